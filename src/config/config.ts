@@ -1,0 +1,141 @@
+// The only reader of process.env. Every variable is parsed and validated here; all
+// problems are reported at once so an operator fixes them in one go.
+import path from 'node:path';
+import { PRIVACY_CLAIMS, PRIVACY_LEVELS, type PrivacyClaim, type PrivacyLevel } from '../directory/privacy.js';
+
+export interface AdminBootstrap {
+  login: string;
+  email: string;
+  password: string;
+}
+
+export interface Config {
+  port: number;
+  issuer: string;
+  /** Undefined means: start the embedded PostgreSQL in dataDir. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  bcryptCost: number;
+  logLevel: string;
+  trustProxy: boolean;
+  defaultPhoneRegion: string;
+  privacyDefaults: Record<PrivacyClaim, PrivacyLevel>;
+  adminBootstrap: AdminBootstrap | undefined;
+  sweepIntervalSeconds: number;
+  supportContact: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const DEFAULT_PRIVACY: Record<PrivacyClaim, PrivacyLevel> = {
+  nickname: 'public',
+  given_name: 'on_request',
+  family_name: 'on_request',
+  birthdate: 'private',
+  picture: 'public',
+  email: 'on_request',
+  phone_number: 'private',
+};
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const str = (name: string): string | undefined => {
+    const value = env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  };
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = str(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = str(name);
+    if (raw === undefined) return fallback;
+    if (/^(1|true|yes)$/i.test(raw)) return true;
+    if (/^(0|false|no)$/i.test(raw)) return false;
+    problems.push(`${name} must be true or false (got "${raw}")`);
+    return fallback;
+  };
+
+  const port = int('PORT', 3000, 0, 65535);
+  let issuer = str('ISSUER') ?? `http://localhost:${port}`;
+  try {
+    const url = new URL(issuer);
+    if (!/^https?:$/.test(url.protocol) || url.search || url.hash) throw new Error('bad');
+    issuer = issuer.replace(/\/+$/, '');
+  } catch {
+    problems.push(`ISSUER must be an http(s) URL without query or fragment (got "${issuer}")`);
+  }
+
+  const databaseUrl = str('DATABASE_URL');
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push('DATABASE_URL must start with postgres:// or postgresql://');
+  }
+
+  const logLevel = str('LOG_LEVEL') ?? 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "${logLevel}")`);
+  }
+
+  const region = (str('FOYER_DEFAULT_PHONE_REGION') ?? 'US').toUpperCase();
+  if (!/^[A-Z]{2}$/.test(region)) problems.push('FOYER_DEFAULT_PHONE_REGION must be a two-letter country code');
+
+  const privacyDefaults = parsePrivacyDefaults(str('FOYER_PRIVACY_DEFAULTS'), problems);
+
+  const adminLogin = str('FOYER_ADMIN_LOGIN');
+  const adminEmail = str('FOYER_ADMIN_EMAIL');
+  const adminPassword = env.FOYER_ADMIN_PASSWORD || undefined;
+  let adminBootstrap: AdminBootstrap | undefined;
+  if (adminLogin || adminEmail || adminPassword) {
+    if (!adminLogin || !adminEmail || !adminPassword) {
+      problems.push('FOYER_ADMIN_LOGIN, FOYER_ADMIN_EMAIL and FOYER_ADMIN_PASSWORD go together: set all three or none');
+    } else {
+      adminBootstrap = { login: adminLogin, email: adminEmail, password: adminPassword };
+    }
+  }
+
+  const config: Config = {
+    port,
+    issuer,
+    databaseUrl,
+    dataDir: path.resolve(str('FOYER_DATA_DIR') ?? 'data'),
+    bcryptCost: int('BCRYPT_COST', 12, 4, 31),
+    logLevel,
+    trustProxy: bool('TRUST_PROXY', false),
+    defaultPhoneRegion: region,
+    privacyDefaults,
+    adminBootstrap,
+    sweepIntervalSeconds: int('FOYER_SWEEP_INTERVAL_SECONDS', 300, 1, 86400),
+    supportContact: str('FOYER_SUPPORT_CONTACT') ?? 'your administrator',
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function parsePrivacyDefaults(raw: string | undefined, problems: string[]): Record<PrivacyClaim, PrivacyLevel> {
+  const result = { ...DEFAULT_PRIVACY };
+  if (raw === undefined) return result;
+  for (const pair of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const [claim, level] = pair.split('=').map((p) => p.trim());
+    if (!(PRIVACY_CLAIMS as readonly string[]).includes(claim)) {
+      problems.push(`FOYER_PRIVACY_DEFAULTS: unknown claim "${claim}" (known: ${PRIVACY_CLAIMS.join(', ')})`);
+    } else if (!(PRIVACY_LEVELS as readonly string[]).includes(level)) {
+      problems.push(`FOYER_PRIVACY_DEFAULTS: level for ${claim} must be one of ${PRIVACY_LEVELS.join(', ')}`);
+    } else {
+      result[claim as PrivacyClaim] = level as PrivacyLevel;
+    }
+  }
+  return result;
+}

@@ -1,0 +1,72 @@
+import { EntitySchema } from 'typeorm';
+
+export const ROLES = ['MEMBER', 'MANAGER', 'ADMIN'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface User {
+  id: string;
+  login: string | null;
+  email: string | null;
+  emailVerified: boolean;
+  phoneNumber: string | null;
+  phoneNumberVerified: boolean;
+  nickname: string | null;
+  givenName: string | null;
+  familyName: string | null;
+  birthdate: string | null;
+  picture: string | null;
+  passwordHash: string | null;
+  passwordUpdatedAt: Date | null;
+  customFields: Record<string, unknown>;
+  role: Role;
+  organizationId: number | null;
+  blocked: boolean;
+  blockedAt: Date | null;
+  lockedAt: Date | null;
+  lockedReason: string | null;
+  lockedUntil: Date | null;
+  deletionScheduledAt: Date | null;
+  deletedAt: Date | null;
+  claimPrivacy: Record<string, string>;
+  lastSignInAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const nullableText = { type: 'text', nullable: true } as const;
+const nullableTime = { type: 'timestamptz', nullable: true } as const;
+
+// bigint ids come back from pg as strings; we keep them as strings (they are also `sub`).
+export const UserEntity = new EntitySchema<User>({
+  name: 'User',
+  tableName: 'users',
+  columns: {
+    id: { type: 'bigint', primary: true, generated: 'increment' },
+    login: nullableText,
+    email: nullableText,
+    emailVerified: { type: 'boolean', name: 'email_verified', default: false },
+    phoneNumber: { ...nullableText, name: 'phone_number' },
+    phoneNumberVerified: { type: 'boolean', name: 'phone_number_verified', default: false },
+    nickname: nullableText,
+    givenName: { ...nullableText, name: 'given_name' },
+    familyName: { ...nullableText, name: 'family_name' },
+    birthdate: { type: 'date', nullable: true },
+    picture: nullableText,
+    passwordHash: { ...nullableText, name: 'password_hash' },
+    passwordUpdatedAt: { ...nullableTime, name: 'password_updated_at' },
+    customFields: { type: 'jsonb', name: 'custom_fields', default: {} },
+    role: { type: 'text', default: 'MEMBER' },
+    organizationId: { type: 'int', name: 'organization_id', nullable: true },
+    blocked: { type: 'boolean', default: false },
+    blockedAt: { ...nullableTime, name: 'blocked_at' },
+    lockedAt: { ...nullableTime, name: 'locked_at' },
+    lockedReason: { ...nullableText, name: 'locked_reason' },
+    lockedUntil: { ...nullableTime, name: 'locked_until' },
+    deletionScheduledAt: { ...nullableTime, name: 'deletion_scheduled_at' },
+    deletedAt: { ...nullableTime, name: 'deleted_at' },
+    claimPrivacy: { type: 'jsonb', name: 'claim_privacy', default: {} },
+    lastSignInAt: { ...nullableTime, name: 'last_sign_in_at' },
+    createdAt: { type: 'timestamptz', name: 'created_at', createDate: true },
+    updatedAt: { type: 'timestamptz', name: 'updated_at', updateDate: true },
+  },
+});

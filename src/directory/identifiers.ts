@@ -1,0 +1,44 @@
+// Sign-in identifiers: login, email, phone. One rule set decides what a typed value is
+// and how it is stored, so sign-in and account creation can never disagree.
+import { parsePhoneNumberWithError, type CountryCode } from 'libphonenumber-js';
+
+export type IdentifierKind = 'login' | 'email' | 'phone_number';
+
+const LOGIN = /^[A-Za-z][A-Za-z0-9._-]{1,63}$/;
+// Deliberately simple: one @, something on each side, a dot in the domain, no spaces.
+const EMAIL = /^[^\s@]{1,64}@[^\s@]+\.[^\s@]{2,}$/;
+const PHONE_LIKE = /^\+?[0-9][0-9 ().-]{5,}$/;
+
+export function validateLogin(value: string): string | undefined {
+  if (!LOGIN.test(value)) {
+    return 'Use 2 to 64 letters, digits, dots, dashes or underscores, starting with a letter';
+  }
+  return undefined;
+}
+
+export function validateEmail(value: string): string | undefined {
+  if (value.length > 254 || !EMAIL.test(value)) return 'Enter a valid email address';
+  return undefined;
+}
+
+/** E.164 form of a phone number, or undefined when it is not a valid number. */
+export function normalizePhone(value: string, defaultRegion: string): string | undefined {
+  try {
+    const parsed = parsePhoneNumberWithError(value, defaultRegion as CountryCode);
+    return parsed.isValid() ? parsed.number : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What kind of identifier a user typed on the sign-in page, and its stored form. */
+export function classifyIdentifier(raw: string, defaultRegion: string): { kind: IdentifierKind; value: string } | undefined {
+  const value = raw.trim();
+  if (value === '') return undefined;
+  if (value.includes('@')) return { kind: 'email', value };
+  if (PHONE_LIKE.test(value)) {
+    const phone = normalizePhone(value, defaultRegion);
+    return phone ? { kind: 'phone_number', value: phone } : undefined;
+  }
+  return { kind: 'login', value };
+}

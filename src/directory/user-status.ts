@@ -1,0 +1,17 @@
+import type { User } from '../db/entities/user.entity.js';
+
+export type SignInStatus =
+  | { kind: 'active' }
+  | { kind: 'blocked' }
+  | { kind: 'locked'; until: Date | null; reason: string | null }
+  | { kind: 'deleted' };
+
+/** Whether the account may sign in and hold tokens right now, and if not, why. */
+export function signInStatus(user: User, now: Date = new Date()): SignInStatus {
+  if (user.deletedAt || user.deletionScheduledAt) return { kind: 'deleted' };
+  if (user.blocked) return { kind: 'blocked' };
+  if (user.lockedAt && (!user.lockedUntil || user.lockedUntil > now)) {
+    return { kind: 'locked', until: user.lockedUntil, reason: user.lockedReason };
+  }
+  return { kind: 'active' };
+}

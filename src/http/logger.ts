@@ -1,0 +1,12 @@
+import pino, { type Logger } from 'pino';
+
+export type { Logger };
+
+export function createLogger(level: string): Logger {
+  return pino({
+    level,
+    base: { service: 'foyer' },
+    // Belt and braces: these never get logged even if someone passes them by mistake.
+    redact: { paths: ['password', '*.password', 'client_secret', '*.client_secret', 'token', '*.token', 'req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
+  });
+}

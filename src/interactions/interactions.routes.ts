@@ -1,0 +1,126 @@
+// Sign-in and consent pages, in the shape of the provider's own example:
+// interactionDetails -> check prompt.name -> interactionResult.
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
+import type { InteractionResults } from 'oidc-provider';
+import { isPrivacyClaim, type PrivacyClaim } from '../directory/privacy.js';
+import type { UserService } from '../directory/user.service.js';
+import { renderPage } from '../http/render.js';
+import type { Views } from '../http/views.js';
+import type { ConsentService } from './consent.service.js';
+
+export interface InteractionDeps {
+  provider: Provider;
+  users: UserService;
+  consent: ConsentService;
+  views: Views;
+  supportContact: string;
+}
+
+const FIELD_LABELS: Record<PrivacyClaim, string> = {
+  nickname: 'Public name',
+  given_name: 'First name',
+  family_name: 'Last name',
+  birthdate: 'Date of birth',
+  picture: 'Profile photo',
+  email: 'Email address',
+  phone_number: 'Phone number',
+};
+
+const MAX_IDENTIFIER = 320;
+const MAX_PASSWORD = 1024;
+
+export function interactionRoutes(deps: InteractionDeps): Router {
+  const { provider, users, consent, views } = deps;
+  const router = new Router({ prefix: '/interaction/:uid' });
+
+  router.use(async function noStore(ctx, next) {
+    ctx.set('Cache-Control', 'no-store');
+    await next();
+  });
+
+  const clientName = async (clientId: unknown) => {
+    const client = typeof clientId === 'string' ? await provider.Client.find(clientId) : undefined;
+    return client?.clientName ?? 'an application';
+  };
+
+  async function finish(ctx: Context, result: InteractionResults, merge: boolean) {
+    const to = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: merge });
+    ctx.status = 303;
+    ctx.redirect(to);
+  }
+
+  const renderLogin = async (ctx: Context, details: { uid: string; params: Record<string, unknown> }, extra: Record<string, unknown> = {}, status = 200) =>
+    renderPage(ctx, views, 'interactions/login.njk', {
+      uid: details.uid,
+      client: await clientName(details.params.client_id),
+      identifier: typeof details.params.login_hint === 'string' ? details.params.login_hint : '',
+      ...extra,
+    }, status);
+
+  async function showConsentOrFinish(ctx: Context, details: Awaited<ReturnType<Provider['interactionDetails']>>) {
+    const plan = await consent.plan(details);
+    if (!plan) return finish(ctx, { error: 'access_denied', error_description: 'the account can no longer sign in' }, false);
+    if (plan.ask.length === 0) return finish(ctx, await consent.grant(details, plan, []), true);
+    renderPage(ctx, views, 'interactions/consent.njk', {
+      uid: details.uid,
+      client: await clientName(details.params.client_id),
+      fields: plan.ask.map((field) => ({ field, label: FIELD_LABELS[field] })),
+    });
+  }
+
+  router.get('/', async function showInteraction(ctx) {
+    const details = await provider.interactionDetails(ctx.req, ctx.res);
+    if (details.prompt.name === 'login') return renderLogin(ctx, details);
+    if (details.prompt.name === 'consent') return showConsentOrFinish(ctx, details);
+    return finish(ctx, { error: 'invalid_request', error_description: `unsupported prompt ${details.prompt.name}` }, false);
+  });
+
+  router.post('/login', async function submitLogin(ctx) {
+    const details = await provider.interactionDetails(ctx.req, ctx.res);
+    if (details.prompt.name !== 'login') return ctx.redirect(`/interaction/${details.uid}`);
+    const body = (ctx.request.body ?? {}) as Record<string, unknown>;
+    const identifier = typeof body.identifier === 'string' ? body.identifier.trim() : '';
+    const password = typeof body.password === 'string' ? body.password : '';
+
+    const errors: Record<string, string> = {};
+    if (!identifier) errors.identifier = 'Enter your login, email or phone number';
+    else if (identifier.length > MAX_IDENTIFIER) errors.identifier = 'That is too long to be a login, email or phone number';
+    if (!password) errors.password = 'Enter your password';
+    else if (password.length > MAX_PASSWORD) errors.password = 'That password is too long';
+    if (Object.keys(errors).length) return renderLogin(ctx, details, { identifier: identifier.slice(0, MAX_IDENTIFIER), errors }, 400);
+
+    const result = await users.signIn(identifier, password);
+    switch (result.outcome) {
+      case 'invalid':
+        return renderLogin(ctx, details, { identifier, errors: { form: 'Wrong login, email, phone number or password.' } }, 401);
+      case 'blocked':
+        return renderPage(ctx, views, 'interactions/blocked.njk', { uid: details.uid, contact: deps.supportContact }, 403);
+      case 'locked':
+        return renderPage(ctx, views, 'interactions/locked.njk', {
+          uid: details.uid, contact: deps.supportContact, until: result.until?.toISOString(),
+          untilText: result.until ? result.until.toUTCString() : undefined,
+        }, 403);
+      case 'ok':
+        return finish(ctx, { login: { accountId: result.user.id } }, false);
+    }
+  });
+
+  router.post('/consent', async function submitConsent(ctx) {
+    const details = await provider.interactionDetails(ctx.req, ctx.res);
+    if (details.prompt.name !== 'consent') return ctx.redirect(`/interaction/${details.uid}`);
+    const plan = await consent.plan(details);
+    if (!plan) return finish(ctx, { error: 'access_denied', error_description: 'the account can no longer sign in' }, false);
+    const raw = (ctx.request.body as Record<string, unknown> | undefined)?.approve;
+    const approved = (Array.isArray(raw) ? raw : [raw]).filter(isPrivacyClaim);
+    return finish(ctx, await consent.grant(details, plan, approved), true);
+  });
+
+  router.post('/abort', async function abortInteraction(ctx) {
+    await provider.interactionDetails(ctx.req, ctx.res);
+    return finish(ctx, { error: 'access_denied', error_description: 'End-User aborted interaction' }, false);
+  });
+
+  return router;
+}

@@ -1,0 +1,22 @@
+import type { Sql } from '../db/sql.js';
+import type { Logger } from '../http/logger.js';
+import { sweepExpiredPayloads } from '../oidc/payload.repository.js';
+
+/** Periodically deletes expired provider records. Any process may run it; deletes are idempotent. */
+export function startPayloadSweeper({ sql, intervalSeconds, logger }: { sql: Sql; intervalSeconds: number; logger: Logger }) {
+  let running = false;
+  const timer = setInterval(async () => {
+    if (running) return;
+    running = true;
+    try {
+      const removed = await sweepExpiredPayloads(sql);
+      if (removed > 0) logger.info({ removed }, 'swept expired provider records');
+    } catch (err) {
+      logger.warn({ err }, 'sweeping expired provider records failed; will retry');
+    } finally {
+      running = false;
+    }
+  }, intervalSeconds * 1000);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}

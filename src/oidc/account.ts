@@ -1,0 +1,54 @@
+// The provider's view of the directory: findAccount and the claims it may release.
+import type { Account, AccountClaims, FindAccount, Grant, KoaContextWithOIDC } from 'oidc-provider';
+import type { User } from '../db/entities/user.entity.js';
+import { claimsOfField, type PrivacyClaim, type PrivacyLevels } from '../directory/privacy.js';
+import type { UserService } from '../directory/user.service.js';
+import { releasableClaims, requestedFields } from './claims.js';
+
+export interface FoyerAccount extends Account {
+  user: User;
+  levels: PrivacyLevels;
+}
+
+/** The fields the user consented to in this grant. */
+function consentedFields(grant: Grant | undefined): Set<string> {
+  return new Set(grant?.getOIDCClaims() ?? []);
+}
+
+/**
+ * Blocked, locked and deleted accounts are not found, so the provider refuses their
+ * sessions, refresh tokens and userinfo calls.
+ */
+export function createFindAccount(users: UserService): FindAccount {
+  return async (ctx: KoaContextWithOIDC, sub: string): Promise<FoyerAccount | undefined> => {
+    const user = await users.findActive(sub);
+    if (!user) return undefined;
+    const levels = users.privacyLevels(user);
+    return {
+      accountId: user.id,
+      user,
+      levels,
+      // Levels are read fresh on every call, so a change applies to the next token or userinfo.
+      claims: () => releasableClaims(user, levels, consentedFields(ctx.oidc.entities.Grant)) as AccountClaims,
+    };
+  };
+}
+
+/** On-request fields among the requested claims that this grant has neither granted nor refused. */
+export function undecidedFields(requested: Iterable<string>, levels: PrivacyLevels, grant: Grant | undefined): PrivacyClaim[] {
+  const encountered = new Set(grant?.getOIDCClaimsEncountered() ?? []);
+  return [...requestedFields(requested)].filter((field) => levels[field] === 'on_request' && !encountered.has(field));
+}
+
+/** Records the user's decision on each asked field in the grant. */
+export function recordDecisions(grant: Grant, approved: PrivacyClaim[], declined: PrivacyClaim[]): void {
+  const approvedClaims = approved.flatMap(claimsOfField);
+  if (approvedClaims.length) {
+    grant.addOIDCClaims(approvedClaims);
+    // A re-consent (prompt=consent) may approve what was refused before: forget that refusal.
+    const rejected = (grant as unknown as { rejected?: { openid?: { claims?: string[] } } }).rejected?.openid;
+    if (rejected?.claims) rejected.claims = rejected.claims.filter((c) => !approvedClaims.includes(c));
+  }
+  const declinedClaims = declined.flatMap(claimsOfField);
+  if (declinedClaims.length) grant.rejectOIDCClaims(declinedClaims);
+}

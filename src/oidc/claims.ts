@@ -1,0 +1,63 @@
+// Which claims each scope covers, and the claims of a user as Foyer releases them.
+import type { User } from '../db/entities/user.entity.js';
+import { governingField, mayRelease, type PrivacyClaim, type PrivacyLevels } from '../directory/privacy.js';
+
+export const SCOPE_CLAIMS: Record<string, string[]> = {
+  openid: ['sub'],
+  profile: ['nickname', 'given_name', 'family_name', 'name', 'birthdate', 'picture', 'updated_at'],
+  email: ['email', 'email_verified'],
+  phone: ['phone_number', 'phone_number_verified'],
+};
+
+export const SCOPES = ['openid', 'offline_access', 'profile', 'email', 'phone'];
+
+/** The claims an authorization request asks for: those of its scopes plus its `claims` parameter. */
+export function requestedClaims(scopes: Iterable<string>, claimsParam?: string | null): Set<string> {
+  const claims = new Set<string>();
+  for (const scope of scopes) for (const c of SCOPE_CLAIMS[scope] ?? []) claims.add(c);
+  if (claimsParam) {
+    try {
+      const parsed = JSON.parse(claimsParam) as { userinfo?: object; id_token?: object };
+      for (const part of [parsed.userinfo, parsed.id_token]) for (const c of Object.keys(part ?? {})) claims.add(c);
+    } catch {
+      // The provider already rejected malformed claims parameters before we get here.
+    }
+  }
+  return claims;
+}
+
+/** The privacy fields (not claim names) among the claims asked for. */
+export function requestedFields(claims: Iterable<string>): Set<PrivacyClaim> {
+  const fields = new Set<PrivacyClaim>();
+  for (const c of claims) {
+    const f = governingField(c);
+    if (f) fields.add(f);
+  }
+  return fields;
+}
+
+/**
+ * Every claim of the user that the privacy levels allow right now, given the fields the
+ * user consented to for this app. The provider then narrows it to the granted scopes.
+ */
+export function releasableClaims(user: User, levels: PrivacyLevels, consented: ReadonlySet<string>): Record<string, unknown> {
+  const all: Record<string, unknown> = {
+    nickname: user.nickname,
+    given_name: user.givenName,
+    family_name: user.familyName,
+    birthdate: user.birthdate,
+    picture: user.picture,
+    email: user.email,
+    email_verified: user.email ? user.emailVerified : null,
+    phone_number: user.phoneNumber,
+    phone_number_verified: user.phoneNumber ? user.phoneNumberVerified : null,
+  };
+  const released: Record<string, unknown> = { sub: user.id, updated_at: Math.floor(user.updatedAt.getTime() / 1000) };
+  for (const [claim, value] of Object.entries(all)) {
+    if (value !== null && value !== undefined && mayRelease(claim, levels, consented)) released[claim] = value;
+  }
+  // `name` is built only from the parts that may be released, so it never leaks a hidden one.
+  const name = [released.given_name, released.family_name].filter(Boolean).join(' ');
+  if (name) released.name = name;
+  return released;
+}

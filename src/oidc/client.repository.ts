@@ -1,0 +1,96 @@
+// The clients table: what the CLI (and later the console) writes, and what the
+// provider's Client model reads.
+import { randomBytes } from 'node:crypto';
+import type { Sql } from '../db/sql.js';
+import { ValidationError } from '../directory/errors.js';
+import { generateClientSecret, hashClientSecret } from './client-secret.js';
+
+export const CLIENT_GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
+export type ClientGrantType = (typeof CLIENT_GRANT_TYPES)[number];
+
+export interface NewClientInput {
+  name: string;
+  redirectUris: string[];
+  postLogoutRedirectUris: string[];
+  grantTypes: string[];
+  isPublic: boolean;
+}
+
+export interface CreatedClient {
+  client_id: string;
+  client_secret?: string;
+}
+
+interface ClientRow {
+  client_id: string;
+  client_secret_hash: string | null;
+  name: string;
+  metadata: Record<string, unknown>;
+}
+
+function checkRedirectUri(uri: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    return `"${uri}" is not an absolute URL`;
+  }
+  if (url.hash) return `"${uri}" must not contain a fragment`;
+  if (uri.includes('*')) return `"${uri}" must not contain wildcards`;
+  return undefined;
+}
+
+export function validateNewClient(input: NewClientInput): Record<string, unknown> {
+  const errors: Record<string, string> = {};
+  if (!input.name.trim()) errors.name = 'Give the application a name';
+  const grantTypes = input.grantTypes.length ? [...new Set(input.grantTypes)] : ['authorization_code', 'refresh_token'];
+  const unknown = grantTypes.filter((g) => !(CLIENT_GRANT_TYPES as readonly string[]).includes(g));
+  if (unknown.length) errors.grant_type = `Unknown grant type(s): ${unknown.join(', ')}; use ${CLIENT_GRANT_TYPES.join(', ')}`;
+  const usesCode = grantTypes.includes('authorization_code');
+  if (usesCode && input.redirectUris.length === 0) errors.redirect_uri = 'The authorization_code grant needs at least one redirect URI';
+  if (grantTypes.includes('refresh_token') && !usesCode) errors.grant_type = 'refresh_token only works together with authorization_code';
+  if (input.isPublic && grantTypes.includes('client_credentials')) errors.grant_type = 'A public client cannot use client_credentials';
+  const uriProblems = [...input.redirectUris, ...input.postLogoutRedirectUris].map(checkRedirectUri).filter(Boolean);
+  if (uriProblems.length) errors.redirect_uri = uriProblems.join('; ');
+  if (Object.keys(errors).length) throw new ValidationError(errors);
+  return {
+    redirect_uris: input.redirectUris,
+    post_logout_redirect_uris: input.postLogoutRedirectUris,
+    grant_types: grantTypes,
+    response_types: usesCode ? ['code'] : [],
+    token_endpoint_auth_method: input.isPublic ? 'none' : 'client_secret_basic',
+  };
+}
+
+export function createClientRepository(sql: Sql) {
+  return {
+    async create(input: NewClientInput): Promise<CreatedClient> {
+      const metadata = validateNewClient(input);
+      const clientId = randomBytes(12).toString('base64url');
+      const secret = input.isPublic ? undefined : generateClientSecret();
+      await sql.query(
+        'INSERT INTO clients (client_id, client_secret_hash, name, metadata) VALUES ($1, $2, $3, $4)',
+        [clientId, secret ? hashClientSecret(secret) : null, input.name.trim(), metadata],
+      );
+      return secret ? { client_id: clientId, client_secret: secret } : { client_id: clientId };
+    },
+
+    /** Metadata in the provider's format, or undefined for unknown or inactive clients. */
+    async findProviderMetadata(clientId: string): Promise<Record<string, unknown> | undefined> {
+      const { rows } = await sql.query<ClientRow>(
+        'SELECT client_id, client_secret_hash, name, metadata FROM clients WHERE client_id = $1 AND active',
+        [clientId],
+      );
+      const row = rows[0];
+      if (!row) return undefined;
+      return {
+        ...row.metadata,
+        client_id: row.client_id,
+        client_name: row.name,
+        ...(row.client_secret_hash ? { client_secret: row.client_secret_hash } : {}),
+      };
+    },
+  };
+}
+
+export type ClientRepository = ReturnType<typeof createClientRepository>;

@@ -1,0 +1,99 @@
+// node-oidc-provider wired to PostgreSQL and the directory. The one place tokens are issued.
+import Provider, { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { Sql } from '../db/sql.js';
+import type { UserService } from '../directory/user.service.js';
+import type { Views } from '../http/views.js';
+import { createFindAccount, undecidedFields, type FoyerAccount } from './account.js';
+import { createAdapterFactory } from './adapter.js';
+import { SCOPE_CLAIMS, SCOPES, requestedClaims } from './claims.js';
+import { clientSecretMatches } from './client-secret.js';
+import type { ProviderSecrets } from './keys.js';
+
+export interface ProviderDeps {
+  issuer: string;
+  trustProxy: boolean;
+  sql: Sql;
+  users: UserService;
+  secrets: ProviderSecrets;
+  views: Views;
+}
+
+const { Check, base: basePolicy } = interactionPolicy;
+
+function interactionPolicyWithPrivacy(): interactionPolicy.Prompt[] {
+  const policy = basePolicy();
+  const consent = policy.get('consent')!;
+  // Beyond the provider's own checks: ask whenever an on-request field the app wants has
+  // not been decided by the user for this app yet. Public ones need no asking.
+  consent.checks.add(new Check('foyer_claims_undecided', 'on-request claims need the user\'s consent', async (ctx) => {
+    const { oidc } = ctx;
+    const account = oidc.account as FoyerAccount | undefined;
+    if (!account) return Check.NO_NEED_TO_PROMPT;
+    const requested = requestedClaims(oidc.requestParamOIDCScopes, oidc.params?.claims as string | undefined);
+    return undecidedFields(requested, account.levels, oidc.grant).length > 0 ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
+  }));
+  return policy;
+}
+
+export function createProvider(deps: ProviderDeps): Provider {
+  const { views } = deps;
+  const page = (ctx: KoaContextWithOIDC, template: string, data: Record<string, unknown>) => {
+    ctx.type = 'html';
+    ctx.body = views.render(template, data);
+  };
+
+  const configuration: Configuration = {
+    adapter: createAdapterFactory(deps.sql),
+    findAccount: createFindAccount(deps.users),
+    jwks: deps.secrets.jwks,
+    cookies: { keys: deps.secrets.cookieKeys },
+    claims: SCOPE_CLAIMS,
+    scopes: SCOPES,
+    // Release the granted claims in the ID token too, not only at userinfo.
+    conformIdTokenClaims: false,
+    responseTypes: ['code'],
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
+    pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' },
+    rotateRefreshToken: true,
+    interactions: {
+      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+      policy: interactionPolicyWithPrivacy(),
+    },
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      introspection: { enabled: true },
+      revocation: { enabled: true },
+      userinfo: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: (ctx, form) => page(ctx, 'interactions/logout.njk', { form }),
+        postLogoutSuccessSource: (ctx) => page(ctx, 'interactions/logged-out.njk', { clientName: ctx.oidc.client?.clientName }),
+      },
+    },
+    ttl: {
+      AccessToken: 3600,
+      AuthorizationCode: 60,
+      ClientCredentials: 3600,
+      IdToken: 3600,
+      Interaction: 3600,
+      Grant: 30 * 24 * 3600,
+      Session: 14 * 24 * 3600,
+      RefreshToken: 30 * 24 * 3600,
+    },
+    renderError: (ctx, out) => {
+      page(ctx, 'errors/oidc-error.njk', { error: out.error, description: out.error_description });
+    },
+  };
+
+  const provider = new Provider(deps.issuer, configuration);
+  provider.proxy = deps.trustProxy;
+
+  // Client secrets are stored hashed (see client-secret.ts); compare the presented one by hash.
+  provider.Client.prototype.compareClientSecret = function compareHashedSecret(this: { clientSecret?: string }, actual: string) {
+    return Promise.resolve(clientSecretMatches(actual, this.clientSecret));
+  };
+  return provider;
+}
+
+export { errors as oidcErrors };
