@@ -7,13 +7,8 @@ import compose from 'koa-compose';
 import mount from 'koa-mount';
 import type Provider from 'oidc-provider';
 import type { DataSource } from 'typeorm';
-import { createAuditLog } from './audit/audit.service.js';
 import type { Config } from './config/config.js';
 import { sqlOf } from './db/sql.js';
-import { createOneTimeTokens } from './directory/one-time-token.repository.js';
-import { createPasswordHasher } from './directory/password.js';
-import { createUserRepository } from './directory/user.repository.js';
-import { createUserService, type UserService } from './directory/user.service.js';
 import { csrfProtection } from './http/csrf.js';
 import { errorHandler } from './http/error-handler.js';
 import { healthRoutes } from './http/health.routes.js';
@@ -24,37 +19,10 @@ import { createViews } from './http/views.js';
 import { createConsentService } from './interactions/consent.service.js';
 import { interactionRoutes } from './interactions/interactions.routes.js';
 import { startPayloadSweeper } from './jobs/payload-sweeper.js';
-import { createClientRepository, type ClientRepository } from './oidc/client.repository.js';
 import { loadProviderSecrets } from './oidc/keys.js';
-import { revokeAccountTokens } from './oidc/payload.repository.js';
 import { createProvider } from './oidc/provider.js';
-import { createAdminSetup, type AdminSetup } from './setup/admin-setup.service.js';
 import { setupRoutes } from './setup/setup.routes.js';
-
-export interface Services {
-  users: UserService;
-  clients: ClientRepository;
-  adminSetup: AdminSetup;
-}
-
-/** The directory services alone, without HTTP: what the CLI needs. */
-export function createServices(config: Config, dataSource: DataSource): Services {
-  const sql = sqlOf(dataSource);
-  const users = createUserService({
-    dataSource,
-    users: createUserRepository(dataSource),
-    hasher: createPasswordHasher({ cost: config.bcryptCost }),
-    audit: createAuditLog(dataSource),
-    revokeAccountTokens,
-    privacyDefaults: config.privacyDefaults,
-    defaultPhoneRegion: config.defaultPhoneRegion,
-  });
-  return {
-    users,
-    clients: createClientRepository(sql),
-    adminSetup: createAdminSetup({ users, tokens: createOneTimeTokens(dataSource), issuer: config.issuer }),
-  };
-}
+import { createServices, type Services } from './services.js';
 
 export interface Foyer {
   app: Koa;
@@ -80,18 +48,22 @@ export async function createFoyer({ config, dataSource, logger }: { config: Conf
   const views = createViews();
   const provider = createProvider({ issuer: config.issuer, trustProxy: config.trustProxy, sql, users: services.users, secrets, views });
   provider.on('server_error', (ctx, err) => (ctx.state?.log ?? logger).error({ err }, 'provider server_error'));
+  // Client-side protocol errors: logged with the provider's detail, which the response omits.
+  for (const event of ['authorization.error', 'grant.error', 'userinfo.error', 'introspection.error', 'revocation.error', 'end_session.error']) {
+    provider.on(event, (ctx: { state?: { log?: Logger } }, err: { error?: string; error_detail?: string }) =>
+      (ctx.state?.log ?? logger).info({ event, error: err.error, detail: err.error_detail }, 'oidc request refused'));
+  }
 
   const secureCookies = config.issuer.startsWith('https:');
   // Body parsing and CSRF checks only for Foyer's own forms: the provider parses its own bodies.
-  const forms = compose([bodyParser({ enableTypes: ['form', 'json'], formLimit: '64kb', jsonLimit: '64kb' }),
-    csrfProtection({ secret: secrets.csrfSecret, secure: secureCookies })]);
+  const forms: Middleware = compose([bodyParser({ enableTypes: ['form', 'json'], formLimit: '64kb', jsonLimit: '64kb' }),
+    csrfProtection({ secret: secrets.csrfSecret, secure: secureCookies })]) as Middleware;
 
   const interactions = interactionRoutes({
-    provider, users: services.users, views, supportContact: config.supportContact,
+    provider, users: services.users, views, supportContact: config.supportContact, forms,
     consent: createConsentService({ provider, users: services.users }),
   });
-  const setup = setupRoutes({ setup: services.adminSetup, views, issuer: config.issuer });
-  for (const router of [interactions, setup]) router.use(forms);
+  const setup = setupRoutes({ setup: services.adminSetup, views, issuer: config.issuer, forms });
 
   const home = new Router();
   home.get('/', function homePage(ctx) {
@@ -100,6 +72,9 @@ export async function createFoyer({ config, dataSource, logger }: { config: Conf
 
   const app = new Koa();
   app.proxy = config.trustProxy;
+  // koa-mount runs the provider's middleware on this app's context, so the provider's
+  // signed cookies are signed with this app's keys: they must be the provider's keys.
+  app.keys = secrets.cookieKeys;
   app.use(requestContext(logger));
   app.use(securityHeaders());
   app.use(errorHandler(views));

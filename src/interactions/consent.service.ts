@@ -36,7 +36,10 @@ export function createConsentService({ provider, users }: { provider: Provider; 
       const clientId = String(details.params.client_id);
       const grant = details.grantId ? await provider.Grant.find(details.grantId) : undefined;
       const requested = requestedClaims(oidcScopes(details), details.params.claims as string | undefined);
-      return { accountId, clientId, scopes: oidcScopes(details), ask: undecidedFields(requested, users.privacyLevels(user), grant) };
+      // prompt=consent asks again about every on-request field, even ones decided before.
+      const reconsent = String(details.params.prompt ?? '').split(' ').includes('consent');
+      const ask = undecidedFields(requested, user, users.privacyLevels(user), grant, reconsent);
+      return { accountId, clientId, scopes: oidcScopes(details), ask };
     },
 
     /** Saves the grant for the plan with the user's approvals; returns the interaction result. */

@@ -1,7 +1,7 @@
 // Sign-in and consent pages, in the shape of the provider's own example:
 // interactionDetails -> check prompt.name -> interactionResult.
 import Router from '@koa/router';
-import type { Context } from 'koa';
+import type { Context, Middleware } from 'koa';
 import type Provider from 'oidc-provider';
 import type { InteractionResults } from 'oidc-provider';
 import { isPrivacyClaim, type PrivacyClaim } from '../directory/privacy.js';
@@ -16,6 +16,8 @@ export interface InteractionDeps {
   consent: ConsentService;
   views: Views;
   supportContact: string;
+  /** Body parsing and CSRF checks; must run before the handlers. */
+  forms: Middleware;
 }
 
 const FIELD_LABELS: Record<PrivacyClaim, string> = {
@@ -39,6 +41,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     ctx.set('Cache-Control', 'no-store');
     await next();
   });
+  router.use(deps.forms);
 
   const clientName = async (clientId: unknown) => {
     const client = typeof clientId === 'string' ? await provider.Client.find(clientId) : undefined;

@@ -3,7 +3,7 @@ import type { Account, AccountClaims, FindAccount, Grant, KoaContextWithOIDC } f
 import type { User } from '../db/entities/user.entity.js';
 import { claimsOfField, type PrivacyClaim, type PrivacyLevels } from '../directory/privacy.js';
 import type { UserService } from '../directory/user.service.js';
-import { releasableClaims, requestedFields } from './claims.js';
+import { presentFields, releasableClaims, requestedFields } from './claims.js';
 
 export interface FoyerAccount extends Account {
   user: User;
@@ -34,10 +34,14 @@ export function createFindAccount(users: UserService): FindAccount {
   };
 }
 
-/** On-request fields among the requested claims that this grant has neither granted nor refused. */
-export function undecidedFields(requested: Iterable<string>, levels: PrivacyLevels, grant: Grant | undefined): PrivacyClaim[] {
-  const encountered = new Set(grant?.getOIDCClaimsEncountered() ?? []);
-  return [...requestedFields(requested)].filter((field) => levels[field] === 'on_request' && !encountered.has(field));
+/**
+ * On-request fields among the requested claims, with a value, that this grant has neither
+ * granted nor refused. With `reconsent` (the app sent prompt=consent) decided ones count too.
+ */
+export function undecidedFields(requested: Iterable<string>, user: User, levels: PrivacyLevels, grant: Grant | undefined, reconsent = false): PrivacyClaim[] {
+  const encountered = new Set(reconsent ? [] : grant?.getOIDCClaimsEncountered() ?? []);
+  const present = presentFields(user);
+  return [...requestedFields(requested)].filter((field) => levels[field] === 'on_request' && present.has(field) && !encountered.has(field));
 }
 
 /** Records the user's decision on each asked field in the grant. */

@@ -36,6 +36,15 @@ export function requestedFields(claims: Iterable<string>): Set<PrivacyClaim> {
   return fields;
 }
 
+/** The privacy fields the user has a value for: only those are worth asking about. */
+export function presentFields(user: User): Set<PrivacyClaim> {
+  const values: Record<PrivacyClaim, unknown> = {
+    nickname: user.nickname, given_name: user.givenName, family_name: user.familyName, birthdate: user.birthdate,
+    picture: user.picture, email: user.email, phone_number: user.phoneNumber,
+  };
+  return new Set((Object.keys(values) as PrivacyClaim[]).filter((f) => values[f] !== null && values[f] !== undefined && values[f] !== ''));
+}
+
 /**
  * Every claim of the user that the privacy levels allow right now, given the fields the
  * user consented to for this app. The provider then narrows it to the granted scopes.

@@ -30,7 +30,7 @@ function interactionPolicyWithPrivacy(): interactionPolicy.Prompt[] {
     const account = oidc.account as FoyerAccount | undefined;
     if (!account) return Check.NO_NEED_TO_PROMPT;
     const requested = requestedClaims(oidc.requestParamOIDCScopes, oidc.params?.claims as string | undefined);
-    return undecidedFields(requested, account.levels, oidc.grant).length > 0 ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
+    return undecidedFields(requested, account.user, account.levels, oidc.grant).length > 0 ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
   }));
   return policy;
 }
@@ -62,8 +62,14 @@ export function createProvider(deps: ProviderDeps): Provider {
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
-      introspection: { enabled: true },
-      revocation: { enabled: true },
+      introspection: {
+        enabled: true,
+        // Authenticated (confidential) clients may introspect any token, as resource servers
+        // do; a public client only its own.
+        allowedPolicy: (ctx, client, token) => client.clientAuthMethod !== 'none' || token.clientId === client.clientId,
+      },
+      // RFC 7009: a client may revoke only the tokens issued to it.
+      revocation: { enabled: true, allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId },
       userinfo: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,

@@ -1,16 +1,18 @@
 import Router from '@koa/router';
+import type { Middleware } from 'koa';
 import { ValidationError } from '../directory/errors.js';
 import { renderPage } from '../http/render.js';
 import type { Views } from '../http/views.js';
 import type { AdminSetup } from './admin-setup.service.js';
 
-export function setupRoutes({ setup, views, issuer }: { setup: AdminSetup; views: Views; issuer: string }): Router {
+export function setupRoutes({ setup, views, issuer, forms }: { setup: AdminSetup; views: Views; issuer: string; forms: Middleware }): Router {
   const router = new Router({ prefix: '/setup/:token' });
   router.use(async function noStore(ctx, next) {
     ctx.set('Cache-Control', 'no-store');
     ctx.set('Referrer-Policy', 'no-referrer'); // the token is in the URL
     await next();
   });
+  router.use(forms);
 
   router.get('/', async function showSetup(ctx) {
     if (!(await setup.isUsable(ctx.params.token))) return renderPage(ctx, views, 'setup/invalid.njk', {}, 410);

@@ -1,0 +1,106 @@
+// The operator commands. Each returns a JSON-able result; bad input throws CliUsageError
+// or a domain error, which main.ts turns into a message and a non-zero exit.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { Services } from '../services.js';
+import { CLI_ACTOR } from '../audit/audit.service.js';
+import { ROLES } from '../db/entities/user.entity.js';
+
+export class CliUsageError extends Error {}
+
+export const USAGE = `Usage: npm run cli -- <command>
+
+  user create --login L --email E --password P [--phone P] [--given-name G]
+              [--family-name F] [--nickname N] [--role ${ROLES.join('|')}]
+  user block <login>
+  user unblock <login>
+  user privacy <login> <claim> <private|on_request|public>
+  client create --name N --redirect-uri U [--redirect-uri U2 ...]
+              [--post-logout-redirect-uri U] [--grant-type authorization_code|refresh_token|client_credentials ...]
+              [--public]`;
+
+function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new CliUsageError((err as Error).message);
+  }
+}
+
+function positionals(args: string[], count: number, names: string): string[] {
+  const { positionals: found } = parse(args, {});
+  if (found.length !== count) throw new CliUsageError(`expected ${names}`);
+  return found;
+}
+
+type Command = (services: Services, args: string[]) => Promise<unknown>;
+
+const commands: Record<string, Command> = {
+  async 'user create'({ users }, args) {
+    const { values, positionals: extra } = parse(args, {
+      login: { type: 'string' }, email: { type: 'string' }, password: { type: 'string' }, phone: { type: 'string' },
+      'given-name': { type: 'string' }, 'family-name': { type: 'string' }, nickname: { type: 'string' }, role: { type: 'string' },
+    });
+    if (extra.length) throw new CliUsageError(`unexpected argument "${extra[0]}"`);
+    const v = values as Record<string, string | undefined>;
+    if (v.password === undefined) throw new CliUsageError('--password is required');
+    const user = await users.create({
+      login: v.login, email: v.email, password: v.password, phoneNumber: v.phone,
+      givenName: v['given-name'], familyName: v['family-name'], nickname: v.nickname, role: v.role,
+    }, CLI_ACTOR);
+    return { id: Number(user.id), sub: user.id };
+  },
+
+  async 'user block'({ users }, args) {
+    const [login] = positionals(args, 1, '<login>');
+    const user = await users.findByLogin(login);
+    const { revoked } = await users.block(user.id, CLI_ACTOR);
+    return { id: Number(user.id), login: user.login, blocked: true, revoked_records: revoked };
+  },
+
+  async 'user unblock'({ users }, args) {
+    const [login] = positionals(args, 1, '<login>');
+    const user = await users.findByLogin(login);
+    await users.unblock(user.id, CLI_ACTOR);
+    return { id: Number(user.id), login: user.login, blocked: false };
+  },
+
+  async 'user privacy'({ users }, args) {
+    const [login, claim, level] = positionals(args, 3, '<login> <claim> <private|on_request|public>');
+    const user = await users.findByLogin(login);
+    const levels = await users.setPrivacy(user.id, claim, level, CLI_ACTOR);
+    return { id: Number(user.id), login: user.login, privacy: levels };
+  },
+
+  async 'client create'({ clients }, args) {
+    const { values, positionals: extra } = parse(args, {
+      name: { type: 'string' },
+      'redirect-uri': { type: 'string', multiple: true },
+      'post-logout-redirect-uri': { type: 'string', multiple: true },
+      'grant-type': { type: 'string', multiple: true },
+      public: { type: 'boolean' },
+    });
+    if (extra.length) throw new CliUsageError(`unexpected argument "${extra[0]}"`);
+    const v = values as Record<string, string | string[] | boolean | undefined>;
+    if (typeof v.name !== 'string') throw new CliUsageError('--name is required');
+    return clients.create({
+      name: v.name,
+      redirectUris: (v['redirect-uri'] as string[] | undefined) ?? [],
+      postLogoutRedirectUris: (v['post-logout-redirect-uri'] as string[] | undefined) ?? [],
+      grantTypes: (v['grant-type'] as string[] | undefined) ?? [],
+      isPublic: v.public === true,
+    });
+  },
+};
+
+/** Finds the command named by the first two words; throws a usage error for anything else. */
+export function resolveCommand(argv: string[]): { run: Command; args: string[] } {
+  const name = argv.slice(0, 2).join(' ');
+  const run = commands[name];
+  if (!run) throw new CliUsageError(argv.length ? `unknown command "${name}"` : 'no command given');
+  return { run, args: argv.slice(2) };
+}
+
+export async function runCommand(services: Services, argv: string[]): Promise<unknown> {
+  const { run, args } = resolveCommand(argv);
+  return run(services, args);
+}

@@ -1,0 +1,37 @@
+// The directory services without HTTP or the provider: shared by the server and the CLI.
+import type { DataSource } from 'typeorm';
+import { createAuditLog } from './audit/audit.service.js';
+import type { Config } from './config/config.js';
+import { sqlOf } from './db/sql.js';
+import { createOneTimeTokens } from './directory/one-time-token.repository.js';
+import { createPasswordHasher } from './directory/password.js';
+import { createUserRepository } from './directory/user.repository.js';
+import { createUserService, type UserService } from './directory/user.service.js';
+import { createClientRepository, type ClientRepository } from './oidc/client.repository.js';
+import { revokeAccountTokens } from './oidc/payload.repository.js';
+import { createAdminSetup, type AdminSetup } from './setup/admin-setup.service.js';
+
+export interface Services {
+  users: UserService;
+  clients: ClientRepository;
+  adminSetup: AdminSetup;
+}
+
+export function createServices(config: Config, dataSource: DataSource): Services {
+  const sql = sqlOf(dataSource);
+  const users = createUserService({
+    dataSource,
+    users: createUserRepository(dataSource),
+    hasher: createPasswordHasher({ cost: config.bcryptCost }),
+    audit: createAuditLog(dataSource),
+    revokeAccountTokens,
+    privacyDefaults: config.privacyDefaults,
+    defaultPhoneRegion: config.defaultPhoneRegion,
+  });
+  return {
+    users,
+    clients: createClientRepository(sql),
+    adminSetup: createAdminSetup({ users, tokens: createOneTimeTokens(dataSource), issuer: config.issuer }),
+  };
+}
+

@@ -1,0 +1,169 @@
+// The whole sign-in path as a relying party and a person see it: openid-client against
+// the real server, headless Chromium typing into the real pages.
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { CLI_ACTOR } from '../../src/audit/audit.service.js';
+import { launchBrowser, submitLogin } from '../support/browser.js';
+import { authorizationRequest, discover, finishAtCallback, oidc, startCallbackServer, type CallbackServer } from '../support/relying-party.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+const PASSWORD = 'correct horse battery';
+
+let server: TestServer;
+let rp: CallbackServer;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let client: oidc.Configuration;
+let aliceId: string;
+
+beforeAll(async () => {
+  [server, rp, browser] = await Promise.all([startTestServer({ LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent" }), startCallbackServer(), launchBrowser()]);
+  const { users, clients } = server.foyer.services;
+  const alice = await users.create({
+    login: 'alice', email: 'alice@example.com', password: PASSWORD, phoneNumber: '+14155550123',
+    givenName: 'Alice', familyName: 'Liddell', nickname: 'Wonder', birthdate: '1990-05-04', emailVerified: true,
+  }, CLI_ACTOR);
+  aliceId = alice.id;
+  const created = await clients.create({
+    name: 'Tea Party', redirectUris: [`${rp.url}/cb`], postLogoutRedirectUris: [`${rp.url}/bye`],
+    grantTypes: ['authorization_code', 'refresh_token'], isPublic: false,
+  });
+  client = await discover(server.issuer, created.client_id, created.client_secret);
+});
+
+beforeEach(async () => {
+  context = await browser.newContext();
+  page = await context.newPage();
+});
+
+afterEach(async () => {
+  await context.close();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await rp?.close();
+  await server?.close();
+});
+
+async function signInThroughConsent(scope: string, uncheck: string[] = []) {
+  const request = await authorizationRequest(client, `${rp.url}/cb`, scope);
+  await page.goto(request.url.href);
+  await expect(page.getByRole('heading', { name: 'Sign in' }).isVisible()).resolves.toBe(true);
+  await expect(page.getByText('Tea Party').isVisible()).resolves.toBe(true);
+  await submitLogin(page, 'alice@example.com', PASSWORD);
+  await page.getByRole('heading', { name: 'Share with Tea Party?' }).waitFor();
+  const asked = await page.locator('input[name=approve]').evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value));
+  for (const label of uncheck) await page.getByLabel(label).uncheck();
+  await page.getByRole('button', { name: 'Allow' }).click();
+  const tokens = await finishAtCallback(page, client, `${rp.url}/cb`, request);
+  return { tokens, asked };
+}
+
+describe('authorization code + PKCE through the real pages', () => {
+  it('asks only for on-request claims, releases exactly what privacy levels and consent allow, refreshes, revokes and logs out', async () => {
+    // Defaults: nickname and picture public; names and email on request; birthdate and phone private.
+    const { tokens, asked } = await signInThroughConsent('openid profile email phone offline_access', ['Last name']);
+    expect(asked.sort()).toEqual(['email', 'family_name', 'given_name']);
+
+    const idClaims = tokens.claims()!;
+    expect(idClaims.sub).toBe(aliceId);
+    expect(idClaims).toMatchObject({ nickname: 'Wonder', given_name: 'Alice', name: 'Alice', email: 'alice@example.com', email_verified: true });
+    for (const hidden of ['family_name', 'birthdate', 'phone_number', 'phone_number_verified']) expect(idClaims).not.toHaveProperty(hidden);
+
+    const userinfo = await oidc.fetchUserInfo(client, tokens.access_token, aliceId);
+    expect(userinfo).toMatchObject({ sub: aliceId, nickname: 'Wonder', given_name: 'Alice', email: 'alice@example.com' });
+    for (const hidden of ['family_name', 'birthdate', 'phone_number']) expect(userinfo).not.toHaveProperty(hidden);
+
+    // A level change applies at the next call: birthdate made public appears, email made private goes.
+    await server.foyer.services.users.setPrivacy(aliceId, 'birthdate', 'public', CLI_ACTOR);
+    await server.foyer.services.users.setPrivacy(aliceId, 'email', 'private', CLI_ACTOR);
+    const after = await oidc.fetchUserInfo(client, tokens.access_token, aliceId);
+    expect(after.birthdate).toBe('1990-05-04');
+    expect(after).not.toHaveProperty('email');
+    expect(after).not.toHaveProperty('email_verified');
+    await server.foyer.services.users.setPrivacy(aliceId, 'birthdate', 'private', CLI_ACTOR);
+    await server.foyer.services.users.setPrivacy(aliceId, 'email', 'on_request', CLI_ACTOR);
+
+    // Refresh with rotation: a new refresh token, and the old one is spent.
+    expect(tokens.refresh_token).toBeTruthy();
+    const refreshed = await oidc.refreshTokenGrant(client, tokens.refresh_token!);
+    expect(refreshed.refresh_token).toBeTruthy();
+    expect(refreshed.refresh_token).not.toBe(tokens.refresh_token);
+    expect(refreshed.claims()?.given_name).toBe('Alice');
+    expect(refreshed.claims()).not.toHaveProperty('family_name');
+
+    // Revocation takes effect at once, and takes the tokens issued under the same grant with it.
+    expect((await oidc.tokenIntrospection(client, refreshed.access_token)).active).toBe(true);
+    await oidc.tokenRevocation(client, refreshed.access_token);
+    expect((await oidc.tokenIntrospection(client, refreshed.access_token)).active).toBe(false);
+    await expect(oidc.refreshTokenGrant(client, refreshed.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+    await expect(oidc.refreshTokenGrant(client, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+
+    // RP-initiated logout, then the next authorization request shows the sign-in page again.
+    const logoutUrl = oidc.buildEndSessionUrl(client, { id_token_hint: refreshed.id_token!, post_logout_redirect_uri: `${rp.url}/bye` });
+    await page.goto(logoutUrl.href);
+    await page.getByRole('button', { name: 'Yes, sign me out' }).click();
+    await page.waitForURL((u) => u.href.startsWith(`${rp.url}/bye`));
+    const again = await authorizationRequest(client, `${rp.url}/cb`, 'openid');
+    await page.goto(again.url.href);
+    await expect(page.getByRole('heading', { name: 'Sign in' }).isVisible()).resolves.toBe(true);
+  });
+
+  it('shows no consent page when nothing is on request', async () => {
+    const { users } = server.foyer.services;
+    const carol = await users.create({ login: 'carol', password: PASSWORD, nickname: 'Carol', givenName: 'Carol' }, CLI_ACTOR);
+    await users.setPrivacy(carol.id, 'given_name', 'public', CLI_ACTOR);
+    await users.setPrivacy(carol.id, 'family_name', 'private', CLI_ACTOR);
+    const request = await authorizationRequest(client, `${rp.url}/cb`, 'openid profile');
+    await page.goto(request.url.href);
+    await submitLogin(page, 'carol', PASSWORD);
+    const tokens = await finishAtCallback(page, client, `${rp.url}/cb`, request);
+    expect(tokens.claims()).toMatchObject({ sub: carol.id, nickname: 'Carol', given_name: 'Carol', name: 'Carol' });
+  });
+
+  it('refuses a blocked account everywhere: its page, refresh, userinfo and introspection', async () => {
+    const { users } = server.foyer.services;
+    const bob = await users.create({ login: 'bob', email: 'bob@example.com', password: PASSWORD, nickname: 'Bob' }, CLI_ACTOR);
+    const request = await authorizationRequest(client, `${rp.url}/cb`, 'openid profile offline_access');
+    await page.goto(request.url.href);
+    await submitLogin(page, 'bob', PASSWORD);
+    const tokens = await finishAtCallback(page, client, `${rp.url}/cb`, request);
+    expect((await oidc.tokenIntrospection(client, tokens.access_token)).active).toBe(true);
+
+    await users.block(bob.id, CLI_ACTOR);
+
+    expect((await oidc.tokenIntrospection(client, tokens.access_token)).active).toBe(false);
+    await expect(oidc.refreshTokenGrant(client, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+    await expect(oidc.fetchUserInfo(client, tokens.access_token, bob.id)).rejects.toBeDefined();
+
+    // The right password shows the blocked page; a wrong one the usual message, revealing nothing.
+    const next = await authorizationRequest(client, `${rp.url}/cb`, 'openid');
+    await page.goto(next.url.href);
+    await expect(page.getByRole('heading', { name: 'Sign in' }).isVisible()).resolves.toBe(true);
+    await submitLogin(page, 'bob', 'not the password');
+    await expect(page.getByRole('alert').textContent()).resolves.toMatch(/Wrong login, email, phone number or password/);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Your account is blocked' }).waitFor();
+
+    // Returning to the app ends the attempt with access_denied at the app.
+    await page.getByRole('button', { name: 'Return to the application' }).click();
+    await page.waitForURL((u) => u.href.startsWith(`${rp.url}/cb`));
+    expect(new URL(page.url()).searchParams.get('error')).toBe('access_denied');
+
+    await users.unblock(bob.id, CLI_ACTOR);
+  });
+
+  it('shows a locked account its own page with the end of the lock', async () => {
+    const { users } = server.foyer.services;
+    const dave = await users.create({ login: 'dave', password: PASSWORD }, CLI_ACTOR);
+    const until = new Date(Date.now() + 3600_000);
+    await server.db.dataSource.query('UPDATE users SET locked_at = now(), locked_until = $2 WHERE id = $1', [dave.id, until]);
+    const request = await authorizationRequest(client, `${rp.url}/cb`, 'openid');
+    await page.goto(request.url.href);
+    await submitLogin(page, 'dave', PASSWORD);
+    await page.getByRole('heading', { name: 'Your account is locked' }).waitFor();
+    await expect(page.locator('time').getAttribute('datetime')).resolves.toBe(until.toISOString());
+  });
+});

@@ -1,0 +1,19 @@
+// Headless Debian Chromium through playwright-core (no browser downloads).
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+}
+
+/** Types into the real sign-in page and submits it. */
+export async function submitLogin(page: Page, identifier: string, password: string): Promise<void> {
+  await page.getByLabel('Login, email or phone number').fill(identifier);
+  await page.getByLabel('Password').fill(password);
+  await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Sign in' }).click()]);
+}

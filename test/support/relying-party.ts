@@ -1,0 +1,61 @@
+// A relying party as apps use Foyer: openid-client against the real server, with a
+// callback endpoint of its own that the browser lands on.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as oidc from 'openid-client';
+import type { Page } from 'playwright-core';
+
+export interface CallbackServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** A tiny web server standing for the app: it answers every path with a plain page. */
+export async function startCallbackServer(): Promise<CallbackServer> {
+  const server = http.createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.end('<!doctype html><title>app</title><p>back at the app</p>');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
+
+export async function discover(issuer: string, clientId: string, clientSecret?: string): Promise<oidc.Configuration> {
+  return oidc.discovery(new URL(issuer), clientId, clientSecret, clientSecret ? undefined : oidc.None(), {
+    execute: [oidc.allowInsecureRequests],
+  });
+}
+
+export interface AuthorizationRequest {
+  url: URL;
+  verifier: string;
+  state: string;
+  nonce: string;
+}
+
+export async function authorizationRequest(config: oidc.Configuration, redirectUri: string, scope: string, extra: Record<string, string> = {}): Promise<AuthorizationRequest> {
+  const verifier = oidc.randomPKCECodeVerifier();
+  const state = oidc.randomState();
+  const nonce = oidc.randomNonce();
+  // offline_access counts only with prompt=consent (OpenID Connect Core 11).
+  const prompt: Record<string, string> = scope.split(' ').includes('offline_access') ? { prompt: 'consent' } : {};
+  const url = oidc.buildAuthorizationUrl(config, {
+    redirect_uri: redirectUri, scope, state, nonce, ...prompt,
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', ...extra,
+  });
+  return { url, verifier, state, nonce };
+}
+
+/** Waits until the browser is back at the app and redeems the code there. */
+export async function finishAtCallback(page: Page, config: oidc.Configuration, callbackPrefix: string, request: AuthorizationRequest) {
+  await page.waitForURL((u) => u.href.startsWith(callbackPrefix), { timeout: 15_000 });
+  return oidc.authorizationCodeGrant(config, new URL(page.url()), {
+    pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce,
+  });
+}
+
+export { oidc };

@@ -1,0 +1,40 @@
+// The real Foyer app on a real port and a fresh database, as tests use it.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createFoyer, type Foyer } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/config/config.js';
+import { createLogger } from '../../src/http/logger.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+
+export interface TestServer {
+  issuer: string;
+  config: Config;
+  foyer: Foyer;
+  db: TestDatabase;
+  close(): Promise<void>;
+}
+
+/** Environment for tests: a low bcrypt cost through configuration, quiet logs. */
+export function testEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return { BCRYPT_COST: '4', LOG_LEVEL: 'silent', ...extra };
+}
+
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const db = await createTestDatabase();
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const issuer = `http://127.0.0.1:${port}`;
+  const config = loadConfig(testEnv({ ISSUER: issuer, DATABASE_URL: db.url, ...env }));
+  const foyer = await createFoyer({ config, dataSource: db.dataSource, logger: createLogger(config.logLevel) });
+  server.on('request', foyer.app.callback());
+  return {
+    issuer, config, foyer, db,
+    async close() {
+      foyer.stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await db.drop();
+    },
+  };
+}
