@@ -1,5 +1,6 @@
 // Composition root: builds every service from its parts and the Koa app around them.
 // Nothing here reads process.env; main.ts and the tests hand in the Config.
+import type { EventEmitter } from 'node:events';
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import Koa, { type Middleware } from 'koa';
@@ -49,8 +50,9 @@ export async function createFoyer({ config, dataSource, logger }: { config: Conf
   const provider = createProvider({ issuer: config.issuer, trustProxy: config.trustProxy, sql, users: services.users, secrets, views });
   provider.on('server_error', (ctx, err) => (ctx.state?.log ?? logger).error({ err }, 'provider server_error'));
   // Client-side protocol errors: logged with the provider's detail, which the response omits.
+  const events = provider as unknown as EventEmitter;
   for (const event of ['authorization.error', 'grant.error', 'userinfo.error', 'introspection.error', 'revocation.error', 'end_session.error']) {
-    provider.on(event, (ctx: { state?: { log?: Logger } }, err: { error?: string; error_detail?: string }) =>
+    events.on(event, (ctx: { state?: { log?: Logger } }, err: { error?: string; error_detail?: string }) =>
       (ctx.state?.log ?? logger).info({ event, error: err.error, detail: err.error_detail }, 'oidc request refused'));
   }
 
