@@ -27,14 +27,13 @@ async function main(): Promise<void> {
     const s = foyer.app.listen(config.port, () => resolve(s));
   });
   logger.info({ issuer: config.issuer, database: db.embedded ? 'embedded' : 'DATABASE_URL' }, 'Foyer is serving');
-  console.log(`\nFoyer is serving as ${config.issuer}`);
-  console.log(`  discovery: ${config.issuer}/.well-known/openid-configuration`);
-  if (outcome.kind === 'admin_created') console.log(`  created Administrator "${outcome.user.login}" from FOYER_ADMIN_*`);
+  // One write, so whoever watches the output sees the whole banner at once.
+  const banner = [`\nFoyer is serving as ${config.issuer}`, `  discovery: ${config.issuer}/.well-known/openid-configuration`];
+  if (outcome.kind === 'admin_created') banner.push(`  created Administrator "${outcome.user.login}" from FOYER_ADMIN_*`);
   if (outcome.kind === 'setup_link') {
-    console.log('  No Administrator yet. Open this one-time link to create the first one:');
-    console.log(`  ${outcome.url}`);
+    banner.push('  No Administrator yet. Open this one-time link to create the first one:', `  ${outcome.url}`);
   }
-  console.log('');
+  console.log(`${banner.join('\n')}\n`);
 
   let stopping = false;
   const shutdown = async (signal: string) => {

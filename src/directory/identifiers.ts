@@ -7,7 +7,7 @@ export type IdentifierKind = 'login' | 'email' | 'phone_number';
 const LOGIN = /^[A-Za-z][A-Za-z0-9._-]{1,63}$/;
 // Deliberately simple: one @, something on each side, a dot in the domain, no spaces.
 const EMAIL = /^[^\s@]{1,64}@[^\s@]+\.[^\s@]{2,}$/;
-const PHONE_LIKE = /^\+?[0-9][0-9 ().-]{5,}$/;
+const PHONE_LIKE = /^\+?\(?[0-9][0-9 ().-]{5,}$/;
 
 export function validateLogin(value: string): string | undefined {
   if (!LOGIN.test(value)) {

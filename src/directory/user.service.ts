@@ -198,7 +198,7 @@ export function createUserService(deps: UserServiceDeps) {
         await users.update(id, { claimPrivacy }, manager);
         await audit.record({
           actor, action: 'user.privacy_changed', targetUserId: id, targetLabel: describe(user),
-          details: { claim, from: this.privacyLevels(user)[claim as keyof PrivacyLevels], to: level },
+          details: { claim, from: effectiveLevels(user.claimPrivacy, deps.privacyDefaults)[claim as keyof PrivacyLevels], to: level },
         }, manager);
         return effectiveLevels(claimPrivacy, deps.privacyDefaults);
       });

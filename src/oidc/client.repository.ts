@@ -35,24 +35,30 @@ function checkRedirectUri(uri: string): string | undefined {
   } catch {
     return `"${uri}" is not an absolute URL`;
   }
-  if (url.hash) return `"${uri}" must not contain a fragment`;
+  // Checked on the raw text: a bare trailing '#' leaves url.hash empty but the provider refuses it.
+  if (uri.includes('#')) return `"${uri}" must not contain a fragment`;
   if (uri.includes('*')) return `"${uri}" must not contain wildcards`;
+  // Web applications may only use http(s) redirects; the provider refuses anything else.
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return `"${uri}" must be an http(s) URL`;
   return undefined;
 }
 
 export function validateNewClient(input: NewClientInput): Record<string, unknown> {
-  const errors: Record<string, string> = {};
-  if (!input.name.trim()) errors.name = 'Give the application a name';
+  const problems: Record<string, string[]> = {};
+  const add = (field: string, message: string) => (problems[field] ??= []).push(message);
+  if (!input.name.trim()) add('name', 'Give the application a name');
   const grantTypes = input.grantTypes.length ? [...new Set(input.grantTypes)] : ['authorization_code', 'refresh_token'];
   const unknown = grantTypes.filter((g) => !(CLIENT_GRANT_TYPES as readonly string[]).includes(g));
-  if (unknown.length) errors.grant_type = `Unknown grant type(s): ${unknown.join(', ')}; use ${CLIENT_GRANT_TYPES.join(', ')}`;
+  if (unknown.length) add('grant_type', `Unknown grant type(s): ${unknown.join(', ')}; use ${CLIENT_GRANT_TYPES.join(', ')}`);
   const usesCode = grantTypes.includes('authorization_code');
-  if (usesCode && input.redirectUris.length === 0) errors.redirect_uri = 'The authorization_code grant needs at least one redirect URI';
-  if (grantTypes.includes('refresh_token') && !usesCode) errors.grant_type = 'refresh_token only works together with authorization_code';
-  if (input.isPublic && grantTypes.includes('client_credentials')) errors.grant_type = 'A public client cannot use client_credentials';
-  const uriProblems = [...input.redirectUris, ...input.postLogoutRedirectUris].map(checkRedirectUri).filter(Boolean);
-  if (uriProblems.length) errors.redirect_uri = uriProblems.join('; ');
-  if (Object.keys(errors).length) throw new ValidationError(errors);
+  if (usesCode && input.redirectUris.length === 0) add('redirect_uri', 'The authorization_code grant needs at least one redirect URI');
+  if (grantTypes.includes('refresh_token') && !usesCode) add('grant_type', 'refresh_token only works together with authorization_code');
+  if (input.isPublic && grantTypes.includes('client_credentials')) add('grant_type', 'A public client cannot use client_credentials');
+  for (const problem of input.redirectUris.map(checkRedirectUri)) if (problem) add('redirect_uri', problem);
+  for (const problem of input.postLogoutRedirectUris.map(checkRedirectUri)) if (problem) add('post_logout_redirect_uri', problem);
+  if (Object.keys(problems).length) {
+    throw new ValidationError(Object.fromEntries(Object.entries(problems).map(([field, list]) => [field, list.join('; ')])));
+  }
   return {
     redirect_uris: input.redirectUris,
     post_logout_redirect_uris: input.postLogoutRedirectUris,

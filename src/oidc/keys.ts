@@ -10,11 +10,16 @@ export interface ProviderSecrets {
   csrfSecret: string;
 }
 
-/** Inserts `make()` unless a value exists, then returns whichever value won. Race-safe. */
+/**
+ * The stored value, or `make()` stored now. Two processes racing on a new database both
+ * insert with ON CONFLICT DO NOTHING and then read whichever value won.
+ */
 async function loadOrCreate<T>(sql: Sql, name: string, make: () => T): Promise<T> {
+  const read = async () => (await sql.query<{ value: T }>('SELECT value FROM provider_secrets WHERE name = $1', [name])).rows[0]?.value;
+  const existing = await read();
+  if (existing !== undefined) return existing;
   await sql.query('INSERT INTO provider_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [name, JSON.stringify(make())]);
-  const { rows } = await sql.query<{ value: T }>('SELECT value FROM provider_secrets WHERE name = $1', [name]);
-  return rows[0].value;
+  return (await read())!;
 }
 
 function makeSigningKeys(): { keys: JWK[] } {

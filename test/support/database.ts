@@ -45,7 +45,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     url: empty.url,
     dataSource,
     async drop() {
-      await dataSource.destroy();
+      if (dataSource.isInitialized) await dataSource.destroy();
       await empty.drop();
     },
   };

@@ -1,0 +1,102 @@
+// The operator CLI as a real process on a real database: JSON out, clear errors, exit codes.
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { runCli } from '../support/processes.js';
+
+let db: TestDatabase;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  env = { DATABASE_URL: db.url };
+});
+
+afterAll(async () => {
+  await db?.drop();
+});
+
+describe('npm run cli', () => {
+  it('creates a user and prints its id and sub', async () => {
+    const res = await runCli(['user', 'create', '--login', 'frank', '--email', 'frank@example.com', '--password', 'long enough 1',
+      '--phone', '+442071838750', '--given-name', 'Frank', '--family-name', 'Castle', '--nickname', 'Punisher', '--role', 'MANAGER'], env);
+    expect(res.stderr).not.toMatch(/error/);
+    expect(res.code).toBe(0);
+    const out = res.json<{ id: number; sub: string }>();
+    expect(out.sub).toBe(String(out.id));
+    const [row] = await db.dataSource.query('SELECT login, email, phone_number, role, given_name, password_hash FROM users WHERE id = $1', [out.id]);
+    expect(row).toMatchObject({ login: 'frank', email: 'frank@example.com', phone_number: '+442071838750', role: 'MANAGER', given_name: 'Frank' });
+    expect(row.password_hash).toMatch(/^\$2[aby]\$/);
+  });
+
+  it('explains bad input with a non-zero exit and writes nothing', async () => {
+    const res = await runCli(['user', 'create', '--login', 'gina', '--email', 'nope', '--password', 'short'], env);
+    expect(res.code).toBe(1);
+    expect(res.stdout).toBe('');
+    expect(res.stderr).toMatch(/email: Enter a valid email address/);
+    expect(res.stderr).toMatch(/password: Use at least 8 characters/);
+    expect(await db.dataSource.query("SELECT count(*)::int AS n FROM users WHERE login = 'gina'")).toEqual([{ n: 0 }]);
+
+    const duplicate = await runCli(['user', 'create', '--login', 'FRANK', '--password', 'long enough 1'], env);
+    expect(duplicate.code).toBe(1);
+    expect(duplicate.stderr).toMatch(/login .* already in use/);
+
+    const usage = await runCli(['user', 'explode'], env);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/unknown command "user explode"/);
+    expect(usage.stderr).toMatch(/Usage:/);
+
+    const unknownOption = await runCli(['user', 'create', '--colour', 'red'], env);
+    expect(unknownOption.code).toBe(2);
+  });
+
+  it('blocks and unblocks, ending the account\'s provider records', async () => {
+    const [user] = await db.dataSource.query("SELECT id FROM users WHERE login = 'frank'");
+    await db.dataSource.query(
+      `INSERT INTO oidc_payloads (model, id, payload, account_id) VALUES ('Session', 's1', '{}', $1), ('AccessToken', 'a1', '{}', $1)`,
+      [String(user.id)]);
+    const blocked = await runCli(['user', 'block', 'frank'], env);
+    expect(blocked.code).toBe(0);
+    expect(blocked.json()).toMatchObject({ login: 'frank', blocked: true, revoked_records: 2 });
+    expect(await db.dataSource.query('SELECT count(*)::int AS n FROM oidc_payloads WHERE account_id = $1', [String(user.id)])).toEqual([{ n: 0 }]);
+
+    const unblocked = await runCli(['user', 'unblock', 'frank'], env);
+    expect(unblocked.json()).toMatchObject({ blocked: false });
+    const actions = await db.dataSource.query('SELECT action, actor_type FROM audit_events WHERE target_user_id = $1 ORDER BY id', [user.id]);
+    expect(actions.map((a: { action: string }) => a.action)).toEqual(['user.created', 'user.blocked', 'user.unblocked']);
+    expect(actions.every((a: { actor_type: string }) => a.actor_type === 'cli')).toBe(true);
+
+    const missing = await runCli(['user', 'block', 'nobody'], env);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/User "nobody" not found/);
+  });
+
+  it('sets a privacy level and rejects unknown claims and levels', async () => {
+    const ok = await runCli(['user', 'privacy', 'frank', 'birthdate', 'public'], env);
+    expect(ok.code).toBe(0);
+    expect(ok.json<{ privacy: Record<string, string> }>().privacy.birthdate).toBe('public');
+    const bad = await runCli(['user', 'privacy', 'frank', 'shoe_size', 'loud'], env);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/claim: Choose one of/);
+    expect(bad.stderr).toMatch(/level: Choose one of private, on_request, public/);
+  });
+
+  it('creates confidential and public clients', async () => {
+    const confidential = await runCli(['client', 'create', '--name', 'Web', '--redirect-uri', 'https://app.example.com/cb',
+      '--redirect-uri', 'https://app.example.com/cb2', '--post-logout-redirect-uri', 'https://app.example.com/bye'], env);
+    expect(confidential.code).toBe(0);
+    const c = confidential.json<{ client_id: string; client_secret: string }>();
+    expect(c.client_secret.length).toBeGreaterThanOrEqual(43);
+    const [row] = await db.dataSource.query('SELECT client_secret_hash, metadata FROM clients WHERE client_id = $1', [c.client_id]);
+    expect(row.client_secret_hash).not.toContain(c.client_secret);
+    expect(row.metadata.redirect_uris).toEqual(['https://app.example.com/cb', 'https://app.example.com/cb2']);
+
+    const pub = await runCli(['client', 'create', '--name', 'SPA', '--redirect-uri', 'http://localhost:5173/cb', '--public'], env);
+    expect(pub.json()).not.toHaveProperty('client_secret');
+
+    const machine = await runCli(['client', 'create', '--name', 'Cron', '--grant-type', 'client_credentials'], env);
+    expect(machine.code).toBe(0);
+
+    const bad = await runCli(['client', 'create', '--name', 'Bad', '--redirect-uri', 'not a url'], env);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/redirect_uri: "not a url" is not an absolute URL/);
+  });
+});

@@ -1,0 +1,110 @@
+// The hand-written migrations on a fresh, empty database: all the way up, all the way
+// down, up again; and the constraints the directory relies on being enforced by the schema.
+import type { DataSource } from 'typeorm';
+import { migrations } from '../../migrations/index.js';
+import { createDataSource } from '../../src/db/data-source.js';
+import { createEmptyDatabase } from '../support/database.js';
+
+const SCHEMA_TABLES = ['audit_events', 'clients', 'oidc_payloads', 'one_time_tokens', 'organizations', 'provider_secrets', 'users'];
+
+let empty: Awaited<ReturnType<typeof createEmptyDatabase>>;
+let dataSource: DataSource;
+
+beforeAll(async () => {
+  empty = await createEmptyDatabase();
+  dataSource = createDataSource({ url: empty.url, poolSize: 2 });
+  await dataSource.initialize();
+});
+
+afterAll(async () => {
+  if (dataSource?.isInitialized) await dataSource.destroy();
+  await empty?.drop();
+});
+
+/** The schema's own tables, without TypeORM's bookkeeping table. */
+async function tables(): Promise<string[]> {
+  const rows: { table_name: string }[] = await dataSource.query(
+    `SELECT table_name FROM information_schema.tables
+     WHERE table_schema = 'public' AND table_name <> 'migrations' ORDER BY table_name`);
+  return rows.map((r) => r.table_name);
+}
+
+async function undoAll(): Promise<void> {
+  for (let i = 0; i < migrations.length; i++) await dataSource.undoLastMigration({ transaction: 'each' });
+}
+
+/** Inserts a user row straight into the table, bypassing every check the service makes. */
+function insertUser(columns: Record<string, string | null>): Promise<unknown> {
+  const names = Object.keys(columns);
+  const values = Object.values(columns);
+  if (names.length === 0) return dataSource.query('INSERT INTO users DEFAULT VALUES');
+  return dataSource.query(
+    `INSERT INTO users (${names.join(', ')}) VALUES (${names.map((_, i) => `$${i + 1}`).join(', ')})`, values);
+}
+
+const violation = (code: string, constraint: string) => ({ driverError: expect.objectContaining({ code, constraint }) });
+
+describe('migrations', () => {
+  it('start from a database without any tables', async () => {
+    await expect(tables()).resolves.toEqual([]);
+  });
+
+  it('go up, down and up again', async () => {
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    expect(applied.map((m) => m.name)).toEqual(migrations.map((M) => new M().name));
+    await expect(tables()).resolves.toEqual(SCHEMA_TABLES);
+    await expect(dataSource.showMigrations()).resolves.toBe(false);
+
+    await undoAll();
+    await expect(tables()).resolves.toEqual([]);
+    await expect(dataSource.showMigrations()).resolves.toBe(true);
+
+    await dataSource.runMigrations({ transaction: 'each' });
+    await expect(tables()).resolves.toEqual(SCHEMA_TABLES);
+    await expect(dataSource.showMigrations()).resolves.toBe(false);
+  });
+});
+
+describe('schema constraints', () => {
+  beforeAll(async () => {
+    await dataSource.runMigrations({ transaction: 'each' });
+  });
+
+  afterEach(async () => {
+    await dataSource.query('DELETE FROM users');
+  });
+
+  it('refuses a user without login, email or phone number', async () => {
+    await expect(insertUser({})).rejects.toMatchObject(violation('23514', 'users_has_identifier'));
+    await expect(insertUser({ nickname: 'nobody' })).rejects.toMatchObject(violation('23514', 'users_has_identifier'));
+    await expect(insertUser({ login: 'somebody' })).resolves.toBeDefined();
+  });
+
+  it('refuses two logins that differ only in case', async () => {
+    await insertUser({ login: 'Alice' });
+    await expect(insertUser({ login: 'aLICE' })).rejects.toMatchObject(violation('23505', 'users_login_key'));
+    await expect(insertUser({ login: 'alice2' })).resolves.toBeDefined();
+  });
+
+  it('refuses two emails that differ only in case', async () => {
+    await insertUser({ email: 'Alice@Example.com' });
+    await expect(insertUser({ email: 'alice@example.COM' })).rejects.toMatchObject(violation('23505', 'users_email_key'));
+  });
+
+  it('allows many users without a login (the unique index is partial)', async () => {
+    await insertUser({ email: 'one@example.com' });
+    await expect(insertUser({ email: 'two@example.com' })).resolves.toBeDefined();
+  });
+
+  it('accepts only E.164 phone numbers', async () => {
+    for (const phone of ['(415) 555-0123', '4155550123', '+1 415 555 0123', '+0123456789']) {
+      await expect(insertUser({ phone_number: phone })).rejects.toMatchObject(violation('23514', 'users_phone_e164'));
+    }
+    await expect(insertUser({ phone_number: '+14155550123' })).resolves.toBeDefined();
+  });
+
+  it('accepts only the known roles', async () => {
+    await expect(insertUser({ login: 'root', role: 'ROOT' })).rejects.toMatchObject({ driverError: expect.objectContaining({ code: '23514' }) });
+    await expect(insertUser({ login: 'boss', role: 'ADMIN' })).resolves.toBeDefined();
+  });
+});

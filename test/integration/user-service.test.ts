@@ -1,0 +1,301 @@
+// The user aggregate on a real PostgreSQL, wired the way the server wires it.
+import { CLI_ACTOR, createAuditLog } from '../../src/audit/audit.service.js';
+import { loadConfig, type Config } from '../../src/config/config.js';
+import { sqlOf } from '../../src/db/sql.js';
+import { NotFoundError, ValidationError } from '../../src/directory/errors.js';
+import { createPasswordHasher, type PasswordHasher } from '../../src/directory/password.js';
+import { createUserRepository } from '../../src/directory/user.repository.js';
+import { createUserService, type AccountTokenRevoker, type CreateUserInput, type UserService } from '../../src/directory/user.service.js';
+import { createAdapterFactory } from '../../src/oidc/adapter.js';
+import { revokeAccountTokens } from '../../src/oidc/payload.repository.js';
+import { createServices } from '../../src/services.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { testEnv } from '../support/server.js';
+
+const PASSWORD = 'correct horse battery';
+
+let db: TestDatabase;
+let config: Config;
+let users: UserService;
+let serial = 0;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  config = loadConfig(testEnv({ DATABASE_URL: db.url }));
+  users = createServices(config, db.dataSource).users;
+});
+
+afterAll(async () => {
+  await db?.drop();
+});
+
+/** A valid new user with identifiers nobody else has. */
+function newUser(overrides: Partial<CreateUserInput> = {}): CreateUserInput {
+  serial += 1;
+  return { login: `user${serial}`, email: `user${serial}@example.com`, password: PASSWORD, ...overrides };
+}
+
+const createUser = (overrides: Partial<CreateUserInput> = {}) => users.create(newUser(overrides), CLI_ACTOR);
+
+async function setColumns(id: string, assignments: string): Promise<void> {
+  await db.dataSource.query(`UPDATE users SET ${assignments} WHERE id = $1`, [id]);
+}
+
+async function fieldsOf(attempt: Promise<unknown>): Promise<Record<string, string>> {
+  const err = await attempt.then(() => undefined, (e: unknown) => e);
+  expect(err).toBeInstanceOf(ValidationError);
+  return (err as ValidationError).fields;
+}
+
+async function auditEvents(userId: string, action: string): Promise<{ details: Record<string, unknown> }[]> {
+  return db.dataSource.query('SELECT details FROM audit_events WHERE target_user_id = $1 AND action = $2 ORDER BY id', [userId, action]);
+}
+
+async function payloadCount(accountId: string): Promise<number> {
+  const [row] = await db.dataSource.query('SELECT count(*)::int AS n FROM oidc_payloads WHERE account_id = $1', [accountId]);
+  return row.n;
+}
+
+/** What an account holds after signing in to an app: a session, a grant and two tokens. */
+async function giveTokens(accountId: string): Promise<void> {
+  const adapterFor = createAdapterFactory(sqlOf(db.dataSource));
+  const grantId = `grant-${accountId}-${serial++}`;
+  await adapterFor('Session').upsert(`sess-${grantId}`, { kind: 'Session', accountId, uid: `uid-${grantId}` }, 3600);
+  await adapterFor('Grant').upsert(grantId, { kind: 'Grant', accountId, clientId: 'app' }, 3600);
+  await adapterFor('AccessToken').upsert(`at-${grantId}`, { kind: 'AccessToken', accountId, grantId }, 3600);
+  await adapterFor('RefreshToken').upsert(`rt-${grantId}`, { kind: 'RefreshToken', accountId, grantId }, 3600);
+}
+
+/** The service as services.ts builds it, with some parts swapped for tests. */
+function serviceWith(parts: { hasher?: PasswordHasher; revokeAccountTokens?: AccountTokenRevoker }): UserService {
+  return createUserService({
+    dataSource: db.dataSource,
+    users: createUserRepository(db.dataSource),
+    hasher: parts.hasher ?? createPasswordHasher({ cost: config.bcryptCost }),
+    audit: createAuditLog(db.dataSource),
+    revokeAccountTokens: parts.revokeAccountTokens ?? revokeAccountTokens,
+    privacyDefaults: config.privacyDefaults,
+    defaultPhoneRegion: 'US',
+  });
+}
+
+/** The real hasher, counting how often a password is compared. */
+function countingHasher(): PasswordHasher & { verifyCalls: number } {
+  const real = createPasswordHasher({ cost: 4 });
+  const counting = {
+    verifyCalls: 0,
+    hash: (password: string) => real.hash(password),
+    verify(password: string, hash: string | null | undefined) {
+      counting.verifyCalls += 1;
+      return real.verify(password, hash);
+    },
+  };
+  return counting;
+}
+
+describe('create', () => {
+  it('needs at least one identifier', async () => {
+    expect((await fieldsOf(users.create({ password: PASSWORD, nickname: 'ghost' }, CLI_ACTOR))).login).toMatch(/at least one/);
+  });
+
+  it('rejects a bad email and a bad phone number', async () => {
+    expect(await fieldsOf(createUser({ email: 'not-an-email' }))).toHaveProperty('email');
+    expect(await fieldsOf(createUser({ phoneNumber: '555-01' }))).toHaveProperty('phone_number');
+  });
+
+  it('rejects passwords that are too short or over 72 bytes', async () => {
+    expect((await fieldsOf(createUser({ password: 'short' }))).password).toMatch(/at least 8/);
+    expect((await fieldsOf(createUser({ password: 'a'.repeat(73) }))).password).toMatch(/72 bytes/);
+    expect((await fieldsOf(createUser({ password: '€'.repeat(25) }))).password).toMatch(/72 bytes/);
+  });
+
+  it('rejects a login or email already taken in another case, and keeps no trace of the attempt', async () => {
+    await createUser({ login: 'Dinah', email: 'Dinah@Example.com' });
+    expect((await fieldsOf(createUser({ login: 'dINAH' }))).login).toMatch(/already in use/);
+    expect((await fieldsOf(createUser({ email: 'dinah@EXAMPLE.com' }))).email).toMatch(/already in use/);
+    const [{ n }] = await db.dataSource.query(`SELECT count(*)::int AS n FROM users WHERE lower(login) = 'dinah' OR lower(email) = 'dinah@example.com'`);
+    expect(n).toBe(1);
+  });
+
+  it('stores the phone number in E.164, hashes the password and records the creation', async () => {
+    const user = await createUser({ phoneNumber: '(415) 555-0199' });
+    const [row] = await db.dataSource.query('SELECT phone_number, password_hash FROM users WHERE id = $1', [user.id]);
+    expect(row.phone_number).toBe('+14155550199');
+    expect(row.password_hash).toMatch(/^\$2[aby]\$04\$/);
+    expect(await auditEvents(user.id, 'user.created')).toHaveLength(1);
+  });
+});
+
+describe('signIn', () => {
+  let carol: Awaited<ReturnType<typeof createUser>>;
+
+  beforeAll(async () => {
+    carol = await createUser({ login: 'carol', email: 'Carol@Example.com', phoneNumber: '+14155550123' });
+  });
+
+  it.each([
+    ['login', 'carol'],
+    ['email in another case', 'cAROL@example.COM'],
+    ['phone in international form', '+1 415 555 0123'],
+    ['phone in national form', '(415) 555-0123'],
+    ['phone with dashes', '415-555-0123'],
+  ])('accepts the %s', async (_kind, identifier) => {
+    await expect(users.signIn(identifier, PASSWORD)).resolves.toMatchObject({ outcome: 'ok', user: { id: carol.id } });
+  });
+
+  it('records the time of a successful sign-in', async () => {
+    await setColumns(carol.id, 'last_sign_in_at = NULL');
+    await users.signIn('carol', PASSWORD);
+    expect((await users.findById(carol.id))?.lastSignInAt).toBeInstanceOf(Date);
+  });
+
+  it('says the same for a wrong password and an unknown identifier', async () => {
+    await expect(users.signIn('carol', 'wrong horse battery')).resolves.toEqual({ outcome: 'invalid' });
+    await expect(users.signIn('nobody-here', PASSWORD)).resolves.toEqual({ outcome: 'invalid' });
+    await expect(users.signIn('', PASSWORD)).resolves.toEqual({ outcome: 'invalid' });
+  });
+
+  it('tells a blocked user so, but only with the right password', async () => {
+    const user = await createUser();
+    await setColumns(user.id, 'blocked = true, blocked_at = now()');
+    await expect(users.signIn(user.login!, PASSWORD)).resolves.toMatchObject({ outcome: 'blocked' });
+    await expect(users.signIn(user.login!, 'wrong horse battery')).resolves.toEqual({ outcome: 'invalid' });
+  });
+
+  it('tells a locked user until when, and lets them in once the lock has run out', async () => {
+    const user = await createUser();
+    await setColumns(user.id, `locked_at = now(), locked_until = now() + interval '1 hour'`);
+    const [{ locked_until: until }] = await db.dataSource.query('SELECT locked_until FROM users WHERE id = $1', [user.id]);
+    await expect(users.signIn(user.login!, PASSWORD)).resolves.toMatchObject({ outcome: 'locked', until });
+
+    await setColumns(user.id, `locked_until = now() - interval '1 minute'`);
+    await expect(users.signIn(user.login!, PASSWORD)).resolves.toMatchObject({ outcome: 'ok' });
+  });
+
+  it.each([['deleted', 'deleted_at = now()'], ['scheduled for deletion', 'deletion_scheduled_at = now()']])(
+    'does not know a user %s', async (_state, assignments) => {
+      const user = await createUser();
+      await setColumns(user.id, assignments);
+      await expect(users.signIn(user.login!, PASSWORD)).resolves.toEqual({ outcome: 'invalid' });
+      await expect(users.signIn(user.email!, PASSWORD)).resolves.toEqual({ outcome: 'invalid' });
+    });
+
+  describe('costs exactly one bcrypt compare', () => {
+    let hasher: ReturnType<typeof countingHasher>;
+    let service: UserService;
+    let noPassword: Awaited<ReturnType<typeof createUser>>;
+
+    beforeAll(async () => {
+      noPassword = await createUser({ password: undefined });
+    });
+
+    beforeEach(() => {
+      hasher = countingHasher();
+      service = serviceWith({ hasher });
+    });
+
+    it.each([
+      ['an unknown identifier', () => 'nobody-at-all'],
+      ['an identifier that is not one', () => '   '],
+      ['a wrong password', () => 'carol'],
+      ['a user without a password', () => noPassword.login!],
+    ])('for %s', async (_case, identifier) => {
+      await expect(service.signIn(identifier(), 'wrong horse battery')).resolves.toEqual({ outcome: 'invalid' });
+      expect(hasher.verifyCalls).toBe(1);
+    });
+
+    it('for the right password', async () => {
+      await expect(service.signIn('carol', PASSWORD)).resolves.toMatchObject({ outcome: 'ok' });
+      expect(hasher.verifyCalls).toBe(1);
+    });
+  });
+});
+
+describe('block and unblock', () => {
+  it('blocks, ends every session and token of the account, and records it', async () => {
+    const [victim, bystander] = [await createUser(), await createUser()];
+    await giveTokens(victim.id);
+    await giveTokens(victim.id);
+    await giveTokens(bystander.id);
+
+    const result = await users.block(victim.id, CLI_ACTOR);
+
+    expect(result).toMatchObject({ revoked: 8, user: { id: victim.id, blocked: true } });
+    expect(await users.findById(victim.id)).toMatchObject({ blocked: true, blockedAt: expect.any(Date) });
+    expect(await payloadCount(victim.id)).toBe(0);
+    expect(await payloadCount(bystander.id)).toBe(4);
+    expect(await auditEvents(victim.id, 'user.blocked')).toEqual([{ details: { revokedRecords: 8 } }]);
+    expect(await users.findActive(victim.id)).toBeUndefined();
+
+    await users.unblock(victim.id, CLI_ACTOR);
+    expect(await users.findById(victim.id)).toMatchObject({ blocked: false, blockedAt: null });
+    expect(await auditEvents(victim.id, 'user.unblocked')).toHaveLength(1);
+    expect(await users.findActive(victim.id)).toMatchObject({ id: victim.id });
+  });
+
+  it('changes nothing when ending the sessions fails halfway', async () => {
+    const user = await createUser();
+    await giveTokens(user.id);
+    const failing = serviceWith({
+      async revokeAccountTokens(manager, accountId) {
+        await revokeAccountTokens(manager, accountId);
+        throw new Error('connection lost');
+      },
+    });
+
+    await expect(failing.block(user.id, CLI_ACTOR)).rejects.toThrow('connection lost');
+    expect(await users.findById(user.id)).toMatchObject({ blocked: false });
+    expect(await payloadCount(user.id)).toBe(4);
+    expect(await auditEvents(user.id, 'user.blocked')).toEqual([]);
+  });
+
+  it('does not block a user that does not exist', async () => {
+    await expect(users.block('987654321', CLI_ACTOR)).rejects.toBeInstanceOf(NotFoundError);
+  });
+});
+
+describe('findActive', () => {
+  it.each([
+    ['blocked', 'blocked = true'],
+    ['locked', `locked_at = now(), locked_until = now() + interval '1 hour'`],
+    ['locked without end', 'locked_at = now()'],
+    ['deleted', 'deleted_at = now()'],
+    ['scheduled for deletion', 'deletion_scheduled_at = now()'],
+  ])('does not return a %s user', async (_state, assignments) => {
+    const user = await createUser();
+    await expect(users.findActive(user.id)).resolves.toMatchObject({ id: user.id });
+    await setColumns(user.id, assignments);
+    await expect(users.findActive(user.id)).resolves.toBeUndefined();
+  });
+
+  it('returns a user whose lock has run out', async () => {
+    const user = await createUser();
+    await setColumns(user.id, `locked_at = now() - interval '2 hours', locked_until = now() - interval '1 hour'`);
+    await expect(users.findActive(user.id)).resolves.toMatchObject({ id: user.id });
+  });
+});
+
+describe('setPrivacy', () => {
+  it('rejects an unknown claim or level', async () => {
+    const user = await createUser();
+    expect(await fieldsOf(users.setPrivacy(user.id, 'shoe_size', 'public', CLI_ACTOR))).toHaveProperty('claim');
+    expect(await fieldsOf(users.setPrivacy(user.id, 'email', 'secret', CLI_ACTOR))).toHaveProperty('level');
+    expect(await auditEvents(user.id, 'user.privacy_changed')).toEqual([]);
+  });
+
+  it('stores the new level and records the change from and to', async () => {
+    const user = await createUser();
+    expect(config.privacyDefaults.email).toBe('on_request');
+
+    const levels = await users.setPrivacy(user.id, 'email', 'public', CLI_ACTOR);
+    expect(levels).toEqual({ ...config.privacyDefaults, email: 'public' });
+    await users.setPrivacy(user.id, 'email', 'private', CLI_ACTOR);
+
+    const [row] = await db.dataSource.query('SELECT claim_privacy FROM users WHERE id = $1', [user.id]);
+    expect(row.claim_privacy).toEqual({ email: 'private' });
+    expect(await auditEvents(user.id, 'user.privacy_changed')).toEqual([
+      { details: { claim: 'email', from: 'on_request', to: 'public' } },
+      { details: { claim: 'email', from: 'public', to: 'private' } },
+    ]);
+  });
+});
