@@ -167,3 +167,35 @@ describe('authorization code + PKCE through the real pages', () => {
     await expect(page.locator('time').getAttribute('datetime')).resolves.toBe(until.toISOString());
   });
 });
+
+describe('other clients', () => {
+  it('lets a public client sign in with PKCE and no secret', async () => {
+    const created = await server.foyer.services.clients.create({
+      name: 'Single Page', redirectUris: [`${rp.url}/spa`], postLogoutRedirectUris: [], grantTypes: [], isPublic: true,
+    });
+    expect(created).not.toHaveProperty('client_secret');
+    const spa = await discover(server.issuer, created.client_id);
+    const request = await authorizationRequest(spa, `${rp.url}/spa`, 'openid profile');
+    await page.goto(request.url.href);
+    await submitLogin(page, 'alice', PASSWORD);
+    await page.getByRole('heading', { name: 'Share with Single Page?' }).waitFor();
+    await page.getByRole('button', { name: 'Allow' }).click();
+    const tokens = await finishAtCallback(page, spa, `${rp.url}/spa`, request);
+    expect(tokens.claims()?.sub).toBe(aliceId);
+  });
+
+  it('issues client-credentials tokens that introspect as active, and refuses a wrong secret', async () => {
+    const created = await server.foyer.services.clients.create({
+      name: 'Nightly Job', redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'], isPublic: false,
+    });
+    const machine = await discover(server.issuer, created.client_id, created.client_secret);
+    const tokens = await oidc.clientCredentialsGrant(machine, {});
+    expect(tokens.token_type.toLowerCase()).toBe('bearer');
+    const introspection = await oidc.tokenIntrospection(machine, tokens.access_token);
+    expect(introspection).toMatchObject({ active: true, client_id: created.client_id });
+    expect(introspection).not.toHaveProperty('sub');
+
+    const impostor = await discover(server.issuer, created.client_id, `${created.client_secret}x`);
+    await expect(oidc.clientCredentialsGrant(impostor, {})).rejects.toMatchObject({ error: 'invalid_client' });
+  });
+});
