@@ -7,30 +7,32 @@ import { createOneTimeTokens } from './directory/one-time-token.repository.js';
 import { createPasswordHasher } from './directory/password.js';
 import { createUserRepository } from './directory/user.repository.js';
 import { createUserService, type UserService } from './directory/user.service.js';
-import { createClientRepository, type ClientRepository } from './oidc/client.repository.js';
+import { createClientRepository } from './oidc/client.repository.js';
+import { createClientService, type ClientService } from './oidc/client.service.js';
 import { revokeAccountTokens } from './oidc/payload.repository.js';
 import { createAdminSetup, type AdminSetup } from './setup/admin-setup.service.js';
 
 export interface Services {
   users: UserService;
-  clients: ClientRepository;
+  clients: ClientService;
   adminSetup: AdminSetup;
 }
 
 export function createServices(config: Config, dataSource: DataSource): Services {
   const sql = sqlOf(dataSource);
+  const audit = createAuditLog(dataSource);
   const users = createUserService({
     dataSource,
     users: createUserRepository(dataSource),
     hasher: createPasswordHasher({ cost: config.bcryptCost }),
-    audit: createAuditLog(dataSource),
+    audit,
     revokeAccountTokens,
     privacyDefaults: config.privacyDefaults,
     defaultPhoneRegion: config.defaultPhoneRegion,
   });
   return {
     users,
-    clients: createClientRepository(sql),
+    clients: createClientService({ clients: createClientRepository(sql), audit }),
     adminSetup: createAdminSetup({ users, tokens: createOneTimeTokens(dataSource), issuer: config.issuer }),
   };
 }

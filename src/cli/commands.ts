@@ -88,7 +88,7 @@ const commands: Record<string, Command> = {
       postLogoutRedirectUris: (v['post-logout-redirect-uri'] as string[] | undefined) ?? [],
       grantTypes: (v['grant-type'] as string[] | undefined) ?? [],
       isPublic: v.public === true,
-    });
+    }, CLI_ACTOR);
   },
 };
 

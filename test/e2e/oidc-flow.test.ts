@@ -27,7 +27,7 @@ beforeAll(async () => {
   const created = await clients.create({
     name: 'Tea Party', redirectUris: [`${rp.url}/cb`], postLogoutRedirectUris: [`${rp.url}/bye`],
     grantTypes: ['authorization_code', 'refresh_token'], isPublic: false,
-  });
+  }, CLI_ACTOR);
   client = await discover(server.issuer, created.client_id, created.client_secret);
 });
 
@@ -172,7 +172,7 @@ describe('other clients', () => {
   it('lets a public client sign in with PKCE and no secret', async () => {
     const created = await server.foyer.services.clients.create({
       name: 'Single Page', redirectUris: [`${rp.url}/spa`], postLogoutRedirectUris: [], grantTypes: [], isPublic: true,
-    });
+    }, CLI_ACTOR);
     expect(created).not.toHaveProperty('client_secret');
     const spa = await discover(server.issuer, created.client_id);
     const request = await authorizationRequest(spa, `${rp.url}/spa`, 'openid profile');
@@ -187,7 +187,7 @@ describe('other clients', () => {
   it('issues client-credentials tokens that introspect as active, and refuses a wrong secret', async () => {
     const created = await server.foyer.services.clients.create({
       name: 'Nightly Job', redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'], isPublic: false,
-    });
+    }, CLI_ACTOR);
     const machine = await discover(server.issuer, created.client_id, created.client_secret);
     const tokens = await oidc.clientCredentialsGrant(machine, {});
     expect(tokens.token_type.toLowerCase()).toBe('bearer');

@@ -95,6 +95,11 @@ describe('npm run cli', () => {
     const machine = await runCli(['client', 'create', '--name', 'Cron', '--grant-type', 'client_credentials'], env);
     expect(machine.code).toBe(0);
 
+    const audited = await db.dataSource.query("SELECT actor_type, target_label, details FROM audit_events WHERE action = 'client.created' ORDER BY id");
+    expect(audited.map((e: { target_label: string }) => e.target_label)).toEqual(['Web', 'SPA', 'Cron']);
+    expect(audited[0].details.client_id).toBe(c.client_id);
+    expect(JSON.stringify(audited)).not.toContain(c.client_secret);
+
     const bad = await runCli(['client', 'create', '--name', 'Bad', '--redirect-uri', 'not a url'], env);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/redirect_uri: "not a url" is not an absolute URL/);

@@ -11,7 +11,7 @@ beforeAll(async () => {
   server = await startTestServer();
   const client = await server.foyer.services.clients.create({
     name: 'Public App', redirectUris: [redirectUri], postLogoutRedirectUris: [], grantTypes: [], isPublic: true,
-  });
+  }, CLI_ACTOR);
   clientId = client.client_id;
 });
 
