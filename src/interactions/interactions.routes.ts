@@ -65,7 +65,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
   async function showConsentOrFinish(ctx: Context, details: Awaited<ReturnType<Provider['interactionDetails']>>) {
     const plan = await consent.plan(details);
     if (!plan) return finish(ctx, { error: 'access_denied', error_description: 'the account can no longer sign in' }, false);
-    if (plan.ask.length === 0) return finish(ctx, await consent.grant(details, plan, []), true);
+    if (plan.ask.length === 0) return finish(ctx, await consent.grant(plan, []), true);
     renderPage(ctx, views, 'interactions/consent.njk', {
       uid: details.uid,
       client: await clientName(details.params.client_id),
@@ -117,7 +117,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     if (!plan) return finish(ctx, { error: 'access_denied', error_description: 'the account can no longer sign in' }, false);
     const raw = (ctx.request.body as Record<string, unknown> | undefined)?.approve;
     const approved = (Array.isArray(raw) ? raw : [raw]).filter(isPrivacyClaim);
-    return finish(ctx, await consent.grant(details, plan, approved), true);
+    return finish(ctx, await consent.grant(plan, approved), true);
   });
 
   router.post('/abort', async function abortInteraction(ctx) {

@@ -11,18 +11,10 @@ export const SCOPE_CLAIMS: Record<string, string[]> = {
 
 export const SCOPES = ['openid', 'offline_access', 'profile', 'email', 'phone'];
 
-/** The claims an authorization request asks for: those of its scopes plus its `claims` parameter. */
-export function requestedClaims(scopes: Iterable<string>, claimsParam?: string | null): Set<string> {
+/** The claims an authorization request's scopes cover. */
+export function requestedClaims(scopes: Iterable<string>): Set<string> {
   const claims = new Set<string>();
   for (const scope of scopes) for (const c of SCOPE_CLAIMS[scope] ?? []) claims.add(c);
-  if (claimsParam) {
-    try {
-      const parsed = JSON.parse(claimsParam) as { userinfo?: object; id_token?: object };
-      for (const part of [parsed.userinfo, parsed.id_token]) for (const c of Object.keys(part ?? {})) claims.add(c);
-    } catch {
-      // The provider already rejected malformed claims parameters before we get here.
-    }
-  }
   return claims;
 }
 

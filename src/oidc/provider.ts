@@ -29,7 +29,7 @@ function interactionPolicyWithPrivacy(): interactionPolicy.Prompt[] {
     const { oidc } = ctx;
     const account = oidc.account as FoyerAccount | undefined;
     if (!account) return Check.NO_NEED_TO_PROMPT;
-    const requested = requestedClaims(oidc.requestParamOIDCScopes, oidc.params?.claims as string | undefined);
+    const requested = requestedClaims(oidc.requestParamOIDCScopes);
     return undecidedFields(requested, account.user, account.levels, oidc.grant).length > 0 ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
   }));
   return policy;
