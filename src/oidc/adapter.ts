@@ -35,24 +35,22 @@ class PostgresAdapter implements Adapter {
     );
   }
 
-  async find(id: string): Promise<AdapterPayload | undefined> {
-    const { rows } = await this.sql.query<Row>(
-      `SELECT payload, consumed_at IS NOT NULL AS consumed FROM oidc_payloads
-       WHERE model = $1 AND id = $2 AND ${NOT_EXPIRED}`, [this.model, id]);
-    return withConsumed(rows[0]);
+  find(id: string): Promise<AdapterPayload | undefined> {
+    return this.findOneBy('id', id);
   }
 
-  async findByUid(uid: string): Promise<AdapterPayload | undefined> {
-    const { rows } = await this.sql.query<Row>(
-      `SELECT payload, consumed_at IS NOT NULL AS consumed FROM oidc_payloads
-       WHERE model = $1 AND uid = $2 AND ${NOT_EXPIRED}`, [this.model, uid]);
-    return withConsumed(rows[0]);
+  findByUid(uid: string): Promise<AdapterPayload | undefined> {
+    return this.findOneBy('uid', uid);
   }
 
-  async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+  findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+    return this.findOneBy('user_code', userCode);
+  }
+
+  private async findOneBy(column: 'id' | 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {
     const { rows } = await this.sql.query<Row>(
       `SELECT payload, consumed_at IS NOT NULL AS consumed FROM oidc_payloads
-       WHERE model = $1 AND user_code = $2 AND ${NOT_EXPIRED}`, [this.model, userCode]);
+       WHERE model = $1 AND ${column} = $2 AND ${NOT_EXPIRED}`, [this.model, value]);
     return withConsumed(rows[0]);
   }
 
