@@ -1,0 +1,78 @@
+// The database the benchmarked Foyer uses, migrated and ready:
+//   DATABASE_URL              that database (it gets benchmark rows: use a throwaway one);
+//   BENCH_ADMIN_DATABASE_URL  a fresh "foyer_bench" database on that server, dropped after;
+//   neither                   the embedded PostgreSQL in a temporary folder, removed after.
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { loadConfig } from '../src/config/config.js';
+import { connectDatabase, type Database } from '../src/db/connect.js';
+import type { BenchSettings } from './settings.js';
+
+export interface BenchDatabase {
+  url: string;
+  /** For the report: where PostgreSQL runs, and its version. */
+  description: string;
+  close(): Promise<void>;
+}
+
+const BENCH_DATABASE = 'foyer_bench';
+
+async function asAdmin(adminUrl: string, statements: string[]): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    for (const statement of statements) await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+/** host:port/database of a URL, without credentials, for printing. */
+function where(url: string): string {
+  const u = new URL(url);
+  return `${u.hostname}:${u.port || 5432}${u.pathname}`;
+}
+
+async function serverVersion(db: Database): Promise<string> {
+  const rows = (await db.dataSource.query('SHOW server_version')) as { server_version: string }[];
+  return rows[0].server_version.split(' ')[0];
+}
+
+export async function prepareDatabase(settings: BenchSettings, log: (msg: string) => void): Promise<BenchDatabase> {
+  let dataDir: string | undefined;
+  let url = settings.databaseUrl;
+  let dropAfter: (() => Promise<void>) | undefined;
+  if (settings.adminDatabaseUrl) {
+    const admin = settings.adminDatabaseUrl;
+    await asAdmin(admin, [`DROP DATABASE IF EXISTS ${BENCH_DATABASE} WITH (FORCE)`, `CREATE DATABASE ${BENCH_DATABASE}`]);
+    const u = new URL(admin);
+    u.pathname = `/${BENCH_DATABASE}`;
+    url = u.toString();
+    dropAfter = () => asAdmin(admin, [`DROP DATABASE IF EXISTS ${BENCH_DATABASE} WITH (FORCE)`]);
+  } else if (!url) {
+    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'foyer-bench-'));
+  }
+
+  // Opened here only to migrate (and to start the embedded server): the Foyer server
+  // process connects on its own. Kept open so the embedded server lives until close().
+  const config = loadConfig({ DATABASE_URL: url, FOYER_DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
+  let db: Database;
+  try {
+    db = await connectDatabase(config, log, 2);
+  } catch (err) {
+    if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+  const version = await serverVersion(db);
+  return {
+    url: db.url,
+    description: db.embedded ? `embedded PostgreSQL ${version} (temporary folder)` : `PostgreSQL ${version} at ${where(db.url)}`,
+    async close() {
+      await db.close();
+      await dropAfter?.();
+      if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
