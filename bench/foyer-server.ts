@@ -65,7 +65,7 @@ async function startFoyer({ databaseUrl, bcryptCost }: FoyerServerOptions) {
       signIn: async (request: SignInRequest) =>
         compareSignIn({ users, login, password: PASSWORD, passwordHash: user.passwordHash! }, request),
       stop: async () => {
-        foyer.stop();
+        await foyer.stop();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await db.close();

@@ -9,7 +9,7 @@ import mount from 'koa-mount';
 import type Provider from 'oidc-provider';
 import type { DataSource } from 'typeorm';
 import type { Config } from './config/config.js';
-import { sqlOf } from './db/sql.js';
+import { sqlOf, sqlPool } from './db/sql.js';
 import { csrfProtection } from './http/csrf.js';
 import { errorHandler } from './http/error-handler.js';
 import { healthRoutes } from './http/health.routes.js';
@@ -20,6 +20,8 @@ import { createViews } from './http/views.js';
 import { createConsentService } from './interactions/consent.service.js';
 import { interactionRoutes } from './interactions/interactions.routes.js';
 import { startPayloadSweeper } from './jobs/payload-sweeper.js';
+import { createClientCache, listenForClientChanges } from './oidc/client-cache.js';
+import { createClientRepository } from './oidc/client.repository.js';
 import { loadProviderSecrets } from './oidc/keys.js';
 import { createProvider } from './oidc/provider.js';
 import { setupRoutes } from './setup/setup.routes.js';
@@ -29,8 +31,8 @@ export interface Foyer {
   app: Koa;
   provider: Provider;
   services: Services;
-  /** Stops background work (the sweeper); the caller closes the database. */
-  stop(): void;
+  /** Stops background work (sweeper, client change listener); the caller closes the database. */
+  stop(): Promise<void>;
 }
 
 function securityHeaders(): Middleware {
@@ -47,7 +49,11 @@ export async function createFoyer({ config, dataSource, logger }: { config: Conf
   const services = createServices(config, dataSource);
   const secrets = await loadProviderSecrets(sql);
   const views = createViews();
-  const provider = createProvider({ issuer: config.issuer, trustProxy: config.trustProxy, sql, users: services.users, secrets, views });
+  const clientCache = createClientCache(createClientRepository(sql).findProviderMetadata);
+  const clientChanges = listenForClientChanges(sqlPool(dataSource), clientCache, logger);
+  const provider = createProvider({
+    issuer: config.issuer, trustProxy: config.trustProxy, sql, users: services.users, secrets, views, findClient: clientCache.get,
+  });
   provider.on('server_error', (ctx, err) => (ctx.state?.log ?? logger).error({ err }, 'provider server_error'));
   // Client-side protocol errors: logged with the provider's detail, which the response omits.
   const events = provider as unknown as EventEmitter;
@@ -87,5 +93,11 @@ export async function createFoyer({ config, dataSource, logger }: { config: Conf
   app.use(mount(provider));
 
   const sweeper = startPayloadSweeper({ sql, intervalSeconds: config.sweepIntervalSeconds, logger });
-  return { app, provider, services, stop: () => sweeper.stop() };
+  return {
+    app, provider, services,
+    async stop() {
+      sweeper.stop();
+      await clientChanges.stop();
+    },
+  };
 }

@@ -1,5 +1,6 @@
 // SQL for users. Identifier lookups go through the case-insensitive unique indexes.
 import type { DataSource, EntityManager } from 'typeorm';
+import { batched, sqlOf } from '../db/sql.js';
 import { UserEntity, type User } from '../db/entities/user.entity.js';
 import type { IdentifierKind } from './identifiers.js';
 
@@ -19,8 +20,36 @@ export function uniqueViolationField(err: unknown): IdentifierKind | undefined {
   return code === '23505' && constraint ? UNIQUE_INDEX_FIELD[constraint] : undefined;
 }
 
+// The User shape straight from SQL, for the lookup on every token and userinfo request
+// (TypeORM's entity mapping costs more than the query there).
+export const USER_COLUMNS = `id::text AS id, login, email, email_verified AS "emailVerified", phone_number AS "phoneNumber",
+  phone_number_verified AS "phoneNumberVerified", nickname, given_name AS "givenName", family_name AS "familyName",
+  birthdate::text AS birthdate, picture, password_hash AS "passwordHash", password_updated_at AS "passwordUpdatedAt",
+  custom_fields AS "customFields", role, organization_id AS "organizationId", blocked, blocked_at AS "blockedAt",
+  locked_at AS "lockedAt", locked_reason AS "lockedReason", locked_until AS "lockedUntil",
+  deletion_scheduled_at AS "deletionScheduledAt", deleted_at AS "deletedAt", claim_privacy AS "claimPrivacy",
+  last_sign_in_at AS "lastSignInAt", created_at AS "createdAt", updated_at AS "updatedAt"`;
+const USERS_BY_ID = `SELECT ${USER_COLUMNS} FROM users WHERE id = ANY($1::bigint[])`;
+
+const TIMESTAMP_FIELDS = ['passwordUpdatedAt', 'blockedAt', 'lockedAt', 'lockedUntil', 'deletionScheduledAt', 'deletedAt',
+  'lastSignInAt', 'createdAt', 'updatedAt'] as const;
+
+/** A user selected with USER_COLUMNS but delivered as JSON (timestamps as strings). */
+export function userFromJson(json: Record<string, unknown>): User {
+  const user = { ...json } as Record<string, unknown>;
+  for (const field of TIMESTAMP_FIELDS) if (typeof user[field] === 'string') user[field] = new Date(user[field] as string);
+  return user as unknown as User;
+}
+
+const NUMERIC_ID = /^[0-9]{1,18}$/;
+
 export function createUserRepository(dataSource: DataSource) {
   const repo = (manager?: EntityManager) => (manager ?? dataSource.manager).getRepository(UserEntity);
+  const findBatched = batched(async (ids: readonly string[]) => {
+    const { rows } = await sqlOf(dataSource).query<User>({ name: 'users-by-id', text: USERS_BY_ID, values: [ids] });
+    const byId = new Map(rows.map((u) => [u.id, u]));
+    return ids.map((id) => byId.get(id) ?? null);
+  });
 
   return {
     async insert(data: NewUser, manager?: EntityManager): Promise<User> {
@@ -28,9 +57,10 @@ export function createUserRepository(dataSource: DataSource) {
       return r.save(r.create(data));
     },
 
+    /** Inside a transaction (`manager`) through it; otherwise batched with concurrent lookups. */
     findById(id: string, manager?: EntityManager): Promise<User | null> {
-      if (!/^[0-9]{1,18}$/.test(id)) return Promise.resolve(null);
-      return repo(manager).findOneBy({ id });
+      if (!NUMERIC_ID.test(id)) return Promise.resolve(null);
+      return manager ? repo(manager).findOneBy({ id }) : findBatched(id);
     },
 
     findByIdentifier(kind: IdentifierKind, value: string): Promise<User | null> {

@@ -104,6 +104,10 @@ export function createUserService(deps: UserServiceDeps) {
     };
   }
 
+  function ifActive(user: User | null): User | undefined {
+    return user && signInStatus(user).kind === 'active' ? user : undefined;
+  }
+
   async function requireUser(id: string, manager?: EntityManager): Promise<User> {
     const user = await users.findById(id, manager);
     if (!user || user.deletedAt) throw new NotFoundError('User');
@@ -151,9 +155,11 @@ export function createUserService(deps: UserServiceDeps) {
 
     /** The account if it may hold tokens right now (not blocked, locked or deleted). */
     async findActive(id: string): Promise<User | undefined> {
-      const user = await users.findById(id);
-      return user && signInStatus(user).kind === 'active' ? user : undefined;
+      return ifActive(await users.findById(id));
     },
+
+    /** The user if it may hold tokens right now; for a row already read. */
+    ifActive,
 
     findById: (id: string) => users.findById(id),
 

@@ -4,6 +4,7 @@ import type { User } from '../db/entities/user.entity.js';
 import { claimsOfField, type PrivacyClaim, type PrivacyLevels } from '../directory/privacy.js';
 import type { UserService } from '../directory/user.service.js';
 import { presentFields, releasableClaims, requestedFields } from './claims.js';
+import { prefetched } from './request-prefetch.js';
 
 export interface FoyerAccount extends Account {
   user: User;
@@ -21,7 +22,9 @@ function consentedFields(grant: Grant | undefined): Set<string> {
  */
 export function createFindAccount(users: UserService): FindAccount {
   return async (ctx: KoaContextWithOIDC, sub: string): Promise<FoyerAccount | undefined> => {
-    const user = await users.findActive(sub);
+    // Userinfo read the user together with the access token (request-prefetch.ts).
+    const early = prefetched(ctx)?.users;
+    const user = early?.has(sub) ? users.ifActive(early.get(sub) ?? null) : await users.findActive(sub);
     if (!user) return undefined;
     const levels = users.privacyLevels(user);
     return {

@@ -1,15 +1,52 @@
 // node-oidc-provider's storage on PostgreSQL: one table for every model but Client,
 // whose rows come from the clients table. See migrations/ for the indexes this relies on.
+// The two calls on every token and userinfo request, find and upsert, are batched across
+// concurrent requests (see batched() in db/sql.ts); each still resolves only once its row
+// is read or written, so what the provider sees is exactly what is stored.
 import type { Adapter, AdapterPayload } from 'oidc-provider';
-import type { Sql } from '../db/sql.js';
-import { createClientRepository } from './client.repository.js';
+import { batched, type Sql } from '../db/sql.js';
+import { USER_COLUMNS, userFromJson } from '../directory/user.repository.js';
+import { prefetched, remember } from './request-prefetch.js';
 
 interface Row {
   payload: AdapterPayload;
   consumed: boolean;
 }
 
+interface Upsert {
+  id: string;
+  payload: AdapterPayload;
+  expiresIn: number | undefined;
+}
+
 const NOT_EXPIRED = '(expires_at IS NULL OR expires_at > now())';
+
+const FIND_MANY = `SELECT id, payload, consumed_at IS NOT NULL AS consumed FROM oidc_payloads
+  WHERE model = $1 AND id = ANY($2::text[]) AND ${NOT_EXPIRED}`;
+
+// An access token with the grant and the user it was issued for: what userinfo reads next.
+const FIND_ACCESS_TOKENS = `SELECT t.id, t.payload, t.consumed_at IS NOT NULL AS consumed,
+    g.payload AS grant_payload, g.consumed_at IS NOT NULL AS grant_consumed, u.json AS user_json
+  FROM oidc_payloads t
+  LEFT JOIN oidc_payloads g ON g.model = 'Grant' AND g.id = t.grant_id AND (g.expires_at IS NULL OR g.expires_at > now())
+  LEFT JOIN LATERAL (SELECT row_to_json(x) AS json FROM (SELECT ${USER_COLUMNS} FROM users
+    WHERE users.id = CASE WHEN t.account_id ~ '^[0-9]{1,18}$' THEN t.account_id::bigint END) x) u ON true
+  WHERE t.model = 'AccessToken' AND t.id = ANY($1::text[]) AND (t.expires_at IS NULL OR t.expires_at > now())`;
+
+interface AccessTokenRow extends Row {
+  id: string;
+  grant_payload: AdapterPayload | null;
+  grant_consumed: boolean | null;
+  user_json: Record<string, unknown> | null;
+}
+
+const UPSERT_MANY = `INSERT INTO oidc_payloads (model, id, payload, account_id, grant_id, uid, user_code, expires_at)
+  SELECT $1, t.id, t.payload, t.account_id, t.grant_id, t.uid, t.user_code,
+         CASE WHEN t.expires_in IS NULL THEN NULL ELSE now() + make_interval(secs => t.expires_in) END
+  FROM unnest($2::text[], $3::jsonb[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[])
+       AS t(id, payload, account_id, grant_id, uid, user_code, expires_in)
+  ON CONFLICT (model, id) DO UPDATE SET payload = EXCLUDED.payload, account_id = EXCLUDED.account_id,
+    grant_id = EXCLUDED.grant_id, uid = EXCLUDED.uid, user_code = EXCLUDED.user_code, expires_at = EXCLUDED.expires_at`;
 
 function accountIdOf(payload: AdapterPayload): string | null {
   const session = (payload as { session?: { accountId?: string } }).session;
@@ -22,21 +59,55 @@ function withConsumed(row: Row | undefined): AdapterPayload | undefined {
 }
 
 class PostgresAdapter implements Adapter {
-  constructor(private readonly sql: Sql, private readonly model: string) {}
+  private readonly findBatched: (id: string) => Promise<AdapterPayload | undefined>;
+  private readonly findAccessTokenBatched: (id: string) => Promise<AccessTokenRow | undefined>;
+  private readonly upsertBatched: (write: Upsert) => Promise<void>;
 
-  async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
-    await this.sql.query(
-      `INSERT INTO oidc_payloads (model, id, payload, account_id, grant_id, uid, user_code, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $8::int IS NULL THEN NULL ELSE now() + make_interval(secs => $8::int) END)
-       ON CONFLICT (model, id) DO UPDATE SET payload = EXCLUDED.payload, account_id = EXCLUDED.account_id,
-         grant_id = EXCLUDED.grant_id, uid = EXCLUDED.uid, user_code = EXCLUDED.user_code, expires_at = EXCLUDED.expires_at`,
-      [this.model, id, payload, accountIdOf(payload), payload.grantId ?? null, payload.uid ?? null,
-        payload.userCode ?? null, expiresIn ?? null],
-    );
+  constructor(private readonly sql: Sql, private readonly model: string) {
+    this.findBatched = batched(async (ids: readonly string[]) => {
+      const { rows } = await sql.query<Row & { id: string }>({ name: 'oidc-find-many', text: FIND_MANY, values: [model, ids] });
+      const byId = new Map(rows.map((r) => [r.id, withConsumed(r)]));
+      return ids.map((id) => byId.get(id));
+    });
+    this.findAccessTokenBatched = batched(async (ids: readonly string[]) => {
+      const { rows } = await sql.query<AccessTokenRow>({ name: 'oidc-find-access-tokens', text: FIND_ACCESS_TOKENS, values: [ids] });
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      return ids.map((id) => byId.get(id));
+    });
+    this.upsertBatched = batched(async (writes: readonly Upsert[]) => {
+      // One row per id: a later write in the same batch wins, as it would have one by one.
+      const last = new Map(writes.map((w) => [w.id, w]));
+      const rows = [...last.values()];
+      await sql.query({
+        name: 'oidc-upsert-many',
+        text: UPSERT_MANY,
+        values: [model, rows.map((r) => r.id), rows.map((r) => JSON.stringify(r.payload)), rows.map((r) => accountIdOf(r.payload)),
+          rows.map((r) => r.payload.grantId ?? null), rows.map((r) => r.payload.uid ?? null),
+          rows.map((r) => r.payload.userCode ?? null), rows.map((r) => r.expiresIn ?? null)],
+      });
+      return writes.map(() => undefined);
+    });
   }
 
-  find(id: string): Promise<AdapterPayload | undefined> {
-    return this.findOneBy('id', id);
+  upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
+    return this.upsertBatched({ id, payload, expiresIn });
+  }
+
+  async find(id: string): Promise<AdapterPayload | undefined> {
+    if (this.model === 'AccessToken') return this.findAccessToken(id);
+    if (this.model === 'Grant') {
+      const early = prefetched()?.grants;
+      if (early?.has(id)) return early.get(id);
+    }
+    return this.findBatched(id);
+  }
+
+  private async findAccessToken(id: string): Promise<AdapterPayload | undefined> {
+    const row = await this.findAccessTokenBatched(id);
+    if (!row) return undefined;
+    const grant = row.grant_payload ? withConsumed({ payload: row.grant_payload, consumed: Boolean(row.grant_consumed) }) : undefined;
+    remember(row.payload.grantId, grant, row.payload.accountId, row.user_json ? userFromJson(row.user_json) : null);
+    return withConsumed(row);
   }
 
   findByUid(uid: string): Promise<AdapterPayload | undefined> {
@@ -47,7 +118,7 @@ class PostgresAdapter implements Adapter {
     return this.findOneBy('user_code', userCode);
   }
 
-  private async findOneBy(column: 'id' | 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {
+  private async findOneBy(column: 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {
     const { rows } = await this.sql.query<Row>(
       `SELECT payload, consumed_at IS NOT NULL AS consumed FROM oidc_payloads
        WHERE model = $1 AND ${column} = $2 AND ${NOT_EXPIRED}`, [this.model, value]);
@@ -69,14 +140,10 @@ class PostgresAdapter implements Adapter {
 
 /** Clients are managed by Foyer (CLI, console); the provider only reads them. */
 class ClientAdapter implements Adapter {
-  private readonly clients;
-
-  constructor(sql: Sql) {
-    this.clients = createClientRepository(sql);
-  }
+  constructor(private readonly findClient: (id: string) => Promise<Record<string, unknown> | undefined>) {}
 
   find(id: string): Promise<AdapterPayload | undefined> {
-    return this.clients.findProviderMetadata(id) as Promise<AdapterPayload | undefined>;
+    return this.findClient(id) as Promise<AdapterPayload | undefined>;
   }
 
   async upsert(): Promise<void> { throw new Error('clients are managed through Foyer, not the provider'); }
@@ -87,6 +154,17 @@ class ClientAdapter implements Adapter {
   async revokeByGrantId(): Promise<void> {}
 }
 
-export function createAdapterFactory(sql: Sql): (model: string) => Adapter {
-  return (model) => (model === 'Client' ? new ClientAdapter(sql) : new PostgresAdapter(sql, model));
+/**
+ * One adapter per model, made once. Clients come from `findClient` (the clients table,
+ * possibly through the client cache).
+ */
+export function createAdapterFactory(sql: Sql, findClient: (id: string) => Promise<Record<string, unknown> | undefined>): (model: string) => Adapter {
+  const clients = new ClientAdapter(findClient);
+  const adapters = new Map<string, PostgresAdapter>();
+  return (model) => {
+    if (model === 'Client') return clients;
+    let adapter = adapters.get(model);
+    if (!adapter) adapters.set(model, (adapter = new PostgresAdapter(sql, model)));
+    return adapter;
+  };
 }

@@ -1,8 +1,9 @@
 // The clients table: what the CLI (and later the console) writes, and what the
 // provider's Client model reads.
 import { randomBytes } from 'node:crypto';
-import type { Sql } from '../db/sql.js';
+import { batched, type Sql } from '../db/sql.js';
 import { ValidationError } from '../directory/errors.js';
+import { CLIENT_CHANGED_CHANNEL } from './client-cache.js';
 import { generateClientSecret, hashClientSecret } from './client-secret.js';
 
 export const CLIENT_GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
@@ -68,7 +69,26 @@ export function validateNewClient(input: NewClientInput): Record<string, unknown
   };
 }
 
+const ACTIVE_CLIENTS = `SELECT client_id, client_secret_hash, name, metadata FROM clients
+  WHERE client_id = ANY($1::text[]) AND active`;
+
+function providerMetadata(row: ClientRow): Record<string, unknown> {
+  return {
+    ...row.metadata,
+    client_id: row.client_id,
+    client_name: row.name,
+    ...(row.client_secret_hash ? { client_secret: row.client_secret_hash } : {}),
+  };
+}
+
 export function createClientRepository(sql: Sql) {
+  // Read on every token, userinfo and introspection request: batched across requests.
+  const findActive = batched(async (ids: readonly string[]) => {
+    const { rows } = await sql.query<ClientRow>({ name: 'clients-active', text: ACTIVE_CLIENTS, values: [ids] });
+    const byId = new Map(rows.map((r) => [r.client_id, providerMetadata(r)]));
+    return ids.map((id) => byId.get(id));
+  });
+
   return {
     async create(input: NewClientInput): Promise<CreatedClient> {
       const metadata = validateNewClient(input);
@@ -81,20 +101,17 @@ export function createClientRepository(sql: Sql) {
       return secret ? { client_id: clientId, client_secret: secret } : { client_id: clientId };
     },
 
+    /** Activates or deactivates a client and tells every server process (see client-cache.ts). */
+    async setActive(clientId: string, active: boolean): Promise<boolean> {
+      const { rowCount } = await sql.query(
+        `WITH changed AS (UPDATE clients SET active = $2, updated_at = now() WHERE client_id = $1 RETURNING client_id)
+         SELECT pg_notify($3, client_id) FROM changed`, [clientId, active, CLIENT_CHANGED_CHANNEL]);
+      return (rowCount ?? 0) > 0;
+    },
+
     /** Metadata in the provider's format, or undefined for unknown or inactive clients. */
-    async findProviderMetadata(clientId: string): Promise<Record<string, unknown> | undefined> {
-      const { rows } = await sql.query<ClientRow>(
-        'SELECT client_id, client_secret_hash, name, metadata FROM clients WHERE client_id = $1 AND active',
-        [clientId],
-      );
-      const row = rows[0];
-      if (!row) return undefined;
-      return {
-        ...row.metadata,
-        client_id: row.client_id,
-        client_name: row.name,
-        ...(row.client_secret_hash ? { client_secret: row.client_secret_hash } : {}),
-      };
+    findProviderMetadata(clientId: string): Promise<Record<string, unknown> | undefined> {
+      return findActive(clientId);
     },
   };
 }

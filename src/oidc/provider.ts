@@ -13,6 +13,8 @@ export interface ProviderDeps {
   issuer: string;
   trustProxy: boolean;
   sql: Sql;
+  /** Client metadata by id, as the provider's Client model reads it. */
+  findClient: (clientId: string) => Promise<Record<string, unknown> | undefined>;
   users: UserService;
   secrets: ProviderSecrets;
   views: Views;
@@ -43,7 +45,7 @@ export function createProvider(deps: ProviderDeps): Provider {
   };
 
   const configuration: Configuration = {
-    adapter: createAdapterFactory(deps.sql),
+    adapter: createAdapterFactory(deps.sql, deps.findClient),
     findAccount: createFindAccount(deps.users),
     jwks: deps.secrets.jwks,
     cookies: { keys: deps.secrets.cookieKeys },

@@ -18,7 +18,7 @@ let adapterFor: (model: string) => Adapter;
 beforeAll(async () => {
   db = await createTestDatabase();
   sql = sqlOf(db.dataSource);
-  adapterFor = createAdapterFactory(sql);
+  adapterFor = createAdapterFactory(sql, createClientRepository(sql).findProviderMetadata);
 });
 
 afterAll(async () => {
@@ -255,7 +255,7 @@ describe('clients the provider reads', () => {
   beforeAll(async () => {
     const secrets = await loadProviderSecrets(sql);
     provider = new Provider('http://127.0.0.1:3000', {
-      adapter: createAdapterFactory(sql), jwks: secrets.jwks, cookies: { keys: secrets.cookieKeys },
+      adapter: createAdapterFactory(sql, createClientRepository(sql).findProviderMetadata), jwks: secrets.jwks, cookies: { keys: secrets.cookieKeys },
       responseTypes: ['code'], features: { devInteractions: { enabled: false }, clientCredentials: { enabled: true } },
     });
   });

@@ -58,7 +58,7 @@ async function payloadCount(accountId: string): Promise<number> {
 
 /** What an account holds after signing in to an app: a session, a grant and two tokens. */
 async function giveTokens(accountId: string): Promise<void> {
-  const adapterFor = createAdapterFactory(sqlOf(db.dataSource));
+  const adapterFor = createAdapterFactory(sqlOf(db.dataSource), async () => undefined);
   const grantId = `grant-${accountId}-${serial++}`;
   await adapterFor('Session').upsert(`sess-${grantId}`, { kind: 'Session', accountId, uid: `uid-${grantId}` }, 3600);
   await adapterFor('Grant').upsert(grantId, { kind: 'Grant', accountId, clientId: 'app' }, 3600);

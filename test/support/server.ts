@@ -31,7 +31,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   return {
     issuer, config, foyer, db,
     async close() {
-      foyer.stop();
+      await foyer.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await db.drop();

@@ -1,0 +1,88 @@
+// The per-process client cache: it caches only while it can hear change notices, and a
+// change made through Foyer reaches every process at once.
+import type { DataSource } from 'typeorm';
+import { CLI_ACTOR } from '../../src/audit/audit.service.js';
+import { openDatabase } from '../../src/db/data-source.js';
+import { sqlOf, sqlPool } from '../../src/db/sql.js';
+import { createLogger } from '../../src/http/logger.js';
+import { createClientCache, listenForClientChanges } from '../../src/oidc/client-cache.js';
+import { createClientRepository } from '../../src/oidc/client.repository.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+
+let db: TestDatabase;
+let secondProcess: DataSource;
+const logger = createLogger('silent');
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  ({ dataSource: secondProcess } = await openDatabase({ url: db.url, poolSize: 2 }));
+});
+
+afterAll(async () => {
+  await secondProcess?.destroy();
+  await db?.drop();
+});
+
+async function eventually(check: () => Promise<boolean>, ms = 3000): Promise<void> {
+  for (const started = Date.now(); Date.now() - started < ms;) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error('condition not met in time');
+}
+
+async function newClient(name: string): Promise<string> {
+  const created = await createClientRepository(sqlOf(db.dataSource)).create({
+    name, redirectUris: ['https://app.example.com/cb'], postLogoutRedirectUris: [], grantTypes: [], isPublic: false,
+  });
+  return created.client_id;
+}
+
+it('caches while listening and drops a client in every process once it is deactivated', async () => {
+  const repo = createClientRepository(sqlOf(db.dataSource));
+  const here = createClientCache(repo.findProviderMetadata);
+  const there = createClientCache(createClientRepository(sqlOf(secondProcess)).findProviderMetadata);
+  const listeners = [listenForClientChanges(sqlPool(db.dataSource), here, logger), listenForClientChanges(sqlPool(secondProcess), there, logger)];
+  try {
+    await Promise.all(listeners.map((l) => l.listening));
+    const id = await newClient('Cached App');
+    expect((await here.get(id))?.client_name).toBe('Cached App');
+    expect((await there.get(id))?.client_name).toBe('Cached App');
+
+    // A change that bypasses Foyer is not announced: the cached copy stays (that is the cache working).
+    await db.dataSource.query("UPDATE clients SET name = 'Renamed quietly' WHERE client_id = $1", [id]);
+    expect((await here.get(id))?.client_name).toBe('Cached App');
+
+    // Deactivating through the repository announces it: both processes stop serving the client.
+    expect(await repo.setActive(id, false)).toBe(true);
+    await eventually(async () => (await here.get(id)) === undefined && (await there.get(id)) === undefined);
+    expect(await repo.setActive('no-such-client', false)).toBe(false);
+  } finally {
+    await Promise.all(listeners.map((l) => l.stop()));
+  }
+});
+
+it('does not cache while it cannot hear change notices', async () => {
+  const cache = createClientCache(createClientRepository(sqlOf(db.dataSource)).findProviderMetadata);
+  const id = await newClient('Uncached App');
+  expect((await cache.get(id))?.client_name).toBe('Uncached App');
+  await db.dataSource.query("UPDATE clients SET name = 'Renamed' WHERE client_id = $1", [id]);
+  expect((await cache.get(id))?.client_name).toBe('Renamed');
+});
+
+it('is used by the server: a deactivated client cannot get tokens any more', async () => {
+  const { startTestServer } = await import('../support/server.js');
+  const { discover, oidc } = await import('../support/relying-party.js');
+  const server = await startTestServer();
+  try {
+    const created = await server.foyer.services.clients.create({
+      name: 'Cron', redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'], isPublic: false,
+    }, CLI_ACTOR);
+    const client = await discover(server.issuer, created.client_id, created.client_secret);
+    await expect(oidc.clientCredentialsGrant(client, {})).resolves.toHaveProperty('access_token');
+    await createClientRepository(sqlOf(server.db.dataSource)).setActive(created.client_id, false);
+    await eventually(async () => oidc.clientCredentialsGrant(client, {}).then(() => false, (err) => err.error === 'invalid_client'));
+  } finally {
+    await server.close();
+  }
+});
