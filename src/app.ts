@@ -11,7 +11,7 @@ import type { DataSource } from 'typeorm';
 import type { Config } from './config/config.js';
 import { sqlOf, sqlPool } from './db/sql.js';
 import { csrfProtection } from './http/csrf.js';
-import { errorHandler } from './http/error-handler.js';
+import { errorHandler, notFound } from './http/error-handler.js';
 import { healthRoutes } from './http/health.routes.js';
 import type { Logger } from './http/logger.js';
 import { renderPage } from './http/render.js';
@@ -85,12 +85,15 @@ export async function createFoyer({ config, dataSource, logger }: { config: Conf
   app.keys = secrets.cookieKeys;
   app.use(requestContext(logger));
   app.use(securityHeaders());
+  // The provider first: it answers its own routes and passes every other path on, so the
+  // token and userinfo paths run through nothing of Foyer's but the two lines above.
+  app.use(mount(provider));
   app.use(errorHandler(views));
   for (const router of [healthRoutes(sql), home, interactions, setup]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }
-  app.use(mount(provider));
+  app.use(notFound(views));
 
   const sweeper = startPayloadSweeper({ sql, intervalSeconds: config.sweepIntervalSeconds, logger });
   return {

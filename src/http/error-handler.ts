@@ -49,3 +49,16 @@ export function errorHandler(views: Views): Middleware {
     }
   };
 }
+
+/** The last middleware: a page (or JSON) for paths nothing answered. */
+export function notFound(views: Views): Middleware {
+  return function notFoundMiddleware(ctx) {
+    ctx.status = 404;
+    if (ctx.accepts('html', 'json') === 'json') {
+      ctx.body = { error: 'not_found', error_description: 'Nothing is here.' };
+    } else {
+      ctx.type = 'html';
+      ctx.body = views.render('errors/error.njk', { title: 'Not found', message: 'There is no page at this address.', status: 404, requestId: ctx.state.requestId });
+    }
+  };
+}

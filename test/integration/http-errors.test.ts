@@ -87,6 +87,17 @@ describe('bad requests get clear answers', () => {
   });
 });
 
+describe('unknown addresses', () => {
+  it('get a 404 page, or JSON for JSON clients', async () => {
+    const page = await fetch(`${server.issuer}/no/such/page`);
+    expect(page.status).toBe(404);
+    expect(await page.text()).toContain('There is no page at this address.');
+    const json = await fetch(`${server.issuer}/no/such/page`, { headers: { accept: 'application/json' } });
+    expect(json.status).toBe(404);
+    await expect(json.json()).resolves.toEqual({ error: 'not_found', error_description: 'Nothing is here.' });
+  });
+});
+
 describe('health', () => {
   it('answers 200 while the database answers', async () => {
     const res = await fetch(`${server.issuer}/healthz`);
