@@ -40,11 +40,12 @@ interface AccessTokenRow extends Row {
   user_json: Record<string, unknown> | null;
 }
 
+// The whole batch travels as one JSON document: one string to send, one value to parse.
 const UPSERT_MANY = `INSERT INTO oidc_payloads (model, id, payload, account_id, grant_id, uid, user_code, expires_at)
   SELECT $1, t.id, t.payload, t.account_id, t.grant_id, t.uid, t.user_code,
          CASE WHEN t.expires_in IS NULL THEN NULL ELSE now() + make_interval(secs => t.expires_in) END
-  FROM unnest($2::text[], $3::jsonb[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[])
-       AS t(id, payload, account_id, grant_id, uid, user_code, expires_in)
+  FROM jsonb_to_recordset($2::jsonb)
+       AS t(id text, payload jsonb, account_id text, grant_id text, uid text, user_code text, expires_in int)
   ON CONFLICT (model, id) DO UPDATE SET payload = EXCLUDED.payload, account_id = EXCLUDED.account_id,
     grant_id = EXCLUDED.grant_id, uid = EXCLUDED.uid, user_code = EXCLUDED.user_code, expires_at = EXCLUDED.expires_at`;
 
@@ -77,14 +78,11 @@ class PostgresAdapter implements Adapter {
     this.upsertBatched = batched(async (writes: readonly Upsert[]) => {
       // One row per id: a later write in the same batch wins, as it would have one by one.
       const last = new Map(writes.map((w) => [w.id, w]));
-      const rows = [...last.values()];
-      await sql.query({
-        name: 'oidc-upsert-many',
-        text: UPSERT_MANY,
-        values: [model, rows.map((r) => r.id), rows.map((r) => JSON.stringify(r.payload)), rows.map((r) => accountIdOf(r.payload)),
-          rows.map((r) => r.payload.grantId ?? null), rows.map((r) => r.payload.uid ?? null),
-          rows.map((r) => r.payload.userCode ?? null), rows.map((r) => r.expiresIn ?? null)],
-      });
+      const batch = [...last.values()].map((w) => ({
+        id: w.id, payload: w.payload, account_id: accountIdOf(w.payload), grant_id: w.payload.grantId ?? null,
+        uid: w.payload.uid ?? null, user_code: w.payload.userCode ?? null, expires_in: w.expiresIn ?? null,
+      }));
+      await sql.query({ name: 'oidc-upsert-many', text: UPSERT_MANY, values: [model, JSON.stringify(batch)] });
       return writes.map(() => undefined);
     });
   }
