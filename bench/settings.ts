@@ -49,7 +49,7 @@ export function loadBenchSettings(env: Record<string, string | undefined> = proc
     seconds: num('BENCH_SECONDS', 5, 0.5, 600, false),
     warmupSeconds: num('BENCH_WARMUP_SECONDS', 1, 0, 60, false),
     rounds: num('BENCH_ROUNDS', 1, 1, 20),
-    concurrency: num('BENCH_CONCURRENCY', 16, 1, 1024),
+    concurrency: num('BENCH_CONCURRENCY', 64, 1, 1024),
     bcryptCost: num('BENCH_BCRYPT_COST', 12, 4, 31),
     signInSeconds: num('BENCH_SIGNIN_SECONDS', 10, 1, 600, false),
     signInConcurrency: num('BENCH_SIGNIN_CONCURRENCY', os.availableParallelism(), 1, 256),

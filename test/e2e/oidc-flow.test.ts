@@ -122,6 +122,27 @@ describe('authorization code + PKCE through the real pages', () => {
     expect(tokens.claims()).toMatchObject({ sub: carol.id, nickname: 'Carol', given_name: 'Carol', name: 'Carol' });
   });
 
+  it('asks again when an on-request field gains a value after the app was granted', async () => {
+    const { users } = server.foyer.services;
+    const gail = await users.create({ login: 'gail', password: PASSWORD, nickname: 'Gail' }, CLI_ACTOR);
+    const first = await authorizationRequest(client, `${rp.url}/cb`, 'openid profile email');
+    await page.goto(first.url.href);
+    await submitLogin(page, 'gail', PASSWORD);
+    // No email and no names yet: nothing on request to ask about, so no consent page.
+    const before = await finishAtCallback(page, client, `${rp.url}/cb`, first);
+    expect(before.claims()).not.toHaveProperty('email');
+
+    await server.db.dataSource.query("UPDATE users SET email = 'gail@example.com' WHERE id = $1", [gail.id]);
+    const second = await authorizationRequest(client, `${rp.url}/cb`, 'openid profile email');
+    await page.goto(second.url.href);
+    await page.getByRole('heading', { name: 'Share with Tea Party?' }).waitFor();
+    const asked = await page.locator('input[name=approve]').evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value));
+    expect(asked).toEqual(['email']);
+    await page.getByRole('button', { name: 'Allow' }).click();
+    const after = await finishAtCallback(page, client, `${rp.url}/cb`, second);
+    expect(after.claims()?.email).toBe('gail@example.com');
+  });
+
   it('refuses a blocked account everywhere: its page, refresh, userinfo and introspection', async () => {
     const { users } = server.foyer.services;
     const bob = await users.create({ login: 'bob', email: 'bob@example.com', password: PASSWORD, nickname: 'Bob' }, CLI_ACTOR);
