@@ -1,6 +1,5 @@
 // Composition root: builds every service from its parts and the Koa app around them.
 // Nothing here reads process.env; main.ts and the tests hand in the Config.
-import type { EventEmitter } from 'node:events';
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import Koa, { type Middleware } from 'koa';
@@ -23,7 +22,7 @@ import { startPayloadSweeper } from './jobs/payload-sweeper.js';
 import { createClientCache, listenForClientChanges } from './oidc/client-cache.js';
 import { createClientRepository } from './oidc/client.repository.js';
 import { loadProviderSecrets } from './oidc/keys.js';
-import { createProvider } from './oidc/provider.js';
+import { createProvider, logProviderEvents } from './oidc/provider.js';
 import { setupRoutes } from './setup/setup.routes.js';
 import { createServices, type Services } from './services.js';
 
@@ -39,7 +38,7 @@ function securityHeaders(): Middleware {
   return async function securityHeadersMiddleware(ctx, next) {
     ctx.set('X-Content-Type-Options', 'nosniff');
     ctx.set('X-Frame-Options', 'DENY');
-    ctx.set('Referrer-Policy', ctx.get('Referrer-Policy') || 'same-origin');
+    ctx.set('Referrer-Policy', 'same-origin'); // pages with secrets in the URL tighten it
     await next();
   };
 }
@@ -54,13 +53,7 @@ export async function createFoyer({ config, dataSource, logger }: { config: Conf
   const provider = createProvider({
     issuer: config.issuer, trustProxy: config.trustProxy, sql, users: services.users, secrets, views, findClient: clientCache.get,
   });
-  provider.on('server_error', (ctx, err) => (ctx.state?.log ?? logger).error({ err }, 'provider server_error'));
-  // Client-side protocol errors: logged with the provider's detail, which the response omits.
-  const events = provider as unknown as EventEmitter;
-  for (const event of ['authorization.error', 'grant.error', 'userinfo.error', 'introspection.error', 'revocation.error', 'end_session.error']) {
-    events.on(event, (ctx: { state?: { log?: Logger } }, err: { error?: string; error_detail?: string }) =>
-      (ctx.state?.log ?? logger).info({ event, error: err.error, detail: err.error_detail }, 'oidc request refused'));
-  }
+  logProviderEvents(provider, logger);
 
   const secureCookies = config.issuer.startsWith('https:');
   // Body parsing and CSRF checks only for Foyer's own forms: the provider parses its own bodies.

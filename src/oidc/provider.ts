@@ -1,7 +1,9 @@
 // node-oidc-provider wired to PostgreSQL and the directory. The one place tokens are issued.
-import Provider, { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { EventEmitter } from 'node:events';
+import Provider, { interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Sql } from '../db/sql.js';
 import type { UserService } from '../directory/user.service.js';
+import type { Logger } from '../http/logger.js';
 import type { Views } from '../http/views.js';
 import { createFindAccount, undecidedFields, type FoyerAccount } from './account.js';
 import { createAdapterFactory } from './adapter.js';
@@ -104,4 +106,13 @@ export function createProvider(deps: ProviderDeps): Provider {
   return provider;
 }
 
-export { errors as oidcErrors };
+/** Server errors, and refused requests with the provider's detail (which responses omit). */
+export function logProviderEvents(provider: Provider, logger: Logger): void {
+  const events = provider as unknown as EventEmitter;
+  const log = (ctx: { state?: { log?: Logger } } | undefined) => ctx?.state?.log ?? logger;
+  events.on('server_error', (ctx, err) => log(ctx).error({ err }, 'provider server_error'));
+  for (const event of ['authorization.error', 'grant.error', 'userinfo.error', 'introspection.error', 'revocation.error', 'end_session.error']) {
+    events.on(event, (ctx, err: { error?: string; error_detail?: string }) =>
+      log(ctx).info({ event, error: err.error, detail: err.error_detail }, 'oidc request refused'));
+  }
+}
