@@ -119,6 +119,21 @@ async function initialise(pgData: string, password: string, ids: { uid?: number;
 }
 
 /**
+ * As root the server runs as "postgres", which must be able to reach the data folder: a
+ * project under /root (mode 700) is the usual trap. Say so plainly instead of letting
+ * initdb fail with a permission error.
+ */
+async function ensureReachable(dataDir: string, ids: { uid?: number; gid?: number }): Promise<void> {
+  try {
+    await run('test', ['-x', dataDir], ids);
+  } catch {
+    throw new Error(`The embedded PostgreSQL runs as the system user "${USER}" (it refuses to run as root), and that user cannot `
+      + `reach ${dataDir}: a parent folder is not searchable for it. Set FOYER_DATA_DIR to a folder it can reach `
+      + '(for example /var/lib/foyer), run Foyer as a normal user, or set DATABASE_URL.');
+  }
+}
+
+/**
  * Ensures the embedded server in `dataDir` runs and has the Foyer database. Reuses a
  * server another Foyer process (the CLI, a second `npm start`) already started there.
  */
@@ -127,7 +142,10 @@ export async function startEmbeddedPostgres(dataDir: string, log: (msg: string) 
   const secretFile = path.join(dataDir, 'postgres.secret');
   await fs.mkdir(dataDir, { recursive: true });
   const ids = await runAsIds();
-  if (ids.uid !== undefined) await fs.chmod(dataDir, 0o755);
+  if (ids.uid !== undefined) {
+    await fs.chmod(dataDir, 0o755);
+    await ensureReachable(dataDir, ids);
+  }
 
   let password: string;
   if (await exists(path.join(pgData, 'PG_VERSION'))) {
