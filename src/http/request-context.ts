@@ -1,11 +1,21 @@
 // A request id on every request (taken from X-Request-Id when a proxy set a sane one) and
-// one structured log line per request. Only the path is logged: query strings can carry
-// codes and tokens.
+// one structured log line per request. Only the path is logged, never the query string
+// (codes, tokens), and never a token that a one-time link carries in its path.
 import { randomUUID } from 'node:crypto';
 import type { Middleware } from 'koa';
 import type { Logger } from './logger.js';
 
 const SANE_ID = /^[A-Za-z0-9._-]{8,128}$/;
+// Path segments that look like tokens (one-time links carry them in the path).
+const OPAQUE_SEGMENT = /\/[A-Za-z0-9_-]{20,}(?=\/|$)/g;
+
+/**
+ * What to log for a request's path: the route pattern when a router matched it
+ * ("/setup/:token"), otherwise the path with token-like segments masked.
+ */
+function loggablePath(ctx: { path: string; _matchedRoute?: unknown }): string {
+  return typeof ctx._matchedRoute === 'string' ? ctx._matchedRoute : ctx.path.replace(OPAQUE_SEGMENT, '/…');
+}
 
 /**
  * ctx.state of every request. The child logger is made only for requests that log
@@ -34,7 +44,7 @@ export function requestContext(logger: Logger): Middleware {
       await next();
     } finally {
       const ms = Math.round((performance.now() - started) * 10) / 10;
-      logger.info({ requestId, method: ctx.method, path: ctx.path, status: ctx.status, ms }, 'request');
+      logger.info({ requestId, method: ctx.method, path: loggablePath(ctx), status: ctx.status, ms }, 'request');
     }
   };
 }

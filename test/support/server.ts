@@ -1,5 +1,6 @@
 // The real Foyer app on a real port and a fresh database, as tests use it.
 import http from 'node:http';
+import type { DestinationStream } from 'pino';
 import type { AddressInfo } from 'node:net';
 import { createFoyer, type Foyer } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
@@ -19,14 +20,15 @@ export function testEnv(extra: Record<string, string> = {}): Record<string, stri
   return { BCRYPT_COST: '4', LOG_LEVEL: 'silent', ...extra };
 }
 
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+/** `logTo` receives the server's log lines (at LOG_LEVEL, silent unless `env` says otherwise). */
+export async function startTestServer(env: Record<string, string> = {}, logTo?: DestinationStream): Promise<TestServer> {
   const db = await createTestDatabase();
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const issuer = `http://127.0.0.1:${port}`;
   const config = loadConfig(testEnv({ ISSUER: issuer, DATABASE_URL: db.url, ...env }));
-  const foyer = await createFoyer({ config, dataSource: db.dataSource, logger: createLogger(config.logLevel) });
+  const foyer = await createFoyer({ config, dataSource: db.dataSource, logger: createLogger(config.logLevel, logTo) });
   server.on('request', foyer.app.callback());
   return {
     issuer, config, foyer, db,
