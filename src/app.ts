@@ -7,6 +7,8 @@ import compose from 'koa-compose';
 import mount from 'koa-mount';
 import type Provider from 'oidc-provider';
 import type { DataSource } from 'typeorm';
+import { createAdminAuth } from './admin/admin-auth.js';
+import { adminRoutes } from './admin/admin.routes.js';
 import type { Config } from './config/config.js';
 import { sqlOf, sqlPool } from './db/sql.js';
 import { csrfProtection } from './http/csrf.js';
@@ -65,6 +67,8 @@ export async function createFoyer({ config, dataSource, logger }: { config: Conf
     consent: createConsentService({ provider, users: services.users }),
   });
   const setup = setupRoutes({ setup: services.adminSetup, views, issuer: config.issuer, forms });
+  const adminAuth = createAdminAuth({ provider, users: services.users, views, issuer: config.issuer, secureCookies });
+  const admin = adminRoutes({ views, requireStaff: adminAuth.requireStaff, issuer: config.issuer });
 
   const home = new Router();
   home.get('/', function homePage(ctx) {
@@ -82,7 +86,7 @@ export async function createFoyer({ config, dataSource, logger }: { config: Conf
   // token and userinfo paths run through nothing of Foyer's but the two lines above.
   app.use(mount(provider));
   app.use(errorHandler(views));
-  for (const router of [healthRoutes(sql), home, interactions, setup]) {
+  for (const router of [healthRoutes(sql), home, interactions, setup, adminAuth.routes, admin]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }
