@@ -1,5 +1,6 @@
 // Every migration, in order. Listed explicitly (no glob) so the same list loads under
 // tsx, jest and a compiled build alike.
 import { InitialSchema1732250000000 } from './1732250000000-initial-schema.js';
+import { UserDirectoryIndexes1732260000000 } from './1732260000000-user-directory-indexes.js';
 
-export const migrations = [InitialSchema1732250000000];
+export const migrations = [InitialSchema1732250000000, UserDirectoryIndexes1732260000000];

@@ -28,11 +28,12 @@ export const USER_COLUMNS = `id::text AS id, login, email, email_verified AS "em
   custom_fields AS "customFields", role, organization_id AS "organizationId", blocked, blocked_at AS "blockedAt",
   locked_at AS "lockedAt", locked_reason AS "lockedReason", locked_until AS "lockedUntil",
   deletion_scheduled_at AS "deletionScheduledAt", deleted_at AS "deletedAt", claim_privacy AS "claimPrivacy",
-  last_sign_in_at AS "lastSignInAt", created_at AS "createdAt", updated_at AS "updatedAt"`;
+  last_sign_in_at AS "lastSignInAt", invited_at AS "invitedAt", password_reset_required AS "passwordResetRequired",
+  created_at AS "createdAt", updated_at AS "updatedAt"`;
 const USERS_BY_ID = `SELECT ${USER_COLUMNS} FROM users WHERE id = ANY($1::bigint[])`;
 
 const TIMESTAMP_FIELDS = ['passwordUpdatedAt', 'blockedAt', 'lockedAt', 'lockedUntil', 'deletionScheduledAt', 'deletedAt',
-  'lastSignInAt', 'createdAt', 'updatedAt'] as const;
+  'lastSignInAt', 'invitedAt', 'createdAt', 'updatedAt'] as const;
 
 /** A user selected with USER_COLUMNS but delivered as JSON (timestamps as strings). */
 export function userFromJson(json: Record<string, unknown>): User {

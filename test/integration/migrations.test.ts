@@ -74,6 +74,26 @@ describe('schema constraints', () => {
     await dataSource.query('DELETE FROM users');
   });
 
+  it('undo the directory indexes alone, keeping the users table', async () => {
+    const columns = async () => (await dataSource.query(
+      "SELECT column_name FROM information_schema.columns WHERE table_name = 'users' AND column_name IN ('invited_at', 'search_text') ORDER BY 1",
+    )).map((r: { column_name: string }) => r.column_name);
+    await expect(columns()).resolves.toEqual(['invited_at', 'search_text']);
+    await dataSource.undoLastMigration({ transaction: 'each' });
+    await expect(columns()).resolves.toEqual([]);
+    await expect(tables()).resolves.toEqual(SCHEMA_TABLES);
+    await dataSource.runMigrations({ transaction: 'each' });
+    await expect(columns()).resolves.toEqual(['invited_at', 'search_text']);
+  });
+
+  it('keeps a lower-cased search text of every identifier and name', async () => {
+    const [row] = await dataSource.query(
+      `INSERT INTO users (login, email, phone_number, nickname, given_name, family_name)
+       VALUES ('SearchMe', 'Find.Me@Example.com', '+14155550199', 'Nick', 'Given', 'Family') RETURNING search_text`);
+    expect(row.search_text).toBe('searchme find.me@example.com +14155550199 nick given family');
+    await dataSource.query("DELETE FROM users WHERE login = 'SearchMe'");
+  });
+
   it('refuses a user without login, email or phone number', async () => {
     await expect(insertUser({})).rejects.toMatchObject(violation('23514', 'users_has_identifier'));
     await expect(insertUser({ nickname: 'nobody' })).rejects.toMatchObject(violation('23514', 'users_has_identifier'));

@@ -29,6 +29,8 @@ export interface User {
   deletedAt: Date | null;
   claimPrivacy: Record<string, string>;
   lastSignInAt: Date | null;
+  invitedAt: Date | null;
+  passwordResetRequired: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -66,6 +68,8 @@ export const UserEntity = new EntitySchema<User>({
     deletedAt: { ...nullableTime, name: 'deleted_at' },
     claimPrivacy: { type: 'jsonb', name: 'claim_privacy', default: {} },
     lastSignInAt: { ...nullableTime, name: 'last_sign_in_at' },
+    invitedAt: { ...nullableTime, name: 'invited_at' },
+    passwordResetRequired: { type: 'boolean', name: 'password_reset_required', default: false },
     createdAt: { type: 'timestamptz', name: 'created_at', createDate: true },
     updatedAt: { type: 'timestamptz', name: 'updated_at', updateDate: true },
   },
