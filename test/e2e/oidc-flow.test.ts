@@ -17,7 +17,7 @@ let client: oidc.Configuration;
 let aliceId: string;
 
 beforeAll(async () => {
-  [server, rp, browser] = await Promise.all([startTestServer({ LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent" }), startCallbackServer(), launchBrowser()]);
+  [server, rp, browser] = await Promise.all([startTestServer({ LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }), startCallbackServer(), launchBrowser()]);
   const { users, clients } = server.foyer.services;
   const alice = await users.create({
     login: 'alice', email: 'alice@example.com', password: PASSWORD, phoneNumber: '+14155550123',
