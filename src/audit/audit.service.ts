@@ -17,7 +17,6 @@ export interface AuditEvent {
 }
 
 export const CLI_ACTOR: Actor = { type: 'cli', label: 'command line' };
-export const SYSTEM_ACTOR: Actor = { type: 'system', label: 'Foyer' };
 
 export function createAuditLog(dataSource: DataSource) {
   return {

@@ -23,9 +23,3 @@ export class NotFoundError extends DomainError {
     super('not_found', `${what} not found`, 404);
   }
 }
-
-export class ConflictError extends DomainError {
-  constructor(readonly field: string, message: string) {
-    super('conflict', message, 409);
-  }
-}

@@ -1,9 +1,9 @@
 // The provider's view of the directory: findAccount and the claims it may release.
 import type { Account, AccountClaims, FindAccount, Grant, KoaContextWithOIDC } from 'oidc-provider';
 import type { User } from '../db/entities/user.entity.js';
-import { claimsOfField, type PrivacyClaim, type PrivacyLevels } from '../directory/privacy.js';
+import { claimsOfField, splitByPrivacy, type PrivacyClaim, type PrivacyLevels } from '../directory/privacy.js';
 import type { UserService } from '../directory/user.service.js';
-import { presentFields, releasableClaims, requestedFields } from './claims.js';
+import { presentFields, releasableClaims } from './claims.js';
 import { prefetched } from './request-prefetch.js';
 
 export interface FoyerAccount extends Account {
@@ -44,7 +44,7 @@ export function createFindAccount(users: UserService): FindAccount {
 export function undecidedFields(requested: Iterable<string>, user: User, levels: PrivacyLevels, grant: Grant | undefined, reconsent = false): PrivacyClaim[] {
   const encountered = new Set(reconsent ? [] : grant?.getOIDCClaimsEncountered() ?? []);
   const present = presentFields(user);
-  return [...requestedFields(requested)].filter((field) => levels[field] === 'on_request' && present.has(field) && !encountered.has(field));
+  return splitByPrivacy(requested, levels).onRequest.filter((field) => present.has(field) && !encountered.has(field));
 }
 
 /** Records the user's decision on each asked field in the grant. */

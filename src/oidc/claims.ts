@@ -1,6 +1,6 @@
 // Which claims each scope covers, and the claims of a user as Foyer releases them.
 import type { User } from '../db/entities/user.entity.js';
-import { governingField, mayRelease, type PrivacyClaim, type PrivacyLevels } from '../directory/privacy.js';
+import { mayRelease, type PrivacyClaim, type PrivacyLevels } from '../directory/privacy.js';
 
 export const SCOPE_CLAIMS: Record<string, string[]> = {
   openid: ['sub'],
@@ -16,16 +16,6 @@ export function requestedClaims(scopes: Iterable<string>): Set<string> {
   const claims = new Set<string>();
   for (const scope of scopes) for (const c of SCOPE_CLAIMS[scope] ?? []) claims.add(c);
   return claims;
-}
-
-/** The privacy fields (not claim names) among the claims asked for. */
-export function requestedFields(claims: Iterable<string>): Set<PrivacyClaim> {
-  const fields = new Set<PrivacyClaim>();
-  for (const c of claims) {
-    const f = governingField(c);
-    if (f) fields.add(f);
-  }
-  return fields;
 }
 
 /** The privacy fields the user has a value for: only those are worth asking about. */
