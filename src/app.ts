@@ -64,7 +64,7 @@ export async function createFoyer({ config, dataSource, logger }: { config: Conf
 
   const interactions = interactionRoutes({
     provider, users: services.users, views, supportContact: config.supportContact, forms,
-    consent: createConsentService({ provider, users: services.users }),
+    consent: createConsentService({ provider, users: services.users, settings: services.settings }),
   });
   const setup = setupRoutes({ setup: services.adminSetup, views, issuer: config.issuer, forms });
   const adminAuth = createAdminAuth({ provider, users: services.users, views, issuer: config.issuer, secureCookies });

@@ -7,6 +7,12 @@ import { createOneTimeTokens } from './directory/one-time-token.repository.js';
 import { createPasswordHasher } from './directory/password.js';
 import { createUserRepository } from './directory/user.repository.js';
 import { createUserService, type UserService } from './directory/user.service.js';
+import { createOrganizationRepository } from './directory/organization.repository.js';
+import { createOrganizationService, type OrganizationService } from './directory/organization.service.js';
+import { createSettingsRepository } from './directory/settings.repository.js';
+import { createSettingsService, type SettingsService } from './directory/settings.service.js';
+import { createAuditQuery, type AuditQuery } from './audit/audit.query.js';
+import { createUserDirectory, type UserDirectory } from './directory/user-directory.query.js';
 import { createClientRepository } from './oidc/client.repository.js';
 import { createClientService, type ClientService } from './oidc/client.service.js';
 import { revokeAccountTokens } from './oidc/payload.repository.js';
@@ -14,6 +20,11 @@ import { createAdminSetup, type AdminSetup } from './setup/admin-setup.service.j
 
 export interface Services {
   users: UserService;
+  /** The users list: search, filters, keyset pages. */
+  directory: UserDirectory;
+  organizations: OrganizationService;
+  settings: SettingsService;
+  events: AuditQuery;
   clients: ClientService;
   adminSetup: AdminSetup;
 }
@@ -21,9 +32,13 @@ export interface Services {
 export function createServices(config: Config, dataSource: DataSource): Services {
   const sql = sqlOf(dataSource);
   const audit = createAuditLog(dataSource);
+  const organizationRepository = createOrganizationRepository(dataSource);
+  const settings = createSettingsService({ dataSource, settings: createSettingsRepository(dataSource), audit });
   const users = createUserService({
     dataSource,
     users: createUserRepository(dataSource),
+    organizations: organizationRepository,
+    settings,
     hasher: createPasswordHasher({ cost: config.bcryptCost }),
     audit,
     revokeAccountTokens,
@@ -32,6 +47,10 @@ export function createServices(config: Config, dataSource: DataSource): Services
   });
   return {
     users,
+    directory: createUserDirectory(sql),
+    organizations: createOrganizationService({ dataSource, organizations: organizationRepository, audit }),
+    settings,
+    events: createAuditQuery(sql),
     clients: createClientService({ clients: createClientRepository(sql), audit }),
     adminSetup: createAdminSetup({ users, tokens: createOneTimeTokens(dataSource), issuer: config.issuer }),
   };

@@ -1,9 +1,13 @@
 // The operator commands. Each returns a JSON-able result; bad input throws CliUsageError
 // or a domain error, which main.ts turns into a message and a non-zero exit.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { DataSource } from 'typeorm';
 import type { Services } from '../services.js';
 import { CLI_ACTOR } from '../audit/audit.service.js';
+import type { Config } from '../config/config.js';
 import { ROLES } from '../db/entities/user.entity.js';
+import { sqlPool } from '../db/sql.js';
+import { seedUsers } from './seed-users.js';
 
 export class CliUsageError extends Error {}
 
@@ -11,12 +15,16 @@ export const USAGE = `Usage: npm run cli -- <command>
 
   user create --login L --email E --password P [--phone P] [--given-name G]
               [--family-name F] [--nickname N] [--role ${ROLES.join('|')}]
+              [--organization ID]  (a Manager needs one)
   user block <login>
   user unblock <login>
   user privacy <login> <claim> <private|on_request|public>
   client create --name N --redirect-uri U [--redirect-uri U2 ...]
               [--post-logout-redirect-uri U] [--grant-type authorization_code|refresh_token|client_credentials ...]
-              [--public]`;
+              [--public]
+  dev seed-users N [--organizations K]
+              adds N made-up users (and K new organizations, default 20) for
+              development and benchmarks; prints the password they all share`;
 
 function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>) {
   try {
@@ -32,13 +40,30 @@ function positionals(args: string[], count: number, names: string): string[] {
   return found;
 }
 
-type Command = (services: Services, args: string[]) => Promise<unknown>;
+/** What a command works with: the directory services, and for dev commands the database itself. */
+export interface CommandContext extends Services {
+  dataSource: DataSource;
+  config: Config;
+  /** Progress for the operator, on stderr: stdout carries only the JSON result. */
+  log: (message: string) => void;
+}
+
+type Command = (context: CommandContext, args: string[]) => Promise<unknown>;
+
+function wholeNumber(raw: string | undefined, name: string, min: number, max: number): number {
+  const value = Number(raw);
+  if (raw === undefined || !/^\d+$/.test(raw) || value < min || value > max) {
+    throw new CliUsageError(`${name} must be a whole number from ${min} to ${max.toLocaleString('en-US')}`);
+  }
+  return value;
+}
 
 const commands: Record<string, Command> = {
   async 'user create'({ users }, args) {
     const { values, positionals: extra } = parse(args, {
       login: { type: 'string' }, email: { type: 'string' }, password: { type: 'string' }, phone: { type: 'string' },
       'given-name': { type: 'string' }, 'family-name': { type: 'string' }, nickname: { type: 'string' }, role: { type: 'string' },
+      organization: { type: 'string' },
     });
     if (extra.length) throw new CliUsageError(`unexpected argument "${extra[0]}"`);
     const v = values as Record<string, string | undefined>;
@@ -46,6 +71,7 @@ const commands: Record<string, Command> = {
     const user = await users.create({
       login: v.login, email: v.email, password: v.password, phoneNumber: v.phone,
       givenName: v['given-name'], familyName: v['family-name'], nickname: v.nickname, role: v.role,
+      organizationId: v.organization,
     }, CLI_ACTOR);
     return { id: Number(user.id), sub: user.id };
   },
@@ -90,6 +116,14 @@ const commands: Record<string, Command> = {
       isPublic: v.public === true,
     }, CLI_ACTOR);
   },
+
+  async 'dev seed-users'({ dataSource, config, log }, args) {
+    const { values, positionals: found } = parse(args, { organizations: { type: 'string' } });
+    if (found.length !== 1) throw new CliUsageError('expected N, the number of users to add');
+    const count = wholeNumber(found[0], 'N', 1, 10_000_000);
+    const organizations = wholeNumber((values.organizations as string | undefined) ?? '20', '--organizations', 0, 10_000);
+    return seedUsers({ pool: sqlPool(dataSource), count, organizations, bcryptCost: config.bcryptCost, log });
+  },
 };
 
 /** Finds the command named by the first two words; throws a usage error for anything else. */
@@ -100,7 +134,7 @@ export function resolveCommand(argv: string[]): { run: Command; args: string[] }
   return { run, args: argv.slice(2) };
 }
 
-export async function runCommand(services: Services, argv: string[]): Promise<unknown> {
+export async function runCommand(context: CommandContext, argv: string[]): Promise<unknown> {
   const { run, args } = resolveCommand(argv);
-  return run(services, args);
+  return run(context, args);
 }

@@ -1,16 +1,7 @@
-// Password hashing and the checks every password passes wherever it is set.
+// Password hashing. The rules a new password must meet are in password-policy.ts.
 import bcrypt from 'bcrypt';
 
 export const PASSWORD_MAX_BYTES = 72; // bcrypt ignores everything past 72 bytes
-export const PASSWORD_MIN_LENGTH = 8;
-
-export function checkPasswordRules(password: string): string | undefined {
-  if (password.length < PASSWORD_MIN_LENGTH) return `Use at least ${PASSWORD_MIN_LENGTH} characters`;
-  if (Buffer.byteLength(password, 'utf8') > PASSWORD_MAX_BYTES) {
-    return `Use at most ${PASSWORD_MAX_BYTES} bytes (bcrypt's limit); this one is longer and would be cut short`;
-  }
-  return undefined;
-}
 
 export interface PasswordHasher {
   hash(password: string): Promise<string>;

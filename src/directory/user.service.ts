@@ -1,27 +1,31 @@
-// The user aggregate: creation, sign-in checks, status changes and privacy levels.
+// The user aggregate: creation, profile edits, permissions, sign-in checks, status changes
+// and privacy levels. Console callers pass their StaffScope: users outside it are "not found".
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Actor, AuditLog } from '../audit/audit.service.js';
 import { ROLES, type Role, type User } from '../db/entities/user.entity.js';
-import { NotFoundError, ValidationError } from './errors.js';
-import { classifyIdentifier, normalizePhone, validateEmail, validateLogin } from './identifiers.js';
-import { checkPasswordRules, type PasswordHasher } from './password.js';
-import { effectiveLevels, isPrivacyClaim, isPrivacyLevel, PRIVACY_CLAIMS, PRIVACY_LEVELS, type PrivacyLevels } from './privacy.js';
+import { DomainError, NotFoundError, ValidationError } from './errors.js';
+import { classifyIdentifier } from './identifiers.js';
+import type { OrganizationRepository } from './organization.repository.js';
+import type { PasswordHasher } from './password.js';
+import { checkPassword } from './password-policy.js';
+import { effectiveLevels, isKnownPrivacyField, isPrivacyLevel, PRIVACY_LEVELS, type PrivacyClaim, type PrivacyLevel, type PrivacyLevels } from './privacy.js';
+import type { SettingsService, SettingsSnapshot } from './settings.service.js';
+import { ALL_USERS, grantableRoles, inScope, type StaffScope } from './staff-scope.js';
+import { parseProfile, type ProfileData, type ProfileInput } from './user-input.js';
 import { uniqueViolationField, type UserRepository } from './user.repository.js';
 import { signInStatus } from './user-status.js';
 
-export interface CreateUserInput {
-  login?: string;
-  email?: string;
-  phoneNumber?: string;
+export interface CreateUserInput extends ProfileInput {
   password?: string;
-  nickname?: string;
-  givenName?: string;
-  familyName?: string;
-  birthdate?: string;
-  picture?: string;
   role?: string;
-  organizationId?: number | null;
+  /** A number, or the form's string; empty means none. */
+  organizationId?: number | string | null;
   emailVerified?: boolean;
+}
+
+export interface PermissionsInput {
+  role?: string;
+  organizationId?: number | string | null;
 }
 
 export type SignInResult =
@@ -36,107 +40,159 @@ export type AccountTokenRevoker = (manager: EntityManager, accountId: string) =>
 export interface UserServiceDeps {
   dataSource: DataSource;
   users: UserRepository;
+  organizations: OrganizationRepository;
+  settings: SettingsService;
   hasher: PasswordHasher;
   audit: AuditLog;
   revokeAccountTokens: AccountTokenRevoker;
-  privacyDefaults: PrivacyLevels;
+  privacyDefaults: Record<PrivacyClaim, PrivacyLevel>;
   defaultPhoneRegion: string;
 }
 
-const NAME_MAX = 200;
+export class LastAdministratorError extends DomainError {
+  constructor() {
+    super('last_administrator', 'This is the last active Administrator. Make someone else an Administrator first.', 409);
+  }
+}
+
+const PROFILE_FIELDS = ['login', 'email', 'phoneNumber', 'nickname', 'givenName', 'familyName', 'birthdate', 'picture'] as const;
+
+export function describeUser(user: Pick<User, 'id' | 'login' | 'email' | 'phoneNumber'>): string {
+  return user.login ?? user.email ?? user.phoneNumber ?? `#${user.id}`;
+}
 
 export function createUserService(deps: UserServiceDeps) {
-  const { dataSource, users, hasher, audit } = deps;
+  const { dataSource, users, hasher, audit, settings } = deps;
 
-  function describe(user: User): string {
-    return user.login ?? user.email ?? user.phoneNumber ?? `#${user.id}`;
-  }
-
-  function validateCreate(input: CreateUserInput): { data: Partial<User>; password?: string } {
-    const errors: Record<string, string> = {};
-    const clean = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v.trim());
-    const login = clean(input.login);
-    const email = clean(input.email);
-    const phoneRaw = clean(input.phoneNumber);
-    let phoneNumber: string | undefined;
-
-    if (login) errors.login = validateLogin(login) ?? '';
-    if (email) errors.email = validateEmail(email) ?? '';
-    if (phoneRaw) {
-      phoneNumber = normalizePhone(phoneRaw, deps.defaultPhoneRegion);
-      if (!phoneNumber) errors.phone_number = 'Enter a valid phone number, e.g. +14155550123';
-    }
-    if (!login && !email && !phoneRaw) errors.login = 'Give at least one of login, email or phone number';
-    if (input.password !== undefined) {
-      const problem = checkPasswordRules(input.password);
-      if (problem) errors.password = problem;
-    }
-    const role = input.role ?? 'MEMBER';
-    if (!(ROLES as readonly string[]).includes(role)) errors.role = `Choose one of ${ROLES.join(', ')}`;
-    for (const [field, value] of [['nickname', input.nickname], ['given_name', input.givenName], ['family_name', input.familyName]] as const) {
-      if (value && value.length > NAME_MAX) errors[field] = `Use at most ${NAME_MAX} characters`;
-    }
-    const birthdate = clean(input.birthdate);
-    if (birthdate && (!/^\d{4}-\d{2}-\d{2}$/.test(birthdate) || Number.isNaN(Date.parse(birthdate)))) {
-      errors.birthdate = 'Use the form YYYY-MM-DD';
-    }
-    const picture = clean(input.picture);
-    if (picture && !/^https?:\/\/\S+$/.test(picture)) errors.picture = 'Enter an http(s) URL';
-
-    for (const key of Object.keys(errors)) if (!errors[key]) delete errors[key];
-    if (Object.keys(errors).length > 0) throw new ValidationError(errors);
-
-    return {
-      password: input.password,
-      data: {
-        login: login ?? null,
-        email: email ?? null,
-        emailVerified: Boolean(email && input.emailVerified),
-        phoneNumber: phoneNumber ?? null,
-        nickname: clean(input.nickname) ?? null,
-        givenName: clean(input.givenName) ?? null,
-        familyName: clean(input.familyName) ?? null,
-        birthdate: birthdate ?? null,
-        picture: picture ?? null,
-        role: role as Role,
-        organizationId: input.organizationId ?? null,
-      },
-    };
-  }
+  const levelsWith = (user: User, snapshot: SettingsSnapshot): PrivacyLevels =>
+    effectiveLevels(user.claimPrivacy, deps.privacyDefaults, Object.fromEntries(snapshot.customFields.map((f) => [f.key, f.defaultPrivacy])));
 
   function ifActive(user: User | null): User | undefined {
     return user && signInStatus(user).kind === 'active' ? user : undefined;
   }
 
-  async function requireUser(id: string, manager?: EntityManager): Promise<User> {
+  /** The user, if it exists, is not deleted and lies in the scope; otherwise not found. */
+  async function requireUser(id: string, scope: StaffScope, manager?: EntityManager): Promise<User> {
     const user = await users.findById(id, manager);
-    if (!user || user.deletedAt) throw new NotFoundError('User');
+    if (!user || user.deletedAt || !inScope(scope, user)) throw new NotFoundError('User');
     return user;
+  }
+
+  /** Checks role and organization against what the scope may grant; returns the stored values. */
+  async function checkPermissions(input: PermissionsInput, scope: StaffScope, errors: Record<string, string>):
+    Promise<{ role: Role; organizationId: number | null }> {
+    const role = (input.role || 'MEMBER') as Role;
+    if (!(ROLES as readonly string[]).includes(role)) errors.role = 'Choose Member, Manager or Administrator';
+    else if (!grantableRoles(scope).includes(role)) errors.role = 'Only an Administrator can grant the Administrator role';
+    const raw = input.organizationId;
+    let organizationId: number | null = raw === null || raw === undefined || raw === '' ? null : Number(raw);
+    if (scope.kind === 'organization') {
+      // A Manager's users stay in the Manager's organization, whatever the form said.
+      if (organizationId !== null && organizationId !== scope.organizationId) errors.organizationId = 'You can only manage users of your own organization';
+      organizationId = scope.organizationId;
+    } else if (organizationId !== null && !(await deps.organizations.findById(organizationId))) {
+      errors.organizationId = 'Choose an existing organization';
+      organizationId = null;
+    }
+    if (role === 'MANAGER' && organizationId === null && !errors.organizationId) errors.organizationId = 'A Manager needs an organization to manage';
+    return { role, organizationId };
+  }
+
+  function uniqueness(err: unknown): never {
+    const field = uniqueViolationField(err);
+    if (field) throw new ValidationError({ [field]: `This ${field.replace('_', ' ')} is already in use` });
+    throw err;
+  }
+
+  async function countActiveAdmins(manager: EntityManager): Promise<number> {
+    const rows: { n: number }[] = await manager.query(
+      `SELECT count(*)::int AS n FROM users WHERE role = 'ADMIN' AND NOT blocked AND deleted_at IS NULL AND deletion_scheduled_at IS NULL`);
+    return rows[0].n;
   }
 
   return {
     /** `onCreated` runs inside the same transaction; throwing from it undoes the creation. */
-    async create(input: CreateUserInput, actor: Actor, onCreated?: (manager: EntityManager, user: User) => Promise<void>): Promise<User> {
-      const { data, password } = validateCreate(input);
-      if (password !== undefined) {
-        data.passwordHash = await hasher.hash(password);
+    async create(input: CreateUserInput, actor: Actor, onCreated?: (manager: EntityManager, user: User) => Promise<void>, scope: StaffScope = ALL_USERS): Promise<User> {
+      const snapshot = await settings.current();
+      const { data: profile, errors } = parseProfile(input, { defaultPhoneRegion: deps.defaultPhoneRegion, customFields: snapshot.customFields });
+      const permissions = await checkPermissions(input, scope, errors);
+      if (input.password !== undefined) {
+        const problem = checkPassword(input.password, snapshot.passwordPolicy, profile);
+        if (problem) errors.password = problem;
+      }
+      if (Object.keys(errors).length > 0) throw new ValidationError(errors);
+
+      const data: Partial<User> = { ...profile, ...permissions, emailVerified: Boolean(profile.email && input.emailVerified) };
+      if (input.password !== undefined) {
+        data.passwordHash = await hasher.hash(input.password);
         data.passwordUpdatedAt = new Date();
       }
       try {
         return await dataSource.transaction(async (manager) => {
           const user = await users.insert(data, manager);
           await audit.record({
-            actor, action: 'user.created', targetUserId: user.id, targetLabel: describe(user),
-            details: { role: user.role, fields: Object.keys(data).filter((k) => k !== 'passwordHash' && data[k as keyof User] != null) },
+            actor, action: 'user.created', targetUserId: user.id, targetLabel: describeUser(user),
+            details: {
+              role: user.role, organizationId: user.organizationId,
+              fields: Object.keys(data).filter((k) => k !== 'passwordHash' && k !== 'passwordUpdatedAt' && data[k as keyof User] != null),
+            },
           }, manager);
           await onCreated?.(manager, user);
           return user;
         });
       } catch (err) {
-        const field = uniqueViolationField(err);
-        if (field) throw new ValidationError({ [field]: `This ${field.replace('_', ' ')} is already in use` });
-        throw err;
+        return uniqueness(err);
       }
+    },
+
+    /** Saves the profile form. Identifiers that change lose their verified mark. */
+    async update(id: string, input: ProfileInput, actor: Actor, scope: StaffScope): Promise<User> {
+      const existing = await requireUser(id, scope);
+      const snapshot = await settings.current();
+      const { data, errors } = parseProfile(input, {
+        defaultPhoneRegion: deps.defaultPhoneRegion, customFields: snapshot.customFields, previousCustom: existing.customFields,
+      });
+      if (Object.keys(errors).length > 0) throw new ValidationError(errors);
+      const changes: Partial<User> = {};
+      for (const field of PROFILE_FIELDS) if (data[field] !== existing[field]) (changes as Record<string, unknown>)[field] = data[field];
+      const changedCustom = data.customFields ? Object.keys({ ...existing.customFields, ...data.customFields })
+        .filter((k) => JSON.stringify(existing.customFields[k]) !== JSON.stringify(data.customFields?.[k])) : [];
+      if (changedCustom.length) changes.customFields = data.customFields;
+      if ('email' in changes) changes.emailVerified = false;
+      if ('phoneNumber' in changes) changes.phoneNumberVerified = false;
+      const changedFields = [...Object.keys(changes).filter((k) => k !== 'customFields'), ...changedCustom.map((k) => `custom.${k}`)];
+      if (changedFields.length === 0) return existing;
+      try {
+        await dataSource.transaction(async (manager) => {
+          await users.update(id, changes, manager);
+          await audit.record({
+            actor, action: 'user.updated', targetUserId: id, targetLabel: describeUser({ ...existing, ...changes }), details: { fields: changedFields },
+          }, manager);
+        });
+      } catch (err) {
+        return uniqueness(err);
+      }
+      return { ...existing, ...changes };
+    },
+
+    async changePermissions(id: string, input: PermissionsInput, actor: Actor, scope: StaffScope): Promise<User> {
+      const errors: Record<string, string> = {};
+      const permissions = await checkPermissions(input, scope, errors);
+      if (Object.keys(errors).length) throw new ValidationError(errors);
+      return dataSource.transaction(async (manager) => {
+        const user = await requireUser(id, scope, manager);
+        if (user.role === 'ADMIN' && scope.kind !== 'all') throw new ValidationError({ role: "Only an Administrator can change an Administrator's permissions" });
+        if (user.role === 'ADMIN' && permissions.role !== 'ADMIN' && (await countActiveAdmins(manager)) <= 1 && !user.blocked) {
+          throw new LastAdministratorError();
+        }
+        const from = { role: user.role, organizationId: user.organizationId };
+        if (from.role === permissions.role && from.organizationId === permissions.organizationId) return user;
+        await users.update(id, permissions, manager);
+        await audit.record({
+          actor, action: 'user.permissions_changed', targetUserId: id, targetLabel: describeUser(user), details: { from, to: permissions },
+        }, manager);
+        return { ...user, ...permissions };
+      });
     },
 
     /** Checks a typed identifier and password. Always costs one bcrypt compare. */
@@ -163,50 +219,55 @@ export function createUserService(deps: UserServiceDeps) {
 
     findById: (id: string) => users.findById(id),
 
+    /** For the console: the user if the scope reaches it, else NotFoundError. */
+    get: (id: string, scope: StaffScope) => requireUser(id, scope),
+
     async findByLogin(login: string): Promise<User> {
       const user = await users.findByLogin(login);
       if (!user) throw new NotFoundError(`User "${login}"`);
       return user;
     },
 
-    privacyLevels(user: User): PrivacyLevels {
-      return effectiveLevels(user.claimPrivacy, deps.privacyDefaults);
+    async privacyLevels(user: User): Promise<PrivacyLevels> {
+      return levelsWith(user, await settings.current());
     },
 
     /** Blocks the account and, in the same transaction, ends every session and token it holds. */
-    async block(id: string, actor: Actor): Promise<{ user: User; revoked: number }> {
+    async block(id: string, actor: Actor, scope: StaffScope = ALL_USERS): Promise<{ user: User; revoked: number }> {
       return dataSource.transaction(async (manager) => {
-        const user = await requireUser(id, manager);
+        const user = await requireUser(id, scope, manager);
         await users.update(id, { blocked: true, blockedAt: new Date() }, manager);
         const revoked = await deps.revokeAccountTokens(manager, id);
-        await audit.record({ actor, action: 'user.blocked', targetUserId: id, targetLabel: describe(user), details: { revokedRecords: revoked } }, manager);
+        await audit.record({ actor, action: 'user.blocked', targetUserId: id, targetLabel: describeUser(user), details: { revokedRecords: revoked } }, manager);
         return { user: { ...user, blocked: true }, revoked };
       });
     },
 
-    async unblock(id: string, actor: Actor): Promise<User> {
+    async unblock(id: string, actor: Actor, scope: StaffScope = ALL_USERS): Promise<User> {
       return dataSource.transaction(async (manager) => {
-        const user = await requireUser(id, manager);
+        const user = await requireUser(id, scope, manager);
         await users.update(id, { blocked: false, blockedAt: null }, manager);
-        await audit.record({ actor, action: 'user.unblocked', targetUserId: id, targetLabel: describe(user) }, manager);
+        await audit.record({ actor, action: 'user.unblocked', targetUserId: id, targetLabel: describeUser(user) }, manager);
         return { ...user, blocked: false, blockedAt: null };
       });
     },
 
-    async setPrivacy(id: string, claim: string, level: string, actor: Actor): Promise<PrivacyLevels> {
-      const errors: Record<string, string> = {};
-      if (!isPrivacyClaim(claim)) errors.claim = `Choose one of ${PRIVACY_CLAIMS.join(', ')}`;
-      if (!isPrivacyLevel(level)) errors.level = `Choose one of ${PRIVACY_LEVELS.join(', ')}`;
-      if (Object.keys(errors).length) throw new ValidationError(errors);
+    /** Sets one field's level (built-in or a defined custom field); takes effect for the next token or userinfo call. */
+    async setPrivacy(id: string, field: string, level: string, actor: Actor, scope: StaffScope = ALL_USERS): Promise<PrivacyLevels> {
+      const snapshot = await settings.current();
       return dataSource.transaction(async (manager) => {
-        const user = await requireUser(id, manager);
-        const claimPrivacy = { ...user.claimPrivacy, [claim]: level };
+        const user = await requireUser(id, scope, manager);
+        const before = levelsWith(user, snapshot);
+        const errors: Record<string, string> = {};
+        if (!isKnownPrivacyField(field, before)) errors.claim = `Choose one of ${Object.keys(before).join(', ')}`;
+        if (!isPrivacyLevel(level)) errors.level = `Choose one of ${PRIVACY_LEVELS.join(', ')}`;
+        if (Object.keys(errors).length) throw new ValidationError(errors);
+        const claimPrivacy = { ...user.claimPrivacy, [field]: level };
         await users.update(id, { claimPrivacy }, manager);
         await audit.record({
-          actor, action: 'user.privacy_changed', targetUserId: id, targetLabel: describe(user),
-          details: { claim, from: effectiveLevels(user.claimPrivacy, deps.privacyDefaults)[claim as keyof PrivacyLevels], to: level },
+          actor, action: 'user.privacy_changed', targetUserId: id, targetLabel: describeUser(user), details: { claim: field, from: before[field], to: level },
         }, manager);
-        return effectiveLevels(claimPrivacy, deps.privacyDefaults);
+        return levelsWith({ ...user, claimPrivacy }, snapshot);
       });
     },
 
@@ -215,3 +276,4 @@ export function createUserService(deps: UserServiceDeps) {
 }
 
 export type UserService = ReturnType<typeof createUserService>;
+export type { ProfileData };

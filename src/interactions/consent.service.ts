@@ -3,7 +3,9 @@
 // filtered out at release time whatever the grant says.
 import type Provider from 'oidc-provider';
 import type { InteractionResults } from 'oidc-provider';
-import type { PrivacyClaim } from '../directory/privacy.js';
+import { fieldLabel } from '../directory/field-labels.js';
+import type { PrivacyField } from '../directory/privacy.js';
+import type { SettingsService } from '../directory/settings.service.js';
 import type { UserService } from '../directory/user.service.js';
 import { recordDecisions, undecidedFields } from '../oidc/account.js';
 import { requestedClaims } from '../oidc/claims.js';
@@ -15,10 +17,12 @@ export interface ConsentPlan {
   grant: Grant;
   scopes: string[];
   /** The on-request fields to ask about; empty means nothing needs asking. */
-  ask: PrivacyClaim[];
+  ask: PrivacyField[];
+  /** What each asked field is called on the page. */
+  labels: Record<PrivacyField, string>;
 }
 
-export function createConsentService({ provider, users }: { provider: Provider; users: UserService }) {
+export function createConsentService({ provider, users, settings }: { provider: Provider; users: UserService; settings: SettingsService }) {
   return {
     /** What to ask for this interaction; undefined when the account may no longer sign in. */
     async plan(details: Details): Promise<ConsentPlan | undefined> {
@@ -31,12 +35,13 @@ export function createConsentService({ provider, users }: { provider: Provider; 
       const scopes = String(details.params.scope ?? '').split(' ').filter(Boolean);
       // prompt=consent asks again about every on-request field, even ones decided before.
       const reconsent = String(details.params.prompt ?? '').split(' ').includes('consent');
-      const ask = undecidedFields(requestedClaims(scopes), user, users.privacyLevels(user), existing, reconsent);
-      return { grant, scopes, ask };
+      const ask = undecidedFields(requestedClaims(scopes), user, await users.privacyLevels(user), existing, reconsent);
+      const { customFields } = await settings.current();
+      return { grant, scopes, ask, labels: Object.fromEntries(ask.map((f) => [f, fieldLabel(f, customFields)])) };
     },
 
     /** Records the user's answers in the plan's grant and saves it; returns the interaction result. */
-    async grant(plan: ConsentPlan, approved: PrivacyClaim[]): Promise<InteractionResults> {
+    async grant(plan: ConsentPlan, approved: PrivacyField[]): Promise<InteractionResults> {
       const { grant } = plan;
       // Scopes are granted whole: what each releases is decided per claim by privacy level.
       grant.addOIDCScope(plan.scopes.join(' '));

@@ -4,7 +4,6 @@ import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import type Provider from 'oidc-provider';
 import type { InteractionResults } from 'oidc-provider';
-import { isPrivacyClaim, type PrivacyClaim } from '../directory/privacy.js';
 import type { UserService } from '../directory/user.service.js';
 import { renderPage } from '../http/render.js';
 import type { Views } from '../http/views.js';
@@ -19,16 +18,6 @@ export interface InteractionDeps {
   /** Body parsing and CSRF checks; must run before the handlers. */
   forms: Middleware;
 }
-
-const FIELD_LABELS: Record<PrivacyClaim, string> = {
-  nickname: 'Public name',
-  given_name: 'First name',
-  family_name: 'Last name',
-  birthdate: 'Date of birth',
-  picture: 'Profile photo',
-  email: 'Email address',
-  phone_number: 'Phone number',
-};
 
 const MAX_IDENTIFIER = 320;
 const MAX_PASSWORD = 1024;
@@ -69,7 +58,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     renderPage(ctx, views, 'interactions/consent.njk', {
       uid: details.uid,
       client: await clientName(details.params.client_id),
-      fields: plan.ask.map((field) => ({ field, label: FIELD_LABELS[field] })),
+      fields: plan.ask.map((field) => ({ field, label: plan.labels[field] })),
     });
   }
 
@@ -116,7 +105,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     const plan = await consent.plan(details);
     if (!plan) return finish(ctx, { error: 'access_denied', error_description: 'the account can no longer sign in' }, false);
     const raw = (ctx.request.body as Record<string, unknown> | undefined)?.approve;
-    const approved = (Array.isArray(raw) ? raw : [raw]).filter(isPrivacyClaim);
+    const approved = (Array.isArray(raw) ? raw : [raw]).filter((f): f is string => typeof f === 'string' && plan.ask.includes(f));
     return finish(ctx, await consent.grant(plan, approved), true);
   });
 

@@ -1,7 +1,7 @@
 // The provider's view of the directory: findAccount and the claims it may release.
 import type { Account, AccountClaims, FindAccount, Grant, KoaContextWithOIDC } from 'oidc-provider';
 import type { User } from '../db/entities/user.entity.js';
-import { claimsOfField, splitByPrivacy, type PrivacyClaim, type PrivacyLevels } from '../directory/privacy.js';
+import { claimsOfField, splitByPrivacy, type PrivacyField, type PrivacyLevels } from '../directory/privacy.js';
 import type { UserService } from '../directory/user.service.js';
 import { presentFields, releasableClaims } from './claims.js';
 import { prefetched } from './request-prefetch.js';
@@ -26,7 +26,7 @@ export function createFindAccount(users: UserService): FindAccount {
     const early = prefetched(ctx)?.users;
     const user = early?.has(sub) ? users.ifActive(early.get(sub) ?? null) : await users.findActive(sub);
     if (!user) return undefined;
-    const levels = users.privacyLevels(user);
+    const levels = await users.privacyLevels(user);
     return {
       accountId: user.id,
       user,
@@ -41,14 +41,14 @@ export function createFindAccount(users: UserService): FindAccount {
  * On-request fields among the requested claims, with a value, that this grant has neither
  * granted nor refused. With `reconsent` (the app sent prompt=consent) decided ones count too.
  */
-export function undecidedFields(requested: Iterable<string>, user: User, levels: PrivacyLevels, grant: Grant | undefined, reconsent = false): PrivacyClaim[] {
+export function undecidedFields(requested: Iterable<string>, user: User, levels: PrivacyLevels, grant: Grant | undefined, reconsent = false): PrivacyField[] {
   const encountered = new Set(reconsent ? [] : grant?.getOIDCClaimsEncountered() ?? []);
-  const present = presentFields(user);
+  const present = presentFields(user, levels);
   return splitByPrivacy(requested, levels).onRequest.filter((field) => present.has(field) && !encountered.has(field));
 }
 
 /** Records the user's decision on each asked field in the grant. */
-export function recordDecisions(grant: Grant, approved: PrivacyClaim[], declined: PrivacyClaim[]): void {
+export function recordDecisions(grant: Grant, approved: PrivacyField[], declined: PrivacyField[]): void {
   const approvedClaims = approved.flatMap(claimsOfField);
   if (approvedClaims.length) {
     grant.addOIDCClaims(approvedClaims);

@@ -1,10 +1,12 @@
 // Which claims each scope covers, and the claims of a user as Foyer releases them.
 import type { User } from '../db/entities/user.entity.js';
-import { mayRelease, type PrivacyClaim, type PrivacyLevels } from '../directory/privacy.js';
+import { CUSTOM_CLAIM, customKeyOf, customPrivacyField, mayRelease, mayReleaseField, type PrivacyField, type PrivacyLevels } from '../directory/privacy.js';
 
 export const SCOPE_CLAIMS: Record<string, string[]> = {
   openid: ['sub'],
-  profile: ['nickname', 'given_name', 'family_name', 'name', 'birthdate', 'picture', 'updated_at'],
+  // Custom profile fields travel in one `custom_fields` object claim (as Logto's custom_data
+  // does): the provider fixes its claim names at start-up, and admins add fields at run time.
+  profile: ['nickname', 'given_name', 'family_name', 'name', 'birthdate', 'picture', 'updated_at', CUSTOM_CLAIM],
   email: ['email', 'email_verified'],
   phone: ['phone_number', 'phone_number_verified'],
 };
@@ -18,13 +20,16 @@ export function requestedClaims(scopes: Iterable<string>): Set<string> {
   return claims;
 }
 
-/** The privacy fields the user has a value for: only those are worth asking about. */
-export function presentFields(user: User): Set<PrivacyClaim> {
-  const values: Record<PrivacyClaim, unknown> = {
+const hasValue = (v: unknown) => v !== null && v !== undefined && v !== '';
+
+/** The privacy fields the user has a value for (custom ones only while defined): only those are worth asking about. */
+export function presentFields(user: User, levels: PrivacyLevels): Set<PrivacyField> {
+  const values: Record<string, unknown> = {
     nickname: user.nickname, given_name: user.givenName, family_name: user.familyName, birthdate: user.birthdate,
     picture: user.picture, email: user.email, phone_number: user.phoneNumber,
   };
-  return new Set((Object.keys(values) as PrivacyClaim[]).filter((f) => values[f] !== null && values[f] !== undefined && values[f] !== ''));
+  for (const [key, value] of Object.entries(user.customFields ?? {})) values[customPrivacyField(key)] = value;
+  return new Set(Object.keys(values).filter((f) => hasValue(values[f]) && Object.hasOwn(levels, f)));
 }
 
 /**
@@ -47,6 +52,13 @@ export function releasableClaims(user: User, levels: PrivacyLevels, consented: R
   for (const [claim, value] of Object.entries(all)) {
     if (value !== null && value !== undefined && mayRelease(claim, levels, consented)) released[claim] = value;
   }
+  const custom: Record<string, unknown> = {};
+  for (const field of Object.keys(levels)) {
+    const key = customKeyOf(field);
+    const value = key === undefined ? undefined : user.customFields?.[key];
+    if (key !== undefined && hasValue(value) && mayReleaseField(field, levels, consented)) custom[key] = value;
+  }
+  if (Object.keys(custom).length) released[CUSTOM_CLAIM] = custom;
   // `name` is built only from the parts that may be released, so it never leaks a hidden one.
   const name = [released.given_name, released.family_name].filter(Boolean).join(' ');
   if (name) released.name = name;

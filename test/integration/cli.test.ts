@@ -17,13 +17,13 @@ afterAll(async () => {
 describe('npm run cli', () => {
   it('creates a user and prints its id and sub', async () => {
     const res = await runCli(['user', 'create', '--login', 'frank', '--email', 'frank@example.com', '--password', 'long enough 1',
-      '--phone', '+442071838750', '--given-name', 'Frank', '--family-name', 'Castle', '--nickname', 'Punisher', '--role', 'MANAGER'], env);
+      '--phone', '+442071838750', '--given-name', 'Frank', '--family-name', 'Castle', '--nickname', 'Punisher', '--role', 'ADMIN'], env);
     expect(res.stderr).not.toMatch(/error/);
     expect(res.code).toBe(0);
     const out = res.json<{ id: number; sub: string }>();
     expect(out.sub).toBe(String(out.id));
     const [row] = await db.dataSource.query('SELECT login, email, phone_number, role, given_name, password_hash FROM users WHERE id = $1', [out.id]);
-    expect(row).toMatchObject({ login: 'frank', email: 'frank@example.com', phone_number: '+442071838750', role: 'MANAGER', given_name: 'Frank' });
+    expect(row).toMatchObject({ login: 'frank', email: 'frank@example.com', phone_number: '+442071838750', role: 'ADMIN', given_name: 'Frank' });
     expect(row.password_hash).toMatch(/^\$2[aby]\$/);
   });
 

@@ -5,7 +5,7 @@ import { migrations } from '../../migrations/index.js';
 import { createDataSource } from '../../src/db/data-source.js';
 import { createEmptyDatabase } from '../support/database.js';
 
-const SCHEMA_TABLES = ['audit_events', 'clients', 'oidc_payloads', 'one_time_tokens', 'organizations', 'provider_secrets', 'users'];
+const SCHEMA_TABLES = ['audit_events', 'clients', 'custom_fields', 'directory_settings', 'oidc_payloads', 'one_time_tokens', 'organizations', 'provider_secrets', 'users'];
 
 let empty: Awaited<ReturnType<typeof createEmptyDatabase>>;
 let dataSource: DataSource;
@@ -74,14 +74,16 @@ describe('schema constraints', () => {
     await dataSource.query('DELETE FROM users');
   });
 
-  it('undo the directory indexes alone, keeping the users table', async () => {
+  it('undo the console settings, then the directory indexes, keeping the users table', async () => {
     const columns = async () => (await dataSource.query(
       "SELECT column_name FROM information_schema.columns WHERE table_name = 'users' AND column_name IN ('invited_at', 'search_text') ORDER BY 1",
     )).map((r: { column_name: string }) => r.column_name);
     await expect(columns()).resolves.toEqual(['invited_at', 'search_text']);
     await dataSource.undoLastMigration({ transaction: 'each' });
+    await expect(tables()).resolves.toEqual(SCHEMA_TABLES.filter((t) => t !== 'custom_fields' && t !== 'directory_settings'));
+    await dataSource.undoLastMigration({ transaction: 'each' });
     await expect(columns()).resolves.toEqual([]);
-    await expect(tables()).resolves.toEqual(SCHEMA_TABLES);
+    await expect(tables()).resolves.toEqual(SCHEMA_TABLES.filter((t) => t !== 'custom_fields' && t !== 'directory_settings'));
     await dataSource.runMigrations({ transaction: 'each' });
     await expect(columns()).resolves.toEqual(['invited_at', 'search_text']);
   });

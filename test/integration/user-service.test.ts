@@ -4,6 +4,9 @@ import { loadConfig, type Config } from '../../src/config/config.js';
 import { sqlOf } from '../../src/db/sql.js';
 import { NotFoundError, ValidationError } from '../../src/directory/errors.js';
 import { createPasswordHasher, type PasswordHasher } from '../../src/directory/password.js';
+import { createOrganizationRepository } from '../../src/directory/organization.repository.js';
+import { createSettingsRepository } from '../../src/directory/settings.repository.js';
+import { createSettingsService } from '../../src/directory/settings.service.js';
 import { createUserRepository } from '../../src/directory/user.repository.js';
 import { createUserService, type AccountTokenRevoker, type CreateUserInput, type UserService } from '../../src/directory/user.service.js';
 import { createAdapterFactory } from '../../src/oidc/adapter.js';
@@ -71,6 +74,8 @@ function serviceWith(parts: { hasher?: PasswordHasher; revokeAccountTokens?: Acc
   return createUserService({
     dataSource: db.dataSource,
     users: createUserRepository(db.dataSource),
+    organizations: createOrganizationRepository(db.dataSource),
+    settings: createSettingsService({ dataSource: db.dataSource, settings: createSettingsRepository(db.dataSource), audit: createAuditLog(db.dataSource) }),
     hasher: parts.hasher ?? createPasswordHasher({ cost: config.bcryptCost }),
     audit: createAuditLog(db.dataSource),
     revokeAccountTokens: parts.revokeAccountTokens ?? revokeAccountTokens,

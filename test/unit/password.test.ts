@@ -1,15 +1,55 @@
-import { checkPasswordRules, createPasswordHasher } from '../../src/directory/password.js';
+import { createPasswordHasher } from '../../src/directory/password.js';
+import { checkPassword, DEFAULT_PASSWORD_POLICY, describePolicy, parsePasswordPolicy, policyFromStored, type PasswordPolicy } from '../../src/directory/password-policy.js';
 
-describe('password rules', () => {
-  it('rejects short passwords', () => {
-    expect(checkPasswordRules('short')).toMatch(/at least 8/);
+describe('password policy', () => {
+  const strict: PasswordPolicy = { minLength: 10, requiredClasses: ['lower', 'upper', 'digit', 'symbol'], forbidIdentifiers: true };
+
+  it('rejects passwords shorter than the minimum length', () => {
+    expect(checkPassword('short', DEFAULT_PASSWORD_POLICY)).toMatch(/at least 8/);
+    expect(checkPassword('long enough', DEFAULT_PASSWORD_POLICY)).toBeUndefined();
   });
 
   it('rejects passwords longer than 72 bytes instead of silently truncating', () => {
-    expect(checkPasswordRules('a'.repeat(72))).toBeUndefined();
-    expect(checkPasswordRules('a'.repeat(73))).toMatch(/72 bytes/);
+    expect(checkPassword('a'.repeat(72), DEFAULT_PASSWORD_POLICY)).toBeUndefined();
+    expect(checkPassword('a'.repeat(73), DEFAULT_PASSWORD_POLICY)).toMatch(/72 bytes/);
     // 25 three-byte characters = 75 bytes although only 25 characters long
-    expect(checkPasswordRules('€'.repeat(25))).toMatch(/72 bytes/);
+    expect(checkPassword('€'.repeat(25), DEFAULT_PASSWORD_POLICY)).toMatch(/72 bytes/);
+  });
+
+  it('names every missing character class', () => {
+    expect(checkPassword('alllowercase', strict)).toBe('Include an upper-case letter, a digit, a symbol or space');
+    expect(checkPassword('Abcdefgh1!', strict)).toBeUndefined();
+    expect(checkPassword('Ábcdéfgh1 ', strict)).toBeUndefined();
+  });
+
+  it('refuses the login, the email or its local part inside the password, case-insensitively', () => {
+    const ctx = { login: 'Anna', email: 'anna.smith@example.org' };
+    expect(checkPassword('my ANNA password', DEFAULT_PASSWORD_POLICY, ctx)).toMatch(/login or email/);
+    expect(checkPassword('xx anna.smith xx', DEFAULT_PASSWORD_POLICY, { email: ctx.email })).toMatch(/login or email/);
+    expect(checkPassword('my anna password', { ...DEFAULT_PASSWORD_POLICY, forbidIdentifiers: false }, ctx)).toBeUndefined();
+    // Very short identifiers are not checked: a login "al" would ban most words.
+    expect(checkPassword('totally fine', DEFAULT_PASSWORD_POLICY, { login: 'al' })).toBeUndefined();
+  });
+
+  it('parses the settings form and reports every bad field', () => {
+    expect(parsePasswordPolicy({ minLength: '12', requiredClasses: ['digit', 'upper'], forbidIdentifiers: 'on' }))
+      .toEqual({ policy: { minLength: 12, requiredClasses: ['digit', 'upper'], forbidIdentifiers: true } });
+    expect(parsePasswordPolicy({ minLength: '12', requiredClasses: 'digit' }))
+      .toEqual({ policy: { minLength: 12, requiredClasses: ['digit'], forbidIdentifiers: false } });
+    const bad = parsePasswordPolicy({ minLength: '80', requiredClasses: ['emoji'] });
+    expect(bad).toEqual({ errors: { minLength: expect.stringMatching(/1 to 72/), requiredClasses: expect.any(String) } });
+    expect(parsePasswordPolicy({ minLength: 'ten' })).toEqual({ errors: { minLength: expect.any(String) } });
+  });
+
+  it('falls back to the default for a missing or damaged stored policy', () => {
+    expect(policyFromStored(undefined)).toEqual(DEFAULT_PASSWORD_POLICY);
+    expect(policyFromStored({ minLength: -3 })).toEqual(DEFAULT_PASSWORD_POLICY);
+    expect(policyFromStored({ minLength: 9, requiredClasses: ['digit'], forbidIdentifiers: false }))
+      .toEqual({ minLength: 9, requiredClasses: ['digit'], forbidIdentifiers: false });
+  });
+
+  it('describes itself for forms', () => {
+    expect(describePolicy(strict)).toBe('Use at least 10 characters, at most 72 bytes, with a lower-case letter, an upper-case letter, a digit, a symbol or space, not containing your login or email.');
   });
 });
 

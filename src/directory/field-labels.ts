@@ -1,0 +1,25 @@
+// The words people see for each field, on consent, profile and privacy pages.
+import type { CustomFieldDefinition } from './custom-fields.js';
+import { customKeyOf, type PrivacyClaim, type PrivacyField, type PrivacyLevel } from './privacy.js';
+
+export const BUILT_IN_LABELS: Record<PrivacyClaim, string> = {
+  nickname: 'Public name',
+  given_name: 'First name(s)',
+  family_name: 'Last name',
+  birthdate: 'Date of birth',
+  picture: 'Profile photo',
+  email: 'Email address',
+  phone_number: 'Phone number',
+};
+
+export const PRIVACY_LEVEL_LABELS: Record<PrivacyLevel, string> = {
+  private: 'Available only to you',
+  on_request: 'Available on request',
+  public: 'Available to everyone',
+};
+
+export function fieldLabel(field: PrivacyField, customFields: readonly CustomFieldDefinition[]): string {
+  const key = customKeyOf(field);
+  if (key === undefined) return BUILT_IN_LABELS[field as PrivacyClaim] ?? field;
+  return customFields.find((f) => f.key === key)?.label ?? key;
+}
