@@ -181,9 +181,10 @@ export async function seedUsers(options: SeedUsersOptions): Promise<SeedUsersRes
     const client = await pool.connect();
     try {
       // Losing the last chunks in a crash is harmless for seed data; waiting for each
-      // commit's WAL flush is not free. Inserts that trigger the trigram index's
-      // pending-list cleanup go faster with more memory.
-      await client.query("SET synchronous_commit = off; SET work_mem = '64MB'");
+      // commit's WAL flush is not free. The trigram index takes new rows into its pending
+      // list and merges them in when it is full: a larger list (and the memory to merge
+      // it) makes fewer, cheaper merges, about a third off the whole load.
+      await client.query("SET synchronous_commit = off; SET work_mem = '64MB'; SET gin_pending_list_limit = '64MB'");
       let emptyInARow = 0;
       while (claimed < count) {
         const rows = Math.min(chunkSize, count - claimed);
@@ -207,7 +208,12 @@ export async function seedUsers(options: SeedUsersOptions): Promise<SeedUsersRes
     throw new Error(`seeding stopped after ${inserted} users: ${err instanceof Error ? err.message : String(err)}`);
   }
 
-  log('analyzing the users table');
+  // Searches read a GIN index's pending list row by row: merge what is left of it now
+  // rather than leave up to 64 MB of it to the first searches.
+  log('merging the search index and analyzing the users table');
+  await pool.query(`SELECT gin_clean_pending_list(i.indexrelid)
+    FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam
+    WHERE i.indrelid = 'users'::regclass AND a.amname = 'gin'`);
   await pool.query('ANALYZE users');
   return { inserted, organizations: organizationIds.length, seconds: Number(elapsed().toFixed(1)), password: SEED_PASSWORD };
 }
