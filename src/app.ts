@@ -68,7 +68,7 @@ export async function createFoyer({ config, dataSource, logger }: { config: Conf
   });
   const setup = setupRoutes({ setup: services.adminSetup, views, issuer: config.issuer, forms });
   const adminAuth = createAdminAuth({ provider, users: services.users, views, issuer: config.issuer, secureCookies });
-  const admin = adminRoutes({ views, requireStaff: adminAuth.requireStaff, issuer: config.issuer });
+  const admin = adminRoutes({ services, views, requireStaff: adminAuth.requireStaff, forms, issuer: config.issuer });
 
   const home = new Router();
   home.get('/', function homePage(ctx) {

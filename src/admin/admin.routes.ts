@@ -1,16 +1,41 @@
-// The console's pages. Every route here is behind requireStaff.
+// The console's pages, all behind requireStaff. Order: who is asking (staff, scope), then
+// body parsing and CSRF, then the sections. Administrators-only sections guard themselves.
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
-import { renderPage } from '../http/render.js';
 import type { Views } from '../http/views.js';
-import { CONSOLE_CLIENT_ID } from './console-client.js';
+import type { Services } from '../services.js';
+import { renderConsole, staffContext } from './console-context.js';
+import { eventRoutes } from './events.routes.js';
+import { organizationRoutes } from './organizations.routes.js';
+import { settingsRoutes } from './settings.routes.js';
+import { userRoutes } from './users.routes.js';
 
-export function adminRoutes({ views, requireStaff, issuer }: { views: Views; requireStaff: Middleware; issuer: string }): Router {
+export interface AdminRouteDeps {
+  services: Services;
+  views: Views;
+  requireStaff: Middleware;
+  /** Body parsing and CSRF checks. */
+  forms: Middleware;
+  issuer: string;
+}
+
+export function adminRoutes({ services, views, requireStaff, forms, issuer }: AdminRouteDeps): Router {
   const router = new Router({ prefix: '/admin' });
   router.use(requireStaff);
+  router.use(staffContext(issuer));
+  router.use(forms);
+
   router.get('/', function adminHome(ctx) {
-    const signOut = `/session/end?${new URLSearchParams({ client_id: CONSOLE_CLIENT_ID, post_logout_redirect_uri: `${issuer}/admin/signed-out` })}`;
-    renderPage(ctx, views, 'admin/home.njk', { admin: ctx.state.admin, signOut });
+    renderConsole(ctx, views, 'admin/home.njk', 'home');
   });
+
+  for (const section of [
+    userRoutes({ services, views }),
+    eventRoutes({ events: services.events, users: services.users, views }),
+    organizationRoutes({ organizations: services.organizations, views }),
+    settingsRoutes({ settings: services.settings, views }),
+  ]) {
+    router.use(section.routes(), section.allowedMethods());
+  }
   return router;
 }

@@ -222,6 +222,14 @@ export function createUserService(deps: UserServiceDeps) {
     /** For the console: the user if the scope reaches it, else NotFoundError. */
     get: (id: string, scope: StaffScope) => requireUser(id, scope),
 
+    /** A user id, login, email or phone as typed into a filter; the id of that user, if any. */
+    async resolveId(typed: string): Promise<string | undefined> {
+      const value = typed.trim();
+      if (/^[0-9]{1,18}$/.test(value)) return value;
+      const parsed = classifyIdentifier(value, deps.defaultPhoneRegion);
+      return parsed ? (await users.findByIdentifier(parsed.kind, parsed.value))?.id : undefined;
+    },
+
     async findByLogin(login: string): Promise<User> {
       const user = await users.findByLogin(login);
       if (!user) throw new NotFoundError(`User "${login}"`);

@@ -1,0 +1,67 @@
+// Per-request console context: who is signed in, what they may reach, and rendering with
+// the console layout. Routes stay thin by getting these from here.
+import type { Context, Middleware } from 'koa';
+import type { User } from '../db/entities/user.entity.js';
+import { DomainError } from '../directory/errors.js';
+import { actorOf, scopeOf, type StaffScope } from '../directory/staff-scope.js';
+import type { Actor } from '../audit/audit.service.js';
+import { renderPage } from '../http/render.js';
+import type { Views } from '../http/views.js';
+import { ROLE_LABELS } from './user.presenter.js';
+import { CONSOLE_CLIENT_ID } from './console-client.js';
+
+export interface Staff {
+  user: User;
+  scope: StaffScope;
+  actor: Actor;
+  isAdmin: boolean;
+  label: string;
+  roleLabel: string;
+  signOut: string;
+}
+
+export class AdministratorsOnlyError extends DomainError {
+  constructor() {
+    super('administrators_only', 'Only Administrators can open this page.', 403);
+  }
+}
+
+/** Runs after requireStaff: describes ctx.state.admin for routes and the layout. */
+export function staffContext(issuer: string): Middleware {
+  const signOut = `/session/end?${new URLSearchParams({ client_id: CONSOLE_CLIENT_ID, post_logout_redirect_uri: `${issuer}/admin/signed-out` })}`;
+  return async function staffContextMiddleware(ctx, next) {
+    const user = ctx.state.admin as User;
+    const actor = actorOf(user);
+    ctx.state.staff = {
+      user, scope: scopeOf(user), actor, isAdmin: user.role === 'ADMIN', label: actor.label ?? user.id, roleLabel: ROLE_LABELS[user.role], signOut,
+    } satisfies Staff;
+    await next();
+  };
+}
+
+export function staffOf(ctx: Context): Staff {
+  return ctx.state.staff as Staff;
+}
+
+export const requireAdministrator: Middleware = async function requireAdministrator(ctx, next) {
+  if (!staffOf(ctx).isAdmin) throw new AdministratorsOnlyError();
+  await next();
+};
+
+export function renderConsole(ctx: Context, views: Views, template: string, section: string, data: Record<string, unknown> = {}, status = 200): void {
+  renderPage(ctx, views, template, { staff: staffOf(ctx), section, ...data }, status);
+}
+
+/** The submitted form as strings (and string lists for repeated fields). */
+export function formOf(ctx: Context): Record<string, string | string[] | undefined> {
+  const body = (ctx.request as { body?: unknown }).body;
+  if (!body || typeof body !== 'object') return {};
+  const out: Record<string, string | string[] | undefined> = {};
+  for (const [k, v] of Object.entries(body as Record<string, unknown>)) {
+    if (typeof v === 'string') out[k] = v;
+    else if (Array.isArray(v)) out[k] = v.filter((x): x is string => typeof x === 'string');
+  }
+  return out;
+}
+
+export const firstOf = (v: string | string[] | undefined): string => (Array.isArray(v) ? v[0] ?? '' : v ?? '');

@@ -1,0 +1,112 @@
+// Directory settings (Administrators only): the password policy and custom profile fields.
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { CUSTOM_FIELD_TYPES } from '../directory/custom-fields.js';
+import { NotFoundError, ValidationError } from '../directory/errors.js';
+import { PRIVACY_LEVEL_LABELS } from '../directory/field-labels.js';
+import { CHARACTER_CLASSES, CLASS_LABELS } from '../directory/password-policy.js';
+import { PRIVACY_LEVELS } from '../directory/privacy.js';
+import type { SettingsService } from '../directory/settings.service.js';
+import type { Views } from '../http/views.js';
+import { firstOf, formOf, renderConsole, requireAdministrator, staffOf } from './console-context.js';
+
+const NOTICES: Record<string, string> = {
+  policy: 'The password policy was saved. It applies to every password set from now on.',
+  added: 'The custom field was added.',
+  changed: 'The custom field was saved.',
+  removed: 'The custom field was removed. Values users already have are kept and come back if you add the key again.',
+};
+
+const choices = {
+  classes: CHARACTER_CLASSES.map((c) => ({ value: c, label: CLASS_LABELS[c] })),
+  types: CUSTOM_FIELD_TYPES.map((t) => ({ value: t, label: t })),
+  levels: PRIVACY_LEVELS.map((l) => ({ value: l, label: PRIVACY_LEVEL_LABELS[l] })),
+};
+
+/** The form as the service reads it: one string per field, lists for the character classes. */
+function settingsInput(ctx: Context): Record<string, unknown> {
+  const form = formOf(ctx);
+  const input: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(form)) input[k] = k === 'requiredClasses' ? v : firstOf(v);
+  return input;
+}
+
+export function settingsRoutes({ settings, views }: { settings: SettingsService; views: Views }): Router {
+  const router = new Router({ prefix: '/settings' });
+  router.use(requireAdministrator);
+
+  async function renderSettings(ctx: Context, extra: Record<string, unknown> = {}, status = 200) {
+    const snapshot = await settings.current();
+    renderConsole(ctx, views, 'admin/settings/index.njk', 'settings', {
+      ...choices, policy: snapshot.passwordPolicy, customFields: snapshot.customFields,
+      policyErrors: {}, fieldErrors: {}, fieldValues: { type: 'text', defaultPrivacy: 'private' }, ...extra,
+    }, status);
+  }
+
+  router.get('/', async function showSettings(ctx) {
+    await renderSettings(ctx, { notice: NOTICES[String(ctx.query.done)] });
+  });
+
+  router.post('/password-policy', async function savePasswordPolicy(ctx) {
+    const input = settingsInput(ctx);
+    try {
+      await settings.updatePasswordPolicy(input, staffOf(ctx).actor);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      const requiredClasses = input.requiredClasses === undefined ? [] : [input.requiredClasses].flat();
+      return renderSettings(ctx, { policy: { ...input, requiredClasses, forbidIdentifiers: input.forbidIdentifiers === 'on' }, policyErrors: err.fields }, 422);
+    }
+    ctx.status = 303;
+    ctx.redirect('/admin/settings?done=policy');
+  });
+
+  router.post('/custom-fields', async function addCustomField(ctx) {
+    const input = settingsInput(ctx);
+    try {
+      await settings.addCustomField(input, staffOf(ctx).actor);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      return renderSettings(ctx, { fieldErrors: err.fields, fieldValues: input }, 422);
+    }
+    ctx.status = 303;
+    ctx.redirect('/admin/settings?done=added#custom-fields');
+  });
+
+  const findField = async (key: string) => {
+    const field = (await settings.current()).customFields.find((f) => f.key === key);
+    if (!field) throw new NotFoundError('Custom field');
+    return field;
+  };
+
+  router.get('/custom-fields/:key', async function editCustomField(ctx) {
+    const field = await findField(ctx.params.key);
+    renderConsole(ctx, views, 'admin/settings/custom-field.njk', 'settings', {
+      ...choices, field, values: { ...field, options: field.options.join('\n'), pattern: field.pattern ?? '' }, errors: {},
+    });
+  });
+
+  router.post('/custom-fields/:key', async function saveCustomField(ctx) {
+    const field = await findField(ctx.params.key);
+    const input = settingsInput(ctx);
+    try {
+      await settings.updateCustomField(field.key, input, staffOf(ctx).actor);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      return renderConsole(ctx, views, 'admin/settings/custom-field.njk', 'settings', { ...choices, field, values: input, errors: err.fields }, 422);
+    }
+    ctx.status = 303;
+    ctx.redirect('/admin/settings?done=changed#custom-fields');
+  });
+
+  router.get('/custom-fields/:key/remove', async function confirmRemoveCustomField(ctx) {
+    renderConsole(ctx, views, 'admin/settings/remove-field.njk', 'settings', { field: await findField(ctx.params.key) });
+  });
+
+  router.post('/custom-fields/:key/remove', async function removeCustomField(ctx) {
+    await settings.removeCustomField(ctx.params.key, staffOf(ctx).actor);
+    ctx.status = 303;
+    ctx.redirect('/admin/settings?done=removed#custom-fields');
+  });
+
+  return router;
+}

@@ -1,0 +1,58 @@
+// What the console shows of a user: names, status badges, role words, dates. Templates get
+// these plain objects, never a User row (no password hash can reach a page by accident).
+import type { Role, User } from '../db/entities/user.entity.js';
+import type { UserListRow } from '../directory/user-directory.query.js';
+
+export const ROLE_LABELS: Record<Role, string> = { MEMBER: 'Member', MANAGER: 'Manager', ADMIN: 'Administrator' };
+
+export interface StatusBadge { label: string; tone: 'ok' | 'bad' | 'warn' | 'plain' }
+
+type StatusSource = Pick<UserListRow, 'blocked' | 'locked' | 'invited' | 'passwordResetRequired' | 'deletionScheduledAt'
+  | 'email' | 'emailVerified' | 'phoneNumber' | 'phoneNumberVerified'>;
+
+export function statusBadges(u: StatusSource): StatusBadge[] {
+  const badges: StatusBadge[] = [];
+  if (u.deletionScheduledAt) badges.push({ label: 'Deletion scheduled', tone: 'bad' });
+  if (u.blocked) badges.push({ label: 'Blocked', tone: 'bad' });
+  if (u.locked) badges.push({ label: 'Locked', tone: 'warn' });
+  if (u.invited) badges.push({ label: 'Invited', tone: 'warn' });
+  if (u.passwordResetRequired) badges.push({ label: 'Password reset pending', tone: 'warn' });
+  if (badges.length === 0) badges.push({ label: 'Active', tone: 'ok' });
+  if (u.email && !u.emailVerified) badges.push({ label: 'Email unverified', tone: 'plain' });
+  if (u.phoneNumber && !u.phoneNumberVerified) badges.push({ label: 'Phone unverified', tone: 'plain' });
+  return badges;
+}
+
+export function publicName(u: Pick<User, 'nickname' | 'givenName' | 'familyName' | 'login' | 'email' | 'phoneNumber'>): string {
+  return u.nickname || [u.givenName, u.familyName].filter(Boolean).join(' ') || u.login || u.email || u.phoneNumber || '—';
+}
+
+/** "2026-11-22 08:34 UTC": unambiguous for admins in any time zone. */
+export function formatTime(value: Date | string | null | undefined): string {
+  if (!value) return '';
+  const d = value instanceof Date ? value : new Date(value);
+  return Number.isNaN(d.getTime()) ? '' : `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+export function presentListRow(row: UserListRow) {
+  return {
+    id: row.id,
+    name: publicName(row),
+    login: row.login ?? '',
+    email: row.email ?? '',
+    phone: row.phoneNumber ?? '',
+    role: ROLE_LABELS[row.role],
+    organization: row.organizationName ?? '',
+    badges: statusBadges(row),
+    created: formatTime(row.createdAt),
+    lastSignIn: formatTime(row.lastSignInAt) || 'never',
+  };
+}
+
+export function userStatusSource(user: User, now = new Date()): StatusSource {
+  return {
+    ...user,
+    locked: Boolean(user.lockedAt && (!user.lockedUntil || user.lockedUntil > now)),
+    invited: Boolean(user.invitedAt),
+  };
+}

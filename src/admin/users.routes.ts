@@ -1,0 +1,221 @@
+// The users directory: list, create, profile, edit, permissions, privacy levels. Thin
+// handlers: parse the request, call one service, render. Scope checks live in the services
+// (a user outside the staff member's scope is "not found").
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type { User } from '../db/entities/user.entity.js';
+import { ValidationError } from '../directory/errors.js';
+import { fieldLabel, PRIVACY_LEVEL_LABELS } from '../directory/field-labels.js';
+import { describePolicy } from '../directory/password-policy.js';
+import { customKeyOf, PRIVACY_LEVELS } from '../directory/privacy.js';
+import { grantableRoles } from '../directory/staff-scope.js';
+import { InvalidCursorError, STATUS_FILTERS } from '../directory/user-directory.query.js';
+import type { CreateUserInput } from '../directory/user.service.js';
+import type { ProfileInput } from '../directory/user-input.js';
+import type { Services } from '../services.js';
+import type { Views } from '../http/views.js';
+import { firstOf, formOf, renderConsole, staffOf } from './console-context.js';
+import { parseUserListParams, QUICK_VIEWS, SORT_LABELS, STATUS_LABELS, userListUrl, type UserListParams } from './user-list.params.js';
+import { formatTime, presentListRow, publicName, ROLE_LABELS, statusBadges, userStatusSource } from './user.presenter.js';
+
+const PAGE_SIZE = 50;
+const PROFILE_FORM_FIELDS = ['login', 'email', 'phone_number', 'nickname', 'given_name', 'family_name', 'birthdate', 'picture'] as const;
+
+type Form = Record<string, string | string[] | undefined>;
+
+function profileInput(form: Form): ProfileInput {
+  const custom: Form = {};
+  for (const [k, v] of Object.entries(form)) if (k.startsWith('custom.')) custom[k] = v;
+  return {
+    login: firstOf(form.login), email: firstOf(form.email), phoneNumber: firstOf(form.phone_number), nickname: firstOf(form.nickname),
+    givenName: firstOf(form.given_name), familyName: firstOf(form.family_name), birthdate: firstOf(form.birthdate),
+    picture: firstOf(form.picture), custom,
+  };
+}
+
+/** What a form shows for an existing user (edit) — the same names the form submits. */
+function formValuesOf(user: User): Record<string, string> {
+  const values: Record<string, string> = {
+    login: user.login ?? '', email: user.email ?? '', phone_number: user.phoneNumber ?? '', nickname: user.nickname ?? '',
+    given_name: user.givenName ?? '', family_name: user.familyName ?? '', birthdate: user.birthdate ?? '', picture: user.picture ?? '',
+    role: user.role, organizationId: user.organizationId ? String(user.organizationId) : '',
+  };
+  for (const [k, v] of Object.entries(user.customFields ?? {})) values[`custom.${k}`] = v === true ? 'on' : v === false ? '' : String(v);
+  return values;
+}
+
+/** The typed values to show again after an error: everything but the password. */
+function keptValues(form: Form): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const [k, v] of Object.entries(form)) if (k !== 'password' && k !== '_csrf') kept[k] = firstOf(v);
+  return kept;
+}
+
+export function userRoutes({ services, views }: { services: Services; views: Views }): Router {
+  const { users, directory, organizations, settings, events } = services;
+  const router = new Router();
+
+  /** Organizations a staff member may put users in: all for Administrators, their own for Managers. */
+  async function organizationChoices(ctx: Context) {
+    const { scope } = staffOf(ctx);
+    const all = await organizations.list();
+    return scope.kind === 'all' ? all : all.filter((o) => o.id === scope.organizationId);
+  }
+
+  async function renderForm(ctx: Context, template: 'new' | 'edit', data: { values: Record<string, string>; errors?: Record<string, string>; user?: User }, status = 200) {
+    const snapshot = await settings.current();
+    renderConsole(ctx, views, `admin/users/${template}.njk`, 'users', {
+      ...data, errors: data.errors ?? {},
+      customFields: snapshot.customFields,
+      passwordHint: describePolicy(snapshot.passwordPolicy),
+      roles: grantableRoles(staffOf(ctx).scope).map((r) => ({ value: r, label: ROLE_LABELS[r] })),
+      organizations: await organizationChoices(ctx),
+      userName: data.user ? publicName(data.user) : undefined,
+    }, status);
+  }
+
+  router.get('/users', async function listUsers(ctx) {
+    const { params, problems } = parseUserListParams(ctx.query);
+    const { scope } = staffOf(ctx);
+    let page;
+    try {
+      page = await directory.list({
+        scope, q: params.q, status: params.status, role: params.role, organizationId: params.org, sort: params.sort, dir: params.dir,
+        after: params.after, before: params.before, last: params.last, limit: PAGE_SIZE,
+      });
+    } catch (err) {
+      if (!(err instanceof InvalidCursorError)) throw err;
+      return ctx.redirect(userListUrl(params));
+    }
+    const sortLink = (key: UserListParams['sort']) => ({
+      key, label: SORT_LABELS[key], active: params.sort === key, dir: params.dir,
+      url: userListUrl(params, { sort: key, dir: params.sort === key && params.dir === 'asc' ? 'desc' : 'asc' }),
+    });
+    renderConsole(ctx, views, 'admin/users/list.njk', 'users', {
+      params, problems,
+      rows: page.rows.map(presentListRow),
+      total: page.total,
+      next: page.next ? userListUrl(params, { after: page.next }) : undefined,
+      prev: page.prev ? userListUrl(params, { before: page.prev }) : undefined,
+      first: params.after || params.before || params.last ? userListUrl(params) : undefined,
+      last: page.next ? userListUrl(params, { last: true }) : undefined,
+      quickViews: QUICK_VIEWS.map((v) => ({ ...v, url: userListUrl(params, { status: v.status }), current: params.status === v.status })),
+      statuses: STATUS_FILTERS.map((s) => ({ value: s, label: STATUS_LABELS[s] })),
+      roles: Object.entries(ROLE_LABELS).map(([value, label]) => ({ value, label })),
+      organizations: await organizationChoices(ctx),
+      sortLinks: (['name', 'login', 'created', 'last_sign_in'] as const).map(sortLink),
+    });
+  });
+
+  router.get('/users/new', async function newUserForm(ctx) {
+    const { scope } = staffOf(ctx);
+    await renderForm(ctx, 'new', { values: { role: 'MEMBER', organizationId: scope.kind === 'organization' && scope.organizationId ? String(scope.organizationId) : '' } });
+  });
+
+  router.post('/users', async function createUser(ctx) {
+    const form = formOf(ctx);
+    const { actor, scope } = staffOf(ctx);
+    const input: CreateUserInput = {
+      ...profileInput(form), password: firstOf(form.password) || undefined, role: firstOf(form.role), organizationId: firstOf(form.organizationId),
+    };
+    try {
+      const user = await users.create(input, actor, undefined, scope);
+      ctx.status = 303;
+      ctx.redirect(`/admin/users/${user.id}?created=1`);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      await renderForm(ctx, 'new', { values: keptValues(form), errors: err.fields }, 422);
+    }
+  });
+
+  router.get('/users/:id', async function showUser(ctx) {
+    const { scope } = staffOf(ctx);
+    const user = await users.get(ctx.params.id, scope);
+    const [levels, snapshot, recent, orgs] = await Promise.all([
+      users.privacyLevels(user), settings.current(),
+      events.list({ scope, targetUserId: user.id, limit: 10 }), organizations.findById(user.organizationId ?? 0),
+    ]);
+    const valueOf: Record<string, unknown> = {
+      nickname: user.nickname, given_name: user.givenName, family_name: user.familyName, birthdate: user.birthdate,
+      picture: user.picture, email: user.email, phone_number: user.phoneNumber,
+    };
+    const fields = Object.entries(levels).map(([field, level]) => {
+      const key = customKeyOf(field);
+      const raw = key === undefined ? valueOf[field] : user.customFields?.[key];
+      return { field, label: fieldLabel(field, snapshot.customFields), value: raw === undefined || raw === null ? '' : String(raw), level };
+    });
+    renderConsole(ctx, views, 'admin/users/show.njk', 'users', {
+      user: {
+        id: user.id, name: publicName(user), login: user.login, email: user.email, emailVerified: user.emailVerified,
+        phone: user.phoneNumber, phoneVerified: user.phoneNumberVerified, role: ROLE_LABELS[user.role],
+        organization: orgs?.name ?? '', badges: statusBadges(userStatusSource(user)), created: formatTime(user.createdAt),
+        lastSignIn: formatTime(user.lastSignInAt) || 'never', updated: formatTime(user.updatedAt),
+        lockedReason: user.lockedReason, isSelf: user.id === staffOf(ctx).user.id,
+      },
+      fields,
+      levels: PRIVACY_LEVELS.map((l) => ({ value: l, label: PRIVACY_LEVEL_LABELS[l] })),
+      events: recent.rows.map((e) => ({ ...e, when: formatTime(e.occurredAt), details: JSON.stringify(e.details) })),
+      moreEvents: Boolean(recent.next),
+      notice: ctx.query.created ? 'The user was created.' : ctx.query.saved ? 'Your changes were saved.' : ctx.query.permissions ? 'Permissions were changed.'
+        : ctx.query.privacy ? 'The privacy level was changed; it applies to the next token or userinfo request of every app.' : undefined,
+    });
+  });
+
+  router.get('/users/:id/edit', async function editUserForm(ctx) {
+    const user = await users.get(ctx.params.id, staffOf(ctx).scope);
+    await renderForm(ctx, 'edit', { values: formValuesOf(user), user });
+  });
+
+  router.post('/users/:id', async function updateUser(ctx) {
+    const { actor, scope } = staffOf(ctx);
+    const user = await users.get(ctx.params.id, scope);
+    const form = formOf(ctx);
+    try {
+      await users.update(user.id, profileInput(form), actor, scope);
+      ctx.status = 303;
+      ctx.redirect(`/admin/users/${user.id}?saved=1`);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      await renderForm(ctx, 'edit', { values: keptValues(form), errors: err.fields, user }, 422);
+    }
+  });
+
+  router.get('/users/:id/permissions', async function permissionsDialog(ctx) {
+    const user = await users.get(ctx.params.id, staffOf(ctx).scope);
+    renderConsole(ctx, views, 'admin/users/permissions.njk', 'users', {
+      user: { id: user.id, name: publicName(user) }, values: formValuesOf(user), errors: {},
+      roles: grantableRoles(staffOf(ctx).scope).map((r) => ({ value: r, label: ROLE_LABELS[r] })), organizations: await organizationChoices(ctx),
+    });
+  });
+
+  router.post('/users/:id/permissions', async function changePermissions(ctx) {
+    const { actor, scope } = staffOf(ctx);
+    const user = await users.get(ctx.params.id, scope);
+    const form = formOf(ctx);
+    try {
+      await users.changePermissions(user.id, { role: firstOf(form.role), organizationId: firstOf(form.organizationId) }, actor, scope);
+      ctx.status = 303;
+      ctx.redirect(`/admin/users/${user.id}?permissions=1`);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      renderConsole(ctx, views, 'admin/users/permissions.njk', 'users', {
+        user: { id: user.id, name: publicName(user) }, values: keptValues(form), errors: err.fields,
+        roles: grantableRoles(scope).map((r) => ({ value: r, label: ROLE_LABELS[r] })), organizations: await organizationChoices(ctx),
+      }, 422);
+    }
+  });
+
+  router.post('/users/:id/privacy', async function setPrivacyLevel(ctx) {
+    const { actor, scope } = staffOf(ctx);
+    const form = formOf(ctx);
+    const levels = await users.setPrivacy(ctx.params.id, firstOf(form.field), firstOf(form.level), actor, scope);
+    if (ctx.accepts('html', 'json') === 'json') {
+      ctx.body = { field: firstOf(form.field), level: levels[firstOf(form.field)] };
+      return;
+    }
+    ctx.status = 303;
+    ctx.redirect(`/admin/users/${ctx.params.id}?privacy=1#privacy`);
+  });
+
+  return router;
+}
