@@ -1,6 +1,7 @@
 // The database the benchmarked Foyer uses, migrated and ready:
 //   DATABASE_URL              that database (it gets benchmark rows: use a throwaway one);
-//   BENCH_ADMIN_DATABASE_URL  a fresh "foyer_bench" database on that server, dropped after;
+//   BENCH_ADMIN_DATABASE_URL  a fresh database on that server ("foyer_bench" for npm run
+//                             bench, "foyer_bench_admin" for bench:admin), dropped after;
 //   neither                   the embedded PostgreSQL in a temporary folder, removed after.
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -10,14 +11,14 @@ import { loadConfig } from '../src/config/config.js';
 import { connectDatabase, type Database } from '../src/db/connect.js';
 import type { BenchSettings } from './settings.js';
 
+type DatabaseSettings = Pick<BenchSettings, 'databaseUrl' | 'adminDatabaseUrl'>;
+
 export interface BenchDatabase {
   url: string;
   /** For the report: where PostgreSQL runs, and its version. */
   description: string;
   close(): Promise<void>;
 }
-
-const BENCH_DATABASE = 'foyer_bench';
 
 async function asAdmin(adminUrl: string, statements: string[]): Promise<void> {
   const client = new pg.Client({ connectionString: adminUrl });
@@ -40,17 +41,18 @@ async function serverVersion(db: Database): Promise<string> {
   return rows[0].server_version.split(' ')[0];
 }
 
-export async function prepareDatabase(settings: BenchSettings, log: (msg: string) => void): Promise<BenchDatabase> {
+/** `name` is the database made on the BENCH_ADMIN_DATABASE_URL server. */
+export async function prepareDatabase(settings: DatabaseSettings, log: (msg: string) => void, name = 'foyer_bench'): Promise<BenchDatabase> {
   let dataDir: string | undefined;
   let url = settings.databaseUrl;
   let dropAfter: (() => Promise<void>) | undefined;
   if (settings.adminDatabaseUrl) {
     const admin = settings.adminDatabaseUrl;
-    await asAdmin(admin, [`DROP DATABASE IF EXISTS ${BENCH_DATABASE} WITH (FORCE)`, `CREATE DATABASE ${BENCH_DATABASE}`]);
+    await asAdmin(admin, [`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`, `CREATE DATABASE ${name}`]);
     const u = new URL(admin);
-    u.pathname = `/${BENCH_DATABASE}`;
+    u.pathname = `/${name}`;
     url = u.toString();
-    dropAfter = () => asAdmin(admin, [`DROP DATABASE IF EXISTS ${BENCH_DATABASE} WITH (FORCE)`]);
+    dropAfter = () => asAdmin(admin, [`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`]);
   } else if (!url) {
     dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'foyer-bench-'));
   }

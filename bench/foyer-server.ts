@@ -1,5 +1,6 @@
 // Server process: the real Foyer app, wired as src/main.ts wires it, on 127.0.0.1 and a
-// free port, with one user and two clients made through Foyer's own services.
+// free port, with one user and two clients made through Foyer's own services (and, when
+// asked, an Administrator for the console).
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +16,8 @@ import { mintUserAccessToken } from './tokens.js';
 export interface FoyerServerOptions {
   databaseUrl: string;
   bcryptCost: number;
+  /** An Administrator to make, for benchmarks that sign in to the console. */
+  consoleAdmin?: { login: string; password: string };
 }
 
 const PASSWORD = 'bench-password-1234';
@@ -39,7 +42,7 @@ async function listen(server: http.Server): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-async function startFoyer({ databaseUrl, bcryptCost }: FoyerServerOptions) {
+async function startFoyer({ databaseUrl, bcryptCost, consoleAdmin }: FoyerServerOptions) {
   const queries = countQueries();
   // The issuer must name the real port, so listen first, then configure (as the tests do).
   const server = http.createServer();
@@ -57,6 +60,9 @@ async function startFoyer({ databaseUrl, bcryptCost }: FoyerServerOptions) {
   const service = await clients.create({ name: 'Bench service', redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'], isPublic: false }, ACTOR);
   const app = await clients.create({ name: 'Bench app', redirectUris: [`${issuer}/callback`], postLogoutRedirectUris: [], grantTypes: ['authorization_code'], isPublic: false }, ACTOR);
   const accessToken = await mintUserAccessToken(foyer.provider, user.id, app.client_id);
+  if (consoleAdmin) {
+    await users.create({ ...consoleAdmin, email: `${consoleAdmin.login}@example.test`, role: 'ADMIN' }, ACTOR);
+  }
 
   return {
     info: { origin: issuer, clientId: service.client_id, clientSecret: service.client_secret!, accessToken },

@@ -4,6 +4,7 @@ import http from 'node:http';
 
 export interface HttpResponse {
   status: number;
+  headers: http.IncomingHttpHeaders;
   body: string;
 }
 
@@ -29,7 +30,7 @@ export function createHttpClient(origin: string, sockets: number): HttpClient {
           headers: body === undefined ? headers : { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
           res.on('error', reject);
         });
         req.setTimeout(30_000, () => req.destroy(new Error(`${method} ${path} timed out`)));

@@ -48,7 +48,8 @@ async function runLoops(op: () => Promise<void>, concurrency: number, deadline: 
   await Promise.all(Array.from({ length: concurrency }, loop));
 }
 
-function percentile(sorted: number[], p: number): number {
+/** The p-th percentile of ascending durations (nearest rank). */
+export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }

@@ -42,15 +42,17 @@ function cells(row: Row): string[] {
 
 const HEADER = ['Measure', 'Foyer', 'Reference', 'Foyer / reference', 'Target', 'Met'];
 
-function textTable(lines: string[][]): string {
-  const widths = HEADER.map((_, i) => Math.max(...lines.map((l) => l[i].length)));
+/** A plain-text table; the first line is the header, the first column is left-aligned. */
+export function textTable(lines: string[][]): string {
+  const widths = lines[0].map((_, i) => Math.max(...lines.map((l) => l[i].length)));
   const render = (l: string[]) => l.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   return [render(lines[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...lines.slice(1).map(render)].join('\n');
 }
 
-function markdownTable(lines: string[][]): string {
+/** The same table in Markdown, numbers right-aligned. */
+export function markdownTable(lines: string[][]): string {
   const render = (l: string[]) => `| ${l.join(' | ')} |`;
-  return [render(lines[0]), `|${HEADER.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`, ...lines.slice(1).map(render)].join('\n');
+  return [render(lines[0]), `|${lines[0].map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`, ...lines.slice(1).map(render)].join('\n');
 }
 
 function detail(name: string, m: Measurement, http?: HttpResult): string {
@@ -61,11 +63,16 @@ function detail(name: string, m: Measurement, http?: HttpResult): string {
     `p50 ${fmtMs(m.p50Ms)} ms, p99 ${fmtMs(m.p99Ms)} ms${extra}${errors}`;
 }
 
-export function machineLine(settings: BenchSettings, database: string): string {
+/** The machine and the database, the part of the machine line every benchmark shares. */
+export function machineDescription(database: string): string {
   const cpus = os.cpus();
   const memory = (os.totalmem() / 2 ** 30).toFixed(1);
   return `${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, ${memory} GiB RAM, Node ${process.version}, ${os.platform()} ${os.release()}; ` +
-    `${database}; HTTP: ${settings.concurrency} in flight, ${settings.rounds > 1 ? `${settings.rounds} rounds of ` : ''}${settings.seconds} s after ${settings.warmupSeconds} s warm-up; ` +
+    database;
+}
+
+export function machineLine(settings: BenchSettings, database: string): string {
+  return `${machineDescription(database)}; HTTP: ${settings.concurrency} in flight, ${settings.rounds > 1 ? `${settings.rounds} rounds of ` : ''}${settings.seconds} s after ${settings.warmupSeconds} s warm-up; ` +
     `sign-in: ${settings.signInConcurrency} in flight, ${settings.signInSeconds} s per side, libuv threadpool ${process.env.UV_THREADPOOL_SIZE ?? 4}`;
 }
 

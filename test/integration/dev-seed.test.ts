@@ -1,11 +1,14 @@
 // `npm run cli -- dev seed-users`: many realistic users at once, as a real process on a
 // real database, and a second run beside the first and beside hand-made users.
 import bcrypt from 'bcrypt';
-import { seedUsers } from '../../src/cli/seed-users.js';
+import { SEED_PASSWORD, seedUsers } from '../../src/cli/seed-users.js';
 import { PHONE_PREFIXES } from '../../src/cli/seed-names.js';
+import { loadConfig } from '../../src/config/config.js';
 import { sqlPool } from '../../src/db/sql.js';
+import { createServices } from '../../src/services.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { runCli } from '../support/processes.js';
+import { testEnv } from '../support/server.js';
 
 // Large enough that the rarest status (deletion scheduled, 0.2%) is all but certain to occur.
 const FIRST_RUN = 10_000;
@@ -80,6 +83,15 @@ describe('dev seed-users', () => {
     // Common surnames are common: a search for "son" finds many people.
     const son = await one<{ n: number }>("SELECT count(*)::int AS n FROM users WHERE search_text LIKE '%son%'");
     expect(son.n).toBeGreaterThan(FIRST_RUN * 0.05);
+  });
+
+  it('makes users the directory signs in, or refuses as their status says', async () => {
+    const { users } = createServices(loadConfig(testEnv({ DATABASE_URL: db.url })), db.dataSource);
+    const pick = async (where: string) => (await one<{ login: string }>(`SELECT login FROM users WHERE ${where} LIMIT 1`)).login;
+    const active = await pick('NOT blocked AND locked_at IS NULL AND invited_at IS NULL AND deletion_scheduled_at IS NULL');
+    await expect(users.signIn(active, SEED_PASSWORD)).resolves.toMatchObject({ outcome: 'ok' });
+    await expect(users.signIn(await pick('blocked'), SEED_PASSWORD)).resolves.toMatchObject({ outcome: 'blocked' });
+    await expect(users.signIn(await pick('invited_at IS NOT NULL'), SEED_PASSWORD)).resolves.toMatchObject({ outcome: 'invalid' });
   });
 
   it('mixes statuses, roles and organizations', async () => {
