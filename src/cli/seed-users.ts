@@ -179,6 +179,7 @@ export async function seedUsers(options: SeedUsersOptions): Promise<SeedUsersRes
   let inserted = 0;
   async function worker(): Promise<void> {
     const client = await pool.connect();
+    let broken = false;
     try {
       // Losing the last chunks in a crash is harmless for seed data; waiting for each
       // commit's WAL flush is not free. The trigram index takes new rows into its pending
@@ -198,8 +199,13 @@ export async function seedUsers(options: SeedUsersOptions): Promise<SeedUsersRes
         if (emptyInARow >= 3) throw new Error('every row of three statements in a row conflicted with existing users');
         log(`seeded ${inserted.toLocaleString('en-US')} of ${count.toLocaleString('en-US')} users (${elapsed().toFixed(1)} s)`);
       }
+      // The connection goes back to a pool the caller may keep using: not with these settings.
+      await client.query('RESET synchronous_commit; RESET work_mem; RESET gin_pending_list_limit');
+    } catch (err) {
+      broken = true;
+      throw err;
     } finally {
-      client.release();
+      client.release(broken);
     }
   }
   try {
