@@ -51,7 +51,8 @@ export function eventRoutes({ events, users, views }: { events: AuditQuery; user
       return `/admin/events${qs.size ? `?${qs}` : ''}`;
     };
     renderConsole(ctx, views, 'admin/events/list.njk', 'events', {
-      filters, problems, actions: await events.actions(),
+      // A Manager sees only events about users, so only those actions are offered.
+      filters, problems, actions: (await events.actions()).filter((a) => staffOf(ctx).isAdmin || a.startsWith('user.')),
       rows: page.rows.map((e) => ({ ...e, when: formatTime(e.occurredAt), detailsText: JSON.stringify(e.details) })),
       next: page.next ? link({ before: page.next }) : undefined,
       prev: page.prev ? link({ after: page.prev }) : undefined,

@@ -1,8 +1,7 @@
 // Organizations (Administrators only): list, create, rename, delete when empty.
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { ValidationError } from '../directory/errors.js';
-import { NotFoundError } from '../directory/errors.js';
+import { NotFoundError, ValidationError } from '../directory/errors.js';
 import type { OrganizationService } from '../directory/organization.service.js';
 import type { Views } from '../http/views.js';
 import { firstOf, formOf, renderConsole, requireAdministrator, staffOf } from './console-context.js';
@@ -61,9 +60,8 @@ export function organizationRoutes({ organizations, views }: { organizations: Or
   });
 
   router.get('/:id/delete', async function confirmDeleteOrganization(ctx) {
-    const org = (await organizations.list()).find((o) => o.id === idOf(ctx));
-    if (!org) throw new NotFoundError('Organization');
-    renderConsole(ctx, views, 'admin/organizations/delete.njk', 'organizations', { org });
+    const org = await organizations.require(idOf(ctx));
+    renderConsole(ctx, views, 'admin/organizations/delete.njk', 'organizations', { org: { ...org, userCount: await organizations.userCount(org.id) } });
   });
 
   router.post('/:id/delete', async function deleteOrganization(ctx) {

@@ -34,6 +34,8 @@ export const QUICK_VIEWS: { label: string; status?: StatusFilter }[] = [
 ];
 
 const SEARCH_MAX = 200;
+// The trigram index needs three characters; a shorter term would scan every row.
+export const SEARCH_MIN = 3;
 const CURSOR = /^[A-Za-z0-9_-]{1,600}$/;
 
 export function parseUserListParams(query: Record<string, string | string[] | undefined>): { params: UserListParams; problems: string[] } {
@@ -43,6 +45,10 @@ export function parseUserListParams(query: Record<string, string | string[] | un
   };
   const problems: string[] = [];
   const params: UserListParams = { q: one('q').slice(0, SEARCH_MAX), sort: 'name', dir: 'asc', last: one('page') === 'last' };
+  if (params.q && [...params.q].length < SEARCH_MIN) {
+    problems.push(`Type at least ${SEARCH_MIN} characters to search; "${params.q}" is too short and was not applied.`);
+    params.q = '';
+  }
   const status = one('status');
   if ((STATUS_FILTERS as readonly string[]).includes(status)) params.status = status as StatusFilter;
   else if (status) problems.push(`Unknown status "${status}" was ignored.`);

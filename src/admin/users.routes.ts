@@ -58,7 +58,7 @@ export function userRoutes({ services, views }: { services: Services; views: Vie
   /** Organizations a staff member may put users in: all for Administrators, their own for Managers. */
   async function organizationChoices(ctx: Context) {
     const { scope } = staffOf(ctx);
-    const all = await organizations.list();
+    const all = await organizations.names();
     return scope.kind === 'all' ? all : all.filter((o) => o.id === scope.organizationId);
   }
 
@@ -151,6 +151,8 @@ export function userRoutes({ services, views }: { services: Services; views: Vie
         organization: orgs?.name ?? '', badges: statusBadges(userStatusSource(user)), created: formatTime(user.createdAt),
         lastSignIn: formatTime(user.lastSignInAt) || 'never', updated: formatTime(user.updatedAt),
         lockedReason: user.lockedReason, isSelf: user.id === staffOf(ctx).user.id,
+        // Managers see Administrators of their organization but cannot change them.
+        canChange: user.role !== 'ADMIN' || staffOf(ctx).isAdmin,
       },
       fields,
       levels: PRIVACY_LEVELS.map((l) => ({ value: l, label: PRIVACY_LEVEL_LABELS[l] })),
@@ -162,7 +164,7 @@ export function userRoutes({ services, views }: { services: Services; views: Vie
   });
 
   router.get('/users/:id/edit', async function editUserForm(ctx) {
-    const user = await users.get(ctx.params.id, staffOf(ctx).scope);
+    const user = await users.getChangeable(ctx.params.id, staffOf(ctx).scope);
     await renderForm(ctx, 'edit', { values: formValuesOf(user), user });
   });
 
@@ -181,7 +183,7 @@ export function userRoutes({ services, views }: { services: Services; views: Vie
   });
 
   router.get('/users/:id/permissions', async function permissionsDialog(ctx) {
-    const user = await users.get(ctx.params.id, staffOf(ctx).scope);
+    const user = await users.getChangeable(ctx.params.id, staffOf(ctx).scope);
     renderConsole(ctx, views, 'admin/users/permissions.njk', 'users', {
       user: { id: user.id, name: publicName(user) }, values: formValuesOf(user), errors: {},
       roles: grantableRoles(staffOf(ctx).scope).map((r) => ({ value: r, label: ROLE_LABELS[r] })), organizations: await organizationChoices(ctx),

@@ -11,6 +11,11 @@ const COLUMNS = 'o.id, o.name, o.slug, o.created_at AS "createdAt"';
 export function createOrganizationRepository(dataSource: DataSource) {
   const q = (manager?: EntityManager) => manager ?? dataSource.manager;
   return {
+    /** Names only, for filters and forms: cheap at any number of users. */
+    async names(): Promise<Pick<Organization, 'id' | 'name'>[]> {
+      return q().query('SELECT id, name FROM organizations ORDER BY lower(name), id');
+    },
+
     async list(): Promise<OrganizationSummary[]> {
       return q().query(
         `SELECT ${COLUMNS}, (SELECT count(*) FROM users u WHERE u.organization_id = o.id)::int AS "userCount"
@@ -29,8 +34,8 @@ export function createOrganizationRepository(dataSource: DataSource) {
       return rows[0];
     },
 
-    async rename(id: number, name: string, manager?: EntityManager): Promise<void> {
-      await q(manager).query('UPDATE organizations SET name = $2 WHERE id = $1', [id, name]);
+    async rename(id: number, name: string, slug: string, manager?: EntityManager): Promise<void> {
+      await q(manager).query('UPDATE organizations SET name = $2, slug = $3 WHERE id = $1', [id, name, slug]);
     },
 
     async countUsers(id: number, manager?: EntityManager): Promise<number> {

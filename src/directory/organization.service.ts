@@ -35,7 +35,10 @@ export function createOrganizationService({ dataSource, organizations, audit }: 
   }
 
   return {
+    /** With user counts: for the organizations page only (one count per organization). */
     list: () => organizations.list(),
+    names: () => organizations.names(),
+    userCount: (id: number) => organizations.countUsers(id),
     findById: (id: number) => organizations.findById(id),
     require,
 
@@ -56,10 +59,17 @@ export function createOrganizationService({ dataSource, organizations, audit }: 
     async rename(id: number, rawName: unknown, actor: Actor): Promise<Organization> {
       const org = await require(id);
       const name = cleanName(rawName);
-      await dataSource.transaction(async (manager) => {
-        await organizations.rename(id, name, manager);
-        await audit.record({ actor, action: 'organization.renamed', details: { organizationId: id, from: org.name, to: name } }, manager);
-      });
+      if (name === org.name) return org;
+      try {
+        await dataSource.transaction(async (manager) => {
+          // The slug follows the name, so the unique slug index refuses a name another organization has.
+          await organizations.rename(id, name, slugOf(name), manager);
+          await audit.record({ actor, action: 'organization.renamed', details: { organizationId: id, from: org.name, to: name } }, manager);
+        });
+      } catch (err) {
+        if (isUniqueViolation(err)) throw new ValidationError({ name: 'An organization with this name exists already' });
+        throw err;
+      }
       return { ...org, name };
     },
 

@@ -49,6 +49,13 @@ export interface UserServiceDeps {
   defaultPhoneRegion: string;
 }
 
+/** Managers may see an Administrator of their organization but never change one. */
+export class AdministratorProtectedError extends DomainError {
+  constructor() {
+    super('administrator_protected', "Only an Administrator can change an Administrator's account.", 403);
+  }
+}
+
 export class LastAdministratorError extends DomainError {
   constructor() {
     super('last_administrator', 'This is the last active Administrator. Make someone else an Administrator first.', 409);
@@ -75,6 +82,13 @@ export function createUserService(deps: UserServiceDeps) {
   async function requireUser(id: string, scope: StaffScope, manager?: EntityManager): Promise<User> {
     const user = await users.findById(id, manager);
     if (!user || user.deletedAt || !inScope(scope, user)) throw new NotFoundError('User');
+    return user;
+  }
+
+  /** As requireUser, for changes: a Manager may not change an Administrator. */
+  async function requireChangeable(id: string, scope: StaffScope, manager?: EntityManager): Promise<User> {
+    const user = await requireUser(id, scope, manager);
+    if (user.role === 'ADMIN' && scope.kind !== 'all') throw new AdministratorProtectedError();
     return user;
   }
 
@@ -147,7 +161,7 @@ export function createUserService(deps: UserServiceDeps) {
 
     /** Saves the profile form. Identifiers that change lose their verified mark. */
     async update(id: string, input: ProfileInput, actor: Actor, scope: StaffScope): Promise<User> {
-      const existing = await requireUser(id, scope);
+      const existing = await requireChangeable(id, scope);
       const snapshot = await settings.current();
       const { data, errors } = parseProfile(input, {
         defaultPhoneRegion: deps.defaultPhoneRegion, customFields: snapshot.customFields, previousCustom: existing.customFields,
@@ -222,6 +236,9 @@ export function createUserService(deps: UserServiceDeps) {
     /** For the console: the user if the scope reaches it, else NotFoundError. */
     get: (id: string, scope: StaffScope) => requireUser(id, scope),
 
+    /** For pages that change a user: also refuses a Manager an Administrator. */
+    getChangeable: (id: string, scope: StaffScope) => requireChangeable(id, scope),
+
     /** A user id, login, email or phone as typed into a filter; the id of that user, if any. */
     async resolveId(typed: string): Promise<string | undefined> {
       const value = typed.trim();
@@ -243,7 +260,7 @@ export function createUserService(deps: UserServiceDeps) {
     /** Blocks the account and, in the same transaction, ends every session and token it holds. */
     async block(id: string, actor: Actor, scope: StaffScope = ALL_USERS): Promise<{ user: User; revoked: number }> {
       return dataSource.transaction(async (manager) => {
-        const user = await requireUser(id, scope, manager);
+        const user = await requireChangeable(id, scope, manager);
         await users.update(id, { blocked: true, blockedAt: new Date() }, manager);
         const revoked = await deps.revokeAccountTokens(manager, id);
         await audit.record({ actor, action: 'user.blocked', targetUserId: id, targetLabel: describeUser(user), details: { revokedRecords: revoked } }, manager);
@@ -253,7 +270,7 @@ export function createUserService(deps: UserServiceDeps) {
 
     async unblock(id: string, actor: Actor, scope: StaffScope = ALL_USERS): Promise<User> {
       return dataSource.transaction(async (manager) => {
-        const user = await requireUser(id, scope, manager);
+        const user = await requireChangeable(id, scope, manager);
         await users.update(id, { blocked: false, blockedAt: null }, manager);
         await audit.record({ actor, action: 'user.unblocked', targetUserId: id, targetLabel: describeUser(user) }, manager);
         return { ...user, blocked: false, blockedAt: null };
@@ -264,7 +281,7 @@ export function createUserService(deps: UserServiceDeps) {
     async setPrivacy(id: string, field: string, level: string, actor: Actor, scope: StaffScope = ALL_USERS): Promise<PrivacyLevels> {
       const snapshot = await settings.current();
       return dataSource.transaction(async (manager) => {
-        const user = await requireUser(id, scope, manager);
+        const user = await requireChangeable(id, scope, manager);
         const before = levelsWith(user, snapshot);
         const errors: Record<string, string> = {};
         if (!isKnownPrivacyField(field, before)) errors.claim = `Choose one of ${Object.keys(before).join(', ')}`;

@@ -143,6 +143,32 @@ describe('authorization code + PKCE through the real pages', () => {
     expect(after.claims()?.email).toBe('gail@example.com');
   });
 
+  it('releases custom profile fields in custom_fields, each by its own privacy level', async () => {
+    const { users, settings } = server.foyer.services;
+    await settings.addCustomField({ key: 'country', label: 'Country', type: 'text', defaultPrivacy: 'public' }, CLI_ACTOR);
+    await settings.addCustomField({ key: 'badge', label: 'Badge number', type: 'text', defaultPrivacy: 'on_request' }, CLI_ACTOR);
+    await settings.addCustomField({ key: 'salary', label: 'Salary', type: 'number', defaultPrivacy: 'private' }, CLI_ACTOR);
+    const hugo = await users.create({
+      login: 'hugo', password: PASSWORD, nickname: 'Hugo', custom: { 'custom.country': 'France', 'custom.badge': 'B-7', 'custom.salary': '5000' },
+    }, CLI_ACTOR);
+    const request = await authorizationRequest(client, `${rp.url}/cb`, 'openid profile');
+    await page.goto(request.url.href);
+    await submitLogin(page, 'hugo', PASSWORD);
+    await page.getByRole('heading', { name: 'Share with Tea Party?' }).waitFor();
+    await expect(page.getByLabel('Badge number').isChecked()).resolves.toBe(true);
+    await page.getByRole('button', { name: 'Allow' }).click();
+    const tokens = await finishAtCallback(page, client, `${rp.url}/cb`, request);
+    expect(tokens.claims()?.custom_fields).toEqual({ country: 'France', badge: 'B-7' });
+    const userinfo = await oidc.fetchUserInfo(client, tokens.access_token, hugo.id);
+    expect(userinfo.custom_fields).toEqual({ country: 'France', badge: 'B-7' });
+
+    await users.setPrivacy(hugo.id, 'custom_fields.badge', 'private', CLI_ACTOR);
+    await users.setPrivacy(hugo.id, 'custom_fields.salary', 'public', CLI_ACTOR);
+    expect((await oidc.fetchUserInfo(client, tokens.access_token, hugo.id)).custom_fields).toEqual({ country: 'France', salary: 5000 });
+    for (const key of ['country', 'badge', 'salary']) await settings.removeCustomField(key, CLI_ACTOR);
+    expect(await oidc.fetchUserInfo(client, tokens.access_token, hugo.id)).not.toHaveProperty('custom_fields');
+  });
+
   it('refuses a blocked account everywhere: its page, refresh, userinfo and introspection', async () => {
     const { users } = server.foyer.services;
     const bob = await users.create({ login: 'bob', email: 'bob@example.com', password: PASSWORD, nickname: 'Bob' }, CLI_ACTOR);

@@ -275,6 +275,27 @@ describe('Manager of organization A', () => {
   });
 });
 
+describe('Manager and an Administrator of their own organization', () => {
+  it('sees the profile without Edit, and every change is refused with 403 while nothing changes', async () => {
+    const page = await as.manager.get(`/admin/users/${people.adminA.id}`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).not.toContain(`href="/admin/users/${people.adminA.id}/edit"`);
+    expect(html).toContain("Only an Administrator can change an Administrator's account.");
+    const before = await directoryState();
+    expect((await as.manager.get(`/admin/users/${people.adminA.id}/edit`)).status).toBe(403);
+    const target = await reload(people.adminA);
+    for (const [path, form] of [
+      [`/admin/users/${target.id}`, { ...profileForm(target), email: 'taken-over@example.com' }],
+      [`/admin/users/${target.id}/privacy`, { field: 'email', level: 'public' }],
+    ] as const) {
+      const res = await as.manager.postForm(path, { ...form, _csrf: tokens.manager });
+      expect([path, res.status]).toEqual([path, 403]);
+    }
+    expect(await directoryState()).toEqual(before);
+  });
+});
+
 describe('Administrator', () => {
   it.each([...GETS(STAFF_ROUTES), ...GETS(ADMIN_ROUTES)])('opens $label (users of B as the target)', async (r) => {
     const res = await send(as.admin, r, people.b, tokens.admin);

@@ -67,3 +67,22 @@ describe('consent decisions in a grant', () => {
     expect(grant.getRejectedOIDCClaims()).toEqual([]);
   });
 });
+
+describe('custom fields', () => {
+  const withCustom = { ...levels, 'custom_fields.country': 'public', 'custom_fields.badge': 'on_request', 'custom_fields.salary': 'private' } as typeof levels;
+  const u = user({ customFields: { country: 'Russia', badge: 'AB-1', salary: 100, retired: 'old' } });
+
+  it('releases each custom field by its own level, inside the custom_fields claim', () => {
+    expect(releasableClaims(u, withCustom, new Set()).custom_fields).toEqual({ country: 'Russia' });
+    expect(releasableClaims(u, withCustom, new Set(['custom_fields.badge'])).custom_fields).toEqual({ country: 'Russia', badge: 'AB-1' });
+  });
+
+  it('leaves the claim out when nothing may be released, and never releases undefined fields', () => {
+    expect(releasableClaims(u, { ...withCustom, 'custom_fields.country': 'private' }, new Set())).not.toHaveProperty('custom_fields');
+  });
+
+  it('asks about on-request custom fields the user has a value for', () => {
+    expect(undecidedFields(requestedClaims(['openid', 'profile']), u, withCustom, undefined)).toEqual(['given_name', 'custom_fields.badge']);
+    expect(undecidedFields(requestedClaims(['openid', 'profile']), user(), withCustom, undefined)).toEqual(['given_name']);
+  });
+});
