@@ -14,7 +14,8 @@ beforeAll(async () => {
   [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
   const { users } = server.foyer.services;
   await users.create({ login: 'root', email: 'root@example.com', password: PASSWORD, role: 'ADMIN' }, CLI_ACTOR);
-  await users.create({ login: 'mona', password: PASSWORD, role: 'MANAGER' }, CLI_ACTOR);
+  const org = await server.foyer.services.organizations.create('Mona\'s team', CLI_ACTOR);
+  await users.create({ login: 'mona', password: PASSWORD, role: 'MANAGER', organizationId: org.id }, CLI_ACTOR);
   await users.create({ login: 'max', password: PASSWORD }, CLI_ACTOR);
 });
 
@@ -60,6 +61,8 @@ describe('console sign-in', () => {
   it('lets a manager in', async () => {
     await signInToConsole('mona');
     await page.getByText('(Manager)').waitFor();
+    // Administrators-only sections are not offered to a Manager.
+    await expect(page.getByRole('link', { name: 'Settings' }).count()).resolves.toBe(0);
   });
 
   it('shows a member a clear no-access page', async () => {
