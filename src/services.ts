@@ -52,7 +52,7 @@ export function createServices(config: Config, dataSource: DataSource): Services
     settings,
     events: createAuditQuery(sql),
     clients: createClientService({ clients: createClientRepository(sql), audit }),
-    adminSetup: createAdminSetup({ users, tokens: createOneTimeTokens(dataSource), issuer: config.issuer }),
+    adminSetup: createAdminSetup({ users, tokens: createOneTimeTokens(dataSource), issuer: config.issuer, settings }),
   };
 }
 

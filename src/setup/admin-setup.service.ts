@@ -3,6 +3,8 @@
 import type { AdminBootstrap } from '../config/config.js';
 import { DomainError } from '../directory/errors.js';
 import type { OneTimeTokens } from '../directory/one-time-token.repository.js';
+import { describePolicy } from '../directory/password-policy.js';
+import type { SettingsService } from '../directory/settings.service.js';
 import type { CreateUserInput, UserService } from '../directory/user.service.js';
 import type { User } from '../db/entities/user.entity.js';
 
@@ -19,8 +21,13 @@ export type BootstrapOutcome =
   | { kind: 'admin_created'; user: User }
   | { kind: 'setup_link'; url: string };
 
-export function createAdminSetup({ users, tokens, issuer }: { users: UserService; tokens: OneTimeTokens; issuer: string }) {
+export function createAdminSetup({ users, tokens, issuer, settings }: { users: UserService; tokens: OneTimeTokens; issuer: string; settings: SettingsService }) {
   return {
+    /** The password policy in words, for the form. */
+    async passwordHint(): Promise<string> {
+      return describePolicy((await settings.current()).passwordPolicy);
+    },
+
     async bootstrap(fromEnv: AdminBootstrap | undefined): Promise<BootstrapOutcome> {
       if ((await users.countAdmins()) > 0) return { kind: 'admin_exists' };
       if (fromEnv) {

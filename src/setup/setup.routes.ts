@@ -16,7 +16,7 @@ export function setupRoutes({ setup, views, issuer, forms }: { setup: AdminSetup
 
   router.get('/', async function showSetup(ctx) {
     if (!(await setup.isUsable(ctx.params.token))) return renderPage(ctx, views, 'setup/invalid.njk', {}, 410);
-    renderPage(ctx, views, 'setup/form.njk', { values: {} });
+    renderPage(ctx, views, 'setup/form.njk', { values: {}, passwordHint: await setup.passwordHint() });
   });
 
   router.post('/', async function submitSetup(ctx) {
@@ -28,12 +28,12 @@ export function setupRoutes({ setup, views, issuer, forms }: { setup: AdminSetup
     if (!values.email) errors.email = 'Enter an email address';
     if (!text('password')) errors.password = 'Choose a password';
     else if (text('password') !== text('password_confirm')) errors.password_confirm = 'The two passwords differ';
-    if (Object.keys(errors).length) return renderPage(ctx, views, 'setup/form.njk', { values, errors }, 400);
+    if (Object.keys(errors).length) return renderPage(ctx, views, 'setup/form.njk', { values, errors, passwordHint: await setup.passwordHint() }, 400);
     try {
       const user = await setup.complete(ctx.params.token, { ...values, password: text('password') });
       renderPage(ctx, views, 'setup/done.njk', { login: user.login, issuer });
     } catch (err) {
-      if (err instanceof ValidationError) return renderPage(ctx, views, 'setup/form.njk', { values, errors: err.fields }, 400);
+      if (err instanceof ValidationError) return renderPage(ctx, views, 'setup/form.njk', { values, errors: err.fields, passwordHint: await setup.passwordHint() }, 400);
       throw err;
     }
   });

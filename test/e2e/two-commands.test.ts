@@ -56,12 +56,12 @@ it('serves a working provider on the embedded database, shuts down cleanly and k
   const session = new HttpSession(foyer.issuer);
   const form = await session.get(new URL(setupUrl!).pathname);
   const done = await session.postForm(new URL(setupUrl!).pathname, {
-    _csrf: csrfTokenIn(await form.text()), login: 'admin', email: 'admin@example.com', password: 'admin password 1', password_confirm: 'admin password 1',
+    _csrf: csrfTokenIn(await form.text()), login: 'admin', email: 'admin@example.com', password: 'first keeper 1', password_confirm: 'first keeper 1',
   });
   expect(done.status).toBe(200);
 
   // The CLI uses the running embedded server.
-  const user = await runCli(['user', 'create', '--login', 'hana', '--email', 'hana@example.com', '--password', 'hana password 1', '--nickname', 'Hana'], env);
+  const user = await runCli(['user', 'create', '--login', 'hana', '--email', 'hana@example.com', '--password', 'tea at four 1', '--nickname', 'Hana'], env);
   expect(user.code).toBe(0);
   const app = await runCli(['client', 'create', '--name', 'Embedded App', '--redirect-uri', `${rp.url}/cb`], env);
   const { client_id: clientId, client_secret: clientSecret } = app.json<{ client_id: string; client_secret: string }>();
@@ -70,7 +70,7 @@ it('serves a working provider on the embedded database, shuts down cleanly and k
   const page = await browser.newPage();
   const request = await authorizationRequest(client, `${rp.url}/cb`, 'openid profile');
   await page.goto(request.url.href);
-  await submitLogin(page, 'hana', 'hana password 1');
+  await submitLogin(page, 'hana', 'tea at four 1');
   const tokens = await finishAtCallback(page, client, `${rp.url}/cb`, request);
   expect(tokens.claims()?.nickname).toBe('Hana');
   const kid = await jwksKid(foyer.issuer);

@@ -8,7 +8,8 @@ import { createOrganizationRepository } from '../../src/directory/organization.r
 import { createSettingsRepository } from '../../src/directory/settings.repository.js';
 import { createSettingsService } from '../../src/directory/settings.service.js';
 import { createUserRepository } from '../../src/directory/user.repository.js';
-import { createUserService, type AccountTokenRevoker, type CreateUserInput, type UserService } from '../../src/directory/user.service.js';
+import { ALL_USERS } from '../../src/directory/staff-scope.js';
+import { createUserService, LastAdministratorError, type AccountTokenRevoker, type CreateUserInput, type UserService } from '../../src/directory/user.service.js';
 import { createAdapterFactory } from '../../src/oidc/adapter.js';
 import { revokeAccountTokens } from '../../src/oidc/payload.repository.js';
 import { createServices } from '../../src/services.js';
@@ -302,5 +303,53 @@ describe('setPrivacy', () => {
       { details: { claim: 'email', from: 'on_request', to: 'public' } },
       { details: { claim: 'email', from: 'public', to: 'private' } },
     ]);
+  });
+});
+
+describe('console changes', () => {
+  // One set of services, as one process has: settings changes are seen at once by its user service.
+  let svc: ReturnType<typeof createServices>;
+  beforeAll(() => {
+    svc = createServices(config, db.dataSource);
+  });
+  const services = () => svc;
+
+  it('applies the password policy set in settings to every new password, and names what is missing', async () => {
+    const { settings } = services();
+    await settings.updatePasswordPolicy({ minLength: '12', requiredClasses: ['digit', 'upper'], forbidIdentifiers: 'on' }, CLI_ACTOR);
+    try {
+      expect((await fieldsOf(svc.users.create(newUser({ password: 'only lowercase words' }), CLI_ACTOR))).password).toBe('Include a digit, an upper-case letter');
+      expect((await fieldsOf(svc.users.create(newUser({ login: 'ringo', password: 'Ringo Starr 1940' }), CLI_ACTOR))).password).toMatch(/login or email/);
+      expect((await fieldsOf(svc.users.create(newUser({ password: 'Short 1' }), CLI_ACTOR))).password).toMatch(/at least 12/);
+      await expect(svc.users.create(newUser({ password: 'Perfectly Fine 42' }), CLI_ACTOR)).resolves.toHaveProperty('id');
+      const [event] = await db.dataSource.query("SELECT details FROM audit_events WHERE action = 'settings.password_policy_changed' ORDER BY id DESC LIMIT 1");
+      expect(event.details.to).toEqual({ minLength: 12, requiredClasses: ['digit', 'upper'], forbidIdentifiers: true });
+    } finally {
+      await settings.updatePasswordPolicy({ minLength: '8', forbidIdentifiers: 'on' }, CLI_ACTOR);
+    }
+  });
+
+  it('edits the profile, unverifies a changed email and audits the field names only', async () => {
+    const user = await svc.users.create(newUser({ emailVerified: true, givenName: 'Old' }), CLI_ACTOR);
+    const updated = await svc.users.update(user.id, { login: user.login!, email: `new-${user.email}`, givenName: 'New' }, CLI_ACTOR, ALL_USERS);
+    expect(updated).toMatchObject({ givenName: 'New', emailVerified: false });
+    const [event] = await auditEvents(user.id, 'user.updated');
+    expect(event.details).toEqual({ fields: ['email', 'givenName', 'emailVerified'] });
+  });
+
+  it('keeps at least one active Administrator', async () => {
+    const { organizations } = services();
+    const org = await organizations.create(`Last admin ${serial}`, CLI_ACTOR);
+    await db.dataSource.query("UPDATE users SET role = 'MEMBER' WHERE role = 'ADMIN'");
+    const only = await svc.users.create(newUser({ role: 'ADMIN' }), CLI_ACTOR);
+    await expect(svc.users.changePermissions(only.id, { role: 'MANAGER', organizationId: org.id }, CLI_ACTOR, ALL_USERS))
+      .rejects.toBeInstanceOf(LastAdministratorError);
+    const second = await svc.users.create(newUser({ role: 'ADMIN' }), CLI_ACTOR);
+    await expect(svc.users.changePermissions(only.id, { role: 'MANAGER', organizationId: org.id }, CLI_ACTOR, ALL_USERS))
+      .resolves.toMatchObject({ role: 'MANAGER', organizationId: org.id });
+    expect((await auditEvents(only.id, 'user.permissions_changed'))[0].details).toEqual({
+      from: { role: 'ADMIN', organizationId: null }, to: { role: 'MANAGER', organizationId: org.id },
+    });
+    expect(second.role).toBe('ADMIN');
   });
 });
