@@ -50,7 +50,7 @@ export function checkPassword(password: string, policy: PasswordPolicy, context:
     const identifiers = [context.login, context.email, context.email?.split('@')[0]]
       .filter((v): v is string => typeof v === 'string' && v.length >= MIN_IDENTIFIER_CHECK)
       .map((v) => v.toLowerCase());
-    if (identifiers.some((id) => lower.includes(id))) return 'Do not use your login or email address in the password';
+    if (identifiers.some((id) => lower.includes(id))) return 'The password must not contain the login or email address';
   }
   return undefined;
 }
@@ -81,6 +81,6 @@ export function policyFromStored(value: unknown): PasswordPolicy {
 export function describePolicy(policy: PasswordPolicy): string {
   const parts = [`at least ${policy.minLength} characters`, `at most ${PASSWORD_MAX_BYTES} bytes`];
   if (policy.requiredClasses.length) parts.push(`with ${policy.requiredClasses.map((c) => CLASS_LABELS[c]).join(', ')}`);
-  if (policy.forbidIdentifiers) parts.push('not containing your login or email');
+  if (policy.forbidIdentifiers) parts.push('not containing the login or email');
   return `Use ${parts.join(', ')}.`;
 }

@@ -103,7 +103,8 @@ describe('the users directory in a browser', () => {
     await expect(email.inputValue()).resolves.toBe('on_request');
     await email.selectOption('public');
     await page.locator('tr[data-field="email"] .privacy-saved').getByText('Saved').waitFor();
-    await expect(page.locator('tr[data-field="email"] .privacy-icon').textContent()).resolves.toBe('🌐');
+    await expect(page.locator('tr[data-field="email"] .privacy-icon').getAttribute('data-level')).resolves.toBe('public');
+    await expect(page.locator('tr[data-field="email"] .privacy-icon svg').getAttribute('data-level')).resolves.toBe('public');
     const alice = await server.foyer.services.users.findByLogin('alice.liddell');
     expect(alice.claimPrivacy.email).toBe('public');
     await page.reload();

@@ -49,7 +49,7 @@ describe('password policy', () => {
   });
 
   it('describes itself for forms', () => {
-    expect(describePolicy(strict)).toBe('Use at least 10 characters, at most 72 bytes, with a lower-case letter, an upper-case letter, a digit, a symbol or space, not containing your login or email.');
+    expect(describePolicy(strict)).toBe('Use at least 10 characters, at most 72 bytes, with a lower-case letter, an upper-case letter, a digit, a symbol or space, not containing the login or email.');
   });
 });
 
