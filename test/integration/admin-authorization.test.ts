@@ -8,6 +8,7 @@ import type { Role, User } from '../../src/db/entities/user.entity.js';
 import { consoleSession, formToken } from '../support/console-session.js';
 import { csrfTokenIn, HttpSession } from '../support/http-session.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { directoryState as sharedDirectoryState } from '../support/directory-state.js';
 
 const PASSWORD = 'console password 1';
 type Person = 'admin' | 'manager' | 'member' | 'a1' | 'a2' | 'adminA' | 'b' | 'none';
@@ -33,16 +34,7 @@ async function signInPageToken(session: HttpSession): Promise<string> {
   return csrfTokenIn(await res.text());
 }
 
-/** Everything the console can change, in one comparable value. */
-async function directoryState() {
-  const [row] = await query(`SELECT
-    (SELECT md5(coalesce(string_agg(u::text, '|' ORDER BY u.id), '')) FROM users u) AS users,
-    (SELECT md5(coalesce(string_agg(o::text, '|' ORDER BY o.id), '')) FROM organizations o) AS organizations,
-    (SELECT md5(coalesce(string_agg(s::text, '|' ORDER BY s.name), '')) FROM directory_settings s) AS settings,
-    (SELECT md5(coalesce(string_agg(c::text, '|' ORDER BY c.key), '')) FROM custom_fields c) AS custom_fields,
-    (SELECT count(*)::int FROM audit_events) AS audit_events`);
-  return row;
-}
+const directoryState = () => sharedDirectoryState(server.db.dataSource);
 
 const userRow = async (id: string) => (await query('SELECT to_jsonb(u) AS row FROM users u WHERE id = $1', [id]))[0].row;
 const eventsAbout = async (id: string) => (await query<{ n: number }>('SELECT count(*)::int AS n FROM audit_events WHERE target_user_id = $1', [id]))[0].n;
@@ -365,12 +357,8 @@ describe('Administrator', () => {
   });
 
   it('sets a privacy level in place, answering JSON', async () => {
-    const cookie = (as.admin as unknown as { cookieHeader(): string }).cookieHeader();
-    const res = await fetch(new URL(`/admin/users/${people.b.id}/privacy`, server.issuer), {
-      method: 'POST', redirect: 'manual',
-      headers: { cookie, accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ _csrf: tokens.admin, field: 'custom_fields.team', level: 'public' }).toString(),
-    });
+    const res = await as.admin.postForm(`/admin/users/${people.b.id}/privacy`,
+      { _csrf: tokens.admin, field: 'custom_fields.team', level: 'public' }, { accept: 'application/json' });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ field: 'custom_fields.team', level: 'public' });
     expect((await reload(people.b)).claimPrivacy).toMatchObject({ 'custom_fields.team': 'public' });

@@ -7,6 +7,7 @@ import type { User } from '../../src/db/entities/user.entity.js';
 import { consoleSession, formToken } from '../support/console-session.js';
 import type { HttpSession } from '../support/http-session.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { directoryState as sharedDirectoryState } from '../support/directory-state.js';
 
 const PASSWORD = 'console password 1';
 const CSRF_MESSAGE = 'This form has expired or was not sent from this site.';
@@ -23,21 +24,7 @@ let otherBrowserToken: string;
 
 const query = <T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> => server.db.dataSource.query(sql, params);
 
-async function directoryState() {
-  const [row] = await query(`SELECT
-    (SELECT md5(coalesce(string_agg(u::text, '|' ORDER BY u.id), '')) FROM users u) AS users,
-    (SELECT md5(coalesce(string_agg(o::text, '|' ORDER BY o.id), '')) FROM organizations o) AS organizations,
-    (SELECT md5(coalesce(string_agg(s::text, '|' ORDER BY s.name), '')) FROM directory_settings s) AS settings,
-    (SELECT md5(coalesce(string_agg(c::text, '|' ORDER BY c.key), '')) FROM custom_fields c) AS custom_fields,
-    (SELECT count(*)::int FROM audit_events) AS audit_events`);
-  return row;
-}
-
-/** A POST with this browser's cookies and any body and headers (HttpSession posts forms only). */
-function rawPost(session: HttpSession, path: string, body: string, headers: Record<string, string>): Promise<Response> {
-  const cookie = (session as unknown as { cookieHeader(): string }).cookieHeader();
-  return fetch(new URL(path, server.issuer), { method: 'POST', redirect: 'manual', headers: { cookie, ...headers }, body });
-}
+const directoryState = () => sharedDirectoryState(server.db.dataSource);
 
 const editForm = (u: User): Form => ({
   login: u.login ?? '', email: u.email ?? '', phone_number: u.phoneNumber ?? '', nickname: 'Forged name', given_name: u.givenName ?? '',
@@ -97,7 +84,7 @@ describe('JSON bodies and headers', () => {
   ])('a JSON POST %s is refused', async (_, csrf) => {
     const before = await directoryState();
     const body = { name: 'Json org', ...csrf() };
-    const res = await rawPost(browser, '/admin/organizations', JSON.stringify(body), { 'content-type': 'application/json', accept: 'application/json' });
+    const res = await browser.post('/admin/organizations', JSON.stringify(body), { 'content-type': 'application/json', accept: 'application/json' });
     expect(res.status).toBe(403);
     expect(await res.json()).toMatchObject({ error: 'csrf_failed' });
     expect(await directoryState()).toEqual(before);
@@ -105,7 +92,7 @@ describe('JSON bodies and headers', () => {
 
   it('the in-place privacy call without a token is refused with JSON', async () => {
     const before = await directoryState();
-    const res = await rawPost(browser, `/admin/users/${target.id}/privacy`, new URLSearchParams({ field: 'email', level: 'public' }).toString(),
+    const res = await browser.post(`/admin/users/${target.id}/privacy`, new URLSearchParams({ field: 'email', level: 'public' }).toString(),
       { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' });
     expect(res.status).toBe(403);
     expect(await res.json()).toMatchObject({ error: 'csrf_failed' });
@@ -114,7 +101,7 @@ describe('JSON bodies and headers', () => {
 
   it('an X-CSRF-Token header from another browser is refused', async () => {
     const before = await directoryState();
-    const res = await rawPost(browser, '/admin/organizations', 'name=Header+org', {
+    const res = await browser.post('/admin/organizations', 'name=Header+org', {
       'content-type': 'application/x-www-form-urlencoded', 'x-csrf-token': otherBrowserToken,
     });
     expect(res.status).toBe(403);

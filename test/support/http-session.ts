@@ -23,13 +23,13 @@ export class HttpSession {
     return res;
   }
 
-  async postForm(path: string, fields: Record<string, string>): Promise<Response> {
-    const res = await fetch(new URL(path, this.base), {
-      method: 'POST',
-      headers: { cookie: this.cookieHeader(), 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams(fields).toString(),
-      redirect: 'manual',
-    });
+  async postForm(path: string, fields: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
+    return this.post(path, new URLSearchParams(fields).toString(), { 'content-type': 'application/x-www-form-urlencoded', ...headers });
+  }
+
+  /** A POST of any body with this browser's cookies (JSON, odd content types, extra headers). */
+  async post(path: string, body: string, headers: Record<string, string>): Promise<Response> {
+    const res = await fetch(new URL(path, this.base), { method: 'POST', headers: { cookie: this.cookieHeader(), ...headers }, body, redirect: 'manual' });
     this.remember(res);
     return res;
   }

@@ -1,0 +1,13 @@
+// Everything the console can change, as one comparable value: tests compare it before and
+// after a refused request to prove that nothing changed.
+import type { DataSource } from 'typeorm';
+
+export async function directoryState(dataSource: DataSource): Promise<Record<string, unknown>> {
+  const [row] = await dataSource.query(`SELECT
+    (SELECT md5(coalesce(string_agg(u::text, '|' ORDER BY u.id), '')) FROM users u) AS users,
+    (SELECT md5(coalesce(string_agg(o::text, '|' ORDER BY o.id), '')) FROM organizations o) AS organizations,
+    (SELECT md5(coalesce(string_agg(s::text, '|' ORDER BY s.name), '')) FROM directory_settings s) AS settings,
+    (SELECT md5(coalesce(string_agg(c::text, '|' ORDER BY c.key), '')) FROM custom_fields c) AS custom_fields,
+    (SELECT count(*)::int FROM audit_events) AS audit_events`);
+  return row;
+}
