@@ -7,7 +7,8 @@ import type { User } from '../db/entities/user.entity.js';
 import { ValidationError } from '../directory/errors.js';
 import { fieldLabel, PRIVACY_LEVEL_LABELS } from '../directory/field-labels.js';
 import { describePolicy } from '../directory/password-policy.js';
-import { customKeyOf, PRIVACY_LEVELS } from '../directory/privacy.js';
+import { privacyFieldValues } from '../directory/field-values.js';
+import { PRIVACY_LEVELS } from '../directory/privacy.js';
 import { grantableRoles } from '../directory/staff-scope.js';
 import { InvalidCursorError, STATUS_FILTERS } from '../directory/user-directory.query.js';
 import type { CreateUserInput } from '../directory/user.service.js';
@@ -135,13 +136,9 @@ export function userRoutes({ services, views }: { services: Services; views: Vie
       users.privacyLevels(user), settings.current(),
       events.list({ scope, targetUserId: user.id, limit: 10 }), organizations.findById(user.organizationId ?? 0),
     ]);
-    const valueOf: Record<string, unknown> = {
-      nickname: user.nickname, given_name: user.givenName, family_name: user.familyName, birthdate: user.birthdate,
-      picture: user.picture, email: user.email, phone_number: user.phoneNumber,
-    };
+    const valueOf = privacyFieldValues(user);
     const fields = Object.entries(levels).map(([field, level]) => {
-      const key = customKeyOf(field);
-      const raw = key === undefined ? valueOf[field] : user.customFields?.[key];
+      const raw = valueOf[field];
       return { field, label: fieldLabel(field, snapshot.customFields), value: raw === undefined || raw === null ? '' : String(raw), level };
     });
     renderConsole(ctx, views, 'admin/users/show.njk', 'users', {

@@ -1,6 +1,7 @@
 // Which claims each scope covers, and the claims of a user as Foyer releases them.
 import type { User } from '../db/entities/user.entity.js';
-import { CUSTOM_CLAIM, customKeyOf, customPrivacyField, mayRelease, mayReleaseField, type PrivacyField, type PrivacyLevels } from '../directory/privacy.js';
+import { privacyFieldValues } from '../directory/field-values.js';
+import { CUSTOM_CLAIM, customKeyOf, mayRelease, mayReleaseField, type PrivacyField, type PrivacyLevels } from '../directory/privacy.js';
 
 export const SCOPE_CLAIMS: Record<string, string[]> = {
   openid: ['sub'],
@@ -24,11 +25,7 @@ const hasValue = (v: unknown) => v !== null && v !== undefined && v !== '';
 
 /** The privacy fields the user has a value for (custom ones only while defined): only those are worth asking about. */
 export function presentFields(user: User, levels: PrivacyLevels): Set<PrivacyField> {
-  const values: Record<string, unknown> = {
-    nickname: user.nickname, given_name: user.givenName, family_name: user.familyName, birthdate: user.birthdate,
-    picture: user.picture, email: user.email, phone_number: user.phoneNumber,
-  };
-  for (const [key, value] of Object.entries(user.customFields ?? {})) values[customPrivacyField(key)] = value;
+  const values = privacyFieldValues(user);
   return new Set(Object.keys(values).filter((f) => hasValue(values[f]) && Object.hasOwn(levels, f)));
 }
 
