@@ -7,6 +7,7 @@ import { createOneTimeTokens } from './directory/one-time-token.repository.js';
 import { createPasswordHasher } from './directory/password.js';
 import { createUserRepository } from './directory/user.repository.js';
 import { createUserService, type UserService } from './directory/user.service.js';
+import { createUserLifecycle, type UserLifecycle } from './directory/user-lifecycle.service.js';
 import { createOrganizationRepository } from './directory/organization.repository.js';
 import { createOrganizationService, type OrganizationService } from './directory/organization.service.js';
 import { createSettingsRepository } from './directory/settings.repository.js';
@@ -20,6 +21,8 @@ import { createAdminSetup, type AdminSetup } from './setup/admin-setup.service.j
 
 export interface Services {
   users: UserService;
+  /** Block, lock, end sessions, delete. */
+  lifecycle: UserLifecycle;
   /** The users list: search, filters, keyset pages. */
   directory: UserDirectory;
   organizations: OrganizationService;
@@ -34,19 +37,20 @@ export function createServices(config: Config, dataSource: DataSource): Services
   const audit = createAuditLog(dataSource);
   const organizationRepository = createOrganizationRepository(dataSource);
   const settings = createSettingsService({ dataSource, settings: createSettingsRepository(dataSource), audit });
+  const userRepository = createUserRepository(dataSource);
   const users = createUserService({
     dataSource,
-    users: createUserRepository(dataSource),
+    users: userRepository,
     organizations: organizationRepository,
     settings,
     hasher: createPasswordHasher({ cost: config.bcryptCost }),
     audit,
-    revokeAccountTokens,
     privacyDefaults: config.privacyDefaults,
     defaultPhoneRegion: config.defaultPhoneRegion,
   });
   return {
     users,
+    lifecycle: createUserLifecycle({ dataSource, users, repository: userRepository, audit, revokeAccountTokens }),
     directory: createUserDirectory(sql),
     organizations: createOrganizationService({ dataSource, organizations: organizationRepository, audit }),
     settings,

@@ -76,17 +76,17 @@ const commands: Record<string, Command> = {
     return { id: Number(user.id), sub: user.id };
   },
 
-  async 'user block'({ users }, args) {
+  async 'user block'({ users, lifecycle }, args) {
     const [login] = positionals(args, 1, '<login>');
     const user = await users.findByLogin(login);
-    const { revoked } = await users.block(user.id, CLI_ACTOR);
+    const { revoked } = await lifecycle.block(user.id, CLI_ACTOR);
     return { id: Number(user.id), login: user.login, blocked: true, revoked_records: revoked };
   },
 
-  async 'user unblock'({ users }, args) {
+  async 'user unblock'({ users, lifecycle }, args) {
     const [login] = positionals(args, 1, '<login>');
     const user = await users.findByLogin(login);
-    await users.unblock(user.id, CLI_ACTOR);
+    await lifecycle.unblock(user.id, CLI_ACTOR);
     return { id: Number(user.id), login: user.login, blocked: false };
   },
 

@@ -1,27 +1,31 @@
-// Settings admins change in the console: the password policy and the custom profile fields.
+// Settings admins change in the console: the password policy, the automatic lockout and the
+// custom profile fields.
 // Every request reads them (forms, claims), so each process keeps a copy for a couple of
 // seconds; a change made here is seen at once by this process and within REFRESH_MS by others.
 import type { DataSource } from 'typeorm';
 import type { Actor, AuditLog } from '../audit/audit.service.js';
 import { parseDefinition, type CustomFieldDefinition } from './custom-fields.js';
 import { NotFoundError, ValidationError } from './errors.js';
+import { lockoutFromStored, parseLockoutPolicy, type LockoutPolicy } from './lockout-policy.js';
 import { parsePasswordPolicy, policyFromStored, type PasswordPolicy } from './password-policy.js';
 import type { SettingsRepository } from './settings.repository.js';
 
 export interface SettingsSnapshot {
   passwordPolicy: PasswordPolicy;
+  lockout: LockoutPolicy;
   customFields: CustomFieldDefinition[];
 }
 
 const PASSWORD_POLICY = 'password_policy';
+const LOCKOUT = 'lockout';
 const REFRESH_MS = 2000;
 
 export function createSettingsService({ dataSource, settings, audit }: { dataSource: DataSource; settings: SettingsRepository; audit: AuditLog }) {
   let cached: { snapshot: Promise<SettingsSnapshot>; until: number } | undefined;
 
   async function load(): Promise<SettingsSnapshot> {
-    const [policy, customFields] = await Promise.all([settings.get(PASSWORD_POLICY), settings.customFields()]);
-    return { passwordPolicy: policyFromStored(policy), customFields };
+    const [policy, lockout, customFields] = await Promise.all([settings.get(PASSWORD_POLICY), settings.get(LOCKOUT), settings.customFields()]);
+    return { passwordPolicy: policyFromStored(policy), lockout: lockoutFromStored(lockout), customFields };
   }
 
   function current(): Promise<SettingsSnapshot> {
@@ -51,6 +55,18 @@ export function createSettingsService({ dataSource, settings, audit }: { dataSou
       await dataSource.transaction(async (manager) => {
         await settings.put(PASSWORD_POLICY, parsed.policy, manager);
         await audit.record({ actor, action: 'settings.password_policy_changed', details: { from: before, to: parsed.policy } }, manager);
+      });
+      changed();
+      return parsed.policy;
+    },
+
+    async updateLockout(input: Record<string, unknown>, actor: Actor): Promise<LockoutPolicy> {
+      const parsed = parseLockoutPolicy(input);
+      if ('errors' in parsed) throw new ValidationError(parsed.errors);
+      const before = (await current()).lockout;
+      await dataSource.transaction(async (manager) => {
+        await settings.put(LOCKOUT, parsed.policy, manager);
+        await audit.record({ actor, action: 'settings.lockout_changed', details: { from: before, to: parsed.policy } }, manager);
       });
       changed();
       return parsed.policy;

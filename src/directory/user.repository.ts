@@ -29,11 +29,11 @@ export const USER_COLUMNS = `id::text AS id, login, email, email_verified AS "em
   locked_at AS "lockedAt", locked_reason AS "lockedReason", locked_until AS "lockedUntil",
   deletion_scheduled_at AS "deletionScheduledAt", deleted_at AS "deletedAt", claim_privacy AS "claimPrivacy",
   last_sign_in_at AS "lastSignInAt", invited_at AS "invitedAt", password_reset_required AS "passwordResetRequired",
-  created_at AS "createdAt", updated_at AS "updatedAt"`;
+  failed_sign_ins AS "failedSignIns", failed_sign_ins_since AS "failedSignInsSince", created_at AS "createdAt", updated_at AS "updatedAt"`;
 const USERS_BY_ID = `SELECT ${USER_COLUMNS} FROM users WHERE id = ANY($1::bigint[])`;
 
 const TIMESTAMP_FIELDS = ['passwordUpdatedAt', 'blockedAt', 'lockedAt', 'lockedUntil', 'deletionScheduledAt', 'deletedAt',
-  'lastSignInAt', 'invitedAt', 'createdAt', 'updatedAt'] as const;
+  'lastSignInAt', 'invitedAt', 'failedSignInsSince', 'createdAt', 'updatedAt'] as const;
 
 /** A user selected with USER_COLUMNS but delivered as JSON (timestamps as strings). */
 export function userFromJson(json: Record<string, unknown>): User {
@@ -78,6 +78,23 @@ export function createUserRepository(dataSource: DataSource) {
     async update(id: string, changes: Partial<User>, manager?: EntityManager): Promise<void> {
       // eslint-disable-next-line @typescript-eslint/no-explicit-any -- TypeORM's deep-partial type rejects jsonb records
       await repo(manager).update({ id }, changes as any);
+    },
+
+    /**
+     * Counts a failed sign-in in the account's window (a new window once the old one is
+     * over) and returns the count; for no account it runs the same statement on no row, so
+     * an unknown identifier costs the same round trip as a known one.
+     */
+    async countFailedSignIn(id: string | null, windowMinutes: number): Promise<number> {
+      const { rows } = await sqlOf(dataSource).query<{ n: number }>({
+        name: 'users-failed-sign-in',
+        text: `UPDATE users SET
+            failed_sign_ins = CASE WHEN failed_sign_ins_since > now() - make_interval(mins => $2) THEN failed_sign_ins + 1 ELSE 1 END,
+            failed_sign_ins_since = CASE WHEN failed_sign_ins_since > now() - make_interval(mins => $2) THEN failed_sign_ins_since ELSE now() END
+          WHERE id = $1 RETURNING failed_sign_ins AS n`,
+        values: [id ?? '0', windowMinutes],
+      });
+      return rows[0]?.n ?? 0;
     },
 
     async countAdmins(): Promise<number> {

@@ -1,5 +1,5 @@
-// The user aggregate: creation, profile edits, permissions, sign-in checks, status changes
-// and privacy levels. Console callers pass their StaffScope: users outside it are "not found".
+// The user aggregate: creation, profile edits, permissions, sign-in checks and privacy
+// levels (block, lock, end sessions and delete are in user-lifecycle.service.ts). Console callers pass their StaffScope: users outside it are "not found".
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Actor, AuditLog } from '../audit/audit.service.js';
 import { ROLES, type Role, type User } from '../db/entities/user.entity.js';
@@ -34,9 +34,6 @@ export type SignInResult =
   | { outcome: 'locked'; user: User; until: Date | null }
   | { outcome: 'ok'; user: User };
 
-/** Removes every provider record of an account inside the caller's transaction. */
-export type AccountTokenRevoker = (manager: EntityManager, accountId: string) => Promise<number>;
-
 export interface UserServiceDeps {
   dataSource: DataSource;
   users: UserRepository;
@@ -44,7 +41,6 @@ export interface UserServiceDeps {
   settings: SettingsService;
   hasher: PasswordHasher;
   audit: AuditLog;
-  revokeAccountTokens: AccountTokenRevoker;
   privacyDefaults: Record<PrivacyClaim, PrivacyLevel>;
   defaultPhoneRegion: string;
 }
@@ -61,6 +57,9 @@ export class LastAdministratorError extends DomainError {
     super('last_administrator', 'This is the last active Administrator. Make someone else an Administrator first.', 409);
   }
 }
+
+export const AUTO_LOCK_REASON = 'Too many failed sign-in attempts';
+const SYSTEM_ACTOR: Actor = { type: 'system', label: 'automatic lockout' };
 
 const PROFILE_FIELDS = ['login', 'email', 'phoneNumber', 'nickname', 'givenName', 'familyName', 'birthdate', 'picture'] as const;
 
@@ -116,6 +115,17 @@ export function createUserService(deps: UserServiceDeps) {
     const field = uniqueViolationField(err);
     if (field) throw new ValidationError({ [field]: `This ${field.replace('_', ' ')} is already in use` });
     throw err;
+  }
+
+  async function lockAfterFailures(user: User, failures: number, lockMinutes: number): Promise<void> {
+    const lockedUntil = lockMinutes > 0 ? new Date(Date.now() + lockMinutes * 60_000) : null;
+    await dataSource.transaction(async (manager) => {
+      await users.update(user.id, { lockedAt: new Date(), lockedUntil, lockedReason: AUTO_LOCK_REASON }, manager);
+      await audit.record({
+        actor: SYSTEM_ACTOR, action: 'user.locked', targetUserId: user.id, targetLabel: describeUser(user),
+        details: { automatic: true, failedSignIns: failures, until: lockedUntil?.toISOString() ?? null },
+      }, manager);
+    });
   }
 
   async function countActiveAdmins(manager: EntityManager): Promise<number> {
@@ -209,17 +219,27 @@ export function createUserService(deps: UserServiceDeps) {
       });
     },
 
-    /** Checks a typed identifier and password. Always costs one bcrypt compare. */
+    /**
+     * Checks a typed identifier and password. Always costs one bcrypt compare and one
+     * failure-count statement, known account or not. Failures within the lockout window lock
+     * the account; a success clears the count (and a lock that has run out).
+     */
     async signIn(identifier: string, password: string): Promise<SignInResult> {
       const parsed = classifyIdentifier(identifier, deps.defaultPhoneRegion);
       const user = parsed ? await users.findByIdentifier(parsed.kind, parsed.value) : null;
       const ok = await hasher.verify(password, user?.passwordHash);
-      if (!user || !ok) return { outcome: 'invalid' };
+      if (!user || !ok) {
+        const { lockout } = await settings.current();
+        const failures = await users.countFailedSignIn(user?.id ?? null, lockout.windowMinutes);
+        if (user && failures >= lockout.maxFailures && signInStatus(user).kind === 'active') await lockAfterFailures(user, failures, lockout.lockMinutes);
+        return { outcome: 'invalid' };
+      }
       const status = signInStatus(user);
       if (status.kind === 'deleted') return { outcome: 'invalid' };
       if (status.kind === 'blocked') return { outcome: 'blocked', user };
       if (status.kind === 'locked') return { outcome: 'locked', user, until: status.until };
-      await users.update(user.id, { lastSignInAt: new Date() });
+      const expiredLock = user.lockedAt ? { lockedAt: null, lockedUntil: null, lockedReason: null } : {};
+      await users.update(user.id, { lastSignInAt: new Date(), failedSignIns: 0, failedSignInsSince: null, ...expiredLock });
       return { outcome: 'ok', user };
     },
 
@@ -237,7 +257,7 @@ export function createUserService(deps: UserServiceDeps) {
     get: (id: string, scope: StaffScope) => requireUser(id, scope),
 
     /** For pages that change a user: also refuses a Manager an Administrator. */
-    getChangeable: (id: string, scope: StaffScope) => requireChangeable(id, scope),
+    getChangeable: (id: string, scope: StaffScope, manager?: EntityManager) => requireChangeable(id, scope, manager),
 
     /** A user id, login, email or phone as typed into a filter; the id of that user, if any. */
     async resolveId(typed: string): Promise<string | undefined> {
@@ -255,26 +275,6 @@ export function createUserService(deps: UserServiceDeps) {
 
     async privacyLevels(user: User): Promise<PrivacyLevels> {
       return levelsWith(user, await settings.current());
-    },
-
-    /** Blocks the account and, in the same transaction, ends every session and token it holds. */
-    async block(id: string, actor: Actor, scope: StaffScope = ALL_USERS): Promise<{ user: User; revoked: number }> {
-      return dataSource.transaction(async (manager) => {
-        const user = await requireChangeable(id, scope, manager);
-        await users.update(id, { blocked: true, blockedAt: new Date() }, manager);
-        const revoked = await deps.revokeAccountTokens(manager, id);
-        await audit.record({ actor, action: 'user.blocked', targetUserId: id, targetLabel: describeUser(user), details: { revokedRecords: revoked } }, manager);
-        return { user: { ...user, blocked: true }, revoked };
-      });
-    },
-
-    async unblock(id: string, actor: Actor, scope: StaffScope = ALL_USERS): Promise<User> {
-      return dataSource.transaction(async (manager) => {
-        const user = await requireChangeable(id, scope, manager);
-        await users.update(id, { blocked: false, blockedAt: null }, manager);
-        await audit.record({ actor, action: 'user.unblocked', targetUserId: id, targetLabel: describeUser(user) }, manager);
-        return { ...user, blocked: false, blockedAt: null };
-      });
     },
 
     /** Sets one field's level (built-in or a defined custom field); takes effect for the next token or userinfo call. */

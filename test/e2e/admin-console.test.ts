@@ -85,9 +85,9 @@ describe('console sign-in', () => {
     await signInToConsole('root');
     await page.getByText('Signed in as root').waitFor();
     const root = await server.foyer.services.users.findByLogin('root');
-    await server.foyer.services.users.block(root.id, CLI_ACTOR);
+    await server.foyer.services.lifecycle.block(root.id, CLI_ACTOR);
     await page.goto(`${server.issuer}/admin`);
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-    await server.foyer.services.users.unblock(root.id, CLI_ACTOR);
+    await server.foyer.services.lifecycle.unblock(root.id, CLI_ACTOR);
   });
 });

@@ -178,7 +178,7 @@ describe('authorization code + PKCE through the real pages', () => {
     const tokens = await finishAtCallback(page, client, `${rp.url}/cb`, request);
     expect((await oidc.tokenIntrospection(client, tokens.access_token)).active).toBe(true);
 
-    await users.block(bob.id, CLI_ACTOR);
+    await server.foyer.services.lifecycle.block(bob.id, CLI_ACTOR);
 
     expect((await oidc.tokenIntrospection(client, tokens.access_token)).active).toBe(false);
     await expect(oidc.refreshTokenGrant(client, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
@@ -199,7 +199,7 @@ describe('authorization code + PKCE through the real pages', () => {
     await page.waitForURL((u) => u.href.startsWith(`${rp.url}/cb`));
     expect(new URL(page.url()).searchParams.get('error')).toBe('access_denied');
 
-    await users.unblock(bob.id, CLI_ACTOR);
+    await server.foyer.services.lifecycle.unblock(bob.id, CLI_ACTOR);
   });
 
   it('shows a locked account its own page with the end of the lock', async () => {

@@ -1,17 +1,14 @@
 // The user aggregate on a real PostgreSQL, wired the way the server wires it.
 import { CLI_ACTOR, createAuditLog } from '../../src/audit/audit.service.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
-import { sqlOf } from '../../src/db/sql.js';
-import { NotFoundError, ValidationError } from '../../src/directory/errors.js';
+import { ValidationError } from '../../src/directory/errors.js';
 import { createPasswordHasher, type PasswordHasher } from '../../src/directory/password.js';
 import { createOrganizationRepository } from '../../src/directory/organization.repository.js';
 import { createSettingsRepository } from '../../src/directory/settings.repository.js';
 import { createSettingsService } from '../../src/directory/settings.service.js';
 import { createUserRepository } from '../../src/directory/user.repository.js';
 import { ALL_USERS } from '../../src/directory/staff-scope.js';
-import { createUserService, LastAdministratorError, type AccountTokenRevoker, type CreateUserInput, type UserService } from '../../src/directory/user.service.js';
-import { createAdapterFactory } from '../../src/oidc/adapter.js';
-import { revokeAccountTokens } from '../../src/oidc/payload.repository.js';
+import { createUserService, LastAdministratorError, type CreateUserInput, type UserService } from '../../src/directory/user.service.js';
 import { createServices } from '../../src/services.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { testEnv } from '../support/server.js';
@@ -55,23 +52,8 @@ async function auditEvents(userId: string, action: string): Promise<{ details: R
   return db.dataSource.query('SELECT details FROM audit_events WHERE target_user_id = $1 AND action = $2 ORDER BY id', [userId, action]);
 }
 
-async function payloadCount(accountId: string): Promise<number> {
-  const [row] = await db.dataSource.query('SELECT count(*)::int AS n FROM oidc_payloads WHERE account_id = $1', [accountId]);
-  return row.n;
-}
-
-/** What an account holds after signing in to an app: a session, a grant and two tokens. */
-async function giveTokens(accountId: string): Promise<void> {
-  const adapterFor = createAdapterFactory(sqlOf(db.dataSource), async () => undefined);
-  const grantId = `grant-${accountId}-${serial++}`;
-  await adapterFor('Session').upsert(`sess-${grantId}`, { kind: 'Session', accountId, uid: `uid-${grantId}` }, 3600);
-  await adapterFor('Grant').upsert(grantId, { kind: 'Grant', accountId, clientId: 'app' }, 3600);
-  await adapterFor('AccessToken').upsert(`at-${grantId}`, { kind: 'AccessToken', accountId, grantId }, 3600);
-  await adapterFor('RefreshToken').upsert(`rt-${grantId}`, { kind: 'RefreshToken', accountId, grantId }, 3600);
-}
-
 /** The service as services.ts builds it, with some parts swapped for tests. */
-function serviceWith(parts: { hasher?: PasswordHasher; revokeAccountTokens?: AccountTokenRevoker }): UserService {
+function serviceWith(parts: { hasher?: PasswordHasher }): UserService {
   return createUserService({
     dataSource: db.dataSource,
     users: createUserRepository(db.dataSource),
@@ -79,7 +61,6 @@ function serviceWith(parts: { hasher?: PasswordHasher; revokeAccountTokens?: Acc
     settings: createSettingsService({ dataSource: db.dataSource, settings: createSettingsRepository(db.dataSource), audit: createAuditLog(db.dataSource) }),
     hasher: parts.hasher ?? createPasswordHasher({ cost: config.bcryptCost }),
     audit: createAuditLog(db.dataSource),
-    revokeAccountTokens: parts.revokeAccountTokens ?? revokeAccountTokens,
     privacyDefaults: config.privacyDefaults,
     defaultPhoneRegion: 'US',
   });
@@ -214,49 +195,6 @@ describe('signIn', () => {
       await expect(service.signIn('carol', PASSWORD)).resolves.toMatchObject({ outcome: 'ok' });
       expect(hasher.verifyCalls).toBe(1);
     });
-  });
-});
-
-describe('block and unblock', () => {
-  it('blocks, ends every session and token of the account, and records it', async () => {
-    const [victim, bystander] = [await createUser(), await createUser()];
-    await giveTokens(victim.id);
-    await giveTokens(victim.id);
-    await giveTokens(bystander.id);
-
-    const result = await users.block(victim.id, CLI_ACTOR);
-
-    expect(result).toMatchObject({ revoked: 8, user: { id: victim.id, blocked: true } });
-    expect(await users.findById(victim.id)).toMatchObject({ blocked: true, blockedAt: expect.any(Date) });
-    expect(await payloadCount(victim.id)).toBe(0);
-    expect(await payloadCount(bystander.id)).toBe(4);
-    expect(await auditEvents(victim.id, 'user.blocked')).toEqual([{ details: { revokedRecords: 8 } }]);
-    expect(await users.findActive(victim.id)).toBeUndefined();
-
-    await users.unblock(victim.id, CLI_ACTOR);
-    expect(await users.findById(victim.id)).toMatchObject({ blocked: false, blockedAt: null });
-    expect(await auditEvents(victim.id, 'user.unblocked')).toHaveLength(1);
-    expect(await users.findActive(victim.id)).toMatchObject({ id: victim.id });
-  });
-
-  it('changes nothing when ending the sessions fails halfway', async () => {
-    const user = await createUser();
-    await giveTokens(user.id);
-    const failing = serviceWith({
-      async revokeAccountTokens(manager, accountId) {
-        await revokeAccountTokens(manager, accountId);
-        throw new Error('connection lost');
-      },
-    });
-
-    await expect(failing.block(user.id, CLI_ACTOR)).rejects.toThrow('connection lost');
-    expect(await users.findById(user.id)).toMatchObject({ blocked: false });
-    expect(await payloadCount(user.id)).toBe(4);
-    expect(await auditEvents(user.id, 'user.blocked')).toEqual([]);
-  });
-
-  it('does not block a user that does not exist', async () => {
-    await expect(users.block('987654321', CLI_ACTOR)).rejects.toBeInstanceOf(NotFoundError);
   });
 });
 

@@ -31,6 +31,9 @@ export interface User {
   lastSignInAt: Date | null;
   invitedAt: Date | null;
   passwordResetRequired: boolean;
+  /** Failed sign-ins counted since `failedSignInsSince` (the lockout window's start). */
+  failedSignIns: number;
+  failedSignInsSince: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -70,6 +73,8 @@ export const UserEntity = new EntitySchema<User>({
     lastSignInAt: { ...nullableTime, name: 'last_sign_in_at' },
     invitedAt: { ...nullableTime, name: 'invited_at' },
     passwordResetRequired: { type: 'boolean', name: 'password_reset_required', default: false },
+    failedSignIns: { type: 'int', name: 'failed_sign_ins', default: 0 },
+    failedSignInsSince: { ...nullableTime, name: 'failed_sign_ins_since' },
     createdAt: { type: 'timestamptz', name: 'created_at', createDate: true },
     updatedAt: { type: 'timestamptz', name: 'updated_at', updateDate: true },
   },

@@ -1,0 +1,33 @@
+// Automatic lock after repeated failed sign-ins, as admins set it in the console.
+export interface LockoutPolicy {
+  /** Failed sign-ins within the window that lock the account. */
+  maxFailures: number;
+  windowMinutes: number;
+  /** How long the automatic lock lasts; 0 = until an admin unlocks. */
+  lockMinutes: number;
+}
+
+export const DEFAULT_LOCKOUT_POLICY: LockoutPolicy = { maxFailures: 5, windowMinutes: 15, lockMinutes: 15 };
+
+const RANGES: Record<keyof LockoutPolicy, { min: number; max: number; message: string }> = {
+  maxFailures: { min: 1, max: 100, message: 'Enter a whole number of attempts from 1 to 100' },
+  windowMinutes: { min: 1, max: 10_080, message: 'Enter a whole number of minutes from 1 to 10080 (a week)' },
+  lockMinutes: { min: 0, max: 525_600, message: 'Enter a whole number of minutes from 0 (until unlocked) to 525600 (a year)' },
+};
+
+export function parseLockoutPolicy(input: Record<string, unknown>): { policy: LockoutPolicy } | { errors: Record<string, string> } {
+  const errors: Record<string, string> = {};
+  const policy = {} as LockoutPolicy;
+  for (const [key, range] of Object.entries(RANGES) as [keyof LockoutPolicy, (typeof RANGES)[keyof LockoutPolicy]][]) {
+    const raw = input[key];
+    const value = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
+    if (!Number.isInteger(value) || value < range.min || value > range.max) errors[key] = range.message;
+    else policy[key] = value;
+  }
+  return Object.keys(errors).length ? { errors } : { policy };
+}
+
+export function lockoutFromStored(value: unknown): LockoutPolicy {
+  const parsed = value && typeof value === 'object' ? parseLockoutPolicy(value as Record<string, unknown>) : undefined;
+  return parsed && 'policy' in parsed ? parsed.policy : DEFAULT_LOCKOUT_POLICY;
+}

@@ -1,0 +1,176 @@
+// The actions admins reach for when something is wrong with an account: end its sessions,
+// lock and unlock it, delete it. Each runs in one transaction with its audit event, so it
+// takes effect everywhere at once (every Foyer process reads the same rows) or not at all.
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Actor, AuditLog } from '../audit/audit.service.js';
+import type { User } from '../db/entities/user.entity.js';
+import { ValidationError } from './errors.js';
+import { ALL_USERS, type StaffScope } from './staff-scope.js';
+import { describeUser, LastAdministratorError, type UserService } from './user.service.js';
+import type { UserRepository } from './user.repository.js';
+
+export interface LockInput {
+  reason?: string;
+  /** YYYY-MM-DD or YYYY-MM-DDTHH:MM (UTC); empty = until an admin unlocks. */
+  until?: string;
+}
+
+/** Told after a transaction that ended sessions has committed (back-channel logout). */
+export type SessionsEndedListener = (accountId: string, sessions: EndedSession[]) => Promise<void>;
+export interface EndedSession { sid: string; clientIds: string[] }
+
+/** Removes every provider record of an account inside the caller's transaction. */
+export type AccountTokenRevoker = (manager: EntityManager, accountId: string) => Promise<number>;
+
+export interface UserLifecycleDeps {
+  dataSource: DataSource;
+  users: UserService;
+  repository: UserRepository;
+  audit: AuditLog;
+  revokeAccountTokens: AccountTokenRevoker;
+}
+
+const REASON_MAX = 200;
+
+function parseUntil(raw: string | undefined): Date | null | 'invalid' {
+  const text = raw?.trim();
+  if (!text) return null;
+  const m = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}))?$/.exec(text);
+  const date = m ? new Date(`${m[1]}T${m[2] ?? '00:00'}:00Z`) : undefined;
+  return date && !Number.isNaN(date.getTime()) ? date : 'invalid';
+}
+
+/** Sessions of the account and the apps used in each, read before they are deleted. */
+async function sessionsOf(manager: EntityManager, accountId: string): Promise<EndedSession[]> {
+  const rows: { sid: string | null; clients: string[] | null }[] = await manager.query(
+    `SELECT payload->>'uid' AS sid, ARRAY(SELECT jsonb_object_keys(coalesce(payload->'authorizations', '{}'::jsonb))) AS clients
+     FROM oidc_payloads WHERE model = 'Session' AND account_id = $1`, [accountId]);
+  return rows.filter((r) => r.sid).map((r) => ({ sid: r.sid!, clientIds: r.clients ?? [] }));
+}
+
+export function createUserLifecycle(deps: UserLifecycleDeps) {
+  const { dataSource, users, repository, audit } = deps;
+  const listeners: SessionsEndedListener[] = [];
+
+  async function announce(accountId: string, sessions: EndedSession[]): Promise<void> {
+    for (const listener of listeners) await listener(accountId, sessions);
+  }
+
+  /** Revokes every provider record of the account inside `manager`; returns what was there. */
+  async function revokeAll(manager: EntityManager, accountId: string) {
+    const sessions = await sessionsOf(manager, accountId);
+    const revoked = await deps.revokeAccountTokens(manager, accountId);
+    return { sessions, revoked };
+  }
+
+  return {
+    /** Back-channel logout and the like hook in here (wired in app.ts, which has the provider). */
+    onSessionsEnded(listener: SessionsEndedListener): void {
+      listeners.push(listener);
+    },
+
+    /** Blocked: refused at sign-in (after a correct password) and everywhere else; sessions and tokens end. */
+    async block(id: string, actor: Actor, scope: StaffScope = ALL_USERS): Promise<{ user: User; revoked: number }> {
+      const { user, sessions, revoked } = await dataSource.transaction(async (manager) => {
+        const target = await users.getChangeable(id, scope, manager);
+        await repository.update(id, { blocked: true, blockedAt: new Date() }, manager);
+        const ended = await revokeAll(manager, id);
+        await audit.record({ actor, action: 'user.blocked', targetUserId: id, targetLabel: describeUser(target), details: { revokedRecords: ended.revoked } }, manager);
+        return { user: { ...target, blocked: true }, ...ended };
+      });
+      await announce(id, sessions);
+      return { user, revoked };
+    },
+
+    async unblock(id: string, actor: Actor, scope: StaffScope = ALL_USERS): Promise<User> {
+      return dataSource.transaction(async (manager) => {
+        const target = await users.getChangeable(id, scope, manager);
+        await repository.update(id, { blocked: false, blockedAt: null }, manager);
+        await audit.record({ actor, action: 'user.unblocked', targetUserId: id, targetLabel: describeUser(target) }, manager);
+        return { ...target, blocked: false, blockedAt: null };
+      });
+    },
+
+    /** Ends every session and invalidates every token, code and grant; the user can sign in again. */
+    async endSessions(id: string, actor: Actor, scope: StaffScope): Promise<{ user: User; revoked: number }> {
+      const { user, sessions, revoked } = await dataSource.transaction(async (manager) => {
+        const target = await users.getChangeable(id, scope, manager);
+        const ended = await revokeAll(manager, id);
+        await audit.record({
+          actor, action: 'user.sessions_ended', targetUserId: id, targetLabel: describeUser(target),
+          details: { sessions: ended.sessions.length, revokedRecords: ended.revoked },
+        }, manager);
+        return { user: target, ...ended };
+      });
+      await announce(id, sessions);
+      return { user, revoked };
+    },
+
+    /** A stop with a reason, optionally until a time; also ends the user's sessions and tokens. */
+    async lock(id: string, input: LockInput, actor: Actor, scope: StaffScope): Promise<User> {
+      const errors: Record<string, string> = {};
+      const reason = input.reason?.trim() ?? '';
+      if (!reason) errors.reason = 'Say why the account is locked; the user\'s profile shows it';
+      else if (reason.length > REASON_MAX) errors.reason = `Use at most ${REASON_MAX} characters`;
+      const until = parseUntil(input.until);
+      if (until === 'invalid') errors.until = 'Write the end as YYYY-MM-DD or YYYY-MM-DDTHH:MM (UTC), or leave it empty';
+      else if (until && until.getTime() <= Date.now()) errors.until = 'The end of the lock must be in the future';
+      if (Object.keys(errors).length) throw new ValidationError(errors);
+      const lockedUntil = until as Date | null;
+      const { user, sessions } = await dataSource.transaction(async (manager) => {
+        const target = await users.getChangeable(id, scope, manager);
+        const changes = { lockedAt: new Date(), lockedReason: reason, lockedUntil };
+        await repository.update(id, changes, manager);
+        const ended = await revokeAll(manager, id);
+        await audit.record({
+          actor, action: 'user.locked', targetUserId: id, targetLabel: describeUser(target),
+          details: { reason, until: lockedUntil?.toISOString() ?? null, revokedRecords: ended.revoked },
+        }, manager);
+        return { user: { ...target, ...changes }, sessions: ended.sessions };
+      });
+      await announce(id, sessions);
+      return user;
+    },
+
+    /** Back to Active: lifts the lock and clears the failed sign-in count. */
+    async unlock(id: string, actor: Actor, scope: StaffScope): Promise<User> {
+      return dataSource.transaction(async (manager) => {
+        const target = await users.getChangeable(id, scope, manager);
+        const changes = { lockedAt: null, lockedReason: null, lockedUntil: null, failedSignIns: 0, failedSignInsSince: null };
+        await repository.update(id, changes, manager);
+        await audit.record({
+          actor, action: 'user.unlocked', targetUserId: id, targetLabel: describeUser(target), details: { wasLocked: Boolean(target.lockedAt) },
+        }, manager);
+        return { ...target, ...changes };
+      });
+    },
+
+    /**
+     * Irreversible. The user row goes (one-time links with it, by foreign key) and every
+     * provider record of the account. The audit log keeps that it happened — id, login, who,
+     * when — and earlier events about the user keep only the login as their label.
+     */
+    async delete(id: string, actor: Actor, scope: StaffScope): Promise<{ id: string; login: string | null }> {
+      const { target, sessions } = await dataSource.transaction(async (manager) => {
+        const user = await users.getChangeable(id, scope, manager);
+        if (user.role === 'ADMIN') {
+          const [{ n }] = await manager.query(
+            `SELECT count(*)::int AS n FROM users WHERE role = 'ADMIN' AND id <> $1 AND NOT blocked AND deleted_at IS NULL AND deletion_scheduled_at IS NULL`, [id]);
+          if (n === 0) throw new LastAdministratorError();
+        }
+        const ended = await revokeAll(manager, id);
+        await manager.query('DELETE FROM users WHERE id = $1', [id]);
+        const label = user.login ?? `#${id}`;
+        // No profile data survives: labels of past events become the login (or the id).
+        await manager.query('UPDATE audit_events SET target_label = $2 WHERE target_user_id = $1', [id, label]);
+        await manager.query("UPDATE audit_events SET actor_label = $2 WHERE actor_type = 'user' AND actor_id = $1", [id, label]);
+        await audit.record({ actor, action: 'user.deleted', targetUserId: id, targetLabel: label, details: { login: user.login } }, manager);
+        return { target: user, sessions: ended.sessions };
+      });
+      await announce(id, sessions);
+      return { id: target.id, login: target.login };
+    },
+  };
+}
+
+export type UserLifecycle = ReturnType<typeof createUserLifecycle>;
