@@ -23,6 +23,7 @@ import { interactionRoutes } from './interactions/interactions.routes.js';
 import { startPayloadSweeper } from './jobs/payload-sweeper.js';
 import { createClientCache, listenForClientChanges } from './oidc/client-cache.js';
 import { createClientRepository } from './oidc/client.repository.js';
+import { backchannelLogoutNotifier } from './oidc/backchannel.js';
 import { loadProviderSecrets } from './oidc/keys.js';
 import { createProvider, logProviderEvents } from './oidc/provider.js';
 import { setupRoutes } from './setup/setup.routes.js';
@@ -56,6 +57,7 @@ export async function createFoyer({ config, dataSource, logger }: { config: Conf
     issuer: config.issuer, trustProxy: config.trustProxy, sql, users: services.users, secrets, views, findClient: clientCache.get,
   });
   logProviderEvents(provider, logger);
+  services.lifecycle.onSessionsEnded(backchannelLogoutNotifier(provider, logger));
 
   const secureCookies = config.issuer.startsWith('https:');
   // Body parsing and CSRF checks only for Foyer's own forms: the provider parses its own bodies.

@@ -8,6 +8,7 @@ import { renderConsole, staffContext } from './console-context.js';
 import { eventRoutes } from './events.routes.js';
 import { organizationRoutes } from './organizations.routes.js';
 import { settingsRoutes } from './settings.routes.js';
+import { userActionRoutes } from './user-actions.routes.js';
 import { userRoutes } from './users.routes.js';
 
 export interface AdminRouteDeps {
@@ -31,6 +32,7 @@ export function adminRoutes({ services, views, requireStaff, forms, issuer }: Ad
 
   for (const section of [
     userRoutes({ services, views }),
+    userActionRoutes({ services, views }),
     eventRoutes({ events: services.events, users: services.users, views }),
     organizationRoutes({ organizations: services.organizations, views }),
     settingsRoutes({ settings: services.settings, views }),

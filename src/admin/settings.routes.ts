@@ -12,6 +12,7 @@ import { firstOf, formOf, renderConsole, requireAdministrator, staffOf } from '.
 
 const NOTICES: Record<string, string> = {
   policy: 'The password policy was saved. It applies to every password set from now on.',
+  lockout: 'The automatic lock settings were saved.',
   added: 'The custom field was added.',
   changed: 'The custom field was saved.',
   removed: 'The custom field was removed. Values users already have are kept and come back if you add the key again.',
@@ -38,8 +39,8 @@ export function settingsRoutes({ settings, views }: { settings: SettingsService;
   async function renderSettings(ctx: Context, extra: Record<string, unknown> = {}, status = 200) {
     const snapshot = await settings.current();
     renderConsole(ctx, views, 'admin/settings/index.njk', 'settings', {
-      ...choices, policy: snapshot.passwordPolicy, customFields: snapshot.customFields,
-      policyErrors: {}, fieldErrors: {}, fieldValues: { type: 'text', defaultPrivacy: 'private' }, ...extra,
+      ...choices, policy: snapshot.passwordPolicy, customFields: snapshot.customFields, lockout: snapshot.lockout,
+      policyErrors: {}, fieldErrors: {}, lockoutErrors: {}, fieldValues: { type: 'text', defaultPrivacy: 'private' }, ...extra,
     }, status);
   }
 
@@ -58,6 +59,18 @@ export function settingsRoutes({ settings, views }: { settings: SettingsService;
     }
     ctx.status = 303;
     ctx.redirect('/admin/settings?done=policy');
+  });
+
+  router.post('/lockout', async function saveLockout(ctx) {
+    const input = settingsInput(ctx);
+    try {
+      await settings.updateLockout(input, staffOf(ctx).actor);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      return renderSettings(ctx, { lockout: input, lockoutErrors: err.fields }, 422);
+    }
+    ctx.status = 303;
+    ctx.redirect('/admin/settings?done=lockout#lockout');
   });
 
   router.post('/custom-fields', async function addCustomField(ctx) {

@@ -2,6 +2,7 @@
 // these plain objects, never a User row (no password hash can reach a page by accident).
 import type { Role, User } from '../db/entities/user.entity.js';
 import type { UserListRow } from '../directory/user-directory.query.js';
+import { availableActions } from './user-actions.js';
 
 export const ROLE_LABELS: Record<Role, string> = { MEMBER: 'Member', MANAGER: 'Manager', ADMIN: 'Administrator' };
 
@@ -46,6 +47,7 @@ export function presentListRow(row: UserListRow) {
     badges: statusBadges(row),
     created: formatTime(row.createdAt),
     lastSignIn: formatTime(row.lastSignInAt) || 'never',
+    actions: availableActions(row),
   };
 }
 

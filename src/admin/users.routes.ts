@@ -16,6 +16,7 @@ import type { ProfileInput } from '../directory/user-input.js';
 import type { Services } from '../services.js';
 import type { Views } from '../http/views.js';
 import { firstOf, formOf, renderConsole, staffOf } from './console-context.js';
+import { ACTION_NOTICES, availableActions } from './user-actions.js';
 import { parseUserListParams, QUICK_VIEWS, SORT_LABELS, STATUS_LABELS, userListUrl, type UserListParams } from './user-list.params.js';
 import { formatTime, presentListRow, publicName, ROLE_LABELS, statusBadges, userStatusSource } from './user.presenter.js';
 
@@ -94,6 +95,7 @@ export function userRoutes({ services, views }: { services: Services; views: Vie
     });
     renderConsole(ctx, views, 'admin/users/list.njk', 'users', {
       params, problems,
+      notice: typeof ctx.query.deleted === 'string' ? `${ctx.query.deleted.slice(0, 100)} was deleted.` : undefined,
       rows: page.rows.map(presentListRow),
       total: page.total,
       next: page.next ? userListUrl(params, { after: page.next }) : undefined,
@@ -150,13 +152,15 @@ export function userRoutes({ services, views }: { services: Services; views: Vie
         lockedReason: user.lockedReason, isSelf: user.id === staffOf(ctx).user.id,
         // Managers see Administrators of their organization but cannot change them.
         canChange: user.role !== 'ADMIN' || staffOf(ctx).isAdmin,
+        actions: availableActions(userStatusSource(user)),
+        lockedUntil: formatTime(user.lockedUntil),
       },
       fields,
       levels: PRIVACY_LEVELS.map((l) => ({ value: l, label: PRIVACY_LEVEL_LABELS[l] })),
       events: recent.rows.map((e) => ({ ...e, when: formatTime(e.occurredAt), details: JSON.stringify(e.details) })),
       moreEvents: Boolean(recent.next),
-      notice: ctx.query.created ? 'The user was created.' : ctx.query.saved ? 'Your changes were saved.' : ctx.query.permissions ? 'Permissions were changed.'
-        : ctx.query.privacy ? 'The privacy level was changed; it applies to the next token or userinfo request of every app.' : undefined,
+      notice: ACTION_NOTICES[String(ctx.query.done)] ?? (ctx.query.created ? 'The user was created.' : ctx.query.saved ? 'Your changes were saved.' : ctx.query.permissions ? 'Permissions were changed.'
+        : ctx.query.privacy ? 'The privacy level was changed; it applies to the next token or userinfo request of every app.' : undefined),
     });
   });
 

@@ -17,7 +17,8 @@ export interface LockInput {
 
 /** Told after a transaction that ended sessions has committed (back-channel logout). */
 export type SessionsEndedListener = (accountId: string, sessions: EndedSession[]) => Promise<void>;
-export interface EndedSession { sid: string; clientIds: string[] }
+/** One ended session: the apps used in it, each with the session id (sid) that app was told. */
+export interface EndedSession { clients: { clientId: string; sid: string }[] }
 
 /** Removes every provider record of an account inside the caller's transaction. */
 export type AccountTokenRevoker = (manager: EntityManager, accountId: string) => Promise<number>;
@@ -42,10 +43,11 @@ function parseUntil(raw: string | undefined): Date | null | 'invalid' {
 
 /** Sessions of the account and the apps used in each, read before they are deleted. */
 async function sessionsOf(manager: EntityManager, accountId: string): Promise<EndedSession[]> {
-  const rows: { sid: string | null; clients: string[] | null }[] = await manager.query(
-    `SELECT payload->>'uid' AS sid, ARRAY(SELECT jsonb_object_keys(coalesce(payload->'authorizations', '{}'::jsonb))) AS clients
-     FROM oidc_payloads WHERE model = 'Session' AND account_id = $1`, [accountId]);
-  return rows.filter((r) => r.sid).map((r) => ({ sid: r.sid!, clientIds: r.clients ?? [] }));
+  const rows: { clients: { clientId: string; sid: string }[] }[] = await manager.query(
+    `SELECT coalesce((SELECT jsonb_agg(jsonb_build_object('clientId', a.key, 'sid', a.value->>'sid'))
+                      FROM jsonb_each(coalesce(s.payload->'authorizations', '{}'::jsonb)) a), '[]'::jsonb) AS clients
+     FROM oidc_payloads s WHERE s.model = 'Session' AND s.account_id = $1`, [accountId]);
+  return rows.map((r) => ({ clients: r.clients }));
 }
 
 export function createUserLifecycle(deps: UserLifecycleDeps) {

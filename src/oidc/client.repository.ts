@@ -15,6 +15,8 @@ export interface NewClientInput {
   postLogoutRedirectUris: string[];
   grantTypes: string[];
   isPublic: boolean;
+  /** Where to POST a logout token when the user's sessions are ended (OIDC Back-Channel Logout). */
+  backchannelLogoutUri?: string;
 }
 
 export interface CreatedClient {
@@ -57,12 +59,17 @@ export function validateNewClient(input: NewClientInput): Record<string, unknown
   if (input.isPublic && grantTypes.includes('client_credentials')) add('grant_type', 'A public client cannot use client_credentials');
   for (const problem of input.redirectUris.map(checkRedirectUri)) if (problem) add('redirect_uri', problem);
   for (const problem of input.postLogoutRedirectUris.map(checkRedirectUri)) if (problem) add('post_logout_redirect_uri', problem);
+  if (input.backchannelLogoutUri) {
+    const problem = checkRedirectUri(input.backchannelLogoutUri);
+    if (problem) add('backchannel_logout_uri', problem);
+  }
   if (Object.keys(problems).length) {
     throw new ValidationError(Object.fromEntries(Object.entries(problems).map(([field, list]) => [field, list.join('; ')])));
   }
   return {
     redirect_uris: input.redirectUris,
     post_logout_redirect_uris: input.postLogoutRedirectUris,
+    ...(input.backchannelLogoutUri ? { backchannel_logout_uri: input.backchannelLogoutUri, backchannel_logout_session_required: true } : {}),
     grant_types: grantTypes,
     response_types: usesCode ? ['code'] : [],
     token_endpoint_auth_method: input.isPublic ? 'none' : 'client_secret_basic',

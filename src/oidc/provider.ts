@@ -78,6 +78,9 @@ export function createProvider(deps: ProviderDeps): Provider {
       // RFC 7009: a client may revoke only the tokens issued to it.
       revocation: { enabled: true, allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId },
       userinfo: { enabled: true },
+      // Apps with a backchannel_logout_uri get a logout token when a user's sessions end
+      // (RP-initiated logout here, or End sessions / Block / Lock / Delete in the console).
+      backchannelLogout: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: (ctx, form) => page(ctx, 'interactions/logout.njk', { form }),

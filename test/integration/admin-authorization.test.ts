@@ -69,6 +69,11 @@ const USER_ROUTES: Route[] = [
   route('GET', '/admin/users/:id/permissions', (u) => `/admin/users/${u.id}/permissions`),
   route('POST', '/admin/users/:id/permissions', (u) => `/admin/users/${u.id}/permissions`, () => ({ role: 'MANAGER', organizationId: String(orgs.a) })),
   route('POST', '/admin/users/:id/privacy', (u) => `/admin/users/${u.id}/privacy`, () => ({ field: 'email', level: 'public' })),
+  route('GET', '/admin/users/:id/actions/block', (u) => `/admin/users/${u.id}/actions/block`),
+  route('POST', '/admin/users/:id/actions/block', (u) => `/admin/users/${u.id}/actions/block`, () => ({})),
+  route('POST', '/admin/users/:id/actions/end-sessions', (u) => `/admin/users/${u.id}/actions/end-sessions`, () => ({})),
+  route('POST', '/admin/users/:id/actions/lock', (u) => `/admin/users/${u.id}/actions/lock`, () => ({ reason: 'intruder' })),
+  route('POST', '/admin/users/:id/actions/delete', (u) => `/admin/users/${u.id}/actions/delete`, () => ({})),
 ];
 const STAFF_ROUTES: Route[] = [
   route('GET', '/admin', () => '/admin'),

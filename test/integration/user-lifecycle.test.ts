@@ -48,7 +48,7 @@ async function payloadCount(accountId: string): Promise<number> {
 async function giveTokens(accountId: string): Promise<void> {
   const adapterFor = createAdapterFactory(sqlOf(db.dataSource), async () => undefined);
   const grantId = `grant-${accountId}-${serial++}`;
-  await adapterFor('Session').upsert(`sess-${grantId}`, { kind: 'Session', accountId, uid: `uid-${grantId}`, authorizations: { app: { grantId } } }, 3600);
+  await adapterFor('Session').upsert(`sess-${grantId}`, { kind: 'Session', accountId, uid: `uid-${grantId}`, authorizations: { app: { grantId, sid: `sid-${grantId}` } } }, 3600);
   await adapterFor('Grant').upsert(grantId, { kind: 'Grant', accountId, clientId: 'app' }, 3600);
   await adapterFor('AccessToken').upsert(`at-${grantId}`, { kind: 'AccessToken', accountId, grantId }, 3600);
   await adapterFor('RefreshToken').upsert(`rt-${grantId}`, { kind: 'RefreshToken', accountId, grantId }, 3600);
@@ -112,7 +112,7 @@ describe('end sessions', () => {
     await expect(lifecycle.endSessions(user.id, CLI_ACTOR, { kind: 'all' })).resolves.toMatchObject({ revoked: 8 });
     expect(await payloadCount(user.id)).toBe(0);
     expect(await users.findActive(user.id)).toMatchObject({ id: user.id });
-    expect(heard).toEqual([{ accountId: user.id, sessions: [{ sid: expect.any(String), clientIds: ['app'] }, { sid: expect.any(String), clientIds: ['app'] }] }]);
+    expect(heard).toEqual([{ accountId: user.id, sessions: [{ clients: [{ clientId: 'app', sid: expect.stringMatching(/^sid-/) }] }, { clients: [{ clientId: 'app', sid: expect.stringMatching(/^sid-/) }] }] }]);
     expect((await auditEvents(user.id, 'user.sessions_ended'))[0].details).toEqual({ sessions: 2, revokedRecords: 8 });
   });
 });

@@ -7,12 +7,25 @@ import type { Page } from 'playwright-core';
 
 export interface CallbackServer {
   url: string;
+  /** Logout tokens POSTed to `/backchannel` (OIDC Back-Channel Logout), oldest first. */
+  logoutTokens: string[];
   close(): Promise<void>;
 }
 
-/** A tiny web server standing for the app: it answers every path with a plain page. */
+/** A tiny web server standing for the app: a plain page on every path, and a back-channel logout endpoint. */
 export async function startCallbackServer(): Promise<CallbackServer> {
-  const server = http.createServer((_req, res) => {
+  const logoutTokens: string[] = [];
+  const server = http.createServer((req, res) => {
+    if (req.method === 'POST' && req.url === '/backchannel') {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => {
+        const token = new URLSearchParams(body).get('logout_token');
+        if (token) logoutTokens.push(token);
+        res.writeHead(token ? 200 : 400).end();
+      });
+      return;
+    }
     res.writeHead(200, { 'content-type': 'text/html' });
     res.end('<!doctype html><title>app</title><p>back at the app</p>');
   });
@@ -20,6 +33,7 @@ export async function startCallbackServer(): Promise<CallbackServer> {
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    logoutTokens,
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }

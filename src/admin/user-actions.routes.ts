@@ -1,0 +1,63 @@
+// The account actions of the profile's "Other actions" block and the list's row menu. Each
+// has a confirmation page saying what will happen; the POST does it and returns to the
+// profile (or, after a delete, to the list).
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type { User } from '../db/entities/user.entity.js';
+import { NotFoundError, ValidationError } from '../directory/errors.js';
+import type { Services } from '../services.js';
+import type { Views } from '../http/views.js';
+import { firstOf, formOf, renderConsole, staffOf } from './console-context.js';
+import { publicName } from './user.presenter.js';
+import { ACTIONS } from './user-actions.js';
+
+export function userActionRoutes({ services, views }: { services: Services; views: Views }): Router {
+  const { users, lifecycle } = services;
+  const router = new Router();
+
+  function renderConfirm(ctx: Context, user: User, action: string, extra: Record<string, unknown> = {}, status = 200) {
+    const text = ACTIONS[action];
+    renderConsole(ctx, views, 'admin/users/confirm-action.njk', 'users', {
+      user: { id: user.id, name: publicName(user) }, action, text: { ...text, explain: text.explain(publicName(user)) },
+      values: {}, errors: {}, ...extra,
+    }, status);
+  }
+
+  router.get('/users/:id/actions/:action', async function confirmUserAction(ctx) {
+    if (!ACTIONS[ctx.params.action]) throw new NotFoundError('Action');
+    const user = await users.getChangeable(ctx.params.id, staffOf(ctx).scope);
+    renderConfirm(ctx, user, ctx.params.action);
+  });
+
+  router.post('/users/:id/actions/:action', async function runUserAction(ctx) {
+    const action = ctx.params.action;
+    if (!ACTIONS[action]) throw new NotFoundError('Action');
+    const { actor, scope } = staffOf(ctx);
+    const id = ctx.params.id;
+    const form = formOf(ctx);
+    switch (action) {
+      case 'end-sessions': await lifecycle.endSessions(id, actor, scope); break;
+      case 'block': await lifecycle.block(id, actor, scope); break;
+      case 'unblock': await lifecycle.unblock(id, actor, scope); break;
+      case 'unlock': await lifecycle.unlock(id, actor, scope); break;
+      case 'lock':
+        try {
+          await lifecycle.lock(id, { reason: firstOf(form.reason), until: firstOf(form.until) }, actor, scope);
+        } catch (err) {
+          if (!(err instanceof ValidationError)) throw err;
+          const user = await users.getChangeable(id, scope);
+          return renderConfirm(ctx, user, action, { values: { reason: firstOf(form.reason), until: firstOf(form.until) }, errors: err.fields }, 422);
+        }
+        break;
+      case 'delete': {
+        const { login } = await lifecycle.delete(id, actor, scope);
+        ctx.status = 303;
+        return ctx.redirect(`/admin/users?deleted=${encodeURIComponent(login ?? `#${id}`)}`);
+      }
+    }
+    ctx.status = 303;
+    ctx.redirect(`/admin/users/${id}?done=${ACTIONS[action].done}`);
+  });
+
+  return router;
+}

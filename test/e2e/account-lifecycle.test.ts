@@ -1,0 +1,152 @@
+// The console's account actions, proven with a real app (openid-client) and a real browser:
+// End sessions, Block, automatic lock and Unlock, Delete.
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { CLI_ACTOR } from '../../src/audit/audit.service.js';
+import { launchBrowser, submitLogin } from '../support/browser.js';
+import { authorizationRequest, discover, finishAtCallback, oidc, startCallbackServer, type CallbackServer } from '../support/relying-party.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+const PASSWORD = 'mad hatter tea';
+let server: TestServer;
+let rp: CallbackServer;
+let browser: Browser;
+let admin: Page;
+let client: oidc.Configuration;
+const contexts: BrowserContext[] = [];
+
+/** The claims of a JWT (the app would verify its signature; here only its content matters). */
+const jwtClaims = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8'));
+
+beforeAll(async () => {
+  [server, rp, browser] = await Promise.all([startTestServer(), startCallbackServer(), launchBrowser()]);
+  const { users, clients } = server.foyer.services;
+  await users.create({ login: 'root', password: 'console password 1', role: 'ADMIN' }, CLI_ACTOR);
+  const created = await clients.create({
+    name: 'Tea Party', redirectUris: [`${rp.url}/cb`], postLogoutRedirectUris: [], grantTypes: ['authorization_code', 'refresh_token'],
+    isPublic: false, backchannelLogoutUri: `${rp.url}/backchannel`,
+  }, CLI_ACTOR);
+  client = await discover(server.issuer, created.client_id, created.client_secret);
+  admin = await newPage();
+  await admin.goto(`${server.issuer}/admin`);
+  await submitLogin(admin, 'root', 'console password 1');
+  await admin.getByRole('heading', { name: 'Foyer console' }).waitFor();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await rp?.close();
+  await server?.close();
+});
+
+async function newPage(): Promise<Page> {
+  const context = await browser.newContext();
+  contexts.push(context);
+  return context.newPage();
+}
+
+/** Signs `login` in to the app in its own browser; returns the page and the app's tokens. */
+async function signInToApp(login: string, page?: Page) {
+  const user = page ?? await newPage();
+  const request = await authorizationRequest(client, `${rp.url}/cb`, 'openid offline_access');
+  await user.goto(request.url.href);
+  await submitLogin(user, login, PASSWORD);
+  if (await user.getByRole('button', { name: 'Allow' }).isVisible().catch(() => false)) await user.getByRole('button', { name: 'Allow' }).click();
+  const tokens = await finishAtCallback(user, client, `${rp.url}/cb`, request);
+  return { page: user, tokens };
+}
+
+/** Runs an action from the profile's "Other actions" block, through its confirmation page. */
+async function runAction(userId: string, link: string, button: string, fill?: () => Promise<void>) {
+  await admin.goto(`${server.issuer}/admin/users/${userId}`);
+  await admin.locator('#other-actions').locator('..').getByRole('link', { name: link, exact: true }).click();
+  await admin.getByRole('dialog').waitFor();
+  await fill?.();
+  await admin.getByRole('button', { name: button }).click();
+}
+
+async function expectTokensDead(tokens: oidc.TokenEndpointResponse) {
+  expect((await oidc.tokenIntrospection(client, tokens.access_token)).active).toBe(false);
+  await expect(oidc.refreshTokenGrant(client, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+}
+
+it('End sessions: tokens die, the app gets a logout token, the browser must sign in again, the account stays active', async () => {
+  const alice = await server.foyer.services.users.create({ login: 'alice', password: PASSWORD }, CLI_ACTOR);
+  const { page, tokens } = await signInToApp('alice');
+  expect((await oidc.tokenIntrospection(client, tokens.access_token)).active).toBe(true);
+  const sid = tokens.claims()!.sid;
+  const before = rp.logoutTokens.length;
+
+  await runAction(alice.id, 'End all sessions', 'End all sessions');
+  await admin.getByText('All sessions ended').waitFor();
+
+  await expectTokensDead(tokens);
+  expect(rp.logoutTokens.length).toBe(before + 1);
+  expect(jwtClaims(rp.logoutTokens[before])).toMatchObject({ sub: alice.id, sid, events: { 'http://schemas.openid.net/event/backchannel-logout': {} } });
+  const again = await authorizationRequest(client, `${rp.url}/cb`, 'openid');
+  await page.goto(again.url.href);
+  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  await signInToApp('alice', page);
+});
+
+it('Block: tokens die and the right password shows the blocked page; Unblock lets the user in', async () => {
+  const bob = await server.foyer.services.users.create({ login: 'bob', password: PASSWORD }, CLI_ACTOR);
+  const { page, tokens } = await signInToApp('bob');
+  await runAction(bob.id, 'Block', 'Block');
+  await admin.getByText('The user is blocked').waitFor();
+  await expect(admin.locator('h1 .badge', { hasText: 'Blocked' }).count()).resolves.toBe(1);
+  await expectTokensDead(tokens);
+
+  const again = await authorizationRequest(client, `${rp.url}/cb`, 'openid');
+  await page.goto(again.url.href);
+  await submitLogin(page, 'bob', PASSWORD);
+  await page.getByRole('heading', { name: 'Your account is blocked' }).waitFor();
+
+  await runAction(bob.id, 'Unblock', 'Unblock');
+  await admin.getByText('The user is unblocked').waitFor();
+  await signInToApp('bob');
+});
+
+it('Five wrong passwords lock the account; the right one then shows the locked page; Unlock lets it in', async () => {
+  const carol = await server.foyer.services.users.create({ login: 'carol', password: PASSWORD }, CLI_ACTOR);
+  const page = await newPage();
+  const request = await authorizationRequest(client, `${rp.url}/cb`, 'openid');
+  await page.goto(request.url.href);
+  for (let i = 1; i <= 5; i += 1) {
+    await submitLogin(page, 'carol', `wrong password ${i}`);
+    await expect(page.getByRole('alert').textContent()).resolves.toMatch(/Wrong login/);
+  }
+  await submitLogin(page, 'carol', PASSWORD);
+  await page.getByRole('heading', { name: /locked/i }).waitFor();
+
+  await admin.goto(`${server.issuer}/admin/users/${carol.id}`);
+  await admin.getByText('Too many failed sign-in attempts').waitFor();
+  await runAction(carol.id, 'Unlock', 'Unlock');
+  await admin.getByText('The user is unlocked').waitFor();
+  await signInToApp('carol');
+});
+
+it('Lock by hand needs a reason, shows it on the profile, and stops the account', async () => {
+  const dora = await server.foyer.services.users.create({ login: 'dora', password: PASSWORD }, CLI_ACTOR);
+  const { tokens } = await signInToApp('dora');
+  await runAction(dora.id, 'Lock', 'Lock');
+  await expect(admin.locator('#reason-error').textContent()).resolves.toMatch(/Say why/);
+  await admin.getByLabel('Reason (shown on the profile)').fill('Suspicious activity from abroad');
+  await admin.getByRole('button', { name: 'Lock' }).click();
+  await admin.getByText('Locked: Suspicious activity from abroad').waitFor();
+  await expectTokensDead(tokens);
+});
+
+it('Delete: the dialog warns and offers blocking; afterwards the user and their tokens are gone', async () => {
+  const eve = await server.foyer.services.users.create({ login: 'eve', email: 'eve@example.com', password: PASSWORD }, CLI_ACTOR);
+  const { tokens } = await signInToApp('eve');
+  await runAction(eve.id, 'Delete', 'Delete for good', async () => {
+    await expect(admin.getByRole('dialog').textContent()).resolves.toMatch(/cannot be undone/);
+    await expect(admin.getByRole('link', { name: 'Block it instead' }).isVisible()).resolves.toBe(true);
+  });
+  await admin.getByText('eve was deleted.').waitFor();
+  await expectTokensDead(tokens);
+  expect(await server.foyer.services.users.findById(eve.id)).toBeNull();
+  expect((await admin.goto(`${server.issuer}/admin/users/${eve.id}`))?.status()).toBe(404);
+  const [event] = await server.db.dataSource.query("SELECT target_label, details FROM audit_events WHERE action = 'user.deleted' AND target_user_id = $1", [eve.id]);
+  expect(event).toEqual({ target_label: 'eve', details: { login: 'eve' } });
+});
