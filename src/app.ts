@@ -24,6 +24,7 @@ import { startPayloadSweeper } from './jobs/payload-sweeper.js';
 import { createClientCache, listenForClientChanges } from './oidc/client-cache.js';
 import { createClientRepository } from './oidc/client.repository.js';
 import { backchannelLogoutNotifier } from './oidc/backchannel.js';
+import { recordSessionActivity } from './oidc/session-activity.js';
 import { loadProviderSecrets } from './oidc/keys.js';
 import { createProvider, logProviderEvents } from './oidc/provider.js';
 import { setupRoutes } from './setup/setup.routes.js';
@@ -58,6 +59,7 @@ export async function createFoyer({ config, dataSource, logger }: { config: Conf
   });
   logProviderEvents(provider, logger);
   services.lifecycle.onSessionsEnded(backchannelLogoutNotifier(provider, logger));
+  recordSessionActivity(provider, services.accountRecords, logger);
 
   const secureCookies = config.issuer.startsWith('https:');
   // Body parsing and CSRF checks only for Foyer's own forms: the provider parses its own bodies.
@@ -94,7 +96,7 @@ export async function createFoyer({ config, dataSource, logger }: { config: Conf
   }
   app.use(notFound(views));
 
-  const sweeper = startPayloadSweeper({ sql, intervalSeconds: config.sweepIntervalSeconds, logger });
+  const sweeper = startPayloadSweeper({ sql, intervalSeconds: config.sweepIntervalSeconds, logger, also: services.accountRecords.sweepActivity });
   return {
     app, provider, services,
     async stop() {

@@ -17,12 +17,15 @@ import { createUserDirectory, type UserDirectory } from './directory/user-direct
 import { createClientRepository } from './oidc/client.repository.js';
 import { createClientService, type ClientService } from './oidc/client.service.js';
 import { revokeAccountTokens } from './oidc/payload.repository.js';
+import { createAccountRecords, type AccountRecords } from './oidc/account-records.repository.js';
 import { createAdminSetup, type AdminSetup } from './setup/admin-setup.service.js';
 
 export interface Services {
   users: UserService;
   /** Block, lock, end sessions, delete. */
   lifecycle: UserLifecycle;
+  /** One account's sessions, consents and refresh tokens. */
+  accountRecords: AccountRecords;
   /** The users list: search, filters, keyset pages. */
   directory: UserDirectory;
   organizations: OrganizationService;
@@ -38,6 +41,7 @@ export function createServices(config: Config, dataSource: DataSource): Services
   const organizationRepository = createOrganizationRepository(dataSource);
   const settings = createSettingsService({ dataSource, settings: createSettingsRepository(dataSource), audit });
   const userRepository = createUserRepository(dataSource);
+  const accountRecords = createAccountRecords(sql);
   const users = createUserService({
     dataSource,
     users: userRepository,
@@ -50,7 +54,8 @@ export function createServices(config: Config, dataSource: DataSource): Services
   });
   return {
     users,
-    lifecycle: createUserLifecycle({ dataSource, users, repository: userRepository, audit, revokeAccountTokens }),
+    lifecycle: createUserLifecycle({ dataSource, users, repository: userRepository, audit, revokeAccountTokens, records: accountRecords }),
+    accountRecords,
     directory: createUserDirectory(sql),
     organizations: createOrganizationService({ dataSource, organizations: organizationRepository, audit }),
     settings,

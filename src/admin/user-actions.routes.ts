@@ -59,5 +59,28 @@ export function userActionRoutes({ services, views }: { services: Services; view
     ctx.redirect(`/admin/users/${id}?done=${ACTIONS[action].done}`);
   });
 
+  // The profile's Sessions, Consents and Refresh tokens sections: revoke what is ticked.
+  const listOf = (v: string | string[] | undefined) => [v ?? []].flat().filter((x) => x.length > 0 && x.length <= 200);
+  const selections = [
+    { path: 'sessions/end', field: 'session', anchor: 'sessions', done: 'selected-sessions-ended', run: lifecycle.endSelectedSessions },
+    { path: 'consents/revoke', field: 'grant', anchor: 'consents', done: 'consents-revoked', run: lifecycle.revokeConsents },
+    { path: 'refresh-tokens/revoke', field: 'token', anchor: 'refresh-tokens', done: 'refresh-tokens-revoked', run: lifecycle.revokeRefreshTokens },
+  ];
+  for (const { path, field, anchor, done, run } of selections) {
+    router.post(`/users/:id/${path}`, async function revokeSelected(ctx) {
+      const { actor, scope } = staffOf(ctx);
+      const id = ctx.params.id;
+      try {
+        await run(id, listOf(formOf(ctx)[field]), actor, scope);
+      } catch (err) {
+        if (!(err instanceof ValidationError)) throw err;
+        ctx.status = 303;
+        return ctx.redirect(`/admin/users/${id}?problem=${anchor}#${anchor}`);
+      }
+      ctx.status = 303;
+      ctx.redirect(`/admin/users/${id}?done=${done}#${anchor}`);
+    });
+  }
+
   return router;
 }

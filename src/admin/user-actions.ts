@@ -48,5 +48,8 @@ export const ACTION_NOTICES: Record<string, string> = {
   unblocked: 'The user is unblocked and can sign in again.',
   locked: 'The user is locked and signed out everywhere.',
   unlocked: 'The user is unlocked.',
+  'selected-sessions-ended': 'The selected sessions ended; the others keep working.',
+  'consents-revoked': 'The selected consents were revoked with every token issued under them; those apps ask again at the next sign-in.',
+  'refresh-tokens-revoked': 'The selected refresh tokens were revoked.',
 };
 

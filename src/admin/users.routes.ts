@@ -16,6 +16,7 @@ import type { ProfileInput } from '../directory/user-input.js';
 import type { Services } from '../services.js';
 import type { Views } from '../http/views.js';
 import { firstOf, formOf, renderConsole, staffOf } from './console-context.js';
+import { CONSOLE_CLIENT_ID } from './console-client.js';
 import { ACTION_NOTICES, availableActions } from './user-actions.js';
 import { parseUserListParams, QUICK_VIEWS, SORT_LABELS, STATUS_LABELS, userListUrl, type UserListParams } from './user-list.params.js';
 import { formatTime, presentListRow, publicName, ROLE_LABELS, statusBadges, userStatusSource } from './user.presenter.js';
@@ -54,7 +55,9 @@ function keptValues(form: Form): Record<string, string> {
 }
 
 export function userRoutes({ services, views }: { services: Services; views: Views }): Router {
-  const { users, directory, organizations, settings, events } = services;
+  const { users, directory, organizations, settings, events, accountRecords } = services;
+  /** The console's own client shows by name, not by id. */
+  const appName = (app: string) => (app === CONSOLE_CLIENT_ID ? 'Foyer console' : app);
   const router = new Router();
 
   /** Organizations a staff member may put users in: all for Administrators, their own for Managers. */
@@ -134,9 +137,10 @@ export function userRoutes({ services, views }: { services: Services; views: Vie
   router.get('/users/:id', async function showUser(ctx) {
     const { scope } = staffOf(ctx);
     const user = await users.get(ctx.params.id, scope);
-    const [levels, snapshot, recent, orgs] = await Promise.all([
+    const [levels, snapshot, recent, orgs, sessions, grants, refreshTokens] = await Promise.all([
       users.privacyLevels(user), settings.current(),
       events.list({ scope, targetUserId: user.id, limit: 10 }), organizations.findById(user.organizationId ?? 0),
+      accountRecords.sessions(user.id), accountRecords.grants(user.id), accountRecords.refreshTokens(user.id),
     ]);
     const valueOf = privacyFieldValues(user);
     const fields = Object.entries(levels).map(([field, level]) => {
@@ -156,6 +160,10 @@ export function userRoutes({ services, views }: { services: Services; views: Vie
         lockedUntil: formatTime(user.lockedUntil),
       },
       fields,
+      sessions: sessions.map((r) => ({ ...r, started: formatTime(r.startedAt), lastSeen: formatTime(r.lastSeenAt) || '—', apps: r.apps.map(appName) })),
+      grants: grants.map((g) => ({ ...g, app: appName(g.app), granted: formatTime(g.grantedAt), claims: g.claims.map((c) => fieldLabel(c, snapshot.customFields)) })),
+      refreshTokens: refreshTokens.map((t) => ({ ...t, app: appName(t.app), issued: formatTime(t.issuedAt), expires: formatTime(t.expiresAt), lastUsed: formatTime(t.lastUsedAt) || 'not yet' })),
+      problem: ({ sessions: 'Tick at least one session.', consents: 'Tick at least one app.', 'refresh-tokens': 'Tick at least one refresh token.' } as Record<string, string>)[String(ctx.query.problem)],
       levels: PRIVACY_LEVELS.map((l) => ({ value: l, label: PRIVACY_LEVEL_LABELS[l] })),
       events: recent.rows.map((e) => ({ ...e, when: formatTime(e.occurredAt), details: JSON.stringify(e.details) })),
       moreEvents: Boolean(recent.next),

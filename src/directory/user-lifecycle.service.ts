@@ -23,7 +23,15 @@ export interface EndedSession { clients: { clientId: string; sid: string }[] }
 /** Removes every provider record of an account inside the caller's transaction. */
 export type AccountTokenRevoker = (manager: EntityManager, accountId: string) => Promise<number>;
 
+/** Targeted revocations on one account's provider records (src/oidc/account-records.repository.ts). */
+export interface AccountRecordRevoker {
+  endSessions(manager: EntityManager, accountId: string, sessionHandles: string[]): Promise<{ ended: EndedSession[]; revoked: number }>;
+  revokeGrants(manager: EntityManager, accountId: string, grantIds: string[]): Promise<number>;
+  revokeRefreshTokens(manager: EntityManager, accountId: string, tokenHandles: string[]): Promise<number>;
+}
+
 export interface UserLifecycleDeps {
+  records: AccountRecordRevoker;
   dataSource: DataSource;
   users: UserService;
   repository: UserRepository;
@@ -106,6 +114,48 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
       });
       await announce(id, sessions);
       return { user, revoked };
+    },
+
+    /** Ends only the chosen sessions (by handle; and the grants and tokens made in them); the others keep working. */
+    async endSelectedSessions(id: string, sessionHandles: string[], actor: Actor, scope: StaffScope): Promise<number> {
+      if (sessionHandles.length === 0) throw new ValidationError({ sessions: 'Select at least one session' });
+      const { ended, count } = await dataSource.transaction(async (manager) => {
+        const target = await users.getChangeable(id, scope, manager);
+        const result = await deps.records.endSessions(manager, id, sessionHandles);
+        await audit.record({
+          actor, action: 'user.sessions_ended', targetUserId: id, targetLabel: describeUser(target),
+          details: { sessions: result.ended.length, selected: true, revokedRecords: result.revoked },
+        }, manager);
+        return { ended: result.ended, count: result.ended.length };
+      });
+      await announce(id, ended);
+      return count;
+    },
+
+    /** Revokes chosen consents: each grant and every token issued under it; the app asks again next time. */
+    async revokeConsents(id: string, grantIds: string[], actor: Actor, scope: StaffScope): Promise<number> {
+      if (grantIds.length === 0) throw new ValidationError({ consents: 'Select at least one app' });
+      return dataSource.transaction(async (manager) => {
+        const target = await users.getChangeable(id, scope, manager);
+        const revoked = await deps.records.revokeGrants(manager, id, grantIds);
+        await audit.record({
+          actor, action: 'user.consents_revoked', targetUserId: id, targetLabel: describeUser(target), details: { grants: grantIds.length, revokedRecords: revoked },
+        }, manager);
+        return revoked;
+      });
+    },
+
+    /** By handle (see account-records.repository.ts): refresh tokens never appear on a page. */
+    async revokeRefreshTokens(id: string, tokenHandles: string[], actor: Actor, scope: StaffScope): Promise<number> {
+      if (tokenHandles.length === 0) throw new ValidationError({ refreshTokens: 'Select at least one refresh token' });
+      return dataSource.transaction(async (manager) => {
+        const target = await users.getChangeable(id, scope, manager);
+        const revoked = await deps.records.revokeRefreshTokens(manager, id, tokenHandles);
+        await audit.record({
+          actor, action: 'user.refresh_tokens_revoked', targetUserId: id, targetLabel: describeUser(target), details: { revoked },
+        }, manager);
+        return revoked;
+      });
     },
 
     /** A stop with a reason, optionally until a time; also ends the user's sessions and tokens. */

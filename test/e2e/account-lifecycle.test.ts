@@ -150,3 +150,78 @@ it('Delete: the dialog warns and offers blocking; afterwards the user and their 
   const [event] = await server.db.dataSource.query("SELECT target_label, details FROM audit_events WHERE action = 'user.deleted' AND target_user_id = $1", [eve.id]);
   expect(event).toEqual({ target_label: 'eve', details: { login: 'eve' } });
 });
+
+describe("the profile's Sessions, Consents and Refresh tokens", () => {
+  it('ends one of two sessions and leaves the other working', async () => {
+    const frank = await server.foyer.services.users.create({ login: 'frank', password: PASSWORD }, CLI_ACTOR);
+    const first = await signInToApp('frank');
+    const second = await signInToApp('frank');
+    await admin.goto(`${server.issuer}/admin/users/${frank.id}`);
+    const rows = admin.locator('table.sessions tbody tr');
+    await expect(rows.count()).resolves.toBe(2);
+    await expect(rows.first().textContent()).resolves.toContain('Tea Party');
+    await expect(rows.first().textContent()).resolves.toContain('127.0.0.1');
+    await expect(rows.first().textContent()).resolves.toContain('Chrome');
+    // Newest first: the first row is the second browser's session.
+    await rows.first().getByRole('checkbox').check();
+    await admin.getByRole('button', { name: 'End selected sessions' }).click();
+    await admin.getByText('The selected sessions ended; the others keep working.').waitFor();
+    await expect(admin.locator('table.sessions tbody tr').count()).resolves.toBe(1);
+
+    await expectTokensDead(second.tokens);
+    expect((await oidc.tokenIntrospection(client, first.tokens.access_token)).active).toBe(true);
+    await expect(oidc.refreshTokenGrant(client, first.tokens.refresh_token!)).resolves.toHaveProperty('access_token');
+    // The first browser is still signed in: no sign-in page on its next request.
+    const again = await authorizationRequest(client, `${rp.url}/cb`, 'openid');
+    await first.page.goto(again.url.href);
+    await finishAtCallback(first.page, client, `${rp.url}/cb`, again);
+  });
+
+  it("revokes one app's consent and leaves the other app's tokens working; that app asks again", async () => {
+    const { users, clients } = server.foyer.services;
+    const created = await clients.create({
+      name: 'March Hare', redirectUris: [`${rp.url}/cb`], postLogoutRedirectUris: [], grantTypes: ['authorization_code', 'refresh_token'], isPublic: false,
+    }, CLI_ACTOR);
+    const hare = await discover(server.issuer, created.client_id, created.client_secret);
+    const grace = await users.create({ login: 'grace', email: 'grace@example.com', password: PASSWORD }, CLI_ACTOR);
+    const page = await newPage();
+    const signIn = async (config: oidc.Configuration, signInFirst: boolean) => {
+      const request = await authorizationRequest(config, `${rp.url}/cb`, 'openid email offline_access');
+      await page.goto(request.url.href);
+      if (signInFirst) await submitLogin(page, 'grace', PASSWORD);
+      await page.getByRole('heading', { name: /^Share with/ }).waitFor();
+      await page.getByRole('button', { name: 'Allow' }).click();
+      return finishAtCallback(page, config, `${rp.url}/cb`, request);
+    };
+    const teaTokens = await signIn(client, true);
+    const hareTokens = await signIn(hare, false);
+
+    await admin.goto(`${server.issuer}/admin/users/${grace.id}`);
+    const consents = admin.locator('table.consents tbody tr');
+    await expect(consents.count()).resolves.toBe(2);
+    await expect(consents.filter({ hasText: 'Tea Party' }).textContent()).resolves.toContain('Email address');
+    await consents.filter({ hasText: 'Tea Party' }).getByRole('checkbox').check();
+    await admin.getByRole('button', { name: 'Revoke selected consents' }).click();
+    await admin.getByText('The selected consents were revoked').waitFor();
+    await expect(admin.locator('table.consents tbody tr').count()).resolves.toBe(1);
+
+    await expectTokensDead(teaTokens);
+    expect((await oidc.tokenIntrospection(hare, hareTokens.access_token)).active).toBe(true);
+    await expect(oidc.refreshTokenGrant(hare, hareTokens.refresh_token!)).resolves.toHaveProperty('access_token');
+    // Signed in still, but Tea Party must ask again.
+    await signIn(client, false);
+  });
+
+  it('revokes a refresh token alone, never showing the token itself', async () => {
+    const heidi = await server.foyer.services.users.create({ login: 'heidi', password: PASSWORD }, CLI_ACTOR);
+    const { tokens } = await signInToApp('heidi');
+    await admin.goto(`${server.issuer}/admin/users/${heidi.id}`);
+    expect(await admin.content()).not.toContain(tokens.refresh_token!);
+    const rows = admin.locator('table.refresh-tokens tbody tr');
+    await expect(rows.count()).resolves.toBe(1);
+    await rows.first().getByRole('checkbox').check();
+    await admin.getByRole('button', { name: 'Revoke selected refresh tokens' }).click();
+    await admin.getByText('The selected refresh tokens were revoked.').waitFor();
+    await expect(oidc.refreshTokenGrant(client, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+  });
+});

@@ -74,6 +74,9 @@ const USER_ROUTES: Route[] = [
   route('POST', '/admin/users/:id/actions/end-sessions', (u) => `/admin/users/${u.id}/actions/end-sessions`, () => ({})),
   route('POST', '/admin/users/:id/actions/lock', (u) => `/admin/users/${u.id}/actions/lock`, () => ({ reason: 'intruder' })),
   route('POST', '/admin/users/:id/actions/delete', (u) => `/admin/users/${u.id}/actions/delete`, () => ({})),
+  route('POST', '/admin/users/:id/sessions/end', (u) => `/admin/users/${u.id}/sessions/end`, () => ({ session: 'a'.repeat(64) })),
+  route('POST', '/admin/users/:id/consents/revoke', (u) => `/admin/users/${u.id}/consents/revoke`, () => ({ grant: 'some-grant' })),
+  route('POST', '/admin/users/:id/refresh-tokens/revoke', (u) => `/admin/users/${u.id}/refresh-tokens/revoke`, () => ({ token: 'b'.repeat(64) })),
 ];
 const STAFF_ROUTES: Route[] = [
   route('GET', '/admin', () => '/admin'),

@@ -81,7 +81,7 @@ describe('block and unblock', () => {
     const user = await createUser();
     await giveTokens(user.id);
     const failing = createUserLifecycle({
-      dataSource: db.dataSource, users: services.users, repository: createUserRepository(db.dataSource), audit: createAuditLog(db.dataSource),
+      dataSource: db.dataSource, users: services.users, repository: createUserRepository(db.dataSource), audit: createAuditLog(db.dataSource), records: services.accountRecords,
       async revokeAccountTokens(manager, accountId) {
         await revokeAccountTokens(manager, accountId);
         throw new Error('connection lost');
