@@ -5,6 +5,7 @@ import { UserDirectoryIndexes1732260000000 } from './1732260000000-user-director
 import { ConsoleSettings1732270000000 } from './1732270000000-console-settings.js';
 import { SignInFailures1732280000000 } from './1732280000000-sign-in-failures.js';
 import { SessionActivity1732290000000 } from './1732290000000-session-activity.js';
+import { BulkJobs1732300000000 } from './1732300000000-bulk-jobs.js';
 
 export const migrations = [InitialSchema1732250000000, UserDirectoryIndexes1732260000000, ConsoleSettings1732270000000, SignInFailures1732280000000,
-  SessionActivity1732290000000];
+  SessionActivity1732290000000, BulkJobs1732300000000];

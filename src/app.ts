@@ -20,6 +20,7 @@ import { requestContext } from './http/request-context.js';
 import { createViews } from './http/views.js';
 import { createConsentService } from './interactions/consent.service.js';
 import { interactionRoutes } from './interactions/interactions.routes.js';
+import { startBulkWorker } from './jobs/bulk-actions.js';
 import { startPayloadSweeper } from './jobs/payload-sweeper.js';
 import { createClientCache, listenForClientChanges } from './oidc/client-cache.js';
 import { createClientRepository } from './oidc/client.repository.js';
@@ -34,7 +35,9 @@ export interface Foyer {
   app: Koa;
   provider: Provider;
   services: Services;
-  /** Stops background work (sweeper, client change listener); the caller closes the database. */
+  /** Works through mass-action jobs; `wake()` after starting one. */
+  bulkWorker: { wake(): Promise<void> };
+  /** Stops background work (sweeper, mass actions, client change listener); the caller closes the database. */
   stop(): Promise<void>;
 }
 
@@ -72,7 +75,7 @@ export async function createFoyer({ config, dataSource, logger }: { config: Conf
   });
   const setup = setupRoutes({ setup: services.adminSetup, views, issuer: config.issuer, forms });
   const adminAuth = createAdminAuth({ provider, users: services.users, views, issuer: config.issuer, secureCookies });
-  const admin = adminRoutes({ services, views, requireStaff: adminAuth.requireStaff, forms, issuer: config.issuer });
+  const admin = adminRoutes({ services, views, requireStaff: adminAuth.requireStaff, forms, issuer: config.issuer, wakeBulkWorker: () => void bulkWorker.wake() });
 
   const home = new Router();
   home.get('/', function homePage(ctx) {
@@ -97,10 +100,12 @@ export async function createFoyer({ config, dataSource, logger }: { config: Conf
   app.use(notFound(views));
 
   const sweeper = startPayloadSweeper({ sql, intervalSeconds: config.sweepIntervalSeconds, logger, also: services.accountRecords.sweepActivity });
+  const bulkWorker = startBulkWorker({ jobs: services.bulkJobs, bulk: services.bulk, logger });
   return {
-    app, provider, services,
+    app, provider, services, bulkWorker,
     async stop() {
       sweeper.stop();
+      await bulkWorker.stop();
       await clientChanges.stop();
     },
   };

@@ -18,6 +18,8 @@ import { createClientRepository } from './oidc/client.repository.js';
 import { createClientService, type ClientService } from './oidc/client.service.js';
 import { revokeAccountTokens } from './oidc/payload.repository.js';
 import { createAccountRecords, type AccountRecords } from './oidc/account-records.repository.js';
+import { createBulkActions, type BulkActions } from './jobs/bulk-actions.js';
+import { createBulkJobRepository, type BulkJobRepository } from './jobs/bulk-job.repository.js';
 import { createAdminSetup, type AdminSetup } from './setup/admin-setup.service.js';
 
 export interface Services {
@@ -26,6 +28,9 @@ export interface Services {
   lifecycle: UserLifecycle;
   /** One account's sessions, consents and refresh tokens. */
   accountRecords: AccountRecords;
+  /** Mass actions as durable jobs (the worker is started by app.ts). */
+  bulk: BulkActions;
+  bulkJobs: BulkJobRepository;
   /** The users list: search, filters, keyset pages. */
   directory: UserDirectory;
   organizations: OrganizationService;
@@ -42,6 +47,7 @@ export function createServices(config: Config, dataSource: DataSource): Services
   const settings = createSettingsService({ dataSource, settings: createSettingsRepository(dataSource), audit });
   const userRepository = createUserRepository(dataSource);
   const accountRecords = createAccountRecords(sql);
+  const bulkJobs = createBulkJobRepository(sql);
   const users = createUserService({
     dataSource,
     users: userRepository,
@@ -52,10 +58,13 @@ export function createServices(config: Config, dataSource: DataSource): Services
     privacyDefaults: config.privacyDefaults,
     defaultPhoneRegion: config.defaultPhoneRegion,
   });
+  const lifecycle = createUserLifecycle({ dataSource, users, repository: userRepository, audit, revokeAccountTokens, records: accountRecords });
   return {
     users,
-    lifecycle: createUserLifecycle({ dataSource, users, repository: userRepository, audit, revokeAccountTokens, records: accountRecords }),
+    lifecycle,
     accountRecords,
+    bulk: createBulkActions({ jobs: bulkJobs, lifecycle, audit }),
+    bulkJobs,
     directory: createUserDirectory(sql),
     organizations: createOrganizationService({ dataSource, organizations: organizationRepository, audit }),
     settings,

@@ -5,6 +5,7 @@ import type { Middleware } from 'koa';
 import type { Views } from '../http/views.js';
 import type { Services } from '../services.js';
 import { renderConsole, staffContext } from './console-context.js';
+import { bulkRoutes } from './bulk.routes.js';
 import { eventRoutes } from './events.routes.js';
 import { organizationRoutes } from './organizations.routes.js';
 import { settingsRoutes } from './settings.routes.js';
@@ -18,9 +19,11 @@ export interface AdminRouteDeps {
   /** Body parsing and CSRF checks. */
   forms: Middleware;
   issuer: string;
+  /** Starts the mass-action worker at once rather than at its next tick. */
+  wakeBulkWorker: () => void;
 }
 
-export function adminRoutes({ services, views, requireStaff, forms, issuer }: AdminRouteDeps): Router {
+export function adminRoutes({ services, views, requireStaff, forms, issuer, wakeBulkWorker }: AdminRouteDeps): Router {
   const router = new Router({ prefix: '/admin' });
   router.use(requireStaff);
   router.use(staffContext(issuer));
@@ -31,6 +34,8 @@ export function adminRoutes({ services, views, requireStaff, forms, issuer }: Ad
   });
 
   for (const section of [
+    // Before userRoutes: /users/bulk must not be read as /users/:id.
+    bulkRoutes({ services, views, wakeBulkWorker }),
     userRoutes({ services, views }),
     userActionRoutes({ services, views }),
     eventRoutes({ events: services.events, users: services.users, views }),

@@ -106,7 +106,11 @@ function likePattern(q: string): string {
   return `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-function whereOf(query: UserListQuery): { conditions: string[]; values: unknown[] } {
+/** The filter part of a list query: what "all users matching this filter" means. */
+export type UserFilter = Pick<UserListQuery, 'scope' | 'q' | 'status' | 'role' | 'organizationId'>;
+
+/** The WHERE conditions (on `users u`) and their values for a filter. */
+export function whereOf(query: UserFilter): { conditions: string[]; values: unknown[] } {
   const conditions = ['u.deleted_at IS NULL'];
   const values: unknown[] = [];
   const param = (v: unknown) => `$${values.push(v)}`;
@@ -146,6 +150,13 @@ export function createUserDirectory(sql: Sql) {
   }
 
   return {
+    /** The exact number of users matching a filter (for a confirmation that states the count). */
+    async countExactly(filter: UserFilter): Promise<number> {
+      const { conditions, values } = whereOf(filter);
+      const { rows } = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM users u WHERE ${conditions.join(' AND ')}`, values);
+      return rows[0].n;
+    },
+
     async list(query: UserListQuery): Promise<UserListPage> {
       const { conditions, values } = whereOf(query);
       const filtered = conditions.length > 1;

@@ -87,6 +87,8 @@ const STAFF_ROUTES: Route[] = [
   route('POST', '/admin/users', () => '/admin/users',
     () => ({ login: 'intruder', email: 'intruder@example.com', password: 'Quite long secret 1', role: 'MEMBER', organizationId: String(orgs.a) })),
   ...USER_ROUTES,
+  route('POST', '/admin/users/bulk/confirm', () => '/admin/users/bulk/confirm', () => ({ action: 'block', all: '1', q: 'user' })),
+  route('POST', '/admin/users/bulk', () => '/admin/users/bulk', () => ({ action: 'block', all: '1' })),
   route('GET', '/admin/events', () => '/admin/events'),
   route('GET', '/admin/events?user&actor&action&from&to', () => '/admin/events?user=a1&actor=root&action=user.created&from=2000-01-01&to=2999-12-31'),
 ];

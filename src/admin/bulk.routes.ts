@@ -1,0 +1,85 @@
+// Mass actions from the users list: ticked users or every user matching the filter →
+// a confirmation stating the count → a durable job → its progress and result page.
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { ValidationError } from '../directory/errors.js';
+import { isBulkAction, type BulkAction, type Selection } from '../jobs/bulk-actions.js';
+import type { Services } from '../services.js';
+import type { Views } from '../http/views.js';
+import { firstOf, formOf, renderConsole, staffOf } from './console-context.js';
+import { parseUserListParams, userListUrl } from './user-list.params.js';
+import { formatTime } from './user.presenter.js';
+
+const WORDS: Record<BulkAction, { verb: string; explain: string; danger: boolean }> = {
+  block: { verb: 'Block', explain: 'They can no longer sign in and are signed out everywhere.', danger: true },
+  unblock: { verb: 'Unblock', explain: 'They can sign in again.', danger: false },
+  'end-sessions': { verb: 'End all sessions of', explain: 'Every session and token of theirs ends in every app; they can sign in again.', danger: false },
+  delete: { verb: 'Delete', explain: 'They are deleted for good with their sessions and tokens. This cannot be undone; consider blocking instead.', danger: true },
+};
+const SHOWN_ITEMS = 500;
+
+type Form = Record<string, string | string[] | undefined>;
+
+/** The selection a form names: ticked ids, or `all=1` with the list's filter fields. */
+function selectionOf(form: Form, ctx: Context): { selection: Selection; filterQuery: Record<string, string>; backUrl: string } {
+  const filterQuery: Record<string, string> = {};
+  for (const k of ['q', 'status', 'role', 'org']) if (firstOf(form[k])) filterQuery[k] = firstOf(form[k]);
+  const { params } = parseUserListParams(filterQuery);
+  const backUrl = userListUrl(params);
+  if (firstOf(form.all) === '1') {
+    return {
+      selection: { filter: { scope: staffOf(ctx).scope, q: params.q, status: params.status, role: params.role, organizationId: params.org } },
+      filterQuery, backUrl,
+    };
+  }
+  return { selection: { ids: [form.user ?? []].flat() }, filterQuery, backUrl };
+}
+
+export function bulkRoutes({ services, views, wakeBulkWorker }: { services: Services; views: Views; wakeBulkWorker: () => void }): Router {
+  const { bulk, directory } = services;
+  const router = new Router();
+
+  router.post('/users/bulk/confirm', async function confirmMassAction(ctx) {
+    const form = formOf(ctx);
+    const action = firstOf(form.action);
+    const { selection, filterQuery, backUrl } = selectionOf(form, ctx);
+    const ids = 'ids' in selection ? selection.ids.filter((id) => /^[0-9]{1,18}$/.test(id)) : [];
+    const problem = !isBulkAction(action) ? 'Choose what to do with the selected users.'
+      : 'ids' in selection && ids.length === 0 ? 'Tick at least one user, or choose all users matching the filter.' : undefined;
+    if (problem) {
+      return renderConsole(ctx, views, 'admin/users/bulk-confirm.njk', 'users', { problem, backUrl }, 422);
+    }
+    const count = 'ids' in selection ? ids.length : await directory.countExactly(selection.filter);
+    renderConsole(ctx, views, 'admin/users/bulk-confirm.njk', 'users', {
+      action, words: WORDS[action as BulkAction], count, ids, all: !('ids' in selection), filterQuery, backUrl,
+    });
+  });
+
+  router.post('/users/bulk', async function startMassAction(ctx) {
+    const form = formOf(ctx);
+    const { selection, backUrl } = selectionOf(form, ctx);
+    let jobId: string;
+    try {
+      jobId = await bulk.start(firstOf(form.action), selection, staffOf(ctx));
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      return renderConsole(ctx, views, 'admin/users/bulk-confirm.njk', 'users', { problem: Object.values(err.fields).join(' '), backUrl }, 422);
+    }
+    wakeBulkWorker();
+    ctx.status = 303;
+    ctx.redirect(`/admin/jobs/${jobId}`);
+  });
+
+  router.get('/jobs/:id', async function showMassAction(ctx) {
+    const job = await bulk.find(ctx.params.id, staffOf(ctx));
+    const finished = job.status === 'finished';
+    const [failed, done] = finished ? await Promise.all([bulk.items(job.id, 'failed', SHOWN_ITEMS), bulk.items(job.id, 'done', SHOWN_ITEMS)]) : [[], []];
+    ctx.set('Cache-Control', 'no-store');
+    renderConsole(ctx, views, 'admin/users/bulk-job.njk', 'users', {
+      job: { ...job, created: formatTime(job.createdAt), finished: formatTime(job.finishedAt), percent: job.total ? Math.floor(((job.done + job.failed) * 100) / job.total) : 100 },
+      words: isBulkAction(job.action) ? WORDS[job.action] : { verb: job.action }, finishedJob: finished, failed, done, shown: SHOWN_ITEMS,
+    });
+  });
+
+  return router;
+}

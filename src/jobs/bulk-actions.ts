@@ -1,0 +1,125 @@
+// Mass actions on users (Block, Unblock, End sessions, Delete). A selection becomes a durable
+// job with one item per user; workers in any Foyer process work through the items, each user
+// in its own transaction (the lifecycle service's), so a user is either fully done or not
+// touched, and a failure on one user neither stops nor undoes the others.
+import type { Actor, AuditLog } from '../audit/audit.service.js';
+import { DomainError, NotFoundError, ValidationError } from '../directory/errors.js';
+import type { StaffScope } from '../directory/staff-scope.js';
+import type { UserFilter } from '../directory/user-directory.query.js';
+import type { UserLifecycle } from '../directory/user-lifecycle.service.js';
+import type { Logger } from '../http/logger.js';
+import type { BulkItem, BulkJob, BulkJobProgress, BulkJobRepository } from './bulk-job.repository.js';
+
+export const BULK_ACTIONS = ['block', 'unblock', 'end-sessions', 'delete'] as const;
+export type BulkAction = (typeof BULK_ACTIONS)[number];
+
+export function isBulkAction(value: unknown): value is BulkAction {
+  return typeof value === 'string' && (BULK_ACTIONS as readonly string[]).includes(value);
+}
+
+export type Selection = { ids: string[] } | { filter: UserFilter };
+
+export interface Staff { actor: Actor; scope: StaffScope; isAdmin: boolean }
+
+const MAX_IDS = 10_000;
+
+export function createBulkActions({ jobs, lifecycle, audit }: { jobs: BulkJobRepository; lifecycle: UserLifecycle; audit: AuditLog }) {
+  /** Does one item; returns the reason it failed, or null. */
+  async function perform(job: BulkJob, item: BulkItem): Promise<string | null> {
+    const actor: Actor = { type: 'user', id: job.actorId, label: job.actorLabel };
+    if (item.userId === job.actorId && (job.action === 'block' || job.action === 'delete' || job.action === 'end-sessions')) {
+      return `You cannot ${job.action === 'end-sessions' ? 'end the sessions of' : job.action} your own account in a mass action`;
+    }
+    try {
+      switch (job.action as BulkAction) {
+        case 'block': await lifecycle.block(item.userId, actor, job.scope); break;
+        case 'unblock': await lifecycle.unblock(item.userId, actor, job.scope); break;
+        case 'end-sessions': await lifecycle.endSessions(item.userId, actor, job.scope); break;
+        case 'delete': await lifecycle.delete(item.userId, actor, job.scope); break;
+        default: return `Unknown action ${job.action}`;
+      }
+      return null;
+    } catch (err) {
+      if (err instanceof DomainError) return err.message;
+      throw err;
+    }
+  }
+
+  return {
+    perform,
+
+    async start(action: string, selection: Selection, staff: Staff): Promise<string> {
+      if (!isBulkAction(action)) throw new ValidationError({ action: 'Choose Block, Unblock, End sessions or Delete' });
+      let jobId: string;
+      if ('ids' in selection) {
+        const ids = [...new Set(selection.ids.filter((id) => /^[0-9]{1,18}$/.test(id)))];
+        if (ids.length === 0) throw new ValidationError({ user: 'Tick at least one user, or choose all users matching the filter' });
+        if (ids.length > MAX_IDS) throw new ValidationError({ user: `Tick at most ${MAX_IDS} users, or choose all users matching the filter` });
+        jobId = await jobs.createForIds(action, staff.actor, staff.scope, ids);
+      } else {
+        jobId = await jobs.createForFilter(action, staff.actor, { ...selection.filter, scope: staff.scope });
+      }
+      const job = (await jobs.find(jobId))!;
+      await audit.record({ actor: staff.actor, action: 'users.mass_action_started', details: { job: jobId, action, users: job.total } });
+      return jobId;
+    },
+
+    /** The job if this staff member may see it: Administrators all, others their own. */
+    async find(jobId: string, staff: Staff): Promise<BulkJobProgress> {
+      const job = await jobs.find(jobId);
+      if (!job || (!staff.isAdmin && job.actorId !== staff.actor.id)) throw new NotFoundError('Job');
+      return job;
+    },
+
+    items: jobs.items,
+  };
+}
+
+export type BulkActions = ReturnType<typeof createBulkActions>;
+
+/**
+ * Works through open job items in the background. Every process runs one; items are claimed
+ * with SKIP LOCKED and a lease, so workers never share an item and a crashed worker's items
+ * are taken up again. `wake()` starts at once instead of at the next tick.
+ */
+export function startBulkWorker({ jobs, bulk, logger, intervalMs = 1000, batch = 50, parallel = 4 }:
+  { jobs: BulkJobRepository; bulk: BulkActions; logger: Logger; intervalMs?: number; batch?: number; parallel?: number }) {
+  let running: Promise<void> | undefined;
+  let stopped = false;
+
+  async function drain(): Promise<void> {
+    while (!stopped) {
+      const items = await jobs.claim(batch);
+      if (items.length === 0) return;
+      for (let i = 0; i < items.length; i += parallel) {
+        await Promise.all(items.slice(i, i + parallel).map(async (item) => {
+          let error: string | null;
+          try {
+            error = await bulk.perform(item.job, item);
+          } catch (err) {
+            logger.error({ err, job: item.jobId, user: item.userId }, 'mass action failed on a user');
+            error = 'Unexpected error; the server log has the details';
+          }
+          await jobs.settle(item, error);
+        }));
+      }
+      for (const jobId of new Set(items.map((i) => i.jobId))) await jobs.finishIfDone(jobId);
+    }
+  }
+
+  function wake(): Promise<void> {
+    running ??= drain().catch((err) => logger.warn({ err }, 'mass action worker failed; will retry')).finally(() => (running = undefined));
+    return running;
+  }
+
+  const timer = setInterval(() => void wake(), intervalMs);
+  timer.unref();
+  return {
+    wake,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

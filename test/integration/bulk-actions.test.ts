@@ -1,0 +1,88 @@
+// Mass actions as durable jobs on a real PostgreSQL: every user is done whole or not at all,
+// one failure does not stop the rest, a job survives a worker that was not running.
+import { CLI_ACTOR } from '../../src/audit/audit.service.js';
+import { loadConfig } from '../../src/config/config.js';
+import { createLogger } from '../../src/http/logger.js';
+import { startBulkWorker, type Staff } from '../../src/jobs/bulk-actions.js';
+import { createServices, type Services } from '../../src/services.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { testEnv } from '../support/server.js';
+
+let db: TestDatabase;
+let services: Services;
+let admin: Staff;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  services = createServices(loadConfig(testEnv({ DATABASE_URL: db.url })), db.dataSource);
+  const root = await services.users.create({ login: 'root', password: 'console password 1', role: 'ADMIN' }, CLI_ACTOR);
+  admin = { actor: { type: 'user', id: root.id, label: 'root' }, scope: { kind: 'all' }, isAdmin: true };
+});
+
+afterAll(async () => {
+  await db?.drop();
+});
+
+async function seed(prefix: string, n: number, organizationId: number | null = null): Promise<string[]> {
+  const rows: { id: string }[] = await db.dataSource.query(
+    `INSERT INTO users (login, organization_id) SELECT $1 || g, $3 FROM generate_series(1, $2) g RETURNING id::text AS id`, [prefix, n, organizationId]);
+  return rows.map((r) => r.id);
+}
+
+async function runToEnd(jobId: string) {
+  const worker = startBulkWorker({ jobs: services.bulkJobs, bulk: services.bulk, logger: createLogger('silent'), intervalMs: 60_000 });
+  await worker.wake();
+  await worker.stop();
+  return services.bulk.find(jobId, admin);
+}
+
+it('blocks every user matching a filter, each completely, and records who did it', async () => {
+  const ids = await seed('massblock', 120);
+  const jobId = await services.bulk.start('block', { filter: { scope: { kind: 'all' }, q: 'massblock' } }, admin);
+  const job = await runToEnd(jobId);
+  expect(job).toMatchObject({ status: 'finished', total: 120, done: 120, failed: 0 });
+  const [state] = await db.dataSource.query(
+    `SELECT count(*) FILTER (WHERE blocked)::int AS blocked,
+       (SELECT count(*)::int FROM audit_events WHERE action = 'user.blocked' AND actor_id = $2 AND target_user_id = ANY($1::bigint[])) AS events
+     FROM users WHERE id = ANY($1::bigint[])`, [ids, admin.actor.id]);
+  expect(state).toEqual({ blocked: 120, events: 120 });
+  const [started] = await db.dataSource.query("SELECT details FROM audit_events WHERE action = 'users.mass_action_started' ORDER BY id DESC LIMIT 1");
+  expect(started.details).toEqual({ job: jobId, action: 'block', users: 120 });
+});
+
+it('goes on after a user fails, and says why that one failed', async () => {
+  const ids = await seed('massmixed', 5);
+  const jobId = await services.bulk.start('delete', { ids: [...ids, admin.actor.id!] }, admin);
+  const job = await runToEnd(jobId);
+  expect(job).toMatchObject({ total: 6, done: 5, failed: 1 });
+  expect(await services.bulk.items(jobId, 'failed', 10)).toEqual([
+    { jobId, userId: admin.actor.id, label: 'root', error: 'You cannot delete your own account in a mass action' },
+  ]);
+  expect((await db.dataSource.query('SELECT count(*)::int AS n FROM users WHERE id = ANY($1::bigint[])', [ids]))[0].n).toBe(0);
+});
+
+it('keeps a job until a worker takes it up, and hands out a lapsed claim again', async () => {
+  const ids = await seed('massdurable', 10);
+  const jobId = await services.bulk.start('end-sessions', { ids }, admin);
+  expect(await services.bulk.find(jobId, admin)).toMatchObject({ status: 'running', done: 0 });
+  // A worker that claimed three items and died: their lease runs out and another takes them.
+  await services.bulkJobs.claim(3);
+  await db.dataSource.query("UPDATE bulk_job_items SET claimed_at = now() - interval '10 minutes' WHERE job_id = $1 AND status = 'running'", [jobId]);
+  expect(await runToEnd(jobId)).toMatchObject({ status: 'finished', done: 10, failed: 0 });
+});
+
+it("keeps a Manager's job inside their organization and their jobs to themselves", async () => {
+  const org = await services.organizations.create('Mass org', CLI_ACTOR);
+  const mine = await seed('massscope', 3, org.id);
+  const others = await seed('massscope-other', 3, null);
+  const manager = await services.users.create({ login: 'massmanager', password: 'console password 1', role: 'MANAGER', organizationId: org.id }, CLI_ACTOR);
+  const staff: Staff = { actor: { type: 'user', id: manager.id, label: 'massmanager' }, scope: { kind: 'organization', organizationId: org.id }, isAdmin: false };
+  const byFilter = await services.bulk.start('block', { filter: { scope: { kind: 'all' }, q: 'massscope' } }, staff);
+  const byIds = await services.bulk.start('block', { ids: others }, staff);
+  expect(await runToEnd(byFilter)).toMatchObject({ total: 3, done: 3 });
+  expect(await services.bulk.find(byIds, staff)).toMatchObject({ total: 0, status: 'finished' });
+  const blocked: { id: string }[] = await db.dataSource.query("SELECT id::text AS id FROM users WHERE login LIKE 'massscope%' AND blocked ORDER BY id");
+  expect(blocked.map((r) => r.id)).toEqual(mine);
+  const otherStaff: Staff = { ...staff, actor: { type: 'user', id: admin.actor.id, label: 'x' } };
+  await expect(services.bulk.find(byFilter, { ...otherStaff, isAdmin: false })).rejects.toMatchObject({ status: 404 });
+});
