@@ -45,32 +45,27 @@ export function createSettingsService({ dataSource, settings, audit }: { dataSou
     return field;
   }
 
+  /** Stores one named setting already parsed, with an audit event of the change. */
+  async function saveNamed<T>(name: string, parsed: { policy: T } | { errors: Record<string, string> }, action: string,
+    before: (snapshot: SettingsSnapshot) => T, actor: Actor): Promise<T> {
+    if ('errors' in parsed) throw new ValidationError(parsed.errors);
+    const from = before(await current());
+    await dataSource.transaction(async (manager) => {
+      await settings.put(name, parsed.policy, manager);
+      await audit.record({ actor, action, details: { from, to: parsed.policy } }, manager);
+    });
+    changed();
+    return parsed.policy;
+  }
+
   return {
     current,
 
-    async updatePasswordPolicy(input: Record<string, unknown>, actor: Actor): Promise<PasswordPolicy> {
-      const parsed = parsePasswordPolicy(input);
-      if ('errors' in parsed) throw new ValidationError(parsed.errors);
-      const before = (await current()).passwordPolicy;
-      await dataSource.transaction(async (manager) => {
-        await settings.put(PASSWORD_POLICY, parsed.policy, manager);
-        await audit.record({ actor, action: 'settings.password_policy_changed', details: { from: before, to: parsed.policy } }, manager);
-      });
-      changed();
-      return parsed.policy;
-    },
+    updatePasswordPolicy: (input: Record<string, unknown>, actor: Actor): Promise<PasswordPolicy> =>
+      saveNamed(PASSWORD_POLICY, parsePasswordPolicy(input), 'settings.password_policy_changed', (snapshot) => snapshot.passwordPolicy, actor),
 
-    async updateLockout(input: Record<string, unknown>, actor: Actor): Promise<LockoutPolicy> {
-      const parsed = parseLockoutPolicy(input);
-      if ('errors' in parsed) throw new ValidationError(parsed.errors);
-      const before = (await current()).lockout;
-      await dataSource.transaction(async (manager) => {
-        await settings.put(LOCKOUT, parsed.policy, manager);
-        await audit.record({ actor, action: 'settings.lockout_changed', details: { from: before, to: parsed.policy } }, manager);
-      });
-      changed();
-      return parsed.policy;
-    },
+    updateLockout: (input: Record<string, unknown>, actor: Actor): Promise<LockoutPolicy> =>
+      saveNamed(LOCKOUT, parseLockoutPolicy(input), 'settings.lockout_changed', (snapshot) => snapshot.lockout, actor),
 
     async addCustomField(input: Record<string, unknown>, actor: Actor): Promise<CustomFieldDefinition> {
       const existing = new Set((await settings.customFields()).map((f) => f.key));
