@@ -22,6 +22,8 @@ import { createConsentService } from './interactions/consent.service.js';
 import { interactionRoutes } from './interactions/interactions.routes.js';
 import { startBulkWorker } from './jobs/bulk-actions.js';
 import { startPayloadSweeper } from './jobs/payload-sweeper.js';
+import { startMailWorker } from './mail/mail-worker.js';
+import { createMailTransport } from './mail/transport.js';
 import { createClientCache, listenForClientChanges } from './oidc/client-cache.js';
 import { createClientRepository } from './oidc/client.repository.js';
 import { backchannelLogoutNotifier } from './oidc/backchannel.js';
@@ -37,6 +39,8 @@ export interface Foyer {
   services: Services;
   /** Works through mass-action jobs; `wake()` after starting one. */
   bulkWorker: { wake(): Promise<void> };
+  /** Delivers the mail outbox; `wake()` sends what is due now. */
+  mailWorker: { wake(): Promise<void> };
   /** Stops background work (sweeper, mass actions, client change listener); the caller closes the database. */
   stop(): Promise<void>;
 }
@@ -101,11 +105,17 @@ export async function createFoyer({ config, dataSource, logger }: { config: Conf
 
   const sweeper = startPayloadSweeper({ sql, intervalSeconds: config.sweepIntervalSeconds, logger, also: services.accountRecords.sweepActivity });
   const bulkWorker = startBulkWorker({ jobs: services.bulkJobs, bulk: services.bulk, logger });
+  const mailWorker = startMailWorker({
+    outbox: services.outbox, tokens: services.tokens, users: services.users, transport: createMailTransport(config.mail),
+    views, config: config.mail, issuer: config.issuer, logger,
+  });
+  services.mailSignal.wake = () => void mailWorker.wake();
   return {
-    app, provider, services, bulkWorker,
+    app, provider, services, bulkWorker, mailWorker,
     async stop() {
       sweeper.stop();
       await bulkWorker.stop();
+      await mailWorker.stop();
       await clientChanges.stop();
     },
   };

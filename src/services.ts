@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import { createAuditLog } from './audit/audit.service.js';
 import type { Config } from './config/config.js';
 import { sqlOf } from './db/sql.js';
-import { createOneTimeTokens } from './directory/one-time-token.repository.js';
+import { createOneTimeTokens, type OneTimeTokens } from './directory/one-time-token.repository.js';
 import { createPasswordHasher } from './directory/password.js';
 import { createUserRepository } from './directory/user.repository.js';
 import { createUserService, type UserService } from './directory/user.service.js';
@@ -20,6 +20,9 @@ import { revokeAccountTokens } from './oidc/payload.repository.js';
 import { createAccountRecords, type AccountRecords } from './oidc/account-records.repository.js';
 import { createBulkActions, type BulkActions } from './jobs/bulk-actions.js';
 import { createBulkJobRepository, type BulkJobRepository } from './jobs/bulk-job.repository.js';
+import { createOutboxRepository, type OutboxRepository } from './mail/outbox.repository.js';
+import { createUserLinks, type UserLinks } from './directory/user-links.service.js';
+import { createRateLimiter, type RateLimiter } from './db/rate-limit.repository.js';
 import { createAdminSetup, type AdminSetup } from './setup/admin-setup.service.js';
 
 export interface Services {
@@ -28,6 +31,13 @@ export interface Services {
   lifecycle: UserLifecycle;
   /** One account's sessions, consents and refresh tokens. */
   accountRecords: AccountRecords;
+  /** Invitations, passwords set, reset and recovered, email verification. */
+  links: UserLinks;
+  outbox: OutboxRepository;
+  tokens: OneTimeTokens;
+  rateLimiter: RateLimiter;
+  /** The mail worker's doorbell: app.ts connects it to the worker it starts (the CLI leaves it silent). */
+  mailSignal: { wake: () => void };
   /** Mass actions as durable jobs (the worker is started by app.ts). */
   bulk: BulkActions;
   bulkJobs: BulkJobRepository;
@@ -47,19 +57,35 @@ export function createServices(config: Config, dataSource: DataSource): Services
   const settings = createSettingsService({ dataSource, settings: createSettingsRepository(dataSource), audit });
   const userRepository = createUserRepository(dataSource);
   const accountRecords = createAccountRecords(sql);
+  const outbox = createOutboxRepository(sql);
+  const tokens = createOneTimeTokens(dataSource);
+  const mailSignal = { wake: () => undefined as void };
+  const hasher = createPasswordHasher({ cost: config.bcryptCost });
+  // Bound below: the user service queues verification emails through the links service.
+  let links: UserLinks | undefined;
   const bulkJobs = createBulkJobRepository(sql);
   const users = createUserService({
     dataSource,
     users: userRepository,
     organizations: organizationRepository,
     settings,
-    hasher: createPasswordHasher({ cost: config.bcryptCost }),
+    hasher,
     audit,
+    onEmailUnverified: (manager, user) => links!.queueVerification(manager, user),
     privacyDefaults: config.privacyDefaults,
     defaultPhoneRegion: config.defaultPhoneRegion,
   });
   const lifecycle = createUserLifecycle({ dataSource, users, repository: userRepository, audit, revokeAccountTokens, records: accountRecords });
+  links = createUserLinks({
+    dataSource, users, repository: userRepository, lifecycle, tokens, hasher, settings, audit,
+    enqueue: outbox.enqueue, wakeMail: () => mailSignal.wake(), mail: config.mail, issuer: config.issuer,
+  });
   return {
+    links,
+    outbox,
+    tokens,
+    rateLimiter: createRateLimiter(sql),
+    mailSignal,
     users,
     lifecycle,
     accountRecords,
@@ -70,7 +96,7 @@ export function createServices(config: Config, dataSource: DataSource): Services
     settings,
     events: createAuditQuery(sql),
     clients: createClientService({ clients: createClientRepository(sql), audit }),
-    adminSetup: createAdminSetup({ users, tokens: createOneTimeTokens(dataSource), issuer: config.issuer, settings }),
+    adminSetup: createAdminSetup({ users, tokens, issuer: config.issuer, settings }),
   };
 }
 

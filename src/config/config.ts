@@ -23,6 +23,22 @@ export interface Config {
   adminBootstrap: AdminBootstrap | undefined;
   sweepIntervalSeconds: number;
   supportContact: string;
+  mail: MailConfig;
+}
+
+/** Purposes of one-time links sent by email or shown to admins. */
+export type LinkPurpose = 'invitation' | 'password_reset' | 'recovery' | 'email_verification';
+
+export interface MailConfig {
+  /** Undefined: no SMTP; messages go to the dev outbox (/admin/outbox) and the log. */
+  smtpUrl: string | undefined;
+  from: string;
+  /** How long each kind of one-time link works, in minutes. */
+  linkTtlMinutes: Record<LinkPurpose, number>;
+  /** Delivery attempts before a message is given up as failed. */
+  maxAttempts: number;
+  /** Worker poll interval; retries back off from this up to an hour. */
+  pollSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -106,6 +122,23 @@ export function loadConfig(env: Env = process.env): Config {
     }
   }
 
+  const smtpUrl = str('SMTP_URL');
+  if (smtpUrl !== undefined && !/^smtps?:\/\/[^/]+/.test(smtpUrl)) problems.push('SMTP_URL must look like smtp://user:pass@host:587 or smtps://host:465');
+  const from = str('MAIL_FROM') ?? `Foyer <no-reply@${(() => { try { return new URL(issuer).hostname; } catch { return 'localhost'; } })()}>`;
+  if (!/@/.test(from)) problems.push(`MAIL_FROM must contain an email address (got "${from}")`);
+  const mail: MailConfig = {
+    smtpUrl,
+    from,
+    linkTtlMinutes: {
+      invitation: int('FOYER_INVITATION_TTL_MINUTES', 7 * 24 * 60, 5, 90 * 24 * 60),
+      password_reset: int('FOYER_PASSWORD_RESET_TTL_MINUTES', 60, 5, 7 * 24 * 60),
+      recovery: int('FOYER_RECOVERY_TTL_MINUTES', 24 * 60, 5, 7 * 24 * 60),
+      email_verification: int('FOYER_EMAIL_VERIFICATION_TTL_MINUTES', 3 * 24 * 60, 5, 30 * 24 * 60),
+    },
+    maxAttempts: int('FOYER_MAIL_MAX_ATTEMPTS', 10, 1, 100),
+    pollSeconds: int('FOYER_MAIL_POLL_SECONDS', 2, 1, 3600),
+  };
+
   const config: Config = {
     port,
     issuer,
@@ -119,6 +152,7 @@ export function loadConfig(env: Env = process.env): Config {
     adminBootstrap,
     sweepIntervalSeconds: int('FOYER_SWEEP_INTERVAL_SECONDS', 300, 1, 86400),
     supportContact: str('FOYER_SUPPORT_CONTACT') ?? 'your administrator',
+    mail,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

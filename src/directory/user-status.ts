@@ -15,3 +15,8 @@ export function signInStatus(user: User, now: Date = new Date()): SignInStatus {
   }
   return { kind: 'active' };
 }
+
+/** Whether a user may choose a new password through an emailed link (blocked and deleted may not). */
+export function mayResetPassword(user: User): boolean {
+  return !user.blocked && !user.deletedAt && !user.deletionScheduledAt;
+}

@@ -17,6 +17,10 @@ import { signInStatus } from './user-status.js';
 
 export interface CreateUserInput extends ProfileInput {
   password?: string;
+  /** The password is temporary: the first sign-in must choose a new one. */
+  mustChangePassword?: boolean;
+  /** An invitation: no password yet; the user chooses one from the emailed link. */
+  invite?: boolean;
   role?: string;
   /** A number, or the form's string; empty means none. */
   organizationId?: number | string | null;
@@ -41,6 +45,8 @@ export interface UserServiceDeps {
   settings: SettingsService;
   hasher: PasswordHasher;
   audit: AuditLog;
+  /** Called in the same transaction when a user gets an address that needs confirming (queues the email). */
+  onEmailUnverified?: (manager: EntityManager, user: User) => Promise<void>;
   privacyDefaults: Record<PrivacyClaim, PrivacyLevel>;
   defaultPhoneRegion: string;
 }
@@ -146,10 +152,13 @@ export function createUserService(deps: UserServiceDeps) {
       }
       if (Object.keys(errors).length > 0) throw new ValidationError(errors);
 
+      if (input.invite && !profile.email) throw new ValidationError({ email: 'An invitation needs an email address to go to' });
       const data: Partial<User> = { ...profile, ...permissions, emailVerified: Boolean(profile.email && input.emailVerified) };
-      if (input.password !== undefined) {
+      if (input.invite) data.invitedAt = new Date();
+      else if (input.password !== undefined) {
         data.passwordHash = await hasher.hash(input.password);
         data.passwordUpdatedAt = new Date();
+        data.passwordChangeRequired = Boolean(input.mustChangePassword);
       }
       try {
         return await dataSource.transaction(async (manager) => {
@@ -162,6 +171,8 @@ export function createUserService(deps: UserServiceDeps) {
             },
           }, manager);
           await onCreated?.(manager, user);
+          // An invitation proves nothing yet; its acceptance asks for the confirmation.
+          if (user.email && !user.emailVerified && !input.invite) await deps.onEmailUnverified?.(manager, user);
           return user;
         });
       } catch (err) {
@@ -192,6 +203,7 @@ export function createUserService(deps: UserServiceDeps) {
           await audit.record({
             actor, action: 'user.updated', targetUserId: id, targetLabel: describeUser({ ...existing, ...changes }), details: { fields: changedFields },
           }, manager);
+          if (changes.email) await deps.onEmailUnverified?.(manager, { ...existing, ...changes });
         });
       } catch (err) {
         return uniqueness(err);
@@ -258,6 +270,12 @@ export function createUserService(deps: UserServiceDeps) {
 
     /** For pages that change a user: also refuses a Manager an Administrator. */
     getChangeable: (id: string, scope: StaffScope, manager?: EntityManager) => requireChangeable(id, scope, manager),
+
+    /** The user a sign-in identifier (login, email or phone, as typed) names, if any. */
+    async findBySignInIdentifier(typed: string): Promise<User | undefined> {
+      const parsed = classifyIdentifier(typed, deps.defaultPhoneRegion);
+      return (parsed ? await users.findByIdentifier(parsed.kind, parsed.value) : null) ?? undefined;
+    },
 
     /** A user id, login, email or phone as typed into a filter; the id of that user, if any. */
     async resolveId(typed: string): Promise<string | undefined> {

@@ -31,6 +31,8 @@ export interface User {
   lastSignInAt: Date | null;
   invitedAt: Date | null;
   passwordResetRequired: boolean;
+  /** A temporary password: the next sign-in must choose a new one before going on. */
+  passwordChangeRequired: boolean;
   /** Failed sign-ins counted since `failedSignInsSince` (the lockout window's start). */
   failedSignIns: number;
   failedSignInsSince: Date | null;
@@ -73,6 +75,7 @@ export const UserEntity = new EntitySchema<User>({
     lastSignInAt: { ...nullableTime, name: 'last_sign_in_at' },
     invitedAt: { ...nullableTime, name: 'invited_at' },
     passwordResetRequired: { type: 'boolean', name: 'password_reset_required', default: false },
+    passwordChangeRequired: { type: 'boolean', name: 'password_change_required', default: false },
     failedSignIns: { type: 'int', name: 'failed_sign_ins', default: 0 },
     failedSignInsSince: { ...nullableTime, name: 'failed_sign_ins_since' },
     createdAt: { type: 'timestamptz', name: 'created_at', createDate: true },
