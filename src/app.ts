@@ -7,6 +7,7 @@ import compose from 'koa-compose';
 import mount from 'koa-mount';
 import type Provider from 'oidc-provider';
 import type { DataSource } from 'typeorm';
+import { linkRoutes } from './account/links.routes.js';
 import { createAdminAuth } from './admin/admin-auth.js';
 import { adminRoutes } from './admin/admin.routes.js';
 import type { Config } from './config/config.js';
@@ -75,11 +76,13 @@ export async function createFoyer({ config, dataSource, logger }: { config: Conf
 
   const interactions = interactionRoutes({
     provider, users: services.users, views, supportContact: config.supportContact, forms,
+    links: services.links, settings: services.settings, secureCookies,
     consent: createConsentService({ provider, users: services.users, settings: services.settings }),
   });
+  const accountLinks = linkRoutes({ links: services.links, settings: services.settings, rateLimiter: services.rateLimiter, views, forms });
   const setup = setupRoutes({ setup: services.adminSetup, views, issuer: config.issuer, forms });
   const adminAuth = createAdminAuth({ provider, users: services.users, views, issuer: config.issuer, secureCookies });
-  const admin = adminRoutes({ services, views, requireStaff: adminAuth.requireStaff, forms, issuer: config.issuer, wakeBulkWorker: () => void bulkWorker.wake() });
+  const admin = adminRoutes({ services, views, requireStaff: adminAuth.requireStaff, forms, issuer: config.issuer, wakeBulkWorker: () => void bulkWorker.wake(), smtp: Boolean(config.mail.smtpUrl) });
 
   const home = new Router();
   home.get('/', function homePage(ctx) {
@@ -97,7 +100,7 @@ export async function createFoyer({ config, dataSource, logger }: { config: Conf
   // token and userinfo paths run through nothing of Foyer's but the two lines above.
   app.use(mount(provider));
   app.use(errorHandler(views));
-  for (const router of [healthRoutes(sql), home, interactions, setup, adminAuth.routes, admin]) {
+  for (const router of [healthRoutes(sql), home, interactions, accountLinks, setup, adminAuth.routes, admin]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }

@@ -89,7 +89,7 @@ export function createServices(config: Config, dataSource: DataSource): Services
     users,
     lifecycle,
     accountRecords,
-    bulk: createBulkActions({ jobs: bulkJobs, lifecycle, audit }),
+    bulk: createBulkActions({ jobs: bulkJobs, lifecycle, links, audit }),
     bulkJobs,
     directory: createUserDirectory(sql),
     organizations: createOrganizationService({ dataSource, organizations: organizationRepository, audit }),

@@ -6,8 +6,10 @@ import type { Views } from '../http/views.js';
 import type { Services } from '../services.js';
 import { renderConsole, staffContext } from './console-context.js';
 import { bulkRoutes } from './bulk.routes.js';
+import { userLinkRoutes } from './user-links.routes.js';
 import { eventRoutes } from './events.routes.js';
 import { organizationRoutes } from './organizations.routes.js';
+import { outboxRoutes } from './outbox.routes.js';
 import { settingsRoutes } from './settings.routes.js';
 import { userActionRoutes } from './user-actions.routes.js';
 import { userRoutes } from './users.routes.js';
@@ -21,9 +23,11 @@ export interface AdminRouteDeps {
   issuer: string;
   /** Starts the mass-action worker at once rather than at its next tick. */
   wakeBulkWorker: () => void;
+  /** Whether SMTP is configured (otherwise the outbox page is where mail goes). */
+  smtp: boolean;
 }
 
-export function adminRoutes({ services, views, requireStaff, forms, issuer, wakeBulkWorker }: AdminRouteDeps): Router {
+export function adminRoutes({ services, views, requireStaff, forms, issuer, wakeBulkWorker, smtp }: AdminRouteDeps): Router {
   const router = new Router({ prefix: '/admin' });
   router.use(requireStaff);
   router.use(staffContext(issuer));
@@ -36,11 +40,13 @@ export function adminRoutes({ services, views, requireStaff, forms, issuer, wake
   for (const section of [
     // Before userRoutes: /users/bulk must not be read as /users/:id.
     bulkRoutes({ services, views, wakeBulkWorker }),
+    userLinkRoutes({ services, views }),
     userRoutes({ services, views }),
     userActionRoutes({ services, views }),
     eventRoutes({ events: services.events, users: services.users, views }),
     organizationRoutes({ organizations: services.organizations, views }),
     settingsRoutes({ settings: services.settings, views }),
+    outboxRoutes({ outbox: services.outbox, views, smtp, wakeMail: () => services.mailSignal.wake() }),
   ]) {
     router.use(section.routes(), section.allowedMethods());
   }

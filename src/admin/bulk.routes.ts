@@ -14,6 +14,7 @@ const WORDS: Record<BulkAction, { verb: string; explain: string; danger: boolean
   block: { verb: 'Block', explain: 'They can no longer sign in and are signed out everywhere.', danger: true },
   unblock: { verb: 'Unblock', explain: 'They can sign in again.', danger: false },
   'end-sessions': { verb: 'End all sessions of', explain: 'Every session and token of theirs ends in every app; they can sign in again.', danger: false },
+  'reset-password': { verb: 'Force a password reset for', explain: 'They cannot sign in until they choose a new password with the link we email them.', danger: true },
   delete: { verb: 'Delete', explain: 'They are deleted for good with their sessions and tokens. This cannot be undone; consider blocking instead.', danger: true },
 };
 const SHOWN_ITEMS = 500;

@@ -12,7 +12,7 @@ import { publicName } from './user.presenter.js';
 import { ACTIONS } from './user-actions.js';
 
 export function userActionRoutes({ services, views }: { services: Services; views: Views }): Router {
-  const { users, lifecycle } = services;
+  const { users, lifecycle, links } = services;
   const router = new Router();
 
   function renderConfirm(ctx: Context, user: User, action: string, extra: Record<string, unknown> = {}, status = 200) {
@@ -49,6 +49,16 @@ export function userActionRoutes({ services, views }: { services: Services; view
           return renderConfirm(ctx, user, action, { values: { reason: firstOf(form.reason), until: firstOf(form.until) }, errors: err.fields }, 422);
         }
         break;
+      case 'resend-invitation': await links.resendInvitation(id, actor, scope); break;
+      case 'force-reset': await links.forcePasswordReset(id, actor, scope); break;
+      case 'email-recovery': await links.emailRecoveryLink(id, actor, scope); break;
+      case 'resend-verification': await links.resendVerification(id, actor, scope); break;
+      case 'cancel-invitation': {
+        const user = await users.getChangeable(id, scope);
+        await links.cancelInvitation(id, actor, scope);
+        ctx.status = 303;
+        return ctx.redirect(`/admin/users?deleted=${encodeURIComponent(user.email ?? `#${id}`)}`);
+      }
       case 'delete': {
         const { login } = await lifecycle.delete(id, actor, scope);
         ctx.status = 303;

@@ -29,6 +29,26 @@ export const ACTIONS: Record<string, ActionText> = {
     title: 'Unlock', button: 'Unlock', done: 'unlocked',
     explain: (n) => `${n} returns to Active and the count of failed sign-ins starts again from zero.`,
   },
+  'resend-invitation': {
+    title: 'Resend invitation', button: 'Resend invitation', done: 'invitation-resent',
+    explain: (n) => `A new invitation email goes to ${n}. The link in the earlier one stops working.`,
+  },
+  'cancel-invitation': {
+    title: 'Cancel invitation', button: 'Cancel invitation', danger: true, done: 'invitation-cancelled',
+    explain: (n) => `The pending account of ${n} is removed and the invitation link stops working.`,
+  },
+  'force-reset': {
+    title: 'Force password reset', button: 'Force password reset', danger: true, done: 'reset-forced',
+    explain: (n) => `${n} cannot sign in until they choose a new password with the link we email them. Choosing it ends all their sessions and tokens.`,
+  },
+  'email-recovery': {
+    title: 'Email recovery link', button: 'Email recovery link', done: 'recovery-sent',
+    explain: (n) => `${n} gets an email with a one-time link to choose a new password. An earlier recovery link stops working.`,
+  },
+  'resend-verification': {
+    title: 'Resend verification email', button: 'Resend verification email', done: 'verification-sent',
+    explain: (n) => `${n} gets a new email to confirm their address; earlier confirmation links stop working.`,
+  },
   delete: {
     title: 'Delete', button: 'Delete for good', danger: true, done: 'deleted',
     explain: (n) => `${n} is deleted for good: the profile, identifiers, sessions, tokens and grants go. This cannot be undone. The event log keeps only that ${n} (id and login) was deleted, by whom and when. If you may need the account again, block it instead.`,
@@ -36,9 +56,19 @@ export const ACTIONS: Record<string, ActionText> = {
 };
 
 /** Which actions make sense for this user now. */
-export function availableActions(user: { blocked: boolean; locked: boolean }): { action: string; label: string }[] {
-  return ['end-sessions', user.blocked ? 'unblock' : 'block', user.locked ? 'unlock' : 'lock', 'delete']
-    .map((action) => ({ action, label: ACTIONS[action].title }));
+interface ActionSubject { blocked: boolean; locked: boolean; invited: boolean; email: string | null; emailVerified: boolean }
+
+/** Which actions make sense for this user now, in menu order. Set password and the recovery link have pages of their own. */
+export function availableActions(user: ActionSubject): { action: string; label: string; href?: string }[] {
+  const actions = user.invited ? ['resend-invitation', 'cancel-invitation'] : [];
+  if (!user.invited && user.email) actions.push('force-reset', 'email-recovery');
+  if (user.email && !user.emailVerified && !user.invited) actions.push('resend-verification');
+  actions.push('end-sessions', user.blocked ? 'unblock' : 'block', user.locked ? 'unlock' : 'lock', 'delete');
+  return [
+    { action: 'set-password', label: 'Set password', href: 'password' },
+    { action: 'recovery-link', label: 'View recovery link', href: 'recovery-link' },
+    ...actions.map((action) => ({ action, label: ACTIONS[action].title })),
+  ];
 }
 
 /** The notice a profile shows after an action (`?done=`). */
@@ -48,6 +78,12 @@ export const ACTION_NOTICES: Record<string, string> = {
   unblocked: 'The user is unblocked and can sign in again.',
   locked: 'The user is locked and signed out everywhere.',
   unlocked: 'The user is unlocked.',
+  'invitation-resent': 'A new invitation is on its way; the earlier link no longer works.',
+  'reset-forced': 'A password reset is pending; the user was emailed a link.',
+  'recovery-sent': 'A recovery link is on its way.',
+  'verification-sent': 'A verification email is on its way.',
+  'password-set': 'The password was set.',
+  invited: 'The invitation is on its way.',
   'selected-sessions-ended': 'The selected sessions ended; the others keep working.',
   'consents-revoked': 'The selected consents were revoked with every token issued under them; those apps ask again at the next sign-in.',
   'refresh-tokens-revoked': 'The selected refresh tokens were revoked.',

@@ -123,6 +123,7 @@ export function userRoutes({ services, views }: { services: Services; views: Vie
     const { actor, scope } = staffOf(ctx);
     const input: CreateUserInput = {
       ...profileInput(form), password: firstOf(form.password) || undefined, role: firstOf(form.role), organizationId: firstOf(form.organizationId),
+      mustChangePassword: firstOf(form.mustChangePassword) === 'on',
     };
     try {
       const user = await users.create(input, actor, undefined, scope);
@@ -137,10 +138,11 @@ export function userRoutes({ services, views }: { services: Services; views: Vie
   router.get('/users/:id', async function showUser(ctx) {
     const { scope } = staffOf(ctx);
     const user = await users.get(ctx.params.id, scope);
-    const [levels, snapshot, recent, orgs, sessions, grants, refreshTokens] = await Promise.all([
+    const [levels, snapshot, recent, orgs, sessions, grants, refreshTokens, invitationExpiry] = await Promise.all([
       users.privacyLevels(user), settings.current(),
       events.list({ scope, targetUserId: user.id, limit: 10 }), organizations.findById(user.organizationId ?? 0),
       accountRecords.sessions(user.id), accountRecords.grants(user.id), accountRecords.refreshTokens(user.id),
+      user.invitedAt ? services.links.invitationExpiry(user.id) : undefined,
     ]);
     const valueOf = privacyFieldValues(user);
     const fields = Object.entries(levels).map(([field, level]) => {
@@ -158,6 +160,13 @@ export function userRoutes({ services, views }: { services: Services; views: Vie
         canChange: user.role !== 'ADMIN' || staffOf(ctx).isAdmin,
         actions: availableActions(userStatusSource(user)),
         lockedUntil: formatTime(user.lockedUntil),
+        invitation: user.invitedAt ? {
+          sent: formatTime(user.invitedAt),
+          // A link is made when the message goes out: none yet means it is still queued.
+          state: invitationExpiry === undefined ? 'sending' : invitationExpiry && invitationExpiry < new Date() ? 'expired' : 'pending',
+          expires: formatTime(invitationExpiry),
+        } : undefined,
+        resetPending: user.passwordResetRequired, mustChangePassword: user.passwordChangeRequired,
       },
       fields,
       sessions: sessions.map((r) => ({ ...r, started: formatTime(r.startedAt), lastSeen: formatTime(r.lastSeenAt) || '—', apps: r.apps.map(appName) })),

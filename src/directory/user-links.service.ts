@@ -156,6 +156,22 @@ export function createUserLinks(deps: UserLinksDeps) {
       });
     },
 
+    /**
+     * The user replaces a temporary password during sign-in (the interaction proved they
+     * know it). The new one must pass the policy and differ from the temporary one.
+     */
+    async replaceTemporaryPassword(userId: string, password: string, confirm: string): Promise<User> {
+      const user = await users.findById(userId);
+      if (!user || !user.passwordChangeRequired) throw new LinkNotUsableError('used');
+      const passwordHash = await newPasswordFor(user, password, confirm);
+      if (await hasher.verify(password, user.passwordHash)) throw new ValidationError({ password: 'Choose a password different from the temporary one' });
+      await dataSource.transaction(async (manager) => {
+        await repository.update(userId, { passwordHash, passwordUpdatedAt: new Date(), passwordChangeRequired: false }, manager);
+        await audit.record({ actor: { type: 'user', id: userId, label: describeUser(user) }, action: 'user.password_changed', targetUserId: userId, targetLabel: describeUser(user), details: { temporaryReplaced: true } }, manager);
+      });
+      return { ...user, passwordChangeRequired: false };
+    },
+
     /** Status Password reset pending: no sign-in until the user chooses a new password from the emailed link. */
     async forcePasswordReset(id: string, actor: Actor, scope: StaffScope): Promise<void> {
       await dataSource.transaction(async (manager) => {

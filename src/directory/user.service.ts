@@ -36,6 +36,10 @@ export type SignInResult =
   | { outcome: 'invalid' }
   | { outcome: 'blocked'; user: User }
   | { outcome: 'locked'; user: User; until: Date | null }
+  /** An admin forced a reset: no sign-in until the user chooses a new password from the emailed link. */
+  | { outcome: 'reset_required'; user: User }
+  /** A temporary password: the user must choose a new one before going on. */
+  | { outcome: 'change_required'; user: User }
   | { outcome: 'ok'; user: User };
 
 export interface UserServiceDeps {
@@ -250,9 +254,10 @@ export function createUserService(deps: UserServiceDeps) {
       if (status.kind === 'deleted') return { outcome: 'invalid' };
       if (status.kind === 'blocked') return { outcome: 'blocked', user };
       if (status.kind === 'locked') return { outcome: 'locked', user, until: status.until };
+      if (user.passwordResetRequired) return { outcome: 'reset_required', user };
       const expiredLock = user.lockedAt ? { lockedAt: null, lockedUntil: null, lockedReason: null } : {};
       await users.update(user.id, { lastSignInAt: new Date(), failedSignIns: 0, failedSignInsSince: null, ...expiredLock });
-      return { outcome: 'ok', user };
+      return user.passwordChangeRequired ? { outcome: 'change_required', user } : { outcome: 'ok', user };
     },
 
     /** The account if it may hold tokens right now (not blocked, locked or deleted). */

@@ -5,6 +5,10 @@ import type { Context, Middleware } from 'koa';
 import type Provider from 'oidc-provider';
 import type { InteractionResults } from 'oidc-provider';
 import type { UserService } from '../directory/user.service.js';
+import { ValidationError } from '../directory/errors.js';
+import { describePolicy } from '../directory/password-policy.js';
+import type { SettingsService } from '../directory/settings.service.js';
+import type { UserLinks } from '../directory/user-links.service.js';
 import { renderPage } from '../http/render.js';
 import type { Views } from '../http/views.js';
 import type { ConsentService } from './consent.service.js';
@@ -17,7 +21,13 @@ export interface InteractionDeps {
   supportContact: string;
   /** Body parsing and CSRF checks; must run before the handlers. */
   forms: Middleware;
+  links: UserLinks;
+  settings: SettingsService;
+  secureCookies: boolean;
 }
+
+/** Proof, for one interaction, that this browser passed the password check of an account whose temporary password must change. */
+const CHANGE_COOKIE = 'foyer.pwchange';
 
 const MAX_IDENTIFIER = 320;
 const MAX_PASSWORD = 1024;
@@ -94,9 +104,43 @@ export function interactionRoutes(deps: InteractionDeps): Router {
           uid: details.uid, contact: deps.supportContact, until: result.until?.toISOString(),
           untilText: result.until ? result.until.toUTCString() : undefined,
         }, 403);
+      case 'reset_required':
+        return renderPage(ctx, views, 'interactions/reset-pending.njk', { uid: details.uid, contact: deps.supportContact }, 403);
+      case 'change_required':
+        ctx.cookies.set(CHANGE_COOKIE, JSON.stringify({ uid: details.uid, accountId: result.user.id }), {
+          httpOnly: true, sameSite: 'lax', secure: deps.secureCookies, signed: true, path: `/interaction/${details.uid}`, maxAge: 15 * 60 * 1000,
+        });
+        return renderChangePassword(ctx, details.uid);
       case 'ok':
         return finish(ctx, { login: { accountId: result.user.id } }, false);
     }
+  });
+
+  async function renderChangePassword(ctx: Context, uid: string, errors: Record<string, string> = {}, status = 200) {
+    renderPage(ctx, views, 'interactions/change-password.njk', {
+      uid, errors, hint: describePolicy((await deps.settings.current()).passwordPolicy),
+    }, status);
+  }
+
+  router.post('/change-password', async function replaceTemporaryPassword(ctx) {
+    const details = await provider.interactionDetails(ctx.req, ctx.res);
+    let proof: { uid?: string; accountId?: string } = {};
+    try {
+      proof = JSON.parse(ctx.cookies.get(CHANGE_COOKIE, { signed: true }) ?? '{}');
+    } catch {
+      // a damaged cookie proves nothing
+    }
+    if (details.prompt.name !== 'login' || proof.uid !== details.uid || !proof.accountId) return renderLogin(ctx, details, {}, 400);
+    const body = (ctx.request.body ?? {}) as Record<string, unknown>;
+    const text = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : '');
+    try {
+      await deps.links.replaceTemporaryPassword(proof.accountId, text('password'), text('password_confirm'));
+    } catch (err) {
+      if (err instanceof ValidationError) return renderChangePassword(ctx, details.uid, err.fields, 422);
+      throw err;
+    }
+    ctx.cookies.set(CHANGE_COOKIE, null, { path: `/interaction/${details.uid}` });
+    return finish(ctx, { login: { accountId: proof.accountId } }, false);
   });
 
   router.post('/consent', async function submitConsent(ctx) {

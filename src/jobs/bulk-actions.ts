@@ -1,4 +1,4 @@
-// Mass actions on users (Block, Unblock, End sessions, Delete). A selection becomes a durable
+// Mass actions on users (Block, Unblock, End sessions, Force password reset, Delete). A selection becomes a durable
 // job with one item per user; workers in any Foyer process work through the items, each user
 // in its own transaction (the lifecycle service's), so a user is either fully done or not
 // touched, and a failure on one user neither stops nor undoes the others.
@@ -7,10 +7,11 @@ import { DomainError, NotFoundError, ValidationError } from '../directory/errors
 import type { StaffScope } from '../directory/staff-scope.js';
 import type { UserFilter } from '../directory/user-directory.query.js';
 import type { UserLifecycle } from '../directory/user-lifecycle.service.js';
+import type { UserLinks } from '../directory/user-links.service.js';
 import type { Logger } from '../http/logger.js';
 import type { BulkItem, BulkJob, BulkJobProgress, BulkJobRepository } from './bulk-job.repository.js';
 
-export const BULK_ACTIONS = ['block', 'unblock', 'end-sessions', 'delete'] as const;
+export const BULK_ACTIONS = ['block', 'unblock', 'end-sessions', 'reset-password', 'delete'] as const;
 export type BulkAction = (typeof BULK_ACTIONS)[number];
 
 export function isBulkAction(value: unknown): value is BulkAction {
@@ -23,7 +24,7 @@ export interface Staff { actor: Actor; scope: StaffScope; isAdmin: boolean }
 
 const MAX_IDS = 10_000;
 
-export function createBulkActions({ jobs, lifecycle, audit }: { jobs: BulkJobRepository; lifecycle: UserLifecycle; audit: AuditLog }) {
+export function createBulkActions({ jobs, lifecycle, links, audit }: { jobs: BulkJobRepository; lifecycle: UserLifecycle; links: UserLinks; audit: AuditLog }) {
   /** Does one item; returns the reason it failed, or null. */
   async function perform(job: BulkJob, item: BulkItem): Promise<string | null> {
     const actor: Actor = { type: 'user', id: job.actorId, label: job.actorLabel };
@@ -35,6 +36,7 @@ export function createBulkActions({ jobs, lifecycle, audit }: { jobs: BulkJobRep
         case 'block': await lifecycle.block(item.userId, actor, job.scope); break;
         case 'unblock': await lifecycle.unblock(item.userId, actor, job.scope); break;
         case 'end-sessions': await lifecycle.endSessions(item.userId, actor, job.scope); break;
+        case 'reset-password': await links.forcePasswordReset(item.userId, actor, job.scope); break;
         case 'delete': await lifecycle.delete(item.userId, actor, job.scope); break;
         default: return `Unknown action ${job.action}`;
       }
@@ -49,7 +51,7 @@ export function createBulkActions({ jobs, lifecycle, audit }: { jobs: BulkJobRep
     perform,
 
     async start(action: string, selection: Selection, staff: Staff): Promise<string> {
-      if (!isBulkAction(action)) throw new ValidationError({ action: 'Choose Block, Unblock, End sessions or Delete' });
+      if (!isBulkAction(action)) throw new ValidationError({ action: 'Choose Block, Unblock, End sessions, Force password reset or Delete' });
       let jobId: string;
       if ('ids' in selection) {
         const ids = [...new Set(selection.ids.filter((id) => /^[0-9]{1,18}$/.test(id)))];

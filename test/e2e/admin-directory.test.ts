@@ -44,7 +44,7 @@ describe('the users directory in a browser', () => {
     await page.getByLabel('Phone').fill('+44 20 7183 8750');
     await page.getByLabel('Date of birth').fill('1852-05-04');
     await page.getByLabel('Team').selectOption('Hearts');
-    await page.getByLabel('Password').fill('drink me 1852');
+    await page.getByLabel('Password', { exact: true }).fill('drink me 1852');
     await page.getByLabel('Organization').selectOption({ label: 'Wonderland' });
     await page.getByRole('button', { name: 'Create user' }).click();
 
@@ -53,10 +53,10 @@ describe('the users directory in a browser', () => {
     await expect(page.getByLabel('Email').inputValue()).resolves.toBe('alice.liddell@example.com');
     await expect(page.getByLabel('Team').inputValue()).resolves.toBe('Hearts');
     await expect(page.getByLabel('Organization').inputValue()).resolves.not.toBe('');
-    await expect(page.getByLabel('Password').inputValue()).resolves.toBe('');
+    await expect(page.getByLabel('Password', { exact: true }).inputValue()).resolves.toBe('');
 
     await page.getByLabel('Login').fill('alice.liddell');
-    await page.getByLabel('Password').fill('drink me 1852');
+    await page.getByLabel('Password', { exact: true }).fill('drink me 1852');
     await page.getByRole('button', { name: 'Create user' }).click();
     await page.getByText('The user was created.').waitFor();
     await expect(page.getByRole('heading', { name: /Alice Liddell/ }).isVisible()).resolves.toBe(true);

@@ -1,0 +1,47 @@
+// /admin/outbox (Administrators only): every queued, sent and failed message with its error.
+// Without SMTP this is the dev outbox: messages are delivered here, readable with their links.
+import Router from '@koa/router';
+import { NotFoundError } from '../directory/errors.js';
+import type { OutboxRepository } from '../mail/outbox.repository.js';
+import type { Views } from '../http/views.js';
+import { renderConsole, requireAdministrator } from './console-context.js';
+import { formatTime } from './user.presenter.js';
+
+const STATUSES = ['queued', 'sending', 'sent', 'outbox', 'failed', 'dropped'];
+const PAGE = 50;
+
+export function outboxRoutes({ outbox, views, smtp, wakeMail }: { outbox: OutboxRepository; views: Views; smtp: boolean; wakeMail: () => void }): Router {
+  const router = new Router({ prefix: '/outbox' });
+  router.use(requireAdministrator);
+
+  router.get('/', async function listOutbox(ctx) {
+    const status = typeof ctx.query.status === 'string' && STATUSES.includes(ctx.query.status) ? ctx.query.status : undefined;
+    const before = typeof ctx.query.before === 'string' ? ctx.query.before : undefined;
+    const rows = await outbox.list({ status, before, limit: PAGE + 1 });
+    const page = rows.slice(0, PAGE);
+    renderConsole(ctx, views, 'admin/outbox/list.njk', 'outbox', {
+      smtp, status, statuses: STATUSES,
+      rows: page.map((r) => ({ ...r, created: formatTime(r.createdAt), sent: formatTime(r.sentAt), next: formatTime(r.nextAttemptAt) })),
+      next: rows.length > PAGE ? `/admin/outbox?${new URLSearchParams({ ...(status ? { status } : {}), before: page[page.length - 1].id })}` : undefined,
+      notice: ctx.query.retried ? 'The message is queued again.' : undefined,
+    });
+  });
+
+  router.get('/:id', async function showMessage(ctx) {
+    const message = await outbox.find(ctx.params.id);
+    if (!message) throw new NotFoundError('Message');
+    ctx.set('Cache-Control', 'no-store');
+    renderConsole(ctx, views, 'admin/outbox/show.njk', 'outbox', {
+      message: { ...message, created: formatTime(message.createdAt), sent: formatTime(message.sentAt) }, smtp,
+    });
+  });
+
+  router.post('/:id/retry', async function retryMessage(ctx) {
+    if (!(await outbox.retry(ctx.params.id))) throw new NotFoundError('Failed message');
+    wakeMail();
+    ctx.status = 303;
+    ctx.redirect('/admin/outbox?retried=1');
+  });
+
+  return router;
+}

@@ -1,0 +1,94 @@
+// Console pages for the emailed flows: invite a user, set a password (with a suggestion),
+// and show a recovery link once.
+import { randomBytes, randomInt } from 'node:crypto';
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { ValidationError } from '../directory/errors.js';
+import { describePolicy } from '../directory/password-policy.js';
+import { grantableRoles } from '../directory/staff-scope.js';
+import type { Services } from '../services.js';
+import type { Views } from '../http/views.js';
+import { firstOf, formOf, renderConsole, staffOf } from './console-context.js';
+import { formatTime, publicName, ROLE_LABELS } from './user.presenter.js';
+
+/** A strong password a person can type: four groups of letters and digits, 20+ characters, ~110 bits. */
+export function suggestPassword(): string {
+  const alphabet = 'abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+  const group = () => Array.from({ length: 5 }, () => alphabet[randomInt(alphabet.length)]).join('');
+  // One of each class so any policy of classes is met; symbols join the groups.
+  return `${group()}-${group()}-${group()}-${group()}${randomBytes(1)[0] % 10}aZ`;
+}
+
+export function userLinkRoutes({ services, views }: { services: Services; views: Views }): Router {
+  const { links, users, organizations, settings } = services;
+  const router = new Router();
+
+  async function renderInvite(ctx: Context, values: Record<string, string>, errors: Record<string, string> = {}, status = 200) {
+    const { scope } = staffOf(ctx);
+    const all = await organizations.names();
+    renderConsole(ctx, views, 'admin/users/invite.njk', 'users', {
+      values, errors, roles: grantableRoles(scope).map((r) => ({ value: r, label: ROLE_LABELS[r] })),
+      organizations: scope.kind === 'all' ? all : all.filter((o) => o.id === scope.organizationId),
+    }, status);
+  }
+
+  router.get('/users/invite', async function inviteForm(ctx) {
+    const { scope } = staffOf(ctx);
+    await renderInvite(ctx, { role: 'MEMBER', organizationId: scope.kind === 'organization' && scope.organizationId ? String(scope.organizationId) : '' });
+  });
+
+  router.post('/users/invite', async function inviteUser(ctx) {
+    const form = formOf(ctx);
+    const values = { email: firstOf(form.email), nickname: firstOf(form.nickname), role: firstOf(form.role), organizationId: firstOf(form.organizationId) };
+    const { actor, scope } = staffOf(ctx);
+    try {
+      const user = await links.invite(values, actor, scope);
+      ctx.status = 303;
+      ctx.redirect(`/admin/users/${user.id}?done=invited`);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      await renderInvite(ctx, values, err.fields, 422);
+    }
+  });
+
+  async function renderSetPassword(ctx: Context, errors: Record<string, string> = {}, status = 200) {
+    const user = await users.getChangeable(ctx.params.id, staffOf(ctx).scope);
+    renderConsole(ctx, views, 'admin/users/set-password.njk', 'users', {
+      user: { id: user.id, name: publicName(user), locked: Boolean(user.lockedAt) }, errors,
+      suggestion: suggestPassword(), hint: describePolicy((await settings.current()).passwordPolicy),
+    }, status);
+  }
+
+  router.get('/users/:id/password', async function setPasswordForm(ctx) {
+    await renderSetPassword(ctx);
+  });
+
+  router.post('/users/:id/password', async function setPassword(ctx) {
+    const form = formOf(ctx);
+    const { actor, scope } = staffOf(ctx);
+    try {
+      await links.setPassword(ctx.params.id, firstOf(form.password), { mustChange: firstOf(form.mustChange) === 'on' }, actor, scope);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      return renderSetPassword(ctx, err.fields, 422);
+    }
+    ctx.status = 303;
+    ctx.redirect(`/admin/users/${ctx.params.id}?done=password-set`);
+  });
+
+  router.get('/users/:id/recovery-link', async function recoveryLinkIntro(ctx) {
+    const user = await users.getChangeable(ctx.params.id, staffOf(ctx).scope);
+    renderConsole(ctx, views, 'admin/users/recovery-link.njk', 'users', { user: { id: user.id, name: publicName(user) } });
+  });
+
+  // A POST: making a link is an action (audited; it replaces the previous link).
+  router.post('/users/:id/recovery-link', async function showRecoveryLink(ctx) {
+    const { actor, scope } = staffOf(ctx);
+    const user = await users.getChangeable(ctx.params.id, scope);
+    const { url, expiresAt } = await links.recoveryLink(user.id, actor, scope);
+    ctx.set('Cache-Control', 'no-store');
+    renderConsole(ctx, views, 'admin/users/recovery-link.njk', 'users', { user: { id: user.id, name: publicName(user) }, url, expires: formatTime(expiresAt) });
+  });
+
+  return router;
+}
