@@ -12,6 +12,8 @@ export interface TestServer {
   config: Config;
   foyer: Foyer;
   db: TestDatabase;
+  /** Stops this Foyer and starts a new one on the same database and port, as a restart would. */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -28,10 +30,19 @@ export async function startTestServer(env: Record<string, string> = {}, logTo?: 
   const { port } = server.address() as AddressInfo;
   const issuer = `http://127.0.0.1:${port}`;
   const config = loadConfig(testEnv({ ISSUER: issuer, DATABASE_URL: db.url, ...env }));
-  const foyer = await createFoyer({ config, dataSource: db.dataSource, logger: createLogger(config.logLevel, logTo) });
-  server.on('request', foyer.app.callback());
+  let foyer = await createFoyer({ config, dataSource: db.dataSource, logger: createLogger(config.logLevel, logTo) });
+  let handler = foyer.app.callback();
+  server.on('request', (req, res) => handler(req, res));
   return {
-    issuer, config, foyer, db,
+    issuer, config, db,
+    get foyer() {
+      return foyer;
+    },
+    async restart() {
+      await foyer.stop();
+      foyer = await createFoyer({ config, dataSource: db.dataSource, logger: createLogger(config.logLevel, logTo) });
+      handler = foyer.app.callback();
+    },
     async close() {
       await foyer.stop();
       server.closeAllConnections();

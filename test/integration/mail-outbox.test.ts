@@ -1,0 +1,116 @@
+// The outbox without a mail server (the dev outbox) and with a dead one, and the flows'
+// bookkeeping: resend replaces the link, cancel removes the pending account, setting a
+// password unlocks, changing an address asks for its confirmation.
+import { CLI_ACTOR } from '../../src/audit/audit.service.js';
+import { loadConfig } from '../../src/config/config.js';
+import { createLogger } from '../../src/http/logger.js';
+import { createViews } from '../../src/http/views.js';
+import { createMailDelivery } from '../../src/mail/mail-worker.js';
+import { createMailTransport } from '../../src/mail/transport.js';
+import { createServices, type Services } from '../../src/services.js';
+import { consoleSession } from '../support/console-session.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { startTestServer, testEnv, type TestServer } from '../support/server.js';
+import { linksIn } from '../support/smtp.js';
+
+const ALL = { kind: 'all' } as const;
+let db: TestDatabase;
+let services: Services;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  services = createServices(loadConfig(testEnv({ DATABASE_URL: db.url })), db.dataSource);
+});
+
+afterAll(async () => {
+  await db?.drop();
+});
+
+function delivery(smtpUrl?: string, maxAttempts = 3) {
+  const config = loadConfig(testEnv({ DATABASE_URL: db.url, ...(smtpUrl ? { SMTP_URL: smtpUrl } : {}), FOYER_MAIL_MAX_ATTEMPTS: String(maxAttempts) }));
+  return createMailDelivery({
+    outbox: services.outbox, tokens: services.tokens, users: services.users, transport: createMailTransport(config.mail),
+    views: createViews(), config: config.mail, issuer: 'https://id.example.test', logger: createLogger('silent'),
+  });
+}
+
+async function deliverAll(d: ReturnType<typeof delivery>) {
+  for (const row of await services.outbox.claimDue(100)) await d.deliver(row);
+}
+
+const outboxRows = (to: string) => db.dataSource.query(
+  'SELECT template, status, attempts, last_error, text_body FROM mail_outbox WHERE to_address = $1 ORDER BY id', [to]);
+
+it('without SMTP keeps the message readable in the dev outbox, with a working link', async () => {
+  const user = await services.links.invite({ email: 'dev@example.com' }, CLI_ACTOR, ALL);
+  await deliverAll(delivery());
+  const [row] = await outboxRows('dev@example.com');
+  expect(row).toMatchObject({ template: 'invitation', status: 'outbox' });
+  const [link] = linksIn(row.text_body);
+  expect(link).toMatch(/^https:\/\/id\.example\.test\/invitation\/[A-Za-z0-9_-]{43}$/);
+  const token = link.split('/').pop()!;
+  await expect(services.links.inspect('invitation', token)).resolves.toMatchObject({ state: 'valid', token: { user_id: user.id } });
+  // Only the hash is stored.
+  expect((await db.dataSource.query('SELECT count(*)::int AS n FROM one_time_tokens WHERE token_hash = $1', [token]))[0].n).toBe(0);
+});
+
+it('resending an invitation makes the old link stop working; cancelling removes the pending account', async () => {
+  const user = await services.links.invite({ email: 'twice@example.com' }, CLI_ACTOR, ALL);
+  const d = delivery();
+  await deliverAll(d);
+  const first = linksIn((await outboxRows('twice@example.com'))[0].text_body)[0].split('/').pop()!;
+  await services.links.resendInvitation(user.id, CLI_ACTOR, ALL);
+  await expect(services.links.inspect('invitation', first)).resolves.toEqual({ state: 'used' });
+  await deliverAll(d);
+  const second = linksIn((await outboxRows('twice@example.com'))[1].text_body)[0].split('/').pop()!;
+  await expect(services.links.inspect('invitation', second)).resolves.toMatchObject({ state: 'valid' });
+
+  await services.links.cancelInvitation(user.id, CLI_ACTOR, ALL);
+  expect(await services.users.findById(user.id)).toBeNull();
+  await expect(services.links.inspect('invitation', second)).resolves.toEqual({ state: 'unknown' });
+});
+
+it('gives up after the last attempt and keeps the error for admins', async () => {
+  await services.links.invite({ email: 'nowhere@example.com' }, CLI_ACTOR, ALL);
+  const dead = delivery('smtp://127.0.0.1:1', 2);
+  await deliverAll(dead);
+  expect((await outboxRows('nowhere@example.com'))[0]).toMatchObject({ status: 'queued', attempts: 1, last_error: expect.stringMatching(/ECONNREFUSED/) });
+  await db.dataSource.query("UPDATE mail_outbox SET next_attempt_at = now() WHERE to_address = 'nowhere@example.com'");
+  await deliverAll(dead);
+  expect((await outboxRows('nowhere@example.com'))[0]).toMatchObject({ status: 'failed', attempts: 2, last_error: expect.stringMatching(/ECONNREFUSED/) });
+});
+
+it('setting a password unlocks; a changed address is unverified and queued for confirmation', async () => {
+  const user = await services.users.create({ login: 'locky', email: 'locky@example.com', password: 'first secret 1', emailVerified: true }, CLI_ACTOR);
+  await services.lifecycle.lock(user.id, { reason: 'testing' }, CLI_ACTOR, ALL);
+  await services.links.setPassword(user.id, 'second secret 2', { mustChange: true }, CLI_ACTOR, ALL);
+  expect(await services.users.findById(user.id)).toMatchObject({ lockedAt: null, passwordChangeRequired: true });
+  await expect(services.users.signIn('locky', 'second secret 2')).resolves.toMatchObject({ outcome: 'change_required' });
+
+  await services.users.update(user.id, { login: 'locky', email: 'new-locky@example.com' }, CLI_ACTOR, ALL);
+  expect(await services.users.findById(user.id)).toMatchObject({ emailVerified: false });
+  expect(await outboxRows('new-locky@example.com')).toEqual([expect.objectContaining({ template: 'email-verification', status: 'queued' })]);
+  const events: { action: string }[] = await db.dataSource.query('SELECT action FROM audit_events WHERE target_user_id = $1 ORDER BY id', [user.id]);
+  expect(events.map((e) => e.action)).toEqual(['user.created', 'user.locked', 'user.password_set', 'user.updated']);
+});
+
+describe('/admin/outbox', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+    await server.foyer.services.users.create({ login: 'root', password: 'console password 1', role: 'ADMIN' }, CLI_ACTOR);
+  });
+  afterAll(() => server?.close());
+
+  it('shows an Administrator the dev outbox with the message and its link', async () => {
+    await server.foyer.services.links.invite({ email: 'shown@example.com' }, CLI_ACTOR, ALL);
+    await server.foyer.mailWorker.wake();
+    const session = await consoleSession(server.issuer, 'root', 'console password 1');
+    const list = await (await session.get('/admin/outbox')).text();
+    expect(list).toContain('No SMTP server is configured');
+    const id = /data-message-id="(\d+)"/.exec(list)![1];
+    const message = await (await session.get(`/admin/outbox/${id}`)).text();
+    expect(message).toContain('shown@example.com');
+    expect(message).toMatch(/\/invitation\/[A-Za-z0-9_-]{43}/);
+  });
+});
