@@ -9,7 +9,7 @@ export const ROLE_LABELS: Record<Role, string> = { MEMBER: 'Member', MANAGER: 'M
 export interface StatusBadge { label: string; tone: 'ok' | 'bad' | 'warn' | 'plain' }
 
 type StatusSource = Pick<UserListRow, 'blocked' | 'locked' | 'invited' | 'passwordResetRequired' | 'deletionScheduledAt'
-  | 'email' | 'emailVerified' | 'phoneNumber' | 'phoneNumberVerified'>;
+  | 'email' | 'emailVerified' | 'phoneNumber' | 'phoneNumberVerified'> & { invitationExpired?: boolean };
 
 export function statusBadges(u: StatusSource): StatusBadge[] {
   const badges: StatusBadge[] = [];
@@ -17,6 +17,7 @@ export function statusBadges(u: StatusSource): StatusBadge[] {
   if (u.blocked) badges.push({ label: 'Blocked', tone: 'bad' });
   if (u.locked) badges.push({ label: 'Locked', tone: 'warn' });
   if (u.invited) badges.push({ label: 'Invited', tone: 'warn' });
+  if (u.invitationExpired) badges.push({ label: 'Invitation expired', tone: 'bad' });
   if (u.passwordResetRequired) badges.push({ label: 'Password reset pending', tone: 'warn' });
   if (badges.length === 0) badges.push({ label: 'Active', tone: 'ok' });
   if (u.email && !u.emailVerified) badges.push({ label: 'Email unverified', tone: 'plain' });

@@ -69,6 +69,8 @@ export interface UserListRow {
   blocked: boolean;
   locked: boolean;
   invited: boolean;
+  /** Invited, and the newest invitation link has run out (a queued one does not count as expired). */
+  invitationExpired: boolean;
   passwordResetRequired: boolean;
   deletionScheduledAt: Date | null;
   createdAt: Date;
@@ -129,6 +131,9 @@ const ROW_COLUMNS = `u.id::text AS id, u.nickname, u.given_name AS "givenName", 
   u.email_verified AS "emailVerified", u.phone_number AS "phoneNumber", u.phone_number_verified AS "phoneNumberVerified",
   u.role, u.organization_id AS "organizationId", o.name AS "organizationName", u.blocked,
   ${LOCKED} AS locked, u.invited_at IS NOT NULL AS invited,
+  CASE WHEN u.invited_at IS NULL THEN false ELSE NOT EXISTS (SELECT 1 FROM one_time_tokens t WHERE t.user_id = u.id
+    AND t.purpose = 'invitation' AND t.used_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now()))
+    AND EXISTS (SELECT 1 FROM one_time_tokens t WHERE t.user_id = u.id AND t.purpose = 'invitation') END AS "invitationExpired",
   u.password_reset_required AS "passwordResetRequired", u.deletion_scheduled_at AS "deletionScheduledAt",
   u.created_at AS "createdAt", u.last_sign_in_at AS "lastSignInAt"`;
 

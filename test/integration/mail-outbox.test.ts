@@ -114,3 +114,14 @@ describe('/admin/outbox', () => {
     expect(message).toMatch(/\/invitation\/[A-Za-z0-9_-]{43}/);
   });
 });
+
+it('lists an invitation whose link ran out as expired', async () => {
+  const user = await services.links.invite({ email: 'late@example.com' }, CLI_ACTOR, ALL);
+  const listed = async () => (await services.directory.list({ scope: ALL, q: 'late@example', sort: 'name', dir: 'asc', limit: 5 })).rows[0];
+  expect(await listed()).toMatchObject({ invited: true, invitationExpired: false });
+  await deliverAll(delivery());
+  expect(await listed()).toMatchObject({ invitationExpired: false });
+  await db.dataSource.query("UPDATE one_time_tokens SET expires_at = now() - interval '1 minute' WHERE user_id = $1", [user.id]);
+  expect(await listed()).toMatchObject({ invitationExpired: true });
+  await expect(services.links.invitationExpiry(user.id)).resolves.toBeInstanceOf(Date);
+});
