@@ -74,7 +74,7 @@ describe('console sign-in', () => {
 
   it('returns to the console page asked for, never to another site', async () => {
     const res = await fetch(`${server.issuer}/admin/login?next=${encodeURIComponent('https://evil.example/')}`, { redirect: 'manual' });
-    const cookie = res.headers.getSetCookie().find((c) => c.startsWith('foyer.console='));
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith('foyer.admin='));
     expect(decodeURIComponent(cookie!)).toContain('"next":"/admin"');
     await signInToConsole('root', '/admin?tab=1');
     await page.getByText('Signed in as root').waitFor();
