@@ -7,7 +7,11 @@ import compose from 'koa-compose';
 import mount from 'koa-mount';
 import type Provider from 'oidc-provider';
 import type { DataSource } from 'typeorm';
+import { ACCOUNT_CLIENT_ID } from './account/account-client.js';
+import { accountRoutes } from './account/account.routes.js';
 import { linkRoutes } from './account/links.routes.js';
+import { publicProfileRoutes } from './account/public-profile.routes.js';
+import { firstPartySignIn } from './http/first-party-sign-in.js';
 import { createAdminAuth } from './admin/admin-auth.js';
 import { adminRoutes } from './admin/admin.routes.js';
 import type { Config } from './config/config.js';
@@ -23,6 +27,7 @@ import { createConsentService } from './interactions/consent.service.js';
 import { interactionRoutes } from './interactions/interactions.routes.js';
 import { startBulkWorker } from './jobs/bulk-actions.js';
 import { startPayloadSweeper } from './jobs/payload-sweeper.js';
+import { startDeletionPurge } from './jobs/deletion-purge.js';
 import { startMailWorker } from './mail/mail-worker.js';
 import { createMailTransport } from './mail/transport.js';
 import { createClientCache, listenForClientChanges } from './oidc/client-cache.js';
@@ -40,6 +45,8 @@ export interface Foyer {
   services: Services;
   /** Works through mass-action jobs; `wake()` after starting one. */
   bulkWorker: { wake(): Promise<void> };
+  /** Deletes accounts whose deletion grace period is over; `run()` does it now. */
+  deletionPurge: { run(): Promise<number> };
   /** Delivers the mail outbox; `wake()` sends what is due now. */
   mailWorker: { wake(): Promise<void> };
   /** Stops background work (sweeper, mass actions, client change listener); the caller closes the database. */
@@ -76,9 +83,14 @@ export async function createFoyer({ config, dataSource, logger }: { config: Conf
 
   const interactions = interactionRoutes({
     provider, users: services.users, views, supportContact: config.supportContact, forms,
-    links: services.links, settings: services.settings, secureCookies,
+    links: services.links, lifecycle: services.lifecycle, settings: services.settings, secureCookies,
     consent: createConsentService({ provider, users: services.users, settings: services.settings }),
   });
+  const accountSignIn = firstPartySignIn({
+    provider, users: services.users, views, issuer: config.issuer, secureCookies, prefix: '/account', clientId: ACCOUNT_CLIENT_ID,
+    signedOutTemplate: 'account/signed-out.njk', messages: { signedOut: 'You have signed out.', cancelled: 'Signing in was cancelled.' },
+  });
+  const account = accountRoutes({ services, provider, views, requireSignedIn: accountSignIn.requireSignedIn, forms, signOutUrl: accountSignIn.signOutUrl });
   const accountLinks = linkRoutes({ links: services.links, settings: services.settings, rateLimiter: services.rateLimiter, views, forms });
   const setup = setupRoutes({ setup: services.adminSetup, views, issuer: config.issuer, forms });
   const adminAuth = createAdminAuth({ provider, users: services.users, views, issuer: config.issuer, secureCookies });
@@ -100,13 +112,15 @@ export async function createFoyer({ config, dataSource, logger }: { config: Conf
   // token and userinfo paths run through nothing of Foyer's but the two lines above.
   app.use(mount(provider));
   app.use(errorHandler(views));
-  for (const router of [healthRoutes(sql), home, interactions, accountLinks, setup, adminAuth.routes, admin]) {
+  for (const router of [healthRoutes(sql), home, interactions, accountLinks, setup, accountSignIn.routes, account,
+    publicProfileRoutes({ userData: services.userData, views }), adminAuth.routes, admin]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }
   app.use(notFound(views));
 
   const sweeper = startPayloadSweeper({ sql, intervalSeconds: config.sweepIntervalSeconds, logger, also: services.accountRecords.sweepActivity });
+  const deletionPurge = startDeletionPurge({ lifecycle: services.lifecycle, intervalSeconds: config.sweepIntervalSeconds, logger });
   const bulkWorker = startBulkWorker({ jobs: services.bulkJobs, bulk: services.bulk, logger });
   const mailWorker = startMailWorker({
     outbox: services.outbox, tokens: services.tokens, users: services.users, transport: createMailTransport(config.mail),
@@ -114,9 +128,10 @@ export async function createFoyer({ config, dataSource, logger }: { config: Conf
   });
   services.mailSignal.wake = () => void mailWorker.wake();
   return {
-    app, provider, services, bulkWorker, mailWorker,
+    app, provider, services, bulkWorker, mailWorker, deletionPurge,
     async stop() {
       sweeper.stop();
+      deletionPurge.stop();
       await bulkWorker.stop();
       await mailWorker.stop();
       await clientChanges.stop();

@@ -1,6 +1,6 @@
 // The directory services without HTTP or the provider: shared by the server and the CLI.
 import type { DataSource } from 'typeorm';
-import { createAuditLog } from './audit/audit.service.js';
+import { createAuditLog, type AuditLog } from './audit/audit.service.js';
 import type { Config } from './config/config.js';
 import { sqlOf } from './db/sql.js';
 import { createOneTimeTokens, type OneTimeTokens } from './directory/one-time-token.repository.js';
@@ -22,6 +22,7 @@ import { createBulkActions, type BulkActions } from './jobs/bulk-actions.js';
 import { createBulkJobRepository, type BulkJobRepository } from './jobs/bulk-job.repository.js';
 import { createOutboxRepository, type OutboxRepository } from './mail/outbox.repository.js';
 import { createUserLinks, type UserLinks } from './directory/user-links.service.js';
+import { createUserData, type UserData } from './directory/user-data.service.js';
 import { createRateLimiter, type RateLimiter } from './db/rate-limit.repository.js';
 import { createAdminSetup, type AdminSetup } from './setup/admin-setup.service.js';
 
@@ -38,6 +39,9 @@ export interface Services {
   rateLimiter: RateLimiter;
   /** The mail worker's doorbell: app.ts connects it to the worker it starts (the CLI leaves it silent). */
   mailSignal: { wake: () => void };
+  audit: AuditLog;
+  /** Data export and the public profile. */
+  userData: UserData;
   /** Mass actions as durable jobs (the worker is started by app.ts). */
   bulk: BulkActions;
   bulkJobs: BulkJobRepository;
@@ -80,8 +84,11 @@ export function createServices(config: Config, dataSource: DataSource): Services
     dataSource, users, repository: userRepository, lifecycle, tokens, hasher, settings, audit,
     enqueue: outbox.enqueue, wakeMail: () => mailSignal.wake(), mail: config.mail, issuer: config.issuer,
   });
+  const events = createAuditQuery(sql);
   return {
     links,
+    audit,
+    userData: createUserData({ users, records: accountRecords, events, issuer: config.issuer }),
     outbox,
     tokens,
     rateLimiter: createRateLimiter(sql),
@@ -94,7 +101,7 @@ export function createServices(config: Config, dataSource: DataSource): Services
     directory: createUserDirectory(sql),
     organizations: createOrganizationService({ dataSource, organizations: organizationRepository, audit }),
     settings,
-    events: createAuditQuery(sql),
+    events,
     clients: createClientService({ clients: createClientRepository(sql), audit }),
     adminSetup: createAdminSetup({ users, tokens, issuer: config.issuer, settings }),
   };

@@ -50,6 +50,7 @@ export function userActionRoutes({ services, views }: { services: Services; view
         }
         break;
       case 'resend-invitation': await links.resendInvitation(id, actor, scope); break;
+      case 'cancel-deletion': await lifecycle.cancelDeletion(id, actor, scope); break;
       case 'force-reset': await links.forcePasswordReset(id, actor, scope); break;
       case 'email-recovery': await links.emailRecoveryLink(id, actor, scope); break;
       case 'resend-verification': await links.resendVerification(id, actor, scope); break;

@@ -29,6 +29,10 @@ export const ACTIONS: Record<string, ActionText> = {
     title: 'Unlock', button: 'Unlock', done: 'unlocked',
     explain: (n) => `${n} returns to Active and the count of failed sign-ins starts again from zero.`,
   },
+  'cancel-deletion': {
+    title: 'Cancel scheduled deletion', button: 'Keep the account', done: 'deletion-cancelled',
+    explain: (n) => `${n} asked to delete their account. Cancelling keeps it; ${n} can then sign in again as before.`,
+  },
   'resend-invitation': {
     title: 'Resend invitation', button: 'Resend invitation', done: 'invitation-resent',
     explain: (n) => `A new invitation email goes to ${n}. The link in the earlier one stops working.`,
@@ -56,7 +60,7 @@ export const ACTIONS: Record<string, ActionText> = {
 };
 
 /** Which actions make sense for this user now. */
-interface ActionSubject { blocked: boolean; locked: boolean; invited: boolean; email: string | null; emailVerified: boolean }
+interface ActionSubject { blocked: boolean; locked: boolean; invited: boolean; email: string | null; emailVerified: boolean; deletionScheduledAt?: Date | null }
 
 /** Which actions make sense for this user now, in menu order. Set password and the recovery link have pages of their own. */
 export function availableActions(user: ActionSubject): { action: string; label: string; href?: string }[] {
@@ -64,7 +68,9 @@ export function availableActions(user: ActionSubject): { action: string; label: 
   if (!user.invited && user.email) actions.push('force-reset', 'email-recovery');
   if (user.email && !user.emailVerified && !user.invited) actions.push('resend-verification');
   actions.push('end-sessions', user.blocked ? 'unblock' : 'block', user.locked ? 'unlock' : 'lock', 'delete');
+  if (user.deletionScheduledAt) actions.unshift('cancel-deletion');
   return [
+    { action: 'export', label: 'Download data', href: 'export' },
     { action: 'set-password', label: 'Set password', href: 'password' },
     { action: 'recovery-link', label: 'View recovery link', href: 'recovery-link' },
     ...actions.map((action) => ({ action, label: ACTIONS[action].title })),
@@ -83,6 +89,8 @@ export const ACTION_NOTICES: Record<string, string> = {
   'recovery-sent': 'A recovery link is on its way.',
   'verification-sent': 'A verification email is on its way.',
   'password-set': 'The password was set.',
+  'deletion-cancelled': 'The scheduled deletion was cancelled.',
+  'identifier-removed': 'The sign-in method was removed.',
   invited: 'The invitation is on its way.',
   'selected-sessions-ended': 'The selected sessions ended; the others keep working.',
   'consents-revoked': 'The selected consents were revoked with every token issued under them; those apps ask again at the next sign-in.',

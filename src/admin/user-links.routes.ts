@@ -90,5 +90,28 @@ export function userLinkRoutes({ services, views }: { services: Services; views:
     renderConsole(ctx, views, 'admin/users/recovery-link.njk', 'users', { user: { id: user.id, name: publicName(user) }, url, expires: formatTime(expiresAt) });
   });
 
+  router.get('/users/:id/export', async function downloadUserData(ctx) {
+    const { scope, actor } = staffOf(ctx);
+    const user = await users.get(ctx.params.id, scope);
+    const document = await services.userData.export(user);
+    await services.audit.record({ actor, action: 'user.data_exported', targetUserId: user.id, targetLabel: publicName(user) });
+    ctx.set('Content-Disposition', `attachment; filename="user-${user.id}.json"`);
+    ctx.type = 'application/json';
+    ctx.body = JSON.stringify(document, null, 2);
+  });
+
+  router.post('/users/:id/identifiers/remove', async function removeIdentifier(ctx) {
+    const { actor, scope } = staffOf(ctx);
+    try {
+      await users.removeIdentifier(ctx.params.id, firstOf(formOf(ctx).kind), actor, scope);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      ctx.status = 303;
+      return ctx.redirect(`/admin/users/${ctx.params.id}?problem=identifier#identifiers`);
+    }
+    ctx.status = 303;
+    ctx.redirect(`/admin/users/${ctx.params.id}?done=identifier-removed#identifiers`);
+  });
+
   return router;
 }

@@ -31,3 +31,13 @@ export function lockoutFromStored(value: unknown): LockoutPolicy {
   const parsed = value && typeof value === 'object' ? parseLockoutPolicy(value as Record<string, unknown>) : undefined;
   return parsed && 'policy' in parsed ? parsed.policy : DEFAULT_LOCKOUT_POLICY;
 }
+
+/** How long an account the user deleted waits before it is deleted for good. */
+export const DEFAULT_DELETION_GRACE_DAYS = 14;
+
+export function parseDeletionGrace(input: Record<string, unknown>): { policy: number } | { errors: Record<string, string> } {
+  const raw = input.graceDays;
+  const value = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isInteger(value) || value < 0 || value > 365) return { errors: { graceDays: 'Enter a whole number of days from 0 to 365' } };
+  return { policy: value };
+}

@@ -6,26 +6,34 @@ import type { DataSource } from 'typeorm';
 import type { Actor, AuditLog } from '../audit/audit.service.js';
 import { parseDefinition, type CustomFieldDefinition } from './custom-fields.js';
 import { NotFoundError, ValidationError } from './errors.js';
-import { lockoutFromStored, parseLockoutPolicy, type LockoutPolicy } from './lockout-policy.js';
+import { DEFAULT_DELETION_GRACE_DAYS, lockoutFromStored, parseDeletionGrace, parseLockoutPolicy, type LockoutPolicy } from './lockout-policy.js';
 import { parsePasswordPolicy, policyFromStored, type PasswordPolicy } from './password-policy.js';
 import type { SettingsRepository } from './settings.repository.js';
 
 export interface SettingsSnapshot {
   passwordPolicy: PasswordPolicy;
   lockout: LockoutPolicy;
+  /** Days between "delete my account" and the deletion for good. */
+  deletionGraceDays: number;
   customFields: CustomFieldDefinition[];
 }
 
 const PASSWORD_POLICY = 'password_policy';
 const LOCKOUT = 'lockout';
+const DELETION_GRACE = 'deletion_grace_days';
 const REFRESH_MS = 2000;
 
 export function createSettingsService({ dataSource, settings, audit }: { dataSource: DataSource; settings: SettingsRepository; audit: AuditLog }) {
   let cached: { snapshot: Promise<SettingsSnapshot>; until: number } | undefined;
 
   async function load(): Promise<SettingsSnapshot> {
-    const [policy, lockout, customFields] = await Promise.all([settings.get(PASSWORD_POLICY), settings.get(LOCKOUT), settings.customFields()]);
-    return { passwordPolicy: policyFromStored(policy), lockout: lockoutFromStored(lockout), customFields };
+    const [policy, lockout, grace, customFields] = await Promise.all([
+      settings.get(PASSWORD_POLICY), settings.get(LOCKOUT), settings.get(DELETION_GRACE), settings.customFields()]);
+    const graceDays = parseDeletionGrace({ graceDays: grace });
+    return {
+      passwordPolicy: policyFromStored(policy), lockout: lockoutFromStored(lockout), customFields,
+      deletionGraceDays: 'policy' in graceDays ? graceDays.policy : DEFAULT_DELETION_GRACE_DAYS,
+    };
   }
 
   function current(): Promise<SettingsSnapshot> {
@@ -63,6 +71,9 @@ export function createSettingsService({ dataSource, settings, audit }: { dataSou
 
     updatePasswordPolicy: (input: Record<string, unknown>, actor: Actor): Promise<PasswordPolicy> =>
       saveNamed(PASSWORD_POLICY, parsePasswordPolicy(input), 'settings.password_policy_changed', (snapshot) => snapshot.passwordPolicy, actor),
+
+    updateDeletionGrace: (input: Record<string, unknown>, actor: Actor): Promise<number> =>
+      saveNamed(DELETION_GRACE, parseDeletionGrace(input), 'settings.deletion_grace_changed', (snapshot) => snapshot.deletionGraceDays, actor),
 
     updateLockout: (input: Record<string, unknown>, actor: Actor): Promise<LockoutPolicy> =>
       saveNamed(LOCKOUT, parseLockoutPolicy(input), 'settings.lockout_changed', (snapshot) => snapshot.lockout, actor),

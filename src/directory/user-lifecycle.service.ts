@@ -58,6 +58,15 @@ async function sessionsOf(manager: EntityManager, accountId: string): Promise<En
   return rows.map((r) => ({ clients: r.clients }));
 }
 
+const PURGE_ACTOR: Actor = { type: 'system', label: 'deletion grace period over' };
+
+/** Refuses when no other active Administrator would remain. */
+async function lastAdminGuard(manager: EntityManager, id: string): Promise<void> {
+  const [{ n }] = await manager.query(
+    `SELECT count(*)::int AS n FROM users WHERE role = 'ADMIN' AND id <> $1 AND NOT blocked AND deleted_at IS NULL AND deletion_scheduled_at IS NULL`, [id]);
+  if (n === 0) throw new LastAdministratorError();
+}
+
 export function createUserLifecycle(deps: UserLifecycleDeps) {
   const { dataSource, users, repository, audit } = deps;
   const listeners: SessionsEndedListener[] = [];
@@ -158,6 +167,68 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
       });
     },
 
+    /** Ends every session of the account but the one named (the browser asking), with their grants and tokens. */
+    async endOtherSessions(id: string, keepHandle: string | undefined, actor: Actor): Promise<number> {
+      const { ended } = await dataSource.transaction(async (manager) => {
+        const target = await users.getChangeable(id, ALL_USERS, manager);
+        const handles: { handle: string }[] = await manager.query(
+          `SELECT encode(sha256(convert_to(id, 'UTF8')), 'hex') AS handle FROM oidc_payloads WHERE model = 'Session' AND account_id = $1`, [id]);
+        const others = handles.map((h) => h.handle).filter((h) => h !== keepHandle);
+        const result = await deps.records.endSessions(manager, id, others);
+        await audit.record({
+          actor, action: 'user.sessions_ended', targetUserId: id, targetLabel: describeUser(target),
+          details: { sessions: result.ended.length, othersOnly: true, revokedRecords: result.revoked },
+        }, manager);
+        return result;
+      });
+      await announce(id, ended);
+      return ended.length;
+    },
+
+    /**
+     * The user deletes their own account: it is scheduled for deletion after the grace
+     * period, every session and token ends at once, and signing in offers to restore it.
+     */
+    async scheduleDeletion(id: string, graceDays: number, actor: Actor): Promise<Date> {
+      const at = new Date(Date.now() + graceDays * 86_400_000);
+      const sessions = await dataSource.transaction(async (manager) => {
+        const target = await users.getChangeable(id, ALL_USERS, manager);
+        if (target.role === 'ADMIN') await lastAdminGuard(manager, id);
+        await repository.update(id, { deletionScheduledAt: at }, manager);
+        const ended = await revokeAll(manager, id);
+        await audit.record({ actor, action: 'user.deletion_scheduled', targetUserId: id, targetLabel: describeUser(target), details: { at: at.toISOString() } }, manager);
+        return ended.sessions;
+      });
+      await announce(id, sessions);
+      return at;
+    },
+
+    /** Restores an account scheduled for deletion (the user signing in, or an admin). */
+    async cancelDeletion(id: string, actor: Actor, scope: StaffScope): Promise<void> {
+      await dataSource.transaction(async (manager) => {
+        const target = await users.getChangeable(id, scope, manager);
+        if (!target.deletionScheduledAt) return;
+        await repository.update(id, { deletionScheduledAt: null }, manager);
+        await audit.record({ actor, action: 'user.deletion_cancelled', targetUserId: id, targetLabel: describeUser(target) }, manager);
+      });
+    },
+
+    /** Deletes for good every account whose grace period is over (run by the purge job). */
+    async purgeScheduledDeletions(limit = 100): Promise<number> {
+      const due: { id: string }[] = await dataSource.query(
+        'SELECT id::text AS id FROM users WHERE deletion_scheduled_at <= now() ORDER BY deletion_scheduled_at LIMIT $1', [limit]);
+      let purged = 0;
+      for (const { id } of due) {
+        try {
+          await this.delete(id, PURGE_ACTOR, ALL_USERS);
+          purged += 1;
+        } catch {
+          // Gone meanwhile, or the last Administrator: left for an admin to decide.
+        }
+      }
+      return purged;
+    },
+
     /** A stop with a reason, optionally until a time; also ends the user's sessions and tokens. */
     async lock(id: string, input: LockInput, actor: Actor, scope: StaffScope): Promise<User> {
       const errors: Record<string, string> = {};
@@ -205,11 +276,7 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
     async delete(id: string, actor: Actor, scope: StaffScope): Promise<{ id: string; login: string | null }> {
       const { target, sessions } = await dataSource.transaction(async (manager) => {
         const user = await users.getChangeable(id, scope, manager);
-        if (user.role === 'ADMIN') {
-          const [{ n }] = await manager.query(
-            `SELECT count(*)::int AS n FROM users WHERE role = 'ADMIN' AND id <> $1 AND NOT blocked AND deleted_at IS NULL AND deletion_scheduled_at IS NULL`, [id]);
-          if (n === 0) throw new LastAdministratorError();
-        }
+        if (user.role === 'ADMIN') await lastAdminGuard(manager, id);
         const ended = await revokeAll(manager, id);
         await manager.query('DELETE FROM users WHERE id = $1', [id]);
         const label = user.login ?? `#${id}`;

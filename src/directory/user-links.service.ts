@@ -172,6 +172,20 @@ export function createUserLinks(deps: UserLinksDeps) {
       return { ...user, passwordChangeRequired: false };
     },
 
+    /** The user changes their own password: the current one is required; other sessions end. */
+    async changeOwnPassword(userId: string, current: string, password: string, confirm: string, keepSessionHandle?: string): Promise<void> {
+      const user = await users.findById(userId);
+      if (!user) throw new LinkNotUsableError('unknown');
+      if (!(await hasher.verify(current, user.passwordHash))) throw new ValidationError({ current_password: 'This is not your current password' });
+      const passwordHash = await newPasswordFor(user, password, confirm);
+      const self: Actor = { type: 'user', id: userId, label: describeUser(user) };
+      await dataSource.transaction(async (manager) => {
+        await repository.update(userId, { passwordHash, passwordUpdatedAt: new Date(), passwordChangeRequired: false }, manager);
+        await audit.record({ actor: self, action: 'user.password_changed', targetUserId: userId, targetLabel: describeUser(user) }, manager);
+      });
+      await deps.lifecycle.endOtherSessions(userId, keepSessionHandle, self);
+    },
+
     /** Status Password reset pending: no sign-in until the user chooses a new password from the emailed link. */
     async forcePasswordReset(id: string, actor: Actor, scope: StaffScope): Promise<void> {
       await dataSource.transaction(async (manager) => {

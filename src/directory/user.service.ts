@@ -40,6 +40,8 @@ export type SignInResult =
   | { outcome: 'reset_required'; user: User }
   /** A temporary password: the user must choose a new one before going on. */
   | { outcome: 'change_required'; user: User }
+  /** The user deleted the account and the grace period is running: signing in may restore it. */
+  | { outcome: 'deletion_scheduled'; user: User; at: Date }
   | { outcome: 'ok'; user: User };
 
 export interface UserServiceDeps {
@@ -215,6 +217,25 @@ export function createUserService(deps: UserServiceDeps) {
       return { ...existing, ...changes };
     },
 
+    /** Removes one sign-in identifier; at least one must remain. It takes effect at once. */
+    async removeIdentifier(id: string, kind: string, actor: Actor, scope: StaffScope): Promise<User> {
+      const columns: Record<string, 'login' | 'email' | 'phoneNumber'> = { login: 'login', email: 'email', phone_number: 'phoneNumber' };
+      const column = Object.hasOwn(columns, kind) ? columns[kind] : undefined;
+      if (!column) throw new ValidationError({ identifier: 'Choose login, email or phone number' });
+      return dataSource.transaction(async (manager) => {
+        const user = await requireChangeable(id, scope, manager);
+        if (!user[column]) throw new ValidationError({ identifier: 'There is no such identifier on this account' });
+        const remaining = (['login', 'email', 'phoneNumber'] as const).filter((c) => c !== column && user[c]);
+        if (remaining.length === 0) throw new ValidationError({ identifier: 'Keep at least one way to sign in' });
+        const changes: Partial<User> = { [column]: null };
+        if (column === 'email') changes.emailVerified = false;
+        if (column === 'phoneNumber') changes.phoneNumberVerified = false;
+        await users.update(id, changes, manager);
+        await audit.record({ actor, action: 'user.identifier_removed', targetUserId: id, targetLabel: describeUser(user), details: { identifier: kind } }, manager);
+        return { ...user, ...changes };
+      });
+    },
+
     async changePermissions(id: string, input: PermissionsInput, actor: Actor, scope: StaffScope): Promise<User> {
       const errors: Record<string, string> = {};
       const permissions = await checkPermissions(input, scope, errors);
@@ -250,6 +271,7 @@ export function createUserService(deps: UserServiceDeps) {
         if (user && failures >= lockout.maxFailures && signInStatus(user).kind === 'active') await lockAfterFailures(user, failures, lockout.lockMinutes);
         return { outcome: 'invalid' };
       }
+      if (user.deletionScheduledAt && !user.deletedAt && !user.blocked) return { outcome: 'deletion_scheduled', user, at: user.deletionScheduledAt };
       const status = signInStatus(user);
       if (status.kind === 'deleted') return { outcome: 'invalid' };
       if (status.kind === 'blocked') return { outcome: 'blocked', user };

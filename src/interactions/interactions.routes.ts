@@ -9,6 +9,7 @@ import { ValidationError } from '../directory/errors.js';
 import { describePolicy } from '../directory/password-policy.js';
 import type { SettingsService } from '../directory/settings.service.js';
 import type { UserLinks } from '../directory/user-links.service.js';
+import type { UserLifecycle } from '../directory/user-lifecycle.service.js';
 import { renderPage } from '../http/render.js';
 import type { Views } from '../http/views.js';
 import type { ConsentService } from './consent.service.js';
@@ -22,12 +23,17 @@ export interface InteractionDeps {
   /** Body parsing and CSRF checks; must run before the handlers. */
   forms: Middleware;
   links: UserLinks;
+  lifecycle: UserLifecycle;
   settings: SettingsService;
   secureCookies: boolean;
 }
 
-/** Proof, for one interaction, that this browser passed the password check of an account whose temporary password must change. */
+/**
+ * Proof, for one interaction, that this browser passed the password check of an account
+ * that needs one more step: a temporary password to replace, or a scheduled deletion to undo.
+ */
 const CHANGE_COOKIE = 'foyer.pwchange';
+const RESTORE_COOKIE = 'foyer.restore';
 
 const MAX_IDENTIFIER = 320;
 const MAX_PASSWORD = 1024;
@@ -107,13 +113,40 @@ export function interactionRoutes(deps: InteractionDeps): Router {
       case 'reset_required':
         return renderPage(ctx, views, 'interactions/reset-pending.njk', { uid: details.uid, contact: deps.supportContact }, 403);
       case 'change_required':
-        ctx.cookies.set(CHANGE_COOKIE, JSON.stringify({ uid: details.uid, accountId: result.user.id }), {
-          httpOnly: true, sameSite: 'lax', secure: deps.secureCookies, signed: true, path: `/interaction/${details.uid}`, maxAge: 15 * 60 * 1000,
-        });
+        setProof(ctx, CHANGE_COOKIE, details.uid, result.user.id);
         return renderChangePassword(ctx, details.uid);
+      case 'deletion_scheduled':
+        setProof(ctx, RESTORE_COOKIE, details.uid, result.user.id);
+        return renderPage(ctx, views, 'interactions/restore.njk', { uid: details.uid, at: result.at.toUTCString() }, 403);
       case 'ok':
         return finish(ctx, { login: { accountId: result.user.id } }, false);
     }
+  });
+
+  function setProof(ctx: Context, cookie: string, uid: string, accountId: string) {
+    ctx.cookies.set(cookie, JSON.stringify({ uid, accountId }), {
+      httpOnly: true, sameSite: 'lax', secure: deps.secureCookies, signed: true, path: `/interaction/${uid}`, maxAge: 15 * 60 * 1000,
+    });
+  }
+
+  /** The account this browser proved its password for in this interaction, if the proof is there. */
+  function proofOf(ctx: Context, cookie: string, uid: string): string | undefined {
+    let proof: { uid?: string; accountId?: string } = {};
+    try {
+      proof = JSON.parse(ctx.cookies.get(cookie, { signed: true }) ?? '{}');
+    } catch {
+      // a damaged cookie proves nothing
+    }
+    return proof.uid === uid && proof.accountId ? proof.accountId : undefined;
+  }
+
+  router.post('/restore', async function restoreAccount(ctx) {
+    const details = await provider.interactionDetails(ctx.req, ctx.res);
+    const accountId = details.prompt.name === 'login' ? proofOf(ctx, RESTORE_COOKIE, details.uid) : undefined;
+    if (!accountId) return renderLogin(ctx, details, {}, 400);
+    await deps.lifecycle.cancelDeletion(accountId, { type: 'user', id: accountId, label: 'the user, signing in' }, { kind: 'all' });
+    ctx.cookies.set(RESTORE_COOKIE, null, { path: `/interaction/${details.uid}` });
+    return finish(ctx, { login: { accountId } }, false);
   });
 
   async function renderChangePassword(ctx: Context, uid: string, errors: Record<string, string> = {}, status = 200) {
@@ -124,23 +157,18 @@ export function interactionRoutes(deps: InteractionDeps): Router {
 
   router.post('/change-password', async function replaceTemporaryPassword(ctx) {
     const details = await provider.interactionDetails(ctx.req, ctx.res);
-    let proof: { uid?: string; accountId?: string } = {};
-    try {
-      proof = JSON.parse(ctx.cookies.get(CHANGE_COOKIE, { signed: true }) ?? '{}');
-    } catch {
-      // a damaged cookie proves nothing
-    }
-    if (details.prompt.name !== 'login' || proof.uid !== details.uid || !proof.accountId) return renderLogin(ctx, details, {}, 400);
+    const accountId = details.prompt.name === 'login' ? proofOf(ctx, CHANGE_COOKIE, details.uid) : undefined;
+    if (!accountId) return renderLogin(ctx, details, {}, 400);
     const body = (ctx.request.body ?? {}) as Record<string, unknown>;
     const text = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : '');
     try {
-      await deps.links.replaceTemporaryPassword(proof.accountId, text('password'), text('password_confirm'));
+      await deps.links.replaceTemporaryPassword(accountId, text('password'), text('password_confirm'));
     } catch (err) {
       if (err instanceof ValidationError) return renderChangePassword(ctx, details.uid, err.fields, 422);
       throw err;
     }
     ctx.cookies.set(CHANGE_COOKIE, null, { path: `/interaction/${details.uid}` });
-    return finish(ctx, { login: { accountId: proof.accountId } }, false);
+    return finish(ctx, { login: { accountId } }, false);
   });
 
   router.post('/consent', async function submitConsent(ctx) {

@@ -1,6 +1,7 @@
 // node-oidc-provider wired to PostgreSQL and the directory. The one place tokens are issued.
 import type { EventEmitter } from 'node:events';
 import Provider, { interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import { accountClient } from '../account/account-client.js';
 import { consoleClient } from '../admin/console-client.js';
 import type { Sql } from '../db/sql.js';
 import type { UserService } from '../directory/user.service.js';
@@ -49,7 +50,7 @@ export function createProvider(deps: ProviderDeps): Provider {
 
   const configuration: Configuration = {
     // Foyer's own console; every other client lives in the clients table.
-    clients: [consoleClient(deps.issuer)],
+    clients: [consoleClient(deps.issuer), accountClient(deps.issuer)],
     adapter: createAdapterFactory(deps.sql, deps.findClient),
     findAccount: createFindAccount(deps.users),
     jwks: deps.secrets.jwks,

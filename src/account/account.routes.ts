@@ -1,0 +1,196 @@
+// The user's own pages (/account): profile, password, privacy, identifiers, apps and
+// consents, sessions, data download, deleting the account. Signed in through Foyer's sign-in
+// page as the first-party account client; every change is the user's own, audited as such.
+import { createHash } from 'node:crypto';
+import Router from '@koa/router';
+import type { Context, Middleware } from 'koa';
+import type Provider from 'oidc-provider';
+import type { Actor } from '../audit/audit.service.js';
+import type { User } from '../db/entities/user.entity.js';
+import { ValidationError } from '../directory/errors.js';
+import { fieldLabel, PRIVACY_LEVEL_LABELS } from '../directory/field-labels.js';
+import { privacyFieldValues } from '../directory/field-values.js';
+import { describePolicy } from '../directory/password-policy.js';
+import { PRIVACY_LEVELS } from '../directory/privacy.js';
+import { ALL_USERS } from '../directory/staff-scope.js';
+import { describeUser } from '../directory/user.service.js';
+import type { ProfileInput } from '../directory/user-input.js';
+import { renderPage } from '../http/render.js';
+import type { Views } from '../http/views.js';
+import type { Services } from '../services.js';
+import { formatTime, publicName } from '../admin/user.presenter.js';
+
+type Form = Record<string, string | string[] | undefined>;
+
+export interface AccountRouteDeps {
+  services: Services;
+  provider: Provider;
+  views: Views;
+  requireSignedIn: Middleware;
+  forms: Middleware;
+  signOutUrl: string;
+}
+
+const NOTICES: Record<string, string> = {
+  profile: 'Your profile was saved.',
+  password: 'Your password was changed; your other sessions were signed out.',
+  privacy: 'The privacy level was changed; it applies to every app from now on.',
+  identifier: 'The sign-in method was removed.',
+  consent: 'The app lost its access; it will ask again next time.',
+  sessions: 'Your other sessions were signed out.',
+  verification: 'A confirmation email is on its way.',
+};
+
+const text = (form: Form, k: string) => (typeof form[k] === 'string' ? (form[k] as string) : '');
+
+function formOf(ctx: Context): Form {
+  const body = (ctx.request as { body?: Record<string, unknown> }).body ?? {};
+  const out: Form = {};
+  const add = (prefix: string, v: unknown, depth: number) => {
+    if (typeof v === 'string') out[prefix] = v;
+    else if (Array.isArray(v)) out[prefix] = v.filter((x): x is string => typeof x === 'string');
+    else if (v && typeof v === 'object' && depth < 2) for (const [k, x] of Object.entries(v)) add(prefix ? `${prefix}.${k}` : k, x, depth + 1);
+  };
+  add('', body, 0);
+  return out;
+}
+
+export function accountRoutes({ services, provider, views, requireSignedIn, forms, signOutUrl }: AccountRouteDeps): Router {
+  const { users, settings, accountRecords, lifecycle, links, userData } = services;
+  const router = new Router({ prefix: '/account' });
+  router.use(requireSignedIn);
+  router.use(forms);
+
+  const me = (ctx: Context): User => ctx.state.user as User;
+  const self = (user: User): Actor => ({ type: 'user', id: user.id, label: describeUser(user) });
+  /** The handle (SHA-256 of the id) of this browser's session, to tell it apart from the others. */
+  async function currentSessionHandle(ctx: Context): Promise<string | undefined> {
+    // The provider stores a session under its jti (the cookie's value).
+    const { jti } = (await provider.Session.get(ctx as never)) as unknown as { jti?: string };
+    return jti ? createHash('sha256').update(jti).digest('hex') : undefined;
+  }
+
+  async function renderAccount(ctx: Context, extra: Record<string, unknown> = {}, status = 200) {
+    const user = (await users.findById(me(ctx).id))!;
+    const [levels, snapshot, grants, sessions, current] = await Promise.all([
+      users.privacyLevels(user), settings.current(), accountRecords.grants(user.id), accountRecords.sessions(user.id), currentSessionHandle(ctx),
+    ]);
+    const values = privacyFieldValues(user);
+    const identifierCount = [user.login, user.email, user.phoneNumber].filter(Boolean).length;
+    renderPage(ctx, views, 'account/index.njk', {
+      user: { ...user, name: publicName(user) }, signOutUrl,
+      values: {
+        login: user.login ?? '', email: user.email ?? '', phone_number: user.phoneNumber ?? '', nickname: user.nickname ?? '',
+        given_name: user.givenName ?? '', family_name: user.familyName ?? '', birthdate: user.birthdate ?? '', picture: user.picture ?? '',
+        ...Object.fromEntries(Object.entries(user.customFields ?? {}).map(([k, v]) => [`custom.${k}`, v === true ? 'on' : v === false ? '' : String(v)])),
+      },
+      errors: {},
+      customFields: snapshot.customFields,
+      passwordHint: describePolicy(snapshot.passwordPolicy),
+      fields: Object.entries(levels).map(([field, level]) => ({ field, label: fieldLabel(field, snapshot.customFields), value: values[field] ?? '', level })),
+      levels: PRIVACY_LEVELS.map((l) => ({ value: l, label: PRIVACY_LEVEL_LABELS[l] })),
+      identifiers: [
+        { kind: 'login', label: 'Login', value: user.login },
+        { kind: 'email', label: 'Email', value: user.email, verified: user.emailVerified, level: levels.email },
+        { kind: 'phone_number', label: 'Phone', value: user.phoneNumber, verified: user.phoneNumberVerified, level: levels.phone_number },
+      ].filter((i) => i.value).map((i) => ({ ...i, removable: identifierCount > 1 })),
+      grants: grants.filter((g) => !g.clientId.startsWith('foyer-')).map((g) => ({ ...g, granted: formatTime(g.grantedAt), claims: g.claims.map((c) => fieldLabel(c, snapshot.customFields)) })),
+      sessions: sessions.map((s) => ({ ...s, current: s.handle === current, started: formatTime(s.startedAt), lastSeen: formatTime(s.lastSeenAt) || '—' })),
+      notice: NOTICES[String(ctx.query.done)],
+      ...extra,
+    }, status);
+  }
+
+  const done = (ctx: Context, what: string, anchor = '') => {
+    ctx.status = 303;
+    ctx.redirect(`/account?done=${what}${anchor}`);
+  };
+
+  router.get('/', async function accountPage(ctx) {
+    await renderAccount(ctx);
+  });
+
+  router.post('/profile', async function saveProfile(ctx) {
+    const form = formOf(ctx);
+    const custom: Form = {};
+    for (const [k, v] of Object.entries(form)) if (k.startsWith('custom.')) custom[k] = v;
+    const input: ProfileInput = {
+      login: text(form, 'login'), email: text(form, 'email'), phoneNumber: text(form, 'phone_number'), nickname: text(form, 'nickname'),
+      givenName: text(form, 'given_name'), familyName: text(form, 'family_name'), birthdate: text(form, 'birthdate'), picture: text(form, 'picture'), custom,
+    };
+    try {
+      await users.update(me(ctx).id, input, self(me(ctx)), ALL_USERS);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      const kept = Object.fromEntries(Object.entries(form).filter(([k]) => k !== '_csrf').map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
+      return renderAccount(ctx, { values: kept, errors: err.fields }, 422);
+    }
+    done(ctx, 'profile');
+  });
+
+  router.post('/password', async function changePassword(ctx) {
+    const form = formOf(ctx);
+    try {
+      await links.changeOwnPassword(me(ctx).id, text(form, 'current_password'), text(form, 'password'), text(form, 'password_confirm'), await currentSessionHandle(ctx));
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      return renderAccount(ctx, { passwordErrors: err.fields }, 422);
+    }
+    done(ctx, 'password');
+  });
+
+  router.post('/privacy', async function setPrivacy(ctx) {
+    const form = formOf(ctx);
+    const levels = await users.setPrivacy(me(ctx).id, text(form, 'field'), text(form, 'level'), self(me(ctx)), ALL_USERS);
+    if (ctx.accepts('html', 'json') === 'json') {
+      ctx.body = { field: text(form, 'field'), level: levels[text(form, 'field')] };
+      return;
+    }
+    done(ctx, 'privacy', '#privacy');
+  });
+
+  router.post('/identifiers/remove', async function removeIdentifier(ctx) {
+    await users.removeIdentifier(me(ctx).id, text(formOf(ctx), 'kind'), self(me(ctx)), ALL_USERS);
+    done(ctx, 'identifier', '#identifiers');
+  });
+
+  router.post('/email/verify', async function resendVerification(ctx) {
+    await links.resendVerification(me(ctx).id, self(me(ctx)), ALL_USERS);
+    done(ctx, 'verification', '#identifiers');
+  });
+
+  router.post('/consents/revoke', async function revokeConsent(ctx) {
+    await lifecycle.revokeConsents(me(ctx).id, [text(formOf(ctx), 'grant')].filter(Boolean), self(me(ctx)), ALL_USERS);
+    done(ctx, 'consent', '#apps');
+  });
+
+  router.post('/sessions/sign-out-others', async function signOutOthers(ctx) {
+    await lifecycle.endOtherSessions(me(ctx).id, await currentSessionHandle(ctx), self(me(ctx)));
+    done(ctx, 'sessions', '#sessions');
+  });
+
+  router.get('/export', async function downloadMyData(ctx) {
+    const user = (await users.findById(me(ctx).id))!;
+    ctx.set('Content-Disposition', `attachment; filename="my-data-${user.id}.json"`);
+    ctx.type = 'application/json';
+    ctx.body = JSON.stringify(await userData.export(user), null, 2);
+  });
+
+  router.get('/delete', async function confirmDeleteMyAccount(ctx) {
+    renderPage(ctx, views, 'account/delete.njk', { errors: {}, graceDays: (await settings.current()).deletionGraceDays });
+  });
+
+  router.post('/delete', async function deleteMyAccount(ctx) {
+    const user = (await users.findById(me(ctx).id))!;
+    const { deletionGraceDays } = await settings.current();
+    const password = text(formOf(ctx), 'password');
+    const check = password ? await users.signIn(user.login ?? user.email ?? user.phoneNumber ?? '', password) : { outcome: 'invalid' as const };
+    if (check.outcome === 'invalid') {
+      return renderPage(ctx, views, 'account/delete.njk', { errors: { password: 'This is not your password' }, graceDays: deletionGraceDays }, 422);
+    }
+    const at = await lifecycle.scheduleDeletion(user.id, deletionGraceDays, self(user));
+    renderPage(ctx, views, 'account/deletion-scheduled.njk', { at: formatTime(at) });
+  });
+
+  return router;
+}
