@@ -7,7 +7,8 @@ import { SignInFailures1732280000000 } from './1732280000000-sign-in-failures.js
 import { SessionActivity1732290000000 } from './1732290000000-session-activity.js';
 import { BulkJobs1732300000000 } from './1732300000000-bulk-jobs.js';
 import { MailAndLinks1732310000000 } from './1732310000000-mail-and-links.js';
+import { ProfilePhotos1732320000000 } from './1732320000000-profile-photos.js';
 
 export const migrations = [InitialSchema1732250000000, UserDirectoryIndexes1732260000000, ConsoleSettings1732270000000, SignInFailures1732280000000,
   SessionActivity1732290000000, BulkJobs1732300000000,
-  MailAndLinks1732310000000];
+  MailAndLinks1732310000000, ProfilePhotos1732320000000];

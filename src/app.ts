@@ -11,6 +11,7 @@ import { ACCOUNT_CLIENT_ID } from './account/account-client.js';
 import { accountRoutes } from './account/account.routes.js';
 import { linkRoutes } from './account/links.routes.js';
 import { publicProfileRoutes } from './account/public-profile.routes.js';
+import { photoRoutes } from './account/photo.routes.js';
 import { firstPartySignIn } from './http/first-party-sign-in.js';
 import { createAdminAuth } from './admin/admin-auth.js';
 import { adminRoutes } from './admin/admin.routes.js';
@@ -90,7 +91,7 @@ export async function createFoyer({ config, dataSource, logger }: { config: Conf
     provider, users: services.users, views, issuer: config.issuer, secureCookies, prefix: '/account', clientId: ACCOUNT_CLIENT_ID,
     signedOutTemplate: 'account/signed-out.njk', messages: { signedOut: 'You have signed out.', cancelled: 'Signing in was cancelled.' },
   });
-  const account = accountRoutes({ services, provider, views, requireSignedIn: accountSignIn.requireSignedIn, forms, signOutUrl: accountSignIn.signOutUrl });
+  const account = accountRoutes({ services, provider, views, requireSignedIn: accountSignIn.requireSignedIn, forms, signOutUrl: accountSignIn.signOutUrl, issuer: config.issuer });
   const accountLinks = linkRoutes({ links: services.links, settings: services.settings, rateLimiter: services.rateLimiter, views, forms });
   const setup = setupRoutes({ setup: services.adminSetup, views, issuer: config.issuer, forms });
   const adminAuth = createAdminAuth({ provider, users: services.users, views, issuer: config.issuer, secureCookies });
@@ -113,7 +114,8 @@ export async function createFoyer({ config, dataSource, logger }: { config: Conf
   app.use(mount(provider));
   app.use(errorHandler(views));
   for (const router of [healthRoutes(sql), home, interactions, accountLinks, setup, accountSignIn.routes, account,
-    publicProfileRoutes({ userData: services.userData, views }), adminAuth.routes, admin]) {
+    publicProfileRoutes({ userData: services.userData, views }),
+    photoRoutes({ photos: services.photos, requireSignedIn: accountSignIn.requireSignedIn, csrf: forms }), adminAuth.routes, admin]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }

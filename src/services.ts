@@ -23,6 +23,7 @@ import { createBulkJobRepository, type BulkJobRepository } from './jobs/bulk-job
 import { createOutboxRepository, type OutboxRepository } from './mail/outbox.repository.js';
 import { createUserLinks, type UserLinks } from './directory/user-links.service.js';
 import { createUserData, type UserData } from './directory/user-data.service.js';
+import { createProfilePhotos, type ProfilePhotos } from './directory/profile-photo.service.js';
 import { createRateLimiter, type RateLimiter } from './db/rate-limit.repository.js';
 import { createAdminSetup, type AdminSetup } from './setup/admin-setup.service.js';
 
@@ -40,6 +41,8 @@ export interface Services {
   /** The mail worker's doorbell: app.ts connects it to the worker it starts (the CLI leaves it silent). */
   mailSignal: { wake: () => void };
   audit: AuditLog;
+  /** Uploaded profile photos. */
+  photos: ProfilePhotos;
   /** Data export and the public profile. */
   userData: UserData;
   /** Mass actions as durable jobs (the worker is started by app.ts). */
@@ -88,6 +91,7 @@ export function createServices(config: Config, dataSource: DataSource): Services
   return {
     links,
     audit,
+    photos: createProfilePhotos({ dataSource, users, repository: userRepository, audit }),
     userData: createUserData({ users, records: accountRecords, events, issuer: config.issuer }),
     outbox,
     tokens,

@@ -12,6 +12,7 @@ import { fieldLabel, PRIVACY_LEVEL_LABELS } from '../directory/field-labels.js';
 import { privacyFieldValues } from '../directory/field-values.js';
 import { describePolicy } from '../directory/password-policy.js';
 import { PRIVACY_LEVELS } from '../directory/privacy.js';
+import { absolutePicture } from '../directory/profile-photo.service.js';
 import { ALL_USERS } from '../directory/staff-scope.js';
 import { describeUser } from '../directory/user.service.js';
 import type { ProfileInput } from '../directory/user-input.js';
@@ -29,6 +30,7 @@ export interface AccountRouteDeps {
   requireSignedIn: Middleware;
   forms: Middleware;
   signOutUrl: string;
+  issuer: string;
 }
 
 const NOTICES: Record<string, string> = {
@@ -39,6 +41,8 @@ const NOTICES: Record<string, string> = {
   consent: 'The app lost its access; it will ask again next time.',
   sessions: 'Your other sessions were signed out.',
   verification: 'A confirmation email is on its way.',
+  photo: 'Your photo was updated.',
+  'photo-removed': 'Your photo was removed.',
 };
 
 const text = (form: Form, k: string) => (typeof form[k] === 'string' ? (form[k] as string) : '');
@@ -55,7 +59,7 @@ function formOf(ctx: Context): Form {
   return out;
 }
 
-export function accountRoutes({ services, provider, views, requireSignedIn, forms, signOutUrl }: AccountRouteDeps): Router {
+export function accountRoutes({ services, provider, views, requireSignedIn, forms, signOutUrl, issuer }: AccountRouteDeps): Router {
   const { users, settings, accountRecords, lifecycle, links, userData } = services;
   const router = new Router({ prefix: '/account' });
   router.use(requireSignedIn);
@@ -97,6 +101,8 @@ export function accountRoutes({ services, provider, views, requireSignedIn, form
       grants: grants.filter((g) => !g.clientId.startsWith('foyer-')).map((g) => ({ ...g, granted: formatTime(g.grantedAt), claims: g.claims.map((c) => fieldLabel(c, snapshot.customFields)) })),
       sessions: sessions.map((s) => ({ ...s, current: s.handle === current, started: formatTime(s.startedAt), lastSeen: formatTime(s.lastSeenAt) || '—' })),
       notice: NOTICES[String(ctx.query.done)],
+      photoError: typeof ctx.query.photo_error === 'string' ? ctx.query.photo_error.slice(0, 200) : undefined,
+      pictureUrl: absolutePicture(user.picture, issuer),
       ...extra,
     }, status);
   }
@@ -126,6 +132,11 @@ export function accountRoutes({ services, provider, views, requireSignedIn, form
       return renderAccount(ctx, { values: kept, errors: err.fields }, 422);
     }
     done(ctx, 'profile');
+  });
+
+  router.post('/photo/remove', async function removePhoto(ctx) {
+    await services.photos.remove(me(ctx).id, self(me(ctx)));
+    done(ctx, 'photo-removed', '#photo');
   });
 
   router.post('/password', async function changePassword(ctx) {

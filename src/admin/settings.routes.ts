@@ -13,6 +13,7 @@ import { firstOf, formOf, renderConsole, requireAdministrator, staffOf } from '.
 const NOTICES: Record<string, string> = {
   policy: 'The password policy was saved. It applies to every password set from now on.',
   lockout: 'The automatic lock settings were saved.',
+  grace: 'The deletion grace period was saved; it applies to accounts deleted from now on.',
   added: 'The custom field was added.',
   changed: 'The custom field was saved.',
   removed: 'The custom field was removed. Values users already have are kept and come back if you add the key again.',
@@ -40,7 +41,7 @@ export function settingsRoutes({ settings, views }: { settings: SettingsService;
     const snapshot = await settings.current();
     renderConsole(ctx, views, 'admin/settings/index.njk', 'settings', {
       ...choices, policy: snapshot.passwordPolicy, customFields: snapshot.customFields, lockout: snapshot.lockout,
-      policyErrors: {}, fieldErrors: {}, lockoutErrors: {}, fieldValues: { type: 'text', defaultPrivacy: 'private' }, ...extra,
+      graceDays: snapshot.deletionGraceDays, policyErrors: {}, fieldErrors: {}, lockoutErrors: {}, graceErrors: {}, fieldValues: { type: 'text', defaultPrivacy: 'private' }, ...extra,
     }, status);
   }
 
@@ -71,6 +72,18 @@ export function settingsRoutes({ settings, views }: { settings: SettingsService;
     }
     ctx.status = 303;
     ctx.redirect('/admin/settings?done=lockout#lockout');
+  });
+
+  router.post('/deletion-grace', async function saveDeletionGrace(ctx) {
+    const input = settingsInput(ctx);
+    try {
+      await settings.updateDeletionGrace(input, staffOf(ctx).actor);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      return renderSettings(ctx, { graceDays: input.graceDays, graceErrors: err.fields }, 422);
+    }
+    ctx.status = 303;
+    ctx.redirect('/admin/settings?done=grace#deletion-grace');
   });
 
   router.post('/custom-fields', async function addCustomField(ctx) {

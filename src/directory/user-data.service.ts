@@ -5,6 +5,7 @@ import type { User } from '../db/entities/user.entity.js';
 import type { AccountRecords } from '../oidc/account-records.repository.js';
 import type { UserService } from './user.service.js';
 import { buildUserExport, publicFields, type UserExport } from './user-export.js';
+import { absolutePicture } from './profile-photo.service.js';
 
 export function createUserData({ users, records, events, issuer }: { users: UserService; records: AccountRecords; events: AuditQuery; issuer: string }) {
   return {
@@ -35,7 +36,7 @@ export function createUserData({ users, records, events, issuer }: { users: User
       const levels = await users.privacyLevels(user);
       const values: Record<string, unknown> = {
         nickname: user.nickname, given_name: user.givenName, family_name: user.familyName, birthdate: user.birthdate,
-        picture: user.picture ? new URL(user.picture, `${issuer}/`).href : null, email: user.email, phone_number: user.phoneNumber,
+        picture: absolutePicture(user.picture, issuer), email: user.email, phone_number: user.phoneNumber,
       };
       const shown = Object.fromEntries(publicFields(levels).filter((f) => values[f]).map((f) => [f, values[f]]));
       return Object.keys(shown).length ? { login: user.login, ...shown } : undefined;

@@ -30,7 +30,10 @@ export function csrfProtection({ secret, secure }: { secret: string; secure: boo
     ctx.state.csrfToken = expected;
 
     if (UNSAFE.has(ctx.method)) {
-      const sent = (ctx.request as { body?: Record<string, unknown> }).body?.[CSRF_FIELD] ?? ctx.get('x-csrf-token');
+      // A file upload (multipart) is not parsed before this check: its form carries the
+      // token in its action URL instead.
+      const fromQuery = ctx.is('multipart/form-data') ? ctx.query[CSRF_FIELD] : undefined;
+      const sent = (ctx.request as { body?: Record<string, unknown> }).body?.[CSRF_FIELD] ?? fromQuery ?? ctx.get('x-csrf-token');
       const a = Buffer.from(typeof sent === 'string' ? sent : '');
       const b = Buffer.from(expected);
       if (ctx.state.csrfFresh || a.length !== b.length || !timingSafeEqual(a, b)) throw new CsrfError();

@@ -1,6 +1,7 @@
 // Which claims each scope covers, and the claims of a user as Foyer releases them.
 import type { User } from '../db/entities/user.entity.js';
 import { privacyFieldValues } from '../directory/field-values.js';
+import { absolutePicture } from '../directory/profile-photo.service.js';
 import { CUSTOM_CLAIM, customKeyOf, mayRelease, mayReleaseField, type PrivacyField, type PrivacyLevels } from '../directory/privacy.js';
 
 export const SCOPE_CLAIMS: Record<string, string[]> = {
@@ -33,13 +34,13 @@ export function presentFields(user: User, levels: PrivacyLevels): Set<PrivacyFie
  * Every claim of the user that the privacy levels allow right now, given the fields the
  * user consented to for this app. The provider then narrows it to the granted scopes.
  */
-export function releasableClaims(user: User, levels: PrivacyLevels, consented: ReadonlySet<string>): Record<string, unknown> {
+export function releasableClaims(user: User, levels: PrivacyLevels, consented: ReadonlySet<string>, issuer = ''): Record<string, unknown> {
   const all: Record<string, unknown> = {
     nickname: user.nickname,
     given_name: user.givenName,
     family_name: user.familyName,
     birthdate: user.birthdate,
-    picture: user.picture,
+    picture: absolutePicture(user.picture, issuer),
     email: user.email,
     email_verified: user.email ? user.emailVerified : null,
     phone_number: user.phoneNumber,

@@ -52,7 +52,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     // Foyer's own console; every other client lives in the clients table.
     clients: [consoleClient(deps.issuer), accountClient(deps.issuer)],
     adapter: createAdapterFactory(deps.sql, deps.findClient),
-    findAccount: createFindAccount(deps.users),
+    findAccount: createFindAccount(deps.users, deps.issuer),
     jwks: deps.secrets.jwks,
     cookies: { keys: deps.secrets.cookieKeys },
     claims: SCOPE_CLAIMS,

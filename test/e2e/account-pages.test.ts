@@ -196,3 +196,43 @@ it('changing the password ends the other sessions but keeps this one', async () 
   await page.getByRole('heading', { name: 'Your account' }).waitFor();
   await expect(server.foyer.services.users.signIn('hana', 'brand new secret 8')).resolves.toMatchObject({ outcome: 'ok', user: { id: user.id } });
 });
+
+// A 1×1 PNG, made here byte by byte so the test needs no fixture file.
+function tinyPng(): Buffer {
+  return Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000' +
+    '1f15c4890000000d4944415478da63f8cfc0f01f0005000201cbb2c0e70000000049454e44ae426082', 'hex');
+}
+
+it('uploads a photo by content type; the picture claim serves it; non-images and big files are refused', async () => {
+  const user = await createUser('ines');
+  await server.foyer.services.users.setPrivacy(user.id, 'picture', 'public', CLI_ACTOR);
+  const page = await newPage();
+  const tokens = await appSignIn(page, 'ines', 'openid profile');
+  await openAccount(page, 'ines');
+
+  await page.getByLabel(/Upload a photo/).setInputFiles({ name: 'holiday.png', mimeType: 'image/png', buffer: Buffer.from('not really a picture at all') });
+  await page.getByRole('button', { name: 'Upload photo' }).click();
+  await expect(page.locator('#photo-error').textContent()).resolves.toBe('Choose a PNG, JPEG or WebP image');
+
+  await page.getByLabel(/Upload a photo/).setInputFiles({ name: 'huge.jpg', mimeType: 'image/jpeg', buffer: Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(2 * 1024 * 1024)]) });
+  await page.getByRole('button', { name: 'Upload photo' }).click();
+  await expect(page.locator('#photo-error').textContent()).resolves.toBe('Choose an image of at most 2 MB');
+
+  // The name says text; the content says PNG: content wins.
+  await page.getByLabel(/Upload a photo/).setInputFiles({ name: 'avatar.txt', mimeType: 'text/plain', buffer: tinyPng() });
+  await page.getByRole('button', { name: 'Upload photo' }).click();
+  await page.getByText('Your photo was updated.').waitFor();
+
+  const picture = (await oidc.fetchUserInfo(client, tokens.access_token, user.id)).picture as string;
+  expect(picture).toMatch(new RegExp(`^${server.issuer}/public/images/profile/[A-Za-z0-9_-]{22}\\.png$`));
+  const served = await fetch(picture);
+  expect(served.status).toBe(200);
+  expect(served.headers.get('content-type')).toBe('image/png');
+  expect(Buffer.from(await served.arrayBuffer())).toEqual(tinyPng());
+  expect((await server.foyer.services.users.findById(user.id))!.picture).toMatch(/^public\/images\/profile\//);
+
+  await page.getByRole('button', { name: 'Remove photo' }).click();
+  await page.getByText('Your photo was removed.').waitFor();
+  expect((await fetch(picture)).status).toBe(404);
+  expect(await oidc.fetchUserInfo(client, tokens.access_token, user.id)).not.toHaveProperty('picture');
+});

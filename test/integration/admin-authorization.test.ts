@@ -74,6 +74,8 @@ const USER_ROUTES: Route[] = [
   route('POST', '/admin/users/:id/actions/end-sessions', (u) => `/admin/users/${u.id}/actions/end-sessions`, () => ({})),
   route('POST', '/admin/users/:id/actions/lock', (u) => `/admin/users/${u.id}/actions/lock`, () => ({ reason: 'intruder' })),
   route('POST', '/admin/users/:id/actions/delete', (u) => `/admin/users/${u.id}/actions/delete`, () => ({})),
+  route('GET', '/admin/users/:id/export', (u) => `/admin/users/${u.id}/export`),
+  route('POST', '/admin/users/:id/identifiers/remove', (u) => `/admin/users/${u.id}/identifiers/remove`, () => ({ kind: 'email' })),
   route('GET', '/admin/users/:id/password', (u) => `/admin/users/${u.id}/password`),
   route('POST', '/admin/users/:id/password', (u) => `/admin/users/${u.id}/password`, () => ({ password: 'Intruder password 9' })),
   route('POST', '/admin/users/:id/recovery-link', (u) => `/admin/users/${u.id}/recovery-link`, () => ({})),

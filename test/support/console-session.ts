@@ -10,10 +10,10 @@ async function follow(session: HttpSession, res: Response): Promise<Response> {
   return current;
 }
 
-/** A signed-in console session for `login`; throws if the sign-in page refuses. */
-export async function consoleSession(issuer: string, login: string, password: string): Promise<HttpSession> {
+/** A signed-in session of the console (or, with prefix /account, the account pages) for `login`; throws if the sign-in page refuses. */
+export async function consoleSession(issuer: string, login: string, password: string, prefix: '/admin' | '/account' = '/admin'): Promise<HttpSession> {
   const session = new HttpSession(issuer);
-  const loginPage = await follow(session, await session.get('/admin/login'));
+  const loginPage = await follow(session, await session.get(`${prefix}/login`));
   const html = await loginPage.text();
   const action = /action="(\/interaction\/[^"]+\/login)"/.exec(html)?.[1];
   if (!action) throw new Error(`no sign-in form (status ${loginPage.status})`);
