@@ -72,6 +72,7 @@ export async function createFoyer({ config, dataSource, logger }: { config: Conf
   const clientChanges = listenForClientChanges(sqlPool(dataSource), clientCache, logger);
   const provider = createProvider({
     issuer: config.issuer, trustProxy: config.trustProxy, sql, users: services.users, secrets, views, findClient: clientCache.get,
+    groupNames: async (userId) => (await services.groups.groupsOf(userId)).map((g) => g.name),
   });
   logProviderEvents(provider, logger);
   services.lifecycle.onSessionsEnded(backchannelLogoutNotifier(provider, logger));

@@ -24,6 +24,9 @@ import { createOutboxRepository, type OutboxRepository } from './mail/outbox.rep
 import { createUserLinks, type UserLinks } from './directory/user-links.service.js';
 import { createUserData, type UserData } from './directory/user-data.service.js';
 import { createProfilePhotos, type ProfilePhotos } from './directory/profile-photo.service.js';
+import { createGroupRepository } from './directory/group.repository.js';
+import { createGroupService, type GroupService } from './directory/group.service.js';
+import { createApiKeys, type ApiKeys } from './directory/api-key.service.js';
 import { createRateLimiter, type RateLimiter } from './db/rate-limit.repository.js';
 import { createAdminSetup, type AdminSetup } from './setup/admin-setup.service.js';
 
@@ -41,6 +44,8 @@ export interface Services {
   /** The mail worker's doorbell: app.ts connects it to the worker it starts (the CLI leaves it silent). */
   mailSignal: { wake: () => void };
   audit: AuditLog;
+  groups: GroupService;
+  apiKeys: ApiKeys;
   /** Uploaded profile photos. */
   photos: ProfilePhotos;
   /** Data export and the public profile. */
@@ -91,6 +96,8 @@ export function createServices(config: Config, dataSource: DataSource): Services
   return {
     links,
     audit,
+    groups: createGroupService({ dataSource, groups: createGroupRepository(dataSource), users, audit }),
+    apiKeys: createApiKeys({ dataSource, users, audit }),
     photos: createProfilePhotos({ dataSource, users, repository: userRepository, audit }),
     userData: createUserData({ users, records: accountRecords, events, issuer: config.issuer }),
     outbox,

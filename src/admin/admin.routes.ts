@@ -6,6 +6,7 @@ import type { Views } from '../http/views.js';
 import type { Services } from '../services.js';
 import { renderConsole, staffContext } from './console-context.js';
 import { bulkRoutes } from './bulk.routes.js';
+import { groupRoutes } from './groups.routes.js';
 import { userLinkRoutes } from './user-links.routes.js';
 import { eventRoutes } from './events.routes.js';
 import { organizationRoutes } from './organizations.routes.js';
@@ -42,6 +43,7 @@ export function adminRoutes({ services, views, requireStaff, forms, issuer, wake
     bulkRoutes({ services, views, wakeBulkWorker }),
     userLinkRoutes({ services, views }),
     userRoutes({ services, views }),
+    groupRoutes({ services, views }),
     userActionRoutes({ services, views }),
     eventRoutes({ events: services.events, users: services.users, views }),
     organizationRoutes({ organizations: services.organizations, views }),

@@ -3,7 +3,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { ValidationError } from '../directory/errors.js';
+import { NotFoundError, ValidationError } from '../directory/errors.js';
 import { describePolicy } from '../directory/password-policy.js';
 import { grantableRoles } from '../directory/staff-scope.js';
 import type { Services } from '../services.js';
@@ -88,6 +88,22 @@ export function userLinkRoutes({ services, views }: { services: Services; views:
     const { url, expiresAt } = await links.recoveryLink(user.id, actor, scope);
     ctx.set('Cache-Control', 'no-store');
     renderConsole(ctx, views, 'admin/users/recovery-link.njk', 'users', { user: { id: user.id, name: publicName(user) }, url, expires: formatTime(expiresAt) });
+  });
+
+  // API keys: a user makes their own (shown once); an admin (or Manager in scope) can revoke anyone's.
+  router.post('/users/:id/api-key', async function generateApiKey(ctx) {
+    const { user, actor } = staffOf(ctx);
+    if (ctx.params.id !== user.id) throw new NotFoundError('API key');
+    const key = await services.apiKeys.generate(user, actor);
+    ctx.set('Cache-Control', 'no-store');
+    renderConsole(ctx, views, 'admin/users/api-key.njk', 'users', { user: { id: user.id, name: publicName(user) }, key });
+  });
+
+  router.post('/users/:id/api-keys/:keyId/revoke', async function revokeApiKey(ctx) {
+    const { actor, scope } = staffOf(ctx);
+    await services.apiKeys.revoke(ctx.params.id, ctx.params.keyId, actor, scope);
+    ctx.status = 303;
+    ctx.redirect(`/admin/users/${ctx.params.id}?done=api-key-revoked#api-keys`);
   });
 
   router.get('/users/:id/export', async function downloadUserData(ctx) {

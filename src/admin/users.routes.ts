@@ -138,6 +138,9 @@ export function userRoutes({ services, views }: { services: Services; views: Vie
   router.get('/users/:id', async function showUser(ctx) {
     const { scope } = staffOf(ctx);
     const user = await users.get(ctx.params.id, scope);
+    const [memberOf, groupChoices, apiKeys] = await Promise.all([
+      services.groups.groupsOf(user.id), services.groups.list(scope), services.apiKeys.list(user.id),
+    ]);
     const [levels, snapshot, recent, orgs, sessions, grants, refreshTokens, invitationExpiry] = await Promise.all([
       users.privacyLevels(user), settings.current(),
       events.list({ scope, targetUserId: user.id, limit: 10 }), organizations.findById(user.organizationId ?? 0),
@@ -172,11 +175,15 @@ export function userRoutes({ services, views }: { services: Services; views: Vie
           .filter(([, , v]) => v).map(([kind, label, value]) => ({ kind, label, value })),
       },
       fields,
+      memberOf,
+      groupChoices: groupChoices.filter((g) => !memberOf.some((m) => m.id === g.id)),
+      apiKeys: apiKeys.map((k) => ({ ...k, created: formatTime(k.createdAt), lastUsed: formatTime(k.lastUsedAt) || 'never' })),
       sessions: sessions.map((r) => ({ ...r, started: formatTime(r.startedAt), lastSeen: formatTime(r.lastSeenAt) || '—', apps: r.apps.map(appName) })),
       grants: grants.map((g) => ({ ...g, app: appName(g.app), granted: formatTime(g.grantedAt), claims: g.claims.map((c) => fieldLabel(c, snapshot.customFields)) })),
       refreshTokens: refreshTokens.map((t) => ({ ...t, app: appName(t.app), issued: formatTime(t.issuedAt), expires: formatTime(t.expiresAt), lastUsed: formatTime(t.lastUsedAt) || 'not yet' })),
       problem: ({ sessions: 'Tick at least one session.', consents: 'Tick at least one app.', 'refresh-tokens': 'Tick at least one refresh token.',
-        identifier: 'That sign-in method cannot be removed: at least one must remain.' } as Record<string, string>)[String(ctx.query.problem)],
+        identifier: 'That sign-in method cannot be removed: at least one must remain.',
+        group: 'Choose a group, or give the new group a name that is not taken.' } as Record<string, string>)[String(ctx.query.problem)],
       levels: PRIVACY_LEVELS.map((l) => ({ value: l, label: PRIVACY_LEVEL_LABELS[l] })),
       events: recent.rows.map((e) => ({ ...e, when: formatTime(e.occurredAt), details: JSON.stringify(e.details) })),
       moreEvents: Boolean(recent.next),

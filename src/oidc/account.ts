@@ -20,7 +20,7 @@ function consentedFields(grant: Grant | undefined): Set<string> {
  * Blocked, locked and deleted accounts are not found, so the provider refuses their
  * sessions, refresh tokens and userinfo calls.
  */
-export function createFindAccount(users: UserService, issuer: string): FindAccount {
+export function createFindAccount(users: UserService, issuer: string, groupNames: (userId: string) => Promise<string[]>): FindAccount {
   return async (ctx: KoaContextWithOIDC, sub: string): Promise<FoyerAccount | undefined> => {
     // Userinfo read the user together with the access token (request-prefetch.ts).
     const early = prefetched(ctx)?.users;
@@ -32,7 +32,12 @@ export function createFindAccount(users: UserService, issuer: string): FindAccou
       user,
       levels,
       // Levels are read fresh on every call, so a change applies to the next token or userinfo.
-      claims: () => releasableClaims(user, levels, consentedFields(ctx.oidc.entities.Grant), issuer) as AccountClaims,
+      claims: async (_use, scope) => {
+        const released = releasableClaims(user, levels, consentedFields(ctx.oidc.entities.Grant), issuer);
+        // Group names are read only when an app was granted the groups scope.
+        if (String(scope ?? '').split(' ').includes('groups')) released.groups = await groupNames(user.id);
+        return released as AccountClaims;
+      },
     };
   };
 }

@@ -11,9 +11,11 @@ export const SCOPE_CLAIMS: Record<string, string[]> = {
   profile: ['nickname', 'given_name', 'family_name', 'name', 'birthdate', 'picture', 'updated_at', CUSTOM_CLAIM],
   email: ['email', 'email_verified'],
   phone: ['phone_number', 'phone_number_verified'],
+  // Names of the user's groups; not a profile field, so it has no privacy level of its own.
+  groups: ['groups'],
 };
 
-export const SCOPES = ['openid', 'offline_access', 'profile', 'email', 'phone'];
+export const SCOPES = ['openid', 'offline_access', 'profile', 'email', 'phone', 'groups'];
 
 /** The claims an authorization request's scopes cover. */
 export function requestedClaims(scopes: Iterable<string>): Set<string> {

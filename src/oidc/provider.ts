@@ -20,6 +20,8 @@ export interface ProviderDeps {
   /** Client metadata by id, as the provider's Client model reads it. */
   findClient: (clientId: string) => Promise<Record<string, unknown> | undefined>;
   users: UserService;
+  /** Names of the user's groups, for the `groups` claim. */
+  groupNames: (userId: string) => Promise<string[]>;
   secrets: ProviderSecrets;
   views: Views;
 }
@@ -52,7 +54,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     // Foyer's own console; every other client lives in the clients table.
     clients: [consoleClient(deps.issuer), accountClient(deps.issuer)],
     adapter: createAdapterFactory(deps.sql, deps.findClient),
-    findAccount: createFindAccount(deps.users, deps.issuer),
+    findAccount: createFindAccount(deps.users, deps.issuer, deps.groupNames),
     jwks: deps.secrets.jwks,
     cookies: { keys: deps.secrets.cookieKeys },
     claims: SCOPE_CLAIMS,

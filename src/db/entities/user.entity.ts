@@ -33,6 +33,8 @@ export interface User {
   passwordResetRequired: boolean;
   /** A temporary password: the next sign-in must choose a new one before going on. */
   passwordChangeRequired: boolean;
+  /** The provisioning system's own id for the user (SCIM externalId). */
+  externalId: string | null;
   /** Failed sign-ins counted since `failedSignInsSince` (the lockout window's start). */
   failedSignIns: number;
   failedSignInsSince: Date | null;
@@ -76,6 +78,7 @@ export const UserEntity = new EntitySchema<User>({
     invitedAt: { ...nullableTime, name: 'invited_at' },
     passwordResetRequired: { type: 'boolean', name: 'password_reset_required', default: false },
     passwordChangeRequired: { type: 'boolean', name: 'password_change_required', default: false },
+    externalId: { ...nullableText, name: 'external_id' },
     failedSignIns: { type: 'int', name: 'failed_sign_ins', default: 0 },
     failedSignInsSince: { ...nullableTime, name: 'failed_sign_ins_since' },
     createdAt: { type: 'timestamptz', name: 'created_at', createDate: true },

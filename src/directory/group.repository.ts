@@ -1,0 +1,77 @@
+// SQL for groups and their members. Names are unique per organization, case-insensitively.
+import type { DataSource, EntityManager } from 'typeorm';
+
+export interface Group {
+  id: string;
+  name: string;
+  organizationId: number | null;
+  organizationName: string | null;
+  externalId: string | null;
+  memberCount: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface GroupMember { id: string; login: string | null; email: string | null; nickname: string | null; addedAt: Date }
+
+const COLUMNS = `g.id::text AS id, g.name, g.organization_id AS "organizationId", o.name AS "organizationName", g.external_id AS "externalId",
+  (SELECT count(*)::int FROM group_members m WHERE m.group_id = g.id) AS "memberCount", g.created_at AS "createdAt", g.updated_at AS "updatedAt"`;
+const FROM = 'groups g LEFT JOIN organizations o ON o.id = g.organization_id';
+
+export function createGroupRepository(dataSource: DataSource) {
+  const q = (manager?: EntityManager) => manager ?? dataSource.manager;
+  return {
+    /** Every group, or those of one organization. */
+    async list(organizationId?: number | null): Promise<Group[]> {
+      return organizationId === undefined
+        ? q().query(`SELECT ${COLUMNS} FROM ${FROM} ORDER BY lower(g.name), g.id`)
+        : q().query(`SELECT ${COLUMNS} FROM ${FROM} WHERE g.organization_id IS NOT DISTINCT FROM $1 ORDER BY lower(g.name), g.id`, [organizationId]);
+    },
+
+    async findById(id: string, manager?: EntityManager): Promise<Group | undefined> {
+      if (!/^[0-9]{1,18}$/.test(id)) return undefined;
+      return (await q(manager).query(`SELECT ${COLUMNS} FROM ${FROM} WHERE g.id = $1`, [id]))[0];
+    },
+
+    async insert(name: string, organizationId: number | null, externalId: string | null, manager?: EntityManager): Promise<string> {
+      const rows: { id: string }[] = await q(manager).query(
+        'INSERT INTO groups (name, organization_id, external_id) VALUES ($1, $2, $3) RETURNING id::text AS id', [name, organizationId, externalId]);
+      return rows[0].id;
+    },
+
+    async rename(id: string, name: string, manager?: EntityManager): Promise<void> {
+      await q(manager).query('UPDATE groups SET name = $2, updated_at = now() WHERE id = $1', [id, name]);
+    },
+
+    async delete(id: string, manager?: EntityManager): Promise<void> {
+      await q(manager).query('DELETE FROM groups WHERE id = $1', [id]);
+    },
+
+    async members(groupId: string): Promise<GroupMember[]> {
+      return q().query(
+        `SELECT u.id::text AS id, u.login, u.email, u.nickname, m.added_at AS "addedAt" FROM group_members m JOIN users u ON u.id = m.user_id
+         WHERE m.group_id = $1 ORDER BY lower(coalesce(u.nickname, u.login, u.email, '')), u.id`, [groupId]);
+    },
+
+    /** Adds users (those already in are left as they are); returns how many were added. */
+    async addMembers(groupId: string, userIds: string[], manager?: EntityManager): Promise<number> {
+      const added: unknown[] = await q(manager).query(
+        'INSERT INTO group_members (group_id, user_id) SELECT $1, unnest($2::bigint[]) ON CONFLICT DO NOTHING RETURNING user_id', [groupId, userIds]);
+      if (added.length > 0) await q(manager).query('UPDATE groups SET updated_at = now() WHERE id = $1', [groupId]);
+      return added.length;
+    },
+
+    async removeMembers(groupId: string, userIds: string[], manager?: EntityManager): Promise<number> {
+      const [, count] = await q(manager).query('DELETE FROM group_members WHERE group_id = $1 AND user_id = ANY($2::bigint[])', [groupId, userIds]);
+      if (count > 0) await q(manager).query('UPDATE groups SET updated_at = now() WHERE id = $1', [groupId]);
+      return count;
+    },
+
+    async groupsOf(userId: string): Promise<{ id: string; name: string }[]> {
+      return q().query(
+        'SELECT g.id::text AS id, g.name FROM group_members m JOIN groups g ON g.id = m.group_id WHERE m.user_id = $1 ORDER BY lower(g.name)', [userId]);
+    },
+  };
+}
+
+export type GroupRepository = ReturnType<typeof createGroupRepository>;
