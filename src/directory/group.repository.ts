@@ -53,18 +53,20 @@ export function createGroupRepository(dataSource: DataSource) {
          WHERE m.group_id = $1 ORDER BY lower(coalesce(u.nickname, u.login, u.email, '')), u.id`, [groupId]);
     },
 
-    /** Adds users (those already in are left as they are); returns how many were added. */
-    async addMembers(groupId: string, userIds: string[], manager?: EntityManager): Promise<number> {
-      const added: unknown[] = await q(manager).query(
-        'INSERT INTO group_members (group_id, user_id) SELECT $1, unnest($2::bigint[]) ON CONFLICT DO NOTHING RETURNING user_id', [groupId, userIds]);
+    /** Adds users (those already in are left as they are); returns the ids actually added. */
+    async addMembers(groupId: string, userIds: string[], manager?: EntityManager): Promise<string[]> {
+      const added: { user_id: string }[] = await q(manager).query(
+        'INSERT INTO group_members (group_id, user_id) SELECT $1, unnest($2::bigint[]) ON CONFLICT DO NOTHING RETURNING user_id::text', [groupId, userIds]);
       if (added.length > 0) await q(manager).query('UPDATE groups SET updated_at = now() WHERE id = $1', [groupId]);
-      return added.length;
+      return added.map((r) => r.user_id);
     },
 
-    async removeMembers(groupId: string, userIds: string[], manager?: EntityManager): Promise<number> {
-      const [, count] = await q(manager).query('DELETE FROM group_members WHERE group_id = $1 AND user_id = ANY($2::bigint[])', [groupId, userIds]);
-      if (count > 0) await q(manager).query('UPDATE groups SET updated_at = now() WHERE id = $1', [groupId]);
-      return count;
+    /** Removes users; returns the ids that were members. */
+    async removeMembers(groupId: string, userIds: string[], manager?: EntityManager): Promise<string[]> {
+      const [removed]: [{ user_id: string }[], number] = await q(manager).query(
+        'DELETE FROM group_members WHERE group_id = $1 AND user_id = ANY($2::bigint[]) RETURNING user_id::text', [groupId, userIds]);
+      if (removed.length > 0) await q(manager).query('UPDATE groups SET updated_at = now() WHERE id = $1', [groupId]);
+      return removed.map((r) => r.user_id);
     },
 
     async groupsOf(userId: string): Promise<{ id: string; name: string }[]> {

@@ -91,8 +91,8 @@ export function createGroupService({ dataSource, groups, users, audit }: { dataS
       const ids = await requireMembers(userIds, scope);
       return dataSource.transaction(async (manager) => {
         const added = await groups.addMembers(id, ids, manager);
-        for (const userId of ids) await audit.record({ actor, action: 'group.member_added', targetUserId: userId, details: { group: id, name: group.name } }, manager);
-        return added;
+        for (const userId of added) await audit.record({ actor, action: 'group.member_added', targetUserId: userId, details: { group: id, name: group.name } }, manager);
+        return added.length;
       });
     },
 
@@ -101,8 +101,8 @@ export function createGroupService({ dataSource, groups, users, audit }: { dataS
       const ids = await requireMembers(userIds, scope);
       return dataSource.transaction(async (manager) => {
         const removed = await groups.removeMembers(id, ids, manager);
-        for (const userId of ids) await audit.record({ actor, action: 'group.member_removed', targetUserId: userId, details: { group: id, name: group.name } }, manager);
-        return removed;
+        for (const userId of removed) await audit.record({ actor, action: 'group.member_removed', targetUserId: userId, details: { group: id, name: group.name } }, manager);
+        return removed.length;
       });
     },
   };

@@ -29,7 +29,7 @@ export const USER_COLUMNS = `id::text AS id, login, email, email_verified AS "em
   locked_at AS "lockedAt", locked_reason AS "lockedReason", locked_until AS "lockedUntil",
   deletion_scheduled_at AS "deletionScheduledAt", deleted_at AS "deletedAt", claim_privacy AS "claimPrivacy",
   last_sign_in_at AS "lastSignInAt", invited_at AS "invitedAt", password_reset_required AS "passwordResetRequired",
-  password_change_required AS "passwordChangeRequired", failed_sign_ins AS "failedSignIns", failed_sign_ins_since AS "failedSignInsSince", created_at AS "createdAt", updated_at AS "updatedAt"`;
+  password_change_required AS "passwordChangeRequired", external_id AS "externalId", failed_sign_ins AS "failedSignIns", failed_sign_ins_since AS "failedSignInsSince", created_at AS "createdAt", updated_at AS "updatedAt"`;
 const USERS_BY_ID = `SELECT ${USER_COLUMNS} FROM users WHERE id = ANY($1::bigint[])`;
 
 const TIMESTAMP_FIELDS = ['passwordUpdatedAt', 'blockedAt', 'lockedAt', 'lockedUntil', 'deletionScheduledAt', 'deletedAt',

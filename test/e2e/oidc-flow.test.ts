@@ -169,6 +169,26 @@ describe('authorization code + PKCE through the real pages', () => {
     expect(await oidc.fetchUserInfo(client, tokens.access_token, hugo.id)).not.toHaveProperty('custom_fields');
   });
 
+  it('releases group names to an app granted the groups scope', async () => {
+    const { users, groups } = server.foyer.services;
+    const gus = await users.create({ login: 'gus', password: PASSWORD }, CLI_ACTOR);
+    for (const name of ['Readers', 'Writers']) {
+      const group = await groups.create({ name }, CLI_ACTOR, { kind: 'all' });
+      await groups.addMembers(group.id, [gus.id], CLI_ACTOR, { kind: 'all' });
+    }
+    const request = await authorizationRequest(client, `${rp.url}/cb`, 'openid groups');
+    await page.goto(request.url.href);
+    await submitLogin(page, 'gus', PASSWORD);
+    const tokens = await finishAtCallback(page, client, `${rp.url}/cb`, request);
+    expect(tokens.claims()?.groups).toEqual(['Readers', 'Writers']);
+    expect((await oidc.fetchUserInfo(client, tokens.access_token, gus.id)).groups).toEqual(['Readers', 'Writers']);
+
+    const without = await authorizationRequest(client, `${rp.url}/cb`, 'openid');
+    await page.goto(without.url.href);
+    const plain = await finishAtCallback(page, client, `${rp.url}/cb`, without);
+    expect(plain.claims()).not.toHaveProperty('groups');
+  });
+
   it('refuses a blocked account everywhere: its page, refresh, userinfo and introspection', async () => {
     const { users } = server.foyer.services;
     const bob = await users.create({ login: 'bob', email: 'bob@example.com', password: PASSWORD, nickname: 'Bob' }, CLI_ACTOR);

@@ -76,6 +76,7 @@ const USER_ROUTES: Route[] = [
   route('POST', '/admin/users/:id/actions/delete', (u) => `/admin/users/${u.id}/actions/delete`, () => ({})),
   route('GET', '/admin/users/:id/export', (u) => `/admin/users/${u.id}/export`),
   route('POST', '/admin/users/:id/identifiers/remove', (u) => `/admin/users/${u.id}/identifiers/remove`, () => ({ kind: 'email' })),
+  route('POST', '/admin/users/:id/groups', (u) => `/admin/users/${u.id}/groups`, () => ({ newGroup: 'Intruders club' })),
   route('GET', '/admin/users/:id/password', (u) => `/admin/users/${u.id}/password`),
   route('POST', '/admin/users/:id/password', (u) => `/admin/users/${u.id}/password`, () => ({ password: 'Intruder password 9' })),
   route('POST', '/admin/users/:id/recovery-link', (u) => `/admin/users/${u.id}/recovery-link`, () => ({})),
@@ -97,6 +98,8 @@ const STAFF_ROUTES: Route[] = [
   route('POST', '/admin/users/invite', () => '/admin/users/invite', () => ({ email: 'intruder-invite@example.com', role: 'MEMBER', organizationId: String(orgs.a) })),
   route('POST', '/admin/users/bulk/confirm', () => '/admin/users/bulk/confirm', () => ({ action: 'block', all: '1', q: 'user' })),
   route('POST', '/admin/users/bulk', () => '/admin/users/bulk', () => ({ action: 'block', all: '1' })),
+  route('GET', '/admin/groups', () => '/admin/groups'),
+  route('POST', '/admin/groups', () => '/admin/groups', () => ({ name: 'Intruder group' })),
   route('GET', '/admin/events', () => '/admin/events'),
   route('GET', '/admin/events?user&actor&action&from&to', () => '/admin/events?user=a1&actor=root&action=user.created&from=2000-01-01&to=2999-12-31'),
 ];
