@@ -12,6 +12,8 @@ import { accountRoutes } from './account/account.routes.js';
 import { linkRoutes } from './account/links.routes.js';
 import { publicProfileRoutes } from './account/public-profile.routes.js';
 import { photoRoutes } from './account/photo.routes.js';
+import { scimRoutes } from './scim/scim.routes.js';
+import { createScimUsers } from './scim/scim-users.service.js';
 import { firstPartySignIn } from './http/first-party-sign-in.js';
 import { createAdminAuth } from './admin/admin-auth.js';
 import { adminRoutes } from './admin/admin.routes.js';
@@ -116,7 +118,9 @@ export async function createFoyer({ config, dataSource, logger }: { config: Conf
   app.use(errorHandler(views));
   for (const router of [healthRoutes(sql), home, interactions, accountLinks, setup, accountSignIn.routes, account,
     publicProfileRoutes({ userData: services.userData, views }),
-    photoRoutes({ photos: services.photos, requireSignedIn: accountSignIn.requireSignedIn, csrf: forms }), adminAuth.routes, admin]) {
+    photoRoutes({ photos: services.photos, requireSignedIn: accountSignIn.requireSignedIn, csrf: forms }),
+    scimRoutes({ services, users: createScimUsers({ services, dataSource, sql, issuer: config.issuer }), issuer: config.issuer }),
+    adminAuth.routes, admin]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }

@@ -6,6 +6,12 @@ import { errors as oidcErrors } from 'oidc-provider';
 import { DomainError, ValidationError } from '../directory/errors.js';
 import type { Views } from './views.js';
 
+/** Errors about the request itself from Koa or the body parser (malformed body, too large): 4xx, never 500. */
+function isClientError(err: unknown): boolean {
+  const status = (err as { status?: unknown }).status;
+  return typeof status === 'number' && status >= 400 && status < 500;
+}
+
 export function errorHandler(views: Views): Middleware {
   return async function errorHandlerMiddleware(ctx, next) {
     try {
@@ -28,7 +34,7 @@ export function errorHandler(views: Views): Middleware {
         message = err.message;
         title = status === 404 ? 'Not found' : status === 403 ? 'Not allowed' : 'That did not work';
         if (err instanceof ValidationError) fields = err.fields;
-      } else if ((err as { status?: number; expose?: boolean }).expose && (err as { status?: number }).status) {
+      } else if (isClientError(err)) {
         // Koa / body parser client errors (malformed body, too large, ...).
         status = (err as { status: number }).status;
         code = 'bad_request';

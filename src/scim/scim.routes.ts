@@ -1,0 +1,162 @@
+// /scim/v2 (RFC 7644): discovery, Users and Groups, authenticated by a user's API key with
+// that user's permissions (Administrator: everything; Manager: their organization). Errors are
+// SCIM error bodies; every response is application/scim+json.
+import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import type { Context, Middleware } from 'koa';
+import { DomainError, NotFoundError, ValidationError } from '../directory/errors.js';
+import { actorOf, scopeOf } from '../directory/staff-scope.js';
+import type { Services } from '../services.js';
+import { invalidValue, ScimError } from './scim-error.js';
+import { applyPatch } from './scim-patch.js';
+import { resourceTypes, schemas, serviceProviderConfig } from './scim-discovery.js';
+import { LIST_SCHEMA, SCIM_CONTENT_TYPE } from './scim-schemas.js';
+import type { ScimCaller, ScimUsers } from './scim-users.service.js';
+import { project } from './scim-projection.js';
+
+const MAX_COUNT = 1000;
+
+function scimError(status: number, detail: string, scimType?: string) {
+  return { schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: String(status), ...(scimType ? { scimType } : {}), detail };
+}
+
+/** Body parser and Koa errors about the request itself (malformed JSON, too large). */
+function isClientError(err: unknown): boolean {
+  const status = (err as { status?: unknown }).status;
+  return typeof status === 'number' && status >= 400 && status < 500;
+}
+
+/** Every error as a SCIM error body, mapped once here. */
+const scimErrors: Middleware = async function scimErrors(ctx, next) {
+  try {
+    await next();
+    if (ctx.status === 404 && !ctx.body) {
+      ctx.status = 404;
+      ctx.body = scimError(404, 'No such endpoint');
+    }
+  } catch (err) {
+    if (err instanceof ScimError) {
+      ctx.status = err.status;
+      ctx.body = err.toJSON();
+    } else if (err instanceof ValidationError) {
+      ctx.status = 400;
+      ctx.body = scimError(400, Object.entries(err.fields).map(([f, m]) => `${f}: ${m}`).join('; '), 'invalidValue');
+    } else if (err instanceof DomainError) {
+      ctx.status = err.status;
+      ctx.body = scimError(err.status, err.message);
+    } else if (isClientError(err)) {
+      ctx.status = (err as { status: number }).status;
+      ctx.body = scimError(ctx.status, `The request could not be read: ${(err as Error).message}`, 'invalidSyntax');
+    } else {
+      (ctx.state.log ?? console).error({ err }, 'SCIM request failed');
+      ctx.status = 500;
+      ctx.body = scimError(500, 'Something went wrong on our side');
+    }
+  }
+  ctx.type = SCIM_CONTENT_TYPE;
+  ctx.set('Cache-Control', 'no-store');
+};
+
+export function scimRoutes({ services, users, issuer }: { services: Services; users: ScimUsers; issuer: string }): Router {
+  const base = `${issuer}/scim/v2`;
+  const router = new Router({ prefix: '/scim/v2' });
+  router.use(scimErrors);
+
+  /** The API key's owner, as actor and scope; only staff may provision. */
+  router.use(async function apiKeyAuth(ctx, next) {
+    const header = ctx.get('authorization');
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    const owner = match ? await services.apiKeys.authenticate(match[1]) : undefined;
+    if (!owner) {
+      ctx.set('WWW-Authenticate', 'Bearer realm="scim"');
+      throw new ScimError(401, undefined, 'A valid API key is required: Authorization: Bearer <key>');
+    }
+    if (owner.role !== 'ADMIN' && owner.role !== 'MANAGER') throw new ScimError(403, undefined, "This API key's owner may not manage users");
+    ctx.state.scim = { actor: { ...actorOf(owner), label: `${actorOf(owner).label} (API key)` }, scope: scopeOf(owner) } satisfies ScimCaller;
+    await next();
+  });
+  router.use(bodyParser({ enableTypes: ['json'], extendTypes: { json: [SCIM_CONTENT_TYPE] }, jsonLimit: '1mb' }));
+
+  const caller = (ctx: Context) => ctx.state.scim as ScimCaller;
+  const body = (ctx: Context) => {
+    const b = (ctx.request as { body?: unknown }).body;
+    if (!b || typeof b !== 'object' || Array.isArray(b)) throw invalidValue('The request body must be a JSON object');
+    return b as Record<string, unknown>;
+  };
+  const projection = (ctx: Context) => ({
+    attributes: typeof ctx.query.attributes === 'string' ? ctx.query.attributes : undefined,
+    excludedAttributes: typeof ctx.query.excludedAttributes === 'string' ? ctx.query.excludedAttributes : undefined,
+  });
+
+  router.get('/ServiceProviderConfig', (ctx) => { ctx.body = serviceProviderConfig(base); });
+  router.get('/ResourceTypes', (ctx) => {
+    const list = resourceTypes(base);
+    ctx.body = { schemas: [LIST_SCHEMA], totalResults: list.length, startIndex: 1, itemsPerPage: list.length, Resources: list };
+  });
+  router.get('/ResourceTypes/:id', (ctx) => {
+    const found = resourceTypes(base).find((r) => r.id === ctx.params.id);
+    if (!found) throw new ScimError(404, undefined, `Resource type ${ctx.params.id} not found`);
+    ctx.body = found;
+  });
+  router.get('/Schemas', (ctx) => {
+    const list = schemas(base);
+    ctx.body = { schemas: [LIST_SCHEMA], totalResults: list.length, startIndex: 1, itemsPerPage: list.length, Resources: list };
+  });
+  router.get('/Schemas/:id', (ctx) => {
+    const found = schemas(base).find((s) => s.id === ctx.params.id);
+    if (!found) throw new ScimError(404, undefined, `Schema ${ctx.params.id} not found`);
+    ctx.body = found;
+  });
+
+  router.get('/Users', async function listUsers(ctx) {
+    const startIndex = Math.max(1, Number.parseInt(String(ctx.query.startIndex ?? '1'), 10) || 1);
+    const requested = Number.parseInt(String(ctx.query.count ?? '100'), 10);
+    const count = Math.min(MAX_COUNT, Math.max(0, Number.isNaN(requested) ? 100 : requested));
+    const { total, users: found } = await users.list({
+      filter: typeof ctx.query.filter === 'string' ? ctx.query.filter : undefined, startIndex, count,
+      sortBy: typeof ctx.query.sortBy === 'string' ? ctx.query.sortBy : undefined, sortOrder: typeof ctx.query.sortOrder === 'string' ? ctx.query.sortOrder : undefined,
+    }, caller(ctx).scope);
+    const resources = await Promise.all(found.map(async (u) => project(await users.represent(u), projection(ctx))));
+    ctx.body = { schemas: [LIST_SCHEMA], totalResults: total, startIndex, itemsPerPage: resources.length, Resources: resources };
+  });
+
+  router.get('/Users/:id', async function getUser(ctx) {
+    ctx.body = project(await users.represent(await findUser(ctx)), projection(ctx));
+  });
+
+  router.post('/Users', async function createUser(ctx) {
+    const user = await users.create(body(ctx), caller(ctx));
+    ctx.status = 201;
+    const representation = await users.represent(user);
+    ctx.set('Location', String((representation.meta as { location: string }).location));
+    ctx.body = project(representation, projection(ctx));
+  });
+
+  router.put('/Users/:id', async function replaceUser(ctx) {
+    ctx.body = project(await users.represent(await users.replace(ctx.params.id, body(ctx), caller(ctx))), projection(ctx));
+  });
+
+  router.patch('/Users/:id', async function patchUser(ctx) {
+    const existing = await findUser(ctx);
+    const patched = applyPatch(await users.represent(existing), body(ctx));
+    ctx.body = project(await users.represent(await users.savePatched(existing, patched, caller(ctx))), projection(ctx));
+  });
+
+  router.delete('/Users/:id', async function deleteUser(ctx) {
+    await findUser(ctx);
+    await users.delete(ctx.params.id, caller(ctx));
+    ctx.status = 204;
+    ctx.body = null;
+  });
+
+  async function findUser(ctx: Context) {
+    try {
+      return await users.find(ctx.params.id, caller(ctx).scope);
+    } catch (err) {
+      if (err instanceof NotFoundError) throw new ScimError(404, undefined, `User ${ctx.params.id} not found`);
+      throw err;
+    }
+  }
+
+  return router;
+}
