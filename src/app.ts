@@ -14,6 +14,7 @@ import { publicProfileRoutes } from './account/public-profile.routes.js';
 import { photoRoutes } from './account/photo.routes.js';
 import { scimRoutes } from './scim/scim.routes.js';
 import { createScimUsers } from './scim/scim-users.service.js';
+import { createScimGroups } from './scim/scim-groups.service.js';
 import { firstPartySignIn } from './http/first-party-sign-in.js';
 import { createAdminAuth } from './admin/admin-auth.js';
 import { adminRoutes } from './admin/admin.routes.js';
@@ -119,7 +120,10 @@ export async function createFoyer({ config, dataSource, logger }: { config: Conf
   for (const router of [healthRoutes(sql), home, interactions, accountLinks, setup, accountSignIn.routes, account,
     publicProfileRoutes({ userData: services.userData, views }),
     photoRoutes({ photos: services.photos, requireSignedIn: accountSignIn.requireSignedIn, csrf: forms }),
-    scimRoutes({ services, users: createScimUsers({ services, dataSource, sql, issuer: config.issuer }), issuer: config.issuer }),
+    scimRoutes({
+      services, issuer: config.issuer,
+      users: createScimUsers({ services, dataSource, sql, issuer: config.issuer }), groups: createScimGroups({ services, sql, issuer: config.issuer }),
+    }),
     adminAuth.routes, admin]) {
     app.use(router.routes());
     app.use(router.allowedMethods());

@@ -12,6 +12,7 @@ import { applyPatch } from './scim-patch.js';
 import { resourceTypes, schemas, serviceProviderConfig } from './scim-discovery.js';
 import { LIST_SCHEMA, SCIM_CONTENT_TYPE } from './scim-schemas.js';
 import type { ScimCaller, ScimUsers } from './scim-users.service.js';
+import type { ScimGroups } from './scim-groups.service.js';
 import { project } from './scim-projection.js';
 
 const MAX_COUNT = 1000;
@@ -57,7 +58,7 @@ const scimErrors: Middleware = async function scimErrors(ctx, next) {
   ctx.set('Cache-Control', 'no-store');
 };
 
-export function scimRoutes({ services, users, issuer }: { services: Services; users: ScimUsers; issuer: string }): Router {
+export function scimRoutes({ services, users, groups, issuer }: { services: Services; users: ScimUsers; groups: ScimGroups; issuer: string }): Router {
   const base = `${issuer}/scim/v2`;
   const router = new Router({ prefix: '/scim/v2' });
   router.use(scimErrors);
@@ -145,6 +146,50 @@ export function scimRoutes({ services, users, issuer }: { services: Services; us
   router.delete('/Users/:id', async function deleteUser(ctx) {
     await findUser(ctx);
     await users.delete(ctx.params.id, caller(ctx));
+    ctx.status = 204;
+    ctx.body = null;
+  });
+
+  const listQuery = (ctx: Context) => {
+    const startIndex = Math.max(1, Number.parseInt(String(ctx.query.startIndex ?? '1'), 10) || 1);
+    const requested = Number.parseInt(String(ctx.query.count ?? '100'), 10);
+    return {
+      filter: typeof ctx.query.filter === 'string' ? ctx.query.filter : undefined, startIndex,
+      count: Math.min(MAX_COUNT, Math.max(0, Number.isNaN(requested) ? 100 : requested)),
+      sortBy: typeof ctx.query.sortBy === 'string' ? ctx.query.sortBy : undefined, sortOrder: typeof ctx.query.sortOrder === 'string' ? ctx.query.sortOrder : undefined,
+    };
+  };
+
+  router.get('/Groups', async function listGroups(ctx) {
+    const query = listQuery(ctx);
+    const { total, groups: found } = await groups.list(query, caller(ctx).scope);
+    const resources = await Promise.all(found.map(async (g) => project(await groups.represent(g), projection(ctx))));
+    ctx.body = { schemas: [LIST_SCHEMA], totalResults: total, startIndex: query.startIndex, itemsPerPage: resources.length, Resources: resources };
+  });
+
+  router.get('/Groups/:id', async function getGroup(ctx) {
+    ctx.body = project(await groups.represent(await groups.find(ctx.params.id, caller(ctx).scope)), projection(ctx));
+  });
+
+  router.post('/Groups', async function createGroup(ctx) {
+    const representation = await groups.represent(await groups.create(body(ctx), caller(ctx)));
+    ctx.status = 201;
+    ctx.set('Location', String((representation.meta as { location: string }).location));
+    ctx.body = project(representation, projection(ctx));
+  });
+
+  router.put('/Groups/:id', async function replaceGroup(ctx) {
+    ctx.body = project(await groups.represent(await groups.replace(ctx.params.id, body(ctx), caller(ctx))), projection(ctx));
+  });
+
+  router.patch('/Groups/:id', async function patchGroup(ctx) {
+    const existing = await groups.find(ctx.params.id, caller(ctx).scope);
+    const patched = applyPatch(await groups.represent(existing), body(ctx));
+    ctx.body = project(await groups.represent(await groups.savePatched(existing, patched, caller(ctx))), projection(ctx));
+  });
+
+  router.delete('/Groups/:id', async function deleteGroup(ctx) {
+    await groups.delete(ctx.params.id, caller(ctx));
     ctx.status = 204;
     ctx.body = null;
   });
