@@ -10,6 +10,7 @@ import type { UserLifecycle } from '../directory/user-lifecycle.service.js';
 import type { UserLinks } from '../directory/user-links.service.js';
 import type { Logger } from '../http/logger.js';
 import type { BulkItem, BulkJob, BulkJobProgress, BulkJobRepository } from './bulk-job.repository.js';
+import { startPolledWorker, type PolledWorker } from './polled-worker.js';
 
 export const BULK_ACTIONS = ['block', 'unblock', 'end-sessions', 'reset-password', 'delete'] as const;
 export type BulkAction = (typeof BULK_ACTIONS)[number];
@@ -85,14 +86,12 @@ export type BulkActions = ReturnType<typeof createBulkActions>;
  * are taken up again. `wake()` starts at once instead of at the next tick.
  */
 export function startBulkWorker({ jobs, bulk, logger, intervalMs = 1000, batch = 50, parallel = 4 }:
-  { jobs: BulkJobRepository; bulk: BulkActions; logger: Logger; intervalMs?: number; batch?: number; parallel?: number }) {
-  let running: Promise<void> | undefined;
-  let stopped = false;
-
-  async function drain(): Promise<void> {
-    while (!stopped) {
+  { jobs: BulkJobRepository; bulk: BulkActions; logger: Logger; intervalMs?: number; batch?: number; parallel?: number }): PolledWorker {
+  return startPolledWorker({
+    name: 'mass action worker', intervalMs, logger,
+    async drainOnce() {
       const items = await jobs.claim(batch);
-      if (items.length === 0) return;
+      if (items.length === 0) return false;
       for (let i = 0; i < items.length; i += parallel) {
         await Promise.all(items.slice(i, i + parallel).map(async (item) => {
           let error: string | null;
@@ -106,22 +105,7 @@ export function startBulkWorker({ jobs, bulk, logger, intervalMs = 1000, batch =
         }));
       }
       for (const jobId of new Set(items.map((i) => i.jobId))) await jobs.finishIfDone(jobId);
-    }
-  }
-
-  function wake(): Promise<void> {
-    running ??= drain().catch((err) => logger.warn({ err }, 'mass action worker failed; will retry')).finally(() => (running = undefined));
-    return running;
-  }
-
-  const timer = setInterval(() => void wake(), intervalMs);
-  timer.unref();
-  return {
-    wake,
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await running;
+      return true;
     },
-  };
+  });
 }

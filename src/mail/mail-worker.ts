@@ -12,6 +12,7 @@ import type { Views } from '../http/views.js';
 import type { OutboxRepository, OutboxRow } from './outbox.repository.js';
 import { isTemplate, renderMessage, TEMPLATES } from './templates.js';
 import type { MailTransport } from './transport.js';
+import { startPolledWorker, type PolledWorker } from '../jobs/polled-worker.js';
 
 export interface MailWorkerDeps {
   outbox: OutboxRepository;
@@ -80,32 +81,20 @@ export function createMailDelivery(deps: MailWorkerDeps) {
 }
 
 /** Polls the outbox; `wake()` delivers at once (after queuing a message). */
-export function startMailWorker(deps: MailWorkerDeps) {
+export function startMailWorker(deps: MailWorkerDeps): PolledWorker {
   const delivery = createMailDelivery(deps);
-  let running: Promise<void> | undefined;
-  let stopped = false;
-
-  async function drain(): Promise<void> {
-    while (!stopped) {
+  const worker = startPolledWorker({
+    name: 'mail worker', intervalMs: deps.config.pollSeconds * 1000, logger: deps.logger,
+    async drainOnce() {
       const due = await deps.outbox.claimDue(10);
-      if (due.length === 0) return;
       for (const row of due) await delivery.deliver(row);
-    }
-  }
-
-  function wake(): Promise<void> {
-    running ??= drain().catch((err) => deps.logger.warn({ err }, 'mail worker failed; will retry')).finally(() => (running = undefined));
-    return running;
-  }
-
-  const timer = setInterval(() => void wake(), deps.config.pollSeconds * 1000);
-  timer.unref();
+      return due.length > 0;
+    },
+  });
   return {
-    wake,
+    wake: worker.wake,
     async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await running;
+      await worker.stop();
       deps.transport.close();
     },
   };

@@ -2,23 +2,17 @@
 // and saving a desired state (POST, PUT or a patched resource) through the group service —
 // renames, membership changes and their audit events, the owner's organization scope.
 import type { Sql } from '../db/sql.js';
-import { NotFoundError, ValidationError } from '../directory/errors.js';
+import { NotFoundError } from '../directory/errors.js';
 import type { Group } from '../directory/group.repository.js';
 import type { StaffScope } from '../directory/staff-scope.js';
 import type { Services } from '../services.js';
 import { compileFilter } from './filter-sql.js';
 import { parseFilter } from './filter.js';
-import { invalidFilter, invalidValue, mutability, notFound, uniqueness } from './scim-error.js';
+import { invalidFilter, invalidValue, mutability, notFound } from './scim-error.js';
+import { asScimError, get, type Json } from './scim-json.js';
 import { ATTRIBUTE_NAMES, GROUP_MAPPING, GROUP_SCHEMA } from './scim-schemas.js';
 import type { ScimCaller } from './scim-users.service.js';
 
-type Json = Record<string, unknown>;
-
-const get = (obj: unknown, name: string): unknown => {
-  if (!obj || typeof obj !== 'object') return undefined;
-  const key = Object.keys(obj).find((k) => k.toLowerCase() === name.toLowerCase());
-  return key === undefined ? undefined : (obj as Json)[key];
-};
 
 function memberIds(resource: Json): string[] | undefined {
   const members = get(resource, 'members');
@@ -30,15 +24,6 @@ function memberIds(resource: Json): string[] | undefined {
     if (typeof value !== 'string' || !/^[0-9]{1,18}$/.test(value)) throw invalidValue('each member needs the value (id) of a user');
     return value;
   });
-}
-
-function asScim(err: unknown): never {
-  if (err instanceof ValidationError) {
-    const text = Object.entries(err.fields).map(([f, m]) => `${f}: ${m}`).join('; ');
-    throw Object.values(err.fields).some((m) => /exists already/.test(m)) ? uniqueness(text) : invalidValue(text);
-  }
-  if (err instanceof NotFoundError && /User/.test(err.message)) throw invalidValue('A member is not a user this key may manage');
-  throw err;
 }
 
 export function createScimGroups({ services, sql, issuer }: { services: Services; sql: Sql; issuer: string }) {
@@ -78,7 +63,7 @@ export function createScimGroups({ services, sql, issuer }: { services: Services
         if (remove.length) await groups.removeMembers(group.id, remove, caller.actor, caller.scope);
       }
     } catch (err) {
-      return asScim(err);
+      return asScimError(err);
     }
     if (externalId !== undefined && (externalId ?? null) !== group.externalId) {
       await sql.query('UPDATE groups SET external_id = $2, updated_at = now() WHERE id = $1', [group.id, externalId ?? null]);
@@ -100,7 +85,7 @@ export function createScimGroups({ services, sql, issuer }: { services: Services
         group = await groups.create({ name, externalId: typeof get(resource, 'externalId') === 'string' ? (get(resource, 'externalId') as string) : null },
           caller.actor, caller.scope);
       } catch (err) {
-        return asScim(err);
+        return asScimError(err);
       }
       return save(group, { members: get(resource, 'members') ?? [] }, caller);
     },

@@ -4,18 +4,11 @@ import type { Filter } from './filter.js';
 import { parsePatchPath, type PatchPath } from './patch-path.js';
 import { invalidSyntax, invalidValue, noTarget } from './scim-error.js';
 import { ATTRIBUTE_NAMES } from './scim-schemas.js';
+import { get, keyOf, type Json } from './scim-json.js';
 
-type Json = Record<string, unknown>;
 export interface PatchOperation { op?: unknown; path?: unknown; value?: unknown }
 
-/** The key of `obj` that matches `name` case-insensitively (attribute names are), or `name`. */
-function keyOf(obj: Json, name: string): string {
-  return Object.keys(obj).find((k) => k.toLowerCase() === name.toLowerCase()) ?? name;
-}
-
-function valueOf(element: unknown, attr: string): unknown {
-  return element && typeof element === 'object' ? (element as Json)[keyOf(element as Json, attr)] : undefined;
-}
+const valueOf = get;
 
 /** Whether one value of a multi-valued attribute matches a value filter such as `type eq "work"`. */
 export function matches(filter: Filter, element: unknown): boolean {

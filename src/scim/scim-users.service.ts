@@ -6,16 +6,16 @@ import type { DataSource } from 'typeorm';
 import type { Actor } from '../audit/audit.service.js';
 import type { Sql } from '../db/sql.js';
 import type { User } from '../db/entities/user.entity.js';
-import { NotFoundError, ValidationError } from '../directory/errors.js';
+import { NotFoundError } from '../directory/errors.js';
 import type { StaffScope } from '../directory/staff-scope.js';
 import { whereOf } from '../directory/user-directory.query.js';
 import type { Services } from '../services.js';
 import { compileFilter } from './filter-sql.js';
 import { parseFilter } from './filter.js';
-import { invalidFilter, invalidValue, mutability, uniqueness } from './scim-error.js';
+import { invalidFilter, invalidValue, mutability } from './scim-error.js';
+import { asScimError, get, type Json } from './scim-json.js';
 import { ATTRIBUTE_NAMES, ENTERPRISE_SCHEMA, FOYER_SCHEMA, SORTABLE, USER_MAPPING, USER_SCHEMA } from './scim-schemas.js';
 
-type Json = Record<string, unknown>;
 
 export interface ScimCaller { actor: Actor; scope: StaffScope }
 
@@ -25,11 +25,6 @@ interface DesiredUser {
   nickname?: string | null; externalId?: string | null; active?: boolean; locked?: boolean; forcePasswordReset?: boolean; password?: string;
 }
 
-const get = (obj: unknown, name: string): unknown => {
-  if (!obj || typeof obj !== 'object') return undefined;
-  const key = Object.keys(obj).find((k) => k.toLowerCase() === name.toLowerCase());
-  return key === undefined ? undefined : (obj as Json)[key];
-};
 const str = (v: unknown): string | null | undefined => (v === undefined ? undefined : v === null || v === '' ? null : typeof v === 'string' ? v : String(v));
 const bool = (v: unknown, attr: string): boolean | undefined => {
   if (v === undefined) return undefined;
@@ -58,13 +53,11 @@ function readDesired(resource: Json): DesiredUser {
   };
 }
 
-/** A directory error as SCIM says it: taken identifiers are uniqueness (409), other bad input invalidValue. */
-function asScim(err: unknown): never {
-  if (err instanceof ValidationError) {
-    const text = Object.entries(err.fields).map(([f, m]) => `${f}: ${m}`).join('; ');
-    throw Object.values(err.fields).some((m) => /already in use/.test(m)) ? uniqueness(text) : invalidValue(text);
-  }
-  throw err;
+/** A whole resource (PUT, or a patched one): what it leaves out is cleared. */
+function readWhole(resource: Json): DesiredUser {
+  const desired = readDesired(resource);
+  for (const k of ['login', 'email', 'phone', 'givenName', 'familyName', 'nickname', 'externalId'] as const) desired[k] ??= null;
+  return desired;
 }
 
 export function createScimUsers({ services, dataSource, sql, issuer }: { services: Services; dataSource: DataSource; sql: Sql; issuer: string }) {
@@ -116,7 +109,7 @@ export function createScimUsers({ services, dataSource, sql, issuer }: { service
         if (desired.password !== undefined) await links.setPassword(user.id, desired.password, { mustChange: false }, actor, scope);
       }
     } catch (err) {
-      return asScim(err);
+      return asScimError(err);
     }
     if (desired.externalId !== undefined && desired.externalId !== (existing?.externalId ?? null)) {
       await dataSource.transaction(async (manager) => {
@@ -134,7 +127,7 @@ export function createScimUsers({ services, dataSource, sql, issuer }: { service
       try {
         await links.forcePasswordReset(user.id, actor, scope);
       } catch (err) {
-        return asScim(err);
+        return asScimError(err);
       }
     }
     return (await users.findById(user.id))!;
@@ -163,17 +156,13 @@ export function createScimUsers({ services, dataSource, sql, issuer }: { service
       const existing = await find(id, caller.scope);
       const sentId = get(resource, 'id');
       if (sentId !== undefined && String(sentId) !== id) throw mutability('id cannot change');
-      const desired = readDesired(resource);
-      for (const k of ['login', 'email', 'phone', 'givenName', 'familyName', 'nickname', 'externalId'] as const) desired[k] ??= null;
-      return save(existing, desired, caller);
+      return save(existing, readWhole(resource), caller);
     },
 
     /** A patched representation saved like a PUT of it. */
     async savePatched(existing: User, patched: Json, caller: ScimCaller): Promise<User> {
       if (String(get(patched, 'id')) !== existing.id) throw mutability('id cannot change');
-      const desired = readDesired(patched);
-      for (const k of ['login', 'email', 'phone', 'givenName', 'familyName', 'nickname', 'externalId'] as const) desired[k] ??= null;
-      return save(existing, desired, caller);
+      return save(existing, readWhole(patched), caller);
     },
 
     async delete(id: string, caller: ScimCaller): Promise<void> {

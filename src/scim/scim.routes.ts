@@ -89,6 +89,16 @@ export function scimRoutes({ services, users, groups, issuer }: { services: Serv
     excludedAttributes: typeof ctx.query.excludedAttributes === 'string' ? ctx.query.excludedAttributes : undefined,
   });
 
+  const listQuery = (ctx: Context) => {
+    const startIndex = Math.max(1, Number.parseInt(String(ctx.query.startIndex ?? '1'), 10) || 1);
+    const requested = Number.parseInt(String(ctx.query.count ?? '100'), 10);
+    return {
+      filter: typeof ctx.query.filter === 'string' ? ctx.query.filter : undefined, startIndex,
+      count: Math.min(MAX_COUNT, Math.max(0, Number.isNaN(requested) ? 100 : requested)),
+      sortBy: typeof ctx.query.sortBy === 'string' ? ctx.query.sortBy : undefined, sortOrder: typeof ctx.query.sortOrder === 'string' ? ctx.query.sortOrder : undefined,
+    };
+  };
+
   router.get('/ServiceProviderConfig', (ctx) => { ctx.body = serviceProviderConfig(base); });
   router.get('/ResourceTypes', (ctx) => {
     const list = resourceTypes(base);
@@ -110,15 +120,10 @@ export function scimRoutes({ services, users, groups, issuer }: { services: Serv
   });
 
   router.get('/Users', async function listUsers(ctx) {
-    const startIndex = Math.max(1, Number.parseInt(String(ctx.query.startIndex ?? '1'), 10) || 1);
-    const requested = Number.parseInt(String(ctx.query.count ?? '100'), 10);
-    const count = Math.min(MAX_COUNT, Math.max(0, Number.isNaN(requested) ? 100 : requested));
-    const { total, users: found } = await users.list({
-      filter: typeof ctx.query.filter === 'string' ? ctx.query.filter : undefined, startIndex, count,
-      sortBy: typeof ctx.query.sortBy === 'string' ? ctx.query.sortBy : undefined, sortOrder: typeof ctx.query.sortOrder === 'string' ? ctx.query.sortOrder : undefined,
-    }, caller(ctx).scope);
+    const query = listQuery(ctx);
+    const { total, users: found } = await users.list(query, caller(ctx).scope);
     const resources = await Promise.all(found.map(async (u) => project(await users.represent(u), projection(ctx))));
-    ctx.body = { schemas: [LIST_SCHEMA], totalResults: total, startIndex, itemsPerPage: resources.length, Resources: resources };
+    ctx.body = { schemas: [LIST_SCHEMA], totalResults: total, startIndex: query.startIndex, itemsPerPage: resources.length, Resources: resources };
   });
 
   router.get('/Users/:id', async function getUser(ctx) {
@@ -149,16 +154,6 @@ export function scimRoutes({ services, users, groups, issuer }: { services: Serv
     ctx.status = 204;
     ctx.body = null;
   });
-
-  const listQuery = (ctx: Context) => {
-    const startIndex = Math.max(1, Number.parseInt(String(ctx.query.startIndex ?? '1'), 10) || 1);
-    const requested = Number.parseInt(String(ctx.query.count ?? '100'), 10);
-    return {
-      filter: typeof ctx.query.filter === 'string' ? ctx.query.filter : undefined, startIndex,
-      count: Math.min(MAX_COUNT, Math.max(0, Number.isNaN(requested) ? 100 : requested)),
-      sortBy: typeof ctx.query.sortBy === 'string' ? ctx.query.sortBy : undefined, sortOrder: typeof ctx.query.sortOrder === 'string' ? ctx.query.sortOrder : undefined,
-    };
-  };
 
   router.get('/Groups', async function listGroups(ctx) {
     const query = listQuery(ctx);

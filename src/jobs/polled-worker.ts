@@ -1,0 +1,37 @@
+// The loop every queue worker here shares: drain the queue now when woken, and every
+// interval anyway (work queued by another process, retries coming due). One drain runs at a
+// time; stop() waits for it to finish.
+import type { Logger } from '../http/logger.js';
+
+export interface PolledWorker {
+  /** Drains now (or joins the drain already running). */
+  wake(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** `drainOnce` handles one batch and says whether there may be more. */
+export function startPolledWorker({ name, drainOnce, intervalMs, logger }:
+  { name: string; drainOnce: () => Promise<boolean>; intervalMs: number; logger: Logger }): PolledWorker {
+  let running: Promise<void> | undefined;
+  let stopped = false;
+
+  async function drain(): Promise<void> {
+    while (!stopped && (await drainOnce()));
+  }
+
+  function wake(): Promise<void> {
+    running ??= drain().catch((err) => logger.warn({ err }, `${name} failed; will retry`)).finally(() => (running = undefined));
+    return running;
+  }
+
+  const timer = setInterval(() => void wake(), intervalMs);
+  timer.unref();
+  return {
+    wake,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
