@@ -93,10 +93,11 @@ export function createServices(config: Config, dataSource: DataSource): Services
     enqueue: outbox.enqueue, wakeMail: () => mailSignal.wake(), mail: config.mail, issuer: config.issuer,
   });
   const events = createAuditQuery(sql);
+  const groups = createGroupService({ dataSource, groups: createGroupRepository(dataSource), users, audit });
   return {
     links,
     audit,
-    groups: createGroupService({ dataSource, groups: createGroupRepository(dataSource), users, audit }),
+    groups,
     apiKeys: createApiKeys({ dataSource, users, audit }),
     photos: createProfilePhotos({ dataSource, users, repository: userRepository, audit }),
     userData: createUserData({ users, records: accountRecords, events, issuer: config.issuer }),
@@ -107,7 +108,7 @@ export function createServices(config: Config, dataSource: DataSource): Services
     users,
     lifecycle,
     accountRecords,
-    bulk: createBulkActions({ jobs: bulkJobs, lifecycle, links, audit }),
+    bulk: createBulkActions({ jobs: bulkJobs, lifecycle, links, groups, audit }),
     bulkJobs,
     directory: createUserDirectory(sql),
     organizations: createOrganizationService({ dataSource, organizations: organizationRepository, audit }),

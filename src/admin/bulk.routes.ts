@@ -14,6 +14,8 @@ const WORDS: Record<BulkAction, { verb: string; explain: string; danger: boolean
   block: { verb: 'Block', explain: 'They can no longer sign in and are signed out everywhere.', danger: true },
   unblock: { verb: 'Unblock', explain: 'They can sign in again.', danger: false },
   'end-sessions': { verb: 'End all sessions of', explain: 'Every session and token of theirs ends in every app; they can sign in again.', danger: false },
+  'add-to-group': { verb: 'Add to the group', explain: 'They become members of the group; apps asking for the groups scope see it.', danger: false },
+  'remove-from-group': { verb: 'Remove from the group', explain: 'They stop being members of the group.', danger: false },
   'reset-password': { verb: 'Force a password reset for', explain: 'They cannot sign in until they choose a new password with the link we email them.', danger: true },
   delete: { verb: 'Delete', explain: 'They are deleted for good with their sessions and tokens. This cannot be undone; consider blocking instead.', danger: true },
 };
@@ -50,9 +52,13 @@ export function bulkRoutes({ services, views, wakeBulkWorker }: { services: Serv
     if (problem) {
       return renderConsole(ctx, views, 'admin/users/bulk-confirm.njk', 'users', { problem, backUrl }, 422);
     }
+    const groupId = firstOf(form.group);
+    const needsGroup = action === 'add-to-group' || action === 'remove-from-group';
+    if (needsGroup && !groupId) return renderConsole(ctx, views, 'admin/users/bulk-confirm.njk', 'users', { problem: 'Choose the group.', backUrl }, 422);
+    const group = needsGroup ? await services.groups.get(groupId, staffOf(ctx).scope) : undefined;
     const count = 'ids' in selection ? ids.length : await directory.countExactly(selection.filter);
     renderConsole(ctx, views, 'admin/users/bulk-confirm.njk', 'users', {
-      action, words: WORDS[action as BulkAction], count, ids, all: !('ids' in selection), filterQuery, backUrl,
+      action, words: WORDS[action as BulkAction], count, ids, all: !('ids' in selection), filterQuery, backUrl, group,
     });
   });
 
@@ -61,7 +67,7 @@ export function bulkRoutes({ services, views, wakeBulkWorker }: { services: Serv
     const { selection, backUrl } = selectionOf(form, ctx);
     let jobId: string;
     try {
-      jobId = await bulk.start(firstOf(form.action), selection, staffOf(ctx));
+      jobId = await bulk.start(firstOf(form.action), selection, staffOf(ctx), { groupId: firstOf(form.group) || undefined });
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       return renderConsole(ctx, views, 'admin/users/bulk-confirm.njk', 'users', { problem: Object.values(err.fields).join(' '), backUrl }, 422);

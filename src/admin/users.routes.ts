@@ -109,6 +109,7 @@ export function userRoutes({ services, views }: { services: Services; views: Vie
       statuses: STATUS_FILTERS.map((s) => ({ value: s, label: STATUS_LABELS[s] })),
       roles: Object.entries(ROLE_LABELS).map(([value, label]) => ({ value, label })),
       organizations: await organizationChoices(ctx),
+      groups: await services.groups.list(scope),
       sortLinks: (['name', 'login', 'created', 'last_sign_in'] as const).map(sortLink),
     });
   });

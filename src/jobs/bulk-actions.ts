@@ -1,4 +1,5 @@
-// Mass actions on users (Block, Unblock, End sessions, Force password reset, Delete). A selection becomes a durable
+// Mass actions on users (Block, Unblock, End sessions, Force password reset, add to or remove
+// from a group, Delete). A selection becomes a durable
 // job with one item per user; workers in any Foyer process work through the items, each user
 // in its own transaction (the lifecycle service's), so a user is either fully done or not
 // touched, and a failure on one user neither stops nor undoes the others.
@@ -8,11 +9,12 @@ import type { StaffScope } from '../directory/staff-scope.js';
 import type { UserFilter } from '../directory/user-directory.query.js';
 import type { UserLifecycle } from '../directory/user-lifecycle.service.js';
 import type { UserLinks } from '../directory/user-links.service.js';
+import type { GroupService } from '../directory/group.service.js';
 import type { Logger } from '../http/logger.js';
 import type { BulkItem, BulkJob, BulkJobProgress, BulkJobRepository } from './bulk-job.repository.js';
 import { startPolledWorker, type PolledWorker } from './polled-worker.js';
 
-export const BULK_ACTIONS = ['block', 'unblock', 'end-sessions', 'reset-password', 'delete'] as const;
+export const BULK_ACTIONS = ['block', 'unblock', 'end-sessions', 'reset-password', 'add-to-group', 'remove-from-group', 'delete'] as const;
 export type BulkAction = (typeof BULK_ACTIONS)[number];
 
 export function isBulkAction(value: unknown): value is BulkAction {
@@ -25,7 +27,7 @@ export interface Staff { actor: Actor; scope: StaffScope; isAdmin: boolean }
 
 const MAX_IDS = 10_000;
 
-export function createBulkActions({ jobs, lifecycle, links, audit }: { jobs: BulkJobRepository; lifecycle: UserLifecycle; links: UserLinks; audit: AuditLog }) {
+export function createBulkActions({ jobs, lifecycle, links, groups, audit }: { jobs: BulkJobRepository; lifecycle: UserLifecycle; links: UserLinks; groups: GroupService; audit: AuditLog }) {
   /** Does one item; returns the reason it failed, or null. */
   async function perform(job: BulkJob, item: BulkItem): Promise<string | null> {
     const actor: Actor = { type: 'user', id: job.actorId, label: job.actorLabel };
@@ -38,6 +40,8 @@ export function createBulkActions({ jobs, lifecycle, links, audit }: { jobs: Bul
         case 'unblock': await lifecycle.unblock(item.userId, actor, job.scope); break;
         case 'end-sessions': await lifecycle.endSessions(item.userId, actor, job.scope); break;
         case 'reset-password': await links.forcePasswordReset(item.userId, actor, job.scope); break;
+        case 'add-to-group': await groups.addMembers(String(job.params.groupId), [item.userId], actor, job.scope); break;
+        case 'remove-from-group': await groups.removeMembers(String(job.params.groupId), [item.userId], actor, job.scope); break;
         case 'delete': await lifecycle.delete(item.userId, actor, job.scope); break;
         default: return `Unknown action ${job.action}`;
       }
@@ -51,19 +55,24 @@ export function createBulkActions({ jobs, lifecycle, links, audit }: { jobs: Bul
   return {
     perform,
 
-    async start(action: string, selection: Selection, staff: Staff): Promise<string> {
-      if (!isBulkAction(action)) throw new ValidationError({ action: 'Choose Block, Unblock, End sessions, Force password reset or Delete' });
+    async start(action: string, selection: Selection, staff: Staff, options: { groupId?: string } = {}): Promise<string> {
+      if (!isBulkAction(action)) throw new ValidationError({ action: 'Choose what to do with the selected users' });
+      const params: Record<string, unknown> = {};
+      if (action === 'add-to-group' || action === 'remove-from-group') {
+        if (!options.groupId) throw new ValidationError({ group: 'Choose the group' });
+        params.groupId = (await groups.get(options.groupId, staff.scope)).id;
+      }
       let jobId: string;
       if ('ids' in selection) {
         const ids = [...new Set(selection.ids.filter((id) => /^[0-9]{1,18}$/.test(id)))];
         if (ids.length === 0) throw new ValidationError({ user: 'Tick at least one user, or choose all users matching the filter' });
         if (ids.length > MAX_IDS) throw new ValidationError({ user: `Tick at most ${MAX_IDS} users, or choose all users matching the filter` });
-        jobId = await jobs.createForIds(action, staff.actor, staff.scope, ids);
+        jobId = await jobs.createForIds(action, staff.actor, staff.scope, ids, params);
       } else {
-        jobId = await jobs.createForFilter(action, staff.actor, { ...selection.filter, scope: staff.scope });
+        jobId = await jobs.createForFilter(action, staff.actor, { ...selection.filter, scope: staff.scope }, params);
       }
       const job = (await jobs.find(jobId))!;
-      await audit.record({ actor: staff.actor, action: 'users.mass_action_started', details: { job: jobId, action, users: job.total } });
+      await audit.record({ actor: staff.actor, action: 'users.mass_action_started', details: { job: jobId, action, users: job.total, ...params } });
       return jobId;
     },
 

@@ -7,6 +7,8 @@ import { whereOf, type UserFilter } from '../directory/user-directory.query.js';
 export interface BulkJob {
   id: string;
   action: string;
+  /** What the action needs besides the user, e.g. `{ groupId }` for group membership. */
+  params: Record<string, unknown>;
   actorId: string | null;
   actorLabel: string | null;
   scope: StaffScope;
@@ -26,15 +28,15 @@ export interface BulkItem { jobId: string; userId: string; label: string | null;
 /** Items claimed by a worker that has not reported within this time are handed out again. */
 const LEASE = "interval '5 minutes'";
 const LABEL = "coalesce(u.login, u.email, u.phone_number, '#' || u.id)";
-const JOB_COLUMNS = `j.id::text AS id, j.action, j.actor_id::text AS "actorId", j.actor_label AS "actorLabel", j.scope, j.total, j.status,
+const JOB_COLUMNS = `j.id::text AS id, j.action, j.params, j.actor_id::text AS "actorId", j.actor_label AS "actorLabel", j.scope, j.total, j.status,
   j.created_at AS "createdAt", j.finished_at AS "finishedAt"`;
 
 export function createBulkJobRepository(sql: Sql) {
-  async function create(action: string, actor: { id?: string | null; label?: string | null }, scope: StaffScope,
+  async function create(action: string, actor: { id?: string | null; label?: string | null }, scope: StaffScope, params: Record<string, unknown>,
     fill: (jobId: string) => Promise<number>): Promise<string> {
     const { rows } = await sql.query<{ id: string }>(
-      'INSERT INTO bulk_jobs (action, actor_id, actor_label, scope) VALUES ($1, $2, $3, $4) RETURNING id::text AS id',
-      [action, actor.id ?? null, actor.label ?? null, JSON.stringify(scope)]);
+      'INSERT INTO bulk_jobs (action, actor_id, actor_label, scope, params) VALUES ($1, $2, $3, $4, $5) RETURNING id::text AS id',
+      [action, actor.id ?? null, actor.label ?? null, JSON.stringify(scope), JSON.stringify(params)]);
     const jobId = rows[0].id;
     const total = await fill(jobId);
     await sql.query(`UPDATE bulk_jobs SET total = $2, status = CASE WHEN $2 = 0 THEN 'finished' ELSE status END,
@@ -44,8 +46,8 @@ export function createBulkJobRepository(sql: Sql) {
 
   return {
     /** A job over chosen users (those outside the scope are skipped here and never touched). */
-    createForIds(action: string, actor: { id?: string | null; label?: string | null }, scope: StaffScope, userIds: string[]): Promise<string> {
-      return create(action, actor, scope, async (jobId) => {
+    createForIds(action: string, actor: { id?: string | null; label?: string | null }, scope: StaffScope, userIds: string[], params: Record<string, unknown> = {}): Promise<string> {
+      return create(action, actor, scope, params, async (jobId) => {
         const { conditions, values } = whereOf({ scope });
         values.push(jobId, userIds);
         const { rowCount } = await sql.query(
@@ -56,8 +58,8 @@ export function createBulkJobRepository(sql: Sql) {
     },
 
     /** A job over every user matching a filter, resolved now in one statement (a million rows included). */
-    createForFilter(action: string, actor: { id?: string | null; label?: string | null }, filter: UserFilter): Promise<string> {
-      return create(action, actor, filter.scope, async (jobId) => {
+    createForFilter(action: string, actor: { id?: string | null; label?: string | null }, filter: UserFilter, params: Record<string, unknown> = {}): Promise<string> {
+      return create(action, actor, filter.scope, params, async (jobId) => {
         const { conditions, values } = whereOf(filter);
         values.push(jobId);
         const { rowCount } = await sql.query(

@@ -86,3 +86,17 @@ it("keeps a Manager's job inside their organization and their jobs to themselves
   const otherStaff: Staff = { ...staff, actor: { type: 'user', id: admin.actor.id, label: 'x' } };
   await expect(services.bulk.find(byFilter, { ...otherStaff, isAdmin: false })).rejects.toMatchObject({ status: 404 });
 });
+
+it('adds users matching a filter to a group, and removes ticked ones, recording each real change', async () => {
+  const ids = await seed('massgroup', 30);
+  const group = await services.groups.create({ name: 'Mass members' }, CLI_ACTOR, { kind: 'all' });
+  await expect(services.bulk.start('add-to-group', { filter: { scope: { kind: 'all' }, q: 'massgroup' } }, admin)).rejects.toMatchObject({ fields: { group: expect.any(String) } });
+  const added = await services.bulk.start('add-to-group', { filter: { scope: { kind: 'all' }, q: 'massgroup' } }, admin, { groupId: group.id });
+  expect(await runToEnd(added)).toMatchObject({ total: 30, done: 30, failed: 0 });
+  expect((await services.groups.members(group.id)).map((m) => m.id).sort()).toEqual([...ids].sort());
+  const removed = await services.bulk.start('remove-from-group', { ids: ids.slice(0, 10) }, admin, { groupId: group.id });
+  expect(await runToEnd(removed)).toMatchObject({ total: 10, done: 10 });
+  expect(await services.groups.members(group.id)).toHaveLength(20);
+  const [{ n }] = await db.dataSource.query("SELECT count(*)::int AS n FROM audit_events WHERE action IN ('group.member_added', 'group.member_removed')");
+  expect(n).toBe(40);
+});
