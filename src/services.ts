@@ -2,7 +2,7 @@
 import type { DataSource } from 'typeorm';
 import { createAuditLog, type AuditLog } from './audit/audit.service.js';
 import type { Config } from './config/config.js';
-import { sqlOf } from './db/sql.js';
+import { sqlOf, type Sql } from './db/sql.js';
 import { createOneTimeTokens, type OneTimeTokens } from './directory/one-time-token.repository.js';
 import { createPasswordHasher } from './directory/password.js';
 import { createUserRepository } from './directory/user.repository.js';
@@ -31,6 +31,8 @@ import { createRateLimiter, type RateLimiter } from './db/rate-limit.repository.
 import { createAdminSetup, type AdminSetup } from './setup/admin-setup.service.js';
 
 export interface Services {
+  /** The pg pool, for streaming reads (CSV export). */
+  sql: Sql;
   users: UserService;
   /** Block, lock, end sessions, delete. */
   lifecycle: UserLifecycle;
@@ -95,6 +97,7 @@ export function createServices(config: Config, dataSource: DataSource): Services
   const events = createAuditQuery(sql);
   const groups = createGroupService({ dataSource, groups: createGroupRepository(dataSource), users, audit });
   return {
+    sql,
     links,
     audit,
     groups,

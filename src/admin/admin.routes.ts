@@ -6,6 +6,7 @@ import type { Views } from '../http/views.js';
 import type { Services } from '../services.js';
 import { renderConsole, staffContext } from './console-context.js';
 import { bulkRoutes } from './bulk.routes.js';
+import { exportRoutes } from './export.routes.js';
 import { groupRoutes } from './groups.routes.js';
 import { userLinkRoutes } from './user-links.routes.js';
 import { eventRoutes } from './events.routes.js';
@@ -42,6 +43,7 @@ export function adminRoutes({ services, views, requireStaff, forms, issuer, wake
     // Before userRoutes: /users/bulk must not be read as /users/:id.
     bulkRoutes({ services, views, wakeBulkWorker }),
     userLinkRoutes({ services, views }),
+    exportRoutes({ services, views }),
     userRoutes({ services, views }),
     groupRoutes({ services, views }),
     userActionRoutes({ services, views }),

@@ -110,6 +110,7 @@ export function userRoutes({ services, views }: { services: Services; views: Vie
       roles: Object.entries(ROLE_LABELS).map(([value, label]) => ({ value, label })),
       organizations: await organizationChoices(ctx),
       groups: await services.groups.list(scope),
+      exportUrl: userListUrl(params).replace('/admin/users', '/admin/users/export'),
       sortLinks: (['name', 'login', 'created', 'last_sign_in'] as const).map(sortLink),
     });
   });
