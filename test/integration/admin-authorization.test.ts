@@ -98,6 +98,8 @@ const STAFF_ROUTES: Route[] = [
   route('POST', '/admin/users/invite', () => '/admin/users/invite', () => ({ email: 'intruder-invite@example.com', role: 'MEMBER', organizationId: String(orgs.a) })),
   route('POST', '/admin/users/bulk/confirm', () => '/admin/users/bulk/confirm', () => ({ action: 'block', all: '1', q: 'user' })),
   route('POST', '/admin/users/bulk', () => '/admin/users/bulk', () => ({ action: 'block', all: '1' })),
+  route('GET', '/admin/users/export', () => '/admin/users/export'),
+  route('GET', '/admin/users/export.csv', () => '/admin/users/export.csv?column=login'),
   route('GET', '/admin/groups', () => '/admin/groups'),
   route('POST', '/admin/groups', () => '/admin/groups', () => ({ name: 'Intruder group' })),
   route('GET', '/admin/events', () => '/admin/events'),
