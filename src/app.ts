@@ -33,6 +33,7 @@ import { startBulkWorker } from './jobs/bulk-actions.js';
 import { startPayloadSweeper } from './jobs/payload-sweeper.js';
 import { startDeletionPurge } from './jobs/deletion-purge.js';
 import { startMailWorker } from './mail/mail-worker.js';
+import { startExportWorker } from './jobs/export-jobs.js';
 import { createMailTransport } from './mail/transport.js';
 import { createClientCache, listenForClientChanges } from './oidc/client-cache.js';
 import { createClientRepository } from './oidc/client.repository.js';
@@ -49,6 +50,8 @@ export interface Foyer {
   services: Services;
   /** Works through mass-action jobs; `wake()` after starting one. */
   bulkWorker: { wake(): Promise<void> };
+  /** Writes large CSV exports; `wake()` starts at once. */
+  exportWorker: { wake(): Promise<void> };
   /** Deletes accounts whose deletion grace period is over; `run()` does it now. */
   deletionPurge: { run(): Promise<number> };
   /** Delivers the mail outbox; `wake()` sends what is due now. */
@@ -99,7 +102,8 @@ export async function createFoyer({ config, dataSource, logger }: { config: Conf
   const accountLinks = linkRoutes({ links: services.links, settings: services.settings, rateLimiter: services.rateLimiter, views, forms });
   const setup = setupRoutes({ setup: services.adminSetup, views, issuer: config.issuer, forms });
   const adminAuth = createAdminAuth({ provider, users: services.users, views, issuer: config.issuer, secureCookies });
-  const admin = adminRoutes({ services, views, requireStaff: adminAuth.requireStaff, forms, issuer: config.issuer, wakeBulkWorker: () => void bulkWorker.wake(), smtp: Boolean(config.mail.smtpUrl) });
+  const admin = adminRoutes({ services, views, requireStaff: adminAuth.requireStaff, forms, issuer: config.issuer, wakeBulkWorker: () => void bulkWorker.wake(), smtp: Boolean(config.mail.smtpUrl),
+    wakeExportWorker: () => void exportWorker.wake(), exportJobThreshold: config.exportJobThreshold });
 
   const home = new Router();
   home.get('/', function homePage(ctx) {
@@ -138,10 +142,12 @@ export async function createFoyer({ config, dataSource, logger }: { config: Conf
     views, config: config.mail, issuer: config.issuer, logger,
   });
   services.mailSignal.wake = () => void mailWorker.wake();
+  const exportWorker = startExportWorker({ jobs: services.exports, logger });
   return {
-    app, provider, services, bulkWorker, mailWorker, deletionPurge,
+    app, provider, services, bulkWorker, mailWorker, deletionPurge, exportWorker,
     async stop() {
       sweeper.stop();
+      await exportWorker.stop();
       deletionPurge.stop();
       await bulkWorker.stop();
       await mailWorker.stop();

@@ -27,6 +27,7 @@ import { createProfilePhotos, type ProfilePhotos } from './directory/profile-pho
 import { createGroupRepository } from './directory/group.repository.js';
 import { createGroupService, type GroupService } from './directory/group.service.js';
 import { createApiKeys, type ApiKeys } from './directory/api-key.service.js';
+import { createExportJobs, type ExportJobs } from './jobs/export-jobs.js';
 import { createRateLimiter, type RateLimiter } from './db/rate-limit.repository.js';
 import { createAdminSetup, type AdminSetup } from './setup/admin-setup.service.js';
 
@@ -48,6 +49,8 @@ export interface Services {
   audit: AuditLog;
   groups: GroupService;
   apiKeys: ApiKeys;
+  /** Large CSV exports (the worker is started by app.ts). */
+  exports: ExportJobs;
   /** Uploaded profile photos. */
   photos: ProfilePhotos;
   /** Data export and the public profile. */
@@ -102,6 +105,7 @@ export function createServices(config: Config, dataSource: DataSource): Services
     audit,
     groups,
     apiKeys: createApiKeys({ dataSource, users, audit }),
+    exports: createExportJobs({ sql, settings, audit, enqueue: (m) => outbox.enqueue(m), wakeMail: () => mailSignal.wake() }),
     photos: createProfilePhotos({ dataSource, users, repository: userRepository, audit }),
     userData: createUserData({ users, records: accountRecords, events, issuer: config.issuer }),
     outbox,

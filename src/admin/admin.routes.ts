@@ -27,9 +27,11 @@ export interface AdminRouteDeps {
   wakeBulkWorker: () => void;
   /** Whether SMTP is configured (otherwise the outbox page is where mail goes). */
   smtp: boolean;
+  wakeExportWorker: () => void;
+  exportJobThreshold: number;
 }
 
-export function adminRoutes({ services, views, requireStaff, forms, issuer, wakeBulkWorker, smtp }: AdminRouteDeps): Router {
+export function adminRoutes({ services, views, requireStaff, forms, issuer, wakeBulkWorker, smtp, wakeExportWorker, exportJobThreshold }: AdminRouteDeps): Router {
   const router = new Router({ prefix: '/admin' });
   router.use(requireStaff);
   router.use(staffContext(issuer));
@@ -43,7 +45,7 @@ export function adminRoutes({ services, views, requireStaff, forms, issuer, wake
     // Before userRoutes: /users/bulk must not be read as /users/:id.
     bulkRoutes({ services, views, wakeBulkWorker }),
     userLinkRoutes({ services, views }),
-    exportRoutes({ services, views }),
+    exportRoutes({ services, views, wakeExportWorker, jobThreshold: exportJobThreshold }),
     userRoutes({ services, views }),
     groupRoutes({ services, views }),
     userActionRoutes({ services, views }),

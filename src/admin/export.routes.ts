@@ -1,5 +1,6 @@
 // CSV export from the users list: choose the columns, then the file streams straight from
-// PostgreSQL in batches (constant memory, any size). The filter is the list's own.
+// PostgreSQL in batches (constant memory, any size). Beyond `jobThreshold` users it runs as a
+// job instead: a progress page, and an email with the link when the file is ready.
 import { Readable } from 'node:stream';
 import Router from '@koa/router';
 import type { Context } from 'koa';
@@ -7,9 +8,11 @@ import { DEFAULT_COLUMNS, exportColumns, exportUsersCsv } from '../directory/use
 import type { Services } from '../services.js';
 import type { Views } from '../http/views.js';
 import { renderConsole, staffOf } from './console-context.js';
+import { NotFoundError } from '../directory/errors.js';
+import { formatTime } from './user.presenter.js';
 import { parseUserListParams, userListUrl } from './user-list.params.js';
 
-export function exportRoutes({ services, views }: { services: Services; views: Views }): Router {
+export function exportRoutes({ services, views, wakeExportWorker, jobThreshold }: { services: Services; views: Views; wakeExportWorker: () => void; jobThreshold: number }): Router {
   const router = new Router();
 
   const filterOf = (ctx: Context) => {
@@ -33,11 +36,37 @@ export function exportRoutes({ services, views }: { services: Services; views: V
     const wanted = [ctx.query.column ?? []].flat().filter((c): c is string => typeof c === 'string');
     const columns = all.filter((c) => wanted.includes(c.key));
     const chosen = columns.length ? columns : all.filter((c) => DEFAULT_COLUMNS.includes(c.key));
+    const count = await services.directory.countExactly(filter);
+    if (count > jobThreshold) {
+      const staff = staffOf(ctx);
+      const jobId = await services.exports.start(filter, chosen.map((c) => c.key), count, { actor: staff.actor, email: staff.user.email });
+      wakeExportWorker();
+      ctx.status = 303;
+      return ctx.redirect(`/admin/exports/${jobId}`);
+    }
     await services.audit.record({ actor: staffOf(ctx).actor, action: 'users.exported', details: { filter: { ...filter, scope: undefined }, columns: chosen.map((c) => c.key) } });
     ctx.set('Content-Disposition', `attachment; filename="users-${new Date().toISOString().slice(0, 10)}.csv"`);
     ctx.set('Cache-Control', 'no-store');
     ctx.type = 'text/csv; charset=utf-8';
     ctx.body = Readable.from(exportUsersCsv(services.sql, filter, chosen));
+  });
+
+  router.get('/exports/:id', async function showExport(ctx) {
+    const job = await services.exports.find(ctx.params.id, staffOf(ctx));
+    ctx.set('Cache-Control', 'no-store');
+    renderConsole(ctx, views, 'admin/users/export-job.njk', 'users', {
+      job: { ...job, created: formatTime(job.createdAt), finished: formatTime(job.finishedAt), percent: job.total ? Math.floor((job.rowsDone * 100) / job.total) : 100 },
+      emailed: Boolean(staffOf(ctx).user.email),
+    });
+  });
+
+  router.get('/exports/:id/download', async function downloadExport(ctx) {
+    const job = await services.exports.find(ctx.params.id, staffOf(ctx));
+    if (job.status !== 'finished') throw new NotFoundError('Finished export');
+    ctx.set('Content-Disposition', `attachment; filename="users-export-${job.id}.csv"`);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.type = 'text/csv; charset=utf-8';
+    ctx.body = Readable.from(services.exports.download(job.id));
   });
 
   return router;

@@ -24,6 +24,8 @@ export interface Config {
   sweepIntervalSeconds: number;
   supportContact: string;
   mail: MailConfig;
+  /** CSV exports of more users than this run as a job (progress page, emailed link). */
+  exportJobThreshold: number;
 }
 
 /** Purposes of one-time links sent by email or shown to admins. */
@@ -153,6 +155,7 @@ export function loadConfig(env: Env = process.env): Config {
     sweepIntervalSeconds: int('FOYER_SWEEP_INTERVAL_SECONDS', 300, 1, 86400),
     supportContact: str('FOYER_SUPPORT_CONTACT') ?? 'your administrator',
     mail,
+    exportJobThreshold: int('FOYER_EXPORT_JOB_THRESHOLD', 10_000, 0, 100_000_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

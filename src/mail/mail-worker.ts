@@ -10,7 +10,7 @@ import { mayResetPassword } from '../directory/user-status.js';
 import type { Logger } from '../http/logger.js';
 import type { Views } from '../http/views.js';
 import type { OutboxRepository, OutboxRow } from './outbox.repository.js';
-import { isTemplate, renderMessage, TEMPLATES } from './templates.js';
+import { isTemplate, renderMessage, TEMPLATES, type TemplateSpec } from './templates.js';
 import type { MailTransport } from './transport.js';
 import { startPolledWorker, type PolledWorker } from '../jobs/polled-worker.js';
 
@@ -46,14 +46,17 @@ export function createMailDelivery(deps: MailWorkerDeps) {
       await outbox.markSent(row.id, 'dropped');
       return 'dropped';
     }
-    const spec = TEMPLATES[row.template];
-    const ttlSeconds = config.linkTtlMinutes[spec.link.purpose] * 60;
-    await tokens.revokeFor(user.id, spec.link.purpose);
-    const token = await tokens.issue(spec.link.purpose, { userId: user.id, ttlSeconds, data: spec.link.purpose === 'email_verification' ? { email: to } : undefined });
-    const link = `${deps.issuer}${spec.link.path}${token}`;
-    const message = renderMessage(deps.views, {
-      template: row.template, to, link, expires: new Date(Date.now() + ttlSeconds * 1000), params: row.params, issuer: deps.issuer,
-    });
+    const spec: TemplateSpec = TEMPLATES[row.template];
+    let link: string | null = typeof row.params.path === 'string' ? `${deps.issuer}${row.params.path}` : null;
+    let expires: Date | null = null;
+    if (spec.link) {
+      const ttlSeconds = config.linkTtlMinutes[spec.link.purpose] * 60;
+      await tokens.revokeFor(user.id, spec.link.purpose);
+      const token = await tokens.issue(spec.link.purpose, { userId: user.id, ttlSeconds, data: spec.link.purpose === 'email_verification' ? { email: to } : undefined });
+      link = `${deps.issuer}${spec.link.path}${token}`;
+      expires = new Date(Date.now() + ttlSeconds * 1000);
+    }
+    const message = renderMessage(deps.views, { template: row.template, to, link, expires, params: row.params, issuer: deps.issuer });
     try {
       await transport.send(message);
     } catch (err) {

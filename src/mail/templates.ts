@@ -6,8 +6,8 @@ import type { RenderedMessage } from './transport.js';
 
 export interface TemplateSpec {
   subject: string;
-  /** The link's purpose and the page it opens (the token is appended). */
-  link: { purpose: LinkPurpose; path: string };
+  /** The one-time link's purpose and the page it opens (the token is appended); none for plain notices. */
+  link?: { purpose: LinkPurpose; path: string };
   action: string;
 }
 
@@ -16,6 +16,8 @@ export const TEMPLATES = {
   'password-reset': { subject: 'Choose a new {{product}} password', link: { purpose: 'password_reset', path: '/reset-password/' }, action: 'Choose a new password' },
   recovery: { subject: 'Your {{product}} recovery link', link: { purpose: 'recovery', path: '/reset-password/' }, action: 'Choose a new password' },
   'email-verification': { subject: 'Confirm your email address for {{product}}', link: { purpose: 'email_verification', path: '/verify-email/' }, action: 'Confirm my address' },
+  // A notice to a signed-in admin: its link is an ordinary console page, not a one-time link.
+  'export-ready': { subject: 'Your {{product}} export is ready', action: 'Download the export' },
 } satisfies Record<string, TemplateSpec>;
 
 export type TemplateName = keyof typeof TEMPLATES;
@@ -25,7 +27,7 @@ export function isTemplate(name: string): name is TemplateName {
 }
 
 export function renderMessage(views: Views, { template, to, link, expires, params, issuer, productName = 'Foyer' }:
-  { template: TemplateName; to: string; link: string; expires: Date | null; params: Record<string, unknown>; issuer: string; productName?: string }): RenderedMessage {
+  { template: TemplateName; to: string; link: string | null; expires: Date | null; params: Record<string, unknown>; issuer: string; productName?: string }): RenderedMessage {
   const spec: TemplateSpec = TEMPLATES[template];
   const data = { ...params, link, issuer, action: spec.action, expires: expires ? `${expires.toISOString().slice(0, 16).replace('T', ' ')} UTC` : null };
   return {

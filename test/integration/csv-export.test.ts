@@ -73,3 +73,31 @@ it("limits a Manager's export to their organization", async () => {
   const rows = parseCsv(await (await session.get('/admin/users/export.csv?column=login')).text());
   expect(rows.slice(1).map((r) => r[0]).sort()).toEqual(['boss', 'exp-tricky']);
 });
+
+describe('as a job, beyond the threshold', () => {
+  let jobServer: TestServer;
+  beforeAll(async () => {
+    jobServer = await startTestServer({ FOYER_EXPORT_JOB_THRESHOLD: '5' });
+    await jobServer.foyer.services.users.create({ login: 'root', email: 'root@example.com', password: 'console password 1', role: 'ADMIN' }, CLI_ACTOR);
+    for (let i = 0; i < 8; i += 1) await jobServer.foyer.services.users.create({ login: `job-user${i}` }, CLI_ACTOR);
+  });
+  afterAll(() => jobServer?.close());
+
+  it('shows progress, then serves the same file, and emails the link', async () => {
+    const session = await consoleSession(jobServer.issuer, 'root', 'console password 1');
+    const started = await session.get('/admin/users/export.csv?q=job-user&column=login');
+    expect(started.status).toBe(303);
+    const page = started.headers.get('location')!;
+    expect(page).toMatch(/^\/admin\/exports\/\d+$/);
+    await jobServer.foyer.exportWorker.wake();
+    const html = await (await session.get(page)).text();
+    expect(html).toContain('Ready: 8 users.');
+    expect(html).toMatch(/<progress id="export-progress" max="8" value="8"/);
+    const rows = parseCsv(await (await session.get(`${page}/download`)).text());
+    expect(rows.map((r) => r[0])).toEqual(['login', ...Array.from({ length: 8 }, (_, i) => `job-user${i}`)]);
+    await jobServer.foyer.mailWorker.wake();
+    const [mail] = await jobServer.db.dataSource.query("SELECT status, text_body FROM mail_outbox WHERE template = 'export-ready'");
+    expect(mail.status).toBe('outbox');
+    expect(mail.text_body).toContain(`${jobServer.issuer}${page}`);
+  });
+});
