@@ -16,6 +16,7 @@ import { absolutePicture } from '../directory/profile-photo.service.js';
 import { ALL_USERS } from '../directory/staff-scope.js';
 import { describeUser } from '../directory/user.service.js';
 import type { ProfileInput } from '../directory/user-input.js';
+import { formOf } from '../http/form.js';
 import { renderPage } from '../http/render.js';
 import type { Views } from '../http/views.js';
 import type { Services } from '../services.js';
@@ -46,18 +47,6 @@ const NOTICES: Record<string, string> = {
 };
 
 const text = (form: Form, k: string) => (typeof form[k] === 'string' ? (form[k] as string) : '');
-
-function formOf(ctx: Context): Form {
-  const body = (ctx.request as { body?: Record<string, unknown> }).body ?? {};
-  const out: Form = {};
-  const add = (prefix: string, v: unknown, depth: number) => {
-    if (typeof v === 'string') out[prefix] = v;
-    else if (Array.isArray(v)) out[prefix] = v.filter((x): x is string => typeof x === 'string');
-    else if (v && typeof v === 'object' && depth < 2) for (const [k, x] of Object.entries(v)) add(prefix ? `${prefix}.${k}` : k, x, depth + 1);
-  };
-  add('', body, 0);
-  return out;
-}
 
 export function accountRoutes({ services, provider, views, requireSignedIn, forms, signOutUrl, issuer }: AccountRouteDeps): Router {
   const { users, settings, accountRecords, lifecycle, links, userData } = services;

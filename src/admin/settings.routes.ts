@@ -49,54 +49,43 @@ export function settingsRoutes({ settings, views }: { settings: SettingsService;
     await renderSettings(ctx, { notice: NOTICES[String(ctx.query.done)] });
   });
 
-  router.post('/password-policy', async function savePasswordPolicy(ctx) {
-    const input = settingsInput(ctx);
-    try {
-      await settings.updatePasswordPolicy(input, staffOf(ctx).actor);
-    } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      const requiredClasses = input.requiredClasses === undefined ? [] : [input.requiredClasses].flat();
-      return renderSettings(ctx, { policy: { ...input, requiredClasses, forbidIdentifiers: input.forbidIdentifiers === 'on' }, policyErrors: err.fields }, 422);
-    }
-    ctx.status = 303;
-    ctx.redirect('/admin/settings?done=policy');
-  });
-
-  router.post('/lockout', async function saveLockout(ctx) {
-    const input = settingsInput(ctx);
-    try {
-      await settings.updateLockout(input, staffOf(ctx).actor);
-    } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      return renderSettings(ctx, { lockout: input, lockoutErrors: err.fields }, 422);
-    }
-    ctx.status = 303;
-    ctx.redirect('/admin/settings?done=lockout#lockout');
-  });
-
-  router.post('/deletion-grace', async function saveDeletionGrace(ctx) {
-    const input = settingsInput(ctx);
-    try {
-      await settings.updateDeletionGrace(input, staffOf(ctx).actor);
-    } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      return renderSettings(ctx, { graceDays: input.graceDays, graceErrors: err.fields }, 422);
-    }
-    ctx.status = 303;
-    ctx.redirect('/admin/settings?done=grace#deletion-grace');
-  });
-
-  router.post('/custom-fields', async function addCustomField(ctx) {
-    const input = settingsInput(ctx);
-    try {
-      await settings.addCustomField(input, staffOf(ctx).actor);
-    } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      return renderSettings(ctx, { fieldErrors: err.fields, fieldValues: input }, 422);
-    }
-    ctx.status = 303;
-    ctx.redirect('/admin/settings?done=added#custom-fields');
-  });
+  // The settings forms on the page: each saves through its service call, or shows the page
+  // again with the typed values and the errors next to the fields.
+  const forms: { path: string; save: (input: Record<string, unknown>, ctx: Context) => Promise<unknown>; done: string;
+    onError: (input: Record<string, unknown>, errors: Record<string, string>) => Record<string, unknown> }[] = [
+    {
+      path: '/password-policy', done: 'policy', save: (input, ctx) => settings.updatePasswordPolicy(input, staffOf(ctx).actor),
+      onError: (input, errors) => ({
+        policy: { ...input, requiredClasses: input.requiredClasses === undefined ? [] : [input.requiredClasses].flat(), forbidIdentifiers: input.forbidIdentifiers === 'on' },
+        policyErrors: errors,
+      }),
+    },
+    {
+      path: '/lockout', done: 'lockout#lockout', save: (input, ctx) => settings.updateLockout(input, staffOf(ctx).actor),
+      onError: (input, errors) => ({ lockout: input, lockoutErrors: errors }),
+    },
+    {
+      path: '/deletion-grace', done: 'grace#deletion-grace', save: (input, ctx) => settings.updateDeletionGrace(input, staffOf(ctx).actor),
+      onError: (input, errors) => ({ graceDays: input.graceDays, graceErrors: errors }),
+    },
+    {
+      path: '/custom-fields', done: 'added#custom-fields', save: (input, ctx) => settings.addCustomField(input, staffOf(ctx).actor),
+      onError: (input, errors) => ({ fieldErrors: errors, fieldValues: input }),
+    },
+  ];
+  for (const form of forms) {
+    router.post(form.path, async function saveSettingsForm(ctx) {
+      const input = settingsInput(ctx);
+      try {
+        await form.save(input, ctx);
+      } catch (err) {
+        if (!(err instanceof ValidationError)) throw err;
+        return renderSettings(ctx, form.onError(input, err.fields), 422);
+      }
+      ctx.status = 303;
+      ctx.redirect(`/admin/settings?done=${form.done}`);
+    });
+  }
 
   const findField = async (key: string) => {
     const field = (await settings.current()).customFields.find((f) => f.key === key);

@@ -108,7 +108,7 @@ export function createScimGroups({ services, sql, issuer }: { services: Services
       await groups.delete(id, caller.actor, caller.scope);
     },
 
-    async list(query: { filter?: string; startIndex: number; count: number; sortBy?: string; sortOrder?: string }, scope: StaffScope): Promise<{ total: number; groups: Group[] }> {
+    async list(query: { filter?: string; startIndex: number; count: number; sortBy?: string; sortOrder?: string }, scope: StaffScope): Promise<{ total: number; resources: Group[] }> {
       const conditions: string[] = [];
       const values: unknown[] = [];
       if (scope.kind === 'organization') conditions.push(scope.organizationId === null ? 'false' : `g.organization_id = $${values.push(scope.organizationId)}`);
@@ -123,7 +123,7 @@ export function createScimGroups({ services, sql, issuer }: { services: Services
         sql.query<{ id: string }>(`SELECT g.id::text AS id FROM groups g ${where} ORDER BY ${order} OFFSET ${query.startIndex - 1} LIMIT ${query.count}`, values),
       ]);
       const found = await Promise.all(ids.map((r) => find(r.id, scope)));
-      return { total: count[0].n, groups: found };
+      return { total: count[0].n, resources: found };
     },
   };
 }

@@ -12,7 +12,7 @@ import { whereOf } from '../directory/user-directory.query.js';
 import type { Services } from '../services.js';
 import { compileFilter } from './filter-sql.js';
 import { parseFilter } from './filter.js';
-import { invalidFilter, invalidValue, mutability } from './scim-error.js';
+import { invalidFilter, invalidValue, mutability, notFound } from './scim-error.js';
 import { asScimError, get, type Json } from './scim-json.js';
 import { ATTRIBUTE_NAMES, ENTERPRISE_SCHEMA, FOYER_SCHEMA, SORTABLE, USER_MAPPING, USER_SCHEMA } from './scim-schemas.js';
 
@@ -137,7 +137,7 @@ export function createScimUsers({ services, dataSource, sql, issuer }: { service
     try {
       return await users.get(id, scope);
     } catch (err) {
-      if (err instanceof NotFoundError) throw Object.assign(err, { scimDetail: `User ${id} not found` });
+      if (err instanceof NotFoundError) throw notFound(`User ${id} not found`);
       throw err;
     }
   }
@@ -170,7 +170,7 @@ export function createScimUsers({ services, dataSource, sql, issuer }: { service
       await lifecycle.delete(id, caller.actor, caller.scope);
     },
 
-    async list(query: { filter?: string; startIndex: number; count: number; sortBy?: string; sortOrder?: string }, scope: StaffScope): Promise<{ total: number; users: User[] }> {
+    async list(query: { filter?: string; startIndex: number; count: number; sortBy?: string; sortOrder?: string }, scope: StaffScope): Promise<{ total: number; resources: User[] }> {
       const { conditions, values } = whereOf({ scope });
       if (query.filter) conditions.push(compileFilter(parseFilter(query.filter, { names: ATTRIBUTE_NAMES }), USER_MAPPING, values));
       const where = conditions.join(' AND ');
@@ -182,7 +182,7 @@ export function createScimUsers({ services, dataSource, sql, issuer }: { service
         sql.query<{ id: string }>(`SELECT u.id::text AS id FROM users u WHERE ${where} ORDER BY ${order} OFFSET ${query.startIndex - 1} LIMIT ${query.count}`, values),
       ]);
       const found = await Promise.all(ids.map((r) => users.findById(r.id)));
-      return { total: count[0].n, users: found.filter((u): u is User => Boolean(u)) };
+      return { total: count[0].n, resources: found.filter((u): u is User => Boolean(u)) };
     },
   };
 }

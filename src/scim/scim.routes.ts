@@ -4,7 +4,7 @@
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
-import { DomainError, NotFoundError, ValidationError } from '../directory/errors.js';
+import { DomainError, ValidationError } from '../directory/errors.js';
 import { actorOf, scopeOf } from '../directory/staff-scope.js';
 import type { Services } from '../services.js';
 import { invalidValue, ScimError } from './scim-error.js';
@@ -16,6 +16,19 @@ import type { ScimGroups } from './scim-groups.service.js';
 import { project } from './scim-projection.js';
 
 const MAX_COUNT = 1000;
+
+type ListQuery = { filter?: string; startIndex: number; count: number; sortBy?: string; sortOrder?: string };
+
+/** What the routes need of Users and of Groups. */
+interface ScimResources<T> {
+  list(query: ListQuery, scope: ScimCaller['scope']): Promise<{ total: number; resources: T[] }>;
+  find(id: string, scope: ScimCaller['scope']): Promise<T>;
+  represent(resource: T): Promise<Record<string, unknown>>;
+  create(body: Record<string, unknown>, caller: ScimCaller): Promise<T>;
+  replace(id: string, body: Record<string, unknown>, caller: ScimCaller): Promise<T>;
+  savePatched(existing: T, patched: Record<string, unknown>, caller: ScimCaller): Promise<T>;
+  delete(id: string, caller: ScimCaller): Promise<void>;
+}
 
 function scimError(status: number, detail: string, scimType?: string) {
   return { schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: String(status), ...(scimType ? { scimType } : {}), detail };
@@ -119,84 +132,45 @@ export function scimRoutes({ services, users, groups, issuer }: { services: Serv
     ctx.body = found;
   });
 
-  router.get('/Users', async function listUsers(ctx) {
-    const query = listQuery(ctx);
-    const { total, users: found } = await users.list(query, caller(ctx).scope);
-    const resources = await Promise.all(found.map(async (u) => project(await users.represent(u), projection(ctx))));
-    ctx.body = { schemas: [LIST_SCHEMA], totalResults: total, startIndex: query.startIndex, itemsPerPage: resources.length, Resources: resources };
-  });
+  /** The same six operations for each resource type: list, read, create, replace, patch, delete. */
+  function resourceRoutes<T>(path: string, resources: ScimResources<T>) {
+    router.get(path, async function listResources(ctx) {
+      const query = listQuery(ctx);
+      const { total, resources: found } = await resources.list(query, caller(ctx).scope);
+      const listed = await Promise.all(found.map(async (r) => project(await resources.represent(r), projection(ctx))));
+      ctx.body = { schemas: [LIST_SCHEMA], totalResults: total, startIndex: query.startIndex, itemsPerPage: listed.length, Resources: listed };
+    });
 
-  router.get('/Users/:id', async function getUser(ctx) {
-    ctx.body = project(await users.represent(await findUser(ctx)), projection(ctx));
-  });
+    router.get(`${path}/:id`, async function getResource(ctx) {
+      ctx.body = project(await resources.represent(await resources.find(ctx.params.id, caller(ctx).scope)), projection(ctx));
+    });
 
-  router.post('/Users', async function createUser(ctx) {
-    const user = await users.create(body(ctx), caller(ctx));
-    ctx.status = 201;
-    const representation = await users.represent(user);
-    ctx.set('Location', String((representation.meta as { location: string }).location));
-    ctx.body = project(representation, projection(ctx));
-  });
+    router.post(path, async function createResource(ctx) {
+      const representation = await resources.represent(await resources.create(body(ctx), caller(ctx)));
+      ctx.status = 201;
+      ctx.set('Location', String((representation.meta as { location: string }).location));
+      ctx.body = project(representation, projection(ctx));
+    });
 
-  router.put('/Users/:id', async function replaceUser(ctx) {
-    ctx.body = project(await users.represent(await users.replace(ctx.params.id, body(ctx), caller(ctx))), projection(ctx));
-  });
+    router.put(`${path}/:id`, async function replaceResource(ctx) {
+      ctx.body = project(await resources.represent(await resources.replace(ctx.params.id, body(ctx), caller(ctx))), projection(ctx));
+    });
 
-  router.patch('/Users/:id', async function patchUser(ctx) {
-    const existing = await findUser(ctx);
-    const patched = applyPatch(await users.represent(existing), body(ctx));
-    ctx.body = project(await users.represent(await users.savePatched(existing, patched, caller(ctx))), projection(ctx));
-  });
+    router.patch(`${path}/:id`, async function patchResource(ctx) {
+      const existing = await resources.find(ctx.params.id, caller(ctx).scope);
+      const patched = applyPatch(await resources.represent(existing), body(ctx));
+      ctx.body = project(await resources.represent(await resources.savePatched(existing, patched, caller(ctx))), projection(ctx));
+    });
 
-  router.delete('/Users/:id', async function deleteUser(ctx) {
-    await findUser(ctx);
-    await users.delete(ctx.params.id, caller(ctx));
-    ctx.status = 204;
-    ctx.body = null;
-  });
-
-  router.get('/Groups', async function listGroups(ctx) {
-    const query = listQuery(ctx);
-    const { total, groups: found } = await groups.list(query, caller(ctx).scope);
-    const resources = await Promise.all(found.map(async (g) => project(await groups.represent(g), projection(ctx))));
-    ctx.body = { schemas: [LIST_SCHEMA], totalResults: total, startIndex: query.startIndex, itemsPerPage: resources.length, Resources: resources };
-  });
-
-  router.get('/Groups/:id', async function getGroup(ctx) {
-    ctx.body = project(await groups.represent(await groups.find(ctx.params.id, caller(ctx).scope)), projection(ctx));
-  });
-
-  router.post('/Groups', async function createGroup(ctx) {
-    const representation = await groups.represent(await groups.create(body(ctx), caller(ctx)));
-    ctx.status = 201;
-    ctx.set('Location', String((representation.meta as { location: string }).location));
-    ctx.body = project(representation, projection(ctx));
-  });
-
-  router.put('/Groups/:id', async function replaceGroup(ctx) {
-    ctx.body = project(await groups.represent(await groups.replace(ctx.params.id, body(ctx), caller(ctx))), projection(ctx));
-  });
-
-  router.patch('/Groups/:id', async function patchGroup(ctx) {
-    const existing = await groups.find(ctx.params.id, caller(ctx).scope);
-    const patched = applyPatch(await groups.represent(existing), body(ctx));
-    ctx.body = project(await groups.represent(await groups.savePatched(existing, patched, caller(ctx))), projection(ctx));
-  });
-
-  router.delete('/Groups/:id', async function deleteGroup(ctx) {
-    await groups.delete(ctx.params.id, caller(ctx));
-    ctx.status = 204;
-    ctx.body = null;
-  });
-
-  async function findUser(ctx: Context) {
-    try {
-      return await users.find(ctx.params.id, caller(ctx).scope);
-    } catch (err) {
-      if (err instanceof NotFoundError) throw new ScimError(404, undefined, `User ${ctx.params.id} not found`);
-      throw err;
-    }
+    router.delete(`${path}/:id`, async function deleteResource(ctx) {
+      await resources.delete(ctx.params.id, caller(ctx));
+      ctx.status = 204;
+      ctx.body = null;
+    });
   }
+
+  resourceRoutes('/Users', users);
+  resourceRoutes('/Groups', groups);
 
   return router;
 }
