@@ -34,6 +34,7 @@ import { startPayloadSweeper } from './jobs/payload-sweeper.js';
 import { startDeletionPurge } from './jobs/deletion-purge.js';
 import { startMailWorker } from './mail/mail-worker.js';
 import { startExportWorker } from './jobs/export-jobs.js';
+import { startImportWorker } from './jobs/import-jobs.js';
 import { createMailTransport } from './mail/transport.js';
 import { createClientCache, listenForClientChanges } from './oidc/client-cache.js';
 import { createClientRepository } from './oidc/client.repository.js';
@@ -52,6 +53,8 @@ export interface Foyer {
   bulkWorker: { wake(): Promise<void> };
   /** Writes large CSV exports; `wake()` starts at once. */
   exportWorker: { wake(): Promise<void> };
+  /** Runs CSV imports' dry runs and confirmed imports; `wake()` starts at once. */
+  importWorker: { wake(): Promise<void> };
   /** Deletes accounts whose deletion grace period is over; `run()` does it now. */
   deletionPurge: { run(): Promise<number> };
   /** Delivers the mail outbox; `wake()` sends what is due now. */
@@ -103,7 +106,8 @@ export async function createFoyer({ config, dataSource, logger }: { config: Conf
   const setup = setupRoutes({ setup: services.adminSetup, views, issuer: config.issuer, forms });
   const adminAuth = createAdminAuth({ provider, users: services.users, views, issuer: config.issuer, secureCookies });
   const admin = adminRoutes({ services, views, requireStaff: adminAuth.requireStaff, forms, issuer: config.issuer, wakeBulkWorker: () => void bulkWorker.wake(), smtp: Boolean(config.mail.smtpUrl),
-    wakeExportWorker: () => void exportWorker.wake(), exportJobThreshold: config.exportJobThreshold });
+    wakeExportWorker: () => void exportWorker.wake(), exportJobThreshold: config.exportJobThreshold,
+    wakeImportWorker: () => void importWorker.wake(), importMaxBytes: config.importMaxBytes });
 
   const home = new Router();
   home.get('/', function homePage(ctx) {
@@ -143,11 +147,13 @@ export async function createFoyer({ config, dataSource, logger }: { config: Conf
   });
   services.mailSignal.wake = () => void mailWorker.wake();
   const exportWorker = startExportWorker({ jobs: services.exports, logger });
+  const importWorker = startImportWorker({ jobs: services.imports, logger });
   return {
-    app, provider, services, bulkWorker, mailWorker, deletionPurge, exportWorker,
+    app, provider, services, bulkWorker, mailWorker, deletionPurge, exportWorker, importWorker,
     async stop() {
       sweeper.stop();
       await exportWorker.stop();
+      await importWorker.stop();
       deletionPurge.stop();
       await bulkWorker.stop();
       await mailWorker.stop();

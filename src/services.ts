@@ -28,6 +28,9 @@ import { createGroupRepository } from './directory/group.repository.js';
 import { createGroupService, type GroupService } from './directory/group.service.js';
 import { createApiKeys, type ApiKeys } from './directory/api-key.service.js';
 import { createExportJobs, type ExportJobs } from './jobs/export-jobs.js';
+import { createImportJobs, type ImportJobs } from './jobs/import-jobs.js';
+import { createUserImporter } from './directory/user-import.service.js';
+import { createUserImportRepository } from './directory/user-import.repository.js';
 import { createRateLimiter, type RateLimiter } from './db/rate-limit.repository.js';
 import { createAdminSetup, type AdminSetup } from './setup/admin-setup.service.js';
 
@@ -51,6 +54,8 @@ export interface Services {
   apiKeys: ApiKeys;
   /** Large CSV exports (the worker is started by app.ts). */
   exports: ExportJobs;
+  /** CSV imports: staged uploads, dry runs and their application (the worker is started by app.ts). */
+  imports: ImportJobs;
   /** Uploaded profile photos. */
   photos: ProfilePhotos;
   /** Data export and the public profile. */
@@ -99,6 +104,10 @@ export function createServices(config: Config, dataSource: DataSource): Services
   });
   const events = createAuditQuery(sql);
   const groups = createGroupService({ dataSource, groups: createGroupRepository(dataSource), users, audit });
+  const organizations = createOrganizationService({ dataSource, organizations: organizationRepository, audit });
+  const importer = createUserImporter({
+    dataSource, repository: createUserImportRepository(sql), users, lifecycle, groups, organizations, settings, defaultPhoneRegion: config.defaultPhoneRegion,
+  });
   return {
     sql,
     links,
@@ -106,6 +115,7 @@ export function createServices(config: Config, dataSource: DataSource): Services
     groups,
     apiKeys: createApiKeys({ dataSource, users, audit }),
     exports: createExportJobs({ sql, settings, audit, enqueue: (m) => outbox.enqueue(m), wakeMail: () => mailSignal.wake() }),
+    imports: createImportJobs({ sql, importer, settings, hasher, audit, enqueue: (m) => outbox.enqueue(m), wakeMail: () => mailSignal.wake() }),
     photos: createProfilePhotos({ dataSource, users, repository: userRepository, audit }),
     userData: createUserData({ users, records: accountRecords, events, issuer: config.issuer }),
     outbox,
@@ -118,7 +128,7 @@ export function createServices(config: Config, dataSource: DataSource): Services
     bulk: createBulkActions({ jobs: bulkJobs, lifecycle, links, groups, audit }),
     bulkJobs,
     directory: createUserDirectory(sql),
-    organizations: createOrganizationService({ dataSource, organizations: organizationRepository, audit }),
+    organizations,
     settings,
     events,
     clients: createClientService({ clients: createClientRepository(sql), audit }),

@@ -7,6 +7,7 @@ import type { Services } from '../services.js';
 import { renderConsole, staffContext } from './console-context.js';
 import { bulkRoutes } from './bulk.routes.js';
 import { exportRoutes } from './export.routes.js';
+import { importRoutes } from './import.routes.js';
 import { groupRoutes } from './groups.routes.js';
 import { userLinkRoutes } from './user-links.routes.js';
 import { eventRoutes } from './events.routes.js';
@@ -29,9 +30,12 @@ export interface AdminRouteDeps {
   smtp: boolean;
   wakeExportWorker: () => void;
   exportJobThreshold: number;
+  wakeImportWorker: () => void;
+  importMaxBytes: number;
 }
 
-export function adminRoutes({ services, views, requireStaff, forms, issuer, wakeBulkWorker, smtp, wakeExportWorker, exportJobThreshold }: AdminRouteDeps): Router {
+export function adminRoutes(deps: AdminRouteDeps): Router {
+  const { services, views, requireStaff, forms, issuer, wakeBulkWorker, smtp, wakeExportWorker, exportJobThreshold } = deps;
   const router = new Router({ prefix: '/admin' });
   router.use(requireStaff);
   router.use(staffContext(issuer));
@@ -46,6 +50,7 @@ export function adminRoutes({ services, views, requireStaff, forms, issuer, wake
     bulkRoutes({ services, views, wakeBulkWorker }),
     userLinkRoutes({ services, views }),
     exportRoutes({ services, views, wakeExportWorker, jobThreshold: exportJobThreshold }),
+    importRoutes({ services, views, wakeImportWorker: deps.wakeImportWorker, maxBytes: deps.importMaxBytes }),
     userRoutes({ services, views }),
     groupRoutes({ services, views }),
     userActionRoutes({ services, views }),

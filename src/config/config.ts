@@ -26,6 +26,8 @@ export interface Config {
   mail: MailConfig;
   /** CSV exports of more users than this run as a job (progress page, emailed link). */
   exportJobThreshold: number;
+  /** The largest CSV file an import accepts. */
+  importMaxBytes: number;
 }
 
 /** Purposes of one-time links sent by email or shown to admins. */
@@ -156,6 +158,7 @@ export function loadConfig(env: Env = process.env): Config {
     supportContact: str('FOYER_SUPPORT_CONTACT') ?? 'your administrator',
     mail,
     exportJobThreshold: int('FOYER_EXPORT_JOB_THRESHOLD', 10_000, 0, 100_000_000),
+    importMaxBytes: int('FOYER_IMPORT_MAX_MB', 100, 1, 10_000) * 1024 * 1024,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -21,7 +21,8 @@ function cleanName(raw: unknown): string {
   return name;
 }
 
-function slugOf(name: string): string {
+/** Names that differ only in case, accents or punctuation have one slug, and slugs are unique. */
+export function slugOf(name: string): string {
   return name.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'organization';
 }
 

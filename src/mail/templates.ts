@@ -18,6 +18,7 @@ export const TEMPLATES = {
   'email-verification': { subject: 'Confirm your email address for {{product}}', link: { purpose: 'email_verification', path: '/verify-email/' }, action: 'Confirm my address' },
   // A notice to a signed-in admin: its link is an ordinary console page, not a one-time link.
   'export-ready': { subject: 'Your {{product}} export is ready', action: 'Download the export' },
+  'import-finished': { subject: 'Your {{product}} CSV import has finished', action: 'See the results' },
 } satisfies Record<string, TemplateSpec>;
 
 export type TemplateName = keyof typeof TEMPLATES;

@@ -27,8 +27,8 @@ export class HttpSession {
     return this.post(path, new URLSearchParams(fields).toString(), { 'content-type': 'application/x-www-form-urlencoded', ...headers });
   }
 
-  /** A POST of any body with this browser's cookies (JSON, odd content types, extra headers). */
-  async post(path: string, body: string, headers: Record<string, string>): Promise<Response> {
+  /** A POST of any body with this browser's cookies (JSON, odd content types, extra headers; FormData sets its own multipart type). */
+  async post(path: string, body: string | FormData, headers: Record<string, string> = {}): Promise<Response> {
     const res = await fetch(new URL(path, this.base), { method: 'POST', headers: { cookie: this.cookieHeader(), ...headers }, body, redirect: 'manual' });
     this.remember(res);
     return res;
