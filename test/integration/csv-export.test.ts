@@ -3,26 +3,11 @@
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
 import { csvCell } from '../../src/directory/user-csv-export.js';
 import { consoleSession } from '../support/console-session.js';
+import { parseCsv } from '../support/csv-import.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
 let orgA: number;
-
-/** A small RFC 4180 reader, enough for checking what the export wrote. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i += 1) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') { cell += '"'; i += 1; } else if (ch === '"') quoted = false; else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') { row.push(cell); cell = ''; } else if (ch === '\r' && text[i + 1] === '\n') { row.push(cell); rows.push(row); row = []; cell = ''; i += 1; } else cell += ch;
-  }
-  return rows;
-}
 
 beforeAll(async () => {
   server = await startTestServer();

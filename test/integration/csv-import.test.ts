@@ -215,8 +215,11 @@ describe("a Manager's import", () => {
     expect(page).toContain('This user belongs to another organization');
     expect(page).toContain('role: Only an Administrator can grant the Administrator role');
     expect(page).toContain('organization: You can only manage users of your own organization');
-    // An Administrator's import is only theirs and other Administrators' to see.
+    // A Manager's import is theirs and Administrators' to see; an Administrator's is not the Manager's.
     expect((await admin.get(`/admin/imports/${id}`)).status).toBe(200);
+    const adminsImport = (await server.db.dataSource.query("SELECT id::text AS id FROM import_jobs WHERE actor_label = 'root' LIMIT 1"))[0].id;
+    expect((await manager.get(`/admin/imports/${adminsImport}`)).status).toBe(404);
+    expect((await manager.get(`/admin/imports/${adminsImport}/errors.csv`)).status).toBe(404);
     await confirmImport(server, manager, id);
     expect((await userBy('imp-mine')).organization_id).toBe(orgId);
     expect(await userBy('imp-elsewhere')).toBeUndefined();
