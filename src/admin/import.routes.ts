@@ -16,6 +16,10 @@ import { renderConsole, staffOf } from './console-context.js';
 import { formatTime } from './user.presenter.js';
 
 const PAGE = 100;
+const STATUS_LABELS: Record<ImportJob['status'], string> = {
+  uploading: 'Uploading', analyzing: 'Dry run running', ready: 'Waiting for confirmation', queued: 'Waiting to start', running: 'Importing',
+  finished: 'Finished', failed: 'Stopped by an error', cancelled: 'Cancelled',
+};
 const FILTERS: ImportRowFilter[] = ['all', 'create', 'update', 'unchanged', 'error', 'failed'];
 const MODE_LABELS: Record<PasswordMode, string> = {
   invite: 'Send each new user an invitation to choose a password',
@@ -29,7 +33,9 @@ export function importRoutes({ services, views, wakeImportWorker, maxBytes }: { 
 
   async function renderUploadForm(ctx: Context, values: { mode?: string }, errors: Record<string, string> = {}, status = 200): Promise<void> {
     const { customFields } = await services.settings.current();
+    const recent = (await imports.recent(staffOf(ctx))).map(present);
     renderConsole(ctx, views, 'admin/users/import.njk', 'users', {
+      recent, statusLabels: STATUS_LABELS,
       modes: Object.entries(MODE_LABELS).map(([value, label]) => ({ value, label })), values: { mode: 'invite', ...values }, errors,
       columns: importColumns(customFields), maxMegabytes: Math.floor(maxBytes / 1024 / 1024),
     }, status);

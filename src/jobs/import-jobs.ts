@@ -85,7 +85,8 @@ export function createImportJobs(deps: ImportJobDeps) {
       create: counts.create ?? 0, update: counts.update ?? 0, unchanged: counts.unchanged ?? 0, error: counts.error ?? 0,
       newOrganizations: [...organizations], newGroups: [...groups],
     };
-    await setJob(job.id, `status = 'ready', summary = $2, claimed_at = NULL`, [JSON.stringify(summary)]);
+    // Only if nobody cancelled it meanwhile.
+    await sql.query(`UPDATE import_jobs SET status = 'ready', summary = $2, claimed_at = NULL WHERE id = $1 AND status = 'analyzing'`, [job.id, JSON.stringify(summary)]);
   }
 
   async function apply(job: { id: string; scope: StaffScope; mode: PasswordMode; actor: Actor; email: string | null; total: number }): Promise<void> {
@@ -115,6 +116,13 @@ export function createImportJobs(deps: ImportJobDeps) {
   return {
     find,
     rows,
+
+    /** The latest imports this staff member may see: Administrators everyone's, others their own. */
+    async recent(staff: Pick<Staff, 'actor' | 'isAdmin'>, limit = 10): Promise<ImportJob[]> {
+      const { rows: jobs } = await sql.query<ImportJob>(
+        `SELECT ${COLUMNS} FROM import_jobs WHERE $1::boolean OR actor_id = $2 ORDER BY id DESC LIMIT $3`, [staff.isAdmin, staff.actor.id ?? null, limit]);
+      return jobs;
+    },
 
     /** Stages an uploaded file; a file that cannot be imported at all is refused with its reasons, and nothing stays behind. */
     async stage(file: Readable, fileName: string, rawMode: string | undefined, staff: Staff): Promise<string> {

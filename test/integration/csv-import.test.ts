@@ -20,7 +20,7 @@ beforeAll(async () => {
   const { users, organizations, settings } = server.foyer.services;
   orgId = (await organizations.create('Import org', CLI_ACTOR)).id;
   await settings.addCustomField({ key: 'team', label: 'Team', type: 'select', options: 'Red\nBlue' }, CLI_ACTOR);
-  await users.create({ login: 'root', password: 'console password 1', role: 'ADMIN' }, CLI_ACTOR);
+  await users.create({ login: 'root', email: 'root@example.com', password: 'console password 1', role: 'ADMIN' }, CLI_ACTOR);
   await users.create({ login: 'boss', password: 'console password 1', role: 'MANAGER', organizationId: orgId }, CLI_ACTOR);
   admin = await consoleSession(server.issuer, 'root', 'console password 1');
 });
@@ -77,6 +77,11 @@ describe('the dry run', () => {
     expect(await count('mail_outbox', `template = 'invitation' AND user_id = ${created.id}`)).toBe(1);
     expect(await count('audit_events', `action = 'user.created' AND target_user_id = ${created.id}`)).toBe(1);
     expect(await count('audit_events', `action = 'users.imported' AND details->>'import' = '${id}'`)).toBe(1);
+    // The admin hears that it is done, with a link to the results.
+    const [notice] = await server.db.dataSource.query("SELECT to_address, params FROM mail_outbox WHERE template = 'import-finished' ORDER BY id DESC LIMIT 1");
+    expect(notice).toEqual({ to_address: 'root@example.com', params: expect.objectContaining({ created: 1, failed: 5, path: `/admin/imports/${id}` }) });
+    // The import page lists it among the recent imports.
+    expect(await (await admin.get('/admin/users/import')).text()).toMatch(new RegExp(`href="/admin/imports/${id}">users.csv</a>[\\s\\S]*?Finished: 1 created, 0 updated, 5 failed`));
 
     const fixed = (await (await admin.get(`/admin/imports/${id}/errors.csv`)).text())
       .replace('not-an-email', 'imp-fixed@example.com').replace('Emperor', 'Manager').replace('imp-ok,imp-dup@', 'imp-dup,imp-dup@')
