@@ -2,7 +2,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 // CSV imports: the uploaded rows are staged here (never in the directory) so the dry run
 // can be shown, confirmed later and applied by a worker in any process; each row keeps what
-// the dry run found and what applying it did.
+// the dry run found and what applying it did. Export files and staged rows hold personal
+// data, so both are removed some days after their job ends; the job row remembers when.
 export class ImportJobs1732350000000 implements MigrationInterface {
   name = 'ImportJobs1732350000000';
 
@@ -27,7 +28,8 @@ export class ImportJobs1732350000000 implements MigrationInterface {
         error text,
         created_at timestamptz NOT NULL DEFAULT now(),
         confirmed_at timestamptz,
-        finished_at timestamptz
+        finished_at timestamptz,
+        rows_removed_at timestamptz
       )`);
     await q.query(`
       CREATE TABLE import_rows (
@@ -44,9 +46,11 @@ export class ImportJobs1732350000000 implements MigrationInterface {
         outcome_errors jsonb,
         PRIMARY KEY (job_id, row_no)
       )`);
+    await q.query('ALTER TABLE export_jobs ADD COLUMN file_removed_at timestamptz');
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query('ALTER TABLE export_jobs DROP COLUMN file_removed_at');
     await q.query('DROP TABLE import_rows');
     await q.query('DROP TABLE import_jobs');
   }

@@ -35,6 +35,7 @@ import { startDeletionPurge } from './jobs/deletion-purge.js';
 import { startMailWorker } from './mail/mail-worker.js';
 import { startExportWorker } from './jobs/export-jobs.js';
 import { startImportWorker } from './jobs/import-jobs.js';
+import { jobDataSweeper } from './jobs/job-retention.js';
 import { createMailTransport } from './mail/transport.js';
 import { createClientCache, listenForClientChanges } from './oidc/client-cache.js';
 import { createClientRepository } from './oidc/client.repository.js';
@@ -138,7 +139,10 @@ export async function createFoyer({ config, dataSource, logger }: { config: Conf
   }
   app.use(notFound(views));
 
-  const sweeper = startPayloadSweeper({ sql, intervalSeconds: config.sweepIntervalSeconds, logger, also: services.accountRecords.sweepActivity });
+  const sweepJobData = jobDataSweeper(sql, config.jobDataRetentionDays);
+  const sweeper = startPayloadSweeper({
+    sql, intervalSeconds: config.sweepIntervalSeconds, logger, also: async () => (await services.accountRecords.sweepActivity()) + (await sweepJobData()),
+  });
   const deletionPurge = startDeletionPurge({ lifecycle: services.lifecycle, intervalSeconds: config.sweepIntervalSeconds, logger });
   const bulkWorker = startBulkWorker({ jobs: services.bulkJobs, bulk: services.bulk, logger });
   const mailWorker = startMailWorker({

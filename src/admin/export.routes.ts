@@ -55,14 +55,14 @@ export function exportRoutes({ services, views, wakeExportWorker, jobThreshold }
     const job = await services.exports.find(ctx.params.id, staffOf(ctx));
     ctx.set('Cache-Control', 'no-store');
     renderConsole(ctx, views, 'admin/users/export-job.njk', 'users', {
-      job: { ...job, created: formatTime(job.createdAt), finished: formatTime(job.finishedAt), percent: job.total ? Math.floor((job.rowsDone * 100) / job.total) : 100 },
+      job: { ...job, created: formatTime(job.createdAt), finished: formatTime(job.finishedAt), removed: formatTime(job.fileRemovedAt), percent: job.total ? Math.floor((job.rowsDone * 100) / job.total) : 100 },
       emailed: Boolean(staffOf(ctx).user.email),
     });
   });
 
   router.get('/exports/:id/download', async function downloadExport(ctx) {
     const job = await services.exports.find(ctx.params.id, staffOf(ctx));
-    if (job.status !== 'finished') throw new NotFoundError('Finished export');
+    if (job.status !== 'finished' || job.fileRemovedAt) throw new NotFoundError('Finished export');
     ctx.set('Content-Disposition', `attachment; filename="users-export-${job.id}.csv"`);
     ctx.set('Cache-Control', 'no-store');
     ctx.type = 'text/csv; charset=utf-8';

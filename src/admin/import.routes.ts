@@ -5,7 +5,7 @@
 import { Readable } from 'node:stream';
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { ValidationError } from '../directory/errors.js';
+import { NotFoundError, ValidationError } from '../directory/errors.js';
 import { importColumns, type PasswordMode } from '../directory/user-import-row.js';
 import { receiveCsvUpload } from '../http/csv-upload.js';
 import type { Views } from '../http/views.js';
@@ -75,7 +75,7 @@ export function importRoutes({ services, views, wakeImportWorker, maxBytes }: { 
     const requested = FILTERS.find((f) => f === ctx.query.show);
     const filter: ImportRowFilter = requested ?? (job.status === 'finished' ? 'failed' : 'all');
     const after = Math.max(0, Number.parseInt(String(ctx.query.after ?? '0'), 10) || 0);
-    const listed = job.status === 'ready' || job.status === 'finished' ? await imports.rows.page(job.id, filter, after, PAGE) : [];
+    const listed = (job.status === 'ready' || job.status === 'finished') && !job.rowsRemovedAt ? await imports.rows.page(job.id, filter, after, PAGE) : [];
     ctx.set('Cache-Control', 'no-store');
     renderConsole(ctx, views, 'admin/users/import-job.njk', 'users', {
       job: present(job), applied, filter, after,
@@ -107,6 +107,7 @@ export function importRoutes({ services, views, wakeImportWorker, maxBytes }: { 
 
   router.get('/imports/:id/errors.csv', async function downloadImportErrors(ctx) {
     const job = await imports.find(ctx.params.id, staffOf(ctx));
+    if (job.rowsRemovedAt) throw new NotFoundError("This import's rows");
     ctx.set('Content-Disposition', `attachment; filename="import-${job.id}-errors.csv"`);
     ctx.set('Cache-Control', 'no-store');
     ctx.type = 'text/csv; charset=utf-8';
@@ -121,7 +122,7 @@ function present(job: ImportJob) {
   const working = job.status === 'analyzing' || job.status === 'queued' || job.status === 'running';
   const done = job.status === 'analyzing' ? job.analyzed : job.applied;
   return {
-    ...job, working, done, created: formatTime(job.createdAt), finished: formatTime(job.finishedAt),
+    ...job, working, done, created: formatTime(job.createdAt), finished: formatTime(job.finishedAt), removed: formatTime(job.rowsRemovedAt),
     percent: job.total ? Math.floor((done * 100) / job.total) : 100,
     counts: { create: s.create ?? 0, update: s.update ?? 0, unchanged: s.unchanged ?? 0, error: s.error ?? 0 },
     results: { created: s.created ?? 0, updated: s.updated ?? 0, unchanged: s.unchangedApplied ?? 0, failed: s.failed ?? 0 },

@@ -26,6 +26,8 @@ export interface Config {
   mail: MailConfig;
   /** CSV exports of more users than this run as a job (progress page, emailed link). */
   exportJobThreshold: number;
+  /** Days after which export files and imports' staged rows are deleted. */
+  jobDataRetentionDays: number;
   /** The largest CSV file an import accepts. */
   importMaxBytes: number;
 }
@@ -158,6 +160,7 @@ export function loadConfig(env: Env = process.env): Config {
     supportContact: str('FOYER_SUPPORT_CONTACT') ?? 'your administrator',
     mail,
     exportJobThreshold: int('FOYER_EXPORT_JOB_THRESHOLD', 10_000, 0, 100_000_000),
+    jobDataRetentionDays: int('FOYER_JOB_DATA_RETENTION_DAYS', 7, 1, 3650),
     importMaxBytes: int('FOYER_IMPORT_MAX_MB', 100, 1, 10_000) * 1024 * 1024,
   };
   if (problems.length > 0) throw new ConfigError(problems);

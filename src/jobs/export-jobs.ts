@@ -14,10 +14,12 @@ import { startPolledWorker, type PolledWorker } from './polled-worker.js';
 export interface ExportJob {
   id: string; actorId: string | null; actorLabel: string | null; total: number; rowsDone: number;
   status: 'queued' | 'running' | 'finished' | 'failed'; error: string | null; createdAt: Date; finishedAt: Date | null;
+  /** Set when the file was deleted (job-retention.ts). */
+  fileRemovedAt: Date | null;
 }
 
 const COLUMNS = `id::text AS id, actor_id::text AS "actorId", actor_label AS "actorLabel", total, rows_done AS "rowsDone", status, error,
-  created_at AS "createdAt", finished_at AS "finishedAt"`;
+  created_at AS "createdAt", finished_at AS "finishedAt", file_removed_at AS "fileRemovedAt"`;
 
 export function createExportJobs({ sql, settings, audit, enqueue, wakeMail }:
   { sql: Sql; settings: SettingsService; audit: AuditLog; enqueue: (m: QueuedMessage) => Promise<string>; wakeMail: () => void }) {

@@ -31,11 +31,13 @@ export interface ImportJob {
   id: string; actorId: string | null; actorLabel: string | null; fileName: string; columns: string[]; passwordMode: PasswordMode;
   total: number; analyzed: number; applied: number; summary: ImportSummary; status: ImportStatus; error: string | null;
   createdAt: Date; confirmedAt: Date | null; finishedAt: Date | null;
+  /** Set when the staged rows were deleted (job-retention.ts). */
+  rowsRemovedAt: Date | null;
 }
 
 const COLUMNS = `id::text AS id, actor_id::text AS "actorId", actor_label AS "actorLabel", file_name AS "fileName", columns,
   password_mode AS "passwordMode", total, analyzed, applied, summary, status, error, created_at AS "createdAt",
-  confirmed_at AS "confirmedAt", finished_at AS "finishedAt"`;
+  confirmed_at AS "confirmedAt", finished_at AS "finishedAt", rows_removed_at AS "rowsRemovedAt"`;
 const BATCH = 1000;
 /** A worker that has not reported progress for this long is presumed dead. */
 const LEASE = "interval '5 minutes'";

@@ -2,6 +2,7 @@
 // scope, escaping (quotes, commas, newlines, formula cells), never a password hash.
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
 import { csvCell } from '../../src/directory/user-csv-export.js';
+import { jobDataSweeper } from '../../src/jobs/job-retention.js';
 import { consoleSession } from '../support/console-session.js';
 import { parseCsv } from '../support/csv-import.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -84,5 +85,14 @@ describe('as a job, beyond the threshold', () => {
     const [mail] = await jobServer.db.dataSource.query("SELECT status, text_body FROM mail_outbox WHERE template = 'export-ready'");
     expect(mail.status).toBe('outbox');
     expect(mail.text_body).toContain(`${jobServer.issuer}${page}`);
+
+    // Some days after, the file (personal data) is deleted; the page says so and the download is gone.
+    const sweep = jobDataSweeper(jobServer.foyer.services.sql, 7);
+    expect(await sweep()).toBe(0);
+    await jobServer.db.dataSource.query("UPDATE export_jobs SET finished_at = now() - interval '8 days'");
+    expect(await sweep()).toBeGreaterThan(0);
+    expect(await jobServer.db.dataSource.query('SELECT * FROM export_chunks')).toEqual([]);
+    expect(await (await session.get(page)).text()).toContain("This export's file was deleted");
+    expect((await session.get(`${page}/download`)).status).toBe(404);
   });
 });

@@ -3,6 +3,7 @@
 // of the same file creates nobody twice; the three password options; a Manager's scope.
 import bcrypt from 'bcrypt';
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
+import { jobDataSweeper } from '../../src/jobs/job-retention.js';
 import { consoleSession } from '../support/console-session.js';
 import { confirmImport, dryRun, jobState, parseCsv, uploadCsv } from '../support/csv-import.js';
 import type { HttpSession } from '../support/http-session.js';
@@ -83,13 +84,22 @@ describe('the dry run', () => {
     // The import page lists it among the recent imports.
     expect(await (await admin.get('/admin/users/import')).text()).toMatch(new RegExp(`href="/admin/imports/${id}">users.csv</a>[\\s\\S]*?Finished: 1 created, 0 updated, 5 failed`));
 
-    const fixed = (await (await admin.get(`/admin/imports/${id}/errors.csv`)).text())
+    const errorsFile = await (await admin.get(`/admin/imports/${id}/errors.csv`)).text();
+    const fixed = errorsFile
       .replace('not-an-email', 'imp-fixed@example.com').replace('Emperor', 'Manager').replace('imp-ok,imp-dup@', 'imp-dup,imp-dup@')
       .replace('1990-02-30', '1990-02-28').replace(',Green,', ',Blue,').replace(/\r\nimp-short.*\r\n$/, '\r\n');
     const again = await dryRun(server, admin, fixed, 'invite');
     // The Manager row needs an organization; every other row is fixed.
     expect((await jobState(server, again.id)).summary).toMatchObject({ create: 3, error: 1 });
     expect(again.page).toContain('organization: A Manager needs an organization to manage');
+
+    // Some days after, the staged rows (personal data, the file's cells) are deleted; the job's page says so.
+    await server.db.dataSource.query(`UPDATE import_jobs SET finished_at = now() - interval '8 days' WHERE id = ${id}`);
+    await jobDataSweeper(server.foyer.services.sql, 7)();
+    expect(await count('import_rows', `job_id = ${id}`)).toBe(0);
+    expect(await count('import_rows', `job_id = ${again.id}`)).toBe(4);
+    expect(await (await admin.get(`/admin/imports/${id}`)).text()).toContain('The rows of this import were deleted');
+    expect((await admin.get(`/admin/imports/${id}/errors.csv`)).status).toBe(404);
   });
 });
 
