@@ -22,9 +22,14 @@ export function createUserImportRepository(sql: Sql) {
     /** Users holding any of these identifiers (lower-case login and email, E.164 phone), with their group ids. */
     async usersNamed(ids: { logins: string[]; emails: string[]; phones: string[] }): Promise<ExistingUser[]> {
       if (!ids.logins.length && !ids.emails.length && !ids.phones.length) return [];
+      // Three lookups, one per unique index (whose `IS NOT NULL` the planner must see to use
+      // them): one OR over the three made PostgreSQL scan the whole table.
       const { rows } = await sql.query<ExistingUser>(
         `SELECT ${USER_COLUMNS}, ARRAY(SELECT m.group_id::text FROM group_members m WHERE m.user_id = users.id) AS "groupIds"
-         FROM users WHERE deleted_at IS NULL AND (lower(login) = ANY($1::text[]) OR lower(email) = ANY($2::text[]) OR phone_number = ANY($3::text[]))`,
+         FROM users WHERE deleted_at IS NULL AND id IN (
+           SELECT id FROM users WHERE login IS NOT NULL AND lower(login) = ANY($1::text[])
+           UNION SELECT id FROM users WHERE email IS NOT NULL AND lower(email) = ANY($2::text[])
+           UNION SELECT id FROM users WHERE phone_number IS NOT NULL AND phone_number = ANY($3::text[]))`,
         [ids.logins, ids.emails, ids.phones]);
       return rows;
     },

@@ -100,8 +100,7 @@ export function createUserImporter(deps: UserImporterDeps) {
   }
 
   /** Makes the organizations and groups the plans name; one made meanwhile by someone else is fine. */
-  async function makeReferences(plans: RowPlan[], actor: Actor, scope: StaffScope, mode: PasswordMode): Promise<PlanBase> {
-    const wanted = referencesOf(plans);
+  async function makeReferences(wanted: ReturnType<typeof referencesOf>, actor: Actor, scope: StaffScope, mode: PasswordMode): Promise<PlanBase> {
     for (const name of wanted.organizations) {
       await deps.organizations.create(name, actor).catch((err) => (err instanceof ValidationError ? undefined : Promise.reject(err)));
     }
@@ -159,9 +158,14 @@ export function createUserImporter(deps: UserImporterDeps) {
 
     /** Applies a batch: plans it again against the directory as it is now, then writes. */
     async apply(rows: StagedRow[], scope: StaffScope, mode: PasswordMode, actor: Actor, jobId: string): Promise<RowOutcome[]> {
-      let plans = await plan(rows, await base(scope, mode, true));
-      const ctx = await makeReferences(plans, actor, scope, mode);
-      plans = await plan(rows, ctx);
+      let ctx = await base(scope, mode, true);
+      let plans = await plan(rows, ctx);
+      const wanted = referencesOf(plans);
+      // Plans that name no new organization or group are already final; otherwise make those and plan again.
+      if (wanted.organizations.size || wanted.groups.size) {
+        ctx = await makeReferences(wanted, actor, scope, mode);
+        plans = await plan(rows, ctx);
+      }
       const outcomes: RowOutcome[] = [];
       const creates: ResolvedNewUser[] = [];
       for (const p of plans) {

@@ -92,13 +92,14 @@ export function createImportJobs(deps: ImportJobDeps) {
   }
 
   async function apply(job: { id: string; scope: StaffScope; mode: PasswordMode; actor: Actor; email: string | null; total: number }): Promise<void> {
+    // Counted once here (a resumed job has some rows done), then batch by batch.
+    await setJob(job.id, 'applied = (SELECT count(*) FROM import_rows WHERE job_id = $1 AND outcome IS NOT NULL)');
     for await (const batch of rows.batches(job.id, { pendingOnly: true })) {
-      const planned = await rows.dryRunErrors(job.id, batch.map((r) => r.rowNo));
-      const valid = batch.filter((r) => !planned.has(r.rowNo));
+      const valid = batch.filter((r) => r.action !== 'error');
       const outcomes = valid.length ? await deps.importer.apply(valid, job.scope, job.mode, job.actor, job.id) : [];
-      const failedBefore = batch.filter((r) => planned.has(r.rowNo)).map((r) => ({ rowNo: r.rowNo, outcome: 'failed' as const, errors: planned.get(r.rowNo)! }));
-      await rows.recordOutcomes(job.id, [...outcomes, ...failedBefore]);
-      await setJob(job.id, 'applied = (SELECT count(*) FROM import_rows WHERE job_id = $1 AND outcome IS NOT NULL), claimed_at = now()');
+      const refused = batch.filter((r) => r.action === 'error').map((r) => ({ rowNo: r.rowNo, outcome: 'failed' as const, errors: r.planErrors }));
+      await rows.recordOutcomes(job.id, [...outcomes, ...refused]);
+      await setJob(job.id, 'applied = applied + $2, claimed_at = now()', [batch.length]);
     }
     const counts = await rows.countBy(job.id, 'outcome');
     await rows.forgetPasswords(job.id);
@@ -159,6 +160,7 @@ export function createImportJobs(deps: ImportJobDeps) {
         if (!header) throw new ValidationError({ file: 'The file is empty: the first line must name the columns' });
         if (total === 0) throw new ValidationError({ file: 'The file names its columns but has no rows to import' });
         await rows.stage(job.id, pending);
+        await rows.analyze();
         await setJob(job.id, `status = 'analyzing', total = $2`, [total]);
         return job.id;
       } catch (err) {

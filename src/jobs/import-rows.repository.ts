@@ -11,6 +11,9 @@ export interface ImportRowView {
   userId: string | null; outcome: string | null; outcomeErrors: CellError[] | null;
 }
 
+/** A staged row and what the dry run said of it (action null: not planned yet). */
+export interface PlannedRow extends StagedRow { action: string | null; planErrors: CellError[] }
+
 /** Which rows a page lists. */
 export type ImportRowFilter = 'all' | 'create' | 'update' | 'unchanged' | 'error' | 'failed';
 
@@ -19,6 +22,11 @@ const BATCH = 1000;
 
 export function createImportRowStore(sql: Sql) {
   return {
+    /** Fresh statistics once a file is staged, so the batch reads use the primary key at once. */
+    async analyze(): Promise<void> {
+      await sql.query('ANALYZE import_rows');
+    },
+
     async stage(jobId: string, rows: { rowNo: number; cells: Cells; errors: CellError[] }[]): Promise<void> {
       if (!rows.length) return;
       await sql.query(
@@ -27,12 +35,12 @@ export function createImportRowStore(sql: Sql) {
         [jobId, JSON.stringify(rows.map((r) => ({ row_no: r.rowNo, cells: r.cells, errors: r.errors })))]);
     },
 
-    /** The staged rows in file order, a batch at a time; `pendingOnly`: those not applied yet. */
-    async *batches(jobId: string, { pendingOnly = false } = {}): AsyncGenerator<StagedRow[]> {
+    /** The staged rows in file order, a batch at a time, with the dry run's verdict; `pendingOnly`: those not applied yet. */
+    async *batches(jobId: string, { pendingOnly = false } = {}): AsyncGenerator<PlannedRow[]> {
       let after = 0;
       for (;;) {
-        const { rows } = await sql.query<StagedRow>(
-          `SELECT row_no AS "rowNo", cells, read_errors AS errors FROM import_rows
+        const { rows } = await sql.query<PlannedRow>(
+          `SELECT row_no AS "rowNo", cells, read_errors AS errors, action, errors AS "planErrors" FROM import_rows
            WHERE job_id = $1 AND row_no > $2 ${pendingOnly ? 'AND outcome IS NULL' : ''} ORDER BY row_no LIMIT ${BATCH}`, [jobId, after]);
         if (!rows.length) return;
         yield rows;
@@ -55,13 +63,6 @@ export function createImportRowStore(sql: Sql) {
          FROM jsonb_to_recordset($2::jsonb) AS o(row_no int, outcome text, errors jsonb, user_id text)
          WHERE r.job_id = $1 AND r.row_no = o.row_no`,
         [jobId, JSON.stringify(outcomes.map((o) => ({ row_no: o.rowNo, outcome: o.outcome, errors: o.errors, user_id: o.userId ?? null })))]);
-    },
-
-    /** The dry run's errors of those of these rows that had any. */
-    async dryRunErrors(jobId: string, rowNos: number[]): Promise<Map<number, CellError[]>> {
-      const { rows } = await sql.query<{ rowNo: number; errors: CellError[] }>(
-        `SELECT row_no AS "rowNo", errors FROM import_rows WHERE job_id = $1 AND row_no = ANY($2::int[]) AND action = 'error'`, [jobId, rowNos]);
-      return new Map(rows.map((r) => [r.rowNo, r.errors]));
     },
 
     async countBy(jobId: string, column: 'action' | 'outcome'): Promise<Record<string, number>> {
