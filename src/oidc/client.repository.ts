@@ -31,6 +31,8 @@ interface ClientRow {
   metadata: Record<string, unknown>;
 }
 
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
 function checkRedirectUri(uri: string): string | undefined {
   let url: URL;
   try {
@@ -43,6 +45,8 @@ function checkRedirectUri(uri: string): string | undefined {
   if (uri.includes('*')) return `"${uri}" must not contain wildcards`;
   // Web applications may only use http(s) redirects; the provider refuses anything else.
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return `"${uri}" must be an http(s) URL`;
+  // Plain http would let anyone on the path read the code; only a developer's own machine is exempt.
+  if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) return `"${uri}" must use https (http is only for localhost)`;
   return undefined;
 }
 

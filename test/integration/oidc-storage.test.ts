@@ -238,6 +238,12 @@ describe('clients', () => {
   it('rejects invalid clients with a message per field, and stores nothing', async () => {
     expect(validationFields(confidential({ redirectUris: [] })).redirect_uri).toMatch(/at least one redirect URI/);
     expect(validationFields(confidential({ redirectUris: ['https://tea.example/cb#frag'] })).redirect_uri).toMatch(/fragment/);
+    expect(validationFields(confidential({ redirectUris: ['http://tea.example/cb'] })).redirect_uri).toMatch(/must use https \(http is only for localhost\)/);
+    expect(validationFields(confidential({ redirectUris: ['https://*.tea.example/cb'] })).redirect_uri).toMatch(/wildcards/);
+    expect(validationFields(confidential({ redirectUris: ['/cb'] })).redirect_uri).toMatch(/not an absolute URL/);
+    for (const local of ['http://localhost:3000/cb', 'http://127.0.0.1/cb', 'http://[::1]:8080/cb']) {
+      expect(() => validateNewClient(confidential({ redirectUris: [local] }))).not.toThrow();
+    }
     expect(validationFields(confidential({ isPublic: true, grantTypes: ['client_credentials'], redirectUris: [] })).grant_type)
       .toMatch(/public client cannot use client_credentials/);
     expect(validationFields(confidential({ grantTypes: ['authorization_code', 'password'] })).grant_type).toMatch(/Unknown grant type.*password/);
