@@ -19,6 +19,9 @@ export interface NewClientInput {
   backchannelLogoutUri?: string;
 }
 
+export type ClientMemberRole = 'owner' | 'admin';
+export interface ClientMember { userId: string; role: ClientMemberRole; label: string }
+
 export interface CreatedClient {
   client_id: string;
   client_secret?: string;
@@ -118,6 +121,47 @@ export function createClientRepository(sql: Sql) {
         `WITH changed AS (UPDATE clients SET active = $2, updated_at = now() WHERE client_id = $1 RETURNING client_id)
          SELECT pg_notify($3, client_id) FROM changed`, [clientId, active, CLIENT_CHANGED_CHANNEL]);
       return (rowCount ?? 0) > 0;
+    },
+
+    /**
+     * A new secret replaces the old one at once, in every process: the old one stops working
+     * with this statement. Undefined for an unknown or public client.
+     */
+    async regenerateSecret(clientId: string): Promise<string | undefined> {
+      const secret = generateClientSecret();
+      const { rowCount } = await sql.query(
+        `WITH changed AS (UPDATE clients SET client_secret_hash = $2, updated_at = now()
+                          WHERE client_id = $1 AND client_secret_hash IS NOT NULL RETURNING client_id)
+         SELECT pg_notify($3, client_id) FROM changed`, [clientId, hashClientSecret(secret), CLIENT_CHANGED_CHANNEL]);
+      return rowCount ? secret : undefined;
+    },
+
+    async addMember(clientId: string, userId: string, role: ClientMemberRole): Promise<void> {
+      await sql.query(
+        `INSERT INTO client_members (client_id, user_id, role) VALUES ($1, $2, $3)
+         ON CONFLICT (client_id, user_id) DO UPDATE SET role = EXCLUDED.role`, [clientId, userId, role]);
+    },
+
+    async removeMember(clientId: string, userId: string): Promise<boolean> {
+      const { rowCount } = await sql.query('DELETE FROM client_members WHERE client_id = $1 AND user_id = $2', [clientId, userId]);
+      return (rowCount ?? 0) > 0;
+    },
+
+    async members(clientId: string): Promise<ClientMember[]> {
+      const { rows } = await sql.query<ClientMember>(
+        `SELECT m.user_id::text AS "userId", m.role, coalesce(u.login, u.email, u.phone_number) AS label
+         FROM client_members m JOIN users u ON u.id = m.user_id WHERE m.client_id = $1 ORDER BY m.role DESC, m.added_at`, [clientId]);
+      return rows;
+    },
+
+    /** Applications whose only owner is this user: they go when the user goes. */
+    async ownedSolelyBy(userId: string): Promise<{ clientId: string; name: string }[]> {
+      const { rows } = await sql.query<{ clientId: string; name: string }>(
+        `SELECT c.client_id AS "clientId", c.name FROM clients c JOIN client_members m ON m.client_id = c.client_id
+         WHERE m.user_id = $1 AND m.role = 'owner'
+           AND NOT EXISTS (SELECT 1 FROM client_members o WHERE o.client_id = c.client_id AND o.role = 'owner' AND o.user_id <> $1)
+         ORDER BY c.name`, [userId]);
+      return rows;
     },
 
     /** Metadata in the provider's format, or undefined for unknown or inactive clients. */

@@ -8,6 +8,7 @@ import { createLogger } from '../../src/http/logger.js';
 import { createClientCache, listenForClientChanges } from '../../src/oidc/client-cache.js';
 import { createClientRepository } from '../../src/oidc/client.repository.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { eventually } from '../support/eventually.js';
 
 let db: TestDatabase;
 let secondProcess: DataSource;
@@ -22,14 +23,6 @@ afterAll(async () => {
   await secondProcess?.destroy();
   await db?.drop();
 });
-
-async function eventually(check: () => Promise<boolean>, ms = 3000): Promise<void> {
-  for (const started = Date.now(); Date.now() - started < ms;) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error('condition not met in time');
-}
 
 async function newClient(name: string): Promise<string> {
   const created = await createClientRepository(sqlOf(db.dataSource)).create({

@@ -5,7 +5,7 @@ import { migrations } from '../../migrations/index.js';
 import { createDataSource } from '../../src/db/data-source.js';
 import { createEmptyDatabase } from '../support/database.js';
 
-const SCHEMA_TABLES = ['api_keys', 'audit_events', 'bulk_job_items', 'bulk_jobs', 'clients', 'custom_fields', 'directory_settings', 'export_chunks', 'export_jobs', 'group_members', 'groups', 'import_jobs', 'import_rows', 'mail_outbox', 'oidc_payloads', 'one_time_tokens', 'organizations', 'profile_photos', 'provider_secrets', 'rate_limits', 'session_activity', 'users'];
+const SCHEMA_TABLES = ['api_keys', 'audit_events', 'bulk_job_items', 'bulk_jobs', 'client_members', 'clients', 'custom_fields', 'directory_settings', 'export_chunks', 'export_jobs', 'group_members', 'groups', 'import_jobs', 'import_rows', 'mail_outbox', 'oidc_payloads', 'one_time_tokens', 'organizations', 'profile_photos', 'provider_secrets', 'rate_limits', 'session_activity', 'users'];
 
 let empty: Awaited<ReturnType<typeof createEmptyDatabase>>;
 let dataSource: DataSource;
@@ -84,7 +84,7 @@ describe('schema constraints', () => {
       await expect(tables()).resolves.toContain('users');
     }
     await expect(columns()).resolves.toEqual([]);
-    await expect(tables()).resolves.toEqual(SCHEMA_TABLES.filter((t) => !['api_keys', 'bulk_job_items', 'bulk_jobs', 'custom_fields', 'directory_settings', 'export_chunks', 'export_jobs', 'group_members', 'groups', 'import_jobs', 'import_rows', 'mail_outbox', 'profile_photos', 'rate_limits', 'session_activity'].includes(t)));
+    await expect(tables()).resolves.toEqual(SCHEMA_TABLES.filter((t) => !['api_keys', 'bulk_job_items', 'client_members', 'bulk_jobs', 'custom_fields', 'directory_settings', 'export_chunks', 'export_jobs', 'group_members', 'groups', 'import_jobs', 'import_rows', 'mail_outbox', 'profile_photos', 'rate_limits', 'session_activity'].includes(t)));
     await dataSource.runMigrations({ transaction: 'each' });
     await expect(columns()).resolves.toEqual(['failed_sign_ins', 'invited_at', 'search_text']);
   });

@@ -1,0 +1,59 @@
+// Applications' owners and secrets (issue 8, first part): the creator owns the app, a new
+// secret replaces the old one (in every process, within moments) for a real client library, and the apps a user alone
+// owns are known before that user is deleted.
+import { CLI_ACTOR } from '../../src/audit/audit.service.js';
+import { NotFoundError } from '../../src/directory/errors.js';
+import { eventually } from '../support/eventually.js';
+import { discover, oidc } from '../support/relying-party.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+let server: TestServer;
+const machine = { redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'], isPublic: false };
+
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server?.close());
+
+it('regenerating a secret makes the old one fail and the new one work', async () => {
+  const { clients } = server.foyer.services;
+  const created = await clients.create({ name: 'Reporting', ...machine }, CLI_ACTOR);
+  const old = await discover(server.issuer, created.client_id, created.client_secret);
+  await expect(oidc.clientCredentialsGrant(old, {})).resolves.toHaveProperty('access_token');
+
+  const secret = await clients.regenerateSecret(created.client_id, CLI_ACTOR);
+  expect(secret).not.toBe(created.client_secret);
+  // Every process hears of the change through NOTIFY, within moments.
+  await eventually(async () => oidc.clientCredentialsGrant(old, {}).then(() => false, (err) => err.error === 'invalid_client'));
+  await expect(oidc.clientCredentialsGrant(await discover(server.issuer, created.client_id, secret), {})).resolves.toHaveProperty('access_token');
+
+  const [event] = await server.db.dataSource.query("SELECT details::text AS text FROM audit_events WHERE action = 'client.secret_regenerated'");
+  expect(event.text).toContain(created.client_id);
+  expect(event.text).not.toContain(secret);
+  const [stored] = await server.db.dataSource.query('SELECT client_secret_hash FROM clients WHERE client_id = $1', [created.client_id]);
+  expect(stored.client_secret_hash).not.toContain(secret);
+});
+
+it('a public client has no secret to regenerate', async () => {
+  const { clients } = server.foyer.services;
+  const spa = await clients.create({ name: 'SPA', redirectUris: ['http://localhost:5173/cb'], postLogoutRedirectUris: [], grantTypes: [], isPublic: true }, CLI_ACTOR);
+  await expect(clients.regenerateSecret(spa.client_id, CLI_ACTOR)).rejects.toBeInstanceOf(NotFoundError);
+  await expect(clients.regenerateSecret('no-such-client', CLI_ACTOR)).rejects.toBeInstanceOf(NotFoundError);
+});
+
+it('knows the applications a user alone owns', async () => {
+  const { clients, users } = server.foyer.services;
+  const ann = await users.create({ login: 'app-ann' }, CLI_ACTOR);
+  const bob = await users.create({ login: 'app-bob' }, CLI_ACTOR);
+  const solo = await clients.create({ name: 'Solo', ...machine }, CLI_ACTOR, ann.id);
+  const shared = await clients.create({ name: 'Shared', ...machine }, CLI_ACTOR, ann.id);
+  await clients.setMember(shared.client_id, bob.id, 'owner', CLI_ACTOR);
+  const helped = await clients.create({ name: 'Helped', ...machine }, CLI_ACTOR, ann.id);
+  await clients.setMember(helped.client_id, bob.id, 'admin', CLI_ACTOR);
+
+  expect(await clients.ownedSolelyBy(ann.id)).toEqual([{ clientId: helped.client_id, name: 'Helped' }, { clientId: solo.client_id, name: 'Solo' }]);
+  expect(await clients.ownedSolelyBy(bob.id)).toEqual([]);
+  expect(await clients.members(helped.client_id)).toEqual([
+    { userId: ann.id, role: 'owner', label: 'app-ann' }, { userId: bob.id, role: 'admin', label: 'app-bob' },
+  ]);
+});
