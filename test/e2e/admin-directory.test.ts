@@ -3,7 +3,7 @@
 // privacy level in place, and read what happened on the events page.
 import type { Browser, Page } from 'playwright-core';
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
-import { launchBrowser, submitLogin } from '../support/browser.js';
+import { consolePage, launchBrowser } from '../support/browser.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const PASSWORD = 'console password 1';
@@ -20,10 +20,7 @@ beforeAll(async () => {
   await users.create({ login: 'root', email: 'root@example.com', password: PASSWORD, role: 'ADMIN' }, CLI_ACTOR);
   // Someone already holds the login the admin first types.
   await users.create({ login: 'alice', nickname: 'Another Alice', organizationId: org.id }, CLI_ACTOR);
-  page = await (await browser.newContext()).newPage();
-  await page.goto(`${server.issuer}/admin/users`);
-  await submitLogin(page, 'root', PASSWORD);
-  await page.getByRole('heading', { name: 'Users' }).waitFor();
+  page = await consolePage(browser, server.issuer, 'root', PASSWORD);
 });
 
 afterAll(async () => {

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
-import { launchBrowser, submitLogin } from '../support/browser.js';
+import { consolePage, launchBrowser } from '../support/browser.js';
 import { parseCsv } from '../support/csv-import.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -31,10 +31,7 @@ const text = async (selector: string) => ((await page.locator(selector).textCont
 beforeAll(async () => {
   [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
   await server.foyer.services.users.create({ login: 'root', password: 'console password 1', role: 'ADMIN' }, CLI_ACTOR);
-  page = await (await browser.newContext({ acceptDownloads: true })).newPage();
-  await page.goto(`${server.issuer}/admin/users`);
-  await submitLogin(page, 'root', 'console password 1');
-  await page.getByRole('heading', { name: 'Users' }).waitFor();
+  page = await consolePage(browser, server.issuer, 'root', 'console password 1', { acceptDownloads: true });
 });
 
 afterAll(async () => {

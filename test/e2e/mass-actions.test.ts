@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
 import { sqlOf } from '../../src/db/sql.js';
 import { createAdapterFactory } from '../../src/oidc/adapter.js';
-import { launchBrowser, submitLogin } from '../support/browser.js';
+import { consolePage, launchBrowser } from '../support/browser.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
@@ -26,10 +26,7 @@ beforeAll(async () => {
     await adapterFor('AccessToken').upsert(`at-${id}`, { kind: 'AccessToken', accountId: id, grantId: `g-${id}` }, 3600);
   }
   await server.db.dataSource.query('ANALYZE users');
-  page = await (await browser.newContext()).newPage();
-  await page.goto(`${server.issuer}/admin/users`);
-  await submitLogin(page, 'root', 'console password 1');
-  await page.getByRole('heading', { name: 'Users' }).waitFor();
+  page = await consolePage(browser, server.issuer, 'root', 'console password 1');
 });
 
 afterAll(async () => {

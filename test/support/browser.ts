@@ -1,5 +1,5 @@
 // Headless Debian Chromium through playwright-core (no browser downloads).
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -16,4 +16,13 @@ export async function submitLogin(page: Page, identifier: string, password: stri
   await page.getByLabel('Login, email or phone number').fill(identifier);
   await page.getByLabel('Password').fill(password);
   await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Sign in' }).click()]);
+}
+
+/** A new page signed in to the console as `login`, on the users list. */
+export async function consolePage(browser: Browser, issuer: string, login: string, password: string, options: BrowserContextOptions = {}): Promise<Page> {
+  const page = await (await browser.newContext(options)).newPage();
+  await page.goto(`${issuer}/admin/users`);
+  await submitLogin(page, login, password);
+  await page.getByRole('heading', { name: 'Users' }).waitFor();
+  return page;
 }
