@@ -1,20 +1,10 @@
 import { MAX_FILTER_DEPTH, MAX_FILTER_LENGTH, attrPathKey, parseFilter, type Filter } from '../../src/scim/filter.js';
 import { compileFilter, escapeLike, type ScimMapping } from '../../src/scim/filter-sql.js';
-import { ScimError } from '../../src/scim/scim-error.js';
+import { scimErrorOf } from '../support/scim-error.js';
 
 const CORE = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const FOYER = 'urn:foyer:params:scim:schemas:extension:foyer:2.0:User';
-
-function scimErrorOf(run: () => unknown): ScimError {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof ScimError) return err;
-    throw err;
-  }
-  throw new Error('expected a ScimError');
-}
 
 const eq = (attr: string, value: string | number | boolean | null, sub?: string): Filter => ({ op: 'eq', path: { attr, ...(sub ? { sub } : {}) }, value });
 const pr = (attr: string): Filter => ({ op: 'pr', path: { attr } });

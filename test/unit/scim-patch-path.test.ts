@@ -3,18 +3,9 @@ import { parsePatchPath } from '../../src/scim/patch-path.js';
 import {
   ScimError, invalidFilter, invalidPath, invalidSyntax, invalidValue, mutability, noTarget, notFound, tooMany, uniqueness,
 } from '../../src/scim/scim-error.js';
+import { scimErrorOf } from '../support/scim-error.js';
 
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
-
-function scimErrorOf(run: () => unknown): ScimError {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof ScimError) return err;
-    throw err;
-  }
-  throw new Error('expected a ScimError');
-}
 
 const workType = { op: 'eq', path: { attr: 'type' }, value: 'work' };
 
