@@ -78,7 +78,7 @@ export async function createFoyer({ config, dataSource, logger }: { config: Conf
   const services = createServices(config, dataSource);
   const secrets = await loadProviderSecrets(sql);
   const views = createViews();
-  const clientCache = createClientCache(createClientRepository(sql).findProviderMetadata);
+  const clientCache = createClientCache(createClientRepository(sql, { secretKey: config.clientSecretKey }).findProviderMetadata);
   const clientChanges = listenForClientChanges(sqlPool(dataSource), clientCache, logger);
   const provider = createProvider({
     issuer: config.issuer, trustProxy: config.trustProxy, sql, users: services.users, secrets, views, findClient: clientCache.get,

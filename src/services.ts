@@ -16,6 +16,7 @@ import { createAuditQuery, type AuditQuery } from './audit/audit.query.js';
 import { createUserDirectory, type UserDirectory } from './directory/user-directory.query.js';
 import { createClientRepository } from './oidc/client.repository.js';
 import { createClientService, type ClientService } from './oidc/client.service.js';
+import { createClientQuery } from './oidc/client.query.js';
 import { revokeAccountTokens } from './oidc/payload.repository.js';
 import { createAccountRecords, type AccountRecords } from './oidc/account-records.repository.js';
 import { createBulkActions, type BulkActions } from './jobs/bulk-actions.js';
@@ -131,7 +132,14 @@ export function createServices(config: Config, dataSource: DataSource): Services
     organizations,
     settings,
     events,
-    clients: createClientService({ clients: createClientRepository(sql), audit }),
+    clients: createClientService({
+      clients: createClientRepository(sql, { secretKey: config.clientSecretKey }), query: createClientQuery(sql), audit,
+      enqueue: (m) => outbox.enqueue(m), wakeMail: () => mailSignal.wake(),
+      contactOf: async (userId) => {
+        const user = await users.findById(userId);
+        return user ? { email: user.email, label: user.login ?? user.email ?? `#${user.id}` } : undefined;
+      },
+    }),
     adminSetup: createAdminSetup({ users, tokens, issuer: config.issuer, settings }),
   };
 }

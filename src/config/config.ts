@@ -30,6 +30,8 @@ export interface Config {
   jobDataRetentionDays: number;
   /** The largest CSV file an import accepts. */
   importMaxBytes: number;
+  /** Seals the secrets of client_secret_jwt applications (see oidc/client-secret.ts); unset, that method is unavailable. */
+  clientSecretKey: Buffer | undefined;
 }
 
 /** Purposes of one-time links sent by email or shown to admins. */
@@ -145,6 +147,8 @@ export function loadConfig(env: Env = process.env): Config {
     pollSeconds: int('FOYER_MAIL_POLL_SECONDS', 2, 1, 3600),
   };
 
+  const clientSecretKey = parseSecretKey(str('FOYER_CLIENT_SECRET_KEY'), problems);
+
   const config: Config = {
     port,
     issuer,
@@ -162,9 +166,21 @@ export function loadConfig(env: Env = process.env): Config {
     exportJobThreshold: int('FOYER_EXPORT_JOB_THRESHOLD', 10_000, 0, 100_000_000),
     jobDataRetentionDays: int('FOYER_JOB_DATA_RETENTION_DAYS', 7, 1, 3650),
     importMaxBytes: int('FOYER_IMPORT_MAX_MB', 100, 1, 10_000) * 1024 * 1024,
+    clientSecretKey,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** 32 bytes, written as 64 hex digits or 43-44 characters of base64 / base64url. */
+function parseSecretKey(raw: string | undefined, problems: string[]): Buffer | undefined {
+  if (raw === undefined) return undefined;
+  const key = /^[0-9a-f]{64}$/i.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, /[-_]/.test(raw) ? 'base64url' : 'base64');
+  if (key.length !== 32) {
+    problems.push('FOYER_CLIENT_SECRET_KEY must be 32 random bytes as 64 hex digits or base64 (for example: openssl rand -hex 32)');
+    return undefined;
+  }
+  return key;
 }
 
 function parsePrivacyDefaults(raw: string | undefined, problems: string[]): Record<PrivacyClaim, PrivacyLevel> {

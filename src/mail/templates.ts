@@ -19,6 +19,7 @@ export const TEMPLATES = {
   // A notice to a signed-in admin: its link is an ordinary console page, not a one-time link.
   'export-ready': { subject: 'Your {{product}} export is ready', action: 'Download the export' },
   'import-finished': { subject: 'Your {{product}} CSV import has finished', action: 'See the results' },
+  'oauth-app-created': { subject: 'A {{product}} OAuth application was created for you', action: 'Open the application' },
 } satisfies Record<string, TemplateSpec>;
 
 export type TemplateName = keyof typeof TEMPLATES;

@@ -1,24 +1,13 @@
-// The clients table: what the CLI (and later the console) writes, and what the
-// provider's Client model reads.
+// The clients table: what the console and the CLI write, and what the provider's Client
+// model reads. Every change is announced on CLIENT_CHANGED_CHANNEL in the same statement,
+// so each server process drops its cached copy (see client-cache.ts).
 import { randomBytes } from 'node:crypto';
 import { batched, type Sql } from '../db/sql.js';
-import { ValidationError } from '../directory/errors.js';
 import { CLIENT_CHANGED_CHANNEL } from './client-cache.js';
-import { generateClientSecret, hashClientSecret } from './client-secret.js';
+import { validateClientInput, type AuthMethod, type ClientInput, type ValidClient } from './client-metadata.js';
+import { generateClientSecret, hashClientSecret, isSealed, openClientSecret, sealClientSecret } from './client-secret.js';
 
-export const CLIENT_GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
-export type ClientGrantType = (typeof CLIENT_GRANT_TYPES)[number];
-
-export interface NewClientInput {
-  name: string;
-  redirectUris: string[];
-  postLogoutRedirectUris: string[];
-  grantTypes: string[];
-  isPublic: boolean;
-  /** Where to POST a logout token when the user's sessions are ended (OIDC Back-Channel Logout). */
-  backchannelLogoutUri?: string;
-}
-
+export type ClientKind = 'application' | 'personal';
 export type ClientMemberRole = 'owner' | 'admin';
 export interface ClientMember { userId: string; role: ClientMemberRole; label: string }
 
@@ -27,114 +16,161 @@ export interface CreatedClient {
   client_secret?: string;
 }
 
-interface ClientRow {
+/** Console-side facts that are not provider metadata. */
+export interface ClientExtras {
+  kind?: ClientKind;
+  organizationId?: number | null;
+  firstParty?: boolean;
+  active?: boolean;
+}
+
+export interface ClientRecord {
+  clientId: string;
+  name: string;
+  metadata: Record<string, unknown>;
+  active: boolean;
+  firstParty: boolean;
+  kind: ClientKind;
+  organizationId: number | null;
+  organizationName: string | null;
+  hasSecret: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Anything with a query(text, params) method: the pg pool or a TypeORM transaction's manager. */
+interface Queryable { query(text: string, params?: unknown[]): Promise<unknown> }
+
+interface ProviderRow {
   client_id: string;
   client_secret_hash: string | null;
   name: string;
   metadata: Record<string, unknown>;
+  first_party: boolean;
 }
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+const RECORD_COLUMNS = `c.client_id AS "clientId", c.name, c.metadata, c.active, c.first_party AS "firstParty", c.kind,
+  c.organization_id AS "organizationId", o.name AS "organizationName", c.client_secret_hash IS NOT NULL AS "hasSecret",
+  c.created_at AS "createdAt", c.updated_at AS "updatedAt"`;
 
-function checkRedirectUri(uri: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(uri);
-  } catch {
-    return `"${uri}" is not an absolute URL`;
-  }
-  // Checked on the raw text: a bare trailing '#' leaves url.hash empty but the provider refuses it.
-  if (uri.includes('#')) return `"${uri}" must not contain a fragment`;
-  if (uri.includes('*')) return `"${uri}" must not contain wildcards`;
-  // Web applications may only use http(s) redirects; the provider refuses anything else.
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return `"${uri}" must be an http(s) URL`;
-  // Plain http would let anyone on the path read the code; only a developer's own machine is exempt.
-  if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) return `"${uri}" must use https (http is only for localhost)`;
-  return undefined;
-}
-
-export function validateNewClient(input: NewClientInput): Record<string, unknown> {
-  const problems: Record<string, string[]> = {};
-  const add = (field: string, message: string) => (problems[field] ??= []).push(message);
-  if (!input.name.trim()) add('name', 'Give the application a name');
-  const grantTypes = input.grantTypes.length ? [...new Set(input.grantTypes)] : ['authorization_code', 'refresh_token'];
-  const unknown = grantTypes.filter((g) => !(CLIENT_GRANT_TYPES as readonly string[]).includes(g));
-  if (unknown.length) add('grant_type', `Unknown grant type(s): ${unknown.join(', ')}; use ${CLIENT_GRANT_TYPES.join(', ')}`);
-  const usesCode = grantTypes.includes('authorization_code');
-  if (usesCode && input.redirectUris.length === 0) add('redirect_uri', 'The authorization_code grant needs at least one redirect URI');
-  if (grantTypes.includes('refresh_token') && !usesCode) add('grant_type', 'refresh_token only works together with authorization_code');
-  if (input.isPublic && grantTypes.includes('client_credentials')) add('grant_type', 'A public client cannot use client_credentials');
-  for (const problem of input.redirectUris.map(checkRedirectUri)) if (problem) add('redirect_uri', problem);
-  for (const problem of input.postLogoutRedirectUris.map(checkRedirectUri)) if (problem) add('post_logout_redirect_uri', problem);
-  if (input.backchannelLogoutUri) {
-    const problem = checkRedirectUri(input.backchannelLogoutUri);
-    if (problem) add('backchannel_logout_uri', problem);
-  }
-  if (Object.keys(problems).length) {
-    throw new ValidationError(Object.fromEntries(Object.entries(problems).map(([field, list]) => [field, list.join('; ')])));
-  }
-  return {
-    redirect_uris: input.redirectUris,
-    post_logout_redirect_uris: input.postLogoutRedirectUris,
-    ...(input.backchannelLogoutUri ? { backchannel_logout_uri: input.backchannelLogoutUri, backchannel_logout_session_required: true } : {}),
-    grant_types: grantTypes,
-    response_types: usesCode ? ['code'] : [],
-    token_endpoint_auth_method: input.isPublic ? 'none' : 'client_secret_basic',
-  };
-}
-
-const ACTIVE_CLIENTS = `SELECT client_id, client_secret_hash, name, metadata FROM clients
+const ACTIVE_CLIENTS = `SELECT client_id, client_secret_hash, name, metadata, first_party FROM clients
   WHERE client_id = ANY($1::text[]) AND active`;
 
-function providerMetadata(row: ClientRow): Record<string, unknown> {
-  return {
-    ...row.metadata,
-    client_id: row.client_id,
-    client_name: row.name,
-    ...(row.client_secret_hash ? { client_secret: row.client_secret_hash } : {}),
-  };
+/**
+ * Deletes clients with everything issued under them: grants and the codes and tokens of those
+ * grants (client-credentials tokens have no grant; they fail with their client and expire).
+ * One statement, so it is all or nothing, and usable inside a caller's transaction.
+ */
+export async function deleteClients(db: Queryable, clientIds: string[]): Promise<void> {
+  if (clientIds.length === 0) return;
+  await db.query(
+    `WITH grants AS (SELECT id FROM oidc_payloads WHERE model = 'Grant' AND payload->>'clientId' = ANY($1::text[])),
+          tokens AS (DELETE FROM oidc_payloads WHERE grant_id IN (SELECT id FROM grants)),
+          gone_grants AS (DELETE FROM oidc_payloads WHERE model = 'Grant' AND id IN (SELECT id FROM grants)),
+          gone AS (DELETE FROM clients WHERE client_id = ANY($1::text[]) RETURNING client_id)
+     SELECT pg_notify($2, client_id) FROM gone`, [clientIds, CLIENT_CHANGED_CHANNEL]);
 }
 
-export function createClientRepository(sql: Sql) {
+/** Applications whose only owner is this user: they go when the user goes. */
+export const SOLELY_OWNED = `SELECT c.client_id AS "clientId", c.name FROM clients c JOIN client_members m ON m.client_id = c.client_id
+  WHERE m.user_id = $1 AND m.role = 'owner'
+    AND NOT EXISTS (SELECT 1 FROM client_members o WHERE o.client_id = c.client_id AND o.role = 'owner' AND o.user_id <> $1)
+  ORDER BY lower(c.name), c.client_id`;
+
+export function createClientRepository(sql: Sql, { secretKey }: { secretKey?: Buffer } = {}) {
+  /** The provider's metadata: the secret as the provider compares it (a hash, or opened for client_secret_jwt). */
+  function providerMetadata(row: ProviderRow): Record<string, unknown> {
+    const stored = row.client_secret_hash;
+    const secret = stored && isSealed(stored) ? openClientSecret(stored, secretKey) : stored;
+    return {
+      ...row.metadata,
+      client_id: row.client_id,
+      client_name: row.name,
+      // Read by the consent step (interactions/), not by the provider, which ignores unknown keys.
+      foyer_first_party: row.first_party,
+      ...(secret ? { client_secret: secret } : {}),
+    };
+  }
+
   // Read on every token, userinfo and introspection request: batched across requests.
   const findActive = batched(async (ids: readonly string[]) => {
-    const { rows } = await sql.query<ClientRow>({ name: 'clients-active', text: ACTIVE_CLIENTS, values: [ids] });
+    const { rows } = await sql.query<ProviderRow>({ name: 'clients-active-2', text: ACTIVE_CLIENTS, values: [ids] });
     const byId = new Map(rows.map((r) => [r.client_id, providerMetadata(r)]));
     return ids.map((id) => byId.get(id));
   });
 
+  /** A new secret for this method, stored hashed or sealed; undefined for a public client. */
+  function newSecret(method: AuthMethod): { secret?: string; stored: string | null } {
+    if (method === 'none') return { stored: null };
+    const secret = generateClientSecret();
+    return { secret, stored: method === 'client_secret_jwt' ? sealClientSecret(secret, secretKey!) : hashClientSecret(secret) };
+  }
+
+  const notify = async (text: string, values: unknown[]) => {
+    const { rowCount } = await sql.query(`WITH changed AS (${text} RETURNING client_id) SELECT pg_notify('${CLIENT_CHANGED_CHANNEL}', client_id) FROM changed`, values);
+    return (rowCount ?? 0) > 0;
+  };
+
   return {
-    async create(input: NewClientInput): Promise<CreatedClient> {
-      const metadata = validateNewClient(input);
+    canSeal: Boolean(secretKey),
+
+    validate(input: ClientInput): ValidClient {
+      return validateClientInput(input, { canSeal: Boolean(secretKey) });
+    },
+
+    async create(input: ClientInput, extras: ClientExtras = {}): Promise<CreatedClient> {
+      const valid = this.validate(input);
       const clientId = randomBytes(12).toString('base64url');
-      const secret = input.isPublic ? undefined : generateClientSecret();
+      const { secret, stored } = newSecret(valid.authMethod);
       await sql.query(
-        'INSERT INTO clients (client_id, client_secret_hash, name, metadata) VALUES ($1, $2, $3, $4)',
-        [clientId, secret ? hashClientSecret(secret) : null, input.name.trim(), metadata],
+        `INSERT INTO clients (client_id, client_secret_hash, name, metadata, kind, organization_id, first_party, active)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [clientId, stored, valid.name, valid.metadata, extras.kind ?? 'application', extras.organizationId ?? null,
+          extras.firstParty ?? false, extras.active ?? true],
       );
       return secret ? { client_id: clientId, client_secret: secret } : { client_id: clientId };
     },
 
-    /** Activates or deactivates a client and tells every server process (see client-cache.ts). */
-    async setActive(clientId: string, active: boolean): Promise<boolean> {
-      const { rowCount } = await sql.query(
-        `WITH changed AS (UPDATE clients SET active = $2, updated_at = now() WHERE client_id = $1 RETURNING client_id)
-         SELECT pg_notify($3, client_id) FROM changed`, [clientId, active, CLIENT_CHANGED_CHANNEL]);
-      return (rowCount ?? 0) > 0;
+    async get(clientId: string): Promise<ClientRecord | undefined> {
+      const { rows } = await sql.query<ClientRecord>(
+        `SELECT ${RECORD_COLUMNS} FROM clients c LEFT JOIN organizations o ON o.id = c.organization_id WHERE c.client_id = $1`, [clientId]);
+      return rows[0];
     },
 
     /**
-     * A new secret replaces the old one at once, in every process: the old one stops working
-     * with this statement. Undefined for an unknown or public client.
+     * Saves new settings. A secret that can no longer serve the chosen method (public became
+     * confidential, or a switch between hashed and sealed storage) is replaced: the new one is
+     * returned, to be shown once.
      */
-    async regenerateSecret(clientId: string): Promise<string | undefined> {
-      const secret = generateClientSecret();
-      const { rowCount } = await sql.query(
-        `WITH changed AS (UPDATE clients SET client_secret_hash = $2, updated_at = now()
-                          WHERE client_id = $1 AND client_secret_hash IS NOT NULL RETURNING client_id)
-         SELECT pg_notify($3, client_id) FROM changed`, [clientId, hashClientSecret(secret), CLIENT_CHANGED_CHANNEL]);
-      return rowCount ? secret : undefined;
+    async update(clientId: string, valid: ValidClient, extras: ClientExtras, current: ClientRecord): Promise<{ secret?: string }> {
+      const before = String(current.metadata.token_endpoint_auth_method ?? 'client_secret_basic');
+      const storage = (m: string) => (m === 'none' ? 'none' : m === 'client_secret_jwt' ? 'sealed' : 'hashed');
+      const replace = storage(before) !== storage(valid.authMethod);
+      const fresh = replace ? newSecret(valid.authMethod) : undefined;
+      await notify(
+        `UPDATE clients SET name = $2, metadata = $3, first_party = coalesce($4, first_party), organization_id = CASE WHEN $5 THEN $6 ELSE organization_id END,
+           active = coalesce($7, active), client_secret_hash = CASE WHEN $8 THEN $9 ELSE client_secret_hash END, updated_at = now()
+         WHERE client_id = $1`,
+        [clientId, valid.name, valid.metadata, extras.firstParty ?? null, extras.organizationId !== undefined, extras.organizationId ?? null,
+          extras.active ?? null, replace, fresh?.stored ?? null]);
+      return { secret: fresh?.secret };
     },
+
+    /** Activates or deactivates a client and tells every server process. */
+    setActive(clientId: string, active: boolean): Promise<boolean> {
+      return notify('UPDATE clients SET active = $2, updated_at = now() WHERE client_id = $1', [clientId, active]);
+    },
+
+    /** A new secret replaces the old one at once, in every process. Undefined for an unknown or public client. */
+    async regenerateSecret(clientId: string): Promise<string | undefined> {
+      const current = await this.get(clientId);
+      const method = String(current?.metadata.token_endpoint_auth_method ?? 'none') as AuthMethod;
+      if (!current?.hasSecret || method === 'none') return undefined;
+      const { secret, stored } = newSecret(method);
+      return (await notify('UPDATE clients SET client_secret_hash = $2, updated_at = now() WHERE client_id = $1', [clientId, stored])) ? secret : undefined;
+    },
+
+    delete: (clientId: string) => deleteClients(sql, [clientId]),
 
     async addMember(clientId: string, userId: string, role: ClientMemberRole): Promise<void> {
       await sql.query(
@@ -154,13 +190,22 @@ export function createClientRepository(sql: Sql) {
       return rows;
     },
 
-    /** Applications whose only owner is this user: they go when the user goes. */
+    /** This user's role in this application, if any. */
+    async roleOf(clientId: string, userId: string): Promise<ClientMemberRole | undefined> {
+      const { rows } = await sql.query<{ role: ClientMemberRole }>('SELECT role FROM client_members WHERE client_id = $1 AND user_id = $2', [clientId, userId]);
+      return rows[0]?.role;
+    },
+
+    /** The applications this user owns or administers. */
+    async membershipsOf(userId: string): Promise<{ clientId: string; name: string; role: ClientMemberRole; kind: ClientKind; active: boolean }[]> {
+      const { rows } = await sql.query<{ clientId: string; name: string; role: ClientMemberRole; kind: ClientKind; active: boolean }>(
+        `SELECT c.client_id AS "clientId", c.name, m.role, c.kind, c.active FROM client_members m JOIN clients c ON c.client_id = m.client_id
+         WHERE m.user_id = $1 ORDER BY lower(c.name), c.client_id`, [userId]);
+      return rows;
+    },
+
     async ownedSolelyBy(userId: string): Promise<{ clientId: string; name: string }[]> {
-      const { rows } = await sql.query<{ clientId: string; name: string }>(
-        `SELECT c.client_id AS "clientId", c.name FROM clients c JOIN client_members m ON m.client_id = c.client_id
-         WHERE m.user_id = $1 AND m.role = 'owner'
-           AND NOT EXISTS (SELECT 1 FROM client_members o WHERE o.client_id = c.client_id AND o.role = 'owner' AND o.user_id <> $1)
-         ORDER BY c.name`, [userId]);
+      const { rows } = await sql.query<{ clientId: string; name: string }>(SOLELY_OWNED, [userId]);
       return rows;
     },
 

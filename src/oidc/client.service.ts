@@ -1,37 +1,199 @@
-// Application (client) management: the repository plus the audit trail every admin action
-// leaves. Whoever creates an application through the console becomes its first owner.
+// Applications (OIDC clients): who may do what with one, and every change audited (never a
+// secret). Administrators manage every application; owners manage their own (settings,
+// secret, status, people, deletion); application administrators edit settings and see the
+// app's users. Personal OAuth applications belong to a user and are managed, besides the
+// owner, by the staff who manage that user's organization.
 import type { Actor, AuditLog } from '../audit/audit.service.js';
-import { NotFoundError } from '../directory/errors.js';
-import type { ClientMemberRole, ClientRepository, CreatedClient, NewClientInput } from './client.repository.js';
+import { DomainError, NotFoundError, ValidationError } from '../directory/errors.js';
+import type { StaffScope } from '../directory/staff-scope.js';
+import type { QueuedMessage } from '../mail/outbox.repository.js';
+import type { ClientInput } from './client-metadata.js';
+import type { ClientQuery, ClientListFilter } from './client.query.js';
+import type { ClientExtras, ClientMemberRole, ClientRecord, ClientRepository, CreatedClient } from './client.repository.js';
 
-export function createClientService({ clients, audit }: { clients: ClientRepository; audit: AuditLog }) {
+/** Who is asking, as the console knows them. */
+export interface Viewer {
+  actor: Actor;
+  userId: string;
+  isAdmin: boolean;
+  scope: StaffScope;
+}
+
+/** What a viewer may do with one application. */
+export interface ApplicationAccess {
+  /** Change settings and regenerate the secret. */
+  edit: boolean;
+  /** Deactivate, delete, and choose owners and application administrators. */
+  manage: boolean;
+  /** Mark first-party (skips consent for on-request claims): Administrators only. */
+  markFirstParty: boolean;
+  /** How they came by it, for the page: 'administrator', 'owner', 'application administrator' or 'organization'. */
+  as: string;
+}
+
+export class ApplicationAccessError extends DomainError {
+  constructor(what: string) {
+    super('application_forbidden', `Only the application's owners or an Administrator can ${what}.`, 403);
+  }
+}
+
+export interface PersonalAppInput {
+  name: string;
+  organizationId: number | null;
+  active: boolean;
+}
+
+interface Deps {
+  clients: ClientRepository;
+  query: ClientQuery;
+  audit: AuditLog;
+  enqueue: (message: QueuedMessage) => Promise<string>;
+  wakeMail: () => void;
+  /** The owner's address and label, for the "new OAuth application" email. */
+  contactOf: (userId: string) => Promise<{ email: string | null; label: string } | undefined>;
+}
+
+/** The settings of a personal application: a confidential machine client, nothing else. */
+const personalSettings = (name: string): ClientInput => ({ name, redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'], isPublic: false });
+
+export function createClientService({ clients, query, audit, enqueue, wakeMail, contactOf }: Deps) {
+  const notFound = () => new NotFoundError('Application');
+
+  async function accessOf(record: ClientRecord, viewer: Viewer): Promise<ApplicationAccess | undefined> {
+    if (viewer.isAdmin) return { edit: true, manage: true, markFirstParty: true, as: 'administrator' };
+    const role = await clients.roleOf(record.clientId, viewer.userId);
+    if (role === 'owner') return { edit: true, manage: true, markFirstParty: false, as: 'owner' };
+    if (record.kind === 'personal' && viewer.scope.kind === 'organization' && viewer.scope.organizationId !== null
+      && record.organizationId === viewer.scope.organizationId) {
+      return { edit: true, manage: true, markFirstParty: false, as: 'organization' };
+    }
+    if (role === 'admin') return { edit: true, manage: false, markFirstParty: false, as: 'application administrator' };
+    return undefined;
+  }
+
+  /** The application and what this viewer may do with it; "not found" when they may do nothing. */
+  async function open(clientId: string, viewer: Viewer, need: 'view' | 'edit' | 'manage' = 'view') {
+    const record = await clients.get(clientId);
+    const access = record && (await accessOf(record, viewer));
+    if (!record || !access) throw notFound();
+    if (need === 'edit' && !access.edit) throw new ApplicationAccessError('change it');
+    if (need === 'manage' && !access.manage) throw new ApplicationAccessError('do this');
+    return { record, access };
+  }
+
+  const record = (actor: Actor, action: string, clientId: string, details: Record<string, unknown> = {}, targetUserId?: string) =>
+    audit.record({ actor, action, targetUserId, details: { client_id: clientId, ...details } });
+
   return {
-    async create(input: NewClientInput, actor: Actor, owner?: string): Promise<CreatedClient> {
-      const created = await clients.create(input);
+    canSeal: clients.canSeal,
+    open,
+
+    /** Creates an application; `owner` (the creator in the console) becomes its first owner. */
+    async create(input: ClientInput, actor: Actor, owner?: string, extras: ClientExtras = {}): Promise<CreatedClient> {
+      const created = await clients.create(input, extras);
       if (owner) await clients.addMember(created.client_id, owner, 'owner');
-      await audit.record({
-        actor, action: 'client.created', targetLabel: input.name.trim(),
-        details: { client_id: created.client_id, public: input.isPublic, grant_types: input.grantTypes, owner: owner ?? null },
-      });
+      await record(actor, 'client.created', created.client_id, {
+        name: input.name.trim(), public: input.isPublic, grant_types: input.grantTypes, owner: owner ?? null,
+        kind: extras.kind ?? 'application', first_party: extras.firstParty ?? false,
+      }, owner);
       return created;
     },
 
+    /** A personal OAuth application of `ownerId` (client credentials); the owner is emailed. */
+    async createPersonal(ownerId: string, input: PersonalAppInput, actor: Actor): Promise<CreatedClient> {
+      const created = await this.create(personalSettings(input.name), actor, ownerId,
+        { kind: 'personal', organizationId: input.organizationId, active: input.active });
+      const contact = await contactOf(ownerId);
+      if (contact?.email) {
+        await enqueue({ template: 'oauth-app-created', to: contact.email, userId: ownerId,
+          params: { name: input.name.trim(), clientId: created.client_id, by: actor.label ?? 'an administrator', path: `/admin/apps/${created.client_id}` } });
+        wakeMail();
+      }
+      return created;
+    },
+
+    /** Saves the settings; returns a new secret when the change of method needed one (see the repository). */
+    async update(clientId: string, input: ClientInput, viewer: Viewer, extras: ClientExtras = {}): Promise<{ secret?: string }> {
+      const { record: current, access } = await open(clientId, viewer, 'edit');
+      if (extras.firstParty !== undefined && extras.firstParty !== current.firstParty && !access.markFirstParty) {
+        throw new ValidationError({ first_party: 'Only an Administrator can mark an application first-party' });
+      }
+      const settings = current.kind === 'personal' ? personalSettings(input.name) : input;
+      const valid = clients.validate(settings);
+      const result = await clients.update(clientId, valid, current.kind === 'personal' ? { active: extras.active, organizationId: extras.organizationId } : extras, current);
+      const changed = Object.keys(valid.metadata).filter((k) => JSON.stringify(valid.metadata[k]) !== JSON.stringify(current.metadata[k]))
+        .concat(valid.name !== current.name ? ['name'] : [])
+        .concat(extras.firstParty !== undefined && extras.firstParty !== current.firstParty ? ['first_party'] : []);
+      await record(viewer.actor, 'client.updated', clientId, { fields: changed, secret_replaced: Boolean(result.secret) });
+      return result;
+    },
+
+    async setActive(clientId: string, active: boolean, viewer: Viewer): Promise<void> {
+      await open(clientId, viewer, 'manage');
+      await clients.setActive(clientId, active);
+      await record(viewer.actor, active ? 'client.activated' : 'client.deactivated', clientId);
+    },
+
+    /** Deletes the application with every grant and token issued under it. */
+    async delete(clientId: string, viewer: Viewer): Promise<string> {
+      const { record: current } = await open(clientId, viewer, 'manage');
+      await clients.delete(clientId);
+      await record(viewer.actor, 'client.deleted', clientId, { name: current.name, kind: current.kind });
+      return current.name;
+    },
+
     /** The new secret, to be shown once; the old one stops working now. */
-    async regenerateSecret(clientId: string, actor: Actor): Promise<string> {
+    async regenerateSecret(clientId: string, actor: Actor, viewer?: Viewer): Promise<string> {
+      if (viewer) await open(clientId, viewer, 'edit');
       const secret = await clients.regenerateSecret(clientId);
       if (!secret) throw new NotFoundError('Confidential application');
-      await audit.record({ actor, action: 'client.secret_regenerated', details: { client_id: clientId } });
+      await record(actor, 'client.secret_regenerated', clientId);
       return secret;
     },
 
-    async setMember(clientId: string, userId: string, role: ClientMemberRole, actor: Actor): Promise<void> {
+    /** Makes a user an owner or application administrator (the CLI and tests pass no viewer). */
+    async setMember(clientId: string, userId: string, role: ClientMemberRole, actor: Actor, viewer?: Viewer): Promise<void> {
+      if (viewer) {
+        const { record: current } = await open(clientId, viewer, 'manage');
+        if (current.kind === 'personal') throw new ValidationError({ user: 'A personal OAuth application has exactly one owner' });
+        if (role === 'admin' && (await clients.roleOf(clientId, userId)) === 'owner') await keepAnOwner(clientId, userId);
+      }
       await clients.addMember(clientId, userId, role);
-      await audit.record({ actor, action: 'client.member_set', targetUserId: userId, details: { client_id: clientId, role } });
+      await record(actor, 'client.member_set', clientId, { role }, userId);
+    },
+
+    async removeMember(clientId: string, userId: string, viewer: Viewer): Promise<void> {
+      await open(clientId, viewer, 'manage');
+      await keepAnOwner(clientId, userId);
+      if (await clients.removeMember(clientId, userId)) await record(viewer.actor, 'client.member_removed', clientId, {}, userId);
     },
 
     members: (clientId: string) => clients.members(clientId),
+    membershipsOf: (userId: string) => clients.membershipsOf(userId),
     ownedSolelyBy: (userId: string) => clients.ownedSolelyBy(userId),
+
+    /** The list as this viewer may see it: everything for Administrators, their own applications otherwise. */
+    list(filter: ClientListFilter, viewer: Viewer) {
+      if (viewer.isAdmin) return query.list(filter);
+      if (filter.kind === 'personal' && viewer.scope.kind === 'organization' && viewer.scope.organizationId !== null && !filter.ownerId) {
+        // A Manager sees their organization's personal applications (a Member's scope has no organization).
+        return query.list({ ...filter, organizationId: viewer.scope.organizationId });
+      }
+      return query.list({ ...filter, memberId: viewer.userId });
+    },
+
+    async grantedUsers(clientId: string, viewer: Viewer, page: { after?: string; limit: number }) {
+      await open(clientId, viewer);
+      return query.grantedUsers(clientId, page);
+    },
   };
+
+  async function keepAnOwner(clientId: string, userId: string) {
+    const owners = (await clients.members(clientId)).filter((m) => m.role === 'owner');
+    if (owners.length === 1 && owners[0].userId === userId) {
+      throw new ValidationError({ user: 'An application needs at least one owner: make someone else an owner first' });
+    }
+  }
 }
 
 export type ClientService = ReturnType<typeof createClientService>;

@@ -5,7 +5,8 @@ import Provider, { type Adapter, type AdapterPayload } from 'oidc-provider';
 import { sqlOf, type Sql } from '../../src/db/sql.js';
 import { ValidationError } from '../../src/directory/errors.js';
 import { createAdapterFactory } from '../../src/oidc/adapter.js';
-import { createClientRepository, validateNewClient, type NewClientInput } from '../../src/oidc/client.repository.js';
+import { createClientRepository } from '../../src/oidc/client.repository.js';
+import { validateClientInput, type ClientInput } from '../../src/oidc/client-metadata.js';
 import { clientSecretMatches, hashClientSecret } from '../../src/oidc/client-secret.js';
 import { loadProviderSecrets } from '../../src/oidc/keys.js';
 import { revokeAccountTokens, sweepExpiredPayloads } from '../../src/oidc/payload.repository.js';
@@ -194,13 +195,13 @@ describe('loadProviderSecrets', () => {
 });
 
 describe('clients', () => {
-  const confidential = (overrides: Partial<NewClientInput> = {}): NewClientInput => ({
+  const confidential = (overrides: Partial<ClientInput> = {}): ClientInput => ({
     name: 'Tea Party', redirectUris: ['https://tea.example/cb'], postLogoutRedirectUris: ['https://tea.example/bye'],
     grantTypes: ['authorization_code', 'refresh_token'], isPublic: false, ...overrides,
   });
 
-  function validationFields(input: NewClientInput): Record<string, string> {
-    const err = (() => { try { validateNewClient(input); } catch (e) { return e; } })();
+  function validationFields(input: ClientInput): Record<string, string> {
+    const err = (() => { try { validateClientInput(input); } catch (e) { return e; } })();
     expect(err).toBeInstanceOf(ValidationError);
     return (err as ValidationError).fields;
   }
@@ -242,7 +243,7 @@ describe('clients', () => {
     expect(validationFields(confidential({ redirectUris: ['https://*.tea.example/cb'] })).redirect_uri).toMatch(/wildcards/);
     expect(validationFields(confidential({ redirectUris: ['/cb'] })).redirect_uri).toMatch(/not an absolute URL/);
     for (const local of ['http://localhost:3000/cb', 'http://127.0.0.1/cb', 'http://[::1]:8080/cb']) {
-      expect(() => validateNewClient(confidential({ redirectUris: [local] }))).not.toThrow();
+      expect(() => validateClientInput(confidential({ redirectUris: [local] }))).not.toThrow();
     }
     expect(validationFields(confidential({ isPublic: true, grantTypes: ['client_credentials'], redirectUris: [] })).grant_type)
       .toMatch(/public client cannot use client_credentials/);
@@ -267,10 +268,10 @@ describe('clients the provider reads', () => {
   });
 
   /** Creates the client if Foyer accepts it; undefined when Foyer refuses it up front. */
-  const createIfValid = (input: NewClientInput): Promise<string | undefined> => createClientRepository(sql).create(input)
+  const createIfValid = (input: ClientInput): Promise<string | undefined> => createClientRepository(sql).create(input)
     .then((c) => c.client_id, (err: unknown) => { if (err instanceof ValidationError) return undefined; throw err; });
 
-  const probe = (redirectUri: string): NewClientInput => ({
+  const probe = (redirectUri: string): ClientInput => ({
     name: 'Probe', redirectUris: [redirectUri], postLogoutRedirectUris: [], grantTypes: [], isPublic: false,
   });
 
