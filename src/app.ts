@@ -96,7 +96,10 @@ export async function createFoyer({ config, dataSource, logger }: { config: Conf
   const interactions = interactionRoutes({
     provider, users: services.users, views, supportContact: config.supportContact, forms,
     links: services.links, lifecycle: services.lifecycle, settings: services.settings, secureCookies,
-    consent: createConsentService({ provider, users: services.users, settings: services.settings }),
+    consent: createConsentService({
+      provider, users: services.users, settings: services.settings,
+      isFirstParty: async (id) => (await clientCache.get(id))?.foyer_first_party === true,
+    }),
   });
   const accountSignIn = firstPartySignIn({
     provider, users: services.users, views, issuer: config.issuer, secureCookies, prefix: '/account', clientId: ACCOUNT_CLIENT_ID,
@@ -105,7 +108,10 @@ export async function createFoyer({ config, dataSource, logger }: { config: Conf
   const account = accountRoutes({ services, provider, views, requireSignedIn: accountSignIn.requireSignedIn, forms, signOutUrl: accountSignIn.signOutUrl, issuer: config.issuer });
   const accountLinks = linkRoutes({ links: services.links, settings: services.settings, rateLimiter: services.rateLimiter, views, forms });
   const setup = setupRoutes({ setup: services.adminSetup, views, issuer: config.issuer, forms });
-  const adminAuth = createAdminAuth({ provider, users: services.users, views, issuer: config.issuer, secureCookies });
+  const adminAuth = createAdminAuth({
+    provider, users: services.users, views, issuer: config.issuer, secureCookies,
+    looksAfterApplications: async (userId) => (await services.clients.membershipsOf(userId)).length > 0,
+  });
   const admin = adminRoutes({ services, views, requireStaff: adminAuth.requireStaff, forms, issuer: config.issuer, wakeBulkWorker: () => void bulkWorker.wake(), smtp: Boolean(config.mail.smtpUrl),
     wakeExportWorker: () => void exportWorker.wake(), exportJobThreshold: config.exportJobThreshold,
     wakeImportWorker: () => void importWorker.wake(), importMaxBytes: config.importMaxBytes });

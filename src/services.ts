@@ -18,6 +18,7 @@ import { createClientRepository } from './oidc/client.repository.js';
 import { createClientService, type ClientService } from './oidc/client.service.js';
 import { createClientQuery } from './oidc/client.query.js';
 import { revokeAccountTokens } from './oidc/payload.repository.js';
+import { deleteOwnedApplications } from './oidc/owned-applications.js';
 import { createAccountRecords, type AccountRecords } from './oidc/account-records.repository.js';
 import { createBulkActions, type BulkActions } from './jobs/bulk-actions.js';
 import { createBulkJobRepository, type BulkJobRepository } from './jobs/bulk-job.repository.js';
@@ -98,7 +99,9 @@ export function createServices(config: Config, dataSource: DataSource): Services
     privacyDefaults: config.privacyDefaults,
     defaultPhoneRegion: config.defaultPhoneRegion,
   });
-  const lifecycle = createUserLifecycle({ dataSource, users, repository: userRepository, audit, revokeAccountTokens, records: accountRecords });
+  const lifecycle = createUserLifecycle({
+    dataSource, users, repository: userRepository, audit, revokeAccountTokens, records: accountRecords, deleteOwnedApplications,
+  });
   links = createUserLinks({
     dataSource, users, repository: userRepository, lifecycle, tokens, hasher, settings, audit,
     enqueue: outbox.enqueue, wakeMail: () => mailSignal.wake(), mail: config.mail, issuer: config.issuer,

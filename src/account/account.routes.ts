@@ -176,8 +176,14 @@ export function accountRoutes({ services, provider, views, requireSignedIn, form
     ctx.body = JSON.stringify(await userData.export(user), null, 2);
   });
 
+  /** The confirmation, with the applications that go with the account (no other owner). */
+  async function renderDelete(ctx: Context, errors: Record<string, string> = {}, status = 200) {
+    const [{ deletionGraceDays }, applications] = await Promise.all([settings.current(), services.clients.ownedSolelyBy(me(ctx).id)]);
+    renderPage(ctx, views, 'account/delete.njk', { errors, graceDays: deletionGraceDays, applications }, status);
+  }
+
   router.get('/delete', async function confirmDeleteMyAccount(ctx) {
-    renderPage(ctx, views, 'account/delete.njk', { errors: {}, graceDays: (await settings.current()).deletionGraceDays });
+    await renderDelete(ctx);
   });
 
   router.post('/delete', async function deleteMyAccount(ctx) {
@@ -186,7 +192,7 @@ export function accountRoutes({ services, provider, views, requireSignedIn, form
     const password = text(formOf(ctx), 'password');
     const check = password ? await users.signIn(user.login ?? user.email ?? user.phoneNumber ?? '', password) : { outcome: 'invalid' as const };
     if (check.outcome === 'invalid') {
-      return renderPage(ctx, views, 'account/delete.njk', { errors: { password: 'This is not your password' }, graceDays: deletionGraceDays }, 422);
+      return renderDelete(ctx, { password: 'This is not your password' }, 422);
     }
     const at = await lifecycle.scheduleDeletion(user.id, deletionGraceDays, self(user));
     renderPage(ctx, views, 'account/deletion-scheduled.njk', { at: formatTime(at) });

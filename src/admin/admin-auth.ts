@@ -1,5 +1,7 @@
 // Who is using the console: signed in through Foyer's own sign-in page as the first-party
-// console client (src/http/first-party-sign-in.ts); staff only, members see "no access".
+// console client (src/http/first-party-sign-in.ts). Staff get the console; a Member who owns
+// or administers applications gets the Applications section only (ctx.state.appsOnly);
+// everyone else sees "no access".
 import compose from 'koa-compose';
 import type { Middleware } from 'koa';
 import type Provider from 'oidc-provider';
@@ -17,6 +19,8 @@ export interface AdminAuthDeps {
   views: Views;
   issuer: string;
   secureCookies: boolean;
+  /** Whether this user owns or administers any application. */
+  looksAfterApplications: (userId: string) => Promise<boolean>;
 }
 
 export function createAdminAuth(deps: AdminAuthDeps) {
@@ -25,12 +29,16 @@ export function createAdminAuth(deps: AdminAuthDeps) {
   });
 
   const staffOnly: Middleware = async function staffOnly(ctx, next) {
-    if (!STAFF.has(ctx.state.user.role)) return renderPage(ctx, deps.views, 'admin/no-access.njk', { user: ctx.state.user }, 403);
+    const staff = STAFF.has(ctx.state.user.role);
+    if (!staff && !(await deps.looksAfterApplications(ctx.state.user.id))) {
+      return renderPage(ctx, deps.views, 'admin/no-access.njk', { user: ctx.state.user }, 403);
+    }
     ctx.state.admin = ctx.state.user;
+    ctx.state.appsOnly = !staff;
     await next();
   };
 
-  /** Staff only: others are sent to sign in, or shown that they have no access. */
+  /** Staff and application owners/administrators: others are sent to sign in, or shown that they have no access. */
   const requireStaff = compose([signIn.requireSignedIn, staffOnly]) as Middleware;
   return { requireStaff, routes: signIn.routes, signOutUrl: signIn.signOutUrl };
 }

@@ -4,7 +4,9 @@ import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import type { Views } from '../http/views.js';
 import type { Services } from '../services.js';
-import { renderConsole, staffContext } from './console-context.js';
+import { applicationsOnlyGuard, renderConsole, staffContext } from './console-context.js';
+import { appRoutes } from './apps.routes.js';
+import { userAppRoutes } from './user-apps.routes.js';
 import { bulkRoutes } from './bulk.routes.js';
 import { exportRoutes } from './export.routes.js';
 import { importRoutes } from './import.routes.js';
@@ -39,6 +41,7 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
   const router = new Router({ prefix: '/admin' });
   router.use(requireStaff);
   router.use(staffContext(issuer));
+  router.use(applicationsOnlyGuard);
   router.use(forms);
 
   router.get('/', function adminHome(ctx) {
@@ -53,6 +56,8 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     importRoutes({ services, views, wakeImportWorker: deps.wakeImportWorker, maxBytes: deps.importMaxBytes }),
     userRoutes({ services, views }),
     groupRoutes({ services, views }),
+    appRoutes({ services, views }),
+    userAppRoutes({ services, views }),
     userActionRoutes({ services, views }),
     eventRoutes({ events: services.events, users: services.users, views }),
     organizationRoutes({ organizations: services.organizations, views }),

@@ -4,6 +4,7 @@ import type { Context, Middleware } from 'koa';
 import type { User } from '../db/entities/user.entity.js';
 import { DomainError } from '../directory/errors.js';
 import { actorOf, scopeOf, type StaffScope } from '../directory/staff-scope.js';
+import type { Viewer } from '../oidc/client.service.js';
 import type { Actor } from '../audit/audit.service.js';
 import { renderPage } from '../http/render.js';
 import type { Views } from '../http/views.js';
@@ -20,11 +21,24 @@ export interface Staff {
   label: string;
   roleLabel: string;
   signOut: string;
+  /** A Member who looks after applications: the Applications section is all they may open. */
+  appsOnly: boolean;
+  /** The same person as the Applications service knows them. */
+  viewer: Viewer;
 }
+
+/** A Member manages no user, whatever their organization. */
+const NOBODY: StaffScope = { kind: 'organization', organizationId: null };
 
 export class AdministratorsOnlyError extends DomainError {
   constructor() {
     super('administrators_only', 'Only Administrators can open this page.', 403);
+  }
+}
+
+export class ApplicationsOnlyError extends DomainError {
+  constructor() {
+    super('applications_only', 'Your account can open only the applications you own or administer.', 403);
   }
 }
 
@@ -34,12 +48,25 @@ export function staffContext(issuer: string): Middleware {
   return async function staffContextMiddleware(ctx, next) {
     const user = ctx.state.admin as User;
     const actor = actorOf(user);
+    const appsOnly = ctx.state.appsOnly === true;
+    const scope = appsOnly ? NOBODY : scopeOf(user);
+    const isAdmin = user.role === 'ADMIN';
     ctx.state.staff = {
-      user, scope: scopeOf(user), actor, isAdmin: user.role === 'ADMIN', label: actor.label ?? user.id, roleLabel: ROLE_LABELS[user.role], signOut,
+      user, scope, actor, isAdmin, label: actor.label ?? user.id, roleLabel: appsOnly ? 'Application owner' : ROLE_LABELS[user.role], signOut,
+      appsOnly, viewer: { actor, userId: user.id, isAdmin, scope },
     } satisfies Staff;
     await next();
   };
 }
+
+/** Keeps a Member who looks after applications inside the Applications section. */
+export const applicationsOnlyGuard: Middleware = async function applicationsOnlyGuard(ctx, next) {
+  if (staffOf(ctx).appsOnly && !/^\/admin\/apps(\/|$)/.test(ctx.path)) {
+    if (/^\/admin\/?$/.test(ctx.path)) return ctx.redirect('/admin/apps');
+    throw new ApplicationsOnlyError();
+  }
+  await next();
+};
 
 export function staffOf(ctx: Context): Staff {
   return ctx.state.staff as Staff;

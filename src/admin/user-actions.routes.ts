@@ -12,22 +12,33 @@ import { publicName } from './user.presenter.js';
 import { ACTIONS } from './user-actions.js';
 
 export function userActionRoutes({ services, views }: { services: Services; views: Views }): Router {
-  const { users, lifecycle, links } = services;
+  const { users, lifecycle, links, clients } = services;
   const router = new Router();
 
   function renderConfirm(ctx: Context, user: User, action: string, extra: Record<string, unknown> = {}, status = 200) {
     const text = ACTIONS[action];
+    const name = publicName(user);
     renderConsole(ctx, views, 'admin/users/confirm-action.njk', 'users', {
-      user: { id: user.id, name: publicName(user) }, action, text: { ...text, explain: text.explain(publicName(user)) },
+      user: { id: user.id, name }, action,
+      text: { ...text, explain: text.explain(name), applications: text.applications?.(name), personalNote: text.personalNote?.(name) },
       values: {}, errors: {}, ...extra,
     }, status);
   }
 
   router.get('/users/:id/actions/:action', async function confirmUserAction(ctx) {
-    if (!ACTIONS[ctx.params.action]) throw new NotFoundError('Action');
+    const action = ctx.params.action;
+    if (!ACTIONS[action]) throw new NotFoundError('Action');
     const user = await users.getChangeable(ctx.params.id, staffOf(ctx).scope);
-    renderConfirm(ctx, user, ctx.params.action);
+    // Deleting the user deletes the applications nobody else owns: say which before it happens.
+    const extra = action === 'delete' ? { applications: await applicationsDeletedWith(user.id) } : {};
+    renderConfirm(ctx, user, action, extra);
   });
+
+  async function applicationsDeletedWith(userId: string) {
+    const [owned, memberships] = await Promise.all([clients.ownedSolelyBy(userId), clients.membershipsOf(userId)]);
+    const kinds = new Map(memberships.map((m) => [m.clientId, m.kind]));
+    return owned.map((a) => ({ ...a, personal: kinds.get(a.clientId) === 'personal' }));
+  }
 
   router.post('/users/:id/actions/:action', async function runUserAction(ctx) {
     const action = ctx.params.action;

@@ -6,6 +6,10 @@ export interface ActionText {
   explain: (name: string) => string;
   danger?: boolean;
   done: string;
+  /** Introduces the applications that go with the user (delete only; shown when there are some). */
+  applications?: (name: string) => string;
+  /** Why a personal OAuth application is in that list. */
+  personalNote?: (name: string) => string;
 }
 
 export const ACTIONS: Record<string, ActionText> = {
@@ -56,6 +60,8 @@ export const ACTIONS: Record<string, ActionText> = {
   delete: {
     title: 'Delete', button: 'Delete for good', danger: true, done: 'deleted',
     explain: (n) => `${n} is deleted for good: the profile, identifiers, sessions, tokens and grants go. This cannot be undone. The event log keeps only that ${n} (id and login) was deleted, by whom and when. If you may need the account again, block it instead.`,
+    applications: (n) => `These applications have no other owner and are deleted with ${n}, with every grant and token issued for them:`,
+    personalNote: (n) => `Personal OAuth applications of ${n} are among them: only ${n} owns them. Applications ${n} co-owns or administers stay.`,
   },
 };
 

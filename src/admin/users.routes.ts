@@ -18,10 +18,12 @@ import type { Views } from '../http/views.js';
 import { firstOf, formOf, renderConsole, staffOf } from './console-context.js';
 import { CONSOLE_CLIENT_ID } from './console-client.js';
 import { ACTION_NOTICES, availableActions } from './user-actions.js';
+import { presentApplicationRow } from './app.presenter.js';
 import { parseUserListParams, QUICK_VIEWS, SORT_LABELS, STATUS_LABELS, userListUrl, type UserListParams } from './user-list.params.js';
 import { formatTime, presentListRow, publicName, ROLE_LABELS, statusBadges, userStatusSource } from './user.presenter.js';
 
 const PAGE_SIZE = 50;
+const APPLICATION_NOTICES: Record<string, string> = { 'application-assigned': 'The user was given a role in the application.' };
 const PROFILE_FORM_FIELDS = ['login', 'email', 'phone_number', 'nickname', 'given_name', 'family_name', 'birthdate', 'picture'] as const;
 
 type Form = Record<string, string | string[] | undefined>;
@@ -137,11 +139,32 @@ export function userRoutes({ services, views }: { services: Services; views: Vie
     }
   });
 
+  /** The profile's Applications and OAuth Applications sections, with the grid's filters (app_q, app_org, app_status). */
+  async function applicationSections(ctx: Context, userId: string) {
+    const { viewer } = staffOf(ctx);
+    const q = ctx.query;
+    const text = (v: unknown) => (typeof v === 'string' ? v.trim().slice(0, 100) : '');
+    const org = Number(text(q.app_org));
+    const status: 'active' | 'inactive' | undefined = q.app_status === 'active' ? 'active' : q.app_status === 'inactive' ? 'inactive' : undefined;
+    const filter = { q: text(q.app_q), organizationId: Number.isInteger(org) && org > 0 ? org : undefined, status };
+    const [memberships, personal, assignable, orgs] = await Promise.all([
+      services.clients.membershipsOf(userId), services.clients.personalAppsOf(userId, { ...filter, limit: 100 }), services.clients.assignableBy(viewer),
+      organizations.names(),
+    ]);
+    return {
+      applications: memberships.filter((m) => m.kind === 'application').map((m) => ({ ...m, roleLabel: m.role === 'owner' ? 'Owner' : 'Application administrator' })),
+      assignableApplications: assignable,
+      oauthApps: personal.rows.map(presentApplicationRow),
+      oauthFilter: { ...filter, filtered: Boolean(filter.q || filter.organizationId || filter.status) },
+      oauthOrganizations: orgs,
+    };
+  }
+
   router.get('/users/:id', async function showUser(ctx) {
     const { scope } = staffOf(ctx);
     const user = await users.get(ctx.params.id, scope);
-    const [memberOf, groupChoices, apiKeys] = await Promise.all([
-      services.groups.groupsOf(user.id), services.groups.list(scope), services.apiKeys.list(user.id),
+    const [memberOf, groupChoices, apiKeys, applications] = await Promise.all([
+      services.groups.groupsOf(user.id), services.groups.list(scope), services.apiKeys.list(user.id), applicationSections(ctx, user.id),
     ]);
     const [levels, snapshot, recent, orgs, sessions, grants, refreshTokens, invitationExpiry] = await Promise.all([
       users.privacyLevels(user), settings.current(),
@@ -185,11 +208,13 @@ export function userRoutes({ services, views }: { services: Services; views: Vie
       refreshTokens: refreshTokens.map((t) => ({ ...t, app: appName(t.app), issued: formatTime(t.issuedAt), expires: formatTime(t.expiresAt), lastUsed: formatTime(t.lastUsedAt) || 'not yet' })),
       problem: ({ sessions: 'Tick at least one session.', consents: 'Tick at least one app.', 'refresh-tokens': 'Tick at least one refresh token.',
         identifier: 'That sign-in method cannot be removed: at least one must remain.',
-        group: 'Choose a group, or give the new group a name that is not taken.' } as Record<string, string>)[String(ctx.query.problem)],
+        group: 'Choose a group, or give the new group a name that is not taken.',
+        application: 'Choose an application you may hand out roles in.' } as Record<string, string>)[String(ctx.query.problem)],
+      ...applications,
       levels: PRIVACY_LEVELS.map((l) => ({ value: l, label: PRIVACY_LEVEL_LABELS[l] })),
       events: recent.rows.map((e) => ({ ...e, when: formatTime(e.occurredAt), details: JSON.stringify(e.details) })),
       moreEvents: Boolean(recent.next),
-      notice: ACTION_NOTICES[String(ctx.query.done)] ?? (ctx.query.created ? 'The user was created.' : ctx.query.saved ? 'Your changes were saved.' : ctx.query.permissions ? 'Permissions were changed.'
+      notice: ACTION_NOTICES[String(ctx.query.done)] ?? APPLICATION_NOTICES[String(ctx.query.done)] ?? (ctx.query.created ? 'The user was created.' : ctx.query.saved ? 'Your changes were saved.' : ctx.query.permissions ? 'Permissions were changed.'
         : ctx.query.privacy ? 'The privacy level was changed; it applies to the next token or userinfo request of every app.' : undefined),
     });
   });

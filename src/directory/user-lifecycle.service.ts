@@ -23,6 +23,12 @@ export interface EndedSession { clients: { clientId: string; sid: string }[] }
 /** Removes every provider record of an account inside the caller's transaction. */
 export type AccountTokenRevoker = (manager: EntityManager, accountId: string) => Promise<number>;
 
+/**
+ * Deletes, inside the caller's transaction, the applications the user is the only owner of;
+ * returns them (src/oidc/owned-applications.ts).
+ */
+export type OwnedApplicationsDeleter = (manager: EntityManager, userId: string) => Promise<{ clientId: string; name: string }[]>;
+
 /** Targeted revocations on one account's provider records (src/oidc/account-records.repository.ts). */
 export interface AccountRecordRevoker {
   endSessions(manager: EntityManager, accountId: string, sessionHandles: string[]): Promise<{ ended: EndedSession[]; revoked: number }>;
@@ -37,6 +43,7 @@ export interface UserLifecycleDeps {
   repository: UserRepository;
   audit: AuditLog;
   revokeAccountTokens: AccountTokenRevoker;
+  deleteOwnedApplications: OwnedApplicationsDeleter;
 }
 
 const REASON_MAX = 200;
@@ -269,20 +276,31 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
     },
 
     /**
-     * Irreversible. The user row goes (one-time links with it, by foreign key) and every
-     * provider record of the account. The audit log keeps that it happened — id, login, who,
-     * when — and earlier events about the user keep only the login as their label.
+     * Irreversible. The user row goes (one-time links with it, by foreign key), every
+     * provider record of the account, and the applications they were the only owner of. The
+     * audit log keeps that it happened — id, login, who, when — and earlier events about the
+     * user keep only the login as their label.
      */
     async delete(id: string, actor: Actor, scope: StaffScope): Promise<{ id: string; login: string | null }> {
       const { target, sessions } = await dataSource.transaction(async (manager) => {
         const user = await users.getChangeable(id, scope, manager);
         if (user.role === 'ADMIN') await lastAdminGuard(manager, id);
+        // Before the user row goes: its ON DELETE CASCADE would drop the memberships that
+        // tell which applications had no other owner.
+        const applications = await deps.deleteOwnedApplications(manager, id);
         const ended = await revokeAll(manager, id);
         await manager.query('DELETE FROM users WHERE id = $1', [id]);
         const label = user.login ?? `#${id}`;
         // No profile data survives: labels of past events become the login (or the id).
         await manager.query('UPDATE audit_events SET target_label = $2 WHERE target_user_id = $1', [id, label]);
         await manager.query("UPDATE audit_events SET actor_label = $2 WHERE actor_type = 'user' AND actor_id = $1", [id, label]);
+        // One event per application, as when an owner deletes it, so the application's own trail ends with it.
+        for (const app of applications) {
+          await audit.record({
+            actor, action: 'client.deleted', targetUserId: id, targetLabel: label,
+            details: { client_id: app.clientId, name: app.name, reason: 'sole owner deleted' },
+          }, manager);
+        }
         await audit.record({ actor, action: 'user.deleted', targetUserId: id, targetLabel: label, details: { login: user.login } }, manager);
         return { target: user, sessions: ended.sessions };
       });

@@ -20,36 +20,60 @@ export interface ConsentPlan {
   ask: PrivacyField[];
   /** What each asked field is called on the page. */
   labels: Record<PrivacyField, string>;
+  /** An Administrator marked the app first-party: its on-request fields are approved without asking. */
+  firstParty: boolean;
 }
 
-export function createConsentService({ provider, users, settings }: { provider: Provider; users: UserService; settings: SettingsService }) {
-  return {
-    /** What to ask for this interaction; undefined when the account may no longer sign in. */
-    async plan(details: Details): Promise<ConsentPlan | undefined> {
-      const accountId = details.session?.accountId;
-      const user = accountId ? await users.findActive(accountId) : undefined;
-      if (!user) return undefined;
-      const clientId = String(details.params.client_id);
-      const existing = details.grantId ? await provider.Grant.find(details.grantId) : undefined;
-      const grant = existing ?? new provider.Grant({ accountId: user.id, clientId });
-      const scopes = String(details.params.scope ?? '').split(' ').filter(Boolean);
-      // prompt=consent asks again about every on-request field, even ones decided before.
-      const reconsent = String(details.params.prompt ?? '').split(' ').includes('consent');
-      const ask = undecidedFields(requestedClaims(scopes), user, await users.privacyLevels(user), existing, reconsent);
-      const { customFields } = await settings.current();
-      return { grant, scopes, ask, labels: Object.fromEntries(ask.map((f) => [f, fieldLabel(f, customFields)])) };
-    },
+export interface ConsentDeps {
+  provider: Provider;
+  users: UserService;
+  settings: SettingsService;
+  /** Whether an Administrator marked this client first-party (false for unknown clients). */
+  isFirstParty: (clientId: string) => Promise<boolean>;
+}
 
-    /** Records the user's answers in the plan's grant and saves it; returns the interaction result. */
-    async grant(plan: ConsentPlan, approved: PrivacyField[]): Promise<InteractionResults> {
-      const { grant } = plan;
-      // Scopes are granted whole: what each releases is decided per claim by privacy level.
-      grant.addOIDCScope(plan.scopes.join(' '));
-      const approvedSet = new Set(approved.filter((f) => plan.ask.includes(f)));
-      recordDecisions(grant, [...approvedSet], plan.ask.filter((f) => !approvedSet.has(f)));
-      return { consent: { grantId: await grant.save() } };
-    },
-  };
+export function createConsentService({ provider, users, settings, isFirstParty }: ConsentDeps) {
+  /** What to ask for this interaction; undefined when the account may no longer sign in. */
+  async function plan(details: Details): Promise<ConsentPlan | undefined> {
+    const accountId = details.session?.accountId;
+    const user = accountId ? await users.findActive(accountId) : undefined;
+    if (!user) return undefined;
+    const clientId = String(details.params.client_id);
+    const existing = details.grantId ? await provider.Grant.find(details.grantId) : undefined;
+    const grant = existing ?? new provider.Grant({ accountId: user.id, clientId });
+    const scopes = String(details.params.scope ?? '').split(' ').filter(Boolean);
+    // prompt=consent asks again about every on-request field, even ones decided before.
+    const reconsent = String(details.params.prompt ?? '').split(' ').includes('consent');
+    const ask = undecidedFields(requestedClaims(scopes), user, await users.privacyLevels(user), existing, reconsent);
+    const { customFields } = await settings.current();
+    // Looked up only when it can change the outcome: with nothing to ask there is no page to skip.
+    const firstParty = ask.length > 0 && (await isFirstParty(clientId));
+    return { grant, scopes, ask, labels: Object.fromEntries(ask.map((f) => [f, fieldLabel(f, customFields)])), firstParty };
+  }
+
+  /** Records the user's answers in the plan's grant and saves it; returns the interaction result. */
+  async function grant(consentPlan: ConsentPlan, approved: PrivacyField[]): Promise<InteractionResults> {
+    const { grant: target } = consentPlan;
+    // Scopes are granted whole: what each releases is decided per claim by privacy level.
+    target.addOIDCScope(consentPlan.scopes.join(' '));
+    const approvedSet = new Set(approved.filter((f) => consentPlan.ask.includes(f)));
+    recordDecisions(target, [...approvedSet], consentPlan.ask.filter((f) => !approvedSet.has(f)));
+    return { consent: { grantId: await target.save() } };
+  }
+
+  /**
+   * The interaction result when no page is needed, undefined when the user must be asked.
+   * A first-party app is trusted by the organization that runs Foyer, so its on-request
+   * fields are approved on the user's behalf; private fields stay out all the same, since
+   * they are filtered at release time whatever the grant holds.
+   */
+  async function answerWithoutAsking(consentPlan: ConsentPlan): Promise<InteractionResults | undefined> {
+    if (consentPlan.ask.length === 0) return grant(consentPlan, []);
+    if (consentPlan.firstParty) return grant(consentPlan, consentPlan.ask);
+    return undefined;
+  }
+
+  return { plan, grant, answerWithoutAsking };
 }
 
 export type ConsentService = ReturnType<typeof createConsentService>;

@@ -48,9 +48,16 @@ export function interactionRoutes(deps: InteractionDeps): Router {
   });
   router.use(deps.forms);
 
-  const clientName = async (clientId: unknown) => {
+  /**
+   * The app as the pages show it: its name, and its logo when it has one. Read through the
+   * provider's Client (the same metadata lookup the provider uses), so an inactive or unknown
+   * client shows as "an application" with no logo.
+   */
+  const clientInfo = async (clientId: unknown): Promise<{ client: string; logo?: string }> => {
     const client = typeof clientId === 'string' ? await provider.Client.find(clientId) : undefined;
-    return client?.clientName ?? 'an application';
+    // Only https and http-localhost logos are ever stored (client-metadata.ts).
+    const logo = typeof client?.logoUri === 'string' && client.logoUri ? client.logoUri : undefined;
+    return { client: client?.clientName ?? 'an application', ...(logo ? { logo } : {}) };
   };
 
   async function finish(ctx: Context, result: InteractionResults, merge: boolean) {
@@ -62,7 +69,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
   const renderLogin = async (ctx: Context, details: { uid: string; params: Record<string, unknown> }, extra: Record<string, unknown> = {}, status = 200) =>
     renderPage(ctx, views, 'interactions/login.njk', {
       uid: details.uid,
-      client: await clientName(details.params.client_id),
+      ...(await clientInfo(details.params.client_id)),
       identifier: typeof details.params.login_hint === 'string' ? details.params.login_hint : '',
       ...extra,
     }, status);
@@ -70,10 +77,11 @@ export function interactionRoutes(deps: InteractionDeps): Router {
   async function showConsentOrFinish(ctx: Context, details: Awaited<ReturnType<Provider['interactionDetails']>>) {
     const plan = await consent.plan(details);
     if (!plan) return finish(ctx, { error: 'access_denied', error_description: 'the account can no longer sign in' }, false);
-    if (plan.ask.length === 0) return finish(ctx, await consent.grant(plan, []), true);
+    const answered = await consent.answerWithoutAsking(plan);
+    if (answered) return finish(ctx, answered, true);
     renderPage(ctx, views, 'interactions/consent.njk', {
       uid: details.uid,
-      client: await clientName(details.params.client_id),
+      ...(await clientInfo(details.params.client_id)),
       fields: plan.ask.map((field) => ({ field, label: plan.labels[field] })),
     });
   }

@@ -182,6 +182,17 @@ export function createClientService({ clients, query, audit, enqueue, wakeMail, 
       return query.list({ ...filter, memberId: viewer.userId });
     },
 
+    /** A user's personal OAuth applications, for their profile: the caller has checked the staff member may see that user. */
+    personalAppsOf(ownerId: string, filter: Omit<ClientListFilter, 'kind' | 'ownerId' | 'memberId'>) {
+      return query.list({ ...filter, kind: 'personal', ownerId });
+    },
+
+    /** Applications the viewer may hand out roles in, for a profile's "add to application" form. */
+    async assignableBy(viewer: Viewer): Promise<{ clientId: string; name: string }[]> {
+      if (viewer.isAdmin) return (await query.list({ kind: 'application', limit: 500 })).rows;
+      return (await clients.membershipsOf(viewer.userId)).filter((m) => m.role === 'owner' && m.kind === 'application');
+    },
+
     async grantedUsers(clientId: string, viewer: Viewer, page: { after?: string; limit: number }) {
       await open(clientId, viewer);
       return query.grantedUsers(clientId, page);

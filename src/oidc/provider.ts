@@ -75,8 +75,12 @@ export function createProvider(deps: ProviderDeps): Provider {
       introspection: {
         enabled: true,
         // Authenticated (confidential) clients may introspect any token, as resource servers
-        // do; a public client only its own.
-        allowedPolicy: (ctx, client, token) => client.clientAuthMethod !== 'none' || token.clientId === client.clientId,
+        // do; a public client only its own. A token of an application that was deactivated or
+        // deleted since is reported inactive (the provider itself would call it active).
+        allowedPolicy: async (ctx, client, token) => {
+          if (token.clientId === client.clientId) return true;
+          return client.clientAuthMethod !== 'none' && Boolean(token.clientId && await ctx.oidc.provider.Client.find(token.clientId));
+        },
       },
       // RFC 7009: a client may revoke only the tokens issued to it.
       revocation: { enabled: true, allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId },

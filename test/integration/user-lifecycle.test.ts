@@ -5,6 +5,7 @@ import { loadConfig, type Config } from '../../src/config/config.js';
 import { sqlOf } from '../../src/db/sql.js';
 import { NotFoundError, ValidationError } from '../../src/directory/errors.js';
 import { createUserRepository } from '../../src/directory/user.repository.js';
+import { deleteOwnedApplications } from '../../src/oidc/owned-applications.js';
 import { createUserLifecycle } from '../../src/directory/user-lifecycle.service.js';
 import { AdministratorProtectedError, AUTO_LOCK_REASON, LastAdministratorError, type CreateUserInput } from '../../src/directory/user.service.js';
 import { createAdapterFactory } from '../../src/oidc/adapter.js';
@@ -82,6 +83,7 @@ describe('block and unblock', () => {
     await giveTokens(user.id);
     const failing = createUserLifecycle({
       dataSource: db.dataSource, users: services.users, repository: createUserRepository(db.dataSource), audit: createAuditLog(db.dataSource), records: services.accountRecords,
+      deleteOwnedApplications,
       async revokeAccountTokens(manager, accountId) {
         await revokeAccountTokens(manager, accountId);
         throw new Error('connection lost');

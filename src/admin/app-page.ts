@@ -1,0 +1,39 @@
+// An application's page: its settings, its people, and the users who granted it with the
+// users list's row actions. Shared by the routes that re-render it after a form error.
+import type { Context } from 'koa';
+import { inScope } from '../directory/staff-scope.js';
+import type { Views } from '../http/views.js';
+import type { Services } from '../services.js';
+import { presentApplication } from './app.presenter.js';
+import { firstOf, renderConsole, staffOf } from './console-context.js';
+import { availableActions } from './user-actions.js';
+import { formatTime, publicName, statusBadges, userStatusSource } from './user.presenter.js';
+
+const PAGE_SIZE = 50;
+const NOTICES: Record<string, string> = {
+  saved: 'Your changes were saved.', deactivated: 'The application is deactivated: its tokens stopped working and it cannot get new ones.',
+  activated: 'The application is active again.', 'member-set': 'The person was added to the application.', 'member-removed': 'The person was removed from the application.',
+};
+
+export async function renderApplicationPage(ctx: Context, services: Services, views: Views, extra: Record<string, unknown> = {}, status = 200): Promise<void> {
+  const { clients } = services;
+  const { viewer, scope, isAdmin, appsOnly } = staffOf(ctx);
+  const { record, access } = await clients.open(ctx.params.id, viewer);
+  const after = firstOf(ctx.query.after as string | undefined).slice(0, 40) || undefined;
+  const [members, granted] = await Promise.all([clients.members(record.clientId), clients.grantedUsers(record.clientId, viewer, { after, limit: PAGE_SIZE })]);
+  const back = `/admin/apps/${record.clientId}`;
+  renderConsole(ctx, views, 'admin/apps/show.njk', 'apps', {
+    app: presentApplication(record), access, members, memberErrors: {}, memberValues: {},
+    users: granted.rows.map(({ user, grantedAt }) => {
+      // Row actions only where the staff member could take them from the users list too.
+      const changeable = !appsOnly && inScope(scope, user) && (user.role !== 'ADMIN' || isAdmin);
+      return {
+        id: user.id, name: publicName(user), login: user.login ?? '', email: user.email ?? '', badges: statusBadges(userStatusSource(user)),
+        granted: formatTime(grantedAt), actions: changeable ? availableActions(userStatusSource(user)).filter((a) => !a.href) : [], linkable: changeable,
+      };
+    }),
+    back, next: granted.next ? `${back}?after=${encodeURIComponent(granted.next)}#users` : undefined, first: after ? `${back}#users` : undefined,
+    notice: NOTICES[String(ctx.query.done)] ?? (ctx.query.created ? 'The application was created.' : undefined),
+    ...extra,
+  }, status);
+}

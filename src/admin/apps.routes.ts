@@ -1,0 +1,136 @@
+// The Applications section: the list (applications and personal OAuth applications), create
+// (Administrators), the application's page with its users, edit, the secret (shown once),
+// deactivate and delete behind confirmations. Who may do what is decided by the clients
+// service; routes parse, call it and render.
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { ValidationError } from '../directory/errors.js';
+import type { Views } from '../http/views.js';
+import type { ClientKind } from '../oidc/client.repository.js';
+import type { Services } from '../services.js';
+import { applicationInput, formValuesOf, personalOrganization, NEW_APPLICATION, storedFormValues, type ApplicationFormValues } from './app-form.js';
+import { formChoices, presentApplication, presentApplicationRow, renderSecretOnce } from './app.presenter.js';
+import { firstOf, formOf, renderConsole, requireAdministrator, staffOf } from './console-context.js';
+import { renderApplicationPage } from './app-page.js';
+
+const PAGE_SIZE = 50;
+
+export function appRoutes({ services, views }: { services: Services; views: Views }): Router {
+  const { clients, organizations } = services;
+  const router = new Router();
+
+  async function renderForm(ctx: Context, template: 'new' | 'edit', values: ApplicationFormValues, errors: Record<string, string> = {}, extra: Record<string, unknown> = {}, status = 200) {
+    renderConsole(ctx, views, `admin/apps/${template}.njk`, 'apps', { values, errors, ...formChoices(clients.canSeal), ...extra }, status);
+  }
+
+  router.get('/apps', async function listApplications(ctx) {
+    const { viewer, isAdmin } = staffOf(ctx);
+    const kind: ClientKind = ctx.query.kind === 'personal' ? 'personal' : 'application';
+    const org = Number(firstOf(ctx.query.org as string | undefined));
+    const status: 'active' | 'inactive' | undefined = ctx.query.status === 'active' ? 'active' : ctx.query.status === 'inactive' ? 'inactive' : undefined;
+    const filter = { kind, q: firstOf(ctx.query.q as string | undefined).trim().slice(0, 100), organizationId: Number.isInteger(org) && org > 0 ? org : undefined, status };
+    const after = firstOf(ctx.query.after as string | undefined).slice(0, 300) || undefined;
+    const page = await clients.list({ ...filter, after, limit: PAGE_SIZE }, viewer);
+    const query = (extra: Record<string, string>) => `/admin/apps?${new URLSearchParams({
+      kind, ...(filter.q ? { q: filter.q } : {}), ...(filter.organizationId ? { org: String(filter.organizationId) } : {}), ...(status ? { status } : {}), ...extra })}`;
+    renderConsole(ctx, views, 'admin/apps/list.njk', 'apps', {
+      kind, filter, rows: page.rows.map(presentApplicationRow), canCreate: isAdmin,
+      next: page.next ? query({ after: page.next }) : undefined, first: after ? query({}) : undefined,
+      organizations: kind === 'personal' ? await organizations.names() : [],
+      notice: typeof ctx.query.deleted === 'string' ? `${ctx.query.deleted.slice(0, 100)} was deleted, with every grant and token issued to it.` : undefined,
+    });
+  });
+
+  router.get('/apps/new', requireAdministrator, async function newApplicationForm(ctx) {
+    await renderForm(ctx, 'new', NEW_APPLICATION);
+  });
+
+  router.post('/apps', requireAdministrator, async function createApplication(ctx) {
+    const { input, firstParty } = applicationInput(formOf(ctx));
+    const { actor, user } = staffOf(ctx);
+    try {
+      const created = await clients.create(input, actor, user.id, { firstParty });
+      if (!created.client_secret) {
+        ctx.status = 303;
+        return ctx.redirect(`/admin/apps/${created.client_id}?created=1`);
+      }
+      renderSecretOnce(ctx, views, { id: created.client_id, name: input.name.trim(), secret: created.client_secret, why: 'created', kind: 'application' });
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      await renderForm(ctx, 'new', formValuesOf(input, firstParty), err.fields, {}, 422);
+    }
+  });
+
+  router.get('/apps/:id', async function showApplication(ctx) {
+    await renderApplicationPage(ctx, services, views);
+  });
+
+  router.get('/apps/:id/edit', async function editApplicationForm(ctx) {
+    const { record, access } = await clients.open(ctx.params.id, staffOf(ctx).viewer, 'edit');
+    await renderForm(ctx, 'edit', storedFormValues(record), {}, { app: presentApplication(record), access, organizations: await organizations.names() });
+  });
+
+  router.post('/apps/:id', async function updateApplication(ctx) {
+    const { viewer } = staffOf(ctx);
+    const { record, access } = await clients.open(ctx.params.id, viewer, 'edit');
+    const form = formOf(ctx);
+    const { input, firstParty } = applicationInput(form);
+    const personal = record.kind === 'personal';
+    try {
+      // An application owner who is not staff keeps the organization as it is.
+      const organizationId = personal && !staffOf(ctx).appsOnly ? await personalOrganization(firstOf(form.organizationId), viewer.scope, organizations) : undefined;
+      const { secret } = await clients.update(record.clientId, input, viewer, {
+        firstParty: access.markFirstParty && !personal ? firstParty : undefined, organizationId, active: personal ? firstOf(form.active) === 'on' : undefined,
+      });
+      if (secret) return renderSecretOnce(ctx, views, { id: record.clientId, name: input.name.trim(), secret, why: 'replaced', kind: record.kind });
+      ctx.status = 303;
+      ctx.redirect(`/admin/apps/${record.clientId}?done=saved`);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      await renderForm(ctx, 'edit', { ...formValuesOf(input, firstParty), active: firstOf(form.active) === 'on', organizationId: firstOf(form.organizationId) }, err.fields,
+        { app: presentApplication(record), access, organizations: await organizations.names() }, 422);
+    }
+  });
+
+  // Confirmations: regenerate the secret, deactivate, activate, delete.
+  const CONFIRM: Record<string, { title: string; button: string; danger?: boolean; need: 'edit' | 'manage'; explain: (name: string) => string }> = {
+    secret: { title: 'Regenerate the secret of', button: 'Regenerate secret', danger: true, need: 'edit',
+      explain: (n) => `A new secret is made and shown once. The current secret of ${n} stops working at once, in every server: update the app's configuration right after.` },
+    deactivate: { title: 'Deactivate', button: 'Deactivate', danger: true, need: 'manage',
+      explain: (n) => `${n} can no longer sign users in or get tokens, and every token it holds stops working. Its settings, people and consents are kept; you can activate it again.` },
+    activate: { title: 'Activate', button: 'Activate', need: 'manage', explain: (n) => `${n} can sign users in and get tokens again.` },
+    delete: { title: 'Delete', button: 'Delete for good', danger: true, need: 'manage',
+      explain: (n) => `${n} is deleted for good with every consent, code and token issued to it. Apps using its credentials stop working. This cannot be undone; deactivate it instead if you may need it again.` },
+  };
+
+  for (const [action, text] of Object.entries(CONFIRM)) {
+    router.get(`/apps/:id/${action}`, async function confirmApplicationAction(ctx) {
+      const { record } = await clients.open(ctx.params.id, staffOf(ctx).viewer, text.need);
+      renderConsole(ctx, views, 'admin/apps/confirm.njk', 'apps', { app: presentApplication(record), action, text: { ...text, explain: text.explain(record.name) } });
+    });
+    router.post(`/apps/:id/${action}`, (ctx) => runApplicationAction(ctx, action));
+  }
+
+  async function runApplicationAction(ctx: Context, action: string) {
+    const { viewer, actor } = staffOf(ctx);
+    const id = ctx.params.id;
+    switch (action) {
+      case 'secret': {
+        const { record } = await clients.open(id, viewer, 'edit');
+        const secret = await clients.regenerateSecret(id, actor, viewer);
+        return renderSecretOnce(ctx, views, { id, name: record.name, secret, why: 'regenerated', kind: record.kind });
+      }
+      case 'delete': {
+        const name = await clients.delete(id, viewer);
+        ctx.status = 303;
+        return ctx.redirect(`/admin/apps?deleted=${encodeURIComponent(name)}`);
+      }
+      default:
+        await clients.setActive(id, action === 'activate', viewer);
+        ctx.status = 303;
+        ctx.redirect(`/admin/apps/${id}?done=${action}d`);
+    }
+  }
+
+  return router;
+}

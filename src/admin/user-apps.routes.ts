@@ -1,0 +1,101 @@
+// People and applications: owners and application administrators chosen on the application's
+// page or on a user's profile, and a user's personal OAuth applications (client credentials)
+// added from their profile. The secret of a new personal application is shown once.
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { NotFoundError, ValidationError } from '../directory/errors.js';
+import type { Views } from '../http/views.js';
+import type { ClientMemberRole } from '../oidc/client.repository.js';
+import type { Services } from '../services.js';
+import { renderApplicationPage } from './app-page.js';
+import { renderSecretOnce } from './app.presenter.js';
+import { personalOrganization } from './app-form.js';
+import { firstOf, formOf, renderConsole, staffOf } from './console-context.js';
+import { publicName } from './user.presenter.js';
+
+const roleOf = (value: string): ClientMemberRole => (value === 'owner' ? 'owner' : 'admin');
+
+export function userAppRoutes({ services, views }: { services: Services; views: Views }): Router {
+  const { clients, users, organizations } = services;
+  const router = new Router();
+
+  router.post('/apps/:id/members', async function addApplicationMember(ctx) {
+    const { viewer, actor } = staffOf(ctx);
+    const form = formOf(ctx);
+    const typed = firstOf(form.user).trim().slice(0, 320);
+    const role = roleOf(firstOf(form.role));
+    try {
+      const userId = typed ? await users.resolveId(typed) : undefined;
+      if (!userId) throw new ValidationError({ user: typed ? `No user "${typed}" was found` : 'Enter a login, email or phone number' });
+      await clients.setMember(ctx.params.id, userId, role, actor, viewer);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      return renderApplicationPage(ctx, services, views, { memberErrors: err.fields, memberValues: { user: typed, role } }, 422);
+    }
+    ctx.status = 303;
+    ctx.redirect(`/admin/apps/${ctx.params.id}?done=member-set#people`);
+  });
+
+  router.post('/apps/:id/members/remove', async function removeApplicationMember(ctx) {
+    const { viewer } = staffOf(ctx);
+    const userId = firstOf(formOf(ctx).user);
+    try {
+      await clients.removeMember(ctx.params.id, userId, viewer);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      return renderApplicationPage(ctx, services, views, { memberErrors: err.fields }, 422);
+    }
+    ctx.status = 303;
+    ctx.redirect(`/admin/apps/${ctx.params.id}?done=member-removed#people`);
+  });
+
+  // From a profile: make this user an owner or application administrator of an application.
+  router.post('/users/:id/apps', async function assignUserToApplication(ctx) {
+    const { viewer, actor, scope } = staffOf(ctx);
+    const user = await users.getChangeable(ctx.params.id, scope);
+    const form = formOf(ctx);
+    try {
+      const clientId = firstOf(form.app);
+      if (!clientId) throw new ValidationError({ app: 'Choose an application' });
+      await clients.setMember(clientId, user.id, roleOf(firstOf(form.role)), actor, viewer);
+    } catch (err) {
+      if (!(err instanceof ValidationError || err instanceof NotFoundError)) throw err;
+      ctx.status = 303;
+      return ctx.redirect(`/admin/users/${user.id}?problem=application#applications`);
+    }
+    ctx.status = 303;
+    ctx.redirect(`/admin/users/${user.id}?done=application-assigned#applications`);
+  });
+
+  async function renderPersonalForm(ctx: Context, values: Record<string, string>, errors: Record<string, string> = {}, status = 200) {
+    const { scope } = staffOf(ctx);
+    const user = await users.getChangeable(ctx.params.id, scope);
+    const all = await organizations.names();
+    renderConsole(ctx, views, 'admin/apps/personal-new.njk', 'users', {
+      user: { id: user.id, name: publicName(user) }, values, errors,
+      organizations: scope.kind === 'all' ? all : all.filter((o) => o.id === scope.organizationId),
+    }, status);
+  }
+
+  router.get('/users/:id/oauth-apps/new', async function newPersonalApplicationForm(ctx) {
+    const user = await users.getChangeable(ctx.params.id, staffOf(ctx).scope);
+    await renderPersonalForm(ctx, { name: '', organizationId: user.organizationId ? String(user.organizationId) : '', active: 'on' });
+  });
+
+  router.post('/users/:id/oauth-apps', async function createPersonalApplication(ctx) {
+    const { actor, scope } = staffOf(ctx);
+    const user = await users.getChangeable(ctx.params.id, scope);
+    const form = formOf(ctx);
+    const values = { name: firstOf(form.name), organizationId: firstOf(form.organizationId), active: firstOf(form.active) };
+    try {
+      const organizationId = await personalOrganization(values.organizationId, scope, organizations);
+      const created = await clients.createPersonal(user.id, { name: values.name, organizationId, active: values.active === 'on' }, actor);
+      renderSecretOnce(ctx, views, { id: created.client_id, name: values.name.trim(), secret: created.client_secret!, why: 'created', kind: 'personal' });
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      await renderPersonalForm(ctx, values, err.fields, 422);
+    }
+  });
+
+  return router;
+}
