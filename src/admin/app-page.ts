@@ -6,7 +6,7 @@ import type { Views } from '../http/views.js';
 import type { Services } from '../services.js';
 import { presentApplication } from './app.presenter.js';
 import { firstOf, renderConsole, staffOf } from './console-context.js';
-import { availableActions } from './user-actions.js';
+import { ACTION_NOTICES, availableActions } from './user-actions.js';
 import { formatTime, publicName, statusBadges, userStatusSource } from './user.presenter.js';
 
 const PAGE_SIZE = 50;
@@ -14,6 +14,13 @@ const NOTICES: Record<string, string> = {
   saved: 'Your changes were saved.', deactivated: 'The application is deactivated: its tokens stopped working and it cannot get new ones.',
   activated: 'The application is active again.', 'member-set': 'The person was added to the application.', 'member-removed': 'The person was removed from the application.',
 };
+
+/** After a row action on one of the app's users (block, end sessions, ...), taken from the Users section. */
+function userNotice(done: string): string | undefined {
+  if (done === 'deleted') return 'The user was deleted.';
+  if (done === 'invitation-cancelled') return 'The invitation was cancelled.';
+  return ACTION_NOTICES[done];
+}
 
 export async function renderApplicationPage(ctx: Context, services: Services, views: Views, extra: Record<string, unknown> = {}, status = 200): Promise<void> {
   const { clients } = services;
@@ -33,7 +40,7 @@ export async function renderApplicationPage(ctx: Context, services: Services, vi
       };
     }),
     back, next: granted.next ? `${back}?after=${encodeURIComponent(granted.next)}#users` : undefined, first: after ? `${back}#users` : undefined,
-    notice: NOTICES[String(ctx.query.done)] ?? (ctx.query.created ? 'The application was created.' : undefined),
+    notice: NOTICES[String(ctx.query.done)] ?? userNotice(String(ctx.query.user_done)) ?? (ctx.query.created ? 'The application was created.' : undefined),
     ...extra,
   }, status);
 }

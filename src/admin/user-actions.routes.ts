@@ -11,6 +11,12 @@ import { firstOf, formOf, renderConsole, staffOf } from './console-context.js';
 import { publicName } from './user.presenter.js';
 import { ACTIONS } from './user-actions.js';
 
+/** Where to return after an action started elsewhere: only an application's page (its Users section). */
+function backTo(value: unknown): string | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  return typeof text === 'string' && /^\/admin\/apps\/[\w-]{1,64}$/.test(text) ? text : undefined;
+}
+
 export function userActionRoutes({ services, views }: { services: Services; views: Views }): Router {
   const { users, lifecycle, links, clients } = services;
   const router = new Router();
@@ -31,7 +37,7 @@ export function userActionRoutes({ services, views }: { services: Services; view
     const user = await users.getChangeable(ctx.params.id, staffOf(ctx).scope);
     // Deleting the user deletes the applications nobody else owns: say which before it happens.
     const extra = action === 'delete' ? { applications: await applicationsDeletedWith(user.id) } : {};
-    renderConfirm(ctx, user, action, extra);
+    renderConfirm(ctx, user, action, { ...extra, back: backTo(ctx.query.back) });
   });
 
   async function applicationsDeletedWith(userId: string) {
@@ -57,7 +63,7 @@ export function userActionRoutes({ services, views }: { services: Services; view
         } catch (err) {
           if (!(err instanceof ValidationError)) throw err;
           const user = await users.getChangeable(id, scope);
-          return renderConfirm(ctx, user, action, { values: { reason: firstOf(form.reason), until: firstOf(form.until) }, errors: err.fields }, 422);
+          return renderConfirm(ctx, user, action, { values: { reason: firstOf(form.reason), until: firstOf(form.until) }, errors: err.fields, back: backTo(form.back) }, 422);
         }
         break;
       case 'resend-invitation': await links.resendInvitation(id, actor, scope); break;
@@ -69,16 +75,17 @@ export function userActionRoutes({ services, views }: { services: Services; view
         const user = await users.getChangeable(id, scope);
         await links.cancelInvitation(id, actor, scope);
         ctx.status = 303;
-        return ctx.redirect(`/admin/users?deleted=${encodeURIComponent(user.email ?? `#${id}`)}`);
+        return ctx.redirect(backTo(form.back) ? `${backTo(form.back)}?user_done=invitation-cancelled#users` : `/admin/users?deleted=${encodeURIComponent(user.email ?? `#${id}`)}`);
       }
       case 'delete': {
         const { login } = await lifecycle.delete(id, actor, scope);
         ctx.status = 303;
-        return ctx.redirect(`/admin/users?deleted=${encodeURIComponent(login ?? `#${id}`)}`);
+        return ctx.redirect(backTo(form.back) ? `${backTo(form.back)}?user_done=deleted#users` : `/admin/users?deleted=${encodeURIComponent(login ?? `#${id}`)}`);
       }
     }
     ctx.status = 303;
-    ctx.redirect(`/admin/users/${id}?done=${ACTIONS[action].done}`);
+    const back = backTo(form.back);
+    ctx.redirect(back ? `${back}?user_done=${ACTIONS[action].done}#users` : `/admin/users/${id}?done=${ACTIONS[action].done}`);
   });
 
   // The profile's Sessions, Consents and Refresh tokens sections: revoke what is ticked.

@@ -22,6 +22,8 @@ const as = {} as Record<'signedOut' | 'member' | 'manager' | 'admin', HttpSessio
 const tokens = {} as Record<keyof typeof as, string>;
 
 const query = <T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> => server.db.dataSource.query(sql, params);
+/** An application owned by the Administrator: nobody else may hand out roles in it. */
+let rootApp = '';
 const reload = async (u: User): Promise<User> => (await server.foyer.services.users.findById(u.id))!;
 
 /** The sign-in page of this browser: it carries a CSRF token even for someone signed out or a Member. */
@@ -84,6 +86,9 @@ const USER_ROUTES: Route[] = [
   route('POST', '/admin/users/:id/sessions/end', (u) => `/admin/users/${u.id}/sessions/end`, () => ({ session: 'a'.repeat(64) })),
   route('POST', '/admin/users/:id/consents/revoke', (u) => `/admin/users/${u.id}/consents/revoke`, () => ({ grant: 'some-grant' })),
   route('POST', '/admin/users/:id/refresh-tokens/revoke', (u) => `/admin/users/${u.id}/refresh-tokens/revoke`, () => ({ token: 'b'.repeat(64) })),
+  route('GET', '/admin/users/:id/oauth-apps/new', (u) => `/admin/users/${u.id}/oauth-apps/new`),
+  route('POST', '/admin/users/:id/oauth-apps', (u) => `/admin/users/${u.id}/oauth-apps`, (u) => ({ name: 'Intruder job', organizationId: String(u.organizationId ?? ''), active: 'on' })),
+  route('POST', '/admin/users/:id/apps', (u) => `/admin/users/${u.id}/apps`, () => ({ app: rootApp, role: 'owner' })),
 ];
 const STAFF_ROUTES: Route[] = [
   route('GET', '/admin', () => '/admin'),
@@ -105,11 +110,15 @@ const STAFF_ROUTES: Route[] = [
   route('POST', '/admin/users/import', () => '/admin/users/import', () => ({ mode: 'invite' })),
   route('GET', '/admin/groups', () => '/admin/groups'),
   route('POST', '/admin/groups', () => '/admin/groups', () => ({ name: 'Intruder group' })),
+  route('GET', '/admin/apps', () => '/admin/apps'),
+  route('GET', '/admin/apps?kind=personal&q&org&status', () => `/admin/apps?kind=personal&q=job&org=${orgs.a}&status=active`),
   route('GET', '/admin/events', () => '/admin/events'),
   route('GET', '/admin/events?user&actor&action&from&to', () => '/admin/events?user=a1&actor=root&action=user.created&from=2000-01-01&to=2999-12-31'),
 ];
 const ADMIN_ROUTES: Route[] = [
   adminOnly('GET', '/admin/outbox', () => '/admin/outbox'),
+  adminOnly('GET', '/admin/apps/new', () => '/admin/apps/new'),
+  adminOnly('POST', '/admin/apps', () => '/admin/apps', () => ({ name: 'Intruder app', client_type: 'confidential', grant_type: 'client_credentials' })),
   adminOnly('GET', '/admin/organizations', () => '/admin/organizations'),
   adminOnly('POST', '/admin/organizations', () => '/admin/organizations', () => ({ name: 'Intruders' })),
   adminOnly('GET', '/admin/organizations/:id', () => `/admin/organizations/${orgs.a}`),
@@ -150,6 +159,8 @@ beforeAll(async () => {
   people.b = await make('b-user', 'MEMBER', orgs.b);
   people.none = await make('no-org', 'MEMBER', null);
   await users.setPrivacy(people.b.id, 'nickname', 'public', CLI_ACTOR);
+  rootApp = (await server.foyer.services.clients.create(
+    { name: 'Root app', redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'], isPublic: false }, CLI_ACTOR, people.admin.id)).client_id;
 
   as.signedOut = new HttpSession(server.issuer);
   tokens.signedOut = await signInPageToken(as.signedOut);

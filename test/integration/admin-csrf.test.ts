@@ -21,6 +21,8 @@ let orgEmpty: number;
 let browser: HttpSession;
 let token: string;
 let otherBrowserToken: string;
+let appId: string;
+let doomedAppId: string;
 
 const query = <T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> => server.db.dataSource.query(sql, params);
 
@@ -32,7 +34,8 @@ const editForm = (u: User): Form => ({
 });
 
 // Each form is valid: with the right token it succeeds (last test), so a refusal is the token's doing.
-const FORMS: { label: string; path: () => string; form: () => Form }[] = [
+const appForm = (name: string): Form => ({ name, client_type: 'confidential', auth_method: 'client_secret_basic', grant_type: 'client_credentials' });
+const FORMS: { label: string; path: () => string; form: () => Form; status?: number }[] = [
   { label: 'create user', path: () => '/admin/users', form: () => ({ login: 'forged', password: 'Quite long secret 1', role: 'ADMIN', organizationId: '' }) },
   { label: 'edit user', path: () => `/admin/users/${target.id}`, form: () => editForm(target) },
   { label: 'privacy level', path: () => `/admin/users/${target.id}/privacy`, form: () => ({ field: 'email', level: 'public' }) },
@@ -42,6 +45,14 @@ const FORMS: { label: string; path: () => string; form: () => Form }[] = [
   { label: 'delete organization', path: () => `/admin/organizations/${orgEmpty}/delete`, form: () => ({}) },
   { label: 'password policy', path: () => '/admin/settings/password-policy', form: () => ({ minLength: '1' }) },
   { label: 'add custom field', path: () => '/admin/settings/custom-fields', form: () => ({ key: 'forged', label: 'Forged', type: 'text' }) },
+  // Applications: the create and regenerate forms answer with the one-time secret page (200).
+  { label: 'create application', path: () => '/admin/apps', form: () => appForm('Forged app'), status: 200 },
+  { label: 'edit application', path: () => `/admin/apps/${appId}`, form: () => appForm('Forged name') },
+  { label: 'regenerate secret', path: () => `/admin/apps/${appId}/secret`, form: () => ({}), status: 200 },
+  { label: 'add application administrator', path: () => `/admin/apps/${appId}/members`, form: () => ({ user: 'target', role: 'admin' }) },
+  { label: 'personal OAuth application', path: () => `/admin/users/${target.id}/oauth-apps`, form: () => ({ name: 'Forged job', organizationId: String(orgA), active: 'on' }), status: 200 },
+  { label: 'deactivate application', path: () => `/admin/apps/${appId}/deactivate`, form: () => ({}) },
+  { label: 'delete application', path: () => `/admin/apps/${doomedAppId}/delete`, form: () => ({}) },
 ];
 
 const TOKENS: [string, () => Form][] = [
@@ -58,6 +69,9 @@ beforeAll(async () => {
   orgEmpty = (await organizations.create('Empty org', CLI_ACTOR)).id;
   admin = await users.create({ login: 'root', email: 'root@example.com', password: PASSWORD, role: 'ADMIN' }, CLI_ACTOR);
   target = await users.create({ login: 'target', email: 'target@example.com', password: PASSWORD, organizationId: orgA }, CLI_ACTOR);
+  const machine = { redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'], isPublic: false };
+  appId = (await server.foyer.services.clients.create({ name: 'Target app', ...machine }, CLI_ACTOR, admin.id)).client_id;
+  doomedAppId = (await server.foyer.services.clients.create({ name: 'Doomed app', ...machine }, CLI_ACTOR, admin.id)).client_id;
   browser = await consoleSession(server.issuer, 'root', PASSWORD);
   token = await formToken(browser, '/admin/users/new');
   // The same Administrator, signed in from another browser: its token is no good in the first.
@@ -187,9 +201,9 @@ describe('Administrator, bad input', () => {
 });
 
 describe('the same forms with the page’s own token', () => {
-  it.each(FORMS)('$label works', async ({ path, form }) => {
+  it.each(FORMS)('$label works', async ({ path, form, status }) => {
     const res = await browser.postForm(path(), { ...form(), _csrf: token });
-    expect(res.status).toBe(303);
+    expect(res.status).toBe(status ?? 303);
     const [event] = await query<{ actor_id: string }>('SELECT actor_id::text AS actor_id FROM audit_events ORDER BY id DESC LIMIT 1');
     expect(event.actor_id).toBe(admin.id);
   });

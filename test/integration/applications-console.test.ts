@@ -215,3 +215,34 @@ describe('personal OAuth applications', () => {
     expect(await (await as.manager.get('/admin/apps?kind=personal')).text()).not.toContain('B job');
   });
 });
+
+describe("an application's users", () => {
+  it('lists who granted the app, and blocking from there blocks in Foyer and returns to the app', async () => {
+    const { clients, users } = server.foyer.services;
+    const app = await clients.create({ name: 'Granted app', redirectUris: ['https://granted.example.com/cb'], postLogoutRedirectUris: [], grantTypes: [], isPublic: false }, CLI_ACTOR, people.owner.id);
+    const fan = await users.create({ login: 'fan', email: 'fan@example.com', password: PASSWORD, organizationId: orgA }, CLI_ACTOR);
+    const grant = new server.foyer.provider.Grant({ accountId: fan.id, clientId: app.client_id });
+    grant.addOIDCScope('openid email');
+    await grant.save();
+
+    const page = await (await as.admin.get(`/admin/apps/${app.client_id}`)).text();
+    expect(page).toContain(`data-user-id="${fan.id}"`);
+    const back = encodeURIComponent(`/admin/apps/${app.client_id}`);
+    expect(page).toContain(`/admin/users/${fan.id}/actions/block?back=${back}`);
+    // The owner, a Member, sees the user but gets no directory actions.
+    const ownerView = await (await as.owner.get(`/admin/apps/${app.client_id}`)).text();
+    expect(ownerView).toContain(`data-user-id="${fan.id}"`);
+    expect(ownerView).not.toContain(`/admin/users/${fan.id}/actions/`);
+
+    const confirm = `/admin/users/${fan.id}/actions/block?back=${back}`;
+    expect(await (await as.admin.get(confirm)).text()).toContain(`name="back" value="/admin/apps/${app.client_id}"`);
+    const res = await post(as.admin, `/admin/users/${fan.id}/actions/block`, { back: `/admin/apps/${app.client_id}` }, confirm);
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe(`/admin/apps/${app.client_id}?user_done=blocked#users`);
+    expect(await users.findById(fan.id)).toMatchObject({ blocked: true });
+    expect(await (await as.admin.get(res.headers.get('location')!)).text()).toContain('The user is blocked and signed out everywhere.');
+    // Any other "back" is ignored: no open redirect.
+    const elsewhere = await post(as.admin, `/admin/users/${fan.id}/actions/unblock`, { back: 'https://evil.example.com/' }, `/admin/users/${fan.id}/actions/unblock`);
+    expect(elsewhere.headers.get('location')).toBe(`/admin/users/${fan.id}?done=unblocked`);
+  });
+});
