@@ -21,7 +21,8 @@ export const USAGE = `Usage: npm run cli -- <command>
   user privacy <login> <claim> <private|on_request|public>
   client create --name N --redirect-uri U [--redirect-uri U2 ...]
               [--post-logout-redirect-uri U] [--grant-type authorization_code|refresh_token|client_credentials ...]
-              [--public]
+              [--scope openid --scope email ...] [--auth-method client_secret_basic|client_secret_post|client_secret_jwt]
+              [--logo-uri U] [--first-party] [--public]
   dev seed-users N [--organizations K]
               adds N made-up users (and K new organizations, default 20) for
               development and benchmarks; prints the password they all share`;
@@ -103,18 +104,26 @@ const commands: Record<string, Command> = {
       'redirect-uri': { type: 'string', multiple: true },
       'post-logout-redirect-uri': { type: 'string', multiple: true },
       'grant-type': { type: 'string', multiple: true },
+      scope: { type: 'string', multiple: true },
+      'auth-method': { type: 'string' },
+      'logo-uri': { type: 'string' },
+      'first-party': { type: 'boolean' },
       public: { type: 'boolean' },
     });
     if (extra.length) throw new CliUsageError(`unexpected argument "${extra[0]}"`);
     const v = values as Record<string, string | string[] | boolean | undefined>;
     if (typeof v.name !== 'string') throw new CliUsageError('--name is required');
+    const list = (key: string) => (v[key] as string[] | undefined) ?? [];
     return clients.create({
       name: v.name,
-      redirectUris: (v['redirect-uri'] as string[] | undefined) ?? [],
-      postLogoutRedirectUris: (v['post-logout-redirect-uri'] as string[] | undefined) ?? [],
-      grantTypes: (v['grant-type'] as string[] | undefined) ?? [],
+      redirectUris: list('redirect-uri'),
+      postLogoutRedirectUris: list('post-logout-redirect-uri'),
+      grantTypes: list('grant-type'),
+      scopes: list('scope'),
+      authMethod: v['auth-method'] as string | undefined,
+      logoUri: v['logo-uri'] as string | undefined,
       isPublic: v.public === true,
-    }, CLI_ACTOR);
+    }, CLI_ACTOR, undefined, { firstParty: v['first-party'] === true });
   },
 
   async 'dev seed-users'({ dataSource, config, log }, args) {

@@ -18,6 +18,10 @@ export function hashClientSecret(secret: string): string {
   return HASHED + createHash('sha256').update(secret, 'utf8').digest('base64url');
 }
 
+export function isHashed(stored: string | null | undefined): boolean {
+  return Boolean(stored?.startsWith(HASHED));
+}
+
 export function isSealed(stored: string | null | undefined): boolean {
   return Boolean(stored?.startsWith(SEALED));
 }

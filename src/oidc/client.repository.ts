@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { batched, type Sql } from '../db/sql.js';
 import { CLIENT_CHANGED_CHANNEL } from './client-cache.js';
 import { validateClientInput, type AuthMethod, type ClientInput, type ValidClient } from './client-metadata.js';
-import { generateClientSecret, hashClientSecret, isSealed, openClientSecret, sealClientSecret } from './client-secret.js';
+import { generateClientSecret, hashClientSecret, isHashed, isSealed, openClientSecret, sealClientSecret } from './client-secret.js';
 
 export type ClientKind = 'application' | 'personal';
 export type ClientMemberRole = 'owner' | 'admin';
@@ -80,8 +80,10 @@ export const SOLELY_OWNED = `SELECT c.client_id AS "clientId", c.name FROM clien
 export function createClientRepository(sql: Sql, { secretKey }: { secretKey?: Buffer } = {}) {
   /** The provider's metadata: the secret as the provider compares it (a hash, or opened for client_secret_jwt). */
   function providerMetadata(row: ProviderRow): Record<string, unknown> {
+    // Only the two forms Foyer writes count: a value in any other form (typed into the table
+    // by hand, say) is no secret at all rather than a plain-text one.
     const stored = row.client_secret_hash;
-    const secret = stored && isSealed(stored) ? openClientSecret(stored, secretKey) : stored;
+    const secret = stored && isSealed(stored) ? openClientSecret(stored, secretKey) : isHashed(stored) ? stored : undefined;
     return {
       ...row.metadata,
       client_id: row.client_id,

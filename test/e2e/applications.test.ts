@@ -147,9 +147,9 @@ describe('applications in the console, used by a real relying party', () => {
     await expect(admin.locator('h1 .badge').first().textContent()).resolves.toBe('Inactive');
 
     await eventually(async () => !(await oidc.tokenIntrospection(introspector, userTokens.access_token)).active);
-    await expect(oidc.fetchUserInfo(config, userTokens.access_token, miaId)).rejects.toBeDefined();
-    await expect(refusedWith(oidc.refreshTokenGrant(config, userTokens.refresh_token!))).resolves.not.toBe('accepted');
-    await expect(refusedWith(oidc.clientCredentialsGrant(config, {}))).resolves.not.toBe('accepted');
+    await expect(oidc.fetchUserInfo(config, userTokens.access_token, miaId)).rejects.toMatchObject({ status: 401 });
+    await expect(refusedWith(oidc.refreshTokenGrant(config, userTokens.refresh_token!))).resolves.toMatch(/^invalid_(client|grant)$/);
+    await expect(refusedWith(oidc.clientCredentialsGrant(config, {}))).resolves.toBe('invalid_client');
     // It is not on offer to users either.
     const authorize = await authorizationRequest(config, `${rp.url}/cb`, 'openid');
     const response = await fetch(authorize.url, { redirect: 'manual' });
@@ -257,5 +257,31 @@ describe('applications in the console, used by a real relying party', () => {
     const stored = await server.db.dataSource.query('SELECT name, active FROM clients WHERE client_id = $1', [clientId]);
     expect(stored).toEqual([{ name: 'Lighthouse', active: true }]);
     expect((await server.foyer.services.clients.members(clientId)).find((m) => m.label === 'helper')?.role).toBe('admin');
+  });
+
+  it('names an application administrator as such in the console header', async () => {
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(`${server.issuer}/admin`);
+      await submitLogin(page, 'helper', PASSWORD);
+      const who = page.locator('header.console .who');
+      await expect(who.textContent()).resolves.toContain('Signed in as helper');
+      // helper owns no application: calling them an owner tells them they may do what they may not.
+      await expect(who.textContent()).resolves.not.toContain('Application owner');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("lays out the application page's cards without text running into the next card", async () => {
+    for (const width of [800, 1024, 1280, 1440, 1600, 1920]) {
+      await admin.setViewportSize({ width, height: 900 });
+      await admin.goto(appUrl());
+      const overflowing = await admin.locator('.grid > .card').evaluateAll((cards) => cards
+        .filter((card) => card.scrollWidth > card.clientWidth + 1)
+        .map((card) => `${card.querySelector('h2')?.textContent}: ${card.scrollWidth}px of content in ${card.clientWidth}px`));
+      console.log("W", width, overflowing);
+    }
   });
 });

@@ -299,11 +299,18 @@ describe('clients the provider reads', () => {
 });
 
 describe('clientSecretMatches', () => {
-  it('accepts the right secret only, and never a stored value that is not a hash', () => {
+  it('accepts the right secret only', () => {
     const stored = hashClientSecret('the-right-secret');
     expect(clientSecretMatches('the-right-secret', stored)).toBe(true);
     expect(clientSecretMatches('the-wrong-secret', stored)).toBe(false);
-    expect(clientSecretMatches('plain-secret', 'plain-secret')).toBe(false);
     expect(clientSecretMatches('plain-secret', undefined)).toBe(false);
+  });
+
+  it('never takes a stored value in another form than Foyer writes as a secret', async () => {
+    await sql.query(`INSERT INTO clients (client_id, client_secret_hash, name, metadata) VALUES ('hand-made', 'plain-secret', 'Hand made', $1)`,
+      [{ grant_types: ['client_credentials'], response_types: [], redirect_uris: [], token_endpoint_auth_method: 'client_secret_basic' }]);
+    const metadata = await createClientRepository(sql).findProviderMetadata('hand-made');
+    expect(metadata).toBeDefined();
+    expect(metadata).not.toHaveProperty('client_secret');
   });
 });
