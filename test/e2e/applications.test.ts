@@ -275,13 +275,13 @@ describe('applications in the console, used by a real relying party', () => {
   });
 
   it("lays out the application page's cards without text running into the next card", async () => {
-    for (const width of [800, 1024, 1280, 1440, 1600, 1920]) {
+    for (const width of [1024, 1280, 1600]) {
       await admin.setViewportSize({ width, height: 900 });
       await admin.goto(appUrl());
       const overflowing = await admin.locator('.grid > .card').evaluateAll((cards) => cards
         .filter((card) => card.scrollWidth > card.clientWidth + 1)
         .map((card) => `${card.querySelector('h2')?.textContent}: ${card.scrollWidth}px of content in ${card.clientWidth}px`));
-      console.log("W", width, overflowing);
+      expect({ width, overflowing }).toEqual({ width, overflowing: [] });
     }
   });
 });

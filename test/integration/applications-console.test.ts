@@ -246,3 +246,23 @@ describe("an application's users", () => {
     expect(elsewhere.headers.get('location')).toBe(`/admin/users/${fan.id}?done=unblocked`);
   });
 });
+
+describe('assigning from a profile', () => {
+  it('a Manager hands out roles only in applications they own', async () => {
+    const { clients } = server.foyer.services;
+    const foreign = await clients.create({ name: 'Not theirs', redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'], isPublic: false }, CLI_ACTOR, people.admin.id);
+    const theirs = await clients.create({ name: 'Theirs', redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'], isPublic: false }, CLI_ACTOR, people.manager.id);
+    const profile = `/admin/users/${people.stranger.id}`;
+    const html = await (await as.manager.get(profile)).text();
+    expect(html).toContain(`<option value="${theirs.client_id}">Theirs</option>`);
+    expect(html).not.toContain(foreign.client_id);
+
+    const refused = await post(as.manager, `${profile}/apps`, { app: foreign.client_id, role: 'owner' }, profile);
+    expect(refused.headers.get('location')).toBe(`${profile}?problem=application#applications`);
+    expect(await clients.members(foreign.client_id)).toEqual([{ userId: people.admin.id, role: 'owner', label: 'root' }]);
+
+    const done = await post(as.manager, `${profile}/apps`, { app: theirs.client_id, role: 'admin' }, profile);
+    expect(done.headers.get('location')).toBe(`${profile}?done=application-assigned#applications`);
+    expect(await (await as.manager.get(profile)).text()).toContain(`<li data-app-id="${theirs.client_id}"><a href="/admin/apps/${theirs.client_id}">Theirs</a> · Application administrator`);
+  });
+});
