@@ -31,6 +31,8 @@ export async function renderApplicationPage(ctx: Context, services: Services, vi
   const back = `/admin/apps/${record.clientId}`;
   renderConsole(ctx, views, 'admin/apps/show.njk', 'apps', {
     app: presentApplication(record), access, members, memberErrors: {}, memberValues: {},
+    // The last owner has no Remove button: removing them is always refused.
+    ownerCount: members.filter((m) => m.role === 'owner').length,
     users: granted.rows.map(({ user, grantedAt }) => {
       // Row actions only where the staff member could take them from the users list too.
       const changeable = !appsOnly && inScope(scope, user) && (user.role !== 'ADMIN' || isAdmin);

@@ -52,7 +52,7 @@ export function staffContext(issuer: string): Middleware {
     const scope = appsOnly ? NOBODY : scopeOf(user);
     const isAdmin = user.role === 'ADMIN';
     ctx.state.staff = {
-      user, scope, actor, isAdmin, label: actor.label ?? user.id, roleLabel: appsOnly ? 'Application owner' : ROLE_LABELS[user.role], signOut,
+      user, scope, actor, isAdmin, label: actor.label ?? user.id, roleLabel: appsOnly ? 'Applications only' : ROLE_LABELS[user.role], signOut,
       appsOnly, viewer: { actor, userId: user.id, isAdmin, scope },
     } satisfies Staff;
     await next();
