@@ -27,7 +27,7 @@ export interface ApplicationAccess {
   manage: boolean;
   /** Mark first-party (skips consent for on-request claims): Administrators only. */
   markFirstParty: boolean;
-  /** How they came by it, for the page: 'administrator', 'owner', 'application administrator' or 'organization'. */
+  /** How they came by it, in the page's words ("You look after this application as …"). */
   as: string;
 }
 
@@ -60,14 +60,14 @@ export function createClientService({ clients, query, audit, enqueue, wakeMail, 
   const notFound = () => new NotFoundError('Application');
 
   async function accessOf(record: ClientRecord, viewer: Viewer): Promise<ApplicationAccess | undefined> {
-    if (viewer.isAdmin) return { edit: true, manage: true, markFirstParty: true, as: 'administrator' };
+    if (viewer.isAdmin) return { edit: true, manage: true, markFirstParty: true, as: 'an Administrator' };
     const role = await clients.roleOf(record.clientId, viewer.userId);
-    if (role === 'owner') return { edit: true, manage: true, markFirstParty: false, as: 'owner' };
+    if (role === 'owner') return { edit: true, manage: true, markFirstParty: false, as: 'an owner' };
     if (record.kind === 'personal' && viewer.scope.kind === 'organization' && viewer.scope.organizationId !== null
       && record.organizationId === viewer.scope.organizationId) {
-      return { edit: true, manage: true, markFirstParty: false, as: 'organization' };
+      return { edit: true, manage: true, markFirstParty: false, as: 'a Manager of its organization' };
     }
-    if (role === 'admin') return { edit: true, manage: false, markFirstParty: false, as: 'application administrator' };
+    if (role === 'admin') return { edit: true, manage: false, markFirstParty: false, as: 'an application administrator' };
     return undefined;
   }
 

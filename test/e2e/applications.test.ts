@@ -72,7 +72,6 @@ describe('applications in the console, used by a real relying party', () => {
     expect(firstSecret.length).toBeGreaterThanOrEqual(32);
     await expect(admin.locator('#client-secret').getAttribute('readonly')).resolves.not.toBeNull();
     await expect(admin.getByRole('button', { name: 'Copy secret' }).isVisible()).resolves.toBe(true);
-    await admin.screenshot({ path: '/tmp/secret-page.png', fullPage: true });
 
     // A full sign-in as a Member, in a browser of their own, through the real sign-in and consent pages.
     const rpConfig = await discover(server.issuer, clientId, firstSecret);
@@ -110,7 +109,6 @@ describe('applications in the console, used by a real relying party', () => {
     await expect(row.getByRole('link', { name: 'Open profile' }).isVisible()).resolves.toBe(true);
     await expect(row.locator(`a[href^="/admin/users/${miaId}/actions/block"]`).count()).resolves.toBe(1);
     await expect(row.locator(`a[href^="/admin/users/${miaId}/actions/end-sessions"]`).count()).resolves.toBe(1);
-    await admin.screenshot({ path: '/tmp/app-page.png', fullPage: true });
   });
 
   it('regenerates the secret: the old one is refused and the new one works', async () => {
@@ -123,7 +121,6 @@ describe('applications in the console, used by a real relying party', () => {
     await expect(admin.locator('#client-id').textContent()).resolves.toBe(clientId);
     const secret = await admin.locator('#client-secret').inputValue();
     expect(secret).not.toBe(firstSecret);
-    await admin.screenshot({ path: '/tmp/secret-regenerated.png', fullPage: true });
     currentSecret = secret;
 
     await eventually(async () => !(await accepts(firstSecret)));
@@ -216,7 +213,7 @@ describe('applications in the console, used by a real relying party', () => {
 
       // The app's page: Edit and the secret, no Deactivate, Delete or people controls.
       await page.getByRole('link', { name: APP }).click();
-      await page.getByText('You look after this application as application administrator.').waitFor();
+      await page.getByText('You look after this application as an application administrator.').waitFor();
       for (const gone of ['Deactivate', 'Delete']) await expect(page.getByRole('link', { name: gone, exact: true }).count()).resolves.toBe(0);
       await expect(page.getByRole('button', { name: 'Add' }).count()).resolves.toBe(0);
       await expect(page.getByRole('button', { name: /^Remove / }).count()).resolves.toBe(0);
