@@ -24,7 +24,7 @@ export function appRoutes({ services, views }: { services: Services; views: View
   }
 
   router.get('/apps', async function listApplications(ctx) {
-    const { viewer, isAdmin } = staffOf(ctx);
+    const { viewer, isAdmin, scope } = staffOf(ctx);
     const kind: ClientKind = ctx.query.kind === 'personal' ? 'personal' : 'application';
     const org = Number(firstOf(ctx.query.org as string | undefined));
     const status: 'active' | 'inactive' | undefined = ctx.query.status === 'active' ? 'active' : ctx.query.status === 'inactive' ? 'inactive' : undefined;
@@ -36,7 +36,8 @@ export function appRoutes({ services, views }: { services: Services; views: View
     renderConsole(ctx, views, 'admin/apps/list.njk', 'apps', {
       kind, filter, rows: page.rows.map(presentApplicationRow), canCreate: isAdmin,
       next: page.next ? query({ after: page.next }) : undefined, first: after ? query({}) : undefined,
-      organizations: kind === 'personal' ? await organizations.names() : [],
+      // A Manager's filter offers their own organization only; a Member's none.
+      organizations: kind === 'personal' ? (await organizations.names()).filter((o) => scope.kind === 'all' || o.id === scope.organizationId) : [],
       notice: typeof ctx.query.deleted === 'string' ? `${ctx.query.deleted.slice(0, 100)} was deleted, with every grant and token issued to it.` : undefined,
     });
   });

@@ -81,8 +81,9 @@ export function createClientService({ clients, query, audit, enqueue, wakeMail, 
     return { record, access };
   }
 
-  const record = (actor: Actor, action: string, clientId: string, details: Record<string, unknown> = {}, targetUserId?: string) =>
-    audit.record({ actor, action, targetUserId, details: { client_id: clientId, ...details } });
+  /** An application's event: labelled with its name, or about a person (`targetUserId`) when it concerns them. */
+  const record = (actor: Actor, action: string, clientId: string, details: Record<string, unknown> = {}, target: { userId?: string; label?: string } = {}) =>
+    audit.record({ actor, action, targetUserId: target.userId, targetLabel: target.label, details: { client_id: clientId, ...details } });
 
   return {
     canSeal: clients.canSeal,
@@ -95,7 +96,7 @@ export function createClientService({ clients, query, audit, enqueue, wakeMail, 
       await record(actor, 'client.created', created.client_id, {
         name: input.name.trim(), public: input.isPublic, grant_types: input.grantTypes, owner: owner ?? null,
         kind: extras.kind ?? 'application', first_party: extras.firstParty ?? false,
-      }, owner);
+      }, { label: input.name.trim() });
       return created;
     },
 
@@ -118,27 +119,32 @@ export function createClientService({ clients, query, audit, enqueue, wakeMail, 
       if (extras.firstParty !== undefined && extras.firstParty !== current.firstParty && !access.markFirstParty) {
         throw new ValidationError({ first_party: 'Only an Administrator can mark an application first-party' });
       }
-      const settings = current.kind === 'personal' ? personalSettings(input.name) : input;
-      const valid = clients.validate(settings);
-      const result = await clients.update(clientId, valid, current.kind === 'personal' ? { active: extras.active, organizationId: extras.organizationId } : extras, current);
+      const personal = current.kind === 'personal';
+      const valid = clients.validate(personal ? personalSettings(input.name) : input);
+      // A personal application's only settings besides its name; an application has no organization.
+      const allowed: ClientExtras = personal ? { active: extras.active, organizationId: extras.organizationId } : { firstParty: extras.firstParty };
+      const result = await clients.update(clientId, valid, allowed, current);
+      const differs = (value: unknown, before: unknown) => value !== undefined && value !== before;
       const changed = Object.keys(valid.metadata).filter((k) => JSON.stringify(valid.metadata[k]) !== JSON.stringify(current.metadata[k]))
         .concat(valid.name !== current.name ? ['name'] : [])
-        .concat(extras.firstParty !== undefined && extras.firstParty !== current.firstParty ? ['first_party'] : []);
-      await record(viewer.actor, 'client.updated', clientId, { fields: changed, secret_replaced: Boolean(result.secret) });
+        .concat(differs(allowed.firstParty, current.firstParty) ? ['first_party'] : [])
+        .concat(differs(allowed.active, current.active) ? ['active'] : [])
+        .concat(differs(allowed.organizationId, current.organizationId) ? ['organization'] : []);
+      await record(viewer.actor, 'client.updated', clientId, { fields: changed, secret_replaced: Boolean(result.secret) }, { label: valid.name });
       return result;
     },
 
     async setActive(clientId: string, active: boolean, viewer: Viewer): Promise<void> {
-      await open(clientId, viewer, 'manage');
+      const { record: current } = await open(clientId, viewer, 'manage');
       await clients.setActive(clientId, active);
-      await record(viewer.actor, active ? 'client.activated' : 'client.deactivated', clientId);
+      await record(viewer.actor, active ? 'client.activated' : 'client.deactivated', clientId, {}, { label: current.name });
     },
 
     /** Deletes the application with every grant and token issued under it. */
     async delete(clientId: string, viewer: Viewer): Promise<string> {
       const { record: current } = await open(clientId, viewer, 'manage');
       await clients.delete(clientId);
-      await record(viewer.actor, 'client.deleted', clientId, { name: current.name, kind: current.kind });
+      await record(viewer.actor, 'client.deleted', clientId, { name: current.name, kind: current.kind }, { label: current.name });
       return current.name;
     },
 
@@ -159,13 +165,13 @@ export function createClientService({ clients, query, audit, enqueue, wakeMail, 
         if (role === 'admin' && (await clients.roleOf(clientId, userId)) === 'owner') await keepAnOwner(clientId, userId);
       }
       await clients.addMember(clientId, userId, role);
-      await record(actor, 'client.member_set', clientId, { role }, userId);
+      await record(actor, 'client.member_set', clientId, { role }, { userId });
     },
 
     async removeMember(clientId: string, userId: string, viewer: Viewer): Promise<void> {
       await open(clientId, viewer, 'manage');
       await keepAnOwner(clientId, userId);
-      if (await clients.removeMember(clientId, userId)) await record(viewer.actor, 'client.member_removed', clientId, {}, userId);
+      if (await clients.removeMember(clientId, userId)) await record(viewer.actor, 'client.member_removed', clientId, {}, { userId });
     },
 
     members: (clientId: string) => clients.members(clientId),
