@@ -98,7 +98,7 @@ export function appRoutes({ services, views }: { services: Services; views: View
     secret: { title: 'Regenerate the secret of', button: 'Regenerate secret', danger: true, need: 'edit',
       explain: (n) => `A new secret is made and shown once. The current secret of ${n} stops working at once, in every server: update the app's configuration right after.` },
     deactivate: { title: 'Deactivate', button: 'Deactivate', danger: true, need: 'manage',
-      explain: (n) => `${n} can no longer sign users in or get tokens, and every token it holds stops working. Its settings, people and consents are kept; you can activate it again.` },
+      explain: (n) => `${n} can no longer sign users in or get tokens, and every code and token issued to it is deleted. Its settings, people and users' consents are kept; you can activate it again (the old tokens stay dead).` },
     activate: { title: 'Activate', button: 'Activate', need: 'manage', explain: (n) => `${n} can sign users in and get tokens again.` },
     delete: { title: 'Delete', button: 'Delete for good', danger: true, need: 'manage',
       explain: (n) => `${n} is deleted for good with every consent, code and token issued to it. Apps using its credentials stop working. This cannot be undone; deactivate it instead if you may need it again.` },

@@ -56,16 +56,21 @@ const RECORD_COLUMNS = `c.client_id AS "clientId", c.name, c.metadata, c.active,
 const ACTIVE_CLIENTS = `SELECT client_id, client_secret_hash, name, metadata, first_party FROM clients
   WHERE client_id = ANY($1::text[]) AND active`;
 
+// Everything issued to these clients: their grants, the codes and tokens of those grants, and
+// client-credentials tokens (which have no grant; the primary key's model prefix keeps that
+// part to ClientCredentials rows). `$1` is the list of client ids.
+const ISSUED = `grants AS (SELECT id FROM oidc_payloads WHERE model = 'Grant' AND payload->>'clientId' = ANY($1::text[])),
+  tokens AS (DELETE FROM oidc_payloads WHERE (model <> 'Grant' AND grant_id IN (SELECT id FROM grants))
+                                          OR (model = 'ClientCredentials' AND payload->>'clientId' = ANY($1::text[])))`;
+
 /**
- * Deletes clients with everything issued under them: grants and the codes and tokens of those
- * grants (client-credentials tokens have no grant; they fail with their client and expire).
- * One statement, so it is all or nothing, and usable inside a caller's transaction.
+ * Deletes clients with everything issued under them. One statement, so it is all or
+ * nothing, and usable inside a caller's transaction (the user deletion's).
  */
 export async function deleteClients(db: Queryable, clientIds: string[]): Promise<void> {
   if (clientIds.length === 0) return;
   await db.query(
-    `WITH grants AS (SELECT id FROM oidc_payloads WHERE model = 'Grant' AND payload->>'clientId' = ANY($1::text[])),
-          tokens AS (DELETE FROM oidc_payloads WHERE grant_id IN (SELECT id FROM grants)),
+    `WITH ${ISSUED},
           gone_grants AS (DELETE FROM oidc_payloads WHERE model = 'Grant' AND id IN (SELECT id FROM grants)),
           gone AS (DELETE FROM clients WHERE client_id = ANY($1::text[]) RETURNING client_id)
      SELECT pg_notify($2, client_id) FROM gone`, [clientIds, CLIENT_CHANGED_CHANNEL]);
@@ -158,9 +163,18 @@ export function createClientRepository(sql: Sql, { secretKey }: { secretKey?: Bu
       return { secret: fresh?.secret };
     },
 
-    /** Activates or deactivates a client and tells every server process. */
-    setActive(clientId: string, active: boolean): Promise<boolean> {
-      return notify('UPDATE clients SET active = $2, updated_at = now() WHERE client_id = $1', [clientId, active]);
+    /**
+     * Activates or deactivates a client and tells every server process. Deactivating also
+     * deletes its codes and tokens, so activating again revives none of them; the grants (the
+     * users' consents) stay.
+     */
+    async setActive(clientId: string, active: boolean): Promise<boolean> {
+      if (active) return notify('UPDATE clients SET active = true, updated_at = now() WHERE client_id = $1', [clientId]);
+      const { rowCount } = await sql.query(
+        `WITH ${ISSUED},
+              changed AS (UPDATE clients SET active = false, updated_at = now() WHERE client_id = ($1::text[])[1] RETURNING client_id)
+         SELECT pg_notify($2, client_id) FROM changed`, [[clientId], CLIENT_CHANGED_CHANNEL]);
+      return (rowCount ?? 0) > 0;
     },
 
     /** A new secret replaces the old one at once, in every process. Undefined for an unknown or public client. */

@@ -156,6 +156,10 @@ describe('applications in the console, used by a real relying party', () => {
     await admin.getByRole('button', { name: 'Activate' }).click();
     await admin.getByText('The application is active again.').waitFor();
     await eventually(() => accepts(currentSecret));
+    // Deactivating ended the tokens for good: activating again revives none of them.
+    expect((await oidc.tokenIntrospection(introspector, userTokens.access_token)).active).toBe(false);
+    await expect(oidc.fetchUserInfo(config, userTokens.access_token, miaId)).rejects.toMatchObject({ status: 401 });
+    await expect(refusedWith(oidc.refreshTokenGrant(config, userTokens.refresh_token!))).resolves.toBe('invalid_grant');
   });
 
   it('deletes an app with its sole owner, and its credentials stop working', async () => {
