@@ -25,9 +25,8 @@ function userNotice(done: string): string | undefined {
 export async function renderApplicationPage(ctx: Context, services: Services, views: Views, extra: Record<string, unknown> = {}, status = 200): Promise<void> {
   const { clients } = services;
   const { viewer, scope, isAdmin, appsOnly } = staffOf(ctx);
-  const { record, access } = await clients.open(ctx.params.id, viewer);
   const after = firstOf(ctx.query.after as string | undefined).slice(0, 40) || undefined;
-  const [members, granted] = await Promise.all([clients.members(record.clientId), clients.grantedUsers(record.clientId, viewer, { after, limit: PAGE_SIZE })]);
+  const { record, access, members, granted } = await clients.overview(ctx.params.id, viewer, { after, limit: PAGE_SIZE });
   const back = `/admin/apps/${record.clientId}`;
   renderConsole(ctx, views, 'admin/apps/show.njk', 'apps', {
     app: presentApplication(record), access, members, memberErrors: {}, memberValues: {},

@@ -148,9 +148,8 @@ export function createClientService({ clients, query, audit, enqueue, wakeMail, 
       return current.name;
     },
 
-    /** The new secret, to be shown once; the old one stops working now. */
-    async regenerateSecret(clientId: string, actor: Actor, viewer?: Viewer): Promise<string> {
-      if (viewer) await open(clientId, viewer, 'edit');
+    /** The new secret, to be shown once; the old one stops working now. The console checks access with open(…, 'edit') first. */
+    async regenerateSecret(clientId: string, actor: Actor): Promise<string> {
       const secret = await clients.regenerateSecret(clientId);
       if (!secret) throw new NotFoundError('Confidential application');
       await record(actor, 'client.secret_regenerated', clientId);
@@ -199,9 +198,11 @@ export function createClientService({ clients, query, audit, enqueue, wakeMail, 
       return (await clients.membershipsOf(viewer.userId)).filter((m) => m.role === 'owner' && m.kind === 'application');
     },
 
-    async grantedUsers(clientId: string, viewer: Viewer, page: { after?: string; limit: number }) {
-      await open(clientId, viewer);
-      return query.grantedUsers(clientId, page);
+    /** Everything the application's page shows: the app, the viewer's access, its people, and a page of the users who granted it. */
+    async overview(clientId: string, viewer: Viewer, usersPage: { after?: string; limit: number }) {
+      const { record, access } = await open(clientId, viewer);
+      const [members, granted] = await Promise.all([clients.members(clientId), query.grantedUsers(clientId, usersPage)]);
+      return { record, access, members, granted };
     },
   };
 

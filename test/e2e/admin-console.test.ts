@@ -1,13 +1,12 @@
 // Signing in to the console through Foyer's own sign-in page, by role.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
-import { launchBrowser, submitLogin } from '../support/browser.js';
+import { launchBrowser, submitLogin, freshPageForEachTest } from '../support/browser.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const PASSWORD = 'console password 1';
 let server: TestServer;
 let browser: Browser;
-let context: BrowserContext;
 let page: Page;
 
 beforeAll(async () => {
@@ -19,14 +18,7 @@ beforeAll(async () => {
   await users.create({ login: 'max', password: PASSWORD }, CLI_ACTOR);
 });
 
-beforeEach(async () => {
-  context = await browser.newContext();
-  page = await context.newPage();
-});
-
-afterEach(async () => {
-  await context.close();
-});
+freshPageForEachTest(() => browser, (p) => { page = p; });
 
 afterAll(async () => {
   await browser?.close();

@@ -4,11 +4,11 @@
 // openid-client, real PostgreSQL.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
 import { ValidationError } from '../../src/directory/errors.js';
 import type { ClientInput } from '../../src/oidc/client-metadata.js';
-import { launchBrowser, submitLogin } from '../support/browser.js';
+import { launchBrowser, submitLogin, freshPageForEachTest } from '../support/browser.js';
 import { authorizationRequest, discover, finishAtCallback, oidc, startCallbackServer, type CallbackServer } from '../support/relying-party.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -21,7 +21,6 @@ let rp: CallbackServer;
 let logoServer: http.Server;
 let logoUrl: string;
 let browser: Browser;
-let context: BrowserContext;
 let page: Page;
 let aliceId: string;
 
@@ -56,14 +55,7 @@ beforeAll(async () => {
   aliceId = alice.id;
 });
 
-beforeEach(async () => {
-  context = await browser.newContext();
-  page = await context.newPage();
-});
-
-afterEach(async () => {
-  await context.close();
-});
+freshPageForEachTest(() => browser, (p) => { page = p; });
 
 afterAll(async () => {
   await browser?.close();

@@ -1,8 +1,8 @@
 // The whole sign-in path as a relying party and a person see it: openid-client against
 // the real server, headless Chromium typing into the real pages.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
-import { launchBrowser, submitLogin } from '../support/browser.js';
+import { launchBrowser, submitLogin, freshPageForEachTest } from '../support/browser.js';
 import { authorizationRequest, discover, finishAtCallback, oidc, startCallbackServer, type CallbackServer } from '../support/relying-party.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -11,7 +11,6 @@ const PASSWORD = 'correct horse battery';
 let server: TestServer;
 let rp: CallbackServer;
 let browser: Browser;
-let context: BrowserContext;
 let page: Page;
 let client: oidc.Configuration;
 let aliceId: string;
@@ -31,14 +30,7 @@ beforeAll(async () => {
   client = await discover(server.issuer, created.client_id, created.client_secret);
 });
 
-beforeEach(async () => {
-  context = await browser.newContext();
-  page = await context.newPage();
-});
-
-afterEach(async () => {
-  await context.close();
-});
+freshPageForEachTest(() => browser, (p) => { page = p; });
 
 afterAll(async () => {
   await browser?.close();

@@ -1,5 +1,5 @@
 // Headless Debian Chromium through playwright-core (no browser downloads).
-import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -25,4 +25,16 @@ export async function consolePage(browser: Browser, issuer: string, login: strin
   await submitLogin(page, login, password);
   await page.getByRole('heading', { name: 'Users' }).waitFor();
   return page;
+}
+
+/** Gives every test of the file a page in a context of its own (no cookie leaks between tests), closed after the test. */
+export function freshPageForEachTest(browser: () => Browser, use: (page: Page) => void): void {
+  let context: BrowserContext | undefined;
+  beforeEach(async () => {
+    context = await browser().newContext();
+    use(await context.newPage());
+  });
+  afterEach(async () => {
+    await context?.close();
+  });
 }
