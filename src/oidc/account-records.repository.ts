@@ -1,8 +1,9 @@
 // One account's provider records as the profile shows them — sessions (with where they were
 // used), grants (consents) and live refresh tokens — and the targeted revocations: end some
 // sessions, revoke some grants or refresh tokens. Revocations run in the caller's transaction.
-// A session's id is its cookie and a refresh token's id is the token itself, so pages get a
-// SHA-256 handle of them instead (HANDLE), never the id.
+// A session's id is its cookie and a refresh token's id is the token itself; the adapter
+// stores only their SHA-256 (adapter.ts), and that stored id is the handle pages use: it names
+// the record and is useless as a cookie or a token.
 import type { EntityManager } from 'typeorm';
 import type { Sql } from '../db/sql.js';
 import type { EndedSession } from '../directory/user-lifecycle.service.js';
@@ -39,7 +40,8 @@ export interface RefreshTokenRecord {
 }
 
 const LIVE = '(p.expires_at IS NULL OR p.expires_at > now())';
-const HANDLE = "encode(sha256(convert_to(p.id, 'UTF8')), 'hex')";
+/** The stored id of a Session or RefreshToken row is already the SHA-256 of the secret. */
+const HANDLE = 'p.id';
 const epoch = (v: unknown) => (typeof v === 'number' ? new Date(v * 1000) : null);
 
 /** The payload rows that go with a set of grants: the grants themselves and everything issued under them. */

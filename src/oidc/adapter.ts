@@ -3,6 +3,16 @@
 // The two calls on every token and userinfo request, find and upsert, are batched across
 // concurrent requests (see batched() in db/sql.ts); each still resolves only once its row
 // is read or written, so what the provider sees is exactly what is stored.
+//
+// Ids that are bearer secrets (access and refresh tokens, codes, session cookies, interaction
+// ids...) are stored only as their SHA-256 (hex): a database backup holds nothing anyone can
+// present, and the provider, which always looks them up by the value it was given, finds them
+// by hashing it again. The payload's own copy of the id (jti) is left out and put back from
+// the argument on find; an Interaction's copy of its session's cookie is hashed the same way
+// (the provider never reads it back). Plain SHA-256 is enough for 128+ bit random ids (nothing
+// to guess), and migrations can compute it. Session uids stay in clear: findByUid needs them,
+// and a uid alone opens no session (the cookie carries the id, never the uid).
+import { createHash } from 'node:crypto';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { batched, type Sql } from '../db/sql.js';
 import { USER_COLUMNS, userFromJson } from '../directory/user.repository.js';
@@ -17,6 +27,40 @@ interface Upsert {
   id: string;
   payload: AdapterPayload;
   expiresIn: number | undefined;
+}
+
+/**
+ * Models whose ids are no bearer secret: a grant id is only a reference inside the tokens
+ * (and the console revokes grants by it), a pushed request's id is usable only by its own
+ * authenticated client (and Interaction.parJti refers to it), replay-detection ids are
+ * derived from tokens seen. Every other model's ids, now and added later, are hashed.
+ */
+const CLEAR_ID_MODELS = new Set(['Grant', 'PushedAuthorizationRequest', 'ReplayDetection']);
+
+/** How an id is stored; the same as `encode(sha256(convert_to(id, 'UTF8')), 'hex')` in SQL. */
+export function hashPayloadId(id: string): string {
+  return createHash('sha256').update(id, 'utf8').digest('hex');
+}
+
+/** The `oidc_payloads.id` under which the provider's `id` of `model` is stored. */
+export function storedPayloadId(model: string, id: string): string {
+  return CLEAR_ID_MODELS.has(model) ? id : hashPayloadId(id);
+}
+
+/** What goes into `payload`: no copy of a secret id. */
+function toStored(model: string, id: string, payload: AdapterPayload): AdapterPayload {
+  if (CLEAR_ID_MODELS.has(model)) return payload;
+  const { jti, ...rest } = payload;
+  const stored: AdapterPayload = jti === undefined || jti === id ? rest : payload;
+  const session = (stored as { session?: { cookie?: unknown } }).session;
+  if (typeof session?.cookie === 'string') return { ...stored, session: { ...session, cookie: hashPayloadId(session.cookie) } } as AdapterPayload;
+  return stored;
+}
+
+/** The payload as the provider wrote it: its id back in jti. */
+function fromStored(model: string, id: string, payload: AdapterPayload | undefined): AdapterPayload | undefined {
+  if (!payload || CLEAR_ID_MODELS.has(model) || payload.jti !== undefined) return payload;
+  return { ...payload, jti: id };
 }
 
 const NOT_EXPIRED = '(expires_at IS NULL OR expires_at > now())';
@@ -64,7 +108,10 @@ class PostgresAdapter implements Adapter {
   private readonly findAccessTokenBatched: (id: string) => Promise<AccessTokenRow | undefined>;
   private readonly upsertBatched: (write: Upsert) => Promise<void>;
 
+  private readonly storedId: (id: string) => string;
+
   constructor(private readonly sql: Sql, private readonly model: string) {
+    this.storedId = (id) => storedPayloadId(model, id);
     this.findBatched = batched(async (ids: readonly string[]) => {
       const { rows } = await sql.query<Row & { id: string }>({ name: 'oidc-find-many', text: FIND_MANY, values: [model, ids] });
       const byId = new Map(rows.map((r) => [r.id, withConsumed(r)]));
@@ -88,7 +135,7 @@ class PostgresAdapter implements Adapter {
   }
 
   upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
-    return this.upsertBatched({ id, payload, expiresIn });
+    return this.upsertBatched({ id: this.storedId(id), payload: toStored(this.model, id, payload), expiresIn });
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {
@@ -97,21 +144,23 @@ class PostgresAdapter implements Adapter {
       const early = prefetched()?.grants;
       if (early?.has(id)) return early.get(id);
     }
-    return this.findBatched(id);
+    return fromStored(this.model, id, await this.findBatched(this.storedId(id)));
   }
 
   private async findAccessToken(id: string): Promise<AdapterPayload | undefined> {
-    const row = await this.findAccessTokenBatched(id);
+    const row = await this.findAccessTokenBatched(this.storedId(id));
     if (!row) return undefined;
     const grant = row.grant_payload ? withConsumed({ payload: row.grant_payload, consumed: Boolean(row.grant_consumed) }) : undefined;
     remember(row.payload.grantId, grant, row.payload.accountId, row.user_json ? userFromJson(row.user_json) : null);
-    return withConsumed(row);
+    return fromStored(this.model, id, withConsumed(row));
   }
 
+  /** By the uid in clear (see the top of this file); the payload comes without its id, which is not stored. */
   findByUid(uid: string): Promise<AdapterPayload | undefined> {
     return this.findOneBy('uid', uid);
   }
 
+  /** Device flow is off; if turned on, its short user codes would need a keyed hash (they are guessable). */
   findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
     return this.findOneBy('user_code', userCode);
   }
@@ -124,11 +173,11 @@ class PostgresAdapter implements Adapter {
   }
 
   async consume(id: string): Promise<void> {
-    await this.sql.query('UPDATE oidc_payloads SET consumed_at = now() WHERE model = $1 AND id = $2', [this.model, id]);
+    await this.sql.query('UPDATE oidc_payloads SET consumed_at = now() WHERE model = $1 AND id = $2', [this.model, this.storedId(id)]);
   }
 
   async destroy(id: string): Promise<void> {
-    await this.sql.query('DELETE FROM oidc_payloads WHERE model = $1 AND id = $2', [this.model, id]);
+    await this.sql.query('DELETE FROM oidc_payloads WHERE model = $1 AND id = $2', [this.model, this.storedId(id)]);
   }
 
   async revokeByGrantId(grantId: string): Promise<void> {

@@ -5,10 +5,10 @@
 // - Encrypted: client_secret_jwt signs with the secret, so the provider needs it in clear.
 //   Those secrets are sealed with AES-256-GCM under FOYER_CLIENT_SECRET_KEY, which lives in
 //   the configuration, never in the database.
-import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { isSealed as isSealedValue, seal, unseal } from './sealing.js';
 
 const HASHED = 'sha256$';
-const SEALED = 'aes256gcm$';
 
 export function generateClientSecret(): string {
   return randomBytes(32).toString('base64url');
@@ -22,28 +22,18 @@ export function isHashed(stored: string | null | undefined): boolean {
   return Boolean(stored?.startsWith(HASHED));
 }
 
+/** Sealed with the one sealing module (sealing.ts), under the key itself and no context, as it always was. */
 export function isSealed(stored: string | null | undefined): boolean {
-  return Boolean(stored?.startsWith(SEALED));
+  return isSealedValue(stored);
 }
 
 export function sealClientSecret(secret: string, key: Buffer): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  const body = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
-  return SEALED + [iv, cipher.getAuthTag(), body].map((b) => b.toString('base64url')).join('.');
+  return seal(secret, key);
 }
 
 /** The secret in clear, or undefined when it cannot be opened (no key, or another key). */
 export function openClientSecret(stored: string, key: Buffer | undefined): string | undefined {
-  if (!key || !isSealed(stored)) return undefined;
-  try {
-    const [iv, tag, body] = stored.slice(SEALED.length).split('.').map((p) => Buffer.from(p, 'base64url'));
-    const decipher = createDecipheriv('aes-256-gcm', key, iv);
-    decipher.setAuthTag(tag);
-    return Buffer.concat([decipher.update(body), decipher.final()]).toString('utf8');
-  } catch {
-    return undefined;
-  }
+  return unseal(stored, key);
 }
 
 /**

@@ -1,8 +1,12 @@
 // Keys and secrets the provider and the forms need, made on first start and stored in
 // PostgreSQL so a restart and every other process on the same database reuse them.
+// With FOYER_SECRETS_KEY each row is sealed (sealing.ts; the row's name is the sealing
+// context), so a database backup alone cannot sign tokens or forge cookies; rows stored in
+// clear before the key was set are sealed on the first start with it.
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import type { JWK } from 'oidc-provider';
 import type { Sql } from '../db/sql.js';
+import { deriveSealingKey, isSealed, seal, unseal } from './sealing.js';
 
 export interface ProviderSecrets {
   jwks: { keys: JWK[] };
@@ -10,16 +14,50 @@ export interface ProviderSecrets {
   csrfSecret: string;
 }
 
+/** provider_secrets cannot be opened with the configured key: Foyer must not start (new keys would end every session). */
+export class ProviderSecretsKeyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProviderSecretsKeyError';
+  }
+}
+
+const contextOf = (name: string) => `provider_secrets:${name}`;
+
+function open<T>(name: string, stored: unknown, key: Buffer | undefined): T {
+  if (!isSealed(stored)) return stored as T;
+  if (!key) {
+    throw new ProviderSecretsKeyError(`provider_secrets "${name}" is sealed, but FOYER_SECRETS_KEY is not set: start Foyer with the key it was sealed with`);
+  }
+  const plain = unseal(stored, key, contextOf(name));
+  if (plain === undefined) {
+    throw new ProviderSecretsKeyError(`provider_secrets "${name}" was sealed with another FOYER_SECRETS_KEY (or is damaged): start Foyer with the key it was sealed with`);
+  }
+  return JSON.parse(plain) as T;
+}
+
+const sealed = (name: string, value: unknown, key: Buffer) => seal(JSON.stringify(value), key, contextOf(name));
+
 /**
  * The stored value, or `make()` stored now. Two processes racing on a new database both
- * insert with ON CONFLICT DO NOTHING and then read whichever value won.
+ * insert with ON CONFLICT DO NOTHING and then read whichever value won; two sealing the same
+ * plain row both write a sealing of the same value.
  */
-async function loadOrCreate<T>(sql: Sql, name: string, make: () => T): Promise<T> {
-  const read = async () => (await sql.query<{ value: T }>('SELECT value FROM provider_secrets WHERE name = $1', [name])).rows[0]?.value;
-  const existing = await read();
-  if (existing !== undefined) return existing;
-  await sql.query('INSERT INTO provider_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [name, JSON.stringify(make())]);
-  return (await read())!;
+async function loadOrCreate<T>(sql: Sql, name: string, make: () => T, key: Buffer | undefined): Promise<T> {
+  const read = async () => (await sql.query<{ value: unknown }>('SELECT value FROM provider_secrets WHERE name = $1', [name])).rows[0]?.value;
+  let stored = await read();
+  if (stored === undefined) {
+    const value = make();
+    await sql.query('INSERT INTO provider_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING',
+      [name, JSON.stringify(key ? sealed(name, value, key) : value)]);
+    stored = await read();
+  }
+  const value = open<T>(name, stored, key);
+  if (key && !isSealed(stored)) {
+    await sql.query('UPDATE provider_secrets SET value = $2 WHERE name = $1 AND value = $3::jsonb',
+      [name, JSON.stringify(sealed(name, value, key)), JSON.stringify(stored)]);
+  }
+  return value;
 }
 
 function makeSigningKeys(): { keys: JWK[] } {
@@ -28,11 +66,13 @@ function makeSigningKeys(): { keys: JWK[] } {
   return { keys: [{ ...jwk, kid: randomUUID(), alg: 'RS256', use: 'sig' }] };
 }
 
-export async function loadProviderSecrets(sql: Sql): Promise<ProviderSecrets> {
+/** `secretsKey` is config.secretsKey (FOYER_SECRETS_KEY); without it the rows are read and written in clear. */
+export async function loadProviderSecrets(sql: Sql, { secretsKey }: { secretsKey?: Buffer } = {}): Promise<ProviderSecrets> {
+  const key = secretsKey ? deriveSealingKey(secretsKey, 'provider_secrets') : undefined;
   const random = () => randomBytes(32).toString('base64url');
   return {
-    jwks: await loadOrCreate(sql, 'jwks', makeSigningKeys),
-    cookieKeys: await loadOrCreate(sql, 'cookie_keys', () => [random()]),
-    csrfSecret: await loadOrCreate(sql, 'csrf_secret', random),
+    jwks: await loadOrCreate(sql, 'jwks', makeSigningKeys, key),
+    cookieKeys: await loadOrCreate(sql, 'cookie_keys', () => [random()], key),
+    csrfSecret: await loadOrCreate(sql, 'csrf_secret', random, key),
   };
 }

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import Provider, { type Adapter, type AdapterPayload } from 'oidc-provider';
 import { sqlOf, type Sql } from '../../src/db/sql.js';
 import { ValidationError } from '../../src/directory/errors.js';
-import { createAdapterFactory } from '../../src/oidc/adapter.js';
+import { createAdapterFactory, storedPayloadId } from '../../src/oidc/adapter.js';
 import { createClientRepository } from '../../src/oidc/client.repository.js';
 import { validateClientInput, type ClientInput } from '../../src/oidc/client-metadata.js';
 import { clientSecretMatches, hashClientSecret } from '../../src/oidc/client-secret.js';
@@ -35,12 +35,12 @@ function tokenPayload(overrides: Partial<AdapterPayload> = {}): AdapterPayload {
 
 async function rowOf(model: string, id: string) {
   const { rows } = await sql.query<{ account_id: string | null; grant_id: string | null; uid: string | null; user_code: string | null }>(
-    'SELECT account_id, grant_id, uid, user_code FROM oidc_payloads WHERE model = $1 AND id = $2', [model, id]);
+    'SELECT account_id, grant_id, uid, user_code FROM oidc_payloads WHERE model = $1 AND id = $2', [model, storedPayloadId(model, id)]);
   return rows[0];
 }
 
 const expire = (model: string, id: string) =>
-  sql.query(`UPDATE oidc_payloads SET expires_at = now() - interval '1 minute' WHERE model = $1 AND id = $2`, [model, id]);
+  sql.query(`UPDATE oidc_payloads SET expires_at = now() - interval '1 minute' WHERE model = $1 AND id = $2`, [model, storedPayloadId(model, id)]);
 
 async function countRows(where: string, params: unknown[]): Promise<number> {
   const { rows } = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM oidc_payloads WHERE ${where}`, params);
@@ -67,7 +67,7 @@ describe('PostgreSQL adapter', () => {
     const second = tokenPayload({ scope: 'openid email' });
     await adapter.upsert(id, second, 60);
     await expect(adapter.find(id)).resolves.toEqual(second);
-    expect(await countRows('model = $1 AND id = $2', ['AccessToken', id])).toBe(1);
+    expect(await countRows('model = $1 AND id = $2', ['AccessToken', storedPayloadId('AccessToken', id)])).toBe(1);
   });
 
   it('fills the lookup columns from the payload', async () => {
@@ -138,9 +138,38 @@ describe('PostgreSQL adapter', () => {
     const id = newId();
     await adapterFor('AccessToken').upsert(id, tokenPayload({ scope: 'access' }), 60);
     await adapterFor('RefreshToken').upsert(id, tokenPayload({ scope: 'refresh' }), 60);
-    expect(await countRows('id = $1', [id])).toBe(2);
+    expect(await countRows('id = $1', [storedPayloadId('AccessToken', id)])).toBe(2);
     await adapterFor('AccessToken').destroy(id);
     await expect(adapterFor('RefreshToken').find(id)).resolves.toMatchObject({ scope: 'refresh' });
+  });
+});
+
+describe('secret ids at rest', () => {
+  const stored = async (model: string) => (await sql.query<{ id: string; payload: AdapterPayload }>(
+    'SELECT id, payload FROM oidc_payloads WHERE model = $1', [model])).rows;
+
+  it('stores token and session ids (and their jti) only hashed, and gives the provider its jti back', async () => {
+    for (const model of ['AccessToken', 'RefreshToken', 'AuthorizationCode', 'ClientCredentials', 'Session', 'Interaction', 'DeviceCode']) {
+      const id = `${model}-${newId()}`;
+      const payload = { ...tokenPayload({ kind: model }), jti: id };
+      await adapterFor(model).upsert(id, payload, 60);
+      const rows = JSON.stringify(await stored(model));
+      expect({ model, leaked: rows.includes(id) }).toEqual({ model, leaked: false });
+      await expect(adapterFor(model).find(id)).resolves.toEqual(payload);
+      await adapterFor(model).consume(id);
+      await expect(adapterFor(model).find(id)).resolves.toEqual({ ...payload, consumed: true });
+      await adapterFor(model).destroy(id);
+      await expect(adapterFor(model).find(id)).resolves.toBeUndefined();
+    }
+  });
+
+  it("hashes the session cookie an Interaction keeps, and leaves grant ids in clear", async () => {
+    const [id, cookie, grantId] = [newId(), `cookie-${newId()}`, newId()];
+    await adapterFor('Interaction').upsert(id, { jti: id, kind: 'Interaction', session: { accountId: 'acct-i', uid: 'u-i', cookie } }, 60);
+    expect(JSON.stringify(await stored('Interaction'))).not.toContain(cookie);
+    await expect(adapterFor('Interaction').find(id)).resolves.toMatchObject({ jti: id, session: { accountId: 'acct-i', uid: 'u-i' } });
+    await adapterFor('Grant').upsert(grantId, { jti: grantId, kind: 'Grant', accountId: 'acct-i', clientId: 'app' }, 60);
+    expect((await stored('Grant')).map((r) => r.id)).toContain(grantId);
   });
 });
 
@@ -163,7 +192,7 @@ describe('sweepExpiredPayloads', () => {
     await sql.query('DELETE FROM oidc_payloads');
     const expiredIds = Array.from({ length: 25 }, newId);
     for (const id of expiredIds) await adapterFor('AccessToken').upsert(id, tokenPayload(), 60);
-    await sql.query(`UPDATE oidc_payloads SET expires_at = now() - interval '1 second' WHERE id = ANY($1)`, [expiredIds]);
+    await sql.query(`UPDATE oidc_payloads SET expires_at = now() - interval '1 second' WHERE id = ANY($1)`, [expiredIds.map((id) => storedPayloadId('AccessToken', id))]);
     const live = newId();
     await adapterFor('AccessToken').upsert(live, tokenPayload(), 3600);
     await adapterFor('Session').upsert(newId(), { kind: 'Session', accountId: 'acct-no-expiry' });
