@@ -13,6 +13,7 @@ import type { GroupService } from '../directory/group.service.js';
 import type { Logger } from '../http/logger.js';
 import type { BulkItem, BulkJob, BulkJobProgress, BulkJobRepository } from './bulk-job.repository.js';
 import { startPolledWorker, type PolledWorker } from './polled-worker.js';
+import { isDatabaseOutage, type DatabaseOutage } from '../db/database-outage.js';
 
 export const BULK_ACTIONS = ['block', 'unblock', 'end-sessions', 'reset-password', 'add-to-group', 'remove-from-group', 'delete'] as const;
 export type BulkAction = (typeof BULK_ACTIONS)[number];
@@ -31,8 +32,10 @@ export function createBulkActions({ jobs, lifecycle, links, groups, audit }: { j
   /** Does one item; returns the reason it failed, or null. */
   async function perform(job: BulkJob, item: BulkItem): Promise<string | null> {
     const actor: Actor = { type: 'user', id: job.actorId, label: job.actorLabel };
-    if (item.userId === job.actorId && (job.action === 'block' || job.action === 'delete' || job.action === 'end-sessions')) {
-      return `You cannot ${job.action === 'end-sessions' ? 'end the sessions of' : job.action} your own account in a mass action`;
+    // A forced reset ends every session too (issue 14): it would sign the staff member out mid-job.
+    if (item.userId === job.actorId && (job.action === 'block' || job.action === 'delete' || job.action === 'end-sessions' || job.action === 'reset-password')) {
+      const what = job.action === 'end-sessions' ? 'end the sessions of' : job.action === 'reset-password' ? 'force a password reset for' : job.action;
+      return `You cannot ${what} your own account in a mass action`;
     }
     try {
       switch (job.action as BulkAction) {
@@ -94,25 +97,29 @@ export type BulkActions = ReturnType<typeof createBulkActions>;
  * with SKIP LOCKED and a lease, so workers never share an item and a crashed worker's items
  * are taken up again. `wake()` starts at once instead of at the next tick.
  */
-export function startBulkWorker({ jobs, bulk, logger, intervalMs = 1000, batch = 50, parallel = 4 }:
-  { jobs: BulkJobRepository; bulk: BulkActions; logger: Logger; intervalMs?: number; batch?: number; parallel?: number }): PolledWorker {
+export function startBulkWorker({ jobs, bulk, logger, outage, intervalMs = 1000, batch = 50, parallel = 4 }:
+  { jobs: BulkJobRepository; bulk: BulkActions; logger: Logger; outage?: DatabaseOutage; intervalMs?: number; batch?: number; parallel?: number }): PolledWorker {
   return startPolledWorker({
-    name: 'mass action worker', intervalMs, logger,
+    name: 'mass action worker', intervalMs, logger, outage,
     async drainOnce() {
       const items = await jobs.claim(batch);
       if (items.length === 0) return false;
-      for (let i = 0; i < items.length; i += parallel) {
-        await Promise.all(items.slice(i, i + parallel).map(async (item) => {
-          let error: string | null;
-          try {
-            error = await bulk.perform(item.job, item);
-          } catch (err) {
-            logger.error({ err, job: item.jobId, user: item.userId }, 'mass action failed on a user');
-            error = 'Unexpected error; the server log has the details';
-          }
-          await jobs.settle(item, error);
-        }));
-      }
+      await jobs.whileClaimed(items, async () => {
+        for (let i = 0; i < items.length; i += parallel) {
+          await Promise.all(items.slice(i, i + parallel).map(async (item) => {
+            let error: string | null;
+            try {
+              error = await bulk.perform(item.job, item);
+            } catch (err) {
+              // Not the user's fault: left claimed, the item is taken up again once its lease lapses.
+              if (isDatabaseOutage(err)) throw err;
+              logger.error({ err, job: item.jobId, user: item.userId }, 'mass action failed on a user');
+              error = 'Unexpected error; the server log has the details';
+            }
+            await jobs.settle(item, error);
+          }));
+        }
+      });
       for (const jobId of new Set(items.map((i) => i.jobId))) await jobs.finishIfDone(jobId);
       return true;
     },

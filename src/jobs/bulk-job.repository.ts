@@ -1,6 +1,7 @@
 // SQL for mass-action jobs: creating one from chosen ids or from a filter, claiming items for
 // a worker (with a lease, so a crashed worker's items are picked up again), recording results.
 import type { Sql } from '../db/sql.js';
+import { DEFAULT_LEASE, leaseInterval, whileLeased, type Lease } from './lease.js';
 import type { StaffScope } from '../directory/staff-scope.js';
 import { whereOf, type UserFilter } from '../directory/user-directory.query.js';
 
@@ -25,13 +26,13 @@ export interface BulkJobProgress extends BulkJob {
 
 export interface BulkItem { jobId: string; userId: string; label: string | null; error: string | null }
 
-/** Items claimed by a worker that has not reported within this time are handed out again. */
-const LEASE = "interval '5 minutes'";
 const LABEL = "coalesce(u.login, u.email, u.phone_number, '#' || u.id)";
 const JOB_COLUMNS = `j.id::text AS id, j.action, j.params, j.actor_id::text AS "actorId", j.actor_label AS "actorLabel", j.scope, j.total, j.status,
   j.created_at AS "createdAt", j.finished_at AS "finishedAt"`;
 
-export function createBulkJobRepository(sql: Sql) {
+/** `lease`: items claimed by a worker that has not renewed them within it are handed out again. */
+export function createBulkJobRepository(sql: Sql, lease: Lease = DEFAULT_LEASE) {
+  const LEASE = leaseInterval(lease);
   async function create(action: string, actor: { id?: string | null; label?: string | null }, scope: StaffScope, params: Record<string, unknown>,
     fill: (jobId: string) => Promise<number>): Promise<string> {
     const { rows } = await sql.query<{ id: string }>(
@@ -99,6 +100,14 @@ export function createBulkJobRepository(sql: Sql) {
            (SELECT row_to_json(x) FROM (SELECT ${JOB_COLUMNS} FROM bulk_jobs j WHERE j.id = c.job_id) x) AS job
          FROM claimed c ORDER BY c.job_id, c.user_id`, [limit]);
       return rows;
+    },
+
+    /** Runs `work` on claimed items, renewing their lease meanwhile (a dead process's items lapse within the lease). */
+    whileClaimed<T>(items: { jobId: string; userId: string }[], work: () => Promise<T>): Promise<T> {
+      const keys = JSON.stringify(items.map((i) => ({ job_id: i.jobId, user_id: i.userId })));
+      return whileLeased(lease, () => sql.query(
+        `UPDATE bulk_job_items b SET claimed_at = now() FROM jsonb_to_recordset($1::jsonb) AS k(job_id bigint, user_id bigint)
+         WHERE b.job_id = k.job_id AND b.user_id = k.user_id AND b.status = 'running'`, [keys]), work);
     },
 
     async settle(item: { jobId: string; userId: string }, error: string | null): Promise<void> {

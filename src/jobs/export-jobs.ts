@@ -10,6 +10,8 @@ import type { SettingsService } from '../directory/settings.service.js';
 import type { Logger } from '../http/logger.js';
 import type { QueuedMessage } from '../mail/outbox.repository.js';
 import { startPolledWorker, type PolledWorker } from './polled-worker.js';
+import { DEFAULT_LEASE, leaseInterval, whileLeased, type Lease } from './lease.js';
+import { isDatabaseOutage, type DatabaseOutage } from '../db/database-outage.js';
 
 export interface ExportJob {
   id: string; actorId: string | null; actorLabel: string | null; total: number; rowsDone: number;
@@ -21,8 +23,27 @@ export interface ExportJob {
 const COLUMNS = `id::text AS id, actor_id::text AS "actorId", actor_label AS "actorLabel", total, rows_done AS "rowsDone", status, error,
   created_at AS "createdAt", finished_at AS "finishedAt", file_removed_at AS "fileRemovedAt"`;
 
-export function createExportJobs({ sql, settings, audit, enqueue, wakeMail }:
-  { sql: Sql; settings: SettingsService; audit: AuditLog; enqueue: (m: QueuedMessage) => Promise<string>; wakeMail: () => void }) {
+export function createExportJobs({ sql, settings, audit, enqueue, wakeMail, lease = DEFAULT_LEASE }:
+  { sql: Sql; settings: SettingsService; audit: AuditLog; enqueue: (m: QueuedMessage) => Promise<string>; wakeMail: () => void; lease?: Lease }) {
+  /** Writes the file from the start (a run taken up after a crash starts over), then mails its link. */
+  async function write(job: { id: string; filter: UserFilter; columns: string[]; actor_id: string | null; actor_email: string | null }): Promise<void> {
+    await sql.query('DELETE FROM export_chunks WHERE job_id = $1', [job.id]);
+    const all = exportColumns((await settings.current()).customFields);
+    const columns = all.filter((c) => job.columns.includes(c.key));
+    let seq = 0;
+    let done = 0;
+    for await (const chunk of exportUsersCsv(sql, job.filter, columns, (n) => (done = n))) {
+      await sql.query('INSERT INTO export_chunks (job_id, seq, data) VALUES ($1, $2, $3)', [job.id, seq, chunk]);
+      await sql.query('UPDATE export_jobs SET rows_done = $2, claimed_at = now() WHERE id = $1', [job.id, done]);
+      seq += 1;
+    }
+    await sql.query(`UPDATE export_jobs SET status = 'finished', finished_at = now(), rows_done = $2 WHERE id = $1`, [job.id, done]);
+    if (job.actor_email && job.actor_id) {
+      await enqueue({ template: 'export-ready', to: job.actor_email, userId: job.actor_id, params: { rows: done, path: `/admin/exports/${job.id}` } });
+      wakeMail();
+    }
+  }
+
   return {
     async start(filter: UserFilter, columns: string[], total: number, staff: { actor: Actor; email: string | null }): Promise<string> {
       const { rows } = await sql.query<{ id: string }>(
@@ -55,28 +76,18 @@ export function createExportJobs({ sql, settings, audit, enqueue, wakeMail }:
     async runOne(): Promise<boolean> {
       const { rows } = await sql.query<{ id: string; filter: UserFilter; columns: string[]; actor_id: string | null; actor_email: string | null; total: number }>(
         `UPDATE export_jobs SET status = 'running', claimed_at = now(), rows_done = 0 WHERE id = (
-           SELECT id FROM export_jobs WHERE status = 'queued' OR (status = 'running' AND claimed_at < now() - interval '10 minutes')
+           SELECT id FROM export_jobs WHERE status = 'queued' OR (status = 'running' AND claimed_at < now() - ${leaseInterval(lease)})
            ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
          RETURNING id::text AS id, filter, columns, actor_id::text, actor_email, total`);
       const job = rows[0];
       if (!job) return false;
+      // Renewed while it runs, besides each chunk: one chunk of a slow query may take longer than the lease.
+      const renew = () => sql.query(`UPDATE export_jobs SET claimed_at = now() WHERE id = $1 AND status = 'running'`, [job.id]);
       try {
-        await sql.query('DELETE FROM export_chunks WHERE job_id = $1', [job.id]);
-        const all = exportColumns((await settings.current()).customFields);
-        const columns = all.filter((c) => job.columns.includes(c.key));
-        let seq = 0;
-        let done = 0;
-        for await (const chunk of exportUsersCsv(sql, job.filter, columns, (n) => (done = n))) {
-          await sql.query('INSERT INTO export_chunks (job_id, seq, data) VALUES ($1, $2, $3)', [job.id, seq, chunk]);
-          await sql.query('UPDATE export_jobs SET rows_done = $2, claimed_at = now() WHERE id = $1', [job.id, done]);
-          seq += 1;
-        }
-        await sql.query(`UPDATE export_jobs SET status = 'finished', finished_at = now(), rows_done = $2 WHERE id = $1`, [job.id, done]);
-        if (job.actor_email && job.actor_id) {
-          await enqueue({ template: 'export-ready', to: job.actor_email, userId: job.actor_id, params: { rows: done, path: `/admin/exports/${job.id}` } });
-          wakeMail();
-        }
+        await whileLeased(lease, renew, () => write(job));
       } catch (err) {
+        // An outage is no verdict on the export: left claimed, it is run again once its lease lapses.
+        if (isDatabaseOutage(err)) throw err;
         await sql.query(`UPDATE export_jobs SET status = 'failed', error = $2, finished_at = now() WHERE id = $1`, [job.id, String((err as Error).message).slice(0, 500)]);
         throw err;
       }
@@ -87,6 +98,6 @@ export function createExportJobs({ sql, settings, audit, enqueue, wakeMail }:
 
 export type ExportJobs = ReturnType<typeof createExportJobs>;
 
-export function startExportWorker({ jobs, logger, intervalMs = 2000 }: { jobs: ExportJobs; logger: Logger; intervalMs?: number }): PolledWorker {
-  return startPolledWorker({ name: 'export worker', intervalMs, logger, drainOnce: () => jobs.runOne() });
+export function startExportWorker({ jobs, logger, outage, intervalMs = 2000 }: { jobs: ExportJobs; logger: Logger; outage?: DatabaseOutage; intervalMs?: number }): PolledWorker {
+  return startPolledWorker({ name: 'export worker', intervalMs, logger, outage, drainOnce: () => jobs.runOne() });
 }

@@ -18,6 +18,8 @@ import type { Logger } from '../http/logger.js';
 import type { QueuedMessage } from '../mail/outbox.repository.js';
 import { startPolledWorker, type PolledWorker } from './polled-worker.js';
 import { createImportRowStore, type ImportRowStore } from './import-rows.repository.js';
+import { DEFAULT_LEASE, leaseInterval, whileLeased, type Lease } from './lease.js';
+import { isDatabaseOutage, type DatabaseOutage } from '../db/database-outage.js';
 
 export type ImportStatus = 'uploading' | 'analyzing' | 'ready' | 'queued' | 'running' | 'finished' | 'failed' | 'cancelled';
 
@@ -39,18 +41,20 @@ const COLUMNS = `id::text AS id, actor_id::text AS "actorId", actor_label AS "ac
   password_mode AS "passwordMode", total, analyzed, applied, summary, status, error, created_at AS "createdAt",
   confirmed_at AS "confirmedAt", finished_at AS "finishedAt", rows_removed_at AS "rowsRemovedAt"`;
 const BATCH = 1000;
-/** A worker that has not reported progress for this long is presumed dead. */
-const LEASE = "interval '5 minutes'";
 
 export interface ImportJobDeps {
   sql: Sql; importer: UserImporter; settings: SettingsService; hasher: PasswordHasher; audit: AuditLog;
   enqueue: (m: QueuedMessage) => Promise<string>; wakeMail: () => void;
+  /** A worker that has not renewed its claim for this long is presumed dead (the job is taken up where it stopped). */
+  lease?: Lease;
 }
 
 interface Staff { actor: Actor; email: string | null; scope: StaffScope; isAdmin: boolean }
 
 export function createImportJobs(deps: ImportJobDeps) {
   const { sql } = deps;
+  const lease = deps.lease ?? DEFAULT_LEASE;
+  const LEASE = leaseInterval(lease);
   const rows: ImportRowStore = createImportRowStore(sql);
 
   const setJob = (id: string, set: string, values: unknown[] = []) => sql.query(`UPDATE import_jobs SET ${set} WHERE id = $1`, [id, ...values]);
@@ -197,10 +201,16 @@ export function createImportJobs(deps: ImportJobDeps) {
       const job = claimed[0];
       if (!job) return false;
       const base = { id: job.id, scope: job.scope, mode: job.password_mode };
+      // Renewed while it runs: a batch (bcrypt for given passwords) may take longer than the lease.
+      const renew = () => sql.query(`UPDATE import_jobs SET claimed_at = now() WHERE id = $1 AND status IN ('analyzing', 'running') AND claimed_at IS NOT NULL`, [job.id]);
       try {
-        if (job.status === 'analyzing') await analyze(base);
-        else await apply({ ...base, actor: { type: 'user', id: job.actor_id, label: job.actor_label }, email: job.actor_email, total: job.total });
+        await whileLeased(lease, renew, async () => {
+          if (job.status === 'analyzing') await analyze(base);
+          else await apply({ ...base, actor: { type: 'user', id: job.actor_id, label: job.actor_label }, email: job.actor_email, total: job.total });
+        });
       } catch (err) {
+        // An outage is no verdict on the import: left claimed, it is taken up again where it stopped.
+        if (isDatabaseOutage(err)) throw err;
         await setJob(job.id, `status = 'failed', error = $2, finished_at = now()`, [String((err as Error).message).slice(0, 500)]);
         await rows.forgetPasswords(job.id);
         throw err;
@@ -212,8 +222,8 @@ export function createImportJobs(deps: ImportJobDeps) {
 
 export type ImportJobs = ReturnType<typeof createImportJobs>;
 
-export function startImportWorker({ jobs, logger, intervalMs = 2000 }: { jobs: ImportJobs; logger: Logger; intervalMs?: number }): PolledWorker {
-  return startPolledWorker({ name: 'import worker', intervalMs, logger, drainOnce: () => jobs.runOne() });
+export function startImportWorker({ jobs, logger, outage, intervalMs = 2000 }: { jobs: ImportJobs; logger: Logger; outage?: DatabaseOutage; intervalMs?: number }): PolledWorker {
+  return startPolledWorker({ name: 'import worker', intervalMs, logger, outage, drainOnce: () => jobs.runOne() });
 }
 
 export type { StagedRow };

@@ -1,6 +1,7 @@
 // The loop every queue worker here shares: drain the queue now when woken, and every
 // interval anyway (work queued by another process, retries coming due). One drain runs at a
 // time; stop() waits for it to finish.
+import { isDatabaseOutage, type DatabaseOutage } from '../db/database-outage.js';
 import type { Logger } from '../http/logger.js';
 
 export interface PolledWorker {
@@ -10,8 +11,9 @@ export interface PolledWorker {
 }
 
 /** `drainOnce` handles one batch and says whether there may be more. */
-export function startPolledWorker({ name, drainOnce, intervalMs, logger }:
-  { name: string; drainOnce: () => Promise<boolean>; intervalMs: number; logger: Logger }): PolledWorker {
+/** `outage`: told of database outages, which it logs once per outage instead of once per tick. */
+export function startPolledWorker({ name, drainOnce, intervalMs, logger, outage }:
+  { name: string; drainOnce: () => Promise<boolean>; intervalMs: number; logger: Logger; outage?: DatabaseOutage }): PolledWorker {
   let running: Promise<void> | undefined;
   let stopped = false;
 
@@ -20,7 +22,10 @@ export function startPolledWorker({ name, drainOnce, intervalMs, logger }:
   }
 
   function wake(): Promise<void> {
-    running ??= drain().catch((err) => logger.warn({ err }, `${name} failed; will retry`)).finally(() => (running = undefined));
+    running ??= drain().catch((err) => {
+      if (outage?.report(err) ?? isDatabaseOutage(err)) logger.debug(`${name} paused: database unavailable`);
+      else logger.warn({ err }, `${name} failed; will retry`);
+    }).finally(() => (running = undefined));
     return running;
   }
 

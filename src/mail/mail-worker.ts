@@ -90,7 +90,7 @@ export function startMailWorker(deps: MailWorkerDeps): PolledWorker {
     name: 'mail worker', intervalMs: deps.config.pollSeconds * 1000, logger: deps.logger,
     async drainOnce() {
       const due = await deps.outbox.claimDue(10);
-      for (const row of due) await delivery.deliver(row);
+      await deps.outbox.whileClaimed(due, async () => { for (const row of due) await delivery.deliver(row); });
       return due.length > 0;
     },
   });

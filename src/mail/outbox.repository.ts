@@ -2,6 +2,7 @@
 // the worker claims due rows with SKIP LOCKED and a lease, and records each attempt.
 import type { EntityManager } from 'typeorm';
 import type { Sql } from '../db/sql.js';
+import { DEFAULT_LEASE, leaseInterval, whileLeased, type Lease } from '../jobs/lease.js';
 
 export interface QueuedMessage {
   template: string;
@@ -30,10 +31,9 @@ export interface OutboxRow {
 const COLUMNS = `id::text AS id, template, to_address AS "to", user_id::text AS "userId", params, status, attempts,
   next_attempt_at AS "nextAttemptAt", last_error AS "lastError", subject, text_body AS "textBody", html_body AS "htmlBody",
   created_at AS "createdAt", sent_at AS "sentAt"`;
-/** A worker that claimed a message and went quiet for this long is presumed dead. */
-const LEASE = "interval '2 minutes'";
-
-export function createOutboxRepository(sql: Sql) {
+/** `lease`: a worker that claimed a message and has not renewed its claim within it is presumed dead. */
+export function createOutboxRepository(sql: Sql, lease: Lease = DEFAULT_LEASE) {
+  const LEASE = leaseInterval(lease);
   return {
     /** Queues a message; inside `manager` it lands (or not) with the caller's change. */
     async enqueue(message: QueuedMessage, manager?: EntityManager): Promise<string> {
@@ -54,6 +54,12 @@ export function createOutboxRepository(sql: Sql) {
                       ORDER BY next_attempt_at, id LIMIT $1 FOR UPDATE SKIP LOCKED)
          RETURNING ${COLUMNS}`, [limit]);
       return rows;
+    },
+
+    /** Runs `work` (delivering claimed messages), renewing their claim meanwhile so a slow SMTP server never gets one sent twice. */
+    whileClaimed<T>(rows: { id: string }[], work: () => Promise<T>): Promise<T> {
+      const ids = rows.map((r) => r.id);
+      return whileLeased(lease, () => sql.query(`UPDATE mail_outbox SET claimed_at = now() WHERE id = ANY($1::bigint[]) AND status = 'sending'`, [ids]), work);
     },
 
     async markSent(id: string, status: 'sent' | 'outbox' | 'dropped', rendered?: { to?: string; subject?: string; text?: string; html?: string }): Promise<void> {

@@ -5,6 +5,7 @@
 // a notice it could have missed can never leave it serving an old client.
 import type pg from 'pg';
 import type { Logger } from '../http/logger.js';
+import { isDatabaseOutage } from '../db/database-outage.js';
 
 export const CLIENT_CHANGED_CHANNEL = 'foyer_client_changed';
 
@@ -58,7 +59,9 @@ export function listenForClientChanges(pool: pg.Pool, cache: ClientCache, logger
     connection = undefined;
     broken?.release(err instanceof Error ? err : true);
     if (stopped) return;
-    logger.warn({ err }, 'client change listener lost its connection; caching clients off until it is back');
+    // During a database outage it retries every second: the outage monitor logs the outage once instead.
+    if (isDatabaseOutage(err)) logger.debug('client change listener waiting for the database');
+    else logger.warn({ err }, 'client change listener lost its connection; caching clients off until it is back');
     retry = setTimeout(() => void connect(), 1000);
     retry.unref();
   };
