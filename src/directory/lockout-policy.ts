@@ -1,4 +1,6 @@
 // Automatic lock after repeated failed sign-ins, as admins set it in the console.
+import type { User } from '../db/entities/user.entity.js';
+
 export interface LockoutPolicy {
   /** Failed sign-ins within the window that lock the account. */
   maxFailures: number;
@@ -8,6 +10,17 @@ export interface LockoutPolicy {
 }
 
 export const DEFAULT_LOCKOUT_POLICY: LockoutPolicy = { maxFailures: 5, windowMinutes: 15, lockMinutes: 15 };
+
+/** The reason an automatic lock records; it tells an automatic lock from an administrator's. */
+export const AUTO_LOCK_REASON = 'Too many failed sign-in attempts';
+
+/**
+ * Locked right now by the failed-sign-in rule (not by an administrator). While it lasts the
+ * sign-in answers as for a wrong password whatever was typed, so the lock reveals nothing.
+ */
+export function isLockedAutomatically(user: Pick<User, 'lockedAt' | 'lockedUntil' | 'lockedReason'>, now: Date = new Date()): boolean {
+  return Boolean(user.lockedAt) && user.lockedReason === AUTO_LOCK_REASON && (!user.lockedUntil || user.lockedUntil > now);
+}
 
 const RANGES: Record<keyof LockoutPolicy, { min: number; max: number; message: string }> = {
   maxFailures: { min: 1, max: 100, message: 'Enter a whole number of attempts from 1 to 100' },

@@ -15,6 +15,8 @@ export const TEMPLATES = {
   invitation: { subject: 'You are invited to {{product}}', link: { purpose: 'invitation', path: '/invitation/' }, action: 'Choose your password' },
   'password-reset': { subject: 'Choose a new {{product}} password', link: { purpose: 'password_reset', path: '/reset-password/' }, action: 'Choose a new password' },
   recovery: { subject: 'Your {{product}} recovery link', link: { purpose: 'recovery', path: '/reset-password/' }, action: 'Choose a new password' },
+  // After repeated failed sign-ins: until when, and a reset link in case it was not the user.
+  'account-locked': { subject: 'Your {{product}} account was locked after repeated failed sign-ins', link: { purpose: 'password_reset', path: '/reset-password/' }, action: 'Choose a new password' },
   'email-verification': { subject: 'Confirm your email address for {{product}}', link: { purpose: 'email_verification', path: '/verify-email/' }, action: 'Confirm my address' },
   // A notice to a signed-in admin: its link is an ordinary console page, not a one-time link.
   'export-ready': { subject: 'Your {{product}} export is ready', action: 'Download the export' },
