@@ -35,7 +35,8 @@ export function createApiKeys({ dataSource, users, audit }: { dataSource: DataSo
     },
 
     async revoke(userId: string, keyId: string, actor: Actor, scope: StaffScope): Promise<void> {
-      const owner = await users.get(userId, scope);
+      // An Administrator's keys are Administrator-only, like the rest of their account.
+      const owner = await users.getChangeable(userId, scope);
       await dataSource.transaction(async (manager) => {
         const [, count] = await manager.query('DELETE FROM api_keys WHERE id = $1 AND user_id = $2', [keyId, userId]);
         if (!count) throw new NotFoundError('API key');

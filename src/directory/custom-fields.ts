@@ -1,5 +1,6 @@
 // Custom profile fields: what admins define in settings, and the check each value passes on
 // the create and edit forms. Values live in users.custom_fields (jsonb) under the field key.
+import { RE2JS, RE2JSException } from 're2js';
 import { isPrivacyLevel, PRIVACY_CLAIMS, type PrivacyLevel } from './privacy.js';
 
 export const CUSTOM_FIELD_TYPES = ['text', 'number', 'date', 'boolean', 'select'] as const;
@@ -28,12 +29,54 @@ const RESERVED_KEYS = new Set([...PRIVACY_CLAIMS, 'sub', 'name', 'middle_name', 
   'gender', 'zoneinfo', 'locale', 'updated_at', 'address', 'email_verified', 'phone_number_verified', 'login', 'password',
   'role', 'organization', 'groups', 'custom_fields']);
 
-export function compilePattern(pattern: string): RegExp | undefined {
-  try {
-    return new RegExp(`^(?:${pattern})$`, 'u');
-  } catch {
-    return undefined;
+const PATTERN_MAX = 500;
+const PATTERN_CACHE_MAX = 200;
+
+/** A pattern ready to check whole values, or why Foyer cannot run it. */
+export type CompiledPattern = { matches: (value: string) => boolean } | { problem: string };
+
+/** Why RE2 refused a pattern, in the words an Administrator needs to fix it. */
+function explain(err: unknown): string {
+  if (!(err instanceof RE2JSException)) return 'This is not a valid regular expression';
+  const { error, input } = err as RE2JSException & { error?: string; input?: string };
+  const why = 'patterns run on a linear-time engine (RE2 syntax), so that no pattern can stall Foyer';
+  if (error === 'invalid escape sequence' && /^\\(?:[1-9]|k)/.test(input ?? '')) return `Backreferences such as \\1 or \\k<name> are not supported: ${why}`;
+  if (/^\(\?(?:=|!|<=|<!)/.test(input ?? '')) return `Lookarounds such as (?=…), (?!…), (?<=…) or (?<!…) are not supported: ${why}`;
+  return `This pattern cannot be used (${error ?? 'invalid'}${input ? `: ${input}` : ''}); ${why}`;
+}
+
+// Compiled once per distinct pattern (a CSV import checks every row): bounded, oldest out first.
+const cache = new Map<string, CompiledPattern>();
+
+/**
+ * Compiles a custom-field pattern for whole-value matching on RE2 (re2js), which runs in time
+ * linear in the input whatever the pattern: an Administrator's pattern can never hold the
+ * event loop (a backtracking `new RegExp` took minutes on `([A-Za-z]+ ?)+` and 35 letters).
+ * Features RE2 lacks — backreferences, lookarounds — come back as a problem, never a throw.
+ */
+export function compilePattern(pattern: string): CompiledPattern {
+  const cached = cache.get(pattern);
+  if (cached) return cached;
+  let compiled: CompiledPattern;
+  if (pattern.length > PATTERN_MAX) compiled = { problem: `Use at most ${PATTERN_MAX} characters` };
+  else {
+    try {
+      const re = RE2JS.compile(pattern);
+      compiled = { matches: (value) => re.matches(value) };
+    } catch (err) {
+      compiled = { problem: explain(err) };
+    }
   }
+  if (cache.size >= PATTERN_CACHE_MAX) cache.delete(cache.keys().next().value as string);
+  cache.set(pattern, compiled);
+  return compiled;
+}
+
+/** Why a stored pattern is not enforced (saved before patterns were checked on save), or undefined if it runs. */
+export function patternProblem(pattern: string | null): string | undefined {
+  if (!pattern) return undefined;
+  const compiled = compilePattern(pattern);
+  return 'problem' in compiled ? compiled.problem : undefined;
 }
 
 type FormValue = string | string[] | undefined;
@@ -56,7 +99,7 @@ export function parseDefinition(input: Record<string, unknown>, existingKeys: Re
   if (!(CUSTOM_FIELD_TYPES as readonly string[]).includes(type)) errors.type = `Choose one of ${CUSTOM_FIELD_TYPES.join(', ')}`;
   const pattern = text(input.pattern) || null;
   if (pattern && type !== 'text') errors.pattern = 'Only text fields take a pattern';
-  else if (pattern && !compilePattern(pattern)) errors.pattern = 'This is not a valid regular expression';
+  else if (pattern && patternProblem(pattern)) errors.pattern = patternProblem(pattern)!;
   const options = [...new Set(text(input.options).split(/\r?\n|,/).map((o) => o.trim()).filter(Boolean))];
   if (type === 'select' && options.length === 0) errors.options = 'List the choices, one per line';
   const defaultPrivacy = text(input.defaultPrivacy) || 'private';
@@ -86,8 +129,9 @@ function parseValue(def: CustomFieldDefinition, raw: string): { value?: CustomVa
       return def.options.includes(raw) ? { value: raw } : { error: `Choose one of ${def.options.join(', ')}` };
     default: {
       if (raw.length > TEXT_MAX) return { error: `Use at most ${TEXT_MAX} characters` };
+      // A stored pattern RE2 cannot run (saved before the check on save) is not enforced; the settings page says so.
       const re = def.pattern ? compilePattern(def.pattern) : undefined;
-      return re && !re.test(raw) ? { error: `Does not match the expected format (${def.pattern})` } : { value: raw };
+      return re && 'matches' in re && !re.matches(raw) ? { error: `Does not match the expected format (${def.pattern})` } : { value: raw };
     }
   }
 }

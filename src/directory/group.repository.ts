@@ -1,5 +1,6 @@
 // SQL for groups and their members. Names are unique per organization, case-insensitively.
 import type { DataSource, EntityManager } from 'typeorm';
+import type { Role } from '../db/entities/user.entity.js';
 
 export interface Group {
   id: string;
@@ -12,7 +13,7 @@ export interface Group {
   updatedAt: Date;
 }
 
-export interface GroupMember { id: string; login: string | null; email: string | null; nickname: string | null; addedAt: Date }
+export interface GroupMember { id: string; login: string | null; email: string | null; nickname: string | null; addedAt: Date; role: Role; organizationId: number | null }
 
 const COLUMNS = `g.id::text AS id, g.name, g.organization_id AS "organizationId", o.name AS "organizationName", g.external_id AS "externalId",
   (SELECT count(*)::int FROM group_members m WHERE m.group_id = g.id) AS "memberCount", g.created_at AS "createdAt", g.updated_at AS "updatedAt"`;
@@ -49,7 +50,7 @@ export function createGroupRepository(dataSource: DataSource) {
 
     async members(groupId: string): Promise<GroupMember[]> {
       return q().query(
-        `SELECT u.id::text AS id, u.login, u.email, u.nickname, m.added_at AS "addedAt" FROM group_members m JOIN users u ON u.id = m.user_id
+        `SELECT u.id::text AS id, u.login, u.email, u.nickname, m.added_at AS "addedAt", u.role, u.organization_id AS "organizationId" FROM group_members m JOIN users u ON u.id = m.user_id
          WHERE m.group_id = $1 ORDER BY lower(coalesce(u.nickname, u.login, u.email, '')), u.id`, [groupId]);
     },
 

@@ -4,10 +4,11 @@ import type { DataSource } from 'typeorm';
 import type { Actor, AuditLog } from '../audit/audit.service.js';
 import { NotFoundError, ValidationError } from './errors.js';
 import type { Group, GroupRepository } from './group.repository.js';
-import { inScope, type StaffScope } from './staff-scope.js';
+import { assertMayChange, type StaffScope } from './staff-scope.js';
 import type { UserService } from './user.service.js';
 
 const NAME_MAX = 100;
+const GROUPS_OF_ADMINISTRATORS = "Only an Administrator can change an Administrator's groups.";
 const isUniqueViolation = (err: unknown) => (err as { driverError?: { code?: string } }).driverError?.code === '23505';
 
 function cleanName(raw: unknown): string {
@@ -26,12 +27,13 @@ export function createGroupService({ dataSource, groups, users, audit }: { dataS
     return group;
   }
 
-  /** The users, all inside the scope (else not found), for membership changes. */
+  /** The users, all ones the scope may change (else not found, or refused for an Administrator), for membership changes. */
   async function requireMembers(userIds: string[], scope: StaffScope): Promise<string[]> {
     const ids = [...new Set(userIds)];
     for (const id of ids) {
       const user = await users.findById(id);
-      if (!user || user.deletedAt || !inScope(scope, user)) throw new NotFoundError('User');
+      if (!user || user.deletedAt) throw new NotFoundError('User');
+      assertMayChange(scope, user, GROUPS_OF_ADMINISTRATORS);
     }
     return ids;
   }
@@ -80,6 +82,8 @@ export function createGroupService({ dataSource, groups, users, audit }: { dataS
 
     async delete(id: string, actor: Actor, scope: StaffScope): Promise<void> {
       const group = await require(id, scope);
+      // Deleting a group ends its memberships: an Administrator's among them is theirs to change only.
+      for (const member of await groups.members(id)) assertMayChange(scope, member, GROUPS_OF_ADMINISTRATORS);
       await dataSource.transaction(async (manager) => {
         await groups.delete(id, manager);
         await audit.record({ actor, action: 'group.deleted', details: { group: id, name: group.name, members: group.memberCount } }, manager);

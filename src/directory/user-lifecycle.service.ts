@@ -132,6 +132,29 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
       return { user, revoked };
     },
 
+    /**
+     * Password reset pending: no sign-in until a new password is chosen from the emailed
+     * link, and — since whoever forces a reset suspects the password — every session, grant,
+     * code and token of the account ends now, in the same transaction (apps are told by
+     * back-channel logout after it commits). `within` queues the email in that transaction.
+     */
+    async forcePasswordReset(id: string, actor: Actor, scope: StaffScope, within: (manager: EntityManager, user: User) => Promise<void>): Promise<{ user: User; revoked: number }> {
+      const { user, sessions, revoked } = await dataSource.transaction(async (manager) => {
+        const target = await users.getChangeable(id, scope, manager);
+        if (!target.email) throw new ValidationError({ email: 'This user has no email address to send the reset link to' });
+        await repository.update(id, { passwordResetRequired: true }, manager);
+        const ended = await revokeAll(manager, id);
+        await within(manager, target);
+        await audit.record({
+          actor, action: 'user.password_reset_forced', targetUserId: id, targetLabel: describeUser(target),
+          details: { sessions: ended.sessions.length, revokedRecords: ended.revoked },
+        }, manager);
+        return { user: { ...target, passwordResetRequired: true }, ...ended };
+      });
+      await announce(id, sessions);
+      return { user, revoked };
+    },
+
     /** Ends only the chosen sessions (by handle; and the grants and tokens made in them); the others keep working. */
     async endSelectedSessions(id: string, sessionHandles: string[], actor: Actor, scope: StaffScope): Promise<number> {
       if (sessionHandles.length === 0) throw new ValidationError({ sessions: 'Select at least one session' });
@@ -179,7 +202,7 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
       const { ended } = await dataSource.transaction(async (manager) => {
         const target = await users.getChangeable(id, ALL_USERS, manager);
         const handles: { handle: string }[] = await manager.query(
-          `SELECT encode(sha256(convert_to(id, 'UTF8')), 'hex') AS handle FROM oidc_payloads WHERE model = 'Session' AND account_id = $1`, [id]);
+          `SELECT id AS handle FROM oidc_payloads WHERE model = 'Session' AND account_id = $1`, [id]);
         const others = handles.map((h) => h.handle).filter((h) => h !== keepHandle);
         const result = await deps.records.endSessions(manager, id, others);
         await audit.record({

@@ -186,15 +186,10 @@ export function createUserLinks(deps: UserLinksDeps) {
       await deps.lifecycle.endOtherSessions(userId, keepSessionHandle, self);
     },
 
-    /** Status Password reset pending: no sign-in until the user chooses a new password from the emailed link. */
+    /** Status Password reset pending, every session and token ended (the lifecycle's), and the link emailed. */
     async forcePasswordReset(id: string, actor: Actor, scope: StaffScope): Promise<void> {
-      await dataSource.transaction(async (manager) => {
-        const user = await users.getChangeable(id, scope, manager);
-        if (!user.email) throw new ValidationError({ email: 'This user has no email address to send the reset link to' });
-        await repository.update(id, { passwordResetRequired: true }, manager);
-        await queue({ template: 'password-reset', to: user.email, userId: id, params: { forced: true } }, manager);
-        await audit.record({ actor, action: 'user.password_reset_forced', targetUserId: id, targetLabel: describeUser(user) }, manager);
-      });
+      await deps.lifecycle.forcePasswordReset(id, actor, scope, (manager, user) =>
+        queue({ template: 'password-reset', to: user.email, userId: id, params: { forced: true } }, manager));
       deps.wakeMail();
     },
 

@@ -1,4 +1,4 @@
-import { parseCustomValues, parseDefinition, type CustomFieldDefinition } from '../../src/directory/custom-fields.js';
+import { parseCustomValues, parseDefinition, patternProblem, type CustomFieldDefinition } from '../../src/directory/custom-fields.js';
 
 const def = (over: Partial<CustomFieldDefinition>): CustomFieldDefinition => ({
   key: 'k', label: 'K', type: 'text', required: false, pattern: null, options: [], defaultPrivacy: 'private', position: 0, ...over,
@@ -50,5 +50,53 @@ describe('custom field values', () => {
   it('keeps values of fields that are no longer defined', () => {
     expect(parseCustomValues({ 'custom.badge': 'AB-123' }, fields, { retired: 'kept', floor: 2 }).values)
       .toEqual({ retired: 'kept', badge: 'AB-123', remote: false });
+  });
+});
+
+// Issue 14, finding 9: patterns run on RE2 (re2js), linear in the input whatever the pattern.
+describe('custom field patterns', () => {
+  const motto = def({ key: 'motto', pattern: '([A-Za-z]+ ?)+', label: 'Motto' });
+
+  it('answers at once where a backtracking engine takes seconds (25 letters and a "!": about a second with new RegExp)', () => {
+    const started = performance.now();
+    const { errors } = parseCustomValues({ 'custom.motto': `${'a'.repeat(25)}!` }, [motto]);
+    expect(performance.now() - started).toBeLessThan(200);
+    expect(errors).toEqual({ 'custom.motto': expect.stringMatching(/Does not match/) });
+  });
+
+  it('answers the 35-letter case as fast, and still accepts what the pattern allows', () => {
+    const started = performance.now();
+    expect(parseCustomValues({ 'custom.motto': `${'a'.repeat(35)}!` }, [motto]).errors).toEqual({ 'custom.motto': expect.any(String) });
+    expect(parseCustomValues({ 'custom.motto': 'Off with their heads' }, [motto])).toEqual({ values: { motto: 'Off with their heads' }, errors: {} });
+    expect(performance.now() - started).toBeLessThan(200);
+  });
+
+  it('keeps valid patterns working: whole-value match, classes, counts, Unicode, flags', () => {
+    const check = (pattern: string, value: string) => parseCustomValues({ 'custom.k': value }, [def({ pattern })]).errors['custom.k'] === undefined;
+    expect(check('[A-Z]{2}-\\d{3}', 'AB-123')).toBe(true);
+    expect(check('[A-Z]{2}-\\d{3}', 'xAB-123')).toBe(false);
+    expect(check('[A-Z]{2}-\\d{3}', 'AB-1234')).toBe(false);
+    expect(check('a|b', 'ab')).toBe(false);
+    expect(check('\\p{L}+', 'Ærøskøbing')).toBe(true);
+    expect(check('(?i)tea', 'TEA')).toBe(true);
+    expect(check('\\w+@example\\.com', 'alice@example.com')).toBe(true);
+  });
+
+  it('refuses at save what RE2 cannot run, saying why', () => {
+    const save = (pattern: string) => parseDefinition({ key: 'k', label: 'K', type: 'text', pattern }, new Set());
+    expect(save('(ab)\\1')).toEqual({ errors: { pattern: expect.stringMatching(/^Backreferences .*linear-time/) } });
+    expect(save('(?<n>a)\\k<n>')).toEqual({ errors: { pattern: expect.stringMatching(/^Backreferences/) } });
+    for (const p of ['(?=[A-Z])\\w+', '\\w+(?!x)', '(?<=a)b', '(?<!a)b']) expect(save(p)).toEqual({ errors: { pattern: expect.stringMatching(/^Lookarounds/) } });
+    expect(save('a{2000}')).toEqual({ errors: { pattern: expect.stringMatching(/invalid repeat count/) } });
+    expect(save('x'.repeat(501))).toEqual({ errors: { pattern: 'Use at most 500 characters' } });
+    expect(save('([A-Za-z]+ ?)+')).toMatchObject({ definition: { pattern: '([A-Za-z]+ ?)+' } });
+  });
+
+  it('ignores a stored pattern RE2 cannot run, and says why', () => {
+    const legacy = def({ key: 'legacy', pattern: '(a)\\1' });
+    expect(parseCustomValues({ 'custom.legacy': 'anything' }, [legacy])).toEqual({ values: { legacy: 'anything' }, errors: {} });
+    expect(patternProblem('(a)\\1')).toMatch(/^Backreferences/);
+    expect(patternProblem('[A-Z]+')).toBeUndefined();
+    expect(patternProblem(null)).toBeUndefined();
   });
 });
