@@ -7,25 +7,50 @@ import { ValidationError } from '../directory/errors.js';
 import type { OrganizationService } from '../directory/organization.service.js';
 import type { StaffScope } from '../directory/staff-scope.js';
 import { firstOf } from '../http/form.js';
+import { z } from 'zod';
+import { multiLineText, parseInput, serialId, text, textList } from '../http/input.js';
+import { checkbox, displayable, optionalOrganizationId } from './form.input.js';
 
 type Form = Record<string, string | string[] | undefined>;
-const listOf = (v: string | string[] | undefined) => [v ?? []].flat().filter(Boolean);
 
-export function applicationInput(form: Form): { input: ClientInput; firstParty: boolean } {
-  const isPublic = firstOf(form.client_type) === 'public';
+/** The form's fields as the schema reads them: bounded, no control characters (newlines only in the URI lists). */
+const applicationForm = z.object({
+  name: text(200), logo_uri: text(2000), redirect_uri: multiLineText(20_000), post_logout_redirect_uri: multiLineText(20_000),
+  backchannel_logout_uri: text(2000), grant_type: textList(50, 10), client_type: text(20), auth_method: text(50), scopes: textList(100, 200),
+  first_party: checkbox,
+  // Personal OAuth applications only.
+  active: checkbox, organizationId: optionalOrganizationId,
+});
+
+/** The submitted form as the domain's ClientInput; throws ValidationError (by field) before anything else runs. */
+export function applicationInput(form: Form): { input: ClientInput; firstParty: boolean; active: boolean; organizationId: string } {
+  const parsed = parseInput(applicationForm, form);
+  const isPublic = parsed.client_type === 'public';
   return {
     input: {
-      name: firstOf(form.name),
-      logoUri: firstOf(form.logo_uri).trim() || undefined,
-      redirectUris: splitUris(firstOf(form.redirect_uri)),
-      postLogoutRedirectUris: splitUris(firstOf(form.post_logout_redirect_uri)),
-      backchannelLogoutUri: firstOf(form.backchannel_logout_uri).trim() || undefined,
-      grantTypes: listOf(form.grant_type),
+      name: parsed.name,
+      logoUri: parsed.logo_uri.trim() || undefined,
+      redirectUris: splitUris(parsed.redirect_uri),
+      postLogoutRedirectUris: splitUris(parsed.post_logout_redirect_uri),
+      backchannelLogoutUri: parsed.backchannel_logout_uri.trim() || undefined,
+      grantTypes: parsed.grant_type.filter(Boolean),
       isPublic,
-      authMethod: isPublic ? undefined : firstOf(form.auth_method) || undefined,
-      scopes: listOf(form.scopes),
+      authMethod: isPublic ? undefined : parsed.auth_method || undefined,
+      scopes: parsed.scopes.filter(Boolean),
     },
-    firstParty: firstOf(form.first_party) === 'on',
+    firstParty: parsed.first_party, active: parsed.active, organizationId: parsed.organizationId,
+  };
+}
+
+/** What was typed, to show again after an error (control characters show as �). */
+export function typedFormValues(form: Form): ApplicationFormValues {
+  const one = (v: string | string[] | undefined) => displayable(firstOf(v));
+  const list = (v: string | string[] | undefined) => [v ?? []].flat().filter(Boolean).map(displayable);
+  return {
+    name: one(form.name), logo_uri: one(form.logo_uri), redirect_uri: one(form.redirect_uri), post_logout_redirect_uri: one(form.post_logout_redirect_uri),
+    backchannel_logout_uri: one(form.backchannel_logout_uri), grant_type: list(form.grant_type), client_type: firstOf(form.client_type) === 'public' ? 'public' : 'confidential',
+    auth_method: one(form.auth_method) || 'client_secret_basic', scopes: list(form.scopes), first_party: firstOf(form.first_party) === 'on',
+    active: firstOf(form.active) === 'on', organizationId: one(form.organizationId),
   };
 }
 
@@ -78,8 +103,9 @@ export async function personalOrganization(raw: string, scope: StaffScope, organ
     if (scope.kind === 'organization') throw new ValidationError({ organizationId: 'Choose your organization' });
     return null;
   }
-  const id = Number(raw);
-  if (!Number.isInteger(id) || id <= 0 || !(await organizations.findById(id))) throw new ValidationError({ organizationId: 'Choose an organization from the list' });
+  const parsed = serialId.safeParse(raw);
+  const id = parsed.success ? parsed.data : 0;
+  if (!parsed.success || !(await organizations.findById(id))) throw new ValidationError({ organizationId: 'Choose an organization from the list' });
   if (scope.kind === 'organization' && scope.organizationId !== id) throw new ValidationError({ organizationId: 'You can only add applications in your own organization' });
   return id;
 }

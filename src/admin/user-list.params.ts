@@ -1,6 +1,9 @@
 // The users list's query string, parsed at the edge: anything unknown is dropped with a
 // message rather than failing the page, and links keep every other choice.
+import { z } from 'zod';
 import { ROLES, type Role } from '../db/entities/user.entity.js';
+import { hasControlCharacters, NO_CONTROL_CHARACTERS, serialId } from '../http/input.js';
+import { displayable } from './form.input.js';
 import { SORT_KEYS, STATUS_FILTERS, type SortKey, type StatusFilter } from '../directory/user-directory.query.js';
 
 export interface UserListParams {
@@ -38,34 +41,51 @@ const SEARCH_MAX = 200;
 export const SEARCH_MIN = 3;
 const CURSOR = /^[A-Za-z0-9_-]{1,600}$/;
 
-export function parseUserListParams(query: Record<string, string | string[] | undefined>): { params: UserListParams; problems: string[] } {
-  const one = (k: string) => {
-    const v = query[k];
-    return (Array.isArray(v) ? v[0] : v)?.trim() ?? '';
-  };
+const first = (v: unknown): string => {
+  const one = Array.isArray(v) ? v[0] : v;
+  return typeof one === 'string' ? one.trim() : '';
+};
+/** Each filter on its own: a value that cannot be one is dropped (undefined), and the caller says so. */
+const listQuery = z.object({
+  q: z.preprocess(first, z.string()),
+  status: z.preprocess(first, z.enum(STATUS_FILTERS).optional().catch(undefined)),
+  role: z.preprocess(first, z.enum(ROLES).optional().catch(undefined)),
+  org: z.preprocess((v) => first(v) || undefined, serialId.optional().catch(undefined)),
+  sort: z.preprocess(first, z.enum(SORT_KEYS).catch('name')),
+  dir: z.preprocess(first, z.enum(['asc', 'desc']).catch('asc')),
+  after: z.preprocess(first, z.string().regex(CURSOR).optional().catch(undefined)),
+  before: z.preprocess(first, z.string().regex(CURSOR).optional().catch(undefined)),
+  page: z.preprocess(first, z.string()),
+});
+
+/**
+ * The list's filters, parsed with a schema. Unknown choices are dropped with a message (the
+ * page still lists); a search with control characters is refused (`refused`: answer 422).
+ */
+export function parseUserListParams(query: Record<string, string | string[] | undefined>): { params: UserListParams; problems: string[]; refused: boolean } {
+  const raw = listQuery.parse(query);
   const problems: string[] = [];
-  const params: UserListParams = { q: one('q').slice(0, SEARCH_MAX), sort: 'name', dir: 'asc', last: one('page') === 'last' };
-  if (params.q && [...params.q].length < SEARCH_MIN) {
+  let refused = false;
+  const params: UserListParams = { q: raw.q.slice(0, SEARCH_MAX), sort: raw.sort, dir: raw.dir, last: raw.page === 'last' };
+  if (hasControlCharacters(params.q)) {
+    problems.push(`${NO_CONTROL_CHARACTERS.replace('this field', 'the search')} The search was not applied.`);
+    params.q = '';
+    refused = true;
+  } else if (params.q && [...params.q].length < SEARCH_MIN) {
     problems.push(`Type at least ${SEARCH_MIN} characters to search; "${params.q}" is too short and was not applied.`);
     params.q = '';
   }
-  const status = one('status');
-  if ((STATUS_FILTERS as readonly string[]).includes(status)) params.status = status as StatusFilter;
-  else if (status) problems.push(`Unknown status "${status}" was ignored.`);
-  const role = one('role');
-  if ((ROLES as readonly string[]).includes(role)) params.role = role as Role;
-  else if (role) problems.push(`Unknown role "${role}" was ignored.`);
-  const org = one('org');
-  if (/^[1-9][0-9]{0,9}$/.test(org) && Number(org) <= 2_147_483_647) params.org = Number(org);
-  else if (org) problems.push('Unknown organization was ignored.');
-  const sort = one('sort');
-  if ((SORT_KEYS as readonly string[]).includes(sort)) params.sort = sort as SortKey;
-  if (one('dir') === 'desc') params.dir = 'desc';
-  for (const k of ['after', 'before'] as const) {
-    const v = one(k);
-    if (v && CURSOR.test(v)) params[k] = v;
-  }
-  return { params, problems };
+  // Echoed back in a message only once known to hold no control characters.
+  const echo = (v: unknown) => displayable(first(v).slice(0, 50));
+  if (raw.status) params.status = raw.status;
+  else if (first(query.status)) problems.push(`Unknown status "${echo(query.status)}" was ignored.`);
+  if (raw.role) params.role = raw.role;
+  else if (first(query.role)) problems.push(`Unknown role "${echo(query.role)}" was ignored.`);
+  if (raw.org) params.org = raw.org;
+  else if (first(query.org)) problems.push('Unknown organization was ignored.');
+  if (raw.after) params.after = raw.after;
+  if (raw.before) params.before = raw.before;
+  return { params, problems, refused };
 }
 
 /** The list's URL with some choices changed; paging resets unless a cursor is given. */
