@@ -1,6 +1,5 @@
 // Composition root: builds every service from its parts and the Koa app around them.
 // Nothing here reads process.env; main.ts and the tests hand in the Config.
-import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import Koa, { type Middleware } from 'koa';
 import compose from 'koa-compose';
@@ -19,10 +18,15 @@ import { firstPartySignIn } from './http/first-party-sign-in.js';
 import { createAdminAuth } from './admin/admin-auth.js';
 import { adminRoutes } from './admin/admin.routes.js';
 import type { Config } from './config/config.js';
+import { createDatabaseOutageMonitor } from './db/database-outage.js';
 import { sqlOf, sqlPool } from './db/sql.js';
+import { parseBodies } from './http/body-parsing.js';
 import { csrfProtection } from './http/csrf.js';
+import { providerOutageAnswers } from './http/database-unavailable.js';
 import { errorHandler, notFound } from './http/error-handler.js';
 import { healthRoutes } from './http/health.routes.js';
+import { securityHeaders } from './http/security-headers.js';
+import { staticFileRoutes } from './http/static-files.routes.js';
 import type { Logger } from './http/logger.js';
 import { renderPage } from './http/render.js';
 import { requestContext } from './http/request-context.js';
@@ -43,8 +47,10 @@ import { backchannelLogoutNotifier } from './oidc/backchannel.js';
 import { recordSessionActivity } from './oidc/session-activity.js';
 import { loadProviderSecrets } from './oidc/keys.js';
 import { createProvider, logProviderEvents } from './oidc/provider.js';
+import { guardClientLookup, providerInputGuard } from './oidc/provider-input-guard.js';
 import { setupRoutes } from './setup/setup.routes.js';
 import { createServices, type Services } from './services.js';
+import { clientAuthRateLimit } from './security/client-auth-limit.js';
 
 export interface Foyer {
   app: Koa;
@@ -62,26 +68,24 @@ export interface Foyer {
   mailWorker: { wake(): Promise<void> };
   /** Stops background work (sweeper, mass actions, client change listener); the caller closes the database. */
   stop(): Promise<void>;
-}
-
-function securityHeaders(): Middleware {
-  return async function securityHeadersMiddleware(ctx, next) {
-    ctx.set('X-Content-Type-Options', 'nosniff');
-    ctx.set('X-Frame-Options', 'DENY');
-    ctx.set('Referrer-Policy', 'same-origin'); // pages with secrets in the URL tighten it
-    await next();
-  };
+  /** Foyer's own routers, in mount order (the bad-input test walks their routes). */
+  routers: Router[];
 }
 
 export async function createFoyer({ config, dataSource, logger }: { config: Config; dataSource: DataSource; logger: Logger }): Promise<Foyer> {
   const sql = sqlOf(dataSource);
+  // Database outages: 503 everywhere, one log line when it starts and one when it ends.
+  const outage = createDatabaseOutageMonitor({ pool: sqlPool(dataSource), logger });
   const services = createServices(config, dataSource);
-  const secrets = await loadProviderSecrets(sql);
+  const secrets = await loadProviderSecrets(sql, { secretsKey: config.secretsKey });
+  if (!config.secretsKey) {
+    logger.warn('provider secrets (signing keys, cookie keys, CSRF secret) are stored unencrypted in the database: set FOYER_SECRETS_KEY, the production setting');
+  }
   const views = createViews();
   const clientCache = createClientCache(createClientRepository(sql, { secretKey: config.clientSecretKey }).findProviderMetadata);
   const clientChanges = listenForClientChanges(sqlPool(dataSource), clientCache, logger);
   const provider = createProvider({
-    issuer: config.issuer, trustProxy: config.trustProxy, sql, users: services.users, secrets, views, findClient: clientCache.get,
+    issuer: config.issuer, trustProxy: config.trustProxy, sql, users: services.users, secrets, views, findClient: guardClientLookup(clientCache.get),
     groupNames: async (userId) => (await services.groups.groupsOf(userId)).map((g) => g.name),
   });
   logProviderEvents(provider, logger);
@@ -90,12 +94,12 @@ export async function createFoyer({ config, dataSource, logger }: { config: Conf
 
   const secureCookies = config.issuer.startsWith('https:');
   // Body parsing and CSRF checks only for Foyer's own forms: the provider parses its own bodies.
-  const forms: Middleware = compose([bodyParser({ enableTypes: ['form', 'json'], formLimit: '64kb', jsonLimit: '64kb' }),
+  const forms: Middleware = compose([parseBodies({ types: ['form', 'json'], limit: '64kb' }),
     csrfProtection({ secret: secrets.csrfSecret, secure: secureCookies })]) as Middleware;
 
   const interactions = interactionRoutes({
     provider, users: services.users, views, supportContact: config.supportContact, forms,
-    links: services.links, lifecycle: services.lifecycle, settings: services.settings, secureCookies,
+    links: services.links, lifecycle: services.lifecycle, settings: services.settings, secureCookies, signInLimits: services.rateLimits.signIn,
     consent: createConsentService({
       provider, users: services.users, settings: services.settings,
       isFirstParty: async (id) => (await clientCache.get(id))?.foyer_first_party === true,
@@ -106,7 +110,7 @@ export async function createFoyer({ config, dataSource, logger }: { config: Conf
     signedOutTemplate: 'account/signed-out.njk', messages: { signedOut: 'You have signed out.', cancelled: 'Signing in was cancelled.' },
   });
   const account = accountRoutes({ services, provider, views, requireSignedIn: accountSignIn.requireSignedIn, forms, signOutUrl: accountSignIn.signOutUrl, issuer: config.issuer });
-  const accountLinks = linkRoutes({ links: services.links, settings: services.settings, rateLimiter: services.rateLimiter, views, forms });
+  const accountLinks = linkRoutes({ links: services.links, settings: services.settings, rateLimits: services.rateLimits, views, forms });
   const setup = setupRoutes({ setup: services.adminSetup, views, issuer: config.issuer, forms });
   const adminAuth = createAdminAuth({
     provider, users: services.users, views, issuer: config.issuer, secureCookies,
@@ -126,20 +130,27 @@ export async function createFoyer({ config, dataSource, logger }: { config: Conf
   // koa-mount runs the provider's middleware on this app's context, so the provider's
   // signed cookies are signed with this app's keys: they must be the provider's keys.
   app.keys = secrets.cookieKeys;
+  app.context.databaseOutage = outage;
   app.use(requestContext(logger));
-  app.use(securityHeaders());
+  app.use(securityHeaders({ https: secureCookies }));
   // The provider first: it answers its own routes and passes every other path on, so the
-  // token and userinfo paths run through nothing of Foyer's but the two lines above.
+  // token and userinfo paths run through nothing of Foyer's but the lines above and the
+  // client-authentication limit (at most one shared counter read, on /token and its siblings only).
+  app.use(providerOutageAnswers(provider, views));
+  app.use(clientAuthRateLimit(services.rateLimits.clientAuthPerIp, logger));
+  // Control characters in provider parameters: a 400 before they reach storage (a scan of the parsed query).
+  app.use(providerInputGuard({ provider, views }));
   app.use(mount(provider));
   app.use(errorHandler(views));
-  for (const router of [healthRoutes(sql), home, interactions, accountLinks, setup, accountSignIn.routes, account,
+  const routers: Router[] = [healthRoutes(sql), staticFileRoutes(), home, interactions, accountLinks, setup, accountSignIn.routes, account,
     publicProfileRoutes({ userData: services.userData, views }),
     photoRoutes({ photos: services.photos, requireSignedIn: accountSignIn.requireSignedIn, csrf: forms }),
     scimRoutes({
       services, issuer: config.issuer,
       users: createScimUsers({ services, dataSource, sql, issuer: config.issuer }), groups: createScimGroups({ services, sql, issuer: config.issuer }),
     }),
-    adminAuth.routes, admin]) {
+    adminAuth.routes, admin];
+  for (const router of routers) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }
@@ -150,18 +161,19 @@ export async function createFoyer({ config, dataSource, logger }: { config: Conf
     sql, intervalSeconds: config.sweepIntervalSeconds, logger, also: async () => (await services.accountRecords.sweepActivity()) + (await sweepJobData()),
   });
   const deletionPurge = startDeletionPurge({ lifecycle: services.lifecycle, intervalSeconds: config.sweepIntervalSeconds, logger });
-  const bulkWorker = startBulkWorker({ jobs: services.bulkJobs, bulk: services.bulk, logger });
+  const bulkWorker = startBulkWorker({ jobs: services.bulkJobs, bulk: services.bulk, logger, outage });
   const mailWorker = startMailWorker({
     outbox: services.outbox, tokens: services.tokens, users: services.users, transport: createMailTransport(config.mail),
     views, config: config.mail, issuer: config.issuer, logger,
   });
   services.mailSignal.wake = () => void mailWorker.wake();
-  const exportWorker = startExportWorker({ jobs: services.exports, logger });
-  const importWorker = startImportWorker({ jobs: services.imports, logger });
+  const exportWorker = startExportWorker({ jobs: services.exports, logger, outage });
+  const importWorker = startImportWorker({ jobs: services.imports, logger, outage });
   return {
-    app, provider, services, bulkWorker, mailWorker, deletionPurge, exportWorker, importWorker,
+    app, provider, services, bulkWorker, mailWorker, deletionPurge, exportWorker, importWorker, routers,
     async stop() {
       sweeper.stop();
+      outage.stop();
       await exportWorker.stop();
       await importWorker.stop();
       deletionPurge.stop();

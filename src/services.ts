@@ -2,7 +2,7 @@
 import type { DataSource } from 'typeorm';
 import { createAuditLog, type AuditLog } from './audit/audit.service.js';
 import type { Config } from './config/config.js';
-import { sqlOf, type Sql } from './db/sql.js';
+import { sqlOf, sqlPool, type Sql } from './db/sql.js';
 import { createOneTimeTokens, type OneTimeTokens } from './directory/one-time-token.repository.js';
 import { createPasswordHasher } from './directory/password.js';
 import { createUserRepository } from './directory/user.repository.js';
@@ -33,7 +33,7 @@ import { createExportJobs, type ExportJobs } from './jobs/export-jobs.js';
 import { createImportJobs, type ImportJobs } from './jobs/import-jobs.js';
 import { createUserImporter } from './directory/user-import.service.js';
 import { createUserImportRepository } from './directory/user-import.repository.js';
-import { createRateLimiter, type RateLimiter } from './db/rate-limit.repository.js';
+import { createRateLimits, type RateLimits } from './security/rate-limits.js';
 import { createAdminSetup, type AdminSetup } from './setup/admin-setup.service.js';
 
 export interface Services {
@@ -48,7 +48,8 @@ export interface Services {
   links: UserLinks;
   outbox: OutboxRepository;
   tokens: OneTimeTokens;
-  rateLimiter: RateLimiter;
+  /** Brute-force counters in PostgreSQL, shared by every process. */
+  rateLimits: RateLimits;
   /** The mail worker's doorbell: app.ts connects it to the worker it starts (the CLI leaves it silent). */
   mailSignal: { wake: () => void };
   audit: AuditLog;
@@ -81,13 +82,14 @@ export function createServices(config: Config, dataSource: DataSource): Services
   const settings = createSettingsService({ dataSource, settings: createSettingsRepository(dataSource), audit });
   const userRepository = createUserRepository(dataSource);
   const accountRecords = createAccountRecords(sql);
-  const outbox = createOutboxRepository(sql);
+  const lease = { seconds: config.jobLeaseSeconds };
+  const outbox = createOutboxRepository(sql, lease);
   const tokens = createOneTimeTokens(dataSource);
   const mailSignal = { wake: () => undefined as void };
   const hasher = createPasswordHasher({ cost: config.bcryptCost });
   // Bound below: the user service queues verification emails through the links service.
   let links: UserLinks | undefined;
-  const bulkJobs = createBulkJobRepository(sql);
+  const bulkJobs = createBulkJobRepository(sql, lease);
   const users = createUserService({
     dataSource,
     users: userRepository,
@@ -96,6 +98,11 @@ export function createServices(config: Config, dataSource: DataSource): Services
     hasher,
     audit,
     onEmailUnverified: (manager, user) => links!.queueVerification(manager, user),
+    // The account-locked notice carries a reset link, made when the message goes out (as for a forgotten password).
+    onLockedAutomatically: async (manager, user, until) => {
+      if (user.email) await outbox.enqueue({ template: 'account-locked', to: user.email, userId: user.id, params: { until: until ? `${until.toISOString().slice(0, 16).replace('T', ' ')} UTC` : null } }, manager);
+    },
+    wakeMail: () => mailSignal.wake(),
     privacyDefaults: config.privacyDefaults,
     defaultPhoneRegion: config.defaultPhoneRegion,
   });
@@ -118,13 +125,13 @@ export function createServices(config: Config, dataSource: DataSource): Services
     audit,
     groups,
     apiKeys: createApiKeys({ dataSource, users, audit }),
-    exports: createExportJobs({ sql, settings, audit, enqueue: (m) => outbox.enqueue(m), wakeMail: () => mailSignal.wake() }),
-    imports: createImportJobs({ sql, importer, settings, hasher, audit, enqueue: (m) => outbox.enqueue(m), wakeMail: () => mailSignal.wake() }),
+    exports: createExportJobs({ sql, settings, audit, enqueue: (m) => outbox.enqueue(m), wakeMail: () => mailSignal.wake(), lease }),
+    imports: createImportJobs({ sql, importer, settings, hasher, audit, enqueue: (m) => outbox.enqueue(m), wakeMail: () => mailSignal.wake(), lease }),
     photos: createProfilePhotos({ dataSource, users, repository: userRepository, audit }),
     userData: createUserData({ users, records: accountRecords, events, issuer: config.issuer }),
     outbox,
     tokens,
-    rateLimiter: createRateLimiter(sql),
+    rateLimits: createRateLimits(sqlPool(dataSource), config.rateLimits),
     mailSignal,
     users,
     lifecycle,

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
+import { z } from 'zod';
 import type Provider from 'oidc-provider';
 import type { Actor } from '../audit/audit.service.js';
 import type { User } from '../db/entities/user.entity.js';
@@ -15,14 +16,16 @@ import { PRIVACY_LEVELS } from '../directory/privacy.js';
 import { absolutePicture } from '../directory/profile-photo.service.js';
 import { ALL_USERS } from '../directory/staff-scope.js';
 import { describeUser } from '../directory/user.service.js';
-import type { ProfileInput } from '../directory/user-input.js';
 import { formOf } from '../http/form.js';
+import { parseInput, text } from '../http/input.js';
+import { noticeFor } from '../http/notices.js';
 import { renderPage } from '../http/render.js';
 import type { Views } from '../http/views.js';
 import type { Services } from '../services.js';
 import { formatTime, publicName } from '../admin/user.presenter.js';
-
-type Form = Record<string, string | string[] | undefined>;
+import { parsePrivacyForm, parseProfileForm } from '../admin/users.input.js';
+import { keptValues, password } from '../admin/form.input.js';
+import { PHOTO_ERRORS } from './photo-errors.js';
 
 export interface AccountRouteDeps {
   services: Services;
@@ -46,7 +49,10 @@ const NOTICES: Record<string, string> = {
   'photo-removed': 'Your photo was removed.',
 };
 
-const text = (form: Form, k: string) => (typeof form[k] === 'string' ? (form[k] as string) : '');
+const PASSWORD_FORM = z.object({ current_password: password(), password: password(), password_confirm: password() });
+const IDENTIFIER_FORM = z.object({ kind: text(20) });
+const CONSENT_FORM = z.object({ grant: text(200) });
+const DELETE_FORM = z.object({ password: password() });
 
 export function accountRoutes({ services, provider, views, requireSignedIn, forms, signOutUrl, issuer }: AccountRouteDeps): Router {
   const { users, settings, accountRecords, lifecycle, links, userData } = services;
@@ -89,8 +95,8 @@ export function accountRoutes({ services, provider, views, requireSignedIn, form
       ].filter((i) => i.value).map((i) => ({ ...i, removable: identifierCount > 1 })),
       grants: grants.filter((g) => !g.clientId.startsWith('foyer-')).map((g) => ({ ...g, granted: formatTime(g.grantedAt), claims: g.claims.map((c) => fieldLabel(c, snapshot.customFields)) })),
       sessions: sessions.map((s) => ({ ...s, current: s.handle === current, started: formatTime(s.startedAt), lastSeen: formatTime(s.lastSeenAt) || '—' })),
-      notice: NOTICES[String(ctx.query.done)],
-      photoError: typeof ctx.query.photo_error === 'string' ? ctx.query.photo_error.slice(0, 200) : undefined,
+      notice: noticeFor(NOTICES, ctx.query.done),
+      photoError: noticeFor(PHOTO_ERRORS, ctx.query.photo_error),
       pictureUrl: absolutePicture(user.picture, issuer),
       ...extra,
     }, status);
@@ -107,18 +113,12 @@ export function accountRoutes({ services, provider, views, requireSignedIn, form
 
   router.post('/profile', async function saveProfile(ctx) {
     const form = formOf(ctx);
-    const custom: Form = {};
-    for (const [k, v] of Object.entries(form)) if (k.startsWith('custom.')) custom[k] = v;
-    const input: ProfileInput = {
-      login: text(form, 'login'), email: text(form, 'email'), phoneNumber: text(form, 'phone_number'), nickname: text(form, 'nickname'),
-      givenName: text(form, 'given_name'), familyName: text(form, 'family_name'), birthdate: text(form, 'birthdate'), picture: text(form, 'picture'), custom,
-    };
     try {
-      await users.update(me(ctx).id, input, self(me(ctx)), ALL_USERS);
+      // The same profile form as the console's: bounded text without control characters, a real birthdate.
+      await users.update(me(ctx).id, parseProfileForm(form), self(me(ctx)), ALL_USERS);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
-      const kept = Object.fromEntries(Object.entries(form).filter(([k]) => k !== '_csrf').map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
-      return renderAccount(ctx, { values: kept, errors: err.fields }, 422);
+      return renderAccount(ctx, { values: keptValues(form), errors: err.fields }, 422);
     }
     done(ctx, 'profile');
   });
@@ -131,7 +131,8 @@ export function accountRoutes({ services, provider, views, requireSignedIn, form
   router.post('/password', async function changePassword(ctx) {
     const form = formOf(ctx);
     try {
-      await links.changeOwnPassword(me(ctx).id, text(form, 'current_password'), text(form, 'password'), text(form, 'password_confirm'), await currentSessionHandle(ctx));
+      const typed = parseInput(PASSWORD_FORM, form);
+      await links.changeOwnPassword(me(ctx).id, typed.current_password, typed.password, typed.password_confirm, await currentSessionHandle(ctx));
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       return renderAccount(ctx, { passwordErrors: err.fields }, 422);
@@ -140,17 +141,17 @@ export function accountRoutes({ services, provider, views, requireSignedIn, form
   });
 
   router.post('/privacy', async function setPrivacy(ctx) {
-    const form = formOf(ctx);
-    const levels = await users.setPrivacy(me(ctx).id, text(form, 'field'), text(form, 'level'), self(me(ctx)), ALL_USERS);
+    const { field, level } = parsePrivacyForm(formOf(ctx));
+    const levels = await users.setPrivacy(me(ctx).id, field, level, self(me(ctx)), ALL_USERS);
     if (ctx.accepts('html', 'json') === 'json') {
-      ctx.body = { field: text(form, 'field'), level: levels[text(form, 'field')] };
+      ctx.body = { field, level: levels[field] };
       return;
     }
     done(ctx, 'privacy', '#privacy');
   });
 
   router.post('/identifiers/remove', async function removeIdentifier(ctx) {
-    await users.removeIdentifier(me(ctx).id, text(formOf(ctx), 'kind'), self(me(ctx)), ALL_USERS);
+    await users.removeIdentifier(me(ctx).id, parseInput(IDENTIFIER_FORM, formOf(ctx)).kind, self(me(ctx)), ALL_USERS);
     done(ctx, 'identifier', '#identifiers');
   });
 
@@ -160,7 +161,7 @@ export function accountRoutes({ services, provider, views, requireSignedIn, form
   });
 
   router.post('/consents/revoke', async function revokeConsent(ctx) {
-    await lifecycle.revokeConsents(me(ctx).id, [text(formOf(ctx), 'grant')].filter(Boolean), self(me(ctx)), ALL_USERS);
+    await lifecycle.revokeConsents(me(ctx).id, [parseInput(CONSENT_FORM, formOf(ctx)).grant].filter(Boolean), self(me(ctx)), ALL_USERS);
     done(ctx, 'consent', '#apps');
   });
 
@@ -189,8 +190,10 @@ export function accountRoutes({ services, provider, views, requireSignedIn, form
   router.post('/delete', async function deleteMyAccount(ctx) {
     const user = (await users.findById(me(ctx).id))!;
     const { deletionGraceDays } = await settings.current();
-    const password = text(formOf(ctx), 'password');
-    const check = password ? await users.signIn(user.login ?? user.email ?? user.phoneNumber ?? '', password) : { outcome: 'invalid' as const };
+    const typed = DELETE_FORM.safeParse(formOf(ctx));
+    if (!typed.success) return renderDelete(ctx, { password: 'This is not your password' }, 422);
+    const typedPassword = typed.data.password;
+    const check = typedPassword ? await users.signIn(user.login ?? user.email ?? user.phoneNumber ?? '', typedPassword) : { outcome: 'invalid' as const };
     if (check.outcome === 'invalid') {
       return renderDelete(ctx, { password: 'This is not your password' }, 422);
     }

@@ -3,35 +3,42 @@
 // saying why (expired, used, unknown) and what to do instead.
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
+import { z } from 'zod';
 import { ValidationError } from '../directory/errors.js';
 import { describePolicy } from '../directory/password-policy.js';
 import { LinkNotUsableError, type UserLinks } from '../directory/user-links.service.js';
-import type { RateLimiter } from '../db/rate-limit.repository.js';
+import { retryText, type RateLimits } from '../security/rate-limits.js';
 import type { SettingsService } from '../directory/settings.service.js';
+import { fieldMessages, hasControlCharacters, NO_CONTROL_CHARACTERS, requiredText } from '../http/input.js';
 import { renderPage } from '../http/render.js';
 import type { Views } from '../http/views.js';
 
 export interface LinkRouteDeps {
   links: UserLinks;
   settings: SettingsService;
-  rateLimiter: RateLimiter;
+  /** Forgotten-password requests per identifier and per IP (every request counts). */
+  rateLimits: Pick<RateLimits, 'resetPerIdentifier' | 'resetPerIp' | 'identifierKey'>;
   views: Views;
   forms: Middleware;
 }
-
-const LIMITS = { perIdentifier: 5, perIp: 20, windowSeconds: 3600 };
 
 const TEXT = {
   invitation: { title: 'Welcome! Choose your password', button: 'Set my password', done: 'Your password is set. You can now sign in to your apps with it.' },
   reset: { title: 'Choose a new password', button: 'Set new password', done: 'Your new password is set, and you were signed out everywhere else. Sign in again with the new password.' },
 };
 
+const FORGOT_PASSWORD_FORM = z.object({
+  identifier: requiredText(320, 'Enter your login, email or phone number', 'That is too long to be a login, email or phone number'),
+});
+/** Only what no password may hold: the policy judges the rest, with its own messages. */
+const PASSWORD_FORM = z.object({ password: z.string().refine((s) => !hasControlCharacters(s)), confirm: z.string().refine((s) => !hasControlCharacters(s)) });
+
 function field(ctx: Context, name: string): string {
   const v = (ctx.request as { body?: Record<string, unknown> }).body?.[name];
   return typeof v === 'string' ? v : '';
 }
 
-export function linkRoutes({ links, settings, rateLimiter, views, forms }: LinkRouteDeps): Router {
+export function linkRoutes({ links, settings, rateLimits, views, forms }: LinkRouteDeps): Router {
   const router = new Router();
   router.use(['/invitation', '/reset-password', '/verify-email', '/forgot-password'], async function linkPageHeaders(ctx, next) {
     ctx.set('Cache-Control', 'no-store');
@@ -57,6 +64,8 @@ export function linkRoutes({ links, settings, rateLimiter, views, forms }: LinkR
 
     router.post(path, async function usePasswordLink(ctx) {
       const [password, confirm] = [field(ctx, 'password'), field(ctx, 'password_confirm')];
+      const typed = PASSWORD_FORM.safeParse({ password, confirm });
+      if (!typed.success) return passwordForm(ctx, kind, { errors: { password: NO_CONTROL_CHARACTERS } }, 422);
       try {
         if (kind === 'invitation') await links.acceptInvitation(ctx.params.token, password, confirm);
         else await links.completeReset(ctx.params.token, password, confirm);
@@ -91,17 +100,21 @@ export function linkRoutes({ links, settings, rateLimiter, views, forms }: LinkR
   });
 
   router.post('/forgot-password', async function requestReset(ctx) {
-    const identifier = field(ctx, 'identifier').trim();
-    if (!identifier || identifier.length > 320) {
-      return renderPage(ctx, views, 'links/forgot-password.njk', { errors: { identifier: 'Enter your login, email or phone number' }, identifier: identifier.slice(0, 320) }, 422);
+    const form = FORGOT_PASSWORD_FORM.safeParse((ctx.request as { body?: unknown }).body ?? {});
+    if (!form.success) {
+      const typed = field(ctx, 'identifier').trim().slice(0, 320).replace(/[\u0000-\u001F\u007F]/g, '');
+      return renderPage(ctx, views, 'links/forgot-password.njk', { errors: fieldMessages(form.error), identifier: typed }, 422);
     }
-    const [ipOk, identifierOk] = await Promise.all([
-      rateLimiter.hit(`forgot:ip:${ctx.ip}`, LIMITS.perIp, LIMITS.windowSeconds),
-      rateLimiter.hit(`forgot:id:${identifier.toLowerCase()}`, LIMITS.perIdentifier, LIMITS.windowSeconds),
-    ]);
-    if (!ipOk || !identifierOk) {
+    const { identifier } = form.data;
+    const refusals = (await Promise.all([
+      rateLimits.resetPerIp.hit(ctx.ip),
+      rateLimits.resetPerIdentifier.hit(rateLimits.identifierKey(identifier)),
+    ])).filter((r) => r !== undefined);
+    if (refusals.length) {
+      const refusal = refusals.sort((a, b) => b.retryAfterSeconds - a.retryAfterSeconds)[0];
+      ctx.set('Retry-After', String(refusal.retryAfterSeconds));
       return renderPage(ctx, views, 'links/done.njk', {
-        title: 'Please wait a while', message: 'There have been too many requests for a reset link. Try again in an hour.',
+        title: 'Please wait a while', message: `There have been too many requests for a reset link. Try again ${retryText(refusal)}.`,
       }, 429);
     }
     await links.requestPasswordReset(identifier, ctx.ip);

@@ -1,41 +1,41 @@
 // Uploading and serving profile photos. The upload is a plain multipart form (works without
 // JavaScript), read with busboy with a hard size limit; the image type is judged by content.
 import Router from '@koa/router';
-import busboy from 'busboy';
 import type { Context, Middleware } from 'koa';
 import { NotFoundError, ValidationError } from '../directory/errors.js';
 import { PHOTO_MAX_BYTES, type ProfilePhotos } from '../directory/profile-photo.service.js';
 import { describeUser } from '../directory/user.service.js';
 import type { User } from '../db/entities/user.entity.js';
+import { BodyReadError, readMultipart } from '../http/body-parsing.js';
+import { codeFor } from '../http/notices.js';
+import { PHOTO_ERRORS } from './photo-errors.js';
 
 /** The bytes of the one file field `photo`, or a ValidationError; never more than the limit plus one byte. */
-function readPhoto(ctx: Context): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    if (!ctx.is('multipart/form-data')) return reject(new ValidationError({ photo: 'Choose an image file to upload' }));
-    let parser: busboy.Busboy;
-    try {
-      parser = busboy({ headers: ctx.req.headers, limits: { files: 1, fileSize: PHOTO_MAX_BYTES, fields: 5 } });
-    } catch {
-      return reject(new ValidationError({ photo: 'The upload could not be read' }));
-    }
-    let result: Buffer | undefined;
-    let tooBig = false;
-    parser.on('file', (name, stream) => {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('limit', () => (tooBig = true));
-      stream.on('end', () => {
-        if (name === 'photo') result = Buffer.concat(chunks);
-      });
+async function readPhoto(ctx: Context): Promise<Buffer> {
+  if (!ctx.is('multipart/form-data')) throw new ValidationError({ photo: 'Choose an image file to upload' });
+  let result: Buffer | undefined;
+  let tooBig = false;
+  try {
+    await readMultipart(ctx, {
+      limits: { files: 1, fileSize: PHOTO_MAX_BYTES, fields: 5 },
+      onFile({ name, stream }) {
+        if (name !== 'photo') return;
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('limit', () => (tooBig = true));
+        return new Promise<void>((resolve) => stream.on('end', () => {
+          result = Buffer.concat(chunks);
+          resolve();
+        }));
+      },
     });
-    parser.on('error', () => reject(new ValidationError({ photo: 'The upload could not be read' })));
-    parser.on('close', () => {
-      if (tooBig) reject(new ValidationError({ photo: 'Choose an image of at most 2 MB' }));
-      else if (!result || result.length === 0) reject(new ValidationError({ photo: 'Choose an image file to upload' }));
-      else resolve(result);
-    });
-    ctx.req.pipe(parser);
-  });
+  } catch (err) {
+    if (err instanceof BodyReadError) throw new ValidationError({ photo: 'The upload could not be read' });
+    throw err;
+  }
+  if (tooBig) throw new ValidationError({ photo: 'Choose an image of at most 2 MB' });
+  if (!result || result.length === 0) throw new ValidationError({ photo: 'Choose an image file to upload' });
+  return result;
 }
 
 export function photoRoutes({ photos, requireSignedIn, csrf }: { photos: ProfilePhotos; requireSignedIn: Middleware; csrf: Middleware }): Router {
@@ -48,7 +48,8 @@ export function photoRoutes({ photos, requireSignedIn, csrf }: { photos: Profile
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       ctx.status = 303;
-      return ctx.redirect(`/account?photo_error=${encodeURIComponent(err.fields.photo ?? 'The upload could not be used')}#photo`);
+      // A code, not the text: the page shows only messages of its own (src/http/notices.ts).
+      return ctx.redirect(`/account?photo_error=${codeFor(PHOTO_ERRORS, err.fields.photo, 'unusable')}#photo`);
     }
     ctx.status = 303;
     ctx.redirect('/account?done=photo#photo');

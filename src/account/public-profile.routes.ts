@@ -4,13 +4,17 @@ import Router from '@koa/router';
 import type { UserData } from '../directory/user-data.service.js';
 import { BUILT_IN_LABELS } from '../directory/field-labels.js';
 import { NotFoundError } from '../directory/errors.js';
+import { parseId, text } from '../http/input.js';
 import { renderPage } from '../http/render.js';
 import type { Views } from '../http/views.js';
+
+const LOGIN = text(64);
 
 export function publicProfileRoutes({ userData, views }: { userData: UserData; views: Views }): Router {
   const router = new Router();
   router.get('/u/:login', async function publicProfile(ctx) {
-    const login = ctx.params.login.slice(0, 64);
+    // A login that cannot exist (control characters, too long) is a profile not found.
+    const login = parseId(LOGIN, ctx.params.login, 'Profile');
     const profile = await userData.publicProfile(login);
     if (!profile) throw new NotFoundError('Profile');
     ctx.set('Cache-Control', 'no-cache');

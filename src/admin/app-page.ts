@@ -5,9 +5,11 @@ import { inScope } from '../directory/staff-scope.js';
 import type { Views } from '../http/views.js';
 import type { Services } from '../services.js';
 import { presentApplication } from './app.presenter.js';
+import { parseApplicationPageQuery } from './apps.input.js';
 import { firstOf, renderConsole, staffOf } from './console-context.js';
 import { ACTION_NOTICES, availableActions } from './user-actions.js';
 import { formatTime, publicName, statusBadges, userStatusSource } from './user.presenter.js';
+import { noticeFor } from '../http/notices.js';
 
 const PAGE_SIZE = 50;
 const NOTICES: Record<string, string> = {
@@ -19,13 +21,13 @@ const NOTICES: Record<string, string> = {
 function userNotice(done: string): string | undefined {
   if (done === 'deleted') return 'The user was deleted.';
   if (done === 'invitation-cancelled') return 'The invitation was cancelled.';
-  return ACTION_NOTICES[done];
+  return noticeFor(ACTION_NOTICES, done);
 }
 
 export async function renderApplicationPage(ctx: Context, services: Services, views: Views, extra: Record<string, unknown> = {}, status = 200): Promise<void> {
   const { clients } = services;
   const { viewer, scope, isAdmin, appsOnly } = staffOf(ctx);
-  const after = firstOf(ctx.query.after as string | undefined).slice(0, 40) || undefined;
+  const { after } = parseApplicationPageQuery(ctx.query);
   const { record, access, members, granted } = await clients.overview(ctx.params.id, viewer, { after, limit: PAGE_SIZE });
   const back = `/admin/apps/${record.clientId}`;
   renderConsole(ctx, views, 'admin/apps/show.njk', 'apps', {
@@ -41,7 +43,7 @@ export async function renderApplicationPage(ctx: Context, services: Services, vi
       };
     }),
     back, next: granted.next ? `${back}?after=${encodeURIComponent(granted.next)}#users` : undefined, first: after ? `${back}#users` : undefined,
-    notice: NOTICES[String(ctx.query.done)] ?? userNotice(String(ctx.query.user_done)) ?? (ctx.query.created ? 'The application was created.' : undefined),
+    notice: noticeFor(NOTICES, ctx.query.done) ?? userNotice(firstOf(ctx.query.user_done as string | string[] | undefined)) ?? (ctx.query.created ? 'The application was created.' : undefined),
     ...extra,
   }, status);
 }

@@ -6,8 +6,11 @@ import { ValidationError } from '../directory/errors.js';
 import { isBulkAction, type BulkAction, type Selection } from '../jobs/bulk-actions.js';
 import type { Services } from '../services.js';
 import type { Views } from '../http/views.js';
-import { firstOf, formOf, renderConsole, staffOf } from './console-context.js';
-import { parseUserListParams, userListUrl } from './user-list.params.js';
+import { formOf, renderConsole, staffOf } from './console-context.js';
+import { userListUrl } from './user-list.params.js';
+import { parseMassActionForm, type MassActionForm } from './bulk.input.js';
+import { idParam } from './params.input.js';
+import { bigserialId } from '../http/input.js';
 import { formatTime } from './user.presenter.js';
 
 const WORDS: Record<BulkAction, { verb: string; explain: string; danger: boolean }> = {
@@ -16,43 +19,51 @@ const WORDS: Record<BulkAction, { verb: string; explain: string; danger: boolean
   'end-sessions': { verb: 'End all sessions of', explain: 'Every session and token of theirs ends in every app; they can sign in again.', danger: false },
   'add-to-group': { verb: 'Add to the group', explain: 'They become members of the group; apps asking for the groups scope see it.', danger: false },
   'remove-from-group': { verb: 'Remove from the group', explain: 'They stop being members of the group.', danger: false },
-  'reset-password': { verb: 'Force a password reset for', explain: 'They cannot sign in until they choose a new password with the link we email them.', danger: true },
+  'reset-password': { verb: 'Force a password reset for', explain: 'They are signed out everywhere at once: every session, grant and token of theirs ends in every app. They cannot sign in until they choose a new password with the link we email them.', danger: true },
   delete: { verb: 'Delete', explain: 'They are deleted for good with their sessions and tokens. This cannot be undone; consider blocking instead.', danger: true },
 };
 const SHOWN_ITEMS = 500;
 
-type Form = Record<string, string | string[] | undefined>;
-
-/** The selection a form names: ticked ids, or `all=1` with the list's filter fields. */
-function selectionOf(form: Form, ctx: Context): { selection: Selection; filterQuery: Record<string, string>; backUrl: string } {
-  const filterQuery: Record<string, string> = {};
-  for (const k of ['q', 'status', 'role', 'org']) if (firstOf(form[k])) filterQuery[k] = firstOf(form[k]);
-  const { params } = parseUserListParams(filterQuery);
+/** The selection a parsed form names: ticked ids, or `all=1` with the list's filter fields. */
+function selectionOf({ all, ids, filterQuery, params }: MassActionForm, ctx: Context): { selection: Selection; filterQuery: Record<string, string>; backUrl: string } {
   const backUrl = userListUrl(params);
-  if (firstOf(form.all) === '1') {
+  if (all) {
     return {
       selection: { filter: { scope: staffOf(ctx).scope, q: params.q, status: params.status, role: params.role, organizationId: params.org } },
       filterQuery, backUrl,
     };
   }
-  return { selection: { ids: [form.user ?? []].flat() }, filterQuery, backUrl };
+  return { selection: { ids }, filterQuery, backUrl };
+}
+
+/** The form parsed, or undefined after answering 422 with what was wrong. */
+function parsedForm(ctx: Context, views: Views): MassActionForm | undefined {
+  try {
+    return parseMassActionForm(formOf(ctx));
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    renderConsole(ctx, views, 'admin/users/bulk-confirm.njk', 'users', { problem: Object.values(err.fields).join(' '), backUrl: '/admin/users' }, 422);
+    return undefined;
+  }
 }
 
 export function bulkRoutes({ services, views, wakeBulkWorker }: { services: Services; views: Views; wakeBulkWorker: () => void }): Router {
   const { bulk, directory } = services;
   const router = new Router();
+  router.param('id', idParam(bigserialId, 'Mass action'));
 
   router.post('/users/bulk/confirm', async function confirmMassAction(ctx) {
-    const form = formOf(ctx);
-    const action = firstOf(form.action);
+    const form = parsedForm(ctx, views);
+    if (!form) return;
+    const { action } = form;
     const { selection, filterQuery, backUrl } = selectionOf(form, ctx);
-    const ids = 'ids' in selection ? selection.ids.filter((id) => /^[0-9]{1,18}$/.test(id)) : [];
+    const ids = 'ids' in selection ? selection.ids : [];
     const problem = !isBulkAction(action) ? 'Choose what to do with the selected users.'
       : 'ids' in selection && ids.length === 0 ? 'Tick at least one user, or choose all users matching the filter.' : undefined;
     if (problem) {
       return renderConsole(ctx, views, 'admin/users/bulk-confirm.njk', 'users', { problem, backUrl }, 422);
     }
-    const groupId = firstOf(form.group);
+    const { groupId } = form;
     const needsGroup = action === 'add-to-group' || action === 'remove-from-group';
     if (needsGroup && !groupId) return renderConsole(ctx, views, 'admin/users/bulk-confirm.njk', 'users', { problem: 'Choose the group.', backUrl }, 422);
     const group = needsGroup ? await services.groups.get(groupId, staffOf(ctx).scope) : undefined;
@@ -63,11 +74,12 @@ export function bulkRoutes({ services, views, wakeBulkWorker }: { services: Serv
   });
 
   router.post('/users/bulk', async function startMassAction(ctx) {
-    const form = formOf(ctx);
+    const form = parsedForm(ctx, views);
+    if (!form) return;
     const { selection, backUrl } = selectionOf(form, ctx);
     let jobId: string;
     try {
-      jobId = await bulk.start(firstOf(form.action), selection, staffOf(ctx), { groupId: firstOf(form.group) || undefined });
+      jobId = await bulk.start(form.action, selection, staffOf(ctx), { groupId: form.groupId || undefined });
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       return renderConsole(ctx, views, 'admin/users/bulk-confirm.njk', 'users', { problem: Object.values(err.fields).join(' '), backUrl }, 422);

@@ -8,15 +8,20 @@ import { DEFAULT_COLUMNS, exportColumns, exportUsersCsv } from '../directory/use
 import type { Services } from '../services.js';
 import type { Views } from '../http/views.js';
 import { renderConsole, staffOf } from './console-context.js';
-import { NotFoundError } from '../directory/errors.js';
+import { NotFoundError, ValidationError } from '../directory/errors.js';
+import { bigserialId } from '../http/input.js';
+import { idParam } from './params.input.js';
 import { formatTime } from './user.presenter.js';
 import { parseUserListParams, userListUrl } from './user-list.params.js';
 
 export function exportRoutes({ services, views, wakeExportWorker, jobThreshold }: { services: Services; views: Views; wakeExportWorker: () => void; jobThreshold: number }): Router {
   const router = new Router();
 
+  router.param('id', idParam(bigserialId, 'Export'));
+
   const filterOf = (ctx: Context) => {
-    const { params } = parseUserListParams(ctx.query);
+    const { params, problems, refused } = parseUserListParams(ctx.query);
+    if (refused) throw new ValidationError({ q: problems[0] });
     return { params, filter: { scope: staffOf(ctx).scope, q: params.q, status: params.status, role: params.role, organizationId: params.org } };
   };
 

@@ -3,10 +3,15 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { NotFoundError, ValidationError } from '../directory/errors.js';
+import { AdministratorProtectedError, mayChange } from '../directory/staff-scope.js';
 import type { Services } from '../services.js';
 import type { Views } from '../http/views.js';
-import { firstOf, formOf, renderConsole, staffOf } from './console-context.js';
+import { formOf, renderConsole, staffOf } from './console-context.js';
 import { formatTime, publicName } from './user.presenter.js';
+import { keptValues } from './form.input.js';
+import { parseAddMemberForm, parseGroupForm, parseProfileGroupForm, parseRemoveMemberForm, parseRenameForm } from './groups.input.js';
+import { groupPath, userPath } from './params.input.js';
+import { noticeFor } from '../http/notices.js';
 
 export function groupRoutes({ services, views }: { services: Services; views: Views }): Router {
   const { groups, users, organizations } = services;
@@ -22,7 +27,7 @@ export function groupRoutes({ services, views }: { services: Services; views: Vi
     renderConsole(ctx, views, 'admin/groups/list.njk', 'groups', {
       groups: list.map((g) => ({ ...g, created: formatTime(g.createdAt) })), values: {}, errors: {},
       organizations: scope.kind === 'all' ? orgs : orgs.filter((o) => o.id === scope.organizationId),
-      notice: NOTICES[String(ctx.query.done)], ...extra,
+      notice: noticeFor(NOTICES, ctx.query.done), ...extra,
     }, status);
   }
 
@@ -30,8 +35,8 @@ export function groupRoutes({ services, views }: { services: Services; views: Vi
     const group = await groups.get(ctx.params.id, staffOf(ctx).scope);
     const members = await groups.members(group.id);
     renderConsole(ctx, views, 'admin/groups/show.njk', 'groups', {
-      group, members: members.map((m) => ({ ...m, name: publicName({ ...m, givenName: null, familyName: null, phoneNumber: null }), added: formatTime(m.addedAt) })),
-      errors: {}, values: { name: group.name }, notice: NOTICES[String(ctx.query.done)], ...extra,
+      group, members: members.map((m) => ({ ...m, name: publicName({ ...m, givenName: null, familyName: null, phoneNumber: null }), added: formatTime(m.addedAt), canChange: mayChange(staffOf(ctx).scope, m) })),
+      errors: {}, values: { name: group.name }, notice: noticeFor(NOTICES, ctx.query.done), ...extra,
     }, status);
   }
 
@@ -41,9 +46,9 @@ export function groupRoutes({ services, views }: { services: Services; views: Vi
 
   router.post('/groups', async function createGroup(ctx) {
     const form = formOf(ctx);
-    const values = { name: firstOf(form.name), organizationId: firstOf(form.organizationId) };
+    const values = keptValues(form);
     try {
-      const group = await groups.create(values, staffOf(ctx).actor, staffOf(ctx).scope);
+      const group = await groups.create(parseGroupForm(form), staffOf(ctx).actor, staffOf(ctx).scope);
       ctx.status = 303;
       ctx.redirect(`/admin/groups/${group.id}?done=created`);
     } catch (err) {
@@ -52,14 +57,15 @@ export function groupRoutes({ services, views }: { services: Services; views: Vi
     }
   });
 
-  router.get('/groups/:id', async function showGroup(ctx) {
+  router.get('/groups/:id', groupPath, async function showGroup(ctx) {
     await renderGroup(ctx);
   });
 
-  router.post('/groups/:id/rename', async function renameGroup(ctx) {
-    const name = firstOf(formOf(ctx).name);
+  router.post('/groups/:id/rename', groupPath, async function renameGroup(ctx) {
+    const form = formOf(ctx);
+    const { name } = keptValues(form);
     try {
-      await groups.rename(ctx.params.id, name, staffOf(ctx).actor, staffOf(ctx).scope);
+      await groups.rename(ctx.params.id, parseRenameForm(form), staffOf(ctx).actor, staffOf(ctx).scope);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       return renderGroup(ctx, { errors: err.fields, values: { name } }, 422);
@@ -68,15 +74,17 @@ export function groupRoutes({ services, views }: { services: Services; views: Vi
     ctx.redirect(`/admin/groups/${ctx.params.id}?done=renamed`);
   });
 
-  router.post('/groups/:id/members', async function addMember(ctx) {
+  router.post('/groups/:id/members', groupPath, async function addMember(ctx) {
     const { actor, scope } = staffOf(ctx);
-    const typed = firstOf(formOf(ctx).user);
-    const userId = typed ? await users.resolveId(typed) : undefined;
+    const typed = keptValues(formOf(ctx)).user ?? '';
     try {
+      const wanted = parseAddMemberForm(formOf(ctx));
+      const userId = wanted ? await users.resolveId(wanted) : undefined;
       if (!userId) throw new ValidationError({ user: `No user "${typed}" was found` });
       await groups.addMembers(ctx.params.id, [userId], actor, scope);
     } catch (err) {
       if (err instanceof NotFoundError && err.message.startsWith('User')) return renderGroup(ctx, { errors: { user: `No user "${typed}" was found` } }, 422);
+      if (err instanceof AdministratorProtectedError) return renderGroup(ctx, { errors: { user: err.message }, addValue: typed }, 422);
       if (!(err instanceof ValidationError)) throw err;
       return renderGroup(ctx, { errors: err.fields, addValue: typed }, 422);
     }
@@ -84,32 +92,32 @@ export function groupRoutes({ services, views }: { services: Services; views: Vi
     ctx.redirect(`/admin/groups/${ctx.params.id}?done=added`);
   });
 
-  router.post('/groups/:id/members/remove', async function removeMember(ctx) {
+  router.post('/groups/:id/members/remove', groupPath, async function removeMember(ctx) {
     const { actor, scope } = staffOf(ctx);
-    await groups.removeMembers(ctx.params.id, [firstOf(formOf(ctx).user)], actor, scope);
+    const { user, back } = parseRemoveMemberForm(formOf(ctx));
+    await groups.removeMembers(ctx.params.id, [user], actor, scope);
     ctx.status = 303;
-    const back = firstOf(formOf(ctx).back);
-    ctx.redirect(back === 'profile' ? `/admin/users/${firstOf(formOf(ctx).user)}?done=group-removed#groups` : `/admin/groups/${ctx.params.id}?done=removed`);
+    ctx.redirect(back === 'profile' ? `/admin/users/${user}?done=group-removed#groups` : `/admin/groups/${ctx.params.id}?done=removed`);
   });
 
-  router.get('/groups/:id/delete', async function confirmDeleteGroup(ctx) {
+  router.get('/groups/:id/delete', groupPath, async function confirmDeleteGroup(ctx) {
     renderConsole(ctx, views, 'admin/groups/delete.njk', 'groups', { group: await groups.get(ctx.params.id, staffOf(ctx).scope) });
   });
 
-  router.post('/groups/:id/delete', async function deleteGroup(ctx) {
+  router.post('/groups/:id/delete', groupPath, async function deleteGroup(ctx) {
     await groups.delete(ctx.params.id, staffOf(ctx).actor, staffOf(ctx).scope);
     ctx.status = 303;
     ctx.redirect('/admin/groups?done=deleted');
   });
 
   // From a user's profile: into an existing group, or a new one made on the spot.
-  router.post('/users/:id/groups', async function addUserToGroup(ctx) {
+  router.post('/users/:id/groups', userPath, async function addUserToGroup(ctx) {
     const { actor, scope } = staffOf(ctx);
     const user = await users.getChangeable(ctx.params.id, scope);
     const form = formOf(ctx);
     try {
-      let groupId = firstOf(form.group);
-      if (!groupId) groupId = (await groups.create({ name: firstOf(form.newGroup), organizationId: user.organizationId }, actor, scope)).id;
+      const chosen = parseProfileGroupForm(form);
+      const groupId = chosen.group || (await groups.create({ name: chosen.newGroup, organizationId: user.organizationId }, actor, scope)).id;
       await groups.addMembers(groupId, [user.id], actor, scope);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;

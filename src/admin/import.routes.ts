@@ -8,12 +8,15 @@ import type { Context } from 'koa';
 import { NotFoundError, ValidationError } from '../directory/errors.js';
 import { importColumns, type PasswordMode } from '../directory/user-import-row.js';
 import { receiveCsvUpload } from '../http/csv-upload.js';
+import { bigserialId } from '../http/input.js';
+import { idParam } from './params.input.js';
 import type { Views } from '../http/views.js';
 import type { ImportRowFilter } from '../jobs/import-rows.repository.js';
 import type { ImportJob } from '../jobs/import-jobs.js';
 import type { Services } from '../services.js';
 import { renderConsole, staffOf } from './console-context.js';
 import { formatTime } from './user.presenter.js';
+import { parseImportPageQuery } from './import.input.js';
 
 const PAGE = 100;
 const STATUS_LABELS: Record<ImportJob['status'], string> = {
@@ -29,6 +32,7 @@ const MODE_LABELS: Record<PasswordMode, string> = {
 
 export function importRoutes({ services, views, wakeImportWorker, maxBytes }: { services: Services; views: Views; wakeImportWorker: () => void; maxBytes: number }): Router {
   const router = new Router();
+  router.param('id', idParam(bigserialId, 'Import'));
   const { imports } = services;
 
   async function renderUploadForm(ctx: Context, values: { mode?: string }, errors: Record<string, string> = {}, status = 200): Promise<void> {
@@ -72,9 +76,8 @@ export function importRoutes({ services, views, wakeImportWorker, maxBytes }: { 
   router.get('/imports/:id', async function showImport(ctx) {
     const job = await imports.find(ctx.params.id, staffOf(ctx));
     const applied = ['queued', 'running', 'finished'].includes(job.status);
-    const requested = FILTERS.find((f) => f === ctx.query.show);
+    const { show: requested, after } = parseImportPageQuery(ctx.query);
     const filter: ImportRowFilter = requested ?? (job.status === 'finished' ? 'failed' : 'all');
-    const after = Math.max(0, Number.parseInt(String(ctx.query.after ?? '0'), 10) || 0);
     const listed = (job.status === 'ready' || job.status === 'finished') && !job.rowsRemovedAt ? await imports.rows.page(job.id, filter, after, PAGE) : [];
     ctx.set('Cache-Control', 'no-store');
     renderConsole(ctx, views, 'admin/users/import-job.njk', 'users', {

@@ -1,21 +1,24 @@
 // Organizations (Administrators only): list, create, rename, delete when empty.
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { NotFoundError, ValidationError } from '../directory/errors.js';
+import { ValidationError } from '../directory/errors.js';
+import { parseId, serialId } from '../http/input.js';
 import type { OrganizationService } from '../directory/organization.service.js';
 import type { Views } from '../http/views.js';
-import { firstOf, formOf, renderConsole, requireAdministrator, staffOf } from './console-context.js';
+import { formOf, renderConsole, requireAdministrator, staffOf } from './console-context.js';
 import { formatTime } from './user.presenter.js';
+import { keptValues } from './form.input.js';
+import { parseOrganizationForm } from './organizations.input.js';
+import { organizationIdParam } from './params.input.js';
+import { noticeFor } from '../http/notices.js';
 
-function idOf(ctx: Context): number {
-  const id = Number(ctx.params.id);
-  if (!/^[1-9][0-9]{0,9}$/.test(ctx.params.id) || id > 2_147_483_647) throw new NotFoundError('Organization');
-  return id;
-}
+/** The path's organization id (a serial column), as a number; organizationIdParam refused any other. */
+const idOf = (ctx: Context): number => parseId(serialId, ctx.params.id, 'Organization');
 
 export function organizationRoutes({ organizations, views }: { organizations: OrganizationService; views: Views }): Router {
   const router = new Router({ prefix: '/organizations' });
   router.use(requireAdministrator);
+  router.param('id', organizationIdParam);
 
   async function renderList(ctx: Context, extra: Record<string, unknown> = {}, status = 200) {
     const list = await organizations.list();
@@ -25,14 +28,15 @@ export function organizationRoutes({ organizations, views }: { organizations: Or
   }
 
   router.get('/', async function listOrganizations(ctx) {
-    const notice = { created: 'The organization was created.', renamed: 'The organization was renamed.', deleted: 'The organization was deleted.' }[String(ctx.query.done)];
+    const notice = noticeFor({ created: 'The organization was created.', renamed: 'The organization was renamed.', deleted: 'The organization was deleted.' }, ctx.query.done);
     await renderList(ctx, { notice });
   });
 
   router.post('/', async function createOrganization(ctx) {
-    const name = firstOf(formOf(ctx).name);
+    const form = formOf(ctx);
+    const { name } = keptValues(form);
     try {
-      await organizations.create(name, staffOf(ctx).actor);
+      await organizations.create(parseOrganizationForm(form), staffOf(ctx).actor);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       return renderList(ctx, { errors: err.fields, values: { name } }, 422);
@@ -48,9 +52,10 @@ export function organizationRoutes({ organizations, views }: { organizations: Or
 
   router.post('/:id', async function renameOrganization(ctx) {
     const org = await organizations.require(idOf(ctx));
-    const name = firstOf(formOf(ctx).name);
+    const form = formOf(ctx);
+    const { name } = keptValues(form);
     try {
-      await organizations.rename(org.id, name, staffOf(ctx).actor);
+      await organizations.rename(org.id, parseOrganizationForm(form), staffOf(ctx).actor);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       return renderConsole(ctx, views, 'admin/organizations/edit.njk', 'organizations', { org, values: { name }, errors: err.fields }, 422);

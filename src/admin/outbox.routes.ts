@@ -6,17 +6,20 @@ import type { OutboxRepository } from '../mail/outbox.repository.js';
 import type { Views } from '../http/views.js';
 import { renderConsole, requireAdministrator } from './console-context.js';
 import { formatTime } from './user.presenter.js';
+import { bigserialId } from '../http/input.js';
+import { OUTBOX_STATUSES, parseOutboxQuery } from './outbox.input.js';
+import { idParam } from './params.input.js';
 
-const STATUSES = ['queued', 'sending', 'sent', 'outbox', 'failed', 'dropped'];
+const STATUSES = [...OUTBOX_STATUSES];
 const PAGE = 50;
 
 export function outboxRoutes({ outbox, views, smtp, wakeMail }: { outbox: OutboxRepository; views: Views; smtp: boolean; wakeMail: () => void }): Router {
   const router = new Router({ prefix: '/outbox' });
   router.use(requireAdministrator);
+  router.param('id', idParam(bigserialId, 'Message'));
 
   router.get('/', async function listOutbox(ctx) {
-    const status = typeof ctx.query.status === 'string' && STATUSES.includes(ctx.query.status) ? ctx.query.status : undefined;
-    const before = typeof ctx.query.before === 'string' ? ctx.query.before : undefined;
+    const { status, before } = parseOutboxQuery(ctx.query);
     const rows = await outbox.list({ status, before, limit: PAGE + 1 });
     const page = rows.slice(0, PAGE);
     renderConsole(ctx, views, 'admin/outbox/list.njk', 'outbox', {

@@ -47,7 +47,7 @@ export const ACTIONS: Record<string, ActionText> = {
   },
   'force-reset': {
     title: 'Force password reset', button: 'Force password reset', danger: true, done: 'reset-forced',
-    explain: (n) => `${n} cannot sign in until they choose a new password with the link we email them. Choosing it ends all their sessions and tokens.`,
+    explain: (n) => `${n} is signed out everywhere at once: every session ends and every access token, refresh token, code and grant stops working in every app (apps are told). ${n} cannot sign in again until they choose a new password with the link we email them.`,
   },
   'email-recovery': {
     title: 'Email recovery link', button: 'Email recovery link', done: 'recovery-sent',
@@ -91,7 +91,7 @@ export const ACTION_NOTICES: Record<string, string> = {
   locked: 'The user is locked and signed out everywhere.',
   unlocked: 'The user is unlocked.',
   'invitation-resent': 'A new invitation is on its way; the earlier link no longer works.',
-  'reset-forced': 'A password reset is pending; the user was emailed a link.',
+  'reset-forced': 'A password reset is pending: the user is signed out everywhere and was emailed a link to choose a new password.',
   'recovery-sent': 'A recovery link is on its way.',
   'verification-sent': 'A verification email is on its way.',
   'password-set': 'The password was set.',

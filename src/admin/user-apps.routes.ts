@@ -12,6 +12,9 @@ import { renderSecretOnce } from './app.presenter.js';
 import { personalOrganization } from './app-form.js';
 import { firstOf, formOf, renderConsole, staffOf } from './console-context.js';
 import { publicName } from './user.presenter.js';
+import { parseAssignForm, parseMemberForm, parsePersonalForm, parseRemoveMemberForm } from './apps.input.js';
+import { keptValues } from './form.input.js';
+import { applicationPath, userPath } from './params.input.js';
 
 const roleOf = (value: string): ClientMemberRole => (value === 'owner' ? 'owner' : 'admin');
 
@@ -19,15 +22,18 @@ export function userAppRoutes({ services, views }: { services: Services; views: 
   const { clients, users, organizations } = services;
   const router = new Router();
 
-  router.post('/apps/:id/members', async function addApplicationMember(ctx) {
+  router.post('/apps/:id/members', applicationPath, async function addApplicationMember(ctx) {
     const { viewer, actor } = staffOf(ctx);
     const form = formOf(ctx);
-    const typed = firstOf(form.user).trim().slice(0, 320);
+    const typed = keptValues(form).user?.trim() ?? '';
     const role = roleOf(firstOf(form.role));
     try {
-      const userId = typed ? await users.resolveId(typed) : undefined;
-      if (!userId) throw new ValidationError({ user: typed ? `No user "${typed}" was found` : 'Enter a login, email or phone number' });
-      await clients.setMember(ctx.params.id, userId, role, actor, viewer);
+      const wanted = parseMemberForm(form);
+      // An id as typed names a user only if there is one (else the insert would break its foreign key).
+      const resolved = wanted.user ? await users.resolveId(wanted.user) : undefined;
+      const userId = resolved && (await users.findById(resolved)) ? resolved : undefined;
+      if (!userId) throw new ValidationError({ user: wanted.user ? `No user "${wanted.user}" was found` : 'Enter a login, email or phone number' });
+      await clients.setMember(ctx.params.id, userId, wanted.role, actor, viewer);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       return renderApplicationPage(ctx, services, views, { memberErrors: err.fields, memberValues: { user: typed, role } }, 422);
@@ -36,11 +42,10 @@ export function userAppRoutes({ services, views }: { services: Services; views: 
     ctx.redirect(`/admin/apps/${ctx.params.id}?done=member-set#people`);
   });
 
-  router.post('/apps/:id/members/remove', async function removeApplicationMember(ctx) {
+  router.post('/apps/:id/members/remove', applicationPath, async function removeApplicationMember(ctx) {
     const { viewer } = staffOf(ctx);
-    const userId = firstOf(formOf(ctx).user);
     try {
-      await clients.removeMember(ctx.params.id, userId, viewer);
+      await clients.removeMember(ctx.params.id, parseRemoveMemberForm(formOf(ctx)), viewer);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       return renderApplicationPage(ctx, services, views, { memberErrors: err.fields }, 422);
@@ -50,14 +55,13 @@ export function userAppRoutes({ services, views }: { services: Services; views: 
   });
 
   // From a profile: make this user an owner or application administrator of an application.
-  router.post('/users/:id/apps', async function assignUserToApplication(ctx) {
+  router.post('/users/:id/apps', userPath, async function assignUserToApplication(ctx) {
     const { viewer, actor, scope } = staffOf(ctx);
     const user = await users.getChangeable(ctx.params.id, scope);
     const form = formOf(ctx);
     try {
-      const clientId = firstOf(form.app);
-      if (!clientId) throw new ValidationError({ app: 'Choose an application' });
-      await clients.setMember(clientId, user.id, roleOf(firstOf(form.role)), actor, viewer);
+      const { app, role } = parseAssignForm(form);
+      await clients.setMember(app, user.id, role, actor, viewer);
     } catch (err) {
       if (!(err instanceof ValidationError || err instanceof NotFoundError)) throw err;
       ctx.status = 303;
@@ -77,20 +81,21 @@ export function userAppRoutes({ services, views }: { services: Services; views: 
     }, status);
   }
 
-  router.get('/users/:id/oauth-apps/new', async function newPersonalApplicationForm(ctx) {
+  router.get('/users/:id/oauth-apps/new', userPath, async function newPersonalApplicationForm(ctx) {
     const user = await users.getChangeable(ctx.params.id, staffOf(ctx).scope);
     await renderPersonalForm(ctx, { name: '', organizationId: user.organizationId ? String(user.organizationId) : '', active: 'on' });
   });
 
-  router.post('/users/:id/oauth-apps', async function createPersonalApplication(ctx) {
+  router.post('/users/:id/oauth-apps', userPath, async function createPersonalApplication(ctx) {
     const { actor, scope } = staffOf(ctx);
     const user = await users.getChangeable(ctx.params.id, scope);
     const form = formOf(ctx);
-    const values = { name: firstOf(form.name), organizationId: firstOf(form.organizationId), active: firstOf(form.active) };
+    const values = keptValues(form);
     try {
-      const organizationId = await personalOrganization(values.organizationId, scope, organizations);
-      const created = await clients.createPersonal(user.id, { name: values.name, organizationId, active: values.active === 'on' }, actor);
-      renderSecretOnce(ctx, views, { id: created.client_id, name: values.name.trim(), secret: created.client_secret!, why: 'created', kind: 'personal' });
+      const typed = parsePersonalForm(form);
+      const organizationId = await personalOrganization(typed.organizationId, scope, organizations);
+      const created = await clients.createPersonal(user.id, { name: typed.name, organizationId, active: typed.active }, actor);
+      renderSecretOnce(ctx, views, { id: created.client_id, name: typed.name.trim(), secret: created.client_secret!, why: 'created', kind: 'personal' });
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       await renderPersonalForm(ctx, values, err.fields, 422);

@@ -8,8 +8,12 @@ import { describePolicy } from '../directory/password-policy.js';
 import { grantableRoles } from '../directory/staff-scope.js';
 import type { Services } from '../services.js';
 import type { Views } from '../http/views.js';
-import { firstOf, formOf, renderConsole, staffOf } from './console-context.js';
+import { formOf, renderConsole, staffOf } from './console-context.js';
 import { formatTime, publicName, ROLE_LABELS } from './user.presenter.js';
+import { bigserialId } from '../http/input.js';
+import { keptValues } from './form.input.js';
+import { idParam, userIdParam } from './params.input.js';
+import { parseIdentifierForm, parseInviteForm, parseSetPasswordForm } from './user-links.input.js';
 
 /** A strong password a person can type: four groups of letters and digits, 20+ characters, ~110 bits. */
 export function suggestPassword(): string {
@@ -22,6 +26,8 @@ export function suggestPassword(): string {
 export function userLinkRoutes({ services, views }: { services: Services; views: Views }): Router {
   const { links, users, organizations, settings } = services;
   const router = new Router();
+  router.param('id', userIdParam);
+  router.param('keyId', idParam(bigserialId, 'API key'));
 
   async function renderInvite(ctx: Context, values: Record<string, string>, errors: Record<string, string> = {}, status = 200) {
     const { scope } = staffOf(ctx);
@@ -39,15 +45,14 @@ export function userLinkRoutes({ services, views }: { services: Services; views:
 
   router.post('/users/invite', async function inviteUser(ctx) {
     const form = formOf(ctx);
-    const values = { email: firstOf(form.email), nickname: firstOf(form.nickname), role: firstOf(form.role), organizationId: firstOf(form.organizationId) };
     const { actor, scope } = staffOf(ctx);
     try {
-      const user = await links.invite(values, actor, scope);
+      const user = await links.invite(parseInviteForm(form), actor, scope);
       ctx.status = 303;
       ctx.redirect(`/admin/users/${user.id}?done=invited`);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
-      await renderInvite(ctx, values, err.fields, 422);
+      await renderInvite(ctx, keptValues(form), err.fields, 422);
     }
   });
 
@@ -67,7 +72,8 @@ export function userLinkRoutes({ services, views }: { services: Services; views:
     const form = formOf(ctx);
     const { actor, scope } = staffOf(ctx);
     try {
-      await links.setPassword(ctx.params.id, firstOf(form.password), { mustChange: firstOf(form.mustChange) === 'on' }, actor, scope);
+      const { password, mustChange } = parseSetPasswordForm(form);
+      await links.setPassword(ctx.params.id, password, { mustChange }, actor, scope);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       return renderSetPassword(ctx, err.fields, 422);
@@ -108,7 +114,8 @@ export function userLinkRoutes({ services, views }: { services: Services; views:
 
   router.get('/users/:id/export', async function downloadUserData(ctx) {
     const { scope, actor } = staffOf(ctx);
-    const user = await users.get(ctx.params.id, scope);
+    // The whole account (sessions, consents, keys): an Administrator's is for Administrators only.
+    const user = await users.getChangeable(ctx.params.id, scope);
     const document = await services.userData.export(user);
     await services.audit.record({ actor, action: 'user.data_exported', targetUserId: user.id, targetLabel: publicName(user) });
     ctx.set('Content-Disposition', `attachment; filename="user-${user.id}.json"`);
@@ -119,7 +126,7 @@ export function userLinkRoutes({ services, views }: { services: Services; views:
   router.post('/users/:id/identifiers/remove', async function removeIdentifier(ctx) {
     const { actor, scope } = staffOf(ctx);
     try {
-      await users.removeIdentifier(ctx.params.id, firstOf(formOf(ctx).kind), actor, scope);
+      await users.removeIdentifier(ctx.params.id, parseIdentifierForm(formOf(ctx)), actor, scope);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       ctx.status = 303;

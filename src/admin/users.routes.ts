@@ -9,34 +9,26 @@ import { fieldLabel, PRIVACY_LEVEL_LABELS } from '../directory/field-labels.js';
 import { describePolicy } from '../directory/password-policy.js';
 import { privacyFieldValues } from '../directory/field-values.js';
 import { PRIVACY_LEVELS } from '../directory/privacy.js';
-import { grantableRoles } from '../directory/staff-scope.js';
+import { grantableRoles, mayChange } from '../directory/staff-scope.js';
 import { InvalidCursorError, STATUS_FILTERS } from '../directory/user-directory.query.js';
-import type { CreateUserInput } from '../directory/user.service.js';
-import type { ProfileInput } from '../directory/user-input.js';
 import type { Services } from '../services.js';
 import type { Views } from '../http/views.js';
-import { firstOf, formOf, renderConsole, staffOf } from './console-context.js';
+import { formOf, renderConsole, staffOf } from './console-context.js';
+import { noticeFor } from '../http/notices.js';
+import { removalNotice } from './removal-notice.js';
 import { CONSOLE_CLIENT_ID } from './console-client.js';
 import { ACTION_NOTICES, availableActions } from './user-actions.js';
 import { presentApplicationRow } from './app.presenter.js';
+import { keptValues } from './form.input.js';
+import { userIdParam } from './params.input.js';
+import { parseApplicationFilter, parseCreateUserForm, parsePermissionsForm, parsePrivacyForm, parseProfileForm } from './users.input.js';
 import { parseUserListParams, QUICK_VIEWS, SORT_LABELS, STATUS_LABELS, userListUrl, type UserListParams } from './user-list.params.js';
 import { formatTime, presentListRow, publicName, ROLE_LABELS, statusBadges, userStatusSource } from './user.presenter.js';
 
 const PAGE_SIZE = 50;
+const LIST_NOTICES: Record<string, string> = { 'invitation-cancelled': 'The invitation was cancelled and the pending account removed.' };
 const APPLICATION_NOTICES: Record<string, string> = { 'application-assigned': 'The user was given a role in the application.' };
 const PROFILE_FORM_FIELDS = ['login', 'email', 'phone_number', 'nickname', 'given_name', 'family_name', 'birthdate', 'picture'] as const;
-
-type Form = Record<string, string | string[] | undefined>;
-
-function profileInput(form: Form): ProfileInput {
-  const custom: Form = {};
-  for (const [k, v] of Object.entries(form)) if (k.startsWith('custom.')) custom[k] = v;
-  return {
-    login: firstOf(form.login), email: firstOf(form.email), phoneNumber: firstOf(form.phone_number), nickname: firstOf(form.nickname),
-    givenName: firstOf(form.given_name), familyName: firstOf(form.family_name), birthdate: firstOf(form.birthdate),
-    picture: firstOf(form.picture), custom,
-  };
-}
 
 /** What a form shows for an existing user (edit) — the same names the form submits. */
 function formValuesOf(user: User): Record<string, string> {
@@ -49,18 +41,12 @@ function formValuesOf(user: User): Record<string, string> {
   return values;
 }
 
-/** The typed values to show again after an error: everything but the password. */
-function keptValues(form: Form): Record<string, string> {
-  const kept: Record<string, string> = {};
-  for (const [k, v] of Object.entries(form)) if (k !== 'password' && k !== '_csrf') kept[k] = firstOf(v);
-  return kept;
-}
-
 export function userRoutes({ services, views }: { services: Services; views: Views }): Router {
   const { users, directory, organizations, settings, events, accountRecords } = services;
   /** The console's own client shows by name, not by id. */
   const appName = (app: string) => (app === CONSOLE_CLIENT_ID ? 'Foyer console' : app);
   const router = new Router();
+  router.param('id', userIdParam);
 
   /** Organizations a staff member may put users in: all for Administrators, their own for Managers. */
   async function organizationChoices(ctx: Context) {
@@ -82,7 +68,7 @@ export function userRoutes({ services, views }: { services: Services; views: Vie
   }
 
   router.get('/users', async function listUsers(ctx) {
-    const { params, problems } = parseUserListParams(ctx.query);
+    const { params, problems, refused } = parseUserListParams(ctx.query);
     const { scope } = staffOf(ctx);
     let page;
     try {
@@ -100,7 +86,7 @@ export function userRoutes({ services, views }: { services: Services; views: Vie
     });
     renderConsole(ctx, views, 'admin/users/list.njk', 'users', {
       params, problems,
-      notice: typeof ctx.query.deleted === 'string' ? `${ctx.query.deleted.slice(0, 100)} was deleted.` : undefined,
+      notice: await removalNotice(ctx, services.events) ?? noticeFor(LIST_NOTICES, ctx.query.done),
       rows: page.rows.map(presentListRow),
       total: page.total,
       next: page.next ? userListUrl(params, { after: page.next }) : undefined,
@@ -114,7 +100,7 @@ export function userRoutes({ services, views }: { services: Services; views: Vie
       groups: await services.groups.list(scope),
       exportUrl: userListUrl(params).replace('/admin/users', '/admin/users/export'),
       sortLinks: (['name', 'login', 'created', 'last_sign_in'] as const).map(sortLink),
-    });
+    }, refused ? 422 : 200);
   });
 
   router.get('/users/new', async function newUserForm(ctx) {
@@ -125,12 +111,8 @@ export function userRoutes({ services, views }: { services: Services; views: Vie
   router.post('/users', async function createUser(ctx) {
     const form = formOf(ctx);
     const { actor, scope } = staffOf(ctx);
-    const input: CreateUserInput = {
-      ...profileInput(form), password: firstOf(form.password) || undefined, role: firstOf(form.role), organizationId: firstOf(form.organizationId),
-      mustChangePassword: firstOf(form.mustChangePassword) === 'on',
-    };
     try {
-      const user = await users.create(input, actor, undefined, scope);
+      const user = await users.create(parseCreateUserForm(form), actor, undefined, scope);
       ctx.status = 303;
       ctx.redirect(`/admin/users/${user.id}?created=1`);
     } catch (err) {
@@ -142,11 +124,7 @@ export function userRoutes({ services, views }: { services: Services; views: Vie
   /** The profile's Applications and OAuth Applications sections, with the grid's filters (app_q, app_org, app_status). */
   async function applicationSections(ctx: Context, userId: string) {
     const { viewer } = staffOf(ctx);
-    const q = ctx.query;
-    const text = (v: unknown) => (typeof v === 'string' ? v.trim().slice(0, 100) : '');
-    const org = Number(text(q.app_org));
-    const status: 'active' | 'inactive' | undefined = q.app_status === 'active' ? 'active' : q.app_status === 'inactive' ? 'inactive' : undefined;
-    const filter = { q: text(q.app_q), organizationId: Number.isInteger(org) && org > 0 ? org : undefined, status };
+    const filter = parseApplicationFilter(ctx.query);
     const [memberships, personal, assignable, orgs] = await Promise.all([
       services.clients.membershipsOf(userId), services.clients.personalAppsOf(userId, { ...filter, limit: 100 }), services.clients.assignableBy(viewer),
       organizations.names(),
@@ -185,7 +163,7 @@ export function userRoutes({ services, views }: { services: Services; views: Vie
         lastSignIn: formatTime(user.lastSignInAt) || 'never', updated: formatTime(user.updatedAt),
         lockedReason: user.lockedReason, isSelf: user.id === staffOf(ctx).user.id,
         // Managers see Administrators of their organization but cannot change them.
-        canChange: user.role !== 'ADMIN' || staffOf(ctx).isAdmin,
+        canChange: mayChange(scope, user),
         actions: availableActions(userStatusSource(user)),
         lockedUntil: formatTime(user.lockedUntil),
         invitation: user.invitedAt ? {
@@ -206,15 +184,15 @@ export function userRoutes({ services, views }: { services: Services; views: Vie
       sessions: sessions.map((r) => ({ ...r, started: formatTime(r.startedAt), lastSeen: formatTime(r.lastSeenAt) || '—', apps: r.apps.map(appName) })),
       grants: grants.map((g) => ({ ...g, app: appName(g.app), granted: formatTime(g.grantedAt), claims: g.claims.map((c) => fieldLabel(c, snapshot.customFields)) })),
       refreshTokens: refreshTokens.map((t) => ({ ...t, app: appName(t.app), issued: formatTime(t.issuedAt), expires: formatTime(t.expiresAt), lastUsed: formatTime(t.lastUsedAt) || 'not yet' })),
-      problem: ({ sessions: 'Tick at least one session.', consents: 'Tick at least one app.', 'refresh-tokens': 'Tick at least one refresh token.',
+      problem: noticeFor({ sessions: 'Tick at least one session.', consents: 'Tick at least one app.', 'refresh-tokens': 'Tick at least one refresh token.',
         identifier: 'That sign-in method cannot be removed: at least one must remain.',
         group: 'Choose a group, or give the new group a name that is not taken.',
-        application: 'Choose an application you may hand out roles in.' } as Record<string, string>)[String(ctx.query.problem)],
+        application: 'Choose an application you may hand out roles in.' }, ctx.query.problem),
       ...applications,
       levels: PRIVACY_LEVELS.map((l) => ({ value: l, label: PRIVACY_LEVEL_LABELS[l] })),
       events: recent.rows.map((e) => ({ ...e, when: formatTime(e.occurredAt), details: JSON.stringify(e.details) })),
       moreEvents: Boolean(recent.next),
-      notice: ACTION_NOTICES[String(ctx.query.done)] ?? APPLICATION_NOTICES[String(ctx.query.done)] ?? (ctx.query.created ? 'The user was created.' : ctx.query.saved ? 'Your changes were saved.' : ctx.query.permissions ? 'Permissions were changed.'
+      notice: noticeFor(ACTION_NOTICES, ctx.query.done) ?? noticeFor(APPLICATION_NOTICES, ctx.query.done) ?? (ctx.query.created ? 'The user was created.' : ctx.query.saved ? 'Your changes were saved.' : ctx.query.permissions ? 'Permissions were changed.'
         : ctx.query.privacy ? 'The privacy level was changed; it applies to the next token or userinfo request of every app.' : undefined),
     });
   });
@@ -229,7 +207,7 @@ export function userRoutes({ services, views }: { services: Services; views: Vie
     const user = await users.get(ctx.params.id, scope);
     const form = formOf(ctx);
     try {
-      await users.update(user.id, profileInput(form), actor, scope);
+      await users.update(user.id, parseProfileForm(form), actor, scope);
       ctx.status = 303;
       ctx.redirect(`/admin/users/${user.id}?saved=1`);
     } catch (err) {
@@ -251,7 +229,7 @@ export function userRoutes({ services, views }: { services: Services; views: Vie
     const user = await users.get(ctx.params.id, scope);
     const form = formOf(ctx);
     try {
-      await users.changePermissions(user.id, { role: firstOf(form.role), organizationId: firstOf(form.organizationId) }, actor, scope);
+      await users.changePermissions(user.id, parsePermissionsForm(form), actor, scope);
       ctx.status = 303;
       ctx.redirect(`/admin/users/${user.id}?permissions=1`);
     } catch (err) {
@@ -265,10 +243,10 @@ export function userRoutes({ services, views }: { services: Services; views: Vie
 
   router.post('/users/:id/privacy', async function setPrivacyLevel(ctx) {
     const { actor, scope } = staffOf(ctx);
-    const form = formOf(ctx);
-    const levels = await users.setPrivacy(ctx.params.id, firstOf(form.field), firstOf(form.level), actor, scope);
+    const { field, level } = parsePrivacyForm(formOf(ctx));
+    const levels = await users.setPrivacy(ctx.params.id, field, level, actor, scope);
     if (ctx.accepts('html', 'json') === 'json') {
-      ctx.body = { field: firstOf(form.field), level: levels[firstOf(form.field)] };
+      ctx.body = { field, level: levels[field] };
       return;
     }
     ctx.status = 303;

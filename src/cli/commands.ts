@@ -7,6 +7,7 @@ import { CLI_ACTOR } from '../audit/audit.service.js';
 import type { Config } from '../config/config.js';
 import { ROLES } from '../db/entities/user.entity.js';
 import { sqlPool } from '../db/sql.js';
+import { hasControlCharacters, serialId } from '../http/input.js';
 import { seedUsers } from './seed-users.js';
 
 export class CliUsageError extends Error {}
@@ -27,18 +28,38 @@ export const USAGE = `Usage: npm run cli -- <command>
               adds N made-up users (and K new organizations, default 20) for
               development and benchmarks; prints the password they all share`;
 
+/** Text no column takes (PostgreSQL refuses NUL; no field is multi-line) is a usage error, named by its option. */
+function refuseControlCharacters(name: string, value: unknown): void {
+  for (const v of Array.isArray(value) ? value : [value]) {
+    if (typeof v === 'string' && hasControlCharacters(v)) throw new CliUsageError(`${name} must not contain control characters`);
+  }
+}
+
 function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>) {
+  let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: typeof options; allowPositionals: true; strict: true }>>;
   try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (err) {
     throw new CliUsageError((err as Error).message);
   }
+  for (const [name, value] of Object.entries(parsed.values)) refuseControlCharacters(`--${name}`, value);
+  return parsed;
 }
 
 function positionals(args: string[], count: number, names: string): string[] {
   const { positionals: found } = parse(args, {});
   if (found.length !== count) throw new CliUsageError(`expected ${names}`);
+  const labels = names.split(' ');
+  found.forEach((v, i) => refuseControlCharacters(labels[i] ?? 'an argument', v));
   return found;
+}
+
+/** An optional organization id, as its serial column holds it. */
+function organizationId(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  const parsed = serialId.safeParse(raw);
+  if (!parsed.success) throw new CliUsageError('--organization must be an organization id (a whole number from 1 to 2147483647)');
+  return String(parsed.data);
 }
 
 /** What a command works with: the directory services, and for dev commands the database itself. */
@@ -72,7 +93,7 @@ const commands: Record<string, Command> = {
     const user = await users.create({
       login: v.login, email: v.email, password: v.password, phoneNumber: v.phone,
       givenName: v['given-name'], familyName: v['family-name'], nickname: v.nickname, role: v.role,
-      organizationId: v.organization,
+      organizationId: organizationId(v.organization),
     }, CLI_ACTOR);
     return { id: Number(user.id), sub: user.id };
   },

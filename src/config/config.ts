@@ -30,8 +30,34 @@ export interface Config {
   jobDataRetentionDays: number;
   /** The largest CSV file an import accepts. */
   importMaxBytes: number;
+  /** How long a claimed job item (mass action, import, export, email) stays claimed without a heartbeat; a dead process's work is taken up after it. */
+  jobLeaseSeconds: number;
   /** Seals the secrets of client_secret_jwt applications (see oidc/client-secret.ts); unset, that method is unavailable. */
   clientSecretKey: Buffer | undefined;
+  /** Key material (32+ bytes) sealing provider_secrets (signing keys, cookie keys, CSRF secret); unset, they are stored in clear. */
+  secretsKey: Buffer | undefined;
+  /** Brute-force limits (src/security/rate-limits.ts); counters in PostgreSQL, shared by every process. */
+  rateLimits: RateLimitsConfig;
+}
+
+/** At most `limit` counted events per key within `windowSeconds`. */
+export interface RateLimit {
+  limit: number;
+  windowSeconds: number;
+}
+
+export interface RateLimitsConfig {
+  /** Failed sign-ins for one typed identifier (known account or not). */
+  signInPerIdentifier: RateLimit;
+  /** Failed sign-ins from one IP address, whatever the identifier. */
+  signInPerIp: RateLimit;
+  /** Failed client authentications (invalid_client) at /token, introspection and revocation, per IP. */
+  clientAuthPerIp: RateLimit;
+  /** SCIM requests without a valid API key, per IP. */
+  scimAuthPerIp: RateLimit;
+  /** Forgotten-password requests (every request counts), per identifier and per IP. */
+  resetPerIdentifier: RateLimit;
+  resetPerIp: RateLimit;
 }
 
 /** Purposes of one-time links sent by email or shown to admins. */
@@ -148,6 +174,7 @@ export function loadConfig(env: Env = process.env): Config {
   };
 
   const clientSecretKey = parseSecretKey(str('FOYER_CLIENT_SECRET_KEY'), problems);
+  const secretsKey = parseKeyMaterial(str('FOYER_SECRETS_KEY'), problems);
 
   const config: Config = {
     port,
@@ -166,10 +193,42 @@ export function loadConfig(env: Env = process.env): Config {
     exportJobThreshold: int('FOYER_EXPORT_JOB_THRESHOLD', 10_000, 0, 100_000_000),
     jobDataRetentionDays: int('FOYER_JOB_DATA_RETENTION_DAYS', 7, 1, 3650),
     importMaxBytes: int('FOYER_IMPORT_MAX_MB', 100, 1, 10_000) * 1024 * 1024,
+    jobLeaseSeconds: int('FOYER_JOB_LEASE_SECONDS', 45, 3, 3600),
     clientSecretKey,
+    secretsKey,
+    rateLimits: parseRateLimits(int),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** At least 32 random bytes, as base64, base64url or hex (a key is derived from it, so longer is fine). */
+function parseKeyMaterial(raw: string | undefined, problems: string[]): Buffer | undefined {
+  if (raw === undefined) return undefined;
+  const key = /^(?:[0-9a-f]{2})+$/i.test(raw) && raw.length >= 64 ? Buffer.from(raw, 'hex')
+    : /^[A-Za-z0-9+/_-]+={0,2}$/.test(raw) ? Buffer.from(raw, /[-_]/.test(raw) ? 'base64url' : 'base64') : Buffer.alloc(0);
+  if (key.length < 32) {
+    problems.push('FOYER_SECRETS_KEY must be at least 32 random bytes as base64 or hex (for example: openssl rand -base64 32)');
+    return undefined;
+  }
+  return key;
+}
+
+function parseRateLimits(int: (name: string, fallback: number, min: number, max: number) => number): RateLimitsConfig {
+  const window = (name: string, minutes: number) => int(name, minutes, 1, 24 * 60) * 60;
+  const signIn = window('FOYER_SIGN_IN_LIMIT_WINDOW_MINUTES', 15);
+  const clientAuth = window('FOYER_CLIENT_AUTH_LIMIT_WINDOW_MINUTES', 15);
+  const scim = window('FOYER_SCIM_AUTH_LIMIT_WINDOW_MINUTES', 15);
+  const reset = window('FOYER_PASSWORD_RESET_LIMIT_WINDOW_MINUTES', 60);
+  const count = (name: string, fallback: number) => int(name, fallback, 1, 1_000_000);
+  return {
+    signInPerIdentifier: { limit: count('FOYER_SIGN_IN_FAILURES_PER_IDENTIFIER', 10), windowSeconds: signIn },
+    signInPerIp: { limit: count('FOYER_SIGN_IN_FAILURES_PER_IP', 100), windowSeconds: signIn },
+    clientAuthPerIp: { limit: count('FOYER_CLIENT_AUTH_FAILURES_PER_IP', 50), windowSeconds: clientAuth },
+    scimAuthPerIp: { limit: count('FOYER_SCIM_AUTH_FAILURES_PER_IP', 20), windowSeconds: scim },
+    resetPerIdentifier: { limit: count('FOYER_PASSWORD_RESET_REQUESTS_PER_IDENTIFIER', 5), windowSeconds: reset },
+    resetPerIp: { limit: count('FOYER_PASSWORD_RESET_REQUESTS_PER_IP', 20), windowSeconds: reset },
+  };
 }
 
 /** 32 bytes, written as 64 hex digits or 43-44 characters of base64 / base64url. */

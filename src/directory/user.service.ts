@@ -5,12 +5,13 @@ import type { Actor, AuditLog } from '../audit/audit.service.js';
 import { ROLES, type Role, type User } from '../db/entities/user.entity.js';
 import { DomainError, NotFoundError, ValidationError } from './errors.js';
 import { classifyIdentifier } from './identifiers.js';
+import { AUTO_LOCK_REASON, isLockedAutomatically } from './lockout-policy.js';
 import type { OrganizationRepository } from './organization.repository.js';
 import type { PasswordHasher } from './password.js';
 import { checkPassword } from './password-policy.js';
 import { effectiveLevels, isKnownPrivacyField, isPrivacyLevel, PRIVACY_LEVELS, type PrivacyClaim, type PrivacyLevel, type PrivacyLevels } from './privacy.js';
 import type { SettingsService, SettingsSnapshot } from './settings.service.js';
-import { ALL_USERS, grantableRoles, inScope, type StaffScope } from './staff-scope.js';
+import { ALL_USERS, assertMayChange, grantableRoles, inScope, type StaffScope } from './staff-scope.js';
 import { parseProfile, type ProfileData, type ProfileInput } from './user-input.js';
 import { uniqueViolationField, type UserRepository } from './user.repository.js';
 import { signInStatus } from './user-status.js';
@@ -53,16 +54,16 @@ export interface UserServiceDeps {
   audit: AuditLog;
   /** Called in the same transaction when a user gets an address that needs confirming (queues the email). */
   onEmailUnverified?: (manager: EntityManager, user: User) => Promise<void>;
+  /** Called in the same transaction when failed sign-ins lock an account (queues the email telling the user). */
+  onLockedAutomatically?: (manager: EntityManager, user: User, until: Date | null) => Promise<void>;
+  /** Tells the mail worker there is something to send, once that transaction has committed. */
+  wakeMail?: () => void;
   privacyDefaults: Record<PrivacyClaim, PrivacyLevel>;
   defaultPhoneRegion: string;
 }
 
-/** Managers may see an Administrator of their organization but never change one. */
-export class AdministratorProtectedError extends DomainError {
-  constructor() {
-    super('administrator_protected', "Only an Administrator can change an Administrator's account.", 403);
-  }
-}
+// The rule and its error live in staff-scope.ts (one place); re-exported for existing importers.
+export { AdministratorProtectedError } from './staff-scope.js';
 
 export class LastAdministratorError extends DomainError {
   constructor() {
@@ -70,7 +71,7 @@ export class LastAdministratorError extends DomainError {
   }
 }
 
-export const AUTO_LOCK_REASON = 'Too many failed sign-in attempts';
+export { AUTO_LOCK_REASON };
 const SYSTEM_ACTOR: Actor = { type: 'system', label: 'automatic lockout' };
 
 const PROFILE_FIELDS = ['login', 'email', 'phoneNumber', 'nickname', 'givenName', 'familyName', 'birthdate', 'picture'] as const;
@@ -99,7 +100,7 @@ export function createUserService(deps: UserServiceDeps) {
   /** As requireUser, for changes: a Manager may not change an Administrator. */
   async function requireChangeable(id: string, scope: StaffScope, manager?: EntityManager): Promise<User> {
     const user = await requireUser(id, scope, manager);
-    if (user.role === 'ADMIN' && scope.kind !== 'all') throw new AdministratorProtectedError();
+    assertMayChange(scope, user);
     return user;
   }
 
@@ -129,15 +130,26 @@ export function createUserService(deps: UserServiceDeps) {
     throw err;
   }
 
+  /**
+   * Locks the account unless something else locked or blocked it meanwhile: of concurrent
+   * failures only one locks it, so the user gets one email per lock.
+   */
   async function lockAfterFailures(user: User, failures: number, lockMinutes: number): Promise<void> {
     const lockedUntil = lockMinutes > 0 ? new Date(Date.now() + lockMinutes * 60_000) : null;
-    await dataSource.transaction(async (manager) => {
-      await users.update(user.id, { lockedAt: new Date(), lockedUntil, lockedReason: AUTO_LOCK_REASON }, manager);
+    const locked = await dataSource.transaction(async (manager) => {
+      const [rows]: [{ id: string }[], number] = await manager.query(
+        `UPDATE users SET locked_at = now(), locked_until = $2, locked_reason = $3
+          WHERE id = $1 AND NOT blocked AND (locked_at IS NULL OR (locked_until IS NOT NULL AND locked_until <= now()))
+          RETURNING id`, [user.id, lockedUntil, AUTO_LOCK_REASON]);
+      if (rows.length === 0) return false;
       await audit.record({
         actor: SYSTEM_ACTOR, action: 'user.locked', targetUserId: user.id, targetLabel: describeUser(user),
         details: { automatic: true, failedSignIns: failures, until: lockedUntil?.toISOString() ?? null },
       }, manager);
+      await deps.onLockedAutomatically?.(manager, user, lockedUntil);
+      return true;
     });
+    if (locked) deps.wakeMail?.();
   }
 
   async function countActiveAdmins(manager: EntityManager): Promise<number> {
@@ -257,14 +269,17 @@ export function createUserService(deps: UserServiceDeps) {
     },
 
     /**
-     * Checks a typed identifier and password. Always costs one bcrypt compare and one
-     * failure-count statement, known account or not. Failures within the lockout window lock
-     * the account; a success clears the count (and a lock that has run out).
+     * Checks a typed identifier and password. Always costs one bcrypt compare, known account
+     * or not. Failures within the lockout window lock the account; a success clears the count
+     * (and a lock that has run out). While the account is locked automatically every attempt
+     * is `invalid`, the right password included, and counts nothing: the lock is no password
+     * oracle and failures during it do not prolong it.
      */
     async signIn(identifier: string, password: string): Promise<SignInResult> {
       const parsed = classifyIdentifier(identifier, deps.defaultPhoneRegion);
       const user = parsed ? await users.findByIdentifier(parsed.kind, parsed.value) : null;
       const ok = await hasher.verify(password, user?.passwordHash);
+      if (user && isLockedAutomatically(user)) return { outcome: 'invalid' };
       if (!user || !ok) {
         const { lockout } = await settings.current();
         const failures = await users.countFailedSignIn(user?.id ?? null, lockout.windowMinutes);

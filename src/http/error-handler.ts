@@ -4,6 +4,8 @@
 import type { Middleware } from 'koa';
 import { errors as oidcErrors } from 'oidc-provider';
 import { DomainError, ValidationError } from '../directory/errors.js';
+import { answerUnavailable, reportOutage } from './database-unavailable.js';
+import { safeError } from './logger.js';
 import type { Views } from './views.js';
 
 /** Errors about the request itself from Koa or the body parser (malformed body, too large): 4xx, never 500. */
@@ -40,8 +42,13 @@ export function errorHandler(views: Views): Middleware {
         code = 'bad_request';
         title = 'That request could not be read';
         message = (err as Error).message;
+      } else if (reportOutage(ctx, err)) {
+        // The database is unreachable: 503 with Retry-After; the outage monitor logs it once.
+        return answerUnavailable(ctx, views, ctx.accepts('html', 'json') !== 'json');
       } else {
-        (ctx.state.log ?? console).error({ err }, 'unhandled error');
+        // Through the logger's error serializer (src/http/logger.ts): no query parameters, SQL or database context.
+        if (ctx.state.log) ctx.state.log.error({ err }, 'unhandled error');
+        else console.error('unhandled error', JSON.stringify(safeError(err)));
       }
 
       ctx.status = status;

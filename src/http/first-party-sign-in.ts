@@ -11,6 +11,7 @@ import type { User } from '../db/entities/user.entity.js';
 import type { UserService } from '../directory/user.service.js';
 import { renderPage } from './render.js';
 import type { Views } from './views.js';
+import { hasControlCharacters } from './input.js';
 
 export interface FirstPartySignInDeps {
   provider: Provider;
@@ -44,7 +45,7 @@ export function firstPartySignIn(deps: FirstPartySignInDeps) {
   const flowCookie = `foyer.${prefix.replace(/\W/g, '')}`;
   // Only same-site paths under the prefix may be returned to after signing in.
   const safeNextPattern = new RegExp(`^${prefix}(?:[/?][^\\s\\\\]*)?$`);
-  const safeNext = (value: unknown) => (typeof value === 'string' && safeNextPattern.test(value) ? value : prefix);
+  const safeNext = (value: unknown) => (typeof value === 'string' && value.length <= 2000 && !hasControlCharacters(value) && safeNextPattern.test(value) ? value : prefix);
 
   /** The signed-in, active user of this browser's provider session, if any. */
   async function sessionUser(ctx: Context): Promise<User | undefined> {

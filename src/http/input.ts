@@ -27,6 +27,22 @@ export const text = (max = 200) =>
       .refine((s) => !hasControlCharacters(s), NO_CONTROL_CHARACTERS),
   );
 
+/** Trimmed single-line text that must not be empty: `required` is the message when it is (or is no text at all). */
+export const requiredText = (max: number, required: string, tooLong = `Use at most ${max} characters.`) =>
+  z.preprocess(
+    (v) => { const s = single(v); return typeof s === 'string' ? s.trim() : s ?? ''; },
+    z.string({ error: required }).min(1, required).max(max, tooLong)
+      .refine((s) => !hasControlCharacters(s), NO_CONTROL_CHARACTERS),
+  );
+
+/** A password or other typed secret: kept as typed (not trimmed), bounded, no control characters (bcrypt stops at NUL). */
+export const secretText = (max: number, required: string, tooLong = `Use at most ${max} characters.`) =>
+  z.preprocess(
+    (v) => single(v) ?? '',
+    z.string({ error: required }).min(1, required).max(max, tooLong)
+      .refine((s) => !hasControlCharacters(s), NO_CONTROL_CHARACTERS),
+  );
+
 /** Multi-line text (tab and newlines allowed). */
 export const multiLineText = (max = 2000) =>
   z.preprocess(
@@ -55,7 +71,8 @@ export const serialId = z.preprocess(
 /** A positive id that fits PostgreSQL's `bigint` (bigserial) column, kept as its decimal string. */
 export const bigserialId = z.preprocess(
   single,
-  z.string().regex(/^[1-9][0-9]{0,18}$/, 'Not a valid id.').refine((s) => BigInt(s) <= INT8_MAX, 'Not a valid id.'),
+  // zod runs every check even after the regex failed: BigInt() only sees digits.
+  z.string().regex(/^[1-9][0-9]{0,18}$/, 'Not a valid id.').refine((s) => /^[0-9]+$/.test(s) && BigInt(s) <= INT8_MAX, 'Not a valid id.'),
 );
 
 /** A bounded integer from a query string or form (e.g. a page size, a SCIM startIndex). */
@@ -72,7 +89,10 @@ export const calendarDate = ({ notFuture = false }: { notFuture?: boolean } = {}
     const [y, m, d] = s.split('-').map(Number);
     const date = new Date(Date.UTC(2000, m - 1, d));
     date.setUTCFullYear(y); // Date.UTC maps years 0-99 to 1900-1999
-    if (y < 1900 || y > 2100) {
+    // A birthdate in the future says so, whatever its year; otherwise the range comes first.
+    if (notFuture && y > new Date().getUTCFullYear()) {
+      ctx.addIssue({ code: 'custom', message: 'Enter a date that is not in the future.' });
+    } else if (y < 1900 || y > 2100) {
       ctx.addIssue({ code: 'custom', message: 'Enter a date between 1900 and 2100.' });
     } else if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) {
       ctx.addIssue({ code: 'custom', message: 'Enter a date that exists.' });

@@ -2,6 +2,7 @@
 // interactionDetails -> check prompt.name -> interactionResult.
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
+import { z } from 'zod';
 import type Provider from 'oidc-provider';
 import type { InteractionResults } from 'oidc-provider';
 import type { UserService } from '../directory/user.service.js';
@@ -10,8 +11,10 @@ import { describePolicy } from '../directory/password-policy.js';
 import type { SettingsService } from '../directory/settings.service.js';
 import type { UserLinks } from '../directory/user-links.service.js';
 import type { UserLifecycle } from '../directory/user-lifecycle.service.js';
+import { fieldMessages, parseInput, requiredText, secretText, textList } from '../http/input.js';
 import { renderPage } from '../http/render.js';
 import type { Views } from '../http/views.js';
+import { retryText, type RateLimits, type Refusal } from '../security/rate-limits.js';
 import type { ConsentService } from './consent.service.js';
 
 export interface InteractionDeps {
@@ -26,6 +29,8 @@ export interface InteractionDeps {
   lifecycle: UserLifecycle;
   settings: SettingsService;
   secureCookies: boolean;
+  /** Failed sign-ins per identifier and per IP (checked before the password, counted after a failure). */
+  signInLimits: RateLimits['signIn'];
 }
 
 /**
@@ -37,6 +42,22 @@ const RESTORE_COOKIE = 'foyer.restore';
 
 const MAX_IDENTIFIER = 320;
 const MAX_PASSWORD = 1024;
+
+const SIGN_IN_FORM = z.object({
+  identifier: requiredText(MAX_IDENTIFIER, 'Enter your login, email or phone number', 'That is too long to be a login, email or phone number'),
+  password: secretText(MAX_PASSWORD, 'Enter your password', 'That password is too long'),
+});
+const NEW_PASSWORD_FORM = z.object({
+  password: secretText(MAX_PASSWORD, 'Enter a new password', 'That password is too long'),
+  password_confirm: secretText(MAX_PASSWORD, 'Enter the new password again', 'That password is too long'),
+});
+const CONSENT_FORM = z.object({ approve: textList(100, 200) });
+
+/** What was typed as the identifier, to show it again in the form (bounded, without control characters). */
+function typedIdentifier(body: unknown): string {
+  const value = (body as { identifier?: unknown } | undefined)?.identifier;
+  return typeof value === 'string' ? value.trim().slice(0, MAX_IDENTIFIER).replace(/[\u0000-\u001F\u007F]/g, '') : '';
+}
 
 export function interactionRoutes(deps: InteractionDeps): Router {
   const { provider, users, consent, views } = deps;
@@ -96,18 +117,16 @@ export function interactionRoutes(deps: InteractionDeps): Router {
   router.post('/login', async function submitLogin(ctx) {
     const details = await provider.interactionDetails(ctx.req, ctx.res);
     if (details.prompt.name !== 'login') return ctx.redirect(`/interaction/${details.uid}`);
-    const body = (ctx.request.body ?? {}) as Record<string, unknown>;
-    const identifier = typeof body.identifier === 'string' ? body.identifier.trim() : '';
-    const password = typeof body.password === 'string' ? body.password : '';
+    const parsed = SIGN_IN_FORM.safeParse(ctx.request.body ?? {});
+    if (!parsed.success) return renderLogin(ctx, details, { identifier: typedIdentifier(ctx.request.body), errors: fieldMessages(parsed.error) }, 400);
+    const { identifier, password } = parsed.data;
 
-    const errors: Record<string, string> = {};
-    if (!identifier) errors.identifier = 'Enter your login, email or phone number';
-    else if (identifier.length > MAX_IDENTIFIER) errors.identifier = 'That is too long to be a login, email or phone number';
-    if (!password) errors.password = 'Enter your password';
-    else if (password.length > MAX_PASSWORD) errors.password = 'That password is too long';
-    if (Object.keys(errors).length) return renderLogin(ctx, details, { identifier: identifier.slice(0, MAX_IDENTIFIER), errors }, 400);
-
+    // Checked before the password, so a refused attempt reveals nothing about it.
+    const limits = await deps.signInLimits.check(ctx.ip, identifier);
+    if (limits.refusal) return renderTooManyAttempts(ctx, details.uid, limits.refusal);
     const result = await users.signIn(identifier, password);
+    if (result.outcome === 'invalid') await deps.signInLimits.failed(ctx.ip, identifier);
+    else if (limits.identifierFailures > 0) await deps.signInLimits.succeeded(identifier);
     switch (result.outcome) {
       case 'invalid':
         return renderLogin(ctx, details, { identifier, errors: { form: 'Wrong login, email, phone number or password.' } }, 401);
@@ -130,6 +149,13 @@ export function interactionRoutes(deps: InteractionDeps): Router {
         return finish(ctx, { login: { accountId: result.user.id } }, false);
     }
   });
+
+  function renderTooManyAttempts(ctx: Context, uid: string, refusal: Refusal) {
+    ctx.set('Retry-After', String(refusal.retryAfterSeconds));
+    renderPage(ctx, views, 'interactions/too-many-attempts.njk', {
+      uid, retry: retryText(refusal), until: refusal.until.toISOString(),
+    }, 429);
+  }
 
   function setProof(ctx: Context, cookie: string, uid: string, accountId: string) {
     ctx.cookies.set(cookie, JSON.stringify({ uid, accountId }), {
@@ -167,10 +193,10 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     const details = await provider.interactionDetails(ctx.req, ctx.res);
     const accountId = details.prompt.name === 'login' ? proofOf(ctx, CHANGE_COOKIE, details.uid) : undefined;
     if (!accountId) return renderLogin(ctx, details, {}, 400);
-    const body = (ctx.request.body ?? {}) as Record<string, unknown>;
-    const text = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : '');
+    const form = NEW_PASSWORD_FORM.safeParse(ctx.request.body ?? {});
+    if (!form.success) return renderChangePassword(ctx, details.uid, fieldMessages(form.error), 422);
     try {
-      await deps.links.replaceTemporaryPassword(accountId, text('password'), text('password_confirm'));
+      await deps.links.replaceTemporaryPassword(accountId, form.data.password, form.data.password_confirm);
     } catch (err) {
       if (err instanceof ValidationError) return renderChangePassword(ctx, details.uid, err.fields, 422);
       throw err;
@@ -184,8 +210,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     if (details.prompt.name !== 'consent') return ctx.redirect(`/interaction/${details.uid}`);
     const plan = await consent.plan(details);
     if (!plan) return finish(ctx, { error: 'access_denied', error_description: 'the account can no longer sign in' }, false);
-    const raw = (ctx.request.body as Record<string, unknown> | undefined)?.approve;
-    const approved = (Array.isArray(raw) ? raw : [raw]).filter((f): f is string => typeof f === 'string' && plan.ask.includes(f));
+    const approved = parseInput(CONSENT_FORM, ctx.request.body ?? {}).approve.filter((f) => plan.ask.includes(f));
     return finish(ctx, await consent.grant(plan, approved), true);
   });
 

@@ -1,13 +1,17 @@
 // /scim/v2 (RFC 7644): discovery, Users and Groups, authenticated by a user's API key with
 // that user's permissions (Administrator: everything; Manager: their organization). Errors are
 // SCIM error bodies; every response is application/scim+json.
-import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { DomainError, ValidationError } from '../directory/errors.js';
+import { parseBodies } from '../http/body-parsing.js';
 import { actorOf, scopeOf } from '../directory/staff-scope.js';
 import type { Services } from '../services.js';
 import { invalidValue, ScimError } from './scim-error.js';
+import { RETRY_AFTER_SECONDS } from '../db/database-outage.js';
+import { reportOutage } from '../http/database-unavailable.js';
+import { retryText } from '../security/rate-limits.js';
+import { checkBodyText, parseListQuery, parseProjection, type ListQuery } from './scim-input.js';
 import { applyPatch } from './scim-patch.js';
 import { resourceTypes, schemas, serviceProviderConfig } from './scim-discovery.js';
 import { LIST_SCHEMA, SCIM_CONTENT_TYPE } from './scim-schemas.js';
@@ -15,9 +19,6 @@ import type { ScimCaller, ScimUsers } from './scim-users.service.js';
 import type { ScimGroups } from './scim-groups.service.js';
 import { project } from './scim-projection.js';
 
-const MAX_COUNT = 1000;
-
-type ListQuery = { filter?: string; startIndex: number; count: number; sortBy?: string; sortOrder?: string };
 
 /** What the routes need of Users and of Groups. */
 interface ScimResources<T> {
@@ -61,6 +62,11 @@ const scimErrors: Middleware = async function scimErrors(ctx, next) {
     } else if (isClientError(err)) {
       ctx.status = (err as { status: number }).status;
       ctx.body = scimError(ctx.status, `The request could not be read: ${(err as Error).message}`, 'invalidSyntax');
+    } else if (reportOutage(ctx, err)) {
+      // The database is unreachable: 503 with Retry-After; the outage monitor logs it once.
+      ctx.status = 503;
+      ctx.set('Retry-After', String(RETRY_AFTER_SECONDS));
+      ctx.body = scimError(503, 'The service is briefly unavailable; try again shortly');
     } else {
       (ctx.state.log ?? console).error({ err }, 'SCIM request failed');
       ctx.status = 500;
@@ -78,10 +84,17 @@ export function scimRoutes({ services, users, groups, issuer }: { services: Serv
 
   /** The API key's owner, as actor and scope; only staff may provision. */
   router.use(async function apiKeyAuth(ctx, next) {
+    // Key guessing: an address with too many bad keys is refused until its window ends.
+    const limit = await services.rateLimits.scimAuthPerIp.check(ctx.ip);
+    if (limit.refused) {
+      ctx.set('Retry-After', String(limit.retryAfterSeconds));
+      throw new ScimError(429, undefined, `Too many requests without a valid API key from this address; try again ${retryText(limit)}`);
+    }
     const header = ctx.get('authorization');
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     const owner = match ? await services.apiKeys.authenticate(match[1]) : undefined;
     if (!owner) {
+      await services.rateLimits.scimAuthPerIp.fail(ctx.ip);
       ctx.set('WWW-Authenticate', 'Bearer realm="scim"');
       throw new ScimError(401, undefined, 'A valid API key is required: Authorization: Bearer <key>');
     }
@@ -89,28 +102,21 @@ export function scimRoutes({ services, users, groups, issuer }: { services: Serv
     ctx.state.scim = { actor: { ...actorOf(owner), label: `${actorOf(owner).label} (API key)` }, scope: scopeOf(owner) } satisfies ScimCaller;
     await next();
   });
-  router.use(bodyParser({ enableTypes: ['json'], extendTypes: { json: [SCIM_CONTENT_TYPE] }, jsonLimit: '1mb' }));
+  // A body that cannot be read (bad encoding, malformed JSON, too large) is a SCIM error, never a 500.
+  router.use(parseBodies({
+    types: ['json'], jsonTypes: [SCIM_CONTENT_TYPE], limit: '1mb',
+    errorAs: (err) => new ScimError(err.status, err.status === 400 ? 'invalidSyntax' : undefined, err.message),
+  }));
 
   const caller = (ctx: Context) => ctx.state.scim as ScimCaller;
   const body = (ctx: Context) => {
     const b = (ctx.request as { body?: unknown }).body;
     if (!b || typeof b !== 'object' || Array.isArray(b)) throw invalidValue('The request body must be a JSON object');
+    checkBodyText(b);
     return b as Record<string, unknown>;
   };
-  const projection = (ctx: Context) => ({
-    attributes: typeof ctx.query.attributes === 'string' ? ctx.query.attributes : undefined,
-    excludedAttributes: typeof ctx.query.excludedAttributes === 'string' ? ctx.query.excludedAttributes : undefined,
-  });
-
-  const listQuery = (ctx: Context) => {
-    const startIndex = Math.max(1, Number.parseInt(String(ctx.query.startIndex ?? '1'), 10) || 1);
-    const requested = Number.parseInt(String(ctx.query.count ?? '100'), 10);
-    return {
-      filter: typeof ctx.query.filter === 'string' ? ctx.query.filter : undefined, startIndex,
-      count: Math.min(MAX_COUNT, Math.max(0, Number.isNaN(requested) ? 100 : requested)),
-      sortBy: typeof ctx.query.sortBy === 'string' ? ctx.query.sortBy : undefined, sortOrder: typeof ctx.query.sortOrder === 'string' ? ctx.query.sortOrder : undefined,
-    };
-  };
+  const projection = (ctx: Context) => parseProjection(ctx.query);
+  const listQuery = (ctx: Context) => parseListQuery(ctx.query);
 
   router.get('/ServiceProviderConfig', (ctx) => { ctx.body = serviceProviderConfig(base); });
   router.get('/ResourceTypes', (ctx) => {

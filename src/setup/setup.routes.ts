@@ -1,9 +1,18 @@
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
+import { z } from 'zod';
 import { ValidationError } from '../directory/errors.js';
+import { fieldMessages, requiredText, secretText } from '../http/input.js';
 import { renderPage } from '../http/render.js';
 import type { Views } from '../http/views.js';
 import type { AdminSetup } from './admin-setup.service.js';
+
+const SETUP_FORM = z.object({
+  login: requiredText(320, 'Choose a login'),
+  email: requiredText(320, 'Enter an email address'),
+  password: secretText(1000, 'Choose a password'),
+  password_confirm: z.preprocess((v) => v ?? '', z.string({ error: 'Type the password again' })),
+});
 
 export function setupRoutes({ setup, views, issuer, forms }: { setup: AdminSetup; views: Views; issuer: string; forms: Middleware }): Router {
   const router = new Router({ prefix: '/setup/:token' });
@@ -21,16 +30,15 @@ export function setupRoutes({ setup, views, issuer, forms }: { setup: AdminSetup
 
   router.post('/', async function submitSetup(ctx) {
     const body = (ctx.request.body ?? {}) as Record<string, unknown>;
-    const text = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : '');
-    const values = { login: text('login').trim(), email: text('email').trim() };
-    const errors: Record<string, string> = {};
-    if (!values.login) errors.login = 'Choose a login';
-    if (!values.email) errors.email = 'Enter an email address';
-    if (!text('password')) errors.password = 'Choose a password';
-    else if (text('password') !== text('password_confirm')) errors.password_confirm = 'The two passwords differ';
-    if (Object.keys(errors).length) return renderPage(ctx, views, 'setup/form.njk', { values, errors, passwordHint: await setup.passwordHint() }, 400);
+    const typed = (k: string) => (typeof body[k] === 'string' ? (body[k] as string).trim().slice(0, 320).replace(/[\u0000-\u001F\u007F]/g, '') : '');
+    const values = { login: typed('login'), email: typed('email') };
+    const form = SETUP_FORM.safeParse(body);
+    const errors: Record<string, string> = form.success ? {} : fieldMessages(form.error);
+    if (form.success && form.data.password !== form.data.password_confirm) errors.password_confirm = 'The two passwords differ';
+    if (!form.success || Object.keys(errors).length) return renderPage(ctx, views, 'setup/form.njk', { values, errors, passwordHint: await setup.passwordHint() }, 400);
     try {
-      const user = await setup.complete(ctx.params.token, { ...values, password: text('password') });
+      const { login, email, password } = form.data;
+      const user = await setup.complete(ctx.params.token, { login, email, password });
       renderPage(ctx, views, 'setup/done.njk', { login: user.login, issuer });
     } catch (err) {
       if (err instanceof ValidationError) return renderPage(ctx, views, 'setup/form.njk', { values, errors: err.fields, passwordHint: await setup.passwordHint() }, 400);

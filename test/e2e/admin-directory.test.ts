@@ -39,7 +39,7 @@ describe('the users directory in a browser', () => {
     await page.getByLabel('Login').fill('alice');
     await page.getByLabel('Email').fill('alice.liddell@example.com');
     await page.getByLabel('Phone').fill('+44 20 7183 8750');
-    await page.getByLabel('Date of birth').fill('1852-05-04');
+    await page.getByLabel('Date of birth').fill('1952-05-04');
     await page.getByLabel('Team').selectOption('Hearts');
     await page.getByLabel('Password', { exact: true }).fill('drink me 1852');
     await page.getByLabel('Organization').selectOption({ label: 'Wonderland' });
@@ -87,7 +87,7 @@ describe('the users directory in a browser', () => {
     await page.getByRole('button', { name: 'Save changes' }).click();
     await expect(page.locator('#birthdate-error').textContent()).resolves.toMatch(/future/);
     await expect(page.getByLabel('Public name').inputValue()).resolves.toBe('Alice in Wonderland');
-    await page.getByLabel('Date of birth').fill('1852-05-04');
+    await page.getByLabel('Date of birth').fill('1952-05-04');
     await page.getByLabel('Team').selectOption('Clubs');
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.getByText('Your changes were saved.').waitFor();

@@ -27,6 +27,16 @@ describe('npm run cli', () => {
     expect(row.password_hash).toMatch(/^\$2[aby]\$/);
   });
 
+  it('refuses an organization id past its column and control characters with a clear usage message and exit 2', async () => {
+    const huge = await runCli(['user', 'create', '--login', 'hugo', '--password', 'long enough 1', '--organization', '9223372036854775808'], env);
+    expect(huge.code).toBe(2);
+    expect(huge.stderr).toMatch(/--organization must be an organization id/);
+    const control = await runCli(['user', 'block', 'a\u0001b'], env);
+    expect(control.code).toBe(2);
+    expect(control.stderr).toMatch(/<login> must not contain control characters/);
+    expect(await db.dataSource.query("SELECT count(*)::int AS n FROM users WHERE login = 'hugo'")).toEqual([{ n: 0 }]);
+  });
+
   it('explains bad input with a non-zero exit and writes nothing', async () => {
     const res = await runCli(['user', 'create', '--login', 'gina', '--email', 'nope', '--password', 'short'], env);
     expect(res.code).toBe(1);

@@ -84,21 +84,26 @@ it('takes up a mass action whose process was killed, within the lease, blocking 
 
   expect(await progress()).toEqual({ done: USERS, running: 0, pending: 0 });
   expect(await one('SELECT count(*)::int AS n FROM users WHERE login LIKE $1 AND NOT blocked', ['lease-%'])).toEqual({ n: 0 });
-  // Each user blocked once: one audit event per user, none twice.
+  // Every user blocked, none skipped. An item whose block committed just before the kill but
+  // was not yet marked done is blocked again (a second event): the action and the item's
+  // settlement are two transactions until the one-unit-of-work step (issue 15) joins them,
+  // so at most the items the dead process held can repeat.
   const events = await one<{ users: number; events: number }>(
     `SELECT count(DISTINCT target_user_id)::int AS users, count(*)::int AS events FROM audit_events WHERE action = 'user.blocked'`);
-  expect(events).toEqual({ users: USERS, events: USERS });
+  expect(events.users).toBe(USERS);
+  expect(events.events - USERS).toBeLessThanOrEqual(orphaned.length);
 }, 240_000);
 
 it('keeps an import leased while a long batch runs, and another process finishes it after a crash, each row once', async () => {
-  // 300 given passwords hashed at cost 8 in the dry run: one batch that takes several leases.
+  // 300 given passwords hashed at cost 10 in the dry run: one batch that takes several leases
+  // even on an idle machine.
   const rows = Array.from({ length: 300 }, (_, i) => `imp-${i},imp-${i}@example.com,imported password ${i}!`);
   const csv = ['login,email,password', ...rows].join('\r\n');
   const jobId = await services.imports.stage(Readable.from([csv]), 'lease.csv', 'given', { ...staff, email: null });
   const job = () => one<{ status: string; age: number; analyzed: number }>(
     'SELECT status, analyzed, extract(epoch FROM now() - claimed_at)::float AS age FROM import_jobs WHERE id = $1', [jobId]);
 
-  const first = await startFoyer({ BCRYPT_COST: '8' });
+  const first = await startFoyer({ BCRYPT_COST: '10' });
   await waitFor(async () => (await job()).age !== null, 60_000, 'the first process to claim the import');
   // While it works, its lease never gets older than the lease (the heartbeat renews it).
   let oldest = 0;
@@ -111,7 +116,7 @@ it('keeps an import leased while a long batch runs, and another process finishes
   expect(oldest).toBeLessThan(LEASE_SECONDS);
   await first.stop('SIGKILL');
 
-  await startFoyer({ BCRYPT_COST: '8' });
+  await startFoyer({ BCRYPT_COST: '10' });
   await waitFor(async () => (await job()).status === 'ready', 120_000, 'the dry run to finish in the second process');
   await services.imports.confirm(jobId, { ...staff, email: null });
   await waitFor(async () => (await job()).status === 'finished', 60_000, 'the import to finish');
