@@ -47,7 +47,7 @@ export function errorHandler(views: Views): Middleware {
         return answerUnavailable(ctx, views, ctx.accepts('html', 'json') !== 'json');
       } else {
         // Through the logger's error serializer (src/http/logger.ts): no query parameters, SQL or database context.
-        if (ctx.state.log) ctx.state.log.error({ err }, 'unhandled error');
+        if (ctx.state.log) ctx.state.log.error({ err: safeError(err) }, 'unhandled error');
         else console.error('unhandled error', JSON.stringify(safeError(err)));
       }
 

@@ -50,7 +50,15 @@ function maskDatabaseMessage(message: string, names: (string | undefined)[]): st
 /** Only the "    at ..." lines: the first line of a stack repeats the (unmasked) message. */
 const framesOf = (stack: unknown) => (typeof stack === 'string' ? stack.split('\n').filter((l) => /^\s+at /.test(l)).slice(0, 30) : []);
 
+/** What safeError made, so passing it through again (the serializer after a call site) keeps it. */
+const redacted = new WeakSet<object>();
+
+/**
+ * The one redaction point for errors in logs: `logger.warn({ err: safeError(err) }, ...)` at
+ * call sites, and the logger's `err` serializer for anything passed raw.
+ */
 export function safeError(value: unknown, depth = 0): SafeError | unknown {
+  if (typeof value === 'object' && value !== null && redacted.has(value)) return value;
   if (!(value instanceof Error)) {
     // A non-Error thrown or passed as `err`: its type only (it could be anything, a row included).
     return value === undefined || value === null || typeof value === 'string' || typeof value === 'number' ? value : { type: typeof value, message: '(not an Error)' };
@@ -72,6 +80,7 @@ export function safeError(value: unknown, depth = 0): SafeError | unknown {
   if (column) out.column = column;
   if (constraint) out.constraint = constraint;
   if (err.cause !== undefined && depth < 3) out.cause = safeError(err.cause, depth + 1) as SafeError;
+  redacted.add(out);
   return out;
 }
 

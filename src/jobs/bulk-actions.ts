@@ -14,6 +14,7 @@ import type { Logger } from '../http/logger.js';
 import type { BulkItem, BulkJob, BulkJobProgress, BulkJobRepository } from './bulk-job.repository.js';
 import { startPolledWorker, type PolledWorker } from './polled-worker.js';
 import { isDatabaseOutage, type DatabaseOutage } from '../db/database-outage.js';
+import { safeError } from '../http/logger.js';
 
 export const BULK_ACTIONS = ['block', 'unblock', 'end-sessions', 'reset-password', 'add-to-group', 'remove-from-group', 'delete'] as const;
 export type BulkAction = (typeof BULK_ACTIONS)[number];
@@ -113,7 +114,7 @@ export function startBulkWorker({ jobs, bulk, logger, outage, intervalMs = 1000,
             } catch (err) {
               // Not the user's fault: left claimed, the item is taken up again once its lease lapses.
               if (isDatabaseOutage(err)) throw err;
-              logger.error({ err, job: item.jobId, user: item.userId }, 'mass action failed on a user');
+              logger.error({ err: safeError(err), job: item.jobId, user: item.userId }, 'mass action failed on a user');
               error = 'Unexpected error; the server log has the details';
             }
             await jobs.settle(item, error);

@@ -2,6 +2,7 @@
 // each account is deleted in its own transaction, and one already gone is skipped.
 import type { UserLifecycle } from '../directory/user-lifecycle.service.js';
 import type { Logger } from '../http/logger.js';
+import { safeError } from '../http/logger.js';
 
 export function startDeletionPurge({ lifecycle, intervalSeconds, logger }: { lifecycle: UserLifecycle; intervalSeconds: number; logger: Logger }) {
   let running = false;
@@ -13,7 +14,7 @@ export function startDeletionPurge({ lifecycle, intervalSeconds, logger }: { lif
       if (purged > 0) logger.info({ purged }, 'deleted accounts whose grace period is over');
       return purged;
     } catch (err) {
-      logger.warn({ err }, 'purging scheduled deletions failed; will retry');
+      logger.warn({ err: safeError(err) }, 'purging scheduled deletions failed; will retry');
       return 0;
     } finally {
       running = false;

@@ -1,6 +1,7 @@
 import type { Sql } from '../db/sql.js';
 import type { Logger } from '../http/logger.js';
 import { sweepExpiredPayloads } from '../oidc/payload.repository.js';
+import { safeError } from '../http/logger.js';
 
 /**
  * Periodically deletes expired provider records (and, with `also`, what depended on them).
@@ -15,7 +16,7 @@ export function startPayloadSweeper({ sql, intervalSeconds, logger, also }: { sq
       const removed = await sweepExpiredPayloads(sql) + (await also?.() ?? 0);
       if (removed > 0) logger.info({ removed }, 'swept expired provider records');
     } catch (err) {
-      logger.warn({ err }, 'sweeping expired provider records failed; will retry');
+      logger.warn({ err: safeError(err) }, 'sweeping expired provider records failed; will retry');
     } finally {
       running = false;
     }

@@ -3,6 +3,7 @@
 // time; stop() waits for it to finish.
 import { isDatabaseOutage, type DatabaseOutage } from '../db/database-outage.js';
 import type { Logger } from '../http/logger.js';
+import { safeError } from '../http/logger.js';
 
 export interface PolledWorker {
   /** Drains now (or joins the drain already running). */
@@ -24,7 +25,7 @@ export function startPolledWorker({ name, drainOnce, intervalMs, logger, outage 
   function wake(): Promise<void> {
     running ??= drain().catch((err) => {
       if (outage?.report(err) ?? isDatabaseOutage(err)) logger.debug(`${name} paused: database unavailable`);
-      else logger.warn({ err }, `${name} failed; will retry`);
+      else logger.warn({ err: safeError(err) }, `${name} failed; will retry`);
     }).finally(() => (running = undefined));
     return running;
   }

@@ -13,6 +13,7 @@ import type { OutboxRepository, OutboxRow } from './outbox.repository.js';
 import { isTemplate, renderMessage, TEMPLATES, type TemplateSpec } from './templates.js';
 import type { MailTransport } from './transport.js';
 import { startPolledWorker, type PolledWorker } from '../jobs/polled-worker.js';
+import { safeError } from '../http/logger.js';
 
 export interface MailWorkerDeps {
   outbox: OutboxRepository;
@@ -63,12 +64,12 @@ export function createMailDelivery(deps: MailWorkerDeps) {
       const reason = err instanceof Error ? err.message : String(err);
       if (row.attempts >= config.maxAttempts) {
         await outbox.markFailed(row.id, reason);
-        logger.error({ err, message: row.id, to }, 'email could not be delivered; giving up');
+        logger.error({ err: safeError(err), message: row.id, to }, 'email could not be delivered; giving up');
         return 'failed';
       }
       const delay = Math.min(config.pollSeconds * 2 ** (row.attempts - 1), MAX_BACKOFF_SECONDS);
       await outbox.markRetry(row.id, reason, delay);
-      logger.warn({ err, message: row.id, attempt: row.attempts, retryInSeconds: delay }, 'email delivery failed; will retry');
+      logger.warn({ err: safeError(err), message: row.id, attempt: row.attempts, retryInSeconds: delay }, 'email delivery failed; will retry');
       return 'retry';
     }
     if (transport.kind === 'outbox') {

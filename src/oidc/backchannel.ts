@@ -4,6 +4,7 @@
 import type Provider from 'oidc-provider';
 import type { SessionsEndedListener } from '../directory/user-lifecycle.service.js';
 import type { Logger } from '../http/logger.js';
+import { safeError } from '../http/logger.js';
 
 export function backchannelLogoutNotifier(provider: Provider, logger: Logger): SessionsEndedListener {
   return async function notifyBackchannelLogout(accountId, sessions) {
@@ -14,7 +15,7 @@ export function backchannelLogoutNotifier(provider: Provider, logger: Logger): S
         await (client as unknown as { backchannelLogout(sub: string, sid: string): Promise<void> }).backchannelLogout(accountId, sid);
       } catch (err) {
         // The account's tokens are already gone; a deaf app only keeps its own session a while longer.
-        logger.warn({ err, clientId }, 'back-channel logout was not delivered');
+        logger.warn({ err: safeError(err), clientId }, 'back-channel logout was not delivered');
       }
     }));
     await Promise.allSettled(deliveries);

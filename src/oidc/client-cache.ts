@@ -6,6 +6,7 @@
 import type pg from 'pg';
 import type { Logger } from '../http/logger.js';
 import { isDatabaseOutage } from '../db/database-outage.js';
+import { safeError } from '../http/logger.js';
 
 export const CLIENT_CHANGED_CHANNEL = 'foyer_client_changed';
 
@@ -61,7 +62,7 @@ export function listenForClientChanges(pool: pg.Pool, cache: ClientCache, logger
     if (stopped) return;
     // During a database outage it retries every second: the outage monitor logs the outage once instead.
     if (isDatabaseOutage(err)) logger.debug('client change listener waiting for the database');
-    else logger.warn({ err }, 'client change listener lost its connection; caching clients off until it is back');
+    else logger.warn({ err: safeError(err) }, 'client change listener lost its connection; caching clients off until it is back');
     retry = setTimeout(() => void connect(), 1000);
     retry.unref();
   };

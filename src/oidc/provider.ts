@@ -13,6 +13,7 @@ import { SCOPE_CLAIMS, SCOPES, requestedClaims } from './claims.js';
 import { clientSecretMatches } from './client-secret.js';
 import type { ProviderSecrets } from './keys.js';
 import { isDatabaseOutage } from '../db/database-outage.js';
+import { safeError } from '../http/logger.js';
 
 export interface ProviderDeps {
   issuer: string;
@@ -125,7 +126,7 @@ export function logProviderEvents(provider: Provider, logger: Logger): void {
   const events = provider as unknown as EventEmitter;
   const log = (ctx: { state?: { log?: Logger } } | undefined) => ctx?.state?.log ?? logger;
   // A database outage is answered 503 and logged once per outage (http/database-unavailable.ts), not here per request.
-  events.on('server_error', (ctx, err) => isDatabaseOutage(err) || log(ctx).error({ err }, 'provider server_error'));
+  events.on('server_error', (ctx, err) => isDatabaseOutage(err) || log(ctx).error({ err: safeError(err) }, 'provider server_error'));
   for (const event of ['authorization.error', 'grant.error', 'userinfo.error', 'introspection.error', 'revocation.error', 'end_session.error']) {
     events.on(event, (ctx, err: { error?: string; error_detail?: string }) =>
       log(ctx).info({ event, error: err.error, detail: err.error_detail }, 'oidc request refused'));

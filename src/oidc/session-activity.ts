@@ -5,6 +5,7 @@ import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { Logger } from '../http/logger.js';
 import type { AccountRecords } from './account-records.repository.js';
+import { safeError } from '../http/logger.js';
 
 export function recordSessionActivity(provider: Provider, records: AccountRecords, logger: Logger): void {
   (provider as unknown as EventEmitter).on('authorization.success', (ctx: KoaContextWithOIDC) => {
@@ -12,6 +13,6 @@ export function recordSessionActivity(provider: Provider, records: AccountRecord
     if (!session?.uid || !session.accountId) return;
     // Off the response path: a failure here costs only the Sessions list its details.
     records.recordActivity(session.uid, session.accountId, ctx.ip, ctx.get('user-agent') ?? '')
-      .catch((err: unknown) => logger.warn({ err }, 'could not record session activity'));
+      .catch((err: unknown) => logger.warn({ err: safeError(err) }, 'could not record session activity'));
   });
 }

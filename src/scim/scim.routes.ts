@@ -18,6 +18,7 @@ import { LIST_SCHEMA, SCIM_CONTENT_TYPE } from './scim-schemas.js';
 import type { ScimCaller, ScimUsers } from './scim-users.service.js';
 import type { ScimGroups } from './scim-groups.service.js';
 import { project } from './scim-projection.js';
+import { safeError } from '../http/logger.js';
 
 
 /** What the routes need of Users and of Groups. */
@@ -68,7 +69,7 @@ const scimErrors: Middleware = async function scimErrors(ctx, next) {
       ctx.set('Retry-After', String(RETRY_AFTER_SECONDS));
       ctx.body = scimError(503, 'The service is briefly unavailable; try again shortly');
     } else {
-      (ctx.state.log ?? console).error({ err }, 'SCIM request failed');
+      (ctx.state.log ?? console).error({ err: safeError(err) }, 'SCIM request failed');
       ctx.status = 500;
       ctx.body = scimError(500, 'Something went wrong on our side');
     }
