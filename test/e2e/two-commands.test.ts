@@ -2,27 +2,18 @@
 // one-time setup link, the CLI sharing the running database, a full sign-in, a clean
 // shutdown on SIGTERM and Ctrl-C, and everything still there after a restart.
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, submitLogin } from '../support/browser.js';
 import { csrfTokenIn, HttpSession } from '../support/http-session.js';
-import { runCli, startFoyerProcess, type FoyerProcess } from '../support/processes.js';
+import { freePort, runCli, startFoyerProcess, type FoyerProcess } from '../support/processes.js';
 import { authorizationRequest, discover, finishAtCallback, oidc, startCallbackServer, type CallbackServer } from '../support/relying-party.js';
 
 let dataDir: string;
 let browser: Browser;
 let rp: CallbackServer;
 let foyer: FoyerProcess | undefined;
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function jwksKid(issuer: string): Promise<string> {
   const jwks = (await (await fetch(`${issuer}/jwks`)).json()) as { keys: { kid: string }[] };

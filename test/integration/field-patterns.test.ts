@@ -6,14 +6,13 @@
 //
 // Foyer runs as its own process (`npm start`): a stalled event loop there shows as a request
 // that does not answer in time, while this test's own timers keep running.
-import net from 'node:net';
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
 import { loadConfig } from '../../src/config/config.js';
 import { createServices } from '../../src/services.js';
 import { consoleSession, formToken } from '../support/console-session.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import type { HttpSession } from '../support/http-session.js';
-import { startFoyerProcess, type FoyerProcess } from '../support/processes.js';
+import { freePort, startFoyerProcess, type FoyerProcess } from '../support/processes.js';
 import { testEnv } from '../support/server.js';
 
 const EVIL = '([A-Za-z]+ ?)+';
@@ -26,14 +25,6 @@ let foyer: FoyerProcess;
 let member: HttpSession;
 let admin: HttpSession;
 let memberId: string;
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 beforeAll(async () => {
   db = await createTestDatabase();

@@ -2,13 +2,12 @@
 // work stuck until an old five-minute lease runs out: another process takes it up within the
 // (configurable, short) lease, and each user is handled once — none skipped, none twice.
 // The processes are real `npm start`s, killed with SIGKILL as a crash or an OOM kill would.
-import net from 'node:net';
 import { Readable } from 'node:stream';
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
 import { loadConfig } from '../../src/config/config.js';
 import { createServices, type Services } from '../../src/services.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { startFoyerProcess, type FoyerProcess } from '../support/processes.js';
+import { freePort, startFoyerProcess, type FoyerProcess } from '../support/processes.js';
 import { testEnv } from '../support/server.js';
 import type { Staff } from '../../src/jobs/bulk-actions.js';
 
@@ -19,14 +18,6 @@ const running: FoyerProcess[] = [];
 
 const LEASE_SECONDS = 3;
 const USERS = 1500;
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function startFoyer(env: Record<string, string> = {}): Promise<FoyerProcess> {
   const foyer = await startFoyerProcess({ DATABASE_URL: db.url, PORT: String(await freePort()), LOG_LEVEL: 'warn', FOYER_JOB_LEASE_SECONDS: String(LEASE_SECONDS), ...env });

@@ -2,14 +2,13 @@
 // both uploads, an upload refused early, gzip that is not gzip, unknown encodings, malformed
 // and oversized bodies on forms and SCIM. Foyer runs as its own process (`npm start`), so a
 // crash shows as a dead process, exactly as an operator would see it.
-import net from 'node:net';
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
 import { loadConfig } from '../../src/config/config.js';
 import { createServices } from '../../src/services.js';
 import { consoleSession } from '../support/console-session.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { csrfTokenIn, type HttpSession } from '../support/http-session.js';
-import { startFoyerProcess, type FoyerProcess } from '../support/processes.js';
+import { freePort, startFoyerProcess, type FoyerProcess } from '../support/processes.js';
 import { testEnv } from '../support/server.js';
 
 let db: TestDatabase;
@@ -17,14 +16,6 @@ let foyer: FoyerProcess;
 let member: HttpSession;
 let admin: HttpSession;
 let scimKey: string;
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 beforeAll(async () => {
   db = await createTestDatabase();
