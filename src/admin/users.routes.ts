@@ -28,7 +28,6 @@ import { formatTime, presentListRow, publicName, ROLE_LABELS, statusBadges, user
 const PAGE_SIZE = 50;
 const LIST_NOTICES: Record<string, string> = { 'invitation-cancelled': 'The invitation was cancelled and the pending account removed.' };
 const APPLICATION_NOTICES: Record<string, string> = { 'application-assigned': 'The user was given a role in the application.' };
-const PROFILE_FORM_FIELDS = ['login', 'email', 'phone_number', 'nickname', 'given_name', 'family_name', 'birthdate', 'picture'] as const;
 
 /** What a form shows for an existing user (edit) — the same names the form submits. */
 function formValuesOf(user: User): Record<string, string> {
