@@ -3,7 +3,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
 import { launchBrowser, submitLogin } from '../support/browser.js';
-import { authorizationRequest, discover, finishAtCallback, oidc, startCallbackServer, type CallbackServer } from '../support/relying-party.js';
+import { authorizationRequest, registerTeaParty, discover, finishAtCallback, oidc, startCallbackServer, type CallbackServer } from '../support/relying-party.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const PASSWORD = 'mad hatter tea';
@@ -19,13 +19,8 @@ const jwtClaims = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1], 'ba
 
 beforeAll(async () => {
   [server, rp, browser] = await Promise.all([startTestServer(), startCallbackServer(), launchBrowser()]);
-  const { users, clients } = server.foyer.services;
-  await users.create({ login: 'root', password: 'console password 1', role: 'ADMIN' }, CLI_ACTOR);
-  const created = await clients.create({
-    name: 'Tea Party', redirectUris: [`${rp.url}/cb`], postLogoutRedirectUris: [], grantTypes: ['authorization_code', 'refresh_token'],
-    isPublic: false, backchannelLogoutUri: `${rp.url}/backchannel`,
-  }, CLI_ACTOR);
-  client = await discover(server.issuer, created.client_id, created.client_secret);
+  await server.foyer.services.users.create({ login: 'root', password: 'console password 1', role: 'ADMIN' }, CLI_ACTOR);
+  client = await registerTeaParty(server, rp);
   admin = await newPage();
   await admin.goto(`${server.issuer}/admin`);
   await submitLogin(admin, 'root', 'console password 1');

@@ -8,7 +8,7 @@ import type { User } from '../../src/db/entities/user.entity.js';
 import { consoleSession, formToken } from '../support/console-session.js';
 import { eventually } from '../support/eventually.js';
 import { csrfTokenIn, HttpSession } from '../support/http-session.js';
-import { authorizationRequest, discover, oidc, startCallbackServer, type CallbackServer } from '../support/relying-party.js';
+import { authorizationRequest, registerTeaParty, oidc, startCallbackServer, type CallbackServer } from '../support/relying-party.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const PASSWORD = 'mad hatter tea';
@@ -21,13 +21,8 @@ const jwtClaims = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1], 'ba
 
 beforeAll(async () => {
   [server, rp] = await Promise.all([startTestServer(), startCallbackServer()]);
-  const { users, clients } = server.foyer.services;
-  await users.create({ login: 'root', password: 'console password 1', role: 'ADMIN' }, CLI_ACTOR);
-  const created = await clients.create({
-    name: 'Tea Party', redirectUris: [`${rp.url}/cb`], postLogoutRedirectUris: [], grantTypes: ['authorization_code', 'refresh_token'],
-    isPublic: false, backchannelLogoutUri: `${rp.url}/backchannel`,
-  }, CLI_ACTOR);
-  client = await discover(server.issuer, created.client_id, created.client_secret);
+  await server.foyer.services.users.create({ login: 'root', password: 'console password 1', role: 'ADMIN' }, CLI_ACTOR);
+  client = await registerTeaParty(server, rp);
   admin = await consoleSession(server.issuer, 'root', 'console password 1');
 });
 

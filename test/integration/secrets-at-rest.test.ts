@@ -17,7 +17,7 @@ import { sqlOf } from '../../src/db/sql.js';
 import { consoleSession, formToken } from '../support/console-session.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { csrfTokenIn, HttpSession } from '../support/http-session.js';
-import { authorizationRequest, discover, oidc, startCallbackServer, type CallbackServer } from '../support/relying-party.js';
+import { authorizationRequest, registerTeaParty, discover, oidc, startCallbackServer, type CallbackServer } from '../support/relying-party.js';
 import { startTestServer, testEnv, type TestServer } from '../support/server.js';
 
 const PASSWORD = 'mad hatter tea';
@@ -85,13 +85,8 @@ describe('provider payloads', () => {
   beforeAll(async () => {
     const [s, rp] = await Promise.all([startTestServer(), startCallbackServer()]);
     server = s;
-    const { users, clients } = server.foyer.services;
-    await users.create({ login: 'root', password: 'console password 1', role: 'ADMIN' }, CLI_ACTOR);
-    const created = await clients.create({
-      name: 'Tea Party', redirectUris: [`${rp.url}/cb`], postLogoutRedirectUris: [], grantTypes: ['authorization_code', 'refresh_token'],
-      isPublic: false, backchannelLogoutUri: `${rp.url}/backchannel`,
-    }, CLI_ACTOR);
-    app = { issuer: server.issuer, rp, client: await discover(server.issuer, created.client_id, created.client_secret) };
+    await server.foyer.services.users.create({ login: 'root', password: 'console password 1', role: 'ADMIN' }, CLI_ACTOR);
+    app = { issuer: server.issuer, rp, client: await registerTeaParty(server, rp) };
     admin = await consoleSession(server.issuer, 'root', 'console password 1');
   });
 

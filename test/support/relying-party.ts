@@ -4,6 +4,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as oidc from 'openid-client';
 import type { Page } from 'playwright-core';
+import { CLI_ACTOR } from '../../src/audit/audit.service.js';
+import type { TestServer } from './server.js';
 
 export interface CallbackServer {
   url: string;
@@ -36,6 +38,20 @@ export async function startCallbackServer(): Promise<CallbackServer> {
     logoutTokens,
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
+}
+
+/**
+ * Registers the confidential test app "Tea Party" (code + refresh, callback `/cb` on `rp`,
+ * back-channel logout to `rp` unless turned off) and returns openid-client's view of it.
+ */
+export async function registerTeaParty(
+  server: Pick<TestServer, 'issuer' | 'foyer'>, rp: CallbackServer, { backchannel = true }: { backchannel?: boolean } = {},
+): Promise<oidc.Configuration> {
+  const created = await server.foyer.services.clients.create({
+    name: 'Tea Party', redirectUris: [`${rp.url}/cb`], postLogoutRedirectUris: [], grantTypes: ['authorization_code', 'refresh_token'],
+    isPublic: false, ...(backchannel ? { backchannelLogoutUri: `${rp.url}/backchannel` } : {}),
+  }, CLI_ACTOR);
+  return discover(server.issuer, created.client_id, created.client_secret);
 }
 
 export async function discover(issuer: string, clientId: string, clientSecret?: string): Promise<oidc.Configuration> {
