@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createDataSource } from '../src/db/data-source.js';
 import { sqlOf } from '../src/db/sql.js';
-import { BUILT_IN_COLUMNS, exportUsersCsv } from '../src/directory/user-csv-export.js';
+import { BUILT_IN_COLUMNS, exportUsersCsv } from '../src/provisioning/user-csv-export.js';
 
 const url = process.argv[2];
 const dataSource = createDataSource({ url, poolSize: 2 });

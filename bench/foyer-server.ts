@@ -8,7 +8,7 @@ import pg from 'pg';
 import { createFoyer } from '../src/app.js';
 import { loadConfig } from '../src/config/config.js';
 import { connectDatabase } from '../src/db/connect.js';
-import { createLogger } from '../src/http/logger.js';
+import { createLogger } from '../src/platform/logger.js';
 import { cpuMicros, serveParent, type SignInRequest } from './protocol.js';
 import { compareSignIn } from './sign-in.js';
 import { mintUserAccessToken } from './tokens.js';

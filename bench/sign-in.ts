@@ -2,7 +2,7 @@
 // same cost, same concurrency, in the same process. Alternating rounds spread any drift
 // of the machine (other load, CPU clock) over both sides.
 import bcrypt from 'bcrypt';
-import type { UserService } from '../src/directory/user.service.js';
+import type { UserService } from '../src/users/user.service.js';
 import { combine, measure, type Measurement } from './measure.js';
 import type { SignInRequest, SignInResult } from './protocol.js';
 

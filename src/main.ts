@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { createFoyer } from './app.js';
 import { ConfigError, loadConfig } from './config/config.js';
 import { connectDatabase } from './db/connect.js';
-import { createLogger } from './http/logger.js';
+import { createLogger } from './platform/logger.js';
 
 async function main(): Promise<void> {
   let config;

@@ -4,14 +4,14 @@
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { z } from 'zod';
-import { ValidationError } from '../directory/errors.js';
-import { describePolicy } from '../directory/password-policy.js';
-import { LinkNotUsableError, type UserLinks } from '../directory/user-links.service.js';
+import { ValidationError } from '../platform/errors.js';
+import { describePolicy } from '../users/password-policy.js';
+import { LinkNotUsableError, type UserLinks } from '../users/user-links.service.js';
 import { retryText, type RateLimits } from '../security/rate-limits.js';
-import type { SettingsService } from '../directory/settings.service.js';
-import { fieldMessages, hasControlCharacters, NO_CONTROL_CHARACTERS, requiredText } from '../http/input.js';
-import { renderPage } from '../http/render.js';
-import type { Views } from '../http/views.js';
+import type { SettingsService } from '../settings/settings.service.js';
+import { fieldMessages, hasControlCharacters, NO_CONTROL_CHARACTERS, requiredText } from '../platform/http/input.js';
+import { renderPage } from '../platform/render.js';
+import type { Views } from '../platform/views.js';
 
 export interface LinkRouteDeps {
   links: UserLinks;

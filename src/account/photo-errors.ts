@@ -1,5 +1,5 @@
 // Why a photo upload was refused, by code: the redirect back to /account carries the code,
-// and the page shows the text from this fixed set (see src/http/notices.ts).
+// and the page shows the text from this fixed set (see src/platform/http/notices.ts).
 export const PHOTO_ERRORS: Readonly<Record<string, string>> = {
   missing: 'Choose an image file to upload',
   unreadable: 'The upload could not be read',

@@ -2,12 +2,12 @@
 // JavaScript), read with busboy with a hard size limit; the image type is judged by content.
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
-import { NotFoundError, ValidationError } from '../directory/errors.js';
-import { PHOTO_MAX_BYTES, type ProfilePhotos } from '../directory/profile-photo.service.js';
-import { describeUser } from '../directory/user.service.js';
+import { NotFoundError, ValidationError } from '../platform/errors.js';
+import { PHOTO_MAX_BYTES, type ProfilePhotos } from '../users/profile-photo.service.js';
+import { describeUser } from '../users/user.service.js';
 import type { User } from '../db/entities/user.entity.js';
-import { BodyReadError, readMultipart } from '../http/body-parsing.js';
-import { codeFor } from '../http/notices.js';
+import { BodyReadError, readMultipart } from '../platform/http/body-parsing.js';
+import { codeFor } from '../platform/http/notices.js';
 import { PHOTO_ERRORS } from './photo-errors.js';
 
 /** The bytes of the one file field `photo`, or a ValidationError; never more than the limit plus one byte. */
@@ -48,7 +48,7 @@ export function photoRoutes({ photos, requireSignedIn, csrf }: { photos: Profile
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       ctx.status = 303;
-      // A code, not the text: the page shows only messages of its own (src/http/notices.ts).
+      // A code, not the text: the page shows only messages of its own (src/platform/http/notices.ts).
       return ctx.redirect(`/account?photo_error=${codeFor(PHOTO_ERRORS, err.fields.photo, 'unusable')}#photo`);
     }
     ctx.status = 303;

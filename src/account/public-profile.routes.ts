@@ -1,12 +1,12 @@
 // /u/<login>: the public profile — only the fields the user made public; 404 for accounts
 // with nothing public, blocked or deleted ones. HTML, or JSON with Accept: application/json.
 import Router from '@koa/router';
-import type { UserData } from '../directory/user-data.service.js';
-import { BUILT_IN_LABELS } from '../directory/field-labels.js';
-import { NotFoundError } from '../directory/errors.js';
-import { parseId, text } from '../http/input.js';
-import { renderPage } from '../http/render.js';
-import type { Views } from '../http/views.js';
+import type { UserData } from '../users/user-data.service.js';
+import { BUILT_IN_LABELS } from '../users/field-labels.js';
+import { NotFoundError } from '../platform/errors.js';
+import { parseId, text } from '../platform/http/input.js';
+import { renderPage } from '../platform/render.js';
+import type { Views } from '../platform/views.js';
 
 const LOGIN = text(64);
 

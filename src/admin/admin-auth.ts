@@ -1,15 +1,15 @@
 // Who is using the console: signed in through Foyer's own sign-in page as the first-party
-// console client (src/http/first-party-sign-in.ts). Staff get the console; a Member who owns
+// console client (src/oidc/first-party-sign-in.ts). Staff get the console; a Member who owns
 // or administers applications gets the Applications section only (ctx.state.appsOnly);
 // everyone else sees "no access".
 import compose from 'koa-compose';
 import type { Middleware } from 'koa';
 import type Provider from 'oidc-provider';
-import type { UserService } from '../directory/user.service.js';
-import { firstPartySignIn } from '../http/first-party-sign-in.js';
-import { renderPage } from '../http/render.js';
-import type { Views } from '../http/views.js';
-import { CONSOLE_CLIENT_ID } from './console-client.js';
+import type { UserService } from '../users/user.service.js';
+import { firstPartySignIn } from '../oidc/first-party-sign-in.js';
+import { renderPage } from '../platform/render.js';
+import type { Views } from '../platform/views.js';
+import { CONSOLE_CLIENT_ID } from '../oidc/console-client.js';
 
 const STAFF = new Set(['ADMIN', 'MANAGER']);
 

@@ -2,7 +2,7 @@
 // body parsing and CSRF, then the sections. Administrators-only sections guard themselves.
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
-import type { Views } from '../http/views.js';
+import type { Views } from '../platform/views.js';
 import type { Services } from '../services.js';
 import { applicationsOnlyGuard, renderConsole, staffContext } from './console-context.js';
 import { appRoutes } from './apps.routes.js';

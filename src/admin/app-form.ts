@@ -1,14 +1,14 @@
 // The application form of the console: what it submits, read into the domain's ClientInput,
 // and what it shows for a stored application. Field names match the error keys of
 // validateClientInput, so each message lands next to its field.
-import { clientInputOf, splitUris, type ClientInput } from '../oidc/client-metadata.js';
-import type { ClientRecord } from '../oidc/client.repository.js';
-import { ValidationError } from '../directory/errors.js';
-import type { OrganizationService } from '../directory/organization.service.js';
-import type { StaffScope } from '../directory/staff-scope.js';
-import { firstOf } from '../http/form.js';
+import { clientInputOf, splitUris, type ClientInput } from '../applications/client-metadata.js';
+import type { ClientRecord } from '../applications/application.repository.js';
+import { ValidationError } from '../platform/errors.js';
+import type { OrganizationService } from '../organizations/organization.service.js';
+import type { StaffScope } from '../users/staff-scope.js';
+import { firstOf } from '../platform/http/form.js';
 import { z } from 'zod';
-import { multiLineText, parseInput, serialId, text, textList } from '../http/input.js';
+import { multiLineText, parseInput, serialId, text, textList } from '../platform/http/input.js';
 import { checkbox, displayable, optionalOrganizationId } from './form.input.js';
 
 type Form = Record<string, string | string[] | undefined>;

@@ -1,15 +1,15 @@
 // An application's page: its settings, its people, and the users who granted it with the
 // users list's row actions. Shared by the routes that re-render it after a form error.
 import type { Context } from 'koa';
-import { inScope } from '../directory/staff-scope.js';
-import type { Views } from '../http/views.js';
+import { inScope } from '../users/staff-scope.js';
+import type { Views } from '../platform/views.js';
 import type { Services } from '../services.js';
 import { presentApplication } from './app.presenter.js';
 import { parseApplicationPageQuery } from './apps.input.js';
 import { firstOf, renderConsole, staffOf } from './console-context.js';
 import { ACTION_NOTICES, availableActions } from './user-actions.js';
 import { formatTime, publicName, statusBadges, userStatusSource } from './user.presenter.js';
-import { noticeFor } from '../http/notices.js';
+import { noticeFor } from '../platform/http/notices.js';
 
 const PAGE_SIZE = 50;
 const NOTICES: Record<string, string> = {

@@ -1,10 +1,10 @@
 // What the console shows of an application: words for grant types and methods, status
 // badges, and the one-time secret page. Templates get plain objects, never a clients row.
 import type { Context } from 'koa';
-import type { Views } from '../http/views.js';
-import { CONFIDENTIAL_AUTH_METHODS, CLIENT_GRANT_TYPES } from '../oidc/client-metadata.js';
-import type { ClientRecord } from '../oidc/client.repository.js';
-import type { ClientListRow } from '../oidc/client.query.js';
+import type { Views } from '../platform/views.js';
+import { CONFIDENTIAL_AUTH_METHODS, CLIENT_GRANT_TYPES } from '../applications/client-metadata.js';
+import type { ClientRecord } from '../applications/application.repository.js';
+import type { ClientListRow } from '../applications/application.query.js';
 import { SCOPES } from '../oidc/claims.js';
 import { renderConsole } from './console-context.js';
 import { formatTime, type StatusBadge } from './user.presenter.js';

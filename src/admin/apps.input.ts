@@ -2,8 +2,8 @@
 // the people forms (a user as typed, a role) and a personal OAuth application. The
 // application form itself is read in app-form.ts.
 import { z } from 'zod';
-import type { ClientKind, ClientMemberRole } from '../oidc/client.repository.js';
-import { bigserialId, parseInput, serialId, text } from '../http/input.js';
+import type { ClientKind, ClientMemberRole } from '../applications/application.repository.js';
+import { bigserialId, parseInput, serialId, text } from '../platform/http/input.js';
 import { checkbox, optionalOrganizationId } from './form.input.js';
 import { clientIdParam } from './params.input.js';
 

@@ -4,8 +4,8 @@
 // service; routes parse, call it and render.
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { ValidationError } from '../directory/errors.js';
-import type { Views } from '../http/views.js';
+import { ValidationError } from '../platform/errors.js';
+import type { Views } from '../platform/views.js';
 import type { Services } from '../services.js';
 import { applicationInput, personalOrganization, NEW_APPLICATION, storedFormValues, typedFormValues, type ApplicationFormValues } from './app-form.js';
 import { parseApplicationListQuery } from './apps.input.js';
@@ -37,7 +37,7 @@ export function appRoutes({ services, views }: { services: Services; views: View
       next: page.next ? query({ after: page.next }) : undefined, first: after ? query({}) : undefined,
       // A Manager's filter offers their own organization only; a Member's none.
       organizations: kind === 'personal' ? (await organizations.names()).filter((o) => scope.kind === 'all' || o.id === scope.organizationId) : [],
-      // A code, never the name from the URL (src/http/notices.ts).
+      // A code, never the name from the URL (src/platform/http/notices.ts).
       notice: ctx.query.done === 'deleted' ? 'The application was deleted, with every grant and token issued to it.' : undefined,
     });
   });

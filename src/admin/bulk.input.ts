@@ -2,8 +2,8 @@
 // page's worth of ticks per request is not assumed, but each must be an id), or `all=1`
 // with the users list's filter fields, and the group for the group actions.
 import { z } from 'zod';
-import { ValidationError } from '../directory/errors.js';
-import { bigserialId, parseInput, text } from '../http/input.js';
+import { ValidationError } from '../platform/errors.js';
+import { bigserialId, parseInput, text } from '../platform/http/input.js';
 import { optionalBigserialId } from './form.input.js';
 import { parseUserListParams, type UserListParams } from './user-list.params.js';
 

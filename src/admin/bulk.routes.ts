@@ -2,15 +2,15 @@
 // a confirmation stating the count → a durable job → its progress and result page.
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { ValidationError } from '../directory/errors.js';
-import { isBulkAction, type BulkAction, type Selection } from '../jobs/bulk-actions.js';
+import { ValidationError } from '../platform/errors.js';
+import { isBulkAction, type BulkAction, type Selection } from '../mass-actions/bulk-actions.js';
 import type { Services } from '../services.js';
-import type { Views } from '../http/views.js';
+import type { Views } from '../platform/views.js';
 import { formOf, renderConsole, staffOf } from './console-context.js';
 import { userListUrl } from './user-list.params.js';
 import { parseMassActionForm, type MassActionForm } from './bulk.input.js';
 import { idParam } from './params.input.js';
-import { bigserialId } from '../http/input.js';
+import { bigserialId } from '../platform/http/input.js';
 import { formatTime } from './user.presenter.js';
 
 const WORDS: Record<BulkAction, { verb: string; explain: string; danger: boolean }> = {

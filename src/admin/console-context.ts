@@ -2,16 +2,16 @@
 // the console layout. Routes stay thin by getting these from here.
 import type { Context, Middleware } from 'koa';
 import type { User } from '../db/entities/user.entity.js';
-import { DomainError } from '../directory/errors.js';
-import { actorOf, scopeOf, type StaffScope } from '../directory/staff-scope.js';
-import type { Viewer } from '../oidc/client.service.js';
+import { DomainError } from '../platform/errors.js';
+import { actorOf, scopeOf, type StaffScope } from '../users/staff-scope.js';
+import type { Viewer } from '../applications/application.service.js';
 import type { Actor } from '../audit/audit.service.js';
-import { renderPage } from '../http/render.js';
-import type { Views } from '../http/views.js';
+import { renderPage } from '../platform/render.js';
+import type { Views } from '../platform/views.js';
 import { ROLE_LABELS } from './user.presenter.js';
-import { CONSOLE_CLIENT_ID } from './console-client.js';
+import { CONSOLE_CLIENT_ID } from '../oidc/console-client.js';
 
-export { firstOf, formOf } from '../http/form.js';
+export { firstOf, formOf } from '../platform/http/form.js';
 
 export interface Staff {
   user: User;

@@ -2,8 +2,8 @@
 // Managers see the events of their organization's users only (scope in the query).
 import Router from '@koa/router';
 import type { AuditQuery } from '../audit/audit.query.js';
-import type { UserService } from '../directory/user.service.js';
-import type { Views } from '../http/views.js';
+import type { UserService } from '../users/user.service.js';
+import type { Views } from '../platform/views.js';
 import { renderConsole, staffOf } from './console-context.js';
 import { formatTime } from './user.presenter.js';
 import { parseEventFilters } from './events.input.js';

@@ -4,12 +4,12 @@
 import { Readable } from 'node:stream';
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { DEFAULT_COLUMNS, exportColumns, exportUsersCsv } from '../directory/user-csv-export.js';
+import { DEFAULT_COLUMNS, exportColumns, exportUsersCsv } from '../provisioning/user-csv-export.js';
 import type { Services } from '../services.js';
-import type { Views } from '../http/views.js';
+import type { Views } from '../platform/views.js';
 import { renderConsole, staffOf } from './console-context.js';
-import { NotFoundError, ValidationError } from '../directory/errors.js';
-import { bigserialId } from '../http/input.js';
+import { NotFoundError, ValidationError } from '../platform/errors.js';
+import { bigserialId } from '../platform/http/input.js';
 import { idParam } from './params.input.js';
 import { formatTime } from './user.presenter.js';
 import { parseUserListParams, userListUrl } from './user-list.params.js';

@@ -1,8 +1,8 @@
-// Pieces the console's input schemas share on top of src/http/input.ts: optional dates and
+// Pieces the console's input schemas share on top of src/platform/http/input.ts: optional dates and
 // ids as forms send them (an empty field is "none"), choices from a fixed list, and the
 // typed values a form shows again after an error.
 import { z } from 'zod';
-import { bigserialId, calendarDate, hasControlCharacters, NO_CONTROL_CHARACTERS, serialId, text } from '../http/input.js';
+import { bigserialId, calendarDate, hasControlCharacters, NO_CONTROL_CHARACTERS, serialId, text } from '../platform/http/input.js';
 
 type Form = Record<string, string | string[] | undefined>;
 

@@ -1,7 +1,7 @@
 // What the group forms accept: a name and organization, a user to add (login, email, phone
 // or id as typed), a member to remove (a user id), and a group chosen on a profile.
 import { z } from 'zod';
-import { bigserialId, parseInput, text } from '../http/input.js';
+import { bigserialId, parseInput, text } from '../platform/http/input.js';
 import { optionalBigserialId, optionalOrganizationId } from './form.input.js';
 
 type Form = Record<string, string | string[] | undefined>;

@@ -2,16 +2,16 @@
 // adding a user to a group from their profile. Managers see their organization's groups.
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { NotFoundError, ValidationError } from '../directory/errors.js';
-import { AdministratorProtectedError, mayChange } from '../directory/staff-scope.js';
+import { NotFoundError, ValidationError } from '../platform/errors.js';
+import { AdministratorProtectedError, mayChange } from '../users/staff-scope.js';
 import type { Services } from '../services.js';
-import type { Views } from '../http/views.js';
+import type { Views } from '../platform/views.js';
 import { formOf, renderConsole, staffOf } from './console-context.js';
 import { formatTime, publicName } from './user.presenter.js';
 import { keptValues } from './form.input.js';
 import { parseAddMemberForm, parseGroupForm, parseProfileGroupForm, parseRemoveMemberForm, parseRenameForm } from './groups.input.js';
 import { groupPath, userPath } from './params.input.js';
-import { noticeFor } from '../http/notices.js';
+import { noticeFor } from '../platform/http/notices.js';
 
 export function groupRoutes({ services, views }: { services: Services; views: Views }): Router {
   const { groups, users, organizations } = services;

@@ -1,8 +1,8 @@
 // The import page's query: which rows to show and the row number to page after (an
 // integer column). What cannot be one falls back to the first page of the default view.
 import { z } from 'zod';
-import { INT4_MAX } from '../http/input.js';
-import type { ImportRowFilter } from '../jobs/import-rows.repository.js';
+import { INT4_MAX } from '../platform/http/input.js';
+import type { ImportRowFilter } from '../provisioning/import-rows.repository.js';
 
 const first = (v: unknown) => (Array.isArray(v) ? v[0] : v);
 const FILTERS = ['all', 'create', 'update', 'unchanged', 'error', 'failed'] as const satisfies readonly ImportRowFilter[];

@@ -1,16 +1,16 @@
 // Organizations (Administrators only): list, create, rename, delete when empty.
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { ValidationError } from '../directory/errors.js';
-import { parseId, serialId } from '../http/input.js';
-import type { OrganizationService } from '../directory/organization.service.js';
-import type { Views } from '../http/views.js';
+import { ValidationError } from '../platform/errors.js';
+import { parseId, serialId } from '../platform/http/input.js';
+import type { OrganizationService } from '../organizations/organization.service.js';
+import type { Views } from '../platform/views.js';
 import { formOf, renderConsole, requireAdministrator, staffOf } from './console-context.js';
 import { formatTime } from './user.presenter.js';
 import { keptValues } from './form.input.js';
 import { parseOrganizationForm } from './organizations.input.js';
 import { organizationIdParam } from './params.input.js';
-import { noticeFor } from '../http/notices.js';
+import { noticeFor } from '../platform/http/notices.js';
 
 /** The path's organization id (a serial column), as a number; organizationIdParam refused any other. */
 const idOf = (ctx: Context): number => parseId(serialId, ctx.params.id, 'Organization');

@@ -1,6 +1,6 @@
 // The outbox list's query: a status from the list and the page cursor (a message id, bigserial).
 import { z } from 'zod';
-import { bigserialId } from '../http/input.js';
+import { bigserialId } from '../platform/http/input.js';
 
 export const OUTBOX_STATUSES = ['queued', 'sending', 'sent', 'outbox', 'failed', 'dropped'] as const;
 const first = (v: unknown) => (Array.isArray(v) ? v[0] : v) || undefined;

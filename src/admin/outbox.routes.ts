@@ -1,12 +1,12 @@
 // /admin/outbox (Administrators only): every queued, sent and failed message with its error.
 // Without SMTP this is the dev outbox: messages are delivered here, readable with their links.
 import Router from '@koa/router';
-import { NotFoundError } from '../directory/errors.js';
+import { NotFoundError } from '../platform/errors.js';
 import type { OutboxRepository } from '../mail/outbox.repository.js';
-import type { Views } from '../http/views.js';
+import type { Views } from '../platform/views.js';
 import { renderConsole, requireAdministrator } from './console-context.js';
 import { formatTime } from './user.presenter.js';
-import { bigserialId } from '../http/input.js';
+import { bigserialId } from '../platform/http/input.js';
 import { OUTBOX_STATUSES, parseOutboxQuery } from './outbox.input.js';
 import { idParam } from './params.input.js';
 

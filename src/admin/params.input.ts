@@ -5,7 +5,7 @@
 import type { Middleware } from 'koa';
 import type { RouterParameterMiddleware } from '@koa/router';
 import { z } from 'zod';
-import { bigserialId, parseId, serialId } from '../http/input.js';
+import { bigserialId, parseId, serialId } from '../platform/http/input.js';
 
 /** Client ids are random base64url; ones made elsewhere (CLI, seeds) are printable ASCII too. */
 export const clientIdParam = z.string().regex(/^[\x21-\x7E]{1,200}$/);

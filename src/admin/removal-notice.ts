@@ -1,10 +1,10 @@
 // The users list after a delete. The redirect carries only the user's id (never a name: text
-// from the URL is never shown, see src/http/notices.ts); who it was is read back from the
+// from the URL is never shown, see src/platform/http/notices.ts); who it was is read back from the
 // audit event the staff member's own delete wrote, so a crafted link names nobody. The label
 // is the login (or #id), as every event about a deleted user keeps.
 import type { Context } from 'koa';
 import type { AuditQuery } from '../audit/audit.query.js';
-import { ALL_USERS } from '../directory/staff-scope.js';
+import { ALL_USERS } from '../users/staff-scope.js';
 import { firstOf, staffOf } from './console-context.js';
 
 const ID = /^[0-9]{1,18}$/;

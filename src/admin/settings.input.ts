@@ -3,8 +3,8 @@
 // options), the character classes as a list. Only the fields sent are passed on, so a
 // form that leaves a setting out leaves it as it is.
 import { z } from 'zod';
-import { ValidationError } from '../directory/errors.js';
-import { fieldMessages, multiLineText, text, textList } from '../http/input.js';
+import { ValidationError } from '../platform/errors.js';
+import { fieldMessages, multiLineText, text, textList } from '../platform/http/input.js';
 
 type Form = Record<string, string | string[] | undefined>;
 

@@ -1,7 +1,7 @@
 // What the account actions accept: the lock form (a reason, an optional end), the page to
 // return to, and the ticked sessions, consents or refresh tokens of the profile.
 import { z } from 'zod';
-import { parseInput, text, textList } from '../http/input.js';
+import { parseInput, text, textList } from '../platform/http/input.js';
 import { optionalDateTime } from './form.input.js';
 
 type Form = Record<string, string | string[] | undefined>;

@@ -4,9 +4,9 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { User } from '../db/entities/user.entity.js';
-import { NotFoundError, ValidationError } from '../directory/errors.js';
+import { NotFoundError, ValidationError } from '../platform/errors.js';
 import type { Services } from '../services.js';
-import type { Views } from '../http/views.js';
+import type { Views } from '../platform/views.js';
 import { formOf, renderConsole, staffOf } from './console-context.js';
 import { publicName } from './user.presenter.js';
 import { ACTIONS } from './user-actions.js';

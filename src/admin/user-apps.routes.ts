@@ -3,9 +3,9 @@
 // added from their profile. The secret of a new personal application is shown once.
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { NotFoundError, ValidationError } from '../directory/errors.js';
-import type { Views } from '../http/views.js';
-import type { ClientMemberRole } from '../oidc/client.repository.js';
+import { NotFoundError, ValidationError } from '../platform/errors.js';
+import type { Views } from '../platform/views.js';
+import type { ClientMemberRole } from '../applications/application.repository.js';
 import type { Services } from '../services.js';
 import { renderApplicationPage } from './app-page.js';
 import { renderSecretOnce } from './app.presenter.js';

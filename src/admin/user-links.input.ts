@@ -1,6 +1,6 @@
 // What the invitation, set-password and identifier forms accept.
 import { z } from 'zod';
-import { parseInput, text } from '../http/input.js';
+import { parseInput, text } from '../platform/http/input.js';
 import { checkbox, optionalOrganizationId, password } from './form.input.js';
 
 type Form = Record<string, string | string[] | undefined>;

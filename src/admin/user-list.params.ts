@@ -2,9 +2,9 @@
 // message rather than failing the page, and links keep every other choice.
 import { z } from 'zod';
 import { ROLES, type Role } from '../db/entities/user.entity.js';
-import { hasControlCharacters, NO_CONTROL_CHARACTERS, serialId } from '../http/input.js';
+import { hasControlCharacters, NO_CONTROL_CHARACTERS, serialId } from '../platform/http/input.js';
 import { displayable } from './form.input.js';
-import { SORT_KEYS, STATUS_FILTERS, type SortKey, type StatusFilter } from '../directory/user-directory.query.js';
+import { SORT_KEYS, STATUS_FILTERS, type SortKey, type StatusFilter } from '../users/user-directory.query.js';
 
 export interface UserListParams {
   q: string;

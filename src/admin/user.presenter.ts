@@ -1,7 +1,7 @@
 // What the console shows of a user: names, status badges, role words, dates. Templates get
 // these plain objects, never a User row (no password hash can reach a page by accident).
 import type { Role, User } from '../db/entities/user.entity.js';
-import type { UserListRow } from '../directory/user-directory.query.js';
+import type { UserListRow } from '../users/user-directory.query.js';
 import { availableActions } from './user-actions.js';
 
 export const ROLE_LABELS: Record<Role, string> = { MEMBER: 'Member', MANAGER: 'Manager', ADMIN: 'Administrator' };

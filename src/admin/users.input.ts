@@ -3,9 +3,9 @@
 // the message by the form's own field names, so the page shows it next to the field; what
 // the directory checks (identifiers, roles in scope, custom-field rules) it still checks.
 import { z } from 'zod';
-import type { CreateUserInput, PermissionsInput } from '../directory/user.service.js';
-import type { ProfileInput } from '../directory/user-input.js';
-import { parseInput, serialId, text } from '../http/input.js';
+import type { CreateUserInput, PermissionsInput } from '../users/user.service.js';
+import type { ProfileInput } from '../users/user-input.js';
+import { parseInput, serialId, text } from '../platform/http/input.js';
 import { checkbox, choice, optionalDate, optionalOrganizationId, password } from './form.input.js';
 
 type Form = Record<string, string | string[] | undefined>;

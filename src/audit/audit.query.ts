@@ -1,7 +1,7 @@
 // Reading the audit log for the console: newest first, filtered, keyset-paginated by id
 // (ids only grow, so "older than this id" is a stable page boundary).
 import type { Sql } from '../db/sql.js';
-import type { StaffScope } from '../directory/staff-scope.js';
+import type { StaffScope } from '../users/staff-scope.js';
 
 export interface AuditEventRow {
   id: string;

@@ -7,7 +7,7 @@ import { CLI_ACTOR } from '../audit/audit.service.js';
 import type { Config } from '../config/config.js';
 import { ROLES } from '../db/entities/user.entity.js';
 import { sqlPool } from '../db/sql.js';
-import { hasControlCharacters, serialId } from '../http/input.js';
+import { hasControlCharacters, serialId } from '../platform/http/input.js';
 import { seedUsers } from './seed-users.js';
 
 export class CliUsageError extends Error {}

@@ -3,7 +3,7 @@
 import { createServices } from '../services.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { connectDatabase } from '../db/connect.js';
-import { DomainError, ValidationError } from '../directory/errors.js';
+import { DomainError, ValidationError } from '../platform/errors.js';
 import { CliUsageError, resolveCommand, runCommand, USAGE } from './commands.js';
 
 async function main(argv: string[]): Promise<number> {

@@ -5,7 +5,7 @@
 // hash shared by every seeded user. Development data only.
 import { performance } from 'node:perf_hooks';
 import type pg from 'pg';
-import { createPasswordHasher } from '../directory/password.js';
+import { createPasswordHasher } from '../users/password.js';
 import {
   asciiName, EMAIL_DOMAINS, FAMILY_NAMES, GIVEN_NAMES, LOCK_REASONS, ORGANIZATION_KINDS, ORGANIZATION_SUFFIXES,
   ORGANIZATION_WORDS, PHONE_PREFIXES,

@@ -5,7 +5,7 @@
 // answers again, instead of a line with a stack for every request and every worker tick.
 // Recovery needs nothing from here: the pg pool opens fresh connections on the next query.
 import type pg from 'pg';
-import type { Logger } from '../http/logger.js';
+import type { Logger } from '../platform/logger.js';
 
 /** What clients are told to wait before retrying, in seconds. */
 export const RETRY_AFTER_SECONDS = 5;

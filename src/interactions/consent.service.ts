@@ -3,10 +3,10 @@
 // filtered out at release time whatever the grant says.
 import type Provider from 'oidc-provider';
 import type { InteractionResults } from 'oidc-provider';
-import { fieldLabel } from '../directory/field-labels.js';
-import type { PrivacyField } from '../directory/privacy.js';
-import type { SettingsService } from '../directory/settings.service.js';
-import type { UserService } from '../directory/user.service.js';
+import { fieldLabel } from '../users/field-labels.js';
+import type { PrivacyField } from '../users/privacy.js';
+import type { SettingsService } from '../settings/settings.service.js';
+import type { UserService } from '../users/user.service.js';
 import { recordDecisions, undecidedFields } from '../oidc/account.js';
 import { requestedClaims } from '../oidc/claims.js';
 

@@ -2,8 +2,8 @@
 // interval anyway (work queued by another process, retries coming due). One drain runs at a
 // time; stop() waits for it to finish.
 import { isDatabaseOutage, type DatabaseOutage } from '../db/database-outage.js';
-import type { Logger } from '../http/logger.js';
-import { safeError } from '../http/logger.js';
+import type { Logger } from '../platform/logger.js';
+import { safeError } from '../platform/logger.js';
 
 export interface PolledWorker {
   /** Drains now (or joins the drain already running). */

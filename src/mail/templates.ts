@@ -1,7 +1,7 @@
 // The messages Foyer sends: subject, the one-time link each carries (purpose and page), and
 // rendering from views/mail/ (HTML and plain text) with links built from the issuer URL.
 import type { LinkPurpose } from '../config/config.js';
-import type { Views } from '../http/views.js';
+import type { Views } from '../platform/views.js';
 import type { RenderedMessage } from './transport.js';
 
 export interface TemplateSpec {

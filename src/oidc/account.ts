@@ -1,8 +1,8 @@
 // The provider's view of the directory: findAccount and the claims it may release.
 import type { Account, AccountClaims, FindAccount, Grant, KoaContextWithOIDC } from 'oidc-provider';
 import type { User } from '../db/entities/user.entity.js';
-import { claimsOfField, splitByPrivacy, type PrivacyField, type PrivacyLevels } from '../directory/privacy.js';
-import type { UserService } from '../directory/user.service.js';
+import { claimsOfField, splitByPrivacy, type PrivacyField, type PrivacyLevels } from '../users/privacy.js';
+import type { UserService } from '../users/user.service.js';
 import { presentFields, releasableClaims } from './claims.js';
 import { prefetched } from './request-prefetch.js';
 

@@ -15,7 +15,7 @@
 import { createHash } from 'node:crypto';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { batched, type Sql } from '../db/sql.js';
-import { USER_COLUMNS, userFromJson } from '../directory/user.repository.js';
+import { USER_COLUMNS, userFromJson } from '../users/user.repository.js';
 import { prefetched, remember } from './request-prefetch.js';
 
 interface Row {

@@ -1,8 +1,8 @@
 // Which claims each scope covers, and the claims of a user as Foyer releases them.
 import type { User } from '../db/entities/user.entity.js';
-import { privacyFieldValues } from '../directory/field-values.js';
-import { absolutePicture } from '../directory/profile-photo.service.js';
-import { CUSTOM_CLAIM, customKeyOf, mayRelease, mayReleaseField, type PrivacyField, type PrivacyLevels } from '../directory/privacy.js';
+import { privacyFieldValues } from '../users/field-values.js';
+import { absolutePicture } from '../users/profile-photo.service.js';
+import { CUSTOM_CLAIM, customKeyOf, mayRelease, mayReleaseField, type PrivacyField, type PrivacyLevels } from '../users/privacy.js';
 
 export const SCOPE_CLAIMS: Record<string, string[]> = {
   openid: ['sub'],

@@ -6,7 +6,7 @@
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import type { JWK } from 'oidc-provider';
 import type { Sql } from '../db/sql.js';
-import { deriveSealingKey, isSealed, seal, unseal } from './sealing.js';
+import { deriveSealingKey, isSealed, seal, unseal } from '../platform/sealing.js';
 
 export interface ProviderSecrets {
   jwks: { keys: JWK[] };

@@ -16,8 +16,8 @@ import * as querystring from 'node:querystring';
 import type { Context, Middleware } from 'koa';
 import type Provider from 'oidc-provider';
 import { errors } from 'oidc-provider';
-import { hasControlCharacters } from '../http/input.js';
-import type { Views } from '../http/views.js';
+import { hasControlCharacters } from '../platform/http/input.js';
+import type { Views } from '../platform/views.js';
 
 /** The provider's own limit for a form body (lib/shared/selective_body.js). */
 const BODY_LIMIT = 56 * 1024;

@@ -1,19 +1,19 @@
 // node-oidc-provider wired to PostgreSQL and the directory. The one place tokens are issued.
 import type { EventEmitter } from 'node:events';
 import Provider, { interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
-import { accountClient } from '../account/account-client.js';
-import { consoleClient } from '../admin/console-client.js';
+import { accountClient } from './account-client.js';
+import { consoleClient } from './console-client.js';
 import type { Sql } from '../db/sql.js';
-import type { UserService } from '../directory/user.service.js';
-import type { Logger } from '../http/logger.js';
-import type { Views } from '../http/views.js';
+import type { UserService } from '../users/user.service.js';
+import type { Logger } from '../platform/logger.js';
+import type { Views } from '../platform/views.js';
 import { createFindAccount, undecidedFields, type FoyerAccount } from './account.js';
 import { createAdapterFactory } from './adapter.js';
 import { SCOPE_CLAIMS, SCOPES, requestedClaims } from './claims.js';
-import { clientSecretMatches } from './client-secret.js';
+import { clientSecretMatches } from '../applications/client-secret.js';
 import type { ProviderSecrets } from './keys.js';
 import { isDatabaseOutage } from '../db/database-outage.js';
-import { safeError } from '../http/logger.js';
+import { safeError } from '../platform/logger.js';
 
 export interface ProviderDeps {
   issuer: string;

@@ -3,9 +3,9 @@
 import type { EventEmitter } from 'node:events';
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
-import type { Logger } from '../http/logger.js';
-import type { AccountRecords } from './account-records.repository.js';
-import { safeError } from '../http/logger.js';
+import type { Logger } from '../platform/logger.js';
+import type { AccountRecords } from '../sessions/account-records.repository.js';
+import { safeError } from '../platform/logger.js';
 
 export function recordSessionActivity(provider: Provider, records: AccountRecords, logger: Logger): void {
   (provider as unknown as EventEmitter).on('authorization.success', (ctx: KoaContextWithOIDC) => {

@@ -1,6 +1,6 @@
 // The SCIM discovery documents (RFC 7644 §4): what this server supports, its resource
 // types and the schemas, including Foyer's extension.
-import { ENTERPRISE_SCHEMA, FOYER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA } from './scim-schemas.js';
+import { ENTERPRISE_SCHEMA, FOYER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA } from '../provisioning/scim/scim-schemas.js';
 
 const attr = (name: string, type = 'string', extra: Record<string, unknown> = {}) =>
   ({ name, type, multiValued: false, required: false, caseExact: false, mutability: 'readWrite', returned: 'default', uniqueness: 'none', ...extra });

@@ -3,8 +3,8 @@
 // (PostgreSQL refuses NUL in text and jsonb). Failures are SCIM errors (400 invalidValue /
 // invalidFilter), never database errors.
 import { z } from 'zod';
-import { hasControlCharacters, INT4_MAX } from '../http/input.js';
-import { invalidFilter, invalidValue } from './scim-error.js';
+import { hasControlCharacters, INT4_MAX } from '../platform/http/input.js';
+import { invalidFilter, invalidValue } from '../provisioning/scim/scim-error.js';
 
 const MAX_COUNT = 1000;
 const DEFAULT_COUNT = 100;

@@ -3,22 +3,22 @@
 // SCIM error bodies; every response is application/scim+json.
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
-import { DomainError, ValidationError } from '../directory/errors.js';
-import { parseBodies } from '../http/body-parsing.js';
-import { actorOf, scopeOf } from '../directory/staff-scope.js';
+import { DomainError, ValidationError } from '../platform/errors.js';
+import { parseBodies } from '../platform/http/body-parsing.js';
+import { actorOf, scopeOf } from '../users/staff-scope.js';
 import type { Services } from '../services.js';
-import { invalidValue, ScimError } from './scim-error.js';
+import { invalidValue, ScimError } from '../provisioning/scim/scim-error.js';
 import { RETRY_AFTER_SECONDS } from '../db/database-outage.js';
-import { reportOutage } from '../http/database-unavailable.js';
+import { reportOutage } from '../platform/http/database-unavailable.js';
 import { retryText } from '../security/rate-limits.js';
 import { checkBodyText, parseListQuery, parseProjection, type ListQuery } from './scim-input.js';
-import { applyPatch } from './scim-patch.js';
+import { applyPatch } from '../provisioning/scim/scim-patch.js';
 import { resourceTypes, schemas, serviceProviderConfig } from './scim-discovery.js';
-import { LIST_SCHEMA, SCIM_CONTENT_TYPE } from './scim-schemas.js';
-import type { ScimCaller, ScimUsers } from './scim-users.service.js';
-import type { ScimGroups } from './scim-groups.service.js';
-import { project } from './scim-projection.js';
-import { safeError } from '../http/logger.js';
+import { LIST_SCHEMA, SCIM_CONTENT_TYPE } from '../provisioning/scim/scim-schemas.js';
+import type { ScimCaller, ScimUsers } from '../provisioning/scim/scim-users.service.js';
+import type { ScimGroups } from '../provisioning/scim/scim-groups.service.js';
+import { project } from '../provisioning/scim/scim-projection.js';
+import { safeError } from '../platform/logger.js';
 
 
 /** What the routes need of Users and of Groups. */

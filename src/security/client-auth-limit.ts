@@ -3,7 +3,7 @@
 // with an OAuth error body and Retry-After until its window ends. The provider itself is not
 // touched: its answer is read after it ran.
 import type { Middleware } from 'koa';
-import type { Logger } from '../http/logger.js';
+import type { Logger } from '../platform/logger.js';
 import { retryText, type FailureLimit } from './rate-limits.js';
 
 /** The endpoints that authenticate clients (oidc-provider's default routes). */

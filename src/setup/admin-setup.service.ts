@@ -1,11 +1,11 @@
 // The first Administrator: created from FOYER_ADMIN_* for automation, or by whoever opens
 // the one-time setup link printed at start-up.
 import type { AdminBootstrap } from '../config/config.js';
-import { DomainError } from '../directory/errors.js';
-import type { OneTimeTokens } from '../directory/one-time-token.repository.js';
-import { describePolicy } from '../directory/password-policy.js';
-import type { SettingsService } from '../directory/settings.service.js';
-import type { CreateUserInput, UserService } from '../directory/user.service.js';
+import { DomainError } from '../platform/errors.js';
+import type { OneTimeTokens } from '../users/one-time-token.repository.js';
+import { describePolicy } from '../users/password-policy.js';
+import type { SettingsService } from '../settings/settings.service.js';
+import type { CreateUserInput, UserService } from '../users/user.service.js';
 import type { User } from '../db/entities/user.entity.js';
 
 const PURPOSE = 'admin_setup';

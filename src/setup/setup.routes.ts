@@ -1,10 +1,10 @@
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { z } from 'zod';
-import { ValidationError } from '../directory/errors.js';
-import { fieldMessages, requiredText, secretText } from '../http/input.js';
-import { renderPage } from '../http/render.js';
-import type { Views } from '../http/views.js';
+import { ValidationError } from '../platform/errors.js';
+import { fieldMessages, requiredText, secretText } from '../platform/http/input.js';
+import { renderPage } from '../platform/render.js';
+import type { Views } from '../platform/views.js';
 import type { AdminSetup } from './admin-setup.service.js';
 
 const SETUP_FORM = z.object({

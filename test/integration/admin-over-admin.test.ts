@@ -1,11 +1,11 @@
 // Issue 14, finding 8: a Manager could revoke an Administrator's API key and change an
 // Administrator's group memberships, while every other change to an Administrator was refused.
 // Now an Administrator's whole account — keys and groups included — is Administrator-only,
-// decided in one place (src/directory/staff-scope.ts), through the console, mass actions and SCIM.
+// decided in one place (src/users/staff-scope.ts), through the console, mass actions and SCIM.
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
 import type { Role, User } from '../../src/db/entities/user.entity.js';
-import { createLogger } from '../../src/http/logger.js';
-import { startBulkWorker } from '../../src/jobs/bulk-actions.js';
+import { createLogger } from '../../src/platform/logger.js';
+import { startBulkWorker } from '../../src/mass-actions/bulk-actions.js';
 import { consoleSession, formToken } from '../support/console-session.js';
 import { directoryState as sharedDirectoryState } from '../support/directory-state.js';
 import type { HttpSession } from '../support/http-session.js';

@@ -2,7 +2,7 @@
 // secret replaces the old one (in every process, within moments) for a real client library, and the apps a user alone
 // owns are known before that user is deleted.
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
-import { NotFoundError } from '../../src/directory/errors.js';
+import { NotFoundError } from '../../src/platform/errors.js';
 import { eventually } from '../support/eventually.js';
 import { discover, oidc } from '../support/relying-party.js';
 import { startTestServer, type TestServer } from '../support/server.js';

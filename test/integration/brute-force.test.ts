@@ -8,7 +8,7 @@ import { CLI_ACTOR } from '../../src/audit/audit.service.js';
 import { createFoyer, type Foyer } from '../../src/app.js';
 import { loadConfig } from '../../src/config/config.js';
 import { openDatabase } from '../../src/db/data-source.js';
-import { createLogger } from '../../src/http/logger.js';
+import { createLogger } from '../../src/platform/logger.js';
 import { csrfTokenIn, HttpSession } from '../support/http-session.js';
 import { startTestServer, testEnv, type TestServer } from '../support/server.js';
 import { linksIn, startSmtpServer, type TestSmtp } from '../support/smtp.js';

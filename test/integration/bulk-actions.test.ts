@@ -2,8 +2,8 @@
 // one failure does not stop the rest, a job survives a worker that was not running.
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
 import { loadConfig } from '../../src/config/config.js';
-import { createLogger } from '../../src/http/logger.js';
-import { startBulkWorker, type Staff } from '../../src/jobs/bulk-actions.js';
+import { createLogger } from '../../src/platform/logger.js';
+import { startBulkWorker, type Staff } from '../../src/mass-actions/bulk-actions.js';
 import { createServices, type Services } from '../../src/services.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { testEnv } from '../support/server.js';

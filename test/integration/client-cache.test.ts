@@ -4,9 +4,9 @@ import type { DataSource } from 'typeorm';
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
 import { openDatabase } from '../../src/db/data-source.js';
 import { sqlOf, sqlPool } from '../../src/db/sql.js';
-import { createLogger } from '../../src/http/logger.js';
+import { createLogger } from '../../src/platform/logger.js';
 import { createClientCache, listenForClientChanges } from '../../src/oidc/client-cache.js';
-import { createClientRepository } from '../../src/oidc/client.repository.js';
+import { createClientRepository } from '../../src/applications/application.repository.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
 

@@ -1,7 +1,7 @@
 // CSV export over HTTP from a signed-in console: the chosen columns, the list's filter and
 // scope, escaping (quotes, commas, newlines, formula cells), never a password hash.
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
-import { csvCell } from '../../src/directory/user-csv-export.js';
+import { csvCell } from '../../src/provisioning/user-csv-export.js';
 import { jobDataSweeper } from '../../src/jobs/job-retention.js';
 import { consoleSession } from '../support/console-session.js';
 import { parseCsv } from '../support/csv-import.js';

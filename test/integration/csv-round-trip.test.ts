@@ -1,8 +1,8 @@
 // Export → import into an empty directory reproduces the users (every column the export
 // writes, but Foyer's own ids and times), and a 10,000-row file imports in one job.
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
-import { undefuse } from '../../src/directory/csv-reader.js';
-import { exportColumns } from '../../src/directory/user-csv-export.js';
+import { undefuse } from '../../src/provisioning/csv-reader.js';
+import { exportColumns } from '../../src/provisioning/user-csv-export.js';
 import { consoleSession } from '../support/console-session.js';
 import { confirmImport, dryRun, jobState, parseCsv } from '../support/csv-import.js';
 import { startTestServer, type TestServer } from '../support/server.js';

@@ -9,7 +9,7 @@ import { CLI_ACTOR } from '../../src/audit/audit.service.js';
 import { createFoyer, type Foyer } from '../../src/app.js';
 import { loadConfig } from '../../src/config/config.js';
 import { openDatabase } from '../../src/db/data-source.js';
-import { createLogger } from '../../src/http/logger.js';
+import { createLogger } from '../../src/platform/logger.js';
 import { consoleSession } from '../support/console-session.js';
 import { startCuttableProxy, type CuttableProxy } from '../support/cuttable-proxy.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
 import { loadConfig } from '../../src/config/config.js';
-import { NotFoundError, ValidationError } from '../../src/directory/errors.js';
+import { NotFoundError, ValidationError } from '../../src/platform/errors.js';
 import { createServices, type Services } from '../../src/services.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { testEnv } from '../support/server.js';

@@ -9,7 +9,7 @@ import { createServices, type Services } from '../../src/services.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { freePort, startFoyerProcess, type FoyerProcess } from '../support/processes.js';
 import { testEnv } from '../support/server.js';
-import type { Staff } from '../../src/jobs/bulk-actions.js';
+import type { Staff } from '../../src/mass-actions/bulk-actions.js';
 
 let db: TestDatabase;
 let services: Services;

@@ -3,7 +3,7 @@
 // but never with the query's parameters, the SQL text or PostgreSQL's error context (its
 // `detail` "Failing row contains (...)" quotes every value of the row).
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
-import { createLogger } from '../../src/http/logger.js';
+import { createLogger } from '../../src/platform/logger.js';
 import { consoleSession, formToken } from '../support/console-session.js';
 import { uploadCsv } from '../support/csv-import.js';
 import type { HttpSession } from '../support/http-session.js';

@@ -3,9 +3,9 @@
 // password unlocks, changing an address asks for its confirmation.
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
 import { loadConfig } from '../../src/config/config.js';
-import { createLogger } from '../../src/http/logger.js';
-import { createViews } from '../../src/http/views.js';
-import { createMailDelivery } from '../../src/mail/mail-worker.js';
+import { createLogger } from '../../src/platform/logger.js';
+import { createViews } from '../../src/platform/views.js';
+import { createMailDelivery } from '../../src/users/mail-worker.js';
 import { createMailTransport } from '../../src/mail/transport.js';
 import { createServices, type Services } from '../../src/services.js';
 import { consoleSession } from '../support/console-session.js';

@@ -3,13 +3,13 @@
 import { randomUUID } from 'node:crypto';
 import Provider, { type Adapter, type AdapterPayload } from 'oidc-provider';
 import { sqlOf, type Sql } from '../../src/db/sql.js';
-import { ValidationError } from '../../src/directory/errors.js';
+import { ValidationError } from '../../src/platform/errors.js';
 import { createAdapterFactory, storedPayloadId } from '../../src/oidc/adapter.js';
-import { createClientRepository } from '../../src/oidc/client.repository.js';
-import { validateClientInput, type ClientInput } from '../../src/oidc/client-metadata.js';
-import { clientSecretMatches, hashClientSecret } from '../../src/oidc/client-secret.js';
+import { createClientRepository } from '../../src/applications/application.repository.js';
+import { validateClientInput, type ClientInput } from '../../src/applications/client-metadata.js';
+import { clientSecretMatches, hashClientSecret } from '../../src/applications/client-secret.js';
 import { loadProviderSecrets } from '../../src/oidc/keys.js';
-import { revokeAccountTokens, sweepExpiredPayloads } from '../../src/oidc/payload.repository.js';
+import { revokeAccountTokens, sweepExpiredPayloads } from '../../src/sessions/payload.repository.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 let db: TestDatabase;

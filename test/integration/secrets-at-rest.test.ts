@@ -11,7 +11,7 @@ import { createFoyer, type Foyer } from '../../src/app.js';
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
 import { ConfigError, loadConfig } from '../../src/config/config.js';
 import type { User } from '../../src/db/entities/user.entity.js';
-import { createLogger } from '../../src/http/logger.js';
+import { createLogger } from '../../src/platform/logger.js';
 import { loadProviderSecrets } from '../../src/oidc/keys.js';
 import { sqlOf } from '../../src/db/sql.js';
 import { consoleSession, formToken } from '../support/console-session.js';

@@ -2,8 +2,8 @@
 // each match once and in order, forwards and backwards; filters, search and scope match
 // what the rows say; counts are exact while cheap and estimated beyond.
 import { sqlOf } from '../../src/db/sql.js';
-import { ALL_USERS, type StaffScope } from '../../src/directory/staff-scope.js';
-import { createUserDirectory, EXACT_COUNT_LIMIT, SORT_KEYS, type SortKey, type StatusFilter, type UserListQuery, type UserListRow } from '../../src/directory/user-directory.query.js';
+import { ALL_USERS, type StaffScope } from '../../src/users/staff-scope.js';
+import { createUserDirectory, EXACT_COUNT_LIMIT, SORT_KEYS, type SortKey, type StatusFilter, type UserListQuery, type UserListRow } from '../../src/users/user-directory.query.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 let db: TestDatabase;

@@ -1,14 +1,14 @@
 // The user aggregate on a real PostgreSQL, wired the way the server wires it.
 import { CLI_ACTOR, createAuditLog } from '../../src/audit/audit.service.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
-import { ValidationError } from '../../src/directory/errors.js';
-import { createPasswordHasher, type PasswordHasher } from '../../src/directory/password.js';
-import { createOrganizationRepository } from '../../src/directory/organization.repository.js';
-import { createSettingsRepository } from '../../src/directory/settings.repository.js';
-import { createSettingsService } from '../../src/directory/settings.service.js';
-import { createUserRepository } from '../../src/directory/user.repository.js';
-import { ALL_USERS } from '../../src/directory/staff-scope.js';
-import { createUserService, LastAdministratorError, type CreateUserInput, type UserService } from '../../src/directory/user.service.js';
+import { ValidationError } from '../../src/platform/errors.js';
+import { createPasswordHasher, type PasswordHasher } from '../../src/users/password.js';
+import { createOrganizationRepository } from '../../src/organizations/organization.repository.js';
+import { createSettingsRepository } from '../../src/settings/settings.repository.js';
+import { createSettingsService } from '../../src/settings/settings.service.js';
+import { createUserRepository } from '../../src/users/user.repository.js';
+import { ALL_USERS } from '../../src/users/staff-scope.js';
+import { createUserService, LastAdministratorError, type CreateUserInput, type UserService } from '../../src/users/user.service.js';
 import { createServices } from '../../src/services.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { testEnv } from '../support/server.js';

@@ -1,5 +1,5 @@
 // The ScimError a call throws, for asserting its status and scimType; fails if it throws none.
-import { ScimError } from '../../src/scim/scim-error.js';
+import { ScimError } from '../../src/provisioning/scim/scim-error.js';
 
 export function scimErrorOf(run: () => unknown): ScimError {
   try {

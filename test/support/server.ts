@@ -4,7 +4,7 @@ import type { DestinationStream } from 'pino';
 import type { AddressInfo } from 'node:net';
 import { createFoyer, type Foyer } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
-import { createLogger } from '../../src/http/logger.js';
+import { createLogger } from '../../src/platform/logger.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
 export interface TestServer {

@@ -1,6 +1,6 @@
 import Provider from 'oidc-provider';
 import type { User } from '../../src/db/entities/user.entity.js';
-import type { PrivacyLevels } from '../../src/directory/privacy.js';
+import type { PrivacyLevels } from '../../src/users/privacy.js';
 import { recordDecisions, undecidedFields } from '../../src/oidc/account.js';
 import { releasableClaims, requestedClaims } from '../../src/oidc/claims.js';
 

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   clientSecretMatches, generateClientSecret, hashClientSecret, isSealed, openClientSecret, sealClientSecret,
-} from '../../src/oidc/client-secret.js';
+} from '../../src/applications/client-secret.js';
 
 const key = randomBytes(32);
 

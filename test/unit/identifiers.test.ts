@@ -1,4 +1,4 @@
-import { classifyIdentifier, normalizePhone, validateLogin } from '../../src/directory/identifiers.js';
+import { classifyIdentifier, normalizePhone, validateLogin } from '../../src/users/identifiers.js';
 
 describe('identifiers', () => {
   it('tells logins, emails and phone numbers apart', () => {

@@ -1,5 +1,5 @@
-import { createPasswordHasher } from '../../src/directory/password.js';
-import { checkPassword, DEFAULT_PASSWORD_POLICY, describePolicy, parsePasswordPolicy, policyFromStored, type PasswordPolicy } from '../../src/directory/password-policy.js';
+import { createPasswordHasher } from '../../src/users/password.js';
+import { checkPassword, DEFAULT_PASSWORD_POLICY, describePolicy, parsePasswordPolicy, policyFromStored, type PasswordPolicy } from '../../src/users/password-policy.js';
 
 describe('password policy', () => {
   const strict: PasswordPolicy = { minLength: 10, requiredClasses: ['lower', 'upper', 'digit', 'symbol'], forbidIdentifiers: true };

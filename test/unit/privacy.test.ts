@@ -1,4 +1,4 @@
-import { effectiveLevels, mayRelease, splitByPrivacy, type PrivacyLevels } from '../../src/directory/privacy.js';
+import { effectiveLevels, mayRelease, splitByPrivacy, type PrivacyLevels } from '../../src/users/privacy.js';
 import { DEFAULT_PRIVACY } from '../../src/config/config.js';
 
 const levels: PrivacyLevels = {

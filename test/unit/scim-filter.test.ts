@@ -1,5 +1,5 @@
-import { MAX_FILTER_DEPTH, MAX_FILTER_LENGTH, attrPathKey, parseFilter, type Filter } from '../../src/scim/filter.js';
-import { compileFilter, escapeLike, type ScimMapping } from '../../src/scim/filter-sql.js';
+import { MAX_FILTER_DEPTH, MAX_FILTER_LENGTH, attrPathKey, parseFilter, type Filter } from '../../src/provisioning/scim/filter.js';
+import { compileFilter, escapeLike, type ScimMapping } from '../../src/provisioning/scim/filter-sql.js';
 import { scimErrorOf } from '../support/scim-error.js';
 
 const CORE = 'urn:ietf:params:scim:schemas:core:2.0:User';

@@ -1,8 +1,8 @@
-import { MAX_FILTER_LENGTH } from '../../src/scim/filter.js';
-import { parsePatchPath } from '../../src/scim/patch-path.js';
+import { MAX_FILTER_LENGTH } from '../../src/provisioning/scim/filter.js';
+import { parsePatchPath } from '../../src/provisioning/scim/patch-path.js';
 import {
   ScimError, invalidFilter, invalidPath, invalidSyntax, invalidValue, mutability, noTarget, notFound, tooMany, uniqueness,
-} from '../../src/scim/scim-error.js';
+} from '../../src/provisioning/scim/scim-error.js';
 import { scimErrorOf } from '../support/scim-error.js';
 
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';

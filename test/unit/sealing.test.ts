@@ -1,6 +1,6 @@
 // The one sealing module (client secrets, provider secrets): AES-256-GCM, bound to its context.
 import { randomBytes } from 'node:crypto';
-import { deriveSealingKey, isSealed, seal, unseal } from '../../src/oidc/sealing.js';
+import { deriveSealingKey, isSealed, seal, unseal } from '../../src/platform/sealing.js';
 
 describe('sealing', () => {
   const key = randomBytes(32);

@@ -1,9 +1,9 @@
 // The rules of a CSV import row, without a database: header checks, cell reading, and what
 // a row plans to do against the users it names.
-import { undefuse } from '../../src/directory/csv-reader.js';
-import { DEFAULT_PASSWORD_POLICY } from '../../src/directory/password-policy.js';
-import { checkHeader, readImportRow } from '../../src/directory/user-import-row.js';
-import { planRow, type ExistingUser, type PlanContext } from '../../src/directory/user-import.plan.js';
+import { undefuse } from '../../src/provisioning/csv-reader.js';
+import { DEFAULT_PASSWORD_POLICY } from '../../src/users/password-policy.js';
+import { checkHeader, readImportRow } from '../../src/provisioning/user-import-row.js';
+import { planRow, type ExistingUser, type PlanContext } from '../../src/provisioning/user-import.plan.js';
 import type { User } from '../../src/db/entities/user.entity.js';
 
 const team = { key: 'team', label: 'Team', type: 'text' as const, required: false, pattern: null, options: [], defaultPrivacy: 'private' as const, position: 0 };

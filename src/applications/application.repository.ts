@@ -1,0 +1,235 @@
+// The clients table: what the console and the CLI write, and what the provider's Client
+// model reads. Every change is announced on CLIENT_CHANGED_CHANNEL in the same statement,
+// so each server process drops its cached copy (see client-cache.ts).
+import { randomBytes } from 'node:crypto';
+import { batched, type Sql } from '../db/sql.js';
+import { CLIENT_CHANGED_CHANNEL } from '../oidc/client-cache.js';
+import { validateClientInput, type AuthMethod, type ClientInput, type ValidClient } from './client-metadata.js';
+import { generateClientSecret, hashClientSecret, isHashed, isSealed, openClientSecret, sealClientSecret } from './client-secret.js';
+
+export type ClientKind = 'application' | 'personal';
+export type ClientMemberRole = 'owner' | 'admin';
+export interface ClientMember { userId: string; role: ClientMemberRole; label: string }
+
+export interface CreatedClient {
+  client_id: string;
+  client_secret?: string;
+}
+
+/** Console-side facts that are not provider metadata. */
+export interface ClientExtras {
+  kind?: ClientKind;
+  organizationId?: number | null;
+  firstParty?: boolean;
+  active?: boolean;
+}
+
+export interface ClientRecord {
+  clientId: string;
+  name: string;
+  metadata: Record<string, unknown>;
+  active: boolean;
+  firstParty: boolean;
+  kind: ClientKind;
+  organizationId: number | null;
+  organizationName: string | null;
+  hasSecret: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Anything with a query(text, params) method: the pg pool or a TypeORM transaction's manager. */
+interface Queryable { query(text: string, params?: unknown[]): Promise<unknown> }
+
+interface ProviderRow {
+  client_id: string;
+  client_secret_hash: string | null;
+  name: string;
+  metadata: Record<string, unknown>;
+  first_party: boolean;
+}
+
+const RECORD_COLUMNS = `c.client_id AS "clientId", c.name, c.metadata, c.active, c.first_party AS "firstParty", c.kind,
+  c.organization_id AS "organizationId", o.name AS "organizationName", c.client_secret_hash IS NOT NULL AS "hasSecret",
+  c.created_at AS "createdAt", c.updated_at AS "updatedAt"`;
+
+const ACTIVE_CLIENTS = `SELECT client_id, client_secret_hash, name, metadata, first_party FROM clients
+  WHERE client_id = ANY($1::text[]) AND active`;
+
+// Everything issued to these clients: their grants, the codes and tokens of those grants, and
+// client-credentials tokens (which have no grant; the primary key's model prefix keeps that
+// part to ClientCredentials rows). `$1` is the list of client ids.
+const ISSUED = `grants AS (SELECT id FROM oidc_payloads WHERE model = 'Grant' AND payload->>'clientId' = ANY($1::text[])),
+  tokens AS (DELETE FROM oidc_payloads WHERE (model <> 'Grant' AND grant_id IN (SELECT id FROM grants))
+                                          OR (model = 'ClientCredentials' AND payload->>'clientId' = ANY($1::text[])))`;
+
+/**
+ * Deletes clients with everything issued under them. One statement, so it is all or
+ * nothing, and usable inside a caller's transaction (the user deletion's).
+ */
+export async function deleteClients(db: Queryable, clientIds: string[]): Promise<void> {
+  if (clientIds.length === 0) return;
+  await db.query(
+    `WITH ${ISSUED},
+          gone_grants AS (DELETE FROM oidc_payloads WHERE model = 'Grant' AND id IN (SELECT id FROM grants)),
+          gone AS (DELETE FROM clients WHERE client_id = ANY($1::text[]) RETURNING client_id)
+     SELECT pg_notify($2, client_id) FROM gone`, [clientIds, CLIENT_CHANGED_CHANNEL]);
+}
+
+/** Applications whose only owner is this user: they go when the user goes. */
+export const SOLELY_OWNED = `SELECT c.client_id AS "clientId", c.name FROM clients c JOIN client_members m ON m.client_id = c.client_id
+  WHERE m.user_id = $1 AND m.role = 'owner'
+    AND NOT EXISTS (SELECT 1 FROM client_members o WHERE o.client_id = c.client_id AND o.role = 'owner' AND o.user_id <> $1)
+  ORDER BY lower(c.name), c.client_id`;
+
+export function createClientRepository(sql: Sql, { secretKey }: { secretKey?: Buffer } = {}) {
+  /** The provider's metadata: the secret as the provider compares it (a hash, or opened for client_secret_jwt). */
+  function providerMetadata(row: ProviderRow): Record<string, unknown> {
+    // Only the two forms Foyer writes count: a value in any other form (typed into the table
+    // by hand, say) is no secret at all rather than a plain-text one.
+    const stored = row.client_secret_hash;
+    const secret = stored && isSealed(stored) ? openClientSecret(stored, secretKey) : isHashed(stored) ? stored : undefined;
+    return {
+      ...row.metadata,
+      client_id: row.client_id,
+      client_name: row.name,
+      // Read by the consent step (interactions/), not by the provider, which ignores unknown keys.
+      foyer_first_party: row.first_party,
+      ...(secret ? { client_secret: secret } : {}),
+    };
+  }
+
+  // Read on every token, userinfo and introspection request: batched across requests.
+  const findActive = batched(async (ids: readonly string[]) => {
+    const { rows } = await sql.query<ProviderRow>({ name: 'clients-active-2', text: ACTIVE_CLIENTS, values: [ids] });
+    const byId = new Map(rows.map((r) => [r.client_id, providerMetadata(r)]));
+    return ids.map((id) => byId.get(id));
+  });
+
+  /** A new secret for this method, stored hashed or sealed; undefined for a public client. */
+  function newSecret(method: AuthMethod): { secret?: string; stored: string | null } {
+    if (method === 'none') return { stored: null };
+    const secret = generateClientSecret();
+    return { secret, stored: method === 'client_secret_jwt' ? sealClientSecret(secret, secretKey!) : hashClientSecret(secret) };
+  }
+
+  const notify = async (text: string, values: unknown[]) => {
+    const { rowCount } = await sql.query(`WITH changed AS (${text} RETURNING client_id) SELECT pg_notify('${CLIENT_CHANGED_CHANNEL}', client_id) FROM changed`, values);
+    return (rowCount ?? 0) > 0;
+  };
+
+  return {
+    canSeal: Boolean(secretKey),
+
+    validate(input: ClientInput): ValidClient {
+      return validateClientInput(input, { canSeal: Boolean(secretKey) });
+    },
+
+    async create(input: ClientInput, extras: ClientExtras = {}): Promise<CreatedClient> {
+      const valid = this.validate(input);
+      const clientId = randomBytes(12).toString('base64url');
+      const { secret, stored } = newSecret(valid.authMethod);
+      await sql.query(
+        `INSERT INTO clients (client_id, client_secret_hash, name, metadata, kind, organization_id, first_party, active)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [clientId, stored, valid.name, valid.metadata, extras.kind ?? 'application', extras.organizationId ?? null,
+          extras.firstParty ?? false, extras.active ?? true],
+      );
+      return secret ? { client_id: clientId, client_secret: secret } : { client_id: clientId };
+    },
+
+    async get(clientId: string): Promise<ClientRecord | undefined> {
+      const { rows } = await sql.query<ClientRecord>(
+        `SELECT ${RECORD_COLUMNS} FROM clients c LEFT JOIN organizations o ON o.id = c.organization_id WHERE c.client_id = $1`, [clientId]);
+      return rows[0];
+    },
+
+    /**
+     * Saves new settings. A secret that can no longer serve the chosen method (public became
+     * confidential, or a switch between hashed and sealed storage) is replaced: the new one is
+     * returned, to be shown once.
+     */
+    async update(clientId: string, valid: ValidClient, extras: ClientExtras, current: ClientRecord): Promise<{ secret?: string }> {
+      const before = String(current.metadata.token_endpoint_auth_method ?? 'client_secret_basic');
+      const storage = (m: string) => (m === 'none' ? 'none' : m === 'client_secret_jwt' ? 'sealed' : 'hashed');
+      const replace = storage(before) !== storage(valid.authMethod);
+      const fresh = replace ? newSecret(valid.authMethod) : undefined;
+      await notify(
+        `UPDATE clients SET name = $2, metadata = $3, first_party = coalesce($4, first_party), organization_id = CASE WHEN $5 THEN $6 ELSE organization_id END,
+           active = coalesce($7, active), client_secret_hash = CASE WHEN $8 THEN $9 ELSE client_secret_hash END, updated_at = now()
+         WHERE client_id = $1`,
+        [clientId, valid.name, valid.metadata, extras.firstParty ?? null, extras.organizationId !== undefined, extras.organizationId ?? null,
+          extras.active ?? null, replace, fresh?.stored ?? null]);
+      return { secret: fresh?.secret };
+    },
+
+    /**
+     * Activates or deactivates a client and tells every server process. Deactivating also
+     * deletes its codes and tokens, so activating again revives none of them; the grants (the
+     * users' consents) stay.
+     */
+    async setActive(clientId: string, active: boolean): Promise<boolean> {
+      if (active) return notify('UPDATE clients SET active = true, updated_at = now() WHERE client_id = $1', [clientId]);
+      const { rowCount } = await sql.query(
+        `WITH ${ISSUED},
+              changed AS (UPDATE clients SET active = false, updated_at = now() WHERE client_id = ($1::text[])[1] RETURNING client_id)
+         SELECT pg_notify($2, client_id) FROM changed`, [[clientId], CLIENT_CHANGED_CHANNEL]);
+      return (rowCount ?? 0) > 0;
+    },
+
+    /** A new secret replaces the old one at once, in every process. Undefined for an unknown or public client. */
+    async regenerateSecret(clientId: string): Promise<string | undefined> {
+      const current = await this.get(clientId);
+      const method = String(current?.metadata.token_endpoint_auth_method ?? 'none') as AuthMethod;
+      if (!current?.hasSecret || method === 'none') return undefined;
+      const { secret, stored } = newSecret(method);
+      return (await notify('UPDATE clients SET client_secret_hash = $2, updated_at = now() WHERE client_id = $1', [clientId, stored])) ? secret : undefined;
+    },
+
+    delete: (clientId: string) => deleteClients(sql, [clientId]),
+
+    async addMember(clientId: string, userId: string, role: ClientMemberRole): Promise<void> {
+      await sql.query(
+        `INSERT INTO client_members (client_id, user_id, role) VALUES ($1, $2, $3)
+         ON CONFLICT (client_id, user_id) DO UPDATE SET role = EXCLUDED.role`, [clientId, userId, role]);
+    },
+
+    async removeMember(clientId: string, userId: string): Promise<boolean> {
+      const { rowCount } = await sql.query('DELETE FROM client_members WHERE client_id = $1 AND user_id = $2', [clientId, userId]);
+      return (rowCount ?? 0) > 0;
+    },
+
+    async members(clientId: string): Promise<ClientMember[]> {
+      const { rows } = await sql.query<ClientMember>(
+        `SELECT m.user_id::text AS "userId", m.role, coalesce(u.login, u.email, u.phone_number) AS label
+         FROM client_members m JOIN users u ON u.id = m.user_id WHERE m.client_id = $1 ORDER BY m.role DESC, m.added_at`, [clientId]);
+      return rows;
+    },
+
+    /** This user's role in this application, if any. */
+    async roleOf(clientId: string, userId: string): Promise<ClientMemberRole | undefined> {
+      const { rows } = await sql.query<{ role: ClientMemberRole }>('SELECT role FROM client_members WHERE client_id = $1 AND user_id = $2', [clientId, userId]);
+      return rows[0]?.role;
+    },
+
+    /** The applications this user owns or administers. */
+    async membershipsOf(userId: string): Promise<{ clientId: string; name: string; role: ClientMemberRole; kind: ClientKind; active: boolean }[]> {
+      const { rows } = await sql.query<{ clientId: string; name: string; role: ClientMemberRole; kind: ClientKind; active: boolean }>(
+        `SELECT c.client_id AS "clientId", c.name, m.role, c.kind, c.active FROM client_members m JOIN clients c ON c.client_id = m.client_id
+         WHERE m.user_id = $1 ORDER BY lower(c.name), c.client_id`, [userId]);
+      return rows;
+    },
+
+    async ownedSolelyBy(userId: string): Promise<{ clientId: string; name: string }[]> {
+      const { rows } = await sql.query<{ clientId: string; name: string }>(SOLELY_OWNED, [userId]);
+      return rows;
+    },
+
+    /** Metadata in the provider's format, or undefined for unknown or inactive clients. */
+    findProviderMetadata(clientId: string): Promise<Record<string, unknown> | undefined> {
+      return findActive(clientId);
+    },
+  };
+}
+
+export type ClientRepository = ReturnType<typeof createClientRepository>;

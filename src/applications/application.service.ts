@@ -1,0 +1,217 @@
+// Applications (OIDC clients): who may do what with one, and every change audited (never a
+// secret). Administrators manage every application; owners manage their own (settings,
+// secret, status, people, deletion); application administrators edit settings and see the
+// app's users. Personal OAuth applications belong to a user and are managed, besides the
+// owner, by the staff who manage that user's organization.
+import type { Actor, AuditLog } from '../audit/audit.service.js';
+import { DomainError, NotFoundError, ValidationError } from '../platform/errors.js';
+import type { StaffScope } from '../users/staff-scope.js';
+import type { QueuedMessage } from '../mail/outbox.repository.js';
+import type { ClientInput } from './client-metadata.js';
+import type { ClientQuery, ClientListFilter } from './application.query.js';
+import type { ClientExtras, ClientMemberRole, ClientRecord, ClientRepository, CreatedClient } from './application.repository.js';
+
+/** Who is asking, as the console knows them. */
+export interface Viewer {
+  actor: Actor;
+  userId: string;
+  isAdmin: boolean;
+  scope: StaffScope;
+}
+
+/** What a viewer may do with one application. */
+export interface ApplicationAccess {
+  /** Change settings and regenerate the secret. */
+  edit: boolean;
+  /** Deactivate, delete, and choose owners and application administrators. */
+  manage: boolean;
+  /** Mark first-party (skips consent for on-request claims): Administrators only. */
+  markFirstParty: boolean;
+  /** How they came by it, in the page's words ("You look after this application as …"). */
+  as: string;
+}
+
+export class ApplicationAccessError extends DomainError {
+  constructor(what: string) {
+    super('application_forbidden', `Only the application's owners or an Administrator can ${what}.`, 403);
+  }
+}
+
+export interface PersonalAppInput {
+  name: string;
+  organizationId: number | null;
+  active: boolean;
+}
+
+interface Deps {
+  clients: ClientRepository;
+  query: ClientQuery;
+  audit: AuditLog;
+  enqueue: (message: QueuedMessage) => Promise<string>;
+  wakeMail: () => void;
+  /** The owner's address and label, for the "new OAuth application" email. */
+  contactOf: (userId: string) => Promise<{ email: string | null; label: string } | undefined>;
+}
+
+/** The settings of a personal application: a confidential machine client, nothing else. */
+const personalSettings = (name: string): ClientInput => ({ name, redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'], isPublic: false });
+
+export function createClientService({ clients, query, audit, enqueue, wakeMail, contactOf }: Deps) {
+  const notFound = () => new NotFoundError('Application');
+
+  async function accessOf(record: ClientRecord, viewer: Viewer): Promise<ApplicationAccess | undefined> {
+    if (viewer.isAdmin) return { edit: true, manage: true, markFirstParty: true, as: 'an Administrator' };
+    const role = await clients.roleOf(record.clientId, viewer.userId);
+    if (role === 'owner') return { edit: true, manage: true, markFirstParty: false, as: 'an owner' };
+    if (record.kind === 'personal' && viewer.scope.kind === 'organization' && viewer.scope.organizationId !== null
+      && record.organizationId === viewer.scope.organizationId) {
+      return { edit: true, manage: true, markFirstParty: false, as: 'a Manager of its organization' };
+    }
+    if (role === 'admin') return { edit: true, manage: false, markFirstParty: false, as: 'an application administrator' };
+    return undefined;
+  }
+
+  /** The application and what this viewer may do with it; "not found" when they may do nothing. */
+  async function open(clientId: string, viewer: Viewer, need: 'view' | 'edit' | 'manage' = 'view') {
+    const record = await clients.get(clientId);
+    const access = record && (await accessOf(record, viewer));
+    if (!record || !access) throw notFound();
+    if (need === 'edit' && !access.edit) throw new ApplicationAccessError('change it');
+    if (need === 'manage' && !access.manage) throw new ApplicationAccessError('do this');
+    return { record, access };
+  }
+
+  /** An application's event: labelled with its name, or about a person (`targetUserId`) when it concerns them. */
+  const record = (actor: Actor, action: string, clientId: string, details: Record<string, unknown> = {}, target: { userId?: string; label?: string } = {}) =>
+    audit.record({ actor, action, targetUserId: target.userId, targetLabel: target.label, details: { client_id: clientId, ...details } });
+
+  return {
+    canSeal: clients.canSeal,
+    open,
+
+    /** Creates an application; `owner` (the creator in the console) becomes its first owner. */
+    async create(input: ClientInput, actor: Actor, owner?: string, extras: ClientExtras = {}): Promise<CreatedClient> {
+      const created = await clients.create(input, extras);
+      if (owner) await clients.addMember(created.client_id, owner, 'owner');
+      await record(actor, 'client.created', created.client_id, {
+        name: input.name.trim(), public: input.isPublic, grant_types: input.grantTypes, owner: owner ?? null,
+        kind: extras.kind ?? 'application', first_party: extras.firstParty ?? false,
+      }, { label: input.name.trim() });
+      return created;
+    },
+
+    /** A personal OAuth application of `ownerId` (client credentials); the owner is emailed. */
+    async createPersonal(ownerId: string, input: PersonalAppInput, actor: Actor): Promise<CreatedClient> {
+      const created = await this.create(personalSettings(input.name), actor, ownerId,
+        { kind: 'personal', organizationId: input.organizationId, active: input.active });
+      const contact = await contactOf(ownerId);
+      if (contact?.email) {
+        await enqueue({ template: 'oauth-app-created', to: contact.email, userId: ownerId,
+          params: { name: input.name.trim(), clientId: created.client_id, by: actor.label ?? 'an administrator', path: `/admin/apps/${created.client_id}` } });
+        wakeMail();
+      }
+      return created;
+    },
+
+    /** Saves the settings; returns a new secret when the change of method needed one (see the repository). */
+    async update(clientId: string, input: ClientInput, viewer: Viewer, extras: ClientExtras = {}): Promise<{ secret?: string }> {
+      const { record: current, access } = await open(clientId, viewer, 'edit');
+      if (extras.firstParty !== undefined && extras.firstParty !== current.firstParty && !access.markFirstParty) {
+        throw new ValidationError({ first_party: 'Only an Administrator can mark an application first-party' });
+      }
+      const personal = current.kind === 'personal';
+      const valid = clients.validate(personal ? personalSettings(input.name) : input);
+      // A personal application's only settings besides its name; an application has no organization.
+      const allowed: ClientExtras = personal ? { active: extras.active, organizationId: extras.organizationId } : { firstParty: extras.firstParty };
+      const result = await clients.update(clientId, valid, allowed, current);
+      const differs = (value: unknown, before: unknown) => value !== undefined && value !== before;
+      const changed = Object.keys(valid.metadata).filter((k) => JSON.stringify(valid.metadata[k]) !== JSON.stringify(current.metadata[k]))
+        .concat(valid.name !== current.name ? ['name'] : [])
+        .concat(differs(allowed.firstParty, current.firstParty) ? ['first_party'] : [])
+        .concat(differs(allowed.active, current.active) ? ['active'] : [])
+        .concat(differs(allowed.organizationId, current.organizationId) ? ['organization'] : []);
+      await record(viewer.actor, 'client.updated', clientId, { fields: changed, secret_replaced: Boolean(result.secret) }, { label: valid.name });
+      return result;
+    },
+
+    async setActive(clientId: string, active: boolean, viewer: Viewer): Promise<void> {
+      const { record: current } = await open(clientId, viewer, 'manage');
+      await clients.setActive(clientId, active);
+      await record(viewer.actor, active ? 'client.activated' : 'client.deactivated', clientId, {}, { label: current.name });
+    },
+
+    /** Deletes the application with every grant and token issued under it. */
+    async delete(clientId: string, viewer: Viewer): Promise<string> {
+      const { record: current } = await open(clientId, viewer, 'manage');
+      await clients.delete(clientId);
+      await record(viewer.actor, 'client.deleted', clientId, { name: current.name, kind: current.kind }, { label: current.name });
+      return current.name;
+    },
+
+    /** The new secret, to be shown once; the old one stops working now. The console checks access with open(…, 'edit') first. */
+    async regenerateSecret(clientId: string, actor: Actor): Promise<string> {
+      const secret = await clients.regenerateSecret(clientId);
+      if (!secret) throw new NotFoundError('Confidential application');
+      await record(actor, 'client.secret_regenerated', clientId);
+      return secret;
+    },
+
+    /** Makes a user an owner or application administrator (the CLI and tests pass no viewer). */
+    async setMember(clientId: string, userId: string, role: ClientMemberRole, actor: Actor, viewer?: Viewer): Promise<void> {
+      if (viewer) {
+        const { record: current } = await open(clientId, viewer, 'manage');
+        if (current.kind === 'personal') throw new ValidationError({ user: 'A personal OAuth application has exactly one owner' });
+        if (role === 'admin' && (await clients.roleOf(clientId, userId)) === 'owner') await keepAnOwner(clientId, userId);
+      }
+      await clients.addMember(clientId, userId, role);
+      await record(actor, 'client.member_set', clientId, { role }, { userId });
+    },
+
+    async removeMember(clientId: string, userId: string, viewer: Viewer): Promise<void> {
+      await open(clientId, viewer, 'manage');
+      await keepAnOwner(clientId, userId);
+      if (await clients.removeMember(clientId, userId)) await record(viewer.actor, 'client.member_removed', clientId, {}, { userId });
+    },
+
+    members: (clientId: string) => clients.members(clientId),
+    membershipsOf: (userId: string) => clients.membershipsOf(userId),
+    ownedSolelyBy: (userId: string) => clients.ownedSolelyBy(userId),
+
+    /** The list as this viewer may see it: everything for Administrators, their own applications otherwise. */
+    list(filter: ClientListFilter, viewer: Viewer) {
+      if (viewer.isAdmin) return query.list(filter);
+      if (filter.kind === 'personal' && viewer.scope.kind === 'organization' && viewer.scope.organizationId !== null && !filter.ownerId) {
+        // A Manager sees their organization's personal applications (a Member's scope has no organization).
+        return query.list({ ...filter, organizationId: viewer.scope.organizationId });
+      }
+      return query.list({ ...filter, memberId: viewer.userId });
+    },
+
+    /** A user's personal OAuth applications, for their profile: the caller has checked the staff member may see that user. */
+    personalAppsOf(ownerId: string, filter: Omit<ClientListFilter, 'kind' | 'ownerId' | 'memberId'>) {
+      return query.list({ ...filter, kind: 'personal', ownerId });
+    },
+
+    /** Applications the viewer may hand out roles in, for a profile's "add to application" form. */
+    async assignableBy(viewer: Viewer): Promise<{ clientId: string; name: string }[]> {
+      if (viewer.isAdmin) return (await query.list({ kind: 'application', limit: 500 })).rows;
+      return (await clients.membershipsOf(viewer.userId)).filter((m) => m.role === 'owner' && m.kind === 'application');
+    },
+
+    /** Everything the application's page shows: the app, the viewer's access, its people, and a page of the users who granted it. */
+    async overview(clientId: string, viewer: Viewer, usersPage: { after?: string; limit: number }) {
+      const { record, access } = await open(clientId, viewer);
+      const [members, granted] = await Promise.all([clients.members(clientId), query.grantedUsers(clientId, usersPage)]);
+      return { record, access, members, granted };
+    },
+  };
+
+  async function keepAnOwner(clientId: string, userId: string) {
+    const owners = (await clients.members(clientId)).filter((m) => m.role === 'owner');
+    if (owners.length === 1 && owners[0].userId === userId) {
+      throw new ValidationError({ user: 'An application needs at least one owner: make someone else an owner first' });
+    }
+  }
+}
+
+export type ClientService = ReturnType<typeof createClientService>;

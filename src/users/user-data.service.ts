@@ -1,0 +1,47 @@
+// A user's data as one JSON document (for "Download my data" and the admin's "Download
+// data"), and the public profile: only what the user made public.
+import type { AuditQuery } from '../audit/audit.query.js';
+import type { User } from '../db/entities/user.entity.js';
+import type { AccountRecords } from '../sessions/account-records.repository.js';
+import type { UserService } from './user.service.js';
+import { buildUserExport, publicFields, type UserExport } from '../provisioning/user-export.js';
+import { absolutePicture } from './profile-photo.service.js';
+
+export function createUserData({ users, records, events, issuer }: { users: UserService; records: AccountRecords; events: AuditQuery; issuer: string }) {
+  return {
+    async export(user: User): Promise<UserExport> {
+      const [levels, grants, sessions, recent] = await Promise.all([
+        users.privacyLevels(user), records.grants(user.id), records.sessions(user.id),
+        events.list({ scope: { kind: 'all' }, targetUserId: user.id, limit: 200 }),
+      ]);
+      const identifiers = [
+        user.login ? { kind: 'login', value: user.login, privacy: 'private' } : undefined,
+        user.email ? { kind: 'email', value: user.email, verified: user.emailVerified, privacy: levels.email } : undefined,
+        user.phoneNumber ? { kind: 'phone_number', value: user.phoneNumber, verified: user.phoneNumberVerified, privacy: levels.phone_number } : undefined,
+      ].filter((i): i is NonNullable<typeof i> => Boolean(i));
+      return buildUserExport(user, levels, {
+        identifiers,
+        consents: grants.map((g) => ({ app: g.app, scopes: g.scopes, claims: g.claims, granted_at: g.grantedAt?.toISOString() ?? null })),
+        sessions: { count: sessions.length, last_active_at: sessions[0]?.lastSeenAt?.toISOString() ?? null },
+        events: recent.rows.map((e) => ({ at: e.occurredAt.toISOString(), action: e.action, by: e.actorLabel })),
+      });
+    },
+
+    /** The public profile of a login: only public fields; undefined when nothing may be shown. */
+    async publicProfile(login: string): Promise<Record<string, unknown> | undefined> {
+      const user = await users.findBySignInIdentifier(login);
+      // Only by login (not email or phone), and never for blocked or (scheduled to be) deleted accounts.
+      if (!user || user.login?.toLowerCase() !== login.toLowerCase()) return undefined;
+      if (user.blocked || user.deletedAt || user.deletionScheduledAt) return undefined;
+      const levels = await users.privacyLevels(user);
+      const values: Record<string, unknown> = {
+        nickname: user.nickname, given_name: user.givenName, family_name: user.familyName, birthdate: user.birthdate,
+        picture: absolutePicture(user.picture, issuer), email: user.email, phone_number: user.phoneNumber,
+      };
+      const shown = Object.fromEntries(publicFields(levels).filter((f) => values[f]).map((f) => [f, values[f]]));
+      return Object.keys(shown).length ? { login: user.login, ...shown } : undefined;
+    },
+  };
+}
+
+export type UserData = ReturnType<typeof createUserData>;

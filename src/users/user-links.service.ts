@@ -1,0 +1,286 @@
+// Flows that reach a user through an email or a one-time link: invitations, admin-set and
+// temporary passwords, forced resets, recovery links, forgotten passwords and email
+// verification. Messages are queued in the same transaction as the change that causes them.
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Actor, AuditLog } from '../audit/audit.service.js';
+import type { MailConfig } from '../config/config.js';
+import type { User } from '../db/entities/user.entity.js';
+import type { QueuedMessage } from '../mail/outbox.repository.js';
+import { DomainError, ValidationError } from '../platform/errors.js';
+import type { OneTimeTokens, TokenState } from './one-time-token.repository.js';
+import type { PasswordHasher } from './password.js';
+import { checkPassword } from './password-policy.js';
+import type { SettingsService } from '../settings/settings.service.js';
+import type { StaffScope } from './staff-scope.js';
+import type { UserLifecycle } from './user-lifecycle.service.js';
+import type { UserRepository } from './user.repository.js';
+import { describeUser, type CreateUserInput, type UserService } from './user.service.js';
+import { mayResetPassword } from './user-status.js';
+
+export interface UserLinksDeps {
+  dataSource: DataSource;
+  users: UserService;
+  repository: UserRepository;
+  lifecycle: UserLifecycle;
+  tokens: OneTimeTokens;
+  hasher: PasswordHasher;
+  settings: SettingsService;
+  audit: AuditLog;
+  enqueue: (message: QueuedMessage, manager?: EntityManager) => Promise<string>;
+  /** Tells the mail worker there is something to send. */
+  wakeMail: () => void;
+  mail: MailConfig;
+  issuer: string;
+}
+
+export class LinkNotUsableError extends DomainError {
+  constructor(readonly state: Exclude<TokenState['state'], 'valid'>) {
+    super(`link_${state}`, state === 'expired' ? 'This link has expired.' : state === 'used' ? 'This link has already been used.' : 'This link is not valid.', 410);
+  }
+}
+
+export class NotInvitedError extends DomainError {
+  constructor() {
+    super('not_invited', 'This user has no pending invitation.', 409);
+  }
+}
+
+export const SELF_SERVICE: Actor = { type: 'system', label: 'self-service' };
+const RESET_PURPOSES = ['password_reset', 'recovery'] as const;
+
+export function createUserLinks(deps: UserLinksDeps) {
+  const { dataSource, users, repository, tokens, hasher, settings, audit } = deps;
+
+  async function queue(message: QueuedMessage, manager?: EntityManager): Promise<void> {
+    await deps.enqueue(message, manager);
+    if (!manager) deps.wakeMail();
+  }
+
+  async function newPasswordFor(user: User, password: string, confirm?: string): Promise<string> {
+    const errors: Record<string, string> = {};
+    const problem = checkPassword(password, (await settings.current()).passwordPolicy, user);
+    if (problem) errors.password = problem;
+    else if (confirm !== undefined && confirm !== password) errors.password_confirm = 'The two passwords differ';
+    if (Object.keys(errors).length) throw new ValidationError(errors);
+    return hasher.hash(password);
+  }
+
+  /** Uses up a link, or says precisely why it cannot be used. */
+  async function consume(purposes: readonly string[], raw: string, manager: EntityManager) {
+    for (const purpose of purposes) {
+      const token = await tokens.consume(purpose, raw, manager);
+      if (token) return token;
+    }
+    const states = await Promise.all(purposes.map((p) => tokens.inspect(p, raw)));
+    const known = states.find((s) => s.state !== 'unknown');
+    throw new LinkNotUsableError((known?.state ?? 'unknown') as 'used' | 'expired' | 'unknown');
+  }
+
+  return {
+    /** Creates the invited user (status Invited, no password) and queues the invitation. */
+    async invite(input: Pick<CreateUserInput, 'email' | 'role' | 'organizationId' | 'nickname'>, actor: Actor, scope: StaffScope): Promise<User> {
+      const user = await users.create({ ...input, invite: true }, actor, async (manager, created) => {
+        await queue({ template: 'invitation', to: created.email, userId: created.id, params: { inviter: actor.label } }, manager);
+        await audit.record({ actor, action: 'user.invited', targetUserId: created.id, targetLabel: describeUser(created) }, manager);
+      }, scope);
+      deps.wakeMail();
+      return user;
+    },
+
+    async resendInvitation(id: string, actor: Actor, scope: StaffScope): Promise<void> {
+      await dataSource.transaction(async (manager) => {
+        const user = await users.getChangeable(id, scope, manager);
+        if (!user.invitedAt || !user.email) throw new NotInvitedError();
+        // The old link stops working now; the new one is made when the message goes out.
+        await tokens.revokeFor(user.id, 'invitation', manager);
+        await queue({ template: 'invitation', to: user.email, userId: user.id, params: { inviter: actor.label } }, manager);
+        await audit.record({ actor, action: 'user.invitation_resent', targetUserId: id, targetLabel: describeUser(user) }, manager);
+      });
+      deps.wakeMail();
+    },
+
+    /** Removes a pending (never accepted) account. */
+    async cancelInvitation(id: string, actor: Actor, scope: StaffScope): Promise<void> {
+      const user = await users.getChangeable(id, scope);
+      if (!user.invitedAt) throw new NotInvitedError();
+      await audit.record({ actor, action: 'user.invitation_cancelled', targetUserId: id, targetLabel: describeUser(user) });
+      await deps.lifecycle.delete(id, actor, scope);
+    },
+
+    /** When the user's pending invitation link stops working (null: no expiry; undefined: none pending). */
+    invitationExpiry: (userId: string) => tokens.expiryOf(userId, 'invitation'),
+
+    /** Whether an invitation, reset or verification link can be used, before showing its form. */
+    async inspect(kind: 'invitation' | 'reset' | 'verification', raw: string): Promise<TokenState> {
+      const purposes = kind === 'invitation' ? ['invitation'] : kind === 'verification' ? ['email_verification'] : [...RESET_PURPOSES];
+      let found: TokenState = { state: 'unknown' };
+      for (const purpose of purposes) {
+        const state = await tokens.inspect(purpose, raw);
+        if (state.state === 'valid') return state;
+        if (state.state !== 'unknown') found = state;
+      }
+      return found;
+    },
+
+    /** The invited user chooses a password; the address then still needs confirming. */
+    async acceptInvitation(raw: string, password: string, confirm: string): Promise<User> {
+      const found = await this.inspect('invitation', raw);
+      if (found.state !== 'valid') throw new LinkNotUsableError(found.state);
+      const invited = await users.findById(found.token.user_id ?? '');
+      if (!invited || !invited.invitedAt) throw new LinkNotUsableError('used');
+      const passwordHash = await newPasswordFor(invited, password, confirm);
+      return dataSource.transaction(async (manager) => {
+        const token = await consume(['invitation'], raw, manager);
+        const user = await users.getChangeable(token.user_id!, { kind: 'all' }, manager);
+        const changes = { passwordHash, passwordUpdatedAt: new Date(), invitedAt: null, emailVerified: false };
+        await repository.update(user.id, changes, manager);
+        await audit.record({ actor: { type: 'user', id: user.id, label: describeUser(user) }, action: 'user.invitation_accepted', targetUserId: user.id, targetLabel: describeUser(user) }, manager);
+        if (user.email) await queue({ template: 'email-verification', to: user.email, userId: user.id }, manager);
+        return { ...user, ...changes };
+      }).finally(deps.wakeMail);
+    },
+
+    /** An admin sets the password (optionally temporary). It also unlocks the account. */
+    async setPassword(id: string, password: string, options: { mustChange: boolean }, actor: Actor, scope: StaffScope): Promise<void> {
+      const user = await users.getChangeable(id, scope);
+      const passwordHash = await newPasswordFor(user, password);
+      await dataSource.transaction(async (manager) => {
+        await users.getChangeable(id, scope, manager);
+        await repository.update(id, {
+          passwordHash, passwordUpdatedAt: new Date(), passwordChangeRequired: options.mustChange, passwordResetRequired: false, invitedAt: null,
+          lockedAt: null, lockedUntil: null, lockedReason: null, failedSignIns: 0, failedSignInsSince: null,
+        }, manager);
+        await audit.record({
+          actor, action: 'user.password_set', targetUserId: id, targetLabel: describeUser(user), details: { temporary: options.mustChange, unlocked: Boolean(user.lockedAt) },
+        }, manager);
+      });
+    },
+
+    /**
+     * The user replaces a temporary password during sign-in (the interaction proved they
+     * know it). The new one must pass the policy and differ from the temporary one.
+     */
+    async replaceTemporaryPassword(userId: string, password: string, confirm: string): Promise<User> {
+      const user = await users.findById(userId);
+      if (!user || !user.passwordChangeRequired) throw new LinkNotUsableError('used');
+      const passwordHash = await newPasswordFor(user, password, confirm);
+      if (await hasher.verify(password, user.passwordHash)) throw new ValidationError({ password: 'Choose a password different from the temporary one' });
+      await dataSource.transaction(async (manager) => {
+        await repository.update(userId, { passwordHash, passwordUpdatedAt: new Date(), passwordChangeRequired: false }, manager);
+        await audit.record({ actor: { type: 'user', id: userId, label: describeUser(user) }, action: 'user.password_changed', targetUserId: userId, targetLabel: describeUser(user), details: { temporaryReplaced: true } }, manager);
+      });
+      return { ...user, passwordChangeRequired: false };
+    },
+
+    /** The user changes their own password: the current one is required; other sessions end. */
+    async changeOwnPassword(userId: string, current: string, password: string, confirm: string, keepSessionHandle?: string): Promise<void> {
+      const user = await users.findById(userId);
+      if (!user) throw new LinkNotUsableError('unknown');
+      if (!(await hasher.verify(current, user.passwordHash))) throw new ValidationError({ current_password: 'This is not your current password' });
+      const passwordHash = await newPasswordFor(user, password, confirm);
+      const self: Actor = { type: 'user', id: userId, label: describeUser(user) };
+      await dataSource.transaction(async (manager) => {
+        await repository.update(userId, { passwordHash, passwordUpdatedAt: new Date(), passwordChangeRequired: false }, manager);
+        await audit.record({ actor: self, action: 'user.password_changed', targetUserId: userId, targetLabel: describeUser(user) }, manager);
+      });
+      await deps.lifecycle.endOtherSessions(userId, keepSessionHandle, self);
+    },
+
+    /** Status Password reset pending, every session and token ended (the lifecycle's), and the link emailed. */
+    async forcePasswordReset(id: string, actor: Actor, scope: StaffScope): Promise<void> {
+      await deps.lifecycle.forcePasswordReset(id, actor, scope, (manager, user) =>
+        queue({ template: 'password-reset', to: user.email, userId: id, params: { forced: true } }, manager));
+      deps.wakeMail();
+    },
+
+    /** A one-time link an admin copies into a message of their own; shown once, stored hashed. */
+    async recoveryLink(id: string, actor: Actor, scope: StaffScope): Promise<{ url: string; expiresAt: Date }> {
+      const user = await users.getChangeable(id, scope);
+      const ttlSeconds = deps.mail.linkTtlMinutes.recovery * 60;
+      const token = await dataSource.transaction(async (manager) => {
+        await tokens.revokeFor(id, 'recovery', manager);
+        const issued = await tokens.issue('recovery', { userId: id, ttlSeconds }, manager);
+        await audit.record({ actor, action: 'user.recovery_link_viewed', targetUserId: id, targetLabel: describeUser(user) }, manager);
+        return issued;
+      });
+      return { url: `${deps.issuer}/reset-password/${token}`, expiresAt: new Date(Date.now() + ttlSeconds * 1000) };
+    },
+
+    async emailRecoveryLink(id: string, actor: Actor, scope: StaffScope): Promise<void> {
+      await dataSource.transaction(async (manager) => {
+        const user = await users.getChangeable(id, scope, manager);
+        if (!user.email) throw new ValidationError({ email: 'This user has no email address to send the link to' });
+        await queue({ template: 'recovery', to: user.email, userId: id }, manager);
+        await audit.record({ actor, action: 'user.recovery_link_sent', targetUserId: id, targetLabel: describeUser(user) }, manager);
+      });
+      deps.wakeMail();
+    },
+
+    /**
+     * Someone asked for a reset link for an identifier. The answer and the work are the same
+     * whether or not the account exists: one queued row; the mail worker resolves it.
+     */
+    async requestPasswordReset(identifier: string, ip: string): Promise<void> {
+      await dataSource.transaction(async (manager) => {
+        await queue({ template: 'password-reset', params: { identifier: identifier.trim().slice(0, 320) } }, manager);
+        await audit.record({ actor: SELF_SERVICE, action: 'user.password_reset_requested', details: { ip } }, manager);
+      });
+      deps.wakeMail();
+    },
+
+    /** A reset or recovery link used: new password, status Active, every session and token ended. */
+    async completeReset(raw: string, password: string, confirm: string): Promise<User> {
+      const found = await this.inspect('reset', raw);
+      if (found.state !== 'valid') throw new LinkNotUsableError(found.state);
+      const target = await users.findById(found.token.user_id ?? '');
+      if (!target || !mayResetPassword(target)) throw new LinkNotUsableError('unknown');
+      const passwordHash = await newPasswordFor(target, password, confirm);
+      const user = await dataSource.transaction(async (manager) => {
+        const token = await consume(RESET_PURPOSES, raw, manager);
+        const current = await users.getChangeable(token.user_id!, { kind: 'all' }, manager);
+        await repository.update(current.id, {
+          passwordHash, passwordUpdatedAt: new Date(), passwordResetRequired: false, passwordChangeRequired: false, invitedAt: null,
+          lockedAt: null, lockedUntil: null, lockedReason: null, failedSignIns: 0, failedSignInsSince: null,
+        }, manager);
+        await audit.record({
+          actor: { type: 'user', id: current.id, label: describeUser(current) }, action: 'user.password_reset', targetUserId: current.id,
+          targetLabel: describeUser(current), details: { link: token.purpose },
+        }, manager);
+        return current;
+      });
+      // Everything signed in with the old password ends (and apps are told).
+      await deps.lifecycle.endSessions(user.id, { type: 'user', id: user.id, label: describeUser(user) }, { kind: 'all' });
+      return user;
+    },
+
+    /** Queues a new verification email for the user's current address. */
+    async resendVerification(id: string, actor: Actor, scope: StaffScope): Promise<void> {
+      await dataSource.transaction(async (manager) => {
+        const user = await users.getChangeable(id, scope, manager);
+        if (!user.email) throw new ValidationError({ email: 'This user has no email address' });
+        if (user.emailVerified) throw new ValidationError({ email: 'This address is already confirmed' });
+        await queue({ template: 'email-verification', to: user.email, userId: id }, manager);
+        await audit.record({ actor, action: 'user.verification_sent', targetUserId: id, targetLabel: describeUser(user) }, manager);
+      });
+      deps.wakeMail();
+    },
+
+    /** Queues the verification email in the caller's transaction (new user, changed address). */
+    queueVerification: (manager: EntityManager, user: User) => queue({ template: 'email-verification', to: user.email, userId: user.id }, manager),
+
+    /** Confirms the address the link was sent to, if it is still the user's address. */
+    async verifyEmail(raw: string): Promise<User> {
+      return dataSource.transaction(async (manager) => {
+        const token = await consume(['email_verification'], raw, manager);
+        const user = await users.getChangeable(token.user_id ?? '', { kind: 'all' }, manager);
+        const address = typeof token.data?.email === 'string' ? token.data.email : undefined;
+        if (!address || address.toLowerCase() !== user.email?.toLowerCase()) throw new LinkNotUsableError('used');
+        await repository.update(user.id, { emailVerified: true }, manager);
+        await audit.record({ actor: { type: 'user', id: user.id, label: describeUser(user) }, action: 'user.email_verified', targetUserId: user.id, targetLabel: describeUser(user) }, manager);
+        return { ...user, emailVerified: true };
+      });
+    },
+  };
+}
+
+export type UserLinks = ReturnType<typeof createUserLinks>;
