@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { loadConfig } from '../src/config/config.js';
-import { connectDatabase, type Database } from '../src/db/connect.js';
+import { connectDatabase, type Connection } from '../src/db/connect.js';
 import type { BenchSettings } from './settings.js';
 
 type DatabaseSettings = Pick<BenchSettings, 'databaseUrl' | 'adminDatabaseUrl'>;
@@ -36,8 +36,8 @@ function where(url: string): string {
   return `${u.hostname}:${u.port || 5432}${u.pathname}`;
 }
 
-async function serverVersion(db: Database): Promise<string> {
-  const rows = (await db.dataSource.query('SHOW server_version')) as { server_version: string }[];
+async function serverVersion(db: Connection): Promise<string> {
+  const { rows } = await db.database.query<{ server_version: string }>('SHOW server_version');
   return rows[0].server_version.split(' ')[0];
 }
 
@@ -60,7 +60,7 @@ export async function prepareDatabase(settings: DatabaseSettings, log: (msg: str
   // Opened here only to migrate (and to start the embedded server): the Foyer server
   // process connects on its own. Kept open so the embedded server lives until close().
   const config = loadConfig({ DATABASE_URL: url, FOYER_DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
-  let db: Database;
+  let db: Connection;
   try {
     db = await connectDatabase(config, log, 2);
   } catch (err) {

@@ -4,23 +4,21 @@
 import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createDataSource } from '../src/db/data-source.js';
-import { sqlOf } from '../src/db/sql.js';
+import { openPool } from '../src/db/database.js';
 import { BUILT_IN_COLUMNS, exportUsersCsv } from '../src/provisioning/user-csv-export.js';
 
 const url = process.argv[2];
-const dataSource = createDataSource({ url, poolSize: 2 });
-await dataSource.initialize();
+const db = openPool({ url, poolSize: 2 });
 let rows = 0;
 let bytes = 0;
 const started = performance.now();
 const csv = Readable.from((async function* counted() {
-  for await (const chunk of exportUsersCsv(sqlOf(dataSource), { scope: { kind: 'all' } }, BUILT_IN_COLUMNS, (n) => (rows = n))) {
+  for await (const chunk of exportUsersCsv(db, { scope: { kind: 'all' } }, BUILT_IN_COLUMNS, (n) => (rows = n))) {
     bytes += Buffer.byteLength(chunk);
     yield chunk;
   }
 })());
 await pipeline(csv, createWriteStream('/dev/null'));
 const seconds = (performance.now() - started) / 1000;
-await dataSource.destroy();
+await db.close();
 process.stdout.write(`${JSON.stringify({ rows, bytes, seconds, peakRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);

@@ -49,7 +49,7 @@ async function startFoyer({ databaseUrl, bcryptCost, consoleAdmin }: FoyerServer
   const issuer = await listen(server);
   const config = loadConfig({ ISSUER: issuer, DATABASE_URL: databaseUrl, BCRYPT_COST: String(bcryptCost), LOG_LEVEL: 'silent' });
   const db = await connectDatabase(config, () => undefined);
-  const foyer = await createFoyer({ config, dataSource: db.dataSource, logger: createLogger(config.logLevel) });
+  const foyer = await createFoyer({ config, database: db.database, logger: createLogger(config.logLevel) });
   server.on('request', foyer.app.callback());
 
   const { users, clients } = foyer.services;

@@ -154,9 +154,9 @@ function batchStats(durations: number[]): BatchStat {
 }
 
 /** The import jobs wired as createServices wires them, with the importer's calls timed (for --breakdown only). */
-function timedImportJobs(services: Services, dataSource: Parameters<typeof createServices>[1], config: ReturnType<typeof loadConfig>, durations: Record<string, number[]>): ImportJobs {
+function timedImportJobs(services: Services, db: Parameters<typeof createServices>[1], config: ReturnType<typeof loadConfig>, durations: Record<string, number[]>): ImportJobs {
   const importer = createUserImporter({
-    dataSource, repository: createUserImportRepository(services.sql), users: services.users, lifecycle: services.lifecycle,
+    db, repository: createUserImportRepository(db), users: services.users, lifecycle: services.lifecycle,
     groups: services.groups, organizations: services.organizations, settings: services.settings, defaultPhoneRegion: config.defaultPhoneRegion,
   });
   const timed = <A extends unknown[], R>(name: string, fn: (...a: A) => Promise<R>) => async (...a: A): Promise<R> => {
@@ -169,7 +169,7 @@ function timedImportJobs(services: Services, dataSource: Parameters<typeof creat
   };
   const timedImporter: UserImporter = { dryRun: timed('importer.dryRun', importer.dryRun), apply: timed('importer.apply', importer.apply) };
   return createImportJobs({
-    sql: services.sql, importer: timedImporter, settings: services.settings, hasher: createPasswordHasher({ cost: config.bcryptCost }),
+    db, importer: timedImporter, settings: services.settings, hasher: createPasswordHasher({ cost: config.bcryptCost }),
     audit: services.audit, enqueue: (m) => services.outbox.enqueue(m), wakeMail: () => undefined,
   });
 }
@@ -186,9 +186,9 @@ async function runImport(url: string, rows: number, prefix: string, phoneBase: n
   const config = loadConfig({ DATABASE_URL: url, LOG_LEVEL: 'silent' });
   const db = await connectDatabase(config, () => undefined);
   try {
-    const services = createServices(config, db.dataSource);
+    const services = createServices(config, db.database);
     const importerDurations: Record<string, number[]> = {};
-    const imports = breakdown ? timedImportJobs(services, db.dataSource, config, importerDurations) : services.imports;
+    const imports = breakdown ? timedImportJobs(services, db.database, config, importerDurations) : services.imports;
     const admin = await services.users.create({ login: `${prefix}-admin`, password: `bench-admin-password-${prefix}`, role: 'ADMIN' }, CLI_ACTOR);
     const staff = { actor: { type: 'user' as const, id: admin.id, label: admin.login }, email: null, scope: { kind: 'all' as const }, isAdmin: true };
     const csv = generateCsv(prefix, rows, phoneBase);

@@ -5,7 +5,6 @@ import Koa, { type Middleware } from 'koa';
 import compose from 'koa-compose';
 import mount from 'koa-mount';
 import type Provider from 'oidc-provider';
-import type { DataSource } from 'typeorm';
 import { ACCOUNT_CLIENT_ID } from './oidc/account-client.js';
 import { accountRoutes } from './account/account.routes.js';
 import { linkRoutes } from './account/links.routes.js';
@@ -18,8 +17,9 @@ import { firstPartySignIn } from './oidc/first-party-sign-in.js';
 import { createAdminAuth } from './admin/admin-auth.js';
 import { adminRoutes } from './admin/admin.routes.js';
 import type { Config } from './config/config.js';
+import type { Database } from './db/database.js';
 import { createDatabaseOutageMonitor } from './db/database-outage.js';
-import { sqlOf, sqlPool } from './db/sql.js';
+
 import { parseBodies } from './platform/http/body-parsing.js';
 import { csrfProtection } from './platform/http/csrf.js';
 import { providerOutageAnswers } from './platform/http/database-unavailable.js';
@@ -72,20 +72,20 @@ export interface Foyer {
   routers: Router[];
 }
 
-export async function createFoyer({ config, dataSource, logger }: { config: Config; dataSource: DataSource; logger: Logger }): Promise<Foyer> {
-  const sql = sqlOf(dataSource);
+export async function createFoyer({ config, database, logger }: { config: Config; database: Database; logger: Logger }): Promise<Foyer> {
+  const db = database;
   // Database outages: 503 everywhere, one log line when it starts and one when it ends.
-  const outage = createDatabaseOutageMonitor({ pool: sqlPool(dataSource), logger });
-  const services = createServices(config, dataSource);
-  const secrets = await loadProviderSecrets(sql, { secretsKey: config.secretsKey });
+  const outage = createDatabaseOutageMonitor({ pool: database.pool, logger });
+  const services = createServices(config, database);
+  const secrets = await loadProviderSecrets(db, { secretsKey: config.secretsKey });
   if (!config.secretsKey) {
     logger.warn('provider secrets (signing keys, cookie keys, CSRF secret) are stored unencrypted in the database: set FOYER_SECRETS_KEY, the production setting');
   }
   const views = createViews();
-  const clientCache = createClientCache(createClientRepository(sql, { secretKey: config.clientSecretKey }).findProviderMetadata);
-  const clientChanges = listenForClientChanges(sqlPool(dataSource), clientCache, logger);
+  const clientCache = createClientCache(createClientRepository(db, { secretKey: config.clientSecretKey }).findProviderMetadata);
+  const clientChanges = listenForClientChanges(database.pool, clientCache, logger);
   const provider = createProvider({
-    issuer: config.issuer, trustProxy: config.trustProxy, sql, users: services.users, secrets, views, findClient: guardClientLookup(clientCache.get),
+    issuer: config.issuer, trustProxy: config.trustProxy, db, users: services.users, secrets, views, findClient: guardClientLookup(clientCache.get),
     groupNames: async (userId) => (await services.groups.groupsOf(userId)).map((g) => g.name),
   });
   logProviderEvents(provider, logger);
@@ -142,12 +142,12 @@ export async function createFoyer({ config, dataSource, logger }: { config: Conf
   app.use(providerInputGuard({ provider, views }));
   app.use(mount(provider));
   app.use(errorHandler(views));
-  const routers: Router[] = [healthRoutes(sql), staticFileRoutes(), home, interactions, accountLinks, setup, accountSignIn.routes, account,
+  const routers: Router[] = [healthRoutes(db), staticFileRoutes(), home, interactions, accountLinks, setup, accountSignIn.routes, account,
     publicProfileRoutes({ userData: services.userData, views }),
     photoRoutes({ photos: services.photos, requireSignedIn: accountSignIn.requireSignedIn, csrf: forms }),
     scimRoutes({
       services, issuer: config.issuer,
-      users: createScimUsers({ services, dataSource, sql, issuer: config.issuer }), groups: createScimGroups({ services, sql, issuer: config.issuer }),
+      users: createScimUsers({ services, db, issuer: config.issuer }), groups: createScimGroups({ services, db, issuer: config.issuer }),
     }),
     adminAuth.routes, admin];
   for (const router of routers) {
@@ -156,9 +156,9 @@ export async function createFoyer({ config, dataSource, logger }: { config: Conf
   }
   app.use(notFound(views));
 
-  const sweepJobData = jobDataSweeper(sql, config.jobDataRetentionDays);
+  const sweepJobData = jobDataSweeper(db, config.jobDataRetentionDays);
   const sweeper = startPayloadSweeper({
-    sql, intervalSeconds: config.sweepIntervalSeconds, logger, also: async () => (await services.accountRecords.sweepActivity()) + (await sweepJobData()),
+    db, intervalSeconds: config.sweepIntervalSeconds, logger, also: async () => (await services.accountRecords.sweepActivity()) + (await sweepJobData()),
   });
   const deletionPurge = startDeletionPurge({ lifecycle: services.lifecycle, intervalSeconds: config.sweepIntervalSeconds, logger });
   const bulkWorker = startBulkWorker({ jobs: services.bulkJobs, bulk: services.bulk, logger, outage });

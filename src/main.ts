@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const db = await connectDatabase(config, (msg) => logger.info(msg));
   if (db.applied.length) logger.info({ migrations: db.applied }, 'applied migrations');
 
-  const foyer = await createFoyer({ config, dataSource: db.dataSource, logger });
+  const foyer = await createFoyer({ config, database: db.database, logger });
   const outcome = await foyer.services.adminSetup.bootstrap(config.adminBootstrap);
 
   const server: Server = await new Promise((resolve) => {

@@ -1,8 +1,7 @@
 // The directory services without HTTP or the provider: shared by the server and the CLI.
-import type { DataSource } from 'typeorm';
 import { createAuditLog, type AuditLog } from './audit/audit.service.js';
 import type { Config } from './config/config.js';
-import { sqlOf, sqlPool, type Sql } from './db/sql.js';
+import type { Database, Db } from './db/database.js';
 import { createOneTimeTokens, type OneTimeTokens } from './users/one-time-token.repository.js';
 import { createPasswordHasher } from './users/password.js';
 import { createUserRepository } from './users/user.repository.js';
@@ -38,7 +37,7 @@ import { createAdminSetup, type AdminSetup } from './setup/admin-setup.service.j
 
 export interface Services {
   /** The pg pool, for streaming reads (CSV export). */
-  sql: Sql;
+  sql: Db;
   users: UserService;
   /** Block, lock, end sessions, delete. */
   lifecycle: UserLifecycle;
@@ -75,76 +74,76 @@ export interface Services {
   adminSetup: AdminSetup;
 }
 
-export function createServices(config: Config, dataSource: DataSource): Services {
-  const sql = sqlOf(dataSource);
-  const audit = createAuditLog(dataSource);
-  const organizationRepository = createOrganizationRepository(dataSource);
-  const settings = createSettingsService({ dataSource, settings: createSettingsRepository(dataSource), audit });
-  const userRepository = createUserRepository(dataSource);
-  const accountRecords = createAccountRecords(sql);
+export function createServices(config: Config, db: Database): Services {
+  const sql: Db = db;
+  const audit = createAuditLog(db);
+  const organizationRepository = createOrganizationRepository(db);
+  const settings = createSettingsService({ db, settings: createSettingsRepository(db), audit });
+  const userRepository = createUserRepository(db);
+  const accountRecords = createAccountRecords(db);
   const lease = { seconds: config.jobLeaseSeconds };
-  const outbox = createOutboxRepository(sql, lease);
-  const tokens = createOneTimeTokens(dataSource);
+  const outbox = createOutboxRepository(db, lease);
+  const tokens = createOneTimeTokens(db);
   const mailSignal = { wake: () => undefined as void };
   const hasher = createPasswordHasher({ cost: config.bcryptCost });
   // Bound below: the user service queues verification emails through the links service.
   let links: UserLinks | undefined;
-  const bulkJobs = createBulkJobRepository(sql, lease);
+  const bulkJobs = createBulkJobRepository(db, lease);
   const users = createUserService({
-    dataSource,
+    db,
     users: userRepository,
     organizations: organizationRepository,
     settings,
     hasher,
     audit,
-    onEmailUnverified: (manager, user) => links!.queueVerification(manager, user),
+    onEmailUnverified: (tx, user) => links!.queueVerification(tx, user),
     // The account-locked notice carries a reset link, made when the message goes out (as for a forgotten password).
-    onLockedAutomatically: async (manager, user, until) => {
-      if (user.email) await outbox.enqueue({ template: 'account-locked', to: user.email, userId: user.id, params: { until: until ? `${until.toISOString().slice(0, 16).replace('T', ' ')} UTC` : null } }, manager);
+    onLockedAutomatically: async (tx, user, until) => {
+      if (user.email) await outbox.enqueue({ template: 'account-locked', to: user.email, userId: user.id, params: { until: until ? `${until.toISOString().slice(0, 16).replace('T', ' ')} UTC` : null } }, tx);
     },
     wakeMail: () => mailSignal.wake(),
     privacyDefaults: config.privacyDefaults,
     defaultPhoneRegion: config.defaultPhoneRegion,
   });
   const lifecycle = createUserLifecycle({
-    dataSource, users, repository: userRepository, audit, revokeAccountTokens, records: accountRecords, deleteOwnedApplications,
+    db, users, repository: userRepository, audit, revokeAccountTokens, records: accountRecords, deleteOwnedApplications,
   });
   links = createUserLinks({
-    dataSource, users, repository: userRepository, lifecycle, tokens, hasher, settings, audit,
+    db, users, repository: userRepository, lifecycle, tokens, hasher, settings, audit,
     enqueue: outbox.enqueue, wakeMail: () => mailSignal.wake(), mail: config.mail, issuer: config.issuer,
   });
-  const events = createAuditQuery(sql);
-  const groups = createGroupService({ dataSource, groups: createGroupRepository(dataSource), users, audit });
-  const organizations = createOrganizationService({ dataSource, organizations: organizationRepository, audit });
+  const events = createAuditQuery(db);
+  const groups = createGroupService({ db, groups: createGroupRepository(db), users, audit });
+  const organizations = createOrganizationService({ db, organizations: organizationRepository, audit });
   const importer = createUserImporter({
-    dataSource, repository: createUserImportRepository(sql), users, lifecycle, groups, organizations, settings, defaultPhoneRegion: config.defaultPhoneRegion,
+    db, repository: createUserImportRepository(db), users, lifecycle, groups, organizations, settings, defaultPhoneRegion: config.defaultPhoneRegion,
   });
   return {
     sql,
     links,
     audit,
     groups,
-    apiKeys: createApiKeys({ dataSource, users, audit }),
-    exports: createExportJobs({ sql, settings, audit, enqueue: (m) => outbox.enqueue(m), wakeMail: () => mailSignal.wake(), lease }),
-    imports: createImportJobs({ sql, importer, settings, hasher, audit, enqueue: (m) => outbox.enqueue(m), wakeMail: () => mailSignal.wake(), lease }),
-    photos: createProfilePhotos({ dataSource, users, repository: userRepository, audit }),
+    apiKeys: createApiKeys({ db, users, audit }),
+    exports: createExportJobs({ db, settings, audit, enqueue: (m) => outbox.enqueue(m), wakeMail: () => mailSignal.wake(), lease }),
+    imports: createImportJobs({ db, importer, settings, hasher, audit, enqueue: (m) => outbox.enqueue(m), wakeMail: () => mailSignal.wake(), lease }),
+    photos: createProfilePhotos({ db, users, repository: userRepository, audit }),
     userData: createUserData({ users, records: accountRecords, events, issuer: config.issuer }),
     outbox,
     tokens,
-    rateLimits: createRateLimits(sqlPool(dataSource), config.rateLimits),
+    rateLimits: createRateLimits(db.pool, config.rateLimits),
     mailSignal,
     users,
     lifecycle,
     accountRecords,
     bulk: createBulkActions({ jobs: bulkJobs, lifecycle, links, groups, audit }),
     bulkJobs,
-    directory: createUserDirectory(sql),
+    directory: createUserDirectory(db),
     organizations,
     settings,
     events,
     clients: createClientService({
-      clients: createClientRepository(sql, { secretKey: config.clientSecretKey }), query: createClientQuery(sql), audit,
-      enqueue: (m) => outbox.enqueue(m), wakeMail: () => mailSignal.wake(),
+      db, clients: createClientRepository(db, { secretKey: config.clientSecretKey }), query: createClientQuery(db), audit,
+      enqueue: outbox.enqueue, wakeMail: () => mailSignal.wake(),
       contactOf: async (userId) => {
         const user = await users.findById(userId);
         return user ? { email: user.email, label: user.login ?? user.email ?? `#${user.id}` } : undefined;

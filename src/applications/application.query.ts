@@ -1,6 +1,6 @@
 // Read-side queries of the Applications section: the list with its filters, and the users
 // who granted an application. Both page by keyset, never by OFFSET.
-import type { Sql } from '../db/sql.js';
+import { type Db } from '../db/database.js';
 import type { User } from '../db/entities/user.entity.js';
 import { USER_COLUMNS, userFromJson } from '../users/user.repository.js';
 import type { ClientKind } from './application.repository.js';
@@ -37,7 +37,7 @@ export interface GrantedUser {
   grantedAt: Date | null;
 }
 
-export function createClientQuery(sql: Sql) {
+export function createClientQuery(db: Db) {
   return {
     async list(filter: ClientListFilter): Promise<{ rows: ClientListRow[]; next?: string }> {
       const where = ['c.kind = $1'];
@@ -52,7 +52,7 @@ export function createClientQuery(sql: Sql) {
         const [name, id] = filter.after.split('\u0000');
         where.push(`(lower(c.name), c.client_id) > (${param(name)}, ${param(id ?? '')})`);
       }
-      const { rows } = await sql.query<ClientListRow>(
+      const { rows } = await db.query<ClientListRow>(
         `SELECT c.client_id AS "clientId", c.name, c.active, c.first_party AS "firstParty", c.kind, o.name AS "organizationName",
                 coalesce(c.metadata->'grant_types', '[]'::jsonb) AS "grantTypes", c.created_at AS "createdAt",
                 coalesce((SELECT array_agg(coalesce(u.login, u.email, u.phone_number) ORDER BY m.added_at) FROM client_members m
@@ -70,7 +70,7 @@ export function createClientQuery(sql: Sql) {
      * from several browsers shows once, with the latest.
      */
     async grantedUsers(clientId: string, { after, limit }: { after?: string; limit: number }): Promise<{ rows: GrantedUser[]; next?: string }> {
-      const { rows } = await sql.query<{ user_json: Record<string, unknown>; granted_at: Date | null; account_id: string }>(
+      const { rows } = await db.query<{ user_json: Record<string, unknown>; granted_at: Date | null; account_id: string }>(
         `SELECT g.account_id, g.granted_at, row_to_json(x) AS user_json FROM (
            SELECT DISTINCT ON (account_id) account_id, to_timestamp((payload->>'iat')::bigint) AS granted_at
            FROM oidc_payloads

@@ -2,7 +2,8 @@
 // model reads. Every change is announced on CLIENT_CHANGED_CHANNEL in the same statement,
 // so each server process drops its cached copy (see client-cache.ts).
 import { randomBytes } from 'node:crypto';
-import { batched, type Sql } from '../db/sql.js';
+import { batched } from '../db/sql.js';
+import { type Db } from '../db/database.js';
 import { CLIENT_CHANGED_CHANNEL } from '../oidc/client-cache.js';
 import { validateClientInput, type AuthMethod, type ClientInput, type ValidClient } from './client-metadata.js';
 import { generateClientSecret, hashClientSecret, isHashed, isSealed, openClientSecret, sealClientSecret } from './client-secret.js';
@@ -38,9 +39,6 @@ export interface ClientRecord {
   updatedAt: Date;
 }
 
-/** Anything with a query(text, params) method: the pg pool or a TypeORM transaction's manager. */
-interface Queryable { query(text: string, params?: unknown[]): Promise<unknown> }
-
 interface ProviderRow {
   client_id: string;
   client_secret_hash: string | null;
@@ -67,7 +65,7 @@ const ISSUED = `grants AS (SELECT id FROM oidc_payloads WHERE model = 'Grant' AN
  * Deletes clients with everything issued under them. One statement, so it is all or
  * nothing, and usable inside a caller's transaction (the user deletion's).
  */
-export async function deleteClients(db: Queryable, clientIds: string[]): Promise<void> {
+export async function deleteClients(db: Db, clientIds: string[]): Promise<void> {
   if (clientIds.length === 0) return;
   await db.query(
     `WITH ${ISSUED},
@@ -82,7 +80,7 @@ export const SOLELY_OWNED = `SELECT c.client_id AS "clientId", c.name FROM clien
     AND NOT EXISTS (SELECT 1 FROM client_members o WHERE o.client_id = c.client_id AND o.role = 'owner' AND o.user_id <> $1)
   ORDER BY lower(c.name), c.client_id`;
 
-export function createClientRepository(sql: Sql, { secretKey }: { secretKey?: Buffer } = {}) {
+export function createClientRepository(db: Db, { secretKey }: { secretKey?: Buffer } = {}) {
   /** The provider's metadata: the secret as the provider compares it (a hash, or opened for client_secret_jwt). */
   function providerMetadata(row: ProviderRow): Record<string, unknown> {
     // Only the two forms Foyer writes count: a value in any other form (typed into the table
@@ -101,7 +99,7 @@ export function createClientRepository(sql: Sql, { secretKey }: { secretKey?: Bu
 
   // Read on every token, userinfo and introspection request: batched across requests.
   const findActive = batched(async (ids: readonly string[]) => {
-    const { rows } = await sql.query<ProviderRow>({ name: 'clients-active-2', text: ACTIVE_CLIENTS, values: [ids] });
+    const { rows } = await db.query<ProviderRow>({ name: 'clients-active-2', text: ACTIVE_CLIENTS, values: [ids] });
     const byId = new Map(rows.map((r) => [r.client_id, providerMetadata(r)]));
     return ids.map((id) => byId.get(id));
   });
@@ -113,8 +111,9 @@ export function createClientRepository(sql: Sql, { secretKey }: { secretKey?: Bu
     return { secret, stored: method === 'client_secret_jwt' ? sealClientSecret(secret, secretKey!) : hashClientSecret(secret) };
   }
 
-  const notify = async (text: string, values: unknown[]) => {
-    const { rowCount } = await sql.query(`WITH changed AS (${text} RETURNING client_id) SELECT pg_notify('${CLIENT_CHANGED_CHANNEL}', client_id) FROM changed`, values);
+  // Inside a transaction, PostgreSQL delivers the NOTIFY only when it commits.
+  const notify = async (text: string, values: unknown[], tx?: Db) => {
+    const { rowCount } = await (tx ?? db).query(`WITH changed AS (${text} RETURNING client_id) SELECT pg_notify('${CLIENT_CHANGED_CHANNEL}', client_id) FROM changed`, values);
     return (rowCount ?? 0) > 0;
   };
 
@@ -125,11 +124,11 @@ export function createClientRepository(sql: Sql, { secretKey }: { secretKey?: Bu
       return validateClientInput(input, { canSeal: Boolean(secretKey) });
     },
 
-    async create(input: ClientInput, extras: ClientExtras = {}): Promise<CreatedClient> {
+    async create(input: ClientInput, extras: ClientExtras = {}, tx?: Db): Promise<CreatedClient> {
       const valid = this.validate(input);
       const clientId = randomBytes(12).toString('base64url');
       const { secret, stored } = newSecret(valid.authMethod);
-      await sql.query(
+      await (tx ?? db).query(
         `INSERT INTO clients (client_id, client_secret_hash, name, metadata, kind, organization_id, first_party, active)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
         [clientId, stored, valid.name, valid.metadata, extras.kind ?? 'application', extras.organizationId ?? null,
@@ -138,8 +137,8 @@ export function createClientRepository(sql: Sql, { secretKey }: { secretKey?: Bu
       return secret ? { client_id: clientId, client_secret: secret } : { client_id: clientId };
     },
 
-    async get(clientId: string): Promise<ClientRecord | undefined> {
-      const { rows } = await sql.query<ClientRecord>(
+    async get(clientId: string, tx?: Db): Promise<ClientRecord | undefined> {
+      const { rows } = await (tx ?? db).query<ClientRecord>(
         `SELECT ${RECORD_COLUMNS} FROM clients c LEFT JOIN organizations o ON o.id = c.organization_id WHERE c.client_id = $1`, [clientId]);
       return rows[0];
     },
@@ -149,7 +148,7 @@ export function createClientRepository(sql: Sql, { secretKey }: { secretKey?: Bu
      * confidential, or a switch between hashed and sealed storage) is replaced: the new one is
      * returned, to be shown once.
      */
-    async update(clientId: string, valid: ValidClient, extras: ClientExtras, current: ClientRecord): Promise<{ secret?: string }> {
+    async update(clientId: string, valid: ValidClient, extras: ClientExtras, current: ClientRecord, tx?: Db): Promise<{ secret?: string }> {
       const before = String(current.metadata.token_endpoint_auth_method ?? 'client_secret_basic');
       const storage = (m: string) => (m === 'none' ? 'none' : m === 'client_secret_jwt' ? 'sealed' : 'hashed');
       const replace = storage(before) !== storage(valid.authMethod);
@@ -159,7 +158,7 @@ export function createClientRepository(sql: Sql, { secretKey }: { secretKey?: Bu
            active = coalesce($7, active), client_secret_hash = CASE WHEN $8 THEN $9 ELSE client_secret_hash END, updated_at = now()
          WHERE client_id = $1`,
         [clientId, valid.name, valid.metadata, extras.firstParty ?? null, extras.organizationId !== undefined, extras.organizationId ?? null,
-          extras.active ?? null, replace, fresh?.stored ?? null]);
+          extras.active ?? null, replace, fresh?.stored ?? null], tx);
       return { secret: fresh?.secret };
     },
 
@@ -168,9 +167,9 @@ export function createClientRepository(sql: Sql, { secretKey }: { secretKey?: Bu
      * deletes its codes and tokens, so activating again revives none of them; the grants (the
      * users' consents) stay.
      */
-    async setActive(clientId: string, active: boolean): Promise<boolean> {
-      if (active) return notify('UPDATE clients SET active = true, updated_at = now() WHERE client_id = $1', [clientId]);
-      const { rowCount } = await sql.query(
+    async setActive(clientId: string, active: boolean, tx?: Db): Promise<boolean> {
+      if (active) return notify('UPDATE clients SET active = true, updated_at = now() WHERE client_id = $1', [clientId], tx);
+      const { rowCount } = await (tx ?? db).query(
         `WITH ${ISSUED},
               changed AS (UPDATE clients SET active = false, updated_at = now() WHERE client_id = ($1::text[])[1] RETURNING client_id)
          SELECT pg_notify($2, client_id) FROM changed`, [[clientId], CLIENT_CHANGED_CHANNEL]);
@@ -178,50 +177,50 @@ export function createClientRepository(sql: Sql, { secretKey }: { secretKey?: Bu
     },
 
     /** A new secret replaces the old one at once, in every process. Undefined for an unknown or public client. */
-    async regenerateSecret(clientId: string): Promise<string | undefined> {
-      const current = await this.get(clientId);
+    async regenerateSecret(clientId: string, tx?: Db): Promise<string | undefined> {
+      const current = await this.get(clientId, tx);
       const method = String(current?.metadata.token_endpoint_auth_method ?? 'none') as AuthMethod;
       if (!current?.hasSecret || method === 'none') return undefined;
       const { secret, stored } = newSecret(method);
-      return (await notify('UPDATE clients SET client_secret_hash = $2, updated_at = now() WHERE client_id = $1', [clientId, stored])) ? secret : undefined;
+      return (await notify('UPDATE clients SET client_secret_hash = $2, updated_at = now() WHERE client_id = $1', [clientId, stored], tx)) ? secret : undefined;
     },
 
-    delete: (clientId: string) => deleteClients(sql, [clientId]),
+    delete: (clientId: string, tx?: Db) => deleteClients(tx ?? db, [clientId]),
 
-    async addMember(clientId: string, userId: string, role: ClientMemberRole): Promise<void> {
-      await sql.query(
+    async addMember(clientId: string, userId: string, role: ClientMemberRole, tx?: Db): Promise<void> {
+      await (tx ?? db).query(
         `INSERT INTO client_members (client_id, user_id, role) VALUES ($1, $2, $3)
          ON CONFLICT (client_id, user_id) DO UPDATE SET role = EXCLUDED.role`, [clientId, userId, role]);
     },
 
-    async removeMember(clientId: string, userId: string): Promise<boolean> {
-      const { rowCount } = await sql.query('DELETE FROM client_members WHERE client_id = $1 AND user_id = $2', [clientId, userId]);
+    async removeMember(clientId: string, userId: string, tx?: Db): Promise<boolean> {
+      const { rowCount } = await (tx ?? db).query('DELETE FROM client_members WHERE client_id = $1 AND user_id = $2', [clientId, userId]);
       return (rowCount ?? 0) > 0;
     },
 
-    async members(clientId: string): Promise<ClientMember[]> {
-      const { rows } = await sql.query<ClientMember>(
+    async members(clientId: string, tx?: Db): Promise<ClientMember[]> {
+      const { rows } = await (tx ?? db).query<ClientMember>(
         `SELECT m.user_id::text AS "userId", m.role, coalesce(u.login, u.email, u.phone_number) AS label
          FROM client_members m JOIN users u ON u.id = m.user_id WHERE m.client_id = $1 ORDER BY m.role DESC, m.added_at`, [clientId]);
       return rows;
     },
 
     /** This user's role in this application, if any. */
-    async roleOf(clientId: string, userId: string): Promise<ClientMemberRole | undefined> {
-      const { rows } = await sql.query<{ role: ClientMemberRole }>('SELECT role FROM client_members WHERE client_id = $1 AND user_id = $2', [clientId, userId]);
+    async roleOf(clientId: string, userId: string, tx?: Db): Promise<ClientMemberRole | undefined> {
+      const { rows } = await (tx ?? db).query<{ role: ClientMemberRole }>('SELECT role FROM client_members WHERE client_id = $1 AND user_id = $2', [clientId, userId]);
       return rows[0]?.role;
     },
 
     /** The applications this user owns or administers. */
     async membershipsOf(userId: string): Promise<{ clientId: string; name: string; role: ClientMemberRole; kind: ClientKind; active: boolean }[]> {
-      const { rows } = await sql.query<{ clientId: string; name: string; role: ClientMemberRole; kind: ClientKind; active: boolean }>(
+      const { rows } = await db.query<{ clientId: string; name: string; role: ClientMemberRole; kind: ClientKind; active: boolean }>(
         `SELECT c.client_id AS "clientId", c.name, m.role, c.kind, c.active FROM client_members m JOIN clients c ON c.client_id = m.client_id
          WHERE m.user_id = $1 ORDER BY lower(c.name), c.client_id`, [userId]);
       return rows;
     },
 
     async ownedSolelyBy(userId: string): Promise<{ clientId: string; name: string }[]> {
-      const { rows } = await sql.query<{ clientId: string; name: string }>(SOLELY_OWNED, [userId]);
+      const { rows } = await db.query<{ clientId: string; name: string }>(SOLELY_OWNED, [userId]);
       return rows;
     },
 

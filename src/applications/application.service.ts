@@ -4,6 +4,7 @@
 // app's users. Personal OAuth applications belong to a user and are managed, besides the
 // owner, by the staff who manage that user's organization.
 import type { Actor, AuditLog } from '../audit/audit.service.js';
+import { type Db } from '../db/database.js';
 import { DomainError, NotFoundError, ValidationError } from '../platform/errors.js';
 import type { StaffScope } from '../users/staff-scope.js';
 import type { QueuedMessage } from '../mail/outbox.repository.js';
@@ -44,10 +45,12 @@ export interface PersonalAppInput {
 }
 
 interface Deps {
+  db: Db;
   clients: ClientRepository;
   query: ClientQuery;
   audit: AuditLog;
-  enqueue: (message: QueuedMessage) => Promise<string>;
+  /** Queues a message; inside `tx` it is queued (or not) with the change. */
+  enqueue: (message: QueuedMessage, tx?: Db) => Promise<string>;
   wakeMail: () => void;
   /** The owner's address and label, for the "new OAuth application" email. */
   contactOf: (userId: string) => Promise<{ email: string | null; label: string } | undefined>;
@@ -56,7 +59,7 @@ interface Deps {
 /** The settings of a personal application: a confidential machine client, nothing else. */
 const personalSettings = (name: string): ClientInput => ({ name, redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'], isPublic: false });
 
-export function createClientService({ clients, query, audit, enqueue, wakeMail, contactOf }: Deps) {
+export function createClientService({ db, clients, query, audit, enqueue, wakeMail, contactOf }: Deps) {
   const notFound = () => new NotFoundError('Application');
 
   async function accessOf(record: ClientRecord, viewer: Viewer): Promise<ApplicationAccess | undefined> {
@@ -81,35 +84,44 @@ export function createClientService({ clients, query, audit, enqueue, wakeMail, 
     return { record, access };
   }
 
-  /** An application's event: labelled with its name, or about a person (`targetUserId`) when it concerns them. */
-  const record = (actor: Actor, action: string, clientId: string, details: Record<string, unknown> = {}, target: { userId?: string; label?: string } = {}) =>
-    audit.record({ actor, action, targetUserId: target.userId, targetLabel: target.label, details: { client_id: clientId, ...details } });
+  /** An application's event, in the transaction of the change: labelled with its name, or about a person (`targetUserId`) when it concerns them. */
+  const record = (tx: Db, actor: Actor, action: string, clientId: string, details: Record<string, unknown> = {}, target: { userId?: string; label?: string } = {}) =>
+    audit.record({ actor, action, targetUserId: target.userId, targetLabel: target.label, details: { client_id: clientId, ...details } }, tx);
+
+  /** Creates an application with its first owner and its event, in `tx`. */
+  async function createIn(tx: Db, input: ClientInput, actor: Actor, owner?: string, extras: ClientExtras = {}): Promise<CreatedClient> {
+    const created = await clients.create(input, extras, tx);
+    if (owner) await clients.addMember(created.client_id, owner, 'owner', tx);
+    await record(tx, actor, 'client.created', created.client_id, {
+      name: input.name.trim(), public: input.isPublic, grant_types: input.grantTypes, owner: owner ?? null,
+      kind: extras.kind ?? 'application', first_party: extras.firstParty ?? false,
+    }, { label: input.name.trim() });
+    return created;
+  }
 
   return {
     canSeal: clients.canSeal,
     open,
 
     /** Creates an application; `owner` (the creator in the console) becomes its first owner. */
-    async create(input: ClientInput, actor: Actor, owner?: string, extras: ClientExtras = {}): Promise<CreatedClient> {
-      const created = await clients.create(input, extras);
-      if (owner) await clients.addMember(created.client_id, owner, 'owner');
-      await record(actor, 'client.created', created.client_id, {
-        name: input.name.trim(), public: input.isPublic, grant_types: input.grantTypes, owner: owner ?? null,
-        kind: extras.kind ?? 'application', first_party: extras.firstParty ?? false,
-      }, { label: input.name.trim() });
-      return created;
+    create(input: ClientInput, actor: Actor, owner?: string, extras: ClientExtras = {}): Promise<CreatedClient> {
+      return db.transaction((tx) => createIn(tx, input, actor, owner, extras));
     },
 
     /** A personal OAuth application of `ownerId` (client credentials); the owner is emailed. */
     async createPersonal(ownerId: string, input: PersonalAppInput, actor: Actor): Promise<CreatedClient> {
-      const created = await this.create(personalSettings(input.name), actor, ownerId,
-        { kind: 'personal', organizationId: input.organizationId, active: input.active });
       const contact = await contactOf(ownerId);
-      if (contact?.email) {
-        await enqueue({ template: 'oauth-app-created', to: contact.email, userId: ownerId,
-          params: { name: input.name.trim(), clientId: created.client_id, by: actor.label ?? 'an administrator', path: `/admin/apps/${created.client_id}` } });
-        wakeMail();
-      }
+      // The email is queued with the application, and the mail worker woken once both are committed.
+      const created = await db.transaction(async (tx) => {
+        const made = await createIn(tx, personalSettings(input.name), actor, ownerId,
+          { kind: 'personal', organizationId: input.organizationId, active: input.active });
+        if (contact?.email) {
+          await enqueue({ template: 'oauth-app-created', to: contact.email, userId: ownerId,
+            params: { name: input.name.trim(), clientId: made.client_id, by: actor.label ?? 'an administrator', path: `/admin/apps/${made.client_id}` } }, tx);
+        }
+        return made;
+      });
+      if (contact?.email) wakeMail();
       return created;
     },
 
@@ -123,37 +135,45 @@ export function createClientService({ clients, query, audit, enqueue, wakeMail, 
       const valid = clients.validate(personal ? personalSettings(input.name) : input);
       // A personal application's only settings besides its name; an application has no organization.
       const allowed: ClientExtras = personal ? { active: extras.active, organizationId: extras.organizationId } : { firstParty: extras.firstParty };
-      const result = await clients.update(clientId, valid, allowed, current);
       const differs = (value: unknown, before: unknown) => value !== undefined && value !== before;
       const changed = Object.keys(valid.metadata).filter((k) => JSON.stringify(valid.metadata[k]) !== JSON.stringify(current.metadata[k]))
         .concat(valid.name !== current.name ? ['name'] : [])
         .concat(differs(allowed.firstParty, current.firstParty) ? ['first_party'] : [])
         .concat(differs(allowed.active, current.active) ? ['active'] : [])
         .concat(differs(allowed.organizationId, current.organizationId) ? ['organization'] : []);
-      await record(viewer.actor, 'client.updated', clientId, { fields: changed, secret_replaced: Boolean(result.secret) }, { label: valid.name });
-      return result;
+      return db.transaction(async (tx) => {
+        const result = await clients.update(clientId, valid, allowed, current, tx);
+        await record(tx, viewer.actor, 'client.updated', clientId, { fields: changed, secret_replaced: Boolean(result.secret) }, { label: valid.name });
+        return result;
+      });
     },
 
     async setActive(clientId: string, active: boolean, viewer: Viewer): Promise<void> {
       const { record: current } = await open(clientId, viewer, 'manage');
-      await clients.setActive(clientId, active);
-      await record(viewer.actor, active ? 'client.activated' : 'client.deactivated', clientId, {}, { label: current.name });
+      await db.transaction(async (tx) => {
+        await clients.setActive(clientId, active, tx);
+        await record(tx, viewer.actor, active ? 'client.activated' : 'client.deactivated', clientId, {}, { label: current.name });
+      });
     },
 
     /** Deletes the application with every grant and token issued under it. */
     async delete(clientId: string, viewer: Viewer): Promise<string> {
       const { record: current } = await open(clientId, viewer, 'manage');
-      await clients.delete(clientId);
-      await record(viewer.actor, 'client.deleted', clientId, { name: current.name, kind: current.kind }, { label: current.name });
+      await db.transaction(async (tx) => {
+        await clients.delete(clientId, tx);
+        await record(tx, viewer.actor, 'client.deleted', clientId, { name: current.name, kind: current.kind }, { label: current.name });
+      });
       return current.name;
     },
 
     /** The new secret, to be shown once; the old one stops working now. The console checks access with open(…, 'edit') first. */
-    async regenerateSecret(clientId: string, actor: Actor): Promise<string> {
-      const secret = await clients.regenerateSecret(clientId);
-      if (!secret) throw new NotFoundError('Confidential application');
-      await record(actor, 'client.secret_regenerated', clientId);
-      return secret;
+    regenerateSecret(clientId: string, actor: Actor): Promise<string> {
+      return db.transaction(async (tx) => {
+        const secret = await clients.regenerateSecret(clientId, tx);
+        if (!secret) throw new NotFoundError('Confidential application');
+        await record(tx, actor, 'client.secret_regenerated', clientId);
+        return secret;
+      });
     },
 
     /** Makes a user an owner or application administrator (the CLI and tests pass no viewer). */
@@ -163,14 +183,18 @@ export function createClientService({ clients, query, audit, enqueue, wakeMail, 
         if (current.kind === 'personal') throw new ValidationError({ user: 'A personal OAuth application has exactly one owner' });
         if (role === 'admin' && (await clients.roleOf(clientId, userId)) === 'owner') await keepAnOwner(clientId, userId);
       }
-      await clients.addMember(clientId, userId, role);
-      await record(actor, 'client.member_set', clientId, { role }, { userId });
+      await db.transaction(async (tx) => {
+        await clients.addMember(clientId, userId, role, tx);
+        await record(tx, actor, 'client.member_set', clientId, { role }, { userId });
+      });
     },
 
     async removeMember(clientId: string, userId: string, viewer: Viewer): Promise<void> {
       await open(clientId, viewer, 'manage');
       await keepAnOwner(clientId, userId);
-      if (await clients.removeMember(clientId, userId)) await record(viewer.actor, 'client.member_removed', clientId, {}, { userId });
+      await db.transaction(async (tx) => {
+        if (await clients.removeMember(clientId, userId, tx)) await record(tx, viewer.actor, 'client.member_removed', clientId, {}, { userId });
+      });
     },
 
     members: (clientId: string) => clients.members(clientId),

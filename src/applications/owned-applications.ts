@@ -2,14 +2,14 @@
 // would be left with nobody to manage it, so it goes with them. Runs inside the caller's
 // transaction (the lifecycle's delete), so the user and their applications go together or
 // not at all, and the other processes hear of it (NOTIFY) only once that commits.
-import type { EntityManager } from 'typeorm';
+import type { Db } from '../db/database.js';
 import { deleteClients, SOLELY_OWNED } from './application.repository.js';
 
 export interface OwnedApplication { clientId: string; name: string }
 
 /** Deletes the applications `userId` alone owns (with their grants and tokens); returns which. */
-export async function deleteOwnedApplications(manager: EntityManager, userId: string): Promise<OwnedApplication[]> {
-  const owned: OwnedApplication[] = await manager.query(SOLELY_OWNED, [userId]);
-  await deleteClients(manager, owned.map((a) => a.clientId));
+export async function deleteOwnedApplications(tx: Db, userId: string): Promise<OwnedApplication[]> {
+  const { rows: owned } = await tx.query<OwnedApplication>(SOLELY_OWNED, [userId]);
+  await deleteClients(tx, owned.map((a) => a.clientId));
   return owned;
 }

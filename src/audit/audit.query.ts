@@ -1,6 +1,6 @@
 // Reading the audit log for the console: newest first, filtered, keyset-paginated by id
 // (ids only grow, so "older than this id" is a stable page boundary).
-import type { Sql } from '../db/sql.js';
+import { type Db } from '../db/database.js';
 import type { StaffScope } from '../users/staff-scope.js';
 
 export interface AuditEventRow {
@@ -40,7 +40,7 @@ const COLUMNS = `e.id::text AS id, e.occurred_at AS "occurredAt", e.actor_type A
 
 const ID = /^[0-9]{1,18}$/;
 
-export function createAuditQuery(sql: Sql) {
+export function createAuditQuery(sql: Db) {
   return {
     async list(query: AuditEventQuery): Promise<AuditEventPage> {
       const conditions: string[] = [];

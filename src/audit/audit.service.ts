@@ -1,6 +1,7 @@
 // Append-only audit log. Written inside the caller's transaction so an action and its
 // record land (or fail) together. Never pass passwords or secrets in `details`.
-import type { DataSource, EntityManager } from 'typeorm';
+import type { Db } from '../db/database.js';
+import { createAuditRepository } from './audit.repository.js';
 
 export interface Actor {
   type: 'user' | 'cli' | 'system' | 'setup';
@@ -18,16 +19,18 @@ export interface AuditEvent {
 
 export const CLI_ACTOR: Actor = { type: 'cli', label: 'command line' };
 
-export function createAuditLog(dataSource: DataSource) {
+export function createAuditLog(db: Db) {
+  const events = createAuditRepository(db);
   return {
-    async record(event: AuditEvent, manager?: EntityManager): Promise<void> {
-      await (manager ?? dataSource.manager).query(
-        `INSERT INTO audit_events (actor_type, actor_id, actor_label, action, target_user_id, target_label, details)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [event.actor.type, event.actor.id ?? null, event.actor.label ?? null, event.action,
-          event.targetUserId ?? null, event.targetLabel ?? null, JSON.stringify(event.details ?? {})],
-      );
+    async record(event: AuditEvent, tx?: Db): Promise<void> {
+      await events.insert({
+        actorType: event.actor.type, actorId: event.actor.id ?? null, actorLabel: event.actor.label ?? null, action: event.action,
+        targetUserId: event.targetUserId ?? null, targetLabel: event.targetLabel ?? null, details: event.details ?? {},
+      }, tx);
     },
+
+    /** After a user is deleted, in its transaction: past events keep only `label` about them. */
+    relabelUser: (userId: string, label: string, tx: Db) => events.relabelUser(userId, label, tx),
   };
 }
 

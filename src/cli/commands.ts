@@ -1,12 +1,12 @@
 // The operator commands. Each returns a JSON-able result; bad input throws CliUsageError
 // or a domain error, which main.ts turns into a message and a non-zero exit.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { DataSource } from 'typeorm';
+import type { Database } from '../db/database.js';
 import type { Services } from '../services.js';
 import { CLI_ACTOR } from '../audit/audit.service.js';
 import type { Config } from '../config/config.js';
 import { ROLES } from '../db/entities/user.entity.js';
-import { sqlPool } from '../db/sql.js';
+
 import { hasControlCharacters, serialId } from '../platform/http/input.js';
 import { seedUsers } from './seed-users.js';
 
@@ -64,7 +64,7 @@ function organizationId(raw: string | undefined): string | undefined {
 
 /** What a command works with: the directory services, and for dev commands the database itself. */
 export interface CommandContext extends Services {
-  dataSource: DataSource;
+  database: Database;
   config: Config;
   /** Progress for the operator, on stderr: stdout carries only the JSON result. */
   log: (message: string) => void;
@@ -147,12 +147,12 @@ const commands: Record<string, Command> = {
     }, CLI_ACTOR, undefined, { firstParty: v['first-party'] === true });
   },
 
-  async 'dev seed-users'({ dataSource, config, log }, args) {
+  async 'dev seed-users'({ database, config, log }, args) {
     const { values, positionals: found } = parse(args, { organizations: { type: 'string' } });
     if (found.length !== 1) throw new CliUsageError('expected N, the number of users to add');
     const count = wholeNumber(found[0], 'N', 1, 10_000_000);
     const organizations = wholeNumber((values.organizations as string | undefined) ?? '20', '--organizations', 0, 10_000);
-    return seedUsers({ pool: sqlPool(dataSource), count, organizations, bcryptCost: config.bcryptCost, log });
+    return seedUsers({ pool: database.pool, count, organizations, bcryptCost: config.bcryptCost, log });
   },
 };
 

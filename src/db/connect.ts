@@ -1,27 +1,27 @@
 // One way into the database for the server, the CLI and the benchmarks: the configured
 // DATABASE_URL, or the embedded PostgreSQL in the data folder. Pending migrations run.
-import type { DataSource } from 'typeorm';
 import type { Config } from '../config/config.js';
 import { openDatabase } from './data-source.js';
+import type { Database } from './database.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
 
-export interface Database {
-  dataSource: DataSource;
+export interface Connection {
+  database: Database;
   url: string;
   embedded: EmbeddedPostgres | undefined;
   applied: string[];
   close(): Promise<void>;
 }
 
-export async function connectDatabase(config: Config, log: (msg: string) => void, poolSize?: number): Promise<Database> {
+export async function connectDatabase(config: Config, log: (msg: string) => void, poolSize?: number): Promise<Connection> {
   const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir, log);
   const url = config.databaseUrl ?? embedded!.url;
   try {
-    const { dataSource, applied } = await openDatabase({ url, poolSize });
+    const { database, applied } = await openDatabase({ url, poolSize });
     return {
-      dataSource, url, embedded, applied,
+      database, url, embedded, applied,
       async close() {
-        await dataSource.destroy().catch(() => undefined);
+        await database.close().catch(() => undefined);
         await embedded?.stop();
       },
     };

@@ -1,14 +1,12 @@
+// TypeORM's part: the migration runner (and the entity classes that describe the rows).
+// Queries never go through it: they run on the pool of ./database.ts.
 import { DataSource } from 'typeorm';
 import { migrations } from '../../migrations/index.js';
 import { entities } from './entities/index.js';
-
-export interface DatabaseOptions {
-  url: string;
-  poolSize?: number;
-}
+import { openPool, type Database, type PoolOptions } from './database.js';
 
 /** Builds (not opens) the DataSource. The schema comes only from migrations/. */
-export function createDataSource({ url, poolSize = 20 }: DatabaseOptions): DataSource {
+export function createDataSource({ url, poolSize = 2 }: PoolOptions): DataSource {
   return new DataSource({
     type: 'postgres',
     url,
@@ -18,16 +16,24 @@ export function createDataSource({ url, poolSize = 20 }: DatabaseOptions): DataS
     migrationsRun: false,
     migrationsTransactionMode: 'each',
     logging: false,
-    // JIT compilation pays off for long analytic queries; Foyer's are short, and a planner
-    // misled by a small unanalyzed table can spend 90 ms compiling a 2 ms query.
     extra: { max: poolSize, connectionTimeoutMillis: 5000, options: '-c jit=off' },
   });
 }
 
-/** Opens the DataSource and applies pending migrations; returns the names applied. */
-export async function openDatabase(options: DatabaseOptions): Promise<{ dataSource: DataSource; applied: string[] }> {
-  const dataSource = createDataSource(options);
+/** Applies pending migrations on `url` through a short-lived DataSource; returns the names applied. */
+export async function migrate(url: string): Promise<string[]> {
+  const dataSource = createDataSource({ url, poolSize: 1 });
   await dataSource.initialize();
-  const done = await dataSource.runMigrations({ transaction: 'each' });
-  return { dataSource, applied: done.map((m) => m.name) };
+  try {
+    const done = await dataSource.runMigrations({ transaction: 'each' });
+    return done.map((m) => m.name);
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+/** Applies pending migrations, then opens the pool every query runs on. */
+export async function openDatabase(options: PoolOptions): Promise<{ database: Database; applied: string[] }> {
+  const applied = await migrate(options.url);
+  return { database: openPool(options), applied };
 }

@@ -1,7 +1,6 @@
 // SQL for the durable mail outbox. A row says what to send (template, recipient, params);
 // the worker claims due rows with SKIP LOCKED and a lease, and records each attempt.
-import type { EntityManager } from 'typeorm';
-import type { Sql } from '../db/sql.js';
+import { type Db } from '../db/database.js';
 import { DEFAULT_LEASE, leaseInterval, whileLeased, type Lease } from '../jobs/lease.js';
 
 export interface QueuedMessage {
@@ -32,22 +31,19 @@ const COLUMNS = `id::text AS id, template, to_address AS "to", user_id::text AS 
   next_attempt_at AS "nextAttemptAt", last_error AS "lastError", subject, text_body AS "textBody", html_body AS "htmlBody",
   created_at AS "createdAt", sent_at AS "sentAt"`;
 /** `lease`: a worker that claimed a message and has not renewed its claim within it is presumed dead. */
-export function createOutboxRepository(sql: Sql, lease: Lease = DEFAULT_LEASE) {
+export function createOutboxRepository(db: Db, lease: Lease = DEFAULT_LEASE) {
   const LEASE = leaseInterval(lease);
   return {
-    /** Queues a message; inside `manager` it lands (or not) with the caller's change. */
-    async enqueue(message: QueuedMessage, manager?: EntityManager): Promise<string> {
-      const text = `INSERT INTO mail_outbox (template, to_address, user_id, params) VALUES ($1, $2, $3, $4) RETURNING id::text AS id`;
-      const values = [message.template, message.to ?? null, message.userId ?? null, JSON.stringify(message.params ?? {})];
-      if (manager) {
-        const rows: { id: string }[] = await manager.query(text, values);
-        return rows[0].id;
-      }
-      return (await sql.query<{ id: string }>(text, values)).rows[0].id;
+    /** Queues a message; inside `tx` it lands (or not) with the caller's change. */
+    async enqueue(message: QueuedMessage, tx?: Db): Promise<string> {
+      const { rows } = await (tx ?? db).query<{ id: string }>(
+        `INSERT INTO mail_outbox (template, to_address, user_id, params) VALUES ($1, $2, $3, $4) RETURNING id::text AS id`,
+        [message.template, message.to ?? null, message.userId ?? null, JSON.stringify(message.params ?? {})]);
+      return rows[0].id;
     },
 
     async claimDue(limit: number): Promise<OutboxRow[]> {
-      const { rows } = await sql.query<OutboxRow>(
+      const { rows } = await db.query<OutboxRow>(
         `UPDATE mail_outbox SET status = 'sending', claimed_at = now(), attempts = attempts + 1
          WHERE id IN (SELECT id FROM mail_outbox
                       WHERE (status = 'queued' AND next_attempt_at <= now()) OR (status = 'sending' AND claimed_at < now() - ${LEASE})
@@ -59,24 +55,24 @@ export function createOutboxRepository(sql: Sql, lease: Lease = DEFAULT_LEASE) {
     /** Runs `work` (delivering claimed messages), renewing their claim meanwhile so a slow SMTP server never gets one sent twice. */
     whileClaimed<T>(rows: { id: string }[], work: () => Promise<T>): Promise<T> {
       const ids = rows.map((r) => r.id);
-      return whileLeased(lease, () => sql.query(`UPDATE mail_outbox SET claimed_at = now() WHERE id = ANY($1::bigint[]) AND status = 'sending'`, [ids]), work);
+      return whileLeased(lease, () => db.query(`UPDATE mail_outbox SET claimed_at = now() WHERE id = ANY($1::bigint[]) AND status = 'sending'`, [ids]), work);
     },
 
     async markSent(id: string, status: 'sent' | 'outbox' | 'dropped', rendered?: { to?: string; subject?: string; text?: string; html?: string }): Promise<void> {
-      await sql.query(
+      await db.query(
         `UPDATE mail_outbox SET status = $2, sent_at = now(), last_error = NULL, to_address = coalesce($3, to_address),
            subject = coalesce($4, subject), text_body = $5, html_body = $6 WHERE id = $1`,
         [id, status, rendered?.to ?? null, rendered?.subject ?? null, rendered?.text ?? null, rendered?.html ?? null]);
     },
 
     async markRetry(id: string, error: string, delaySeconds: number): Promise<void> {
-      await sql.query(
+      await db.query(
         `UPDATE mail_outbox SET status = 'queued', last_error = $2, next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1`,
         [id, error.slice(0, 1000), delaySeconds]);
     },
 
     async markFailed(id: string, error: string): Promise<void> {
-      await sql.query(`UPDATE mail_outbox SET status = 'failed', last_error = $2 WHERE id = $1`, [id, error.slice(0, 1000)]);
+      await db.query(`UPDATE mail_outbox SET status = 'failed', last_error = $2 WHERE id = $1`, [id, error.slice(0, 1000)]);
     },
 
     /** Newest first, keyset by id, optionally one status. */
@@ -85,19 +81,19 @@ export function createOutboxRepository(sql: Sql, lease: Lease = DEFAULT_LEASE) {
       const values: unknown[] = [];
       if (opts.status) conditions.push(`status = $${values.push(opts.status)}`);
       if (opts.before && /^[0-9]{1,18}$/.test(opts.before)) conditions.push(`id < $${values.push(opts.before)}::bigint`);
-      const { rows } = await sql.query<OutboxRow>(
+      const { rows } = await db.query<OutboxRow>(
         `SELECT ${COLUMNS} FROM mail_outbox ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ${opts.limit}`, values);
       return rows;
     },
 
     async find(id: string): Promise<OutboxRow | undefined> {
       if (!/^[0-9]{1,18}$/.test(id)) return undefined;
-      return (await sql.query<OutboxRow>(`SELECT ${COLUMNS} FROM mail_outbox WHERE id = $1`, [id])).rows[0];
+      return (await db.query<OutboxRow>(`SELECT ${COLUMNS} FROM mail_outbox WHERE id = $1`, [id])).rows[0];
     },
 
     /** Puts a failed message back in the queue (an admin's Retry). */
     async retry(id: string): Promise<boolean> {
-      const { rowCount } = await sql.query(
+      const { rowCount } = await db.query(
         `UPDATE mail_outbox SET status = 'queued', attempts = 0, next_attempt_at = now() WHERE id = $1 AND status = 'failed'`, [id]);
       return (rowCount ?? 0) > 0;
     },

@@ -1,6 +1,6 @@
 // SQL for mass-action jobs: creating one from chosen ids or from a filter, claiming items for
 // a worker (with a lease, so a crashed worker's items are picked up again), recording results.
-import type { Sql } from '../db/sql.js';
+import { type Db } from '../db/database.js';
 import { DEFAULT_LEASE, leaseInterval, whileLeased, type Lease } from '../jobs/lease.js';
 import type { StaffScope } from '../users/staff-scope.js';
 import { whereOf, type UserFilter } from '../users/user-directory.query.js';
@@ -31,16 +31,16 @@ const JOB_COLUMNS = `j.id::text AS id, j.action, j.params, j.actor_id::text AS "
   j.created_at AS "createdAt", j.finished_at AS "finishedAt"`;
 
 /** `lease`: items claimed by a worker that has not renewed them within it are handed out again. */
-export function createBulkJobRepository(sql: Sql, lease: Lease = DEFAULT_LEASE) {
+export function createBulkJobRepository(db: Db, lease: Lease = DEFAULT_LEASE) {
   const LEASE = leaseInterval(lease);
   async function create(action: string, actor: { id?: string | null; label?: string | null }, scope: StaffScope, params: Record<string, unknown>,
     fill: (jobId: string) => Promise<number>): Promise<string> {
-    const { rows } = await sql.query<{ id: string }>(
+    const { rows } = await db.query<{ id: string }>(
       'INSERT INTO bulk_jobs (action, actor_id, actor_label, scope, params) VALUES ($1, $2, $3, $4, $5) RETURNING id::text AS id',
       [action, actor.id ?? null, actor.label ?? null, JSON.stringify(scope), JSON.stringify(params)]);
     const jobId = rows[0].id;
     const total = await fill(jobId);
-    await sql.query(`UPDATE bulk_jobs SET total = $2, status = CASE WHEN $2 = 0 THEN 'finished' ELSE status END,
+    await db.query(`UPDATE bulk_jobs SET total = $2, status = CASE WHEN $2 = 0 THEN 'finished' ELSE status END,
       finished_at = CASE WHEN $2 = 0 THEN now() END WHERE id = $1`, [jobId, total]);
     return jobId;
   }
@@ -51,7 +51,7 @@ export function createBulkJobRepository(sql: Sql, lease: Lease = DEFAULT_LEASE) 
       return create(action, actor, scope, params, async (jobId) => {
         const { conditions, values } = whereOf({ scope });
         values.push(jobId, userIds);
-        const { rowCount } = await sql.query(
+        const { rowCount } = await db.query(
           `INSERT INTO bulk_job_items (job_id, user_id, label)
            SELECT $${values.length - 1}, u.id, ${LABEL} FROM users u WHERE ${conditions.join(' AND ')} AND u.id = ANY($${values.length}::bigint[])`, values);
         return rowCount ?? 0;
@@ -63,7 +63,7 @@ export function createBulkJobRepository(sql: Sql, lease: Lease = DEFAULT_LEASE) 
       return create(action, actor, filter.scope, params, async (jobId) => {
         const { conditions, values } = whereOf(filter);
         values.push(jobId);
-        const { rowCount } = await sql.query(
+        const { rowCount } = await db.query(
           `INSERT INTO bulk_job_items (job_id, user_id, label) SELECT $${values.length}, u.id, ${LABEL} FROM users u WHERE ${conditions.join(' AND ')}`, values);
         return rowCount ?? 0;
       });
@@ -71,7 +71,7 @@ export function createBulkJobRepository(sql: Sql, lease: Lease = DEFAULT_LEASE) 
 
     async find(id: string): Promise<BulkJobProgress | undefined> {
       if (!/^[0-9]{1,18}$/.test(id)) return undefined;
-      const { rows } = await sql.query<BulkJobProgress>(
+      const { rows } = await db.query<BulkJobProgress>(
         `SELECT ${JOB_COLUMNS},
            (SELECT count(*)::int FROM bulk_job_items i WHERE i.job_id = j.id AND i.status = 'done') AS done,
            (SELECT count(*)::int FROM bulk_job_items i WHERE i.job_id = j.id AND i.status = 'failed') AS failed
@@ -80,7 +80,7 @@ export function createBulkJobRepository(sql: Sql, lease: Lease = DEFAULT_LEASE) 
     },
 
     async items(jobId: string, status: 'done' | 'failed', limit: number): Promise<BulkItem[]> {
-      const { rows } = await sql.query<BulkItem>(
+      const { rows } = await db.query<BulkItem>(
         `SELECT job_id::text AS "jobId", user_id::text AS "userId", label, error FROM bulk_job_items
          WHERE job_id = $1 AND status = $2 ORDER BY user_id LIMIT $3`, [jobId, status, limit]);
       return rows;
@@ -88,7 +88,7 @@ export function createBulkJobRepository(sql: Sql, lease: Lease = DEFAULT_LEASE) 
 
     /** Hands out up to `limit` open items, oldest job first; a lapsed lease counts as open. */
     async claim(limit: number): Promise<(BulkItem & { job: BulkJob })[]> {
-      const { rows } = await sql.query<BulkItem & { job: BulkJob }>(
+      const { rows } = await db.query<BulkItem & { job: BulkJob }>(
         `WITH claimed AS (
            UPDATE bulk_job_items SET status = 'running', claimed_at = now()
            WHERE (job_id, user_id) IN (
@@ -105,19 +105,19 @@ export function createBulkJobRepository(sql: Sql, lease: Lease = DEFAULT_LEASE) 
     /** Runs `work` on claimed items, renewing their lease meanwhile (a dead process's items lapse within the lease). */
     whileClaimed<T>(items: { jobId: string; userId: string }[], work: () => Promise<T>): Promise<T> {
       const keys = JSON.stringify(items.map((i) => ({ job_id: i.jobId, user_id: i.userId })));
-      return whileLeased(lease, () => sql.query(
+      return whileLeased(lease, () => db.query(
         `UPDATE bulk_job_items b SET claimed_at = now() FROM jsonb_to_recordset($1::jsonb) AS k(job_id bigint, user_id bigint)
          WHERE b.job_id = k.job_id AND b.user_id = k.user_id AND b.status = 'running'`, [keys]), work);
     },
 
     async settle(item: { jobId: string; userId: string }, error: string | null): Promise<void> {
-      await sql.query(`UPDATE bulk_job_items SET status = $3, error = $4 WHERE job_id = $1 AND user_id = $2`,
+      await db.query(`UPDATE bulk_job_items SET status = $3, error = $4 WHERE job_id = $1 AND user_id = $2`,
         [item.jobId, item.userId, error === null ? 'done' : 'failed', error]);
     },
 
     /** Marks the job finished once nothing of it is open. */
     async finishIfDone(jobId: string): Promise<void> {
-      await sql.query(
+      await db.query(
         `UPDATE bulk_jobs SET status = 'finished', finished_at = now() WHERE id = $1 AND status = 'running'
            AND NOT EXISTS (SELECT 1 FROM bulk_job_items WHERE job_id = $1 AND status IN ('pending', 'running'))`, [jobId]);
     },

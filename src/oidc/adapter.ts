@@ -14,7 +14,8 @@
 // and a uid alone opens no session (the cookie carries the id, never the uid).
 import { createHash } from 'node:crypto';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
-import { batched, type Sql } from '../db/sql.js';
+import { batched } from '../db/sql.js';
+import { type Db } from '../db/database.js';
 import { USER_COLUMNS, userFromJson } from '../users/user.repository.js';
 import { prefetched, remember } from './request-prefetch.js';
 
@@ -110,15 +111,15 @@ class PostgresAdapter implements Adapter {
 
   private readonly storedId: (id: string) => string;
 
-  constructor(private readonly sql: Sql, private readonly model: string) {
+  constructor(private readonly db: Db, private readonly model: string) {
     this.storedId = (id) => storedPayloadId(model, id);
     this.findBatched = batched(async (ids: readonly string[]) => {
-      const { rows } = await sql.query<Row & { id: string }>({ name: 'oidc-find-many', text: FIND_MANY, values: [model, ids] });
+      const { rows } = await db.query<Row & { id: string }>({ name: 'oidc-find-many', text: FIND_MANY, values: [model, ids] });
       const byId = new Map(rows.map((r) => [r.id, withConsumed(r)]));
       return ids.map((id) => byId.get(id));
     });
     this.findAccessTokenBatched = batched(async (ids: readonly string[]) => {
-      const { rows } = await sql.query<AccessTokenRow>({ name: 'oidc-find-access-tokens', text: FIND_ACCESS_TOKENS, values: [ids] });
+      const { rows } = await db.query<AccessTokenRow>({ name: 'oidc-find-access-tokens', text: FIND_ACCESS_TOKENS, values: [ids] });
       const byId = new Map(rows.map((r) => [r.id, r]));
       return ids.map((id) => byId.get(id));
     });
@@ -129,7 +130,7 @@ class PostgresAdapter implements Adapter {
         id: w.id, payload: w.payload, account_id: accountIdOf(w.payload), grant_id: w.payload.grantId ?? null,
         uid: w.payload.uid ?? null, user_code: w.payload.userCode ?? null, expires_in: w.expiresIn ?? null,
       }));
-      await sql.query({ name: 'oidc-upsert-many', text: UPSERT_MANY, values: [model, JSON.stringify(batch)] });
+      await db.query({ name: 'oidc-upsert-many', text: UPSERT_MANY, values: [model, JSON.stringify(batch)] });
       return writes.map(() => undefined);
     });
   }
@@ -166,22 +167,22 @@ class PostgresAdapter implements Adapter {
   }
 
   private async findOneBy(column: 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {
-    const { rows } = await this.sql.query<Row>(
+    const { rows } = await this.db.query<Row>(
       `SELECT payload, consumed_at IS NOT NULL AS consumed FROM oidc_payloads
        WHERE model = $1 AND ${column} = $2 AND ${NOT_EXPIRED}`, [this.model, value]);
     return withConsumed(rows[0]);
   }
 
   async consume(id: string): Promise<void> {
-    await this.sql.query('UPDATE oidc_payloads SET consumed_at = now() WHERE model = $1 AND id = $2', [this.model, this.storedId(id)]);
+    await this.db.query('UPDATE oidc_payloads SET consumed_at = now() WHERE model = $1 AND id = $2', [this.model, this.storedId(id)]);
   }
 
   async destroy(id: string): Promise<void> {
-    await this.sql.query('DELETE FROM oidc_payloads WHERE model = $1 AND id = $2', [this.model, this.storedId(id)]);
+    await this.db.query('DELETE FROM oidc_payloads WHERE model = $1 AND id = $2', [this.model, this.storedId(id)]);
   }
 
   async revokeByGrantId(grantId: string): Promise<void> {
-    await this.sql.query('DELETE FROM oidc_payloads WHERE grant_id = $1', [grantId]);
+    await this.db.query('DELETE FROM oidc_payloads WHERE grant_id = $1', [grantId]);
   }
 }
 
@@ -205,13 +206,13 @@ class ClientAdapter implements Adapter {
  * One adapter per model, made once. Clients come from `findClient` (the clients table,
  * possibly through the client cache).
  */
-export function createAdapterFactory(sql: Sql, findClient: (id: string) => Promise<Record<string, unknown> | undefined>): (model: string) => Adapter {
+export function createAdapterFactory(db: Db, findClient: (id: string) => Promise<Record<string, unknown> | undefined>): (model: string) => Adapter {
   const clients = new ClientAdapter(findClient);
   const adapters = new Map<string, PostgresAdapter>();
   return (model) => {
     if (model === 'Client') return clients;
     let adapter = adapters.get(model);
-    if (!adapter) adapters.set(model, (adapter = new PostgresAdapter(sql, model)));
+    if (!adapter) adapters.set(model, (adapter = new PostgresAdapter(db, model)));
     return adapter;
   };
 }

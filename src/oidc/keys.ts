@@ -5,7 +5,8 @@
 // clear before the key was set are sealed on the first start with it.
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import type { JWK } from 'oidc-provider';
-import type { Sql } from '../db/sql.js';
+import { type Db } from '../db/database.js';
+import { createProviderSecretsRepository, type ProviderSecretsRepository } from './provider-secrets.repository.js';
 import { deriveSealingKey, isSealed, seal, unseal } from '../platform/sealing.js';
 
 export interface ProviderSecrets {
@@ -43,20 +44,15 @@ const sealed = (name: string, value: unknown, key: Buffer) => seal(JSON.stringif
  * insert with ON CONFLICT DO NOTHING and then read whichever value won; two sealing the same
  * plain row both write a sealing of the same value.
  */
-async function loadOrCreate<T>(sql: Sql, name: string, make: () => T, key: Buffer | undefined): Promise<T> {
-  const read = async () => (await sql.query<{ value: unknown }>('SELECT value FROM provider_secrets WHERE name = $1', [name])).rows[0]?.value;
-  let stored = await read();
+async function loadOrCreate<T>(secrets: ProviderSecretsRepository, name: string, make: () => T, key: Buffer | undefined): Promise<T> {
+  let stored = await secrets.read(name);
   if (stored === undefined) {
     const value = make();
-    await sql.query('INSERT INTO provider_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING',
-      [name, JSON.stringify(key ? sealed(name, value, key) : value)]);
-    stored = await read();
+    await secrets.insertIfMissing(name, key ? sealed(name, value, key) : value);
+    stored = await secrets.read(name);
   }
   const value = open<T>(name, stored, key);
-  if (key && !isSealed(stored)) {
-    await sql.query('UPDATE provider_secrets SET value = $2 WHERE name = $1 AND value = $3::jsonb',
-      [name, JSON.stringify(sealed(name, value, key)), JSON.stringify(stored)]);
-  }
+  if (key && !isSealed(stored)) await secrets.replace(name, sealed(name, value, key), stored);
   return value;
 }
 
@@ -67,12 +63,13 @@ function makeSigningKeys(): { keys: JWK[] } {
 }
 
 /** `secretsKey` is config.secretsKey (FOYER_SECRETS_KEY); without it the rows are read and written in clear. */
-export async function loadProviderSecrets(sql: Sql, { secretsKey }: { secretsKey?: Buffer } = {}): Promise<ProviderSecrets> {
+export async function loadProviderSecrets(db: Db, { secretsKey }: { secretsKey?: Buffer } = {}): Promise<ProviderSecrets> {
+  const secrets = createProviderSecretsRepository(db);
   const key = secretsKey ? deriveSealingKey(secretsKey, 'provider_secrets') : undefined;
   const random = () => randomBytes(32).toString('base64url');
   return {
-    jwks: await loadOrCreate(sql, 'jwks', makeSigningKeys, key),
-    cookieKeys: await loadOrCreate(sql, 'cookie_keys', () => [random()], key),
-    csrfSecret: await loadOrCreate(sql, 'csrf_secret', random, key),
+    jwks: await loadOrCreate(secrets, 'jwks', makeSigningKeys, key),
+    cookieKeys: await loadOrCreate(secrets, 'cookie_keys', () => [random()], key),
+    csrfSecret: await loadOrCreate(secrets, 'csrf_secret', random, key),
   };
 }

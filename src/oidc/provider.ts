@@ -3,7 +3,7 @@ import type { EventEmitter } from 'node:events';
 import Provider, { interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { accountClient } from './account-client.js';
 import { consoleClient } from './console-client.js';
-import type { Sql } from '../db/sql.js';
+import { type Db } from '../db/database.js';
 import type { UserService } from '../users/user.service.js';
 import type { Logger } from '../platform/logger.js';
 import type { Views } from '../platform/views.js';
@@ -18,7 +18,7 @@ import { safeError } from '../platform/logger.js';
 export interface ProviderDeps {
   issuer: string;
   trustProxy: boolean;
-  sql: Sql;
+  db: Db;
   /** Client metadata by id, as the provider's Client model reads it. */
   findClient: (clientId: string) => Promise<Record<string, unknown> | undefined>;
   users: UserService;
@@ -55,7 +55,7 @@ export function createProvider(deps: ProviderDeps): Provider {
   const configuration: Configuration = {
     // Foyer's own console; every other client lives in the clients table.
     clients: [consoleClient(deps.issuer), accountClient(deps.issuer)],
-    adapter: createAdapterFactory(deps.sql, deps.findClient),
+    adapter: createAdapterFactory(deps.db, deps.findClient),
     findAccount: createFindAccount(deps.users, deps.issuer, deps.groupNames),
     jwks: deps.secrets.jwks,
     cookies: { keys: deps.secrets.cookieKeys },

@@ -1,7 +1,7 @@
 // Organizations: the unit a Manager administers. Administrators create, rename and delete
 // them; one with users cannot be deleted (its users would lose their manager's scope).
-import type { DataSource } from 'typeorm';
 import type { Actor, AuditLog } from '../audit/audit.service.js';
+import { type Db } from '../db/database.js';
 import type { Organization } from '../db/entities/organization.entity.js';
 import { DomainError, NotFoundError, ValidationError } from '../platform/errors.js';
 import type { OrganizationRepository } from './organization.repository.js';
@@ -26,9 +26,10 @@ export function slugOf(name: string): string {
   return name.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'organization';
 }
 
-const isUniqueViolation = (err: unknown) => (err as { driverError?: { code?: string } }).driverError?.code === '23505';
+// pg's errors carry the PostgreSQL error code.
+const isUniqueViolation = (err: unknown) => (err as { code?: unknown }).code === '23505';
 
-export function createOrganizationService({ dataSource, organizations, audit }: { dataSource: DataSource; organizations: OrganizationRepository; audit: AuditLog }) {
+export function createOrganizationService({ db, organizations, audit }: { db: Db; organizations: OrganizationRepository; audit: AuditLog }) {
   async function require(id: number): Promise<Organization> {
     const org = await organizations.findById(id);
     if (!org) throw new NotFoundError('Organization');
@@ -46,9 +47,9 @@ export function createOrganizationService({ dataSource, organizations, audit }: 
     async create(rawName: unknown, actor: Actor): Promise<Organization> {
       const name = cleanName(rawName);
       try {
-        return await dataSource.transaction(async (manager) => {
-          const org = await organizations.insert(name, slugOf(name), manager);
-          await audit.record({ actor, action: 'organization.created', details: { organizationId: org.id, name } }, manager);
+        return await db.transaction(async (tx) => {
+          const org = await organizations.insert(name, slugOf(name), tx);
+          await audit.record({ actor, action: 'organization.created', details: { organizationId: org.id, name } }, tx);
           return org;
         });
       } catch (err) {
@@ -62,10 +63,10 @@ export function createOrganizationService({ dataSource, organizations, audit }: 
       const name = cleanName(rawName);
       if (name === org.name) return org;
       try {
-        await dataSource.transaction(async (manager) => {
+        await db.transaction(async (tx) => {
           // The slug follows the name, so the unique slug index refuses a name another organization has.
-          await organizations.rename(id, name, slugOf(name), manager);
-          await audit.record({ actor, action: 'organization.renamed', details: { organizationId: id, from: org.name, to: name } }, manager);
+          await organizations.rename(id, name, slugOf(name), tx);
+          await audit.record({ actor, action: 'organization.renamed', details: { organizationId: id, from: org.name, to: name } }, tx);
         });
       } catch (err) {
         if (isUniqueViolation(err)) throw new ValidationError({ name: 'An organization with this name exists already' });
@@ -76,12 +77,12 @@ export function createOrganizationService({ dataSource, organizations, audit }: 
 
     async delete(id: number, actor: Actor): Promise<void> {
       const org = await require(id);
-      await dataSource.transaction(async (manager) => {
+      await db.transaction(async (tx) => {
         // Counted inside the transaction; the foreign key refuses a user added meanwhile.
-        const count = await organizations.countUsers(id, manager);
+        const count = await organizations.countUsers(id, tx);
         if (count > 0) throw new OrganizationNotEmptyError(count);
-        await organizations.delete(id, manager);
-        await audit.record({ actor, action: 'organization.deleted', details: { organizationId: id, name: org.name } }, manager);
+        await organizations.delete(id, tx);
+        await audit.record({ actor, action: 'organization.deleted', details: { organizationId: id, name: org.name } }, tx);
       });
     },
   };

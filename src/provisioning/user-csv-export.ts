@@ -2,9 +2,10 @@
 // read in keyset batches and written as they come, so memory stays flat whatever the size.
 // Password hashes are never a column. Cells that a spreadsheet would run as a formula are
 // prefixed with ' (CSV injection).
-import type { Sql } from '../db/sql.js';
+import { type Db } from '../db/database.js';
 import type { CustomFieldDefinition } from '../users/custom-fields.js';
-import { whereOf, type UserFilter } from '../users/user-directory.query.js';
+import type { UserFilter } from '../users/user-directory.query.js';
+import { exportBatch } from './user-csv-export.query.js';
 
 export interface ExportColumn { key: string; label: string; sql: string }
 
@@ -50,16 +51,12 @@ export function csvCell(value: string | null | undefined): string {
 const BATCH = 5000;
 
 /** The CSV text, header first, in chunks of one batch of rows each. */
-export async function* exportUsersCsv(sql: Sql, filter: UserFilter, columns: ExportColumn[], onProgress?: (rows: number) => void): AsyncGenerator<string> {
+export async function* exportUsersCsv(db: Db, filter: UserFilter, columns: ExportColumn[], onProgress?: (rows: number) => void): AsyncGenerator<string> {
   yield `${columns.map((c) => csvCell(c.label)).join(',')}\r\n`;
-  const { conditions, values } = whereOf(filter);
-  const select = columns.map((c, i) => `${c.sql} AS c${i}`).join(', ');
   let after = '0';
   let total = 0;
   for (;;) {
-    const { rows } = await sql.query<Record<string, string | null> & { _id: string }>(
-      `SELECT u.id::text AS _id, ${select} FROM users u WHERE ${conditions.join(' AND ')} AND u.id > $${values.length + 1}::bigint
-       ORDER BY u.id LIMIT ${BATCH}`, [...values, after]);
+    const rows = await exportBatch(db, filter, columns, after, BATCH);
     if (rows.length === 0) return;
     let chunk = '';
     for (const row of rows) chunk += `${columns.map((_, i) => csvCell(row[`c${i}`])).join(',')}\r\n`;

@@ -2,9 +2,8 @@
 // few set-based queries, and the batch insert of new users with their audit events, emails
 // and group memberships (one statement each per batch, not per row: 100,000 rows must take
 // seconds, not minutes).
-import type { EntityManager } from 'typeorm';
 import type { Actor } from '../audit/audit.service.js';
-import type { Sql } from '../db/sql.js';
+import { type Db } from '../db/database.js';
 import { slugOf } from '../organizations/organization.service.js';
 import { USER_COLUMNS } from '../users/user.repository.js';
 import type { ExistingUser, KnownGroup, NewImportedUser } from './user-import.plan.js';
@@ -17,14 +16,14 @@ export interface ResolvedNewUser extends Omit<NewImportedUser, 'organization' | 
 
 export const IMPORT_LOCK_REASON = 'Locked by a CSV import';
 
-export function createUserImportRepository(sql: Sql) {
+export function createUserImportRepository(db: Db) {
   return {
     /** Users holding any of these identifiers (lower-case login and email, E.164 phone), with their group ids. */
-    async usersNamed(ids: { logins: string[]; emails: string[]; phones: string[] }): Promise<ExistingUser[]> {
+    async usersNamed(ids: { logins: string[]; emails: string[]; phones: string[] }, tx?: Db): Promise<ExistingUser[]> {
       if (!ids.logins.length && !ids.emails.length && !ids.phones.length) return [];
       // Three lookups, one per unique index (whose `IS NOT NULL` the planner must see to use
       // them): one OR over the three made PostgreSQL scan the whole table.
-      const { rows } = await sql.query<ExistingUser>(
+      const { rows } = await (tx ?? db).query<ExistingUser>(
         `SELECT ${USER_COLUMNS}, ARRAY(SELECT m.group_id::text FROM group_members m WHERE m.user_id = users.id) AS "groupIds"
          FROM users WHERE deleted_at IS NULL AND id IN (
            SELECT id FROM users WHERE login IS NOT NULL AND lower(login) = ANY($1::text[])
@@ -35,16 +34,16 @@ export function createUserImportRepository(sql: Sql) {
     },
 
     /** By slug, as organization names are unique. */
-    async organizations(): Promise<Map<string, { id: number; name: string }>> {
-      const { rows } = await sql.query<{ id: number; name: string }>('SELECT id, name FROM organizations');
+    async organizations(tx?: Db): Promise<Map<string, { id: number; name: string }>> {
+      const { rows } = await (tx ?? db).query<{ id: number; name: string }>('SELECT id, name FROM organizations');
       return new Map(rows.map((o) => [slugOf(o.name), o]));
     },
 
     /** Groups a scope may use: all, or one organization's. */
-    async groups(organizationId?: number | null): Promise<Map<string, KnownGroup>> {
+    async groups(organizationId?: number | null, tx?: Db): Promise<Map<string, KnownGroup>> {
       const { rows } = organizationId === undefined
-        ? await sql.query<KnownGroup>('SELECT id::text AS id, name, organization_id AS "organizationId" FROM groups')
-        : await sql.query<KnownGroup>('SELECT id::text AS id, name, organization_id AS "organizationId" FROM groups WHERE organization_id = $1', [organizationId ?? -1]);
+        ? await (tx ?? db).query<KnownGroup>('SELECT id::text AS id, name, organization_id AS "organizationId" FROM groups')
+        : await (tx ?? db).query<KnownGroup>('SELECT id::text AS id, name, organization_id AS "organizationId" FROM groups WHERE organization_id = $1', [organizationId ?? -1]);
       return new Map(rows.map((g) => [groupKey(g.organizationId, g.name), g]));
     },
 
@@ -53,7 +52,7 @@ export function createUserImportRepository(sql: Sql) {
      * invitation or the address confirmation email, the group memberships. Returns the new ids
      * by row number. A unique violation fails the whole batch (the caller retries row by row).
      */
-    async insertUsers(manager: EntityManager, users: ResolvedNewUser[], actor: Actor, jobId: string): Promise<Map<number, string>> {
+    async insertUsers(tx: Db, users: ResolvedNewUser[], actor: Actor, jobId: string): Promise<Map<number, string>> {
       const input = users.map((u) => ({
         row_no: u.rowNo, login: u.login, email: u.email, email_verified: u.emailVerified, phone_number: u.phoneNumber,
         phone_number_verified: u.phoneNumberVerified, nickname: u.nickname, given_name: u.givenName, family_name: u.familyName,
@@ -61,7 +60,7 @@ export function createUserImportRepository(sql: Sql) {
         organization_id: u.organizationId, blocked: u.status === 'blocked', locked: u.status === 'locked', invited: u.invited,
       }));
       // The row number rides along in a CTE so each new id is tied to its row, whatever order RETURNING uses.
-      const inserted: { id: string; row_no: number }[] = await manager.query(
+      const { rows: inserted } = await tx.query<{ id: string; row_no: number }>(
         `WITH input AS (
            SELECT r.*, nextval(pg_get_serial_sequence('users', 'id')) AS new_id
            FROM jsonb_to_recordset($1::jsonb) AS r(row_no int, login text, email text, email_verified boolean, phone_number text,
@@ -99,18 +98,18 @@ export function createUserImportRepository(sql: Sql) {
         }
         for (const groupId of u.groupIds) members.push({ group_id: groupId, user_id: id });
       }
-      await manager.query(
+      await tx.query(
         `INSERT INTO audit_events (actor_type, actor_id, actor_label, action, target_user_id, target_label, details)
          SELECT $1, $2, $3, e.action, e.target::bigint, e.label, e.details FROM jsonb_to_recordset($4::jsonb) AS e(action text, target text, label text, details jsonb)`,
         [actor.type, actor.id ?? null, actor.label ?? null, JSON.stringify(events)]);
       if (mail.length) {
-        await manager.query(
+        await tx.query(
           `INSERT INTO mail_outbox (template, to_address, user_id, params)
            SELECT m.template, m.to, m.user_id::bigint, m.params FROM jsonb_to_recordset($1::jsonb) AS m(template text, "to" text, user_id text, params jsonb)`,
           [JSON.stringify(mail)]);
       }
       if (members.length) {
-        await manager.query(
+        await tx.query(
           `INSERT INTO group_members (group_id, user_id) SELECT m.group_id::bigint, m.user_id::bigint
            FROM jsonb_to_recordset($1::jsonb) AS m(group_id text, user_id text) ON CONFLICT DO NOTHING`,
           [JSON.stringify(members)]);

@@ -2,8 +2,8 @@
 // run), and apply them. New users go in with one set of statements per batch; updates go
 // through the same services as the console's forms (profile, permissions, groups, status),
 // so every rule and audit event of the console applies to them.
-import type { DataSource } from 'typeorm';
 import type { Actor } from '../audit/audit.service.js';
+import { type Db } from '../db/database.js';
 import { DomainError, ValidationError } from '../platform/errors.js';
 import type { GroupService } from '../groups/group.service.js';
 import type { OrganizationService } from '../organizations/organization.service.js';
@@ -23,7 +23,7 @@ export interface RowOutcome { rowNo: number; outcome: 'created' | 'updated' | 'u
 export interface NewReferences { organizations: string[]; groups: string[] }
 
 export interface UserImporterDeps {
-  dataSource: DataSource;
+  db: Db;
   repository: UserImportRepository;
   users: UserService;
   lifecycle: UserLifecycle;
@@ -127,7 +127,7 @@ export function createUserImporter(deps: UserImporterDeps) {
   }
 
   async function insertCreated(creates: ResolvedNewUser[], actor: Actor, jobId: string): Promise<RowOutcome[]> {
-    const insert = (batch: ResolvedNewUser[]) => deps.dataSource.transaction((manager) => repository.insertUsers(manager, batch, actor, jobId));
+    const insert = (batch: ResolvedNewUser[]) => deps.db.transaction((tx) => repository.insertUsers(tx, batch, actor, jobId));
     try {
       const ids = await insert(creates);
       return creates.map((c) => ({ rowNo: c.rowNo, outcome: 'created', errors: [], userId: ids.get(c.rowNo) }));

@@ -4,8 +4,7 @@
 // A session's id is its cookie and a refresh token's id is the token itself; the adapter
 // stores only their SHA-256 (adapter.ts), and that stored id is the handle pages use: it names
 // the record and is useless as a cookie or a token.
-import type { EntityManager } from 'typeorm';
-import type { Sql } from '../db/sql.js';
+import { type Db } from '../db/database.js';
 import type { EndedSession } from '../users/user-lifecycle.service.js';
 
 export interface SessionRecord {
@@ -45,17 +44,17 @@ const HANDLE = 'p.id';
 const epoch = (v: unknown) => (typeof v === 'number' ? new Date(v * 1000) : null);
 
 /** The payload rows that go with a set of grants: the grants themselves and everything issued under them. */
-async function deleteGrants(manager: EntityManager, accountId: string, grantIds: string[]): Promise<number> {
+async function deleteGrants(tx: Db, accountId: string, grantIds: string[]): Promise<number> {
   if (grantIds.length === 0) return 0;
-  const [, count] = await manager.query(
+  const { rowCount } = await tx.query(
     `DELETE FROM oidc_payloads WHERE account_id = $1 AND ((model = 'Grant' AND id = ANY($2)) OR grant_id = ANY($2))`, [accountId, grantIds]);
-  return count;
+  return rowCount ?? 0;
 }
 
-export function createAccountRecords(sql: Sql) {
+export function createAccountRecords(db: Db) {
   return {
     async sessions(accountId: string): Promise<SessionRecord[]> {
-      const { rows } = await sql.query<{ handle: string; uid: string; payload: { loginTs?: number; authorizations?: Record<string, unknown> };
+      const { rows } = await db.query<{ handle: string; uid: string; payload: { loginTs?: number; authorizations?: Record<string, unknown> };
         started_at: Date | null; last_seen_at: Date | null; ip_address: string | null; user_agent: string | null; apps: string[] | null }>(
         `SELECT ${HANDLE} AS handle, p.uid, p.payload, a.started_at, a.last_seen_at, a.ip_address, a.user_agent,
            ARRAY(SELECT coalesce(c.name, k) FROM jsonb_object_keys(coalesce(p.payload->'authorizations', '{}'::jsonb)) k
@@ -70,7 +69,7 @@ export function createAccountRecords(sql: Sql) {
     },
 
     async grants(accountId: string): Promise<GrantRecord[]> {
-      const { rows } = await sql.query<{ id: string; payload: { clientId: string; iat?: number; openid?: { scope?: string; claims?: string[] } }; name: string | null }>(
+      const { rows } = await db.query<{ id: string; payload: { clientId: string; iat?: number; openid?: { scope?: string; claims?: string[] } }; name: string | null }>(
         `SELECT p.id, p.payload, c.name FROM oidc_payloads p LEFT JOIN clients c ON c.client_id = p.payload->>'clientId'
          WHERE p.model = 'Grant' AND p.account_id = $1 AND ${LIVE} ORDER BY p.payload->>'iat' DESC, p.id`, [accountId]);
       return rows.map((r) => ({
@@ -82,7 +81,7 @@ export function createAccountRecords(sql: Sql) {
     },
 
     async refreshTokens(accountId: string): Promise<RefreshTokenRecord[]> {
-      const { rows } = await sql.query<{ handle: string; payload: { clientId: string; iat?: number; rotations?: number }; expires_at: Date | null; name: string | null }>(
+      const { rows } = await db.query<{ handle: string; payload: { clientId: string; iat?: number; rotations?: number }; expires_at: Date | null; name: string | null }>(
         `SELECT ${HANDLE} AS handle, p.payload, p.expires_at, c.name FROM oidc_payloads p LEFT JOIN clients c ON c.client_id = p.payload->>'clientId'
          WHERE p.model = 'RefreshToken' AND p.account_id = $1 AND p.consumed_at IS NULL AND ${LIVE}
          ORDER BY p.payload->>'iat' DESC, handle`, [accountId]);
@@ -94,13 +93,12 @@ export function createAccountRecords(sql: Sql) {
     },
 
     /** Ends these sessions (by handle) of the account and revokes the grants (and their tokens) made in them. */
-    async endSessions(manager: EntityManager, accountId: string, handles: string[]): Promise<{ ended: EndedSession[]; revoked: number }> {
-      // TypeORM answers a DELETE ... RETURNING with [rows, count].
-      const [rows]: [{ authorizations: Record<string, { sid?: string; grantId?: string }> | null }[], number] = await manager.query(
+    async endSessions(tx: Db, accountId: string, handles: string[]): Promise<{ ended: EndedSession[]; revoked: number }> {
+      const { rows } = await tx.query<{ authorizations: Record<string, { sid?: string; grantId?: string }> | null }>(
         `DELETE FROM oidc_payloads p WHERE p.model = 'Session' AND p.account_id = $1 AND ${HANDLE} = ANY($2) RETURNING p.payload->'authorizations' AS authorizations`,
         [accountId, handles]);
       const grants = rows.flatMap((r) => Object.values(r.authorizations ?? {}).map((a) => a.grantId).filter((g): g is string => Boolean(g)));
-      const revoked = rows.length + await deleteGrants(manager, accountId, grants);
+      const revoked = rows.length + await deleteGrants(tx, accountId, grants);
       const ended = rows.map((r) => ({
         clients: Object.entries(r.authorizations ?? {}).filter(([, a]) => a.sid).map(([clientId, a]) => ({ clientId, sid: a.sid! })),
       }));
@@ -110,15 +108,15 @@ export function createAccountRecords(sql: Sql) {
     /** Revokes these grants of the account and every token issued under them. */
     revokeGrants: deleteGrants,
 
-    async revokeRefreshTokens(manager: EntityManager, accountId: string, handles: string[]): Promise<number> {
-      const [, count] = await manager.query(
+    async revokeRefreshTokens(tx: Db, accountId: string, handles: string[]): Promise<number> {
+      const { rowCount } = await tx.query(
         `DELETE FROM oidc_payloads p WHERE p.model = 'RefreshToken' AND p.account_id = $1 AND ${HANDLE} = ANY($2)`, [accountId, handles]);
-      return count;
+      return rowCount ?? 0;
     },
 
     /** Remembers where a session was used (called on every successful authorization). */
     async recordActivity(sessionUid: string, accountId: string, ip: string, userAgent: string): Promise<void> {
-      await sql.query(
+      await db.query(
         `INSERT INTO session_activity (session_uid, account_id, ip_address, user_agent) VALUES ($1, $2, $3, $4)
          ON CONFLICT (session_uid) DO UPDATE SET last_seen_at = now(), ip_address = EXCLUDED.ip_address, user_agent = EXCLUDED.user_agent`,
         [sessionUid, accountId, ip.slice(0, 100), userAgent.slice(0, 500)]);
@@ -126,7 +124,7 @@ export function createAccountRecords(sql: Sql) {
 
     /** Activity rows whose session is gone. */
     async sweepActivity(): Promise<number> {
-      const { rowCount } = await sql.query(
+      const { rowCount } = await db.query(
         `DELETE FROM session_activity a WHERE NOT EXISTS (SELECT 1 FROM oidc_payloads p WHERE p.model = 'Session' AND p.uid = a.session_uid)`);
       return rowCount ?? 0;
     },

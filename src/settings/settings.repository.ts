@@ -1,5 +1,5 @@
 // SQL for the directory settings: named JSON values and the custom field definitions.
-import type { DataSource, EntityManager } from 'typeorm';
+import { type Db } from '../db/database.js';
 import type { CustomFieldDefinition } from '../users/custom-fields.js';
 
 interface CustomFieldRow {
@@ -18,43 +18,43 @@ const toDefinition = (r: CustomFieldRow): CustomFieldDefinition => ({
   defaultPrivacy: r.default_privacy, position: r.position,
 });
 
-export function createSettingsRepository(dataSource: DataSource) {
-  const q = (manager?: EntityManager) => manager ?? dataSource.manager;
+export function createSettingsRepository(db: Db) {
+  const q = (tx?: Db) => tx ?? db;
   return {
     async get(name: string): Promise<unknown> {
-      const rows: { value: unknown }[] = await q().query('SELECT value FROM directory_settings WHERE name = $1', [name]);
+      const { rows } = await q().query<{ value: unknown }>('SELECT value FROM directory_settings WHERE name = $1', [name]);
       return rows[0]?.value;
     },
 
-    async put(name: string, value: unknown, manager?: EntityManager): Promise<void> {
-      await q(manager).query(
+    async put(name: string, value: unknown, tx?: Db): Promise<void> {
+      await q(tx).query(
         `INSERT INTO directory_settings (name, value) VALUES ($1, $2)
          ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`, [name, JSON.stringify(value)]);
     },
 
-    async customFields(manager?: EntityManager): Promise<CustomFieldDefinition[]> {
-      const rows: CustomFieldRow[] = await q(manager).query('SELECT * FROM custom_fields ORDER BY position, created_at, key');
+    async customFields(tx?: Db): Promise<CustomFieldDefinition[]> {
+      const { rows } = await q(tx).query<CustomFieldRow>('SELECT * FROM custom_fields ORDER BY position, created_at, key');
       return rows.map(toDefinition);
     },
 
-    async insertCustomField(d: CustomFieldDefinition, manager?: EntityManager): Promise<void> {
-      await q(manager).query(
+    async insertCustomField(d: CustomFieldDefinition, tx?: Db): Promise<void> {
+      await q(tx).query(
         `INSERT INTO custom_fields (key, label, type, required, pattern, options, default_privacy, position)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
         [d.key, d.label, d.type, d.required, d.pattern, JSON.stringify(d.options), d.defaultPrivacy, d.position]);
     },
 
-    async updateCustomField(d: CustomFieldDefinition, manager?: EntityManager): Promise<boolean> {
-      const [, count] = await q(manager).query(
+    async updateCustomField(d: CustomFieldDefinition, tx?: Db): Promise<boolean> {
+      const { rowCount } = await q(tx).query(
         `UPDATE custom_fields SET label = $2, type = $3, required = $4, pattern = $5, options = $6, default_privacy = $7, position = $8
          WHERE key = $1`,
         [d.key, d.label, d.type, d.required, d.pattern, JSON.stringify(d.options), d.defaultPrivacy, d.position]);
-      return count > 0;
+      return (rowCount ?? 0) > 0;
     },
 
-    async deleteCustomField(key: string, manager?: EntityManager): Promise<boolean> {
-      const [, count] = await q(manager).query('DELETE FROM custom_fields WHERE key = $1', [key]);
-      return count > 0;
+    async deleteCustomField(key: string, tx?: Db): Promise<boolean> {
+      const { rowCount } = await q(tx).query('DELETE FROM custom_fields WHERE key = $1', [key]);
+      return (rowCount ?? 0) > 0;
     },
   };
 }

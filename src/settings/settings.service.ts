@@ -2,8 +2,8 @@
 // custom profile fields.
 // Every request reads them (forms, claims), so each process keeps a copy for a couple of
 // seconds; a change made here is seen at once by this process and within REFRESH_MS by others.
-import type { DataSource } from 'typeorm';
 import type { Actor, AuditLog } from '../audit/audit.service.js';
+import { type Db } from '../db/database.js';
 import { parseDefinition, type CustomFieldDefinition } from '../users/custom-fields.js';
 import { NotFoundError, ValidationError } from '../platform/errors.js';
 import { DEFAULT_DELETION_GRACE_DAYS, lockoutFromStored, parseDeletionGrace, parseLockoutPolicy, type LockoutPolicy } from '../users/lockout-policy.js';
@@ -23,7 +23,7 @@ const LOCKOUT = 'lockout';
 const DELETION_GRACE = 'deletion_grace_days';
 const REFRESH_MS = 2000;
 
-export function createSettingsService({ dataSource, settings, audit }: { dataSource: DataSource; settings: SettingsRepository; audit: AuditLog }) {
+export function createSettingsService({ db, settings, audit }: { db: Db; settings: SettingsRepository; audit: AuditLog }) {
   let cached: { snapshot: Promise<SettingsSnapshot>; until: number } | undefined;
 
   async function load(): Promise<SettingsSnapshot> {
@@ -58,9 +58,9 @@ export function createSettingsService({ dataSource, settings, audit }: { dataSou
     before: (snapshot: SettingsSnapshot) => T, actor: Actor): Promise<T> {
     if ('errors' in parsed) throw new ValidationError(parsed.errors);
     const from = before(await current());
-    await dataSource.transaction(async (manager) => {
-      await settings.put(name, parsed.policy, manager);
-      await audit.record({ actor, action, details: { from, to: parsed.policy } }, manager);
+    await db.transaction(async (tx) => {
+      await settings.put(name, parsed.policy, tx);
+      await audit.record({ actor, action, details: { from, to: parsed.policy } }, tx);
     });
     changed();
     return parsed.policy;
@@ -83,12 +83,12 @@ export function createSettingsService({ dataSource, settings, audit }: { dataSou
       const parsed = parseDefinition(input, existing);
       if ('errors' in parsed) throw new ValidationError(parsed.errors);
       try {
-        await dataSource.transaction(async (manager) => {
-          await settings.insertCustomField(parsed.definition, manager);
-          await audit.record({ actor, action: 'settings.custom_field_added', details: { field: parsed.definition } }, manager);
+        await db.transaction(async (tx) => {
+          await settings.insertCustomField(parsed.definition, tx);
+          await audit.record({ actor, action: 'settings.custom_field_added', details: { field: parsed.definition } }, tx);
         });
       } catch (err) {
-        if ((err as { driverError?: { code?: string } }).driverError?.code === '23505') {
+        if ((err as { code?: unknown }).code === '23505') {
           throw new ValidationError({ key: 'A field with this key exists already' });
         }
         throw err;
@@ -104,9 +104,9 @@ export function createSettingsService({ dataSource, settings, audit }: { dataSou
       if ('errors' in parsed) throw new ValidationError(parsed.errors);
       const changedKeys = (Object.keys(parsed.definition) as (keyof CustomFieldDefinition)[])
         .filter((k) => JSON.stringify(before[k]) !== JSON.stringify(parsed.definition[k]));
-      await dataSource.transaction(async (manager) => {
-        if (!(await settings.updateCustomField(parsed.definition, manager))) throw new NotFoundError('Custom field');
-        await audit.record({ actor, action: 'settings.custom_field_changed', details: { key, fields: changedKeys } }, manager);
+      await db.transaction(async (tx) => {
+        if (!(await settings.updateCustomField(parsed.definition, tx))) throw new NotFoundError('Custom field');
+        await audit.record({ actor, action: 'settings.custom_field_changed', details: { key, fields: changedKeys } }, tx);
       });
       changed();
       return parsed.definition;
@@ -118,9 +118,9 @@ export function createSettingsService({ dataSource, settings, audit }: { dataSou
      */
     async removeCustomField(key: string, actor: Actor): Promise<void> {
       await requireField(key);
-      await dataSource.transaction(async (manager) => {
-        if (!(await settings.deleteCustomField(key, manager))) throw new NotFoundError('Custom field');
-        await audit.record({ actor, action: 'settings.custom_field_removed', details: { key } }, manager);
+      await db.transaction(async (tx) => {
+        if (!(await settings.deleteCustomField(key, tx))) throw new NotFoundError('Custom field');
+        await audit.record({ actor, action: 'settings.custom_field_removed', details: { key } }, tx);
       });
       changed();
     },

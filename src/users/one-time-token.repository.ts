@@ -2,7 +2,7 @@
 // optionally expiring, optionally bound to data (the address a verification confirms).
 // Consuming is one atomic UPDATE, so two clicks cannot both win.
 import { createHash, randomBytes } from 'node:crypto';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { Db } from '../db/database.js';
 
 export interface TokenRow {
   id: string;
@@ -17,12 +17,11 @@ export type TokenState = { state: 'valid'; token: TokenRow } | { state: 'used' |
 const hash = (raw: string) => createHash('sha256').update(raw, 'utf8').digest('hex');
 const WELL_FORMED = /^[A-Za-z0-9_-]{20,100}$/;
 
-export function createOneTimeTokens(dataSource: DataSource) {
-  const q = (manager?: EntityManager) => manager ?? dataSource.manager;
+export function createOneTimeTokens(db: Db) {
   return {
-    async issue(purpose: string, opts: { userId?: string; ttlSeconds?: number; data?: Record<string, unknown> } = {}, manager?: EntityManager): Promise<string> {
+    async issue(purpose: string, opts: { userId?: string; ttlSeconds?: number; data?: Record<string, unknown> } = {}, tx?: Db): Promise<string> {
       const raw = randomBytes(32).toString('base64url');
-      await q(manager).query(
+      await (tx ?? db).query(
         `INSERT INTO one_time_tokens (purpose, token_hash, user_id, expires_at, data)
          VALUES ($1, $2, $3, CASE WHEN $4::int IS NULL THEN NULL ELSE now() + make_interval(secs => $4::int) END, $5)`,
         [purpose, hash(raw), opts.userId ?? null, opts.ttlSeconds ?? null, opts.data ? JSON.stringify(opts.data) : null],
@@ -31,8 +30,8 @@ export function createOneTimeTokens(dataSource: DataSource) {
     },
 
     /** Makes every unused link of this purpose for the user stop working (a resend replaces them). */
-    async revokeFor(userId: string, purpose: string, manager?: EntityManager): Promise<void> {
-      await q(manager).query(
+    async revokeFor(userId: string, purpose: string, tx?: Db): Promise<void> {
+      await (tx ?? db).query(
         'UPDATE one_time_tokens SET used_at = now() WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL', [userId, purpose]);
     },
 
@@ -45,7 +44,7 @@ export function createOneTimeTokens(dataSource: DataSource) {
     /** Whether a link works, and if not whether it was used, ran out, or never existed. */
     async inspect(purpose: string, raw: string): Promise<TokenState> {
       if (!WELL_FORMED.test(raw)) return { state: 'unknown' };
-      const rows: (TokenRow & { used: boolean; expired: boolean })[] = await q().query(
+      const { rows } = await db.query<TokenRow & { used: boolean; expired: boolean }>(
         `SELECT id, purpose, user_id, data, used_at IS NOT NULL AS used, coalesce(expires_at <= now(), false) AS expired
          FROM one_time_tokens WHERE token_hash = $1 AND purpose = $2`, [hash(raw), purpose]);
       const row = rows[0];
@@ -56,18 +55,18 @@ export function createOneTimeTokens(dataSource: DataSource) {
     },
 
     /** Uses the token up; undefined when it was not valid (or someone else just used it). */
-    async consume(purpose: string, raw: string, manager?: EntityManager): Promise<TokenRow | undefined> {
+    async consume(purpose: string, raw: string, tx?: Db): Promise<TokenRow | undefined> {
       if (!WELL_FORMED.test(raw)) return undefined;
-      const [rows] = await q(manager).query(
+      const { rows } = await (tx ?? db).query<TokenRow>(
         `UPDATE one_time_tokens SET used_at = now() WHERE token_hash = $1 AND purpose = $2
            AND used_at IS NULL AND (expires_at IS NULL OR expires_at > now())
-         RETURNING id, purpose, user_id, data`, [hash(raw), purpose]) as [TokenRow[], number];
+         RETURNING id, purpose, user_id, data`, [hash(raw), purpose]);
       return rows[0];
     },
 
     /** When the user's newest unused link of this purpose stops working (for "expired" labels). */
     async expiryOf(userId: string, purpose: string): Promise<Date | null | undefined> {
-      const rows: { expires_at: Date | null }[] = await q().query(
+      const { rows } = await db.query<{ expires_at: Date | null }>(
         `SELECT expires_at FROM one_time_tokens WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL ORDER BY id DESC LIMIT 1`, [userId, purpose]);
       return rows[0]?.expires_at;
     },

@@ -2,10 +2,11 @@
 // stored in PostgreSQL and served at /public/images/profile/<key>.<ext>. The user's `picture`
 // holds that path; claims and pages make it absolute with the issuer URL.
 import { randomBytes } from 'node:crypto';
-import type { DataSource } from 'typeorm';
 import type { Actor, AuditLog } from '../audit/audit.service.js';
+import type { Db } from '../db/database.js';
 import { ValidationError } from '../platform/errors.js';
 import type { UserRepository } from './user.repository.js';
+import { createProfilePhotoRepository } from './profile-photo.repository.js';
 import { describeUser, type UserService } from './user.service.js';
 
 export const PHOTO_MAX_BYTES = 2 * 1024 * 1024;
@@ -28,7 +29,8 @@ export function absolutePicture(picture: string | null, issuer: string): string 
   return picture.startsWith(PHOTO_PATH_PREFIX) ? `${issuer}/${picture}` : picture;
 }
 
-export function createProfilePhotos({ dataSource, users, repository, audit }: { dataSource: DataSource; users: UserService; repository: UserRepository; audit: AuditLog }) {
+export function createProfilePhotos({ db, users, repository, audit }: { db: Db; users: UserService; repository: UserRepository; audit: AuditLog }) {
+  const photos = createProfilePhotoRepository(db);
   return {
     async upload(userId: string, bytes: Buffer, actor: Actor): Promise<string> {
       if (bytes.length > PHOTO_MAX_BYTES) throw new ValidationError({ photo: 'Choose an image of at most 2 MB' });
@@ -36,22 +38,21 @@ export function createProfilePhotos({ dataSource, users, repository, audit }: { 
       if (!kind) throw new ValidationError({ photo: 'Choose a PNG, JPEG or WebP image' });
       const key = randomBytes(16).toString('base64url');
       const path = `${PHOTO_PATH_PREFIX}${key}.${kind.ext}`;
-      await dataSource.transaction(async (manager) => {
-        const user = await users.getChangeable(userId, { kind: 'all' }, manager);
-        await manager.query('DELETE FROM profile_photos WHERE user_id = $1', [userId]);
-        await manager.query('INSERT INTO profile_photos (key, user_id, content_type, data) VALUES ($1, $2, $3, $4)', [key, userId, kind.type, bytes]);
-        await repository.update(userId, { picture: path }, manager);
-        await audit.record({ actor, action: 'user.photo_uploaded', targetUserId: userId, targetLabel: describeUser(user), details: { type: kind.type, bytes: bytes.length } }, manager);
+      await db.transaction(async (tx) => {
+        const user = await users.getChangeable(userId, { kind: 'all' }, tx);
+        await photos.replace(userId, key, kind.type, bytes, tx);
+        await repository.update(userId, { picture: path }, tx);
+        await audit.record({ actor, action: 'user.photo_uploaded', targetUserId: userId, targetLabel: describeUser(user), details: { type: kind.type, bytes: bytes.length } }, tx);
       });
       return path;
     },
 
     async remove(userId: string, actor: Actor): Promise<void> {
-      await dataSource.transaction(async (manager) => {
-        const user = await users.getChangeable(userId, { kind: 'all' }, manager);
-        await manager.query('DELETE FROM profile_photos WHERE user_id = $1', [userId]);
-        await repository.update(userId, { picture: null }, manager);
-        await audit.record({ actor, action: 'user.photo_removed', targetUserId: userId, targetLabel: describeUser(user) }, manager);
+      await db.transaction(async (tx) => {
+        const user = await users.getChangeable(userId, { kind: 'all' }, tx);
+        await photos.removeFor(userId, tx);
+        await repository.update(userId, { picture: null }, tx);
+        await audit.record({ actor, action: 'user.photo_removed', targetUserId: userId, targetLabel: describeUser(user) }, tx);
       });
     },
 
@@ -59,8 +60,8 @@ export function createProfilePhotos({ dataSource, users, repository, audit }: { 
     async find(file: string): Promise<{ type: string; data: Buffer } | undefined> {
       const match = /^([A-Za-z0-9_-]{22})\.(png|jpg|webp)$/.exec(file);
       if (!match) return undefined;
-      const rows: { content_type: string; data: Buffer }[] = await dataSource.query('SELECT content_type, data FROM profile_photos WHERE key = $1', [match[1]]);
-      return rows[0] ? { type: rows[0].content_type, data: rows[0].data } : undefined;
+      const photo = await photos.findByKey(match[1]);
+      return photo ? { type: photo.content_type, data: photo.data } : undefined;
     },
   };
 }

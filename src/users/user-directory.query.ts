@@ -1,7 +1,7 @@
 // The users list of the console at a million rows: substring search through the pg_trgm
 // index on search_text, status filters backed by partial indexes, one btree per sort order,
 // keyset pagination (never OFFSET) and a count that stays exact only while it is cheap.
-import type { Sql } from '../db/sql.js';
+import { type Db } from '../db/database.js';
 import type { Role } from '../db/entities/user.entity.js';
 import type { StaffScope } from './staff-scope.js';
 
@@ -137,7 +137,7 @@ const ROW_COLUMNS = `u.id::text AS id, u.nickname, u.given_name AS "givenName", 
   u.password_reset_required AS "passwordResetRequired", u.deletion_scheduled_at AS "deletionScheduledAt",
   u.created_at AS "createdAt", u.last_sign_in_at AS "lastSignInAt"`;
 
-export function createUserDirectory(sql: Sql) {
+export function createUserDirectory(sql: Db) {
   async function count(conditions: string[], values: unknown[], unfiltered: boolean): Promise<UserListPage['total']> {
     const where = conditions.join(' AND ');
     if (unfiltered) {

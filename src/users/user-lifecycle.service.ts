@@ -1,13 +1,14 @@
 // The actions admins reach for when something is wrong with an account: end its sessions,
 // lock and unlock it, delete it. Each runs in one transaction with its audit event, so it
 // takes effect everywhere at once (every Foyer process reads the same rows) or not at all.
-import type { DataSource, EntityManager } from 'typeorm';
 import type { Actor, AuditLog } from '../audit/audit.service.js';
+import type { Db } from '../db/database.js';
 import type { User } from '../db/entities/user.entity.js';
 import { ValidationError } from '../platform/errors.js';
 import { ALL_USERS, type StaffScope } from './staff-scope.js';
 import { describeUser, LastAdministratorError, type UserService } from './user.service.js';
 import type { UserRepository } from './user.repository.js';
+import { createUserLifecycleRepository } from './user-lifecycle.repository.js';
 
 export interface LockInput {
   reason?: string;
@@ -21,24 +22,24 @@ export type SessionsEndedListener = (accountId: string, sessions: EndedSession[]
 export interface EndedSession { clients: { clientId: string; sid: string }[] }
 
 /** Removes every provider record of an account inside the caller's transaction. */
-export type AccountTokenRevoker = (manager: EntityManager, accountId: string) => Promise<number>;
+export type AccountTokenRevoker = (tx: Db, accountId: string) => Promise<number>;
 
 /**
  * Deletes, inside the caller's transaction, the applications the user is the only owner of;
  * returns them (src/applications/owned-applications.ts).
  */
-export type OwnedApplicationsDeleter = (manager: EntityManager, userId: string) => Promise<{ clientId: string; name: string }[]>;
+export type OwnedApplicationsDeleter = (tx: Db, userId: string) => Promise<{ clientId: string; name: string }[]>;
 
 /** Targeted revocations on one account's provider records (src/sessions/account-records.repository.ts). */
 export interface AccountRecordRevoker {
-  endSessions(manager: EntityManager, accountId: string, sessionHandles: string[]): Promise<{ ended: EndedSession[]; revoked: number }>;
-  revokeGrants(manager: EntityManager, accountId: string, grantIds: string[]): Promise<number>;
-  revokeRefreshTokens(manager: EntityManager, accountId: string, tokenHandles: string[]): Promise<number>;
+  endSessions(tx: Db, accountId: string, sessionHandles: string[]): Promise<{ ended: EndedSession[]; revoked: number }>;
+  revokeGrants(tx: Db, accountId: string, grantIds: string[]): Promise<number>;
+  revokeRefreshTokens(tx: Db, accountId: string, tokenHandles: string[]): Promise<number>;
 }
 
 export interface UserLifecycleDeps {
   records: AccountRecordRevoker;
-  dataSource: DataSource;
+  db: Db;
   users: UserService;
   repository: UserRepository;
   audit: AuditLog;
@@ -56,36 +57,26 @@ function parseUntil(raw: string | undefined): Date | null | 'invalid' {
   return date && !Number.isNaN(date.getTime()) ? date : 'invalid';
 }
 
-/** Sessions of the account and the apps used in each, read before they are deleted. */
-async function sessionsOf(manager: EntityManager, accountId: string): Promise<EndedSession[]> {
-  const rows: { clients: { clientId: string; sid: string }[] }[] = await manager.query(
-    `SELECT coalesce((SELECT jsonb_agg(jsonb_build_object('clientId', a.key, 'sid', a.value->>'sid'))
-                      FROM jsonb_each(coalesce(s.payload->'authorizations', '{}'::jsonb)) a), '[]'::jsonb) AS clients
-     FROM oidc_payloads s WHERE s.model = 'Session' AND s.account_id = $1`, [accountId]);
-  return rows.map((r) => ({ clients: r.clients }));
-}
-
 const PURGE_ACTOR: Actor = { type: 'system', label: 'deletion grace period over' };
 
-/** Refuses when no other active Administrator would remain. */
-async function lastAdminGuard(manager: EntityManager, id: string): Promise<void> {
-  const [{ n }] = await manager.query(
-    `SELECT count(*)::int AS n FROM users WHERE role = 'ADMIN' AND id <> $1 AND NOT blocked AND deleted_at IS NULL AND deletion_scheduled_at IS NULL`, [id]);
-  if (n === 0) throw new LastAdministratorError();
-}
-
 export function createUserLifecycle(deps: UserLifecycleDeps) {
-  const { dataSource, users, repository, audit } = deps;
+  const { db, users, repository, audit } = deps;
+  const accountSessions = createUserLifecycleRepository(db);
   const listeners: SessionsEndedListener[] = [];
+
+  /** Refuses when no other active Administrator would remain. */
+  async function lastAdminGuard(tx: Db, id: string): Promise<void> {
+    if ((await repository.countOtherActiveAdmins(id, tx)) === 0) throw new LastAdministratorError();
+  }
 
   async function announce(accountId: string, sessions: EndedSession[]): Promise<void> {
     for (const listener of listeners) await listener(accountId, sessions);
   }
 
-  /** Revokes every provider record of the account inside `manager`; returns what was there. */
-  async function revokeAll(manager: EntityManager, accountId: string) {
-    const sessions = await sessionsOf(manager, accountId);
-    const revoked = await deps.revokeAccountTokens(manager, accountId);
+  /** Revokes every provider record of the account inside `tx`; returns what was there. */
+  async function revokeAll(tx: Db, accountId: string) {
+    const sessions = await accountSessions.sessionsOf(accountId, tx);
+    const revoked = await deps.revokeAccountTokens(tx, accountId);
     return { sessions, revoked };
   }
 
@@ -97,11 +88,11 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
 
     /** Blocked: refused at sign-in (after a correct password) and everywhere else; sessions and tokens end. */
     async block(id: string, actor: Actor, scope: StaffScope = ALL_USERS): Promise<{ user: User; revoked: number }> {
-      const { user, sessions, revoked } = await dataSource.transaction(async (manager) => {
-        const target = await users.getChangeable(id, scope, manager);
-        await repository.update(id, { blocked: true, blockedAt: new Date() }, manager);
-        const ended = await revokeAll(manager, id);
-        await audit.record({ actor, action: 'user.blocked', targetUserId: id, targetLabel: describeUser(target), details: { revokedRecords: ended.revoked } }, manager);
+      const { user, sessions, revoked } = await db.transaction(async (tx) => {
+        const target = await users.getChangeable(id, scope, tx);
+        await repository.update(id, { blocked: true, blockedAt: new Date() }, tx);
+        const ended = await revokeAll(tx, id);
+        await audit.record({ actor, action: 'user.blocked', targetUserId: id, targetLabel: describeUser(target), details: { revokedRecords: ended.revoked } }, tx);
         return { user: { ...target, blocked: true }, ...ended };
       });
       await announce(id, sessions);
@@ -109,23 +100,23 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
     },
 
     async unblock(id: string, actor: Actor, scope: StaffScope = ALL_USERS): Promise<User> {
-      return dataSource.transaction(async (manager) => {
-        const target = await users.getChangeable(id, scope, manager);
-        await repository.update(id, { blocked: false, blockedAt: null }, manager);
-        await audit.record({ actor, action: 'user.unblocked', targetUserId: id, targetLabel: describeUser(target) }, manager);
+      return db.transaction(async (tx) => {
+        const target = await users.getChangeable(id, scope, tx);
+        await repository.update(id, { blocked: false, blockedAt: null }, tx);
+        await audit.record({ actor, action: 'user.unblocked', targetUserId: id, targetLabel: describeUser(target) }, tx);
         return { ...target, blocked: false, blockedAt: null };
       });
     },
 
     /** Ends every session and invalidates every token, code and grant; the user can sign in again. */
     async endSessions(id: string, actor: Actor, scope: StaffScope): Promise<{ user: User; revoked: number }> {
-      const { user, sessions, revoked } = await dataSource.transaction(async (manager) => {
-        const target = await users.getChangeable(id, scope, manager);
-        const ended = await revokeAll(manager, id);
+      const { user, sessions, revoked } = await db.transaction(async (tx) => {
+        const target = await users.getChangeable(id, scope, tx);
+        const ended = await revokeAll(tx, id);
         await audit.record({
           actor, action: 'user.sessions_ended', targetUserId: id, targetLabel: describeUser(target),
           details: { sessions: ended.sessions.length, revokedRecords: ended.revoked },
-        }, manager);
+        }, tx);
         return { user: target, ...ended };
       });
       await announce(id, sessions);
@@ -138,17 +129,17 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
      * code and token of the account ends now, in the same transaction (apps are told by
      * back-channel logout after it commits). `within` queues the email in that transaction.
      */
-    async forcePasswordReset(id: string, actor: Actor, scope: StaffScope, within: (manager: EntityManager, user: User) => Promise<void>): Promise<{ user: User; revoked: number }> {
-      const { user, sessions, revoked } = await dataSource.transaction(async (manager) => {
-        const target = await users.getChangeable(id, scope, manager);
+    async forcePasswordReset(id: string, actor: Actor, scope: StaffScope, within: (tx: Db, user: User) => Promise<void>): Promise<{ user: User; revoked: number }> {
+      const { user, sessions, revoked } = await db.transaction(async (tx) => {
+        const target = await users.getChangeable(id, scope, tx);
         if (!target.email) throw new ValidationError({ email: 'This user has no email address to send the reset link to' });
-        await repository.update(id, { passwordResetRequired: true }, manager);
-        const ended = await revokeAll(manager, id);
-        await within(manager, target);
+        await repository.update(id, { passwordResetRequired: true }, tx);
+        const ended = await revokeAll(tx, id);
+        await within(tx, target);
         await audit.record({
           actor, action: 'user.password_reset_forced', targetUserId: id, targetLabel: describeUser(target),
           details: { sessions: ended.sessions.length, revokedRecords: ended.revoked },
-        }, manager);
+        }, tx);
         return { user: { ...target, passwordResetRequired: true }, ...ended };
       });
       await announce(id, sessions);
@@ -158,13 +149,13 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
     /** Ends only the chosen sessions (by handle; and the grants and tokens made in them); the others keep working. */
     async endSelectedSessions(id: string, sessionHandles: string[], actor: Actor, scope: StaffScope): Promise<number> {
       if (sessionHandles.length === 0) throw new ValidationError({ sessions: 'Select at least one session' });
-      const { ended, count } = await dataSource.transaction(async (manager) => {
-        const target = await users.getChangeable(id, scope, manager);
-        const result = await deps.records.endSessions(manager, id, sessionHandles);
+      const { ended, count } = await db.transaction(async (tx) => {
+        const target = await users.getChangeable(id, scope, tx);
+        const result = await deps.records.endSessions(tx, id, sessionHandles);
         await audit.record({
           actor, action: 'user.sessions_ended', targetUserId: id, targetLabel: describeUser(target),
           details: { sessions: result.ended.length, selected: true, revokedRecords: result.revoked },
-        }, manager);
+        }, tx);
         return { ended: result.ended, count: result.ended.length };
       });
       await announce(id, ended);
@@ -174,12 +165,12 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
     /** Revokes chosen consents: each grant and every token issued under it; the app asks again next time. */
     async revokeConsents(id: string, grantIds: string[], actor: Actor, scope: StaffScope): Promise<number> {
       if (grantIds.length === 0) throw new ValidationError({ consents: 'Select at least one app' });
-      return dataSource.transaction(async (manager) => {
-        const target = await users.getChangeable(id, scope, manager);
-        const revoked = await deps.records.revokeGrants(manager, id, grantIds);
+      return db.transaction(async (tx) => {
+        const target = await users.getChangeable(id, scope, tx);
+        const revoked = await deps.records.revokeGrants(tx, id, grantIds);
         await audit.record({
           actor, action: 'user.consents_revoked', targetUserId: id, targetLabel: describeUser(target), details: { grants: grantIds.length, revokedRecords: revoked },
-        }, manager);
+        }, tx);
         return revoked;
       });
     },
@@ -187,28 +178,27 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
     /** By handle (see account-records.repository.ts): refresh tokens never appear on a page. */
     async revokeRefreshTokens(id: string, tokenHandles: string[], actor: Actor, scope: StaffScope): Promise<number> {
       if (tokenHandles.length === 0) throw new ValidationError({ refreshTokens: 'Select at least one refresh token' });
-      return dataSource.transaction(async (manager) => {
-        const target = await users.getChangeable(id, scope, manager);
-        const revoked = await deps.records.revokeRefreshTokens(manager, id, tokenHandles);
+      return db.transaction(async (tx) => {
+        const target = await users.getChangeable(id, scope, tx);
+        const revoked = await deps.records.revokeRefreshTokens(tx, id, tokenHandles);
         await audit.record({
           actor, action: 'user.refresh_tokens_revoked', targetUserId: id, targetLabel: describeUser(target), details: { revoked },
-        }, manager);
+        }, tx);
         return revoked;
       });
     },
 
     /** Ends every session of the account but the one named (the browser asking), with their grants and tokens. */
     async endOtherSessions(id: string, keepHandle: string | undefined, actor: Actor): Promise<number> {
-      const { ended } = await dataSource.transaction(async (manager) => {
-        const target = await users.getChangeable(id, ALL_USERS, manager);
-        const handles: { handle: string }[] = await manager.query(
-          `SELECT id AS handle FROM oidc_payloads WHERE model = 'Session' AND account_id = $1`, [id]);
-        const others = handles.map((h) => h.handle).filter((h) => h !== keepHandle);
-        const result = await deps.records.endSessions(manager, id, others);
+      const { ended } = await db.transaction(async (tx) => {
+        const target = await users.getChangeable(id, ALL_USERS, tx);
+        const handles = await accountSessions.sessionHandles(id, tx);
+        const others = handles.filter((h) => h !== keepHandle);
+        const result = await deps.records.endSessions(tx, id, others);
         await audit.record({
           actor, action: 'user.sessions_ended', targetUserId: id, targetLabel: describeUser(target),
           details: { sessions: result.ended.length, othersOnly: true, revokedRecords: result.revoked },
-        }, manager);
+        }, tx);
         return result;
       });
       await announce(id, ended);
@@ -221,12 +211,12 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
      */
     async scheduleDeletion(id: string, graceDays: number, actor: Actor): Promise<Date> {
       const at = new Date(Date.now() + graceDays * 86_400_000);
-      const sessions = await dataSource.transaction(async (manager) => {
-        const target = await users.getChangeable(id, ALL_USERS, manager);
-        if (target.role === 'ADMIN') await lastAdminGuard(manager, id);
-        await repository.update(id, { deletionScheduledAt: at }, manager);
-        const ended = await revokeAll(manager, id);
-        await audit.record({ actor, action: 'user.deletion_scheduled', targetUserId: id, targetLabel: describeUser(target), details: { at: at.toISOString() } }, manager);
+      const sessions = await db.transaction(async (tx) => {
+        const target = await users.getChangeable(id, ALL_USERS, tx);
+        if (target.role === 'ADMIN') await lastAdminGuard(tx, id);
+        await repository.update(id, { deletionScheduledAt: at }, tx);
+        const ended = await revokeAll(tx, id);
+        await audit.record({ actor, action: 'user.deletion_scheduled', targetUserId: id, targetLabel: describeUser(target), details: { at: at.toISOString() } }, tx);
         return ended.sessions;
       });
       await announce(id, sessions);
@@ -235,20 +225,19 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
 
     /** Restores an account scheduled for deletion (the user signing in, or an admin). */
     async cancelDeletion(id: string, actor: Actor, scope: StaffScope): Promise<void> {
-      await dataSource.transaction(async (manager) => {
-        const target = await users.getChangeable(id, scope, manager);
+      await db.transaction(async (tx) => {
+        const target = await users.getChangeable(id, scope, tx);
         if (!target.deletionScheduledAt) return;
-        await repository.update(id, { deletionScheduledAt: null }, manager);
-        await audit.record({ actor, action: 'user.deletion_cancelled', targetUserId: id, targetLabel: describeUser(target) }, manager);
+        await repository.update(id, { deletionScheduledAt: null }, tx);
+        await audit.record({ actor, action: 'user.deletion_cancelled', targetUserId: id, targetLabel: describeUser(target) }, tx);
       });
     },
 
     /** Deletes for good every account whose grace period is over (run by the purge job). */
     async purgeScheduledDeletions(limit = 100): Promise<number> {
-      const due: { id: string }[] = await dataSource.query(
-        'SELECT id::text AS id FROM users WHERE deletion_scheduled_at <= now() ORDER BY deletion_scheduled_at LIMIT $1', [limit]);
+      const due = await repository.dueForPurge(limit);
       let purged = 0;
-      for (const { id } of due) {
+      for (const id of due) {
         try {
           await this.delete(id, PURGE_ACTOR, ALL_USERS);
           purged += 1;
@@ -270,15 +259,15 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
       else if (until && until.getTime() <= Date.now()) errors.until = 'The end of the lock must be in the future';
       if (Object.keys(errors).length) throw new ValidationError(errors);
       const lockedUntil = until as Date | null;
-      const { user, sessions } = await dataSource.transaction(async (manager) => {
-        const target = await users.getChangeable(id, scope, manager);
+      const { user, sessions } = await db.transaction(async (tx) => {
+        const target = await users.getChangeable(id, scope, tx);
         const changes = { lockedAt: new Date(), lockedReason: reason, lockedUntil };
-        await repository.update(id, changes, manager);
-        const ended = await revokeAll(manager, id);
+        await repository.update(id, changes, tx);
+        const ended = await revokeAll(tx, id);
         await audit.record({
           actor, action: 'user.locked', targetUserId: id, targetLabel: describeUser(target),
           details: { reason, until: lockedUntil?.toISOString() ?? null, revokedRecords: ended.revoked },
-        }, manager);
+        }, tx);
         return { user: { ...target, ...changes }, sessions: ended.sessions };
       });
       await announce(id, sessions);
@@ -287,13 +276,13 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
 
     /** Back to Active: lifts the lock and clears the failed sign-in count. */
     async unlock(id: string, actor: Actor, scope: StaffScope): Promise<User> {
-      return dataSource.transaction(async (manager) => {
-        const target = await users.getChangeable(id, scope, manager);
+      return db.transaction(async (tx) => {
+        const target = await users.getChangeable(id, scope, tx);
         const changes = { lockedAt: null, lockedReason: null, lockedUntil: null, failedSignIns: 0, failedSignInsSince: null };
-        await repository.update(id, changes, manager);
+        await repository.update(id, changes, tx);
         await audit.record({
           actor, action: 'user.unlocked', targetUserId: id, targetLabel: describeUser(target), details: { wasLocked: Boolean(target.lockedAt) },
-        }, manager);
+        }, tx);
         return { ...target, ...changes };
       });
     },
@@ -305,26 +294,25 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
      * user keep only the login as their label.
      */
     async delete(id: string, actor: Actor, scope: StaffScope): Promise<{ id: string; login: string | null }> {
-      const { target, sessions } = await dataSource.transaction(async (manager) => {
-        const user = await users.getChangeable(id, scope, manager);
-        if (user.role === 'ADMIN') await lastAdminGuard(manager, id);
+      const { target, sessions } = await db.transaction(async (tx) => {
+        const user = await users.getChangeable(id, scope, tx);
+        if (user.role === 'ADMIN') await lastAdminGuard(tx, id);
         // Before the user row goes: its ON DELETE CASCADE would drop the memberships that
         // tell which applications had no other owner.
-        const applications = await deps.deleteOwnedApplications(manager, id);
-        const ended = await revokeAll(manager, id);
-        await manager.query('DELETE FROM users WHERE id = $1', [id]);
+        const applications = await deps.deleteOwnedApplications(tx, id);
+        const ended = await revokeAll(tx, id);
+        await repository.deleteById(id, tx);
         const label = user.login ?? `#${id}`;
         // No profile data survives: labels of past events become the login (or the id).
-        await manager.query('UPDATE audit_events SET target_label = $2 WHERE target_user_id = $1', [id, label]);
-        await manager.query("UPDATE audit_events SET actor_label = $2 WHERE actor_type = 'user' AND actor_id = $1", [id, label]);
+        await audit.relabelUser(id, label, tx);
         // One event per application, as when an owner deletes it, so the application's own trail ends with it.
         for (const app of applications) {
           await audit.record({
             actor, action: 'client.deleted', targetUserId: id, targetLabel: label,
             details: { client_id: app.clientId, name: app.name, reason: 'sole owner deleted' },
-          }, manager);
+          }, tx);
         }
-        await audit.record({ actor, action: 'user.deleted', targetUserId: id, targetLabel: label, details: { login: user.login } }, manager);
+        await audit.record({ actor, action: 'user.deleted', targetUserId: id, targetLabel: label, details: { login: user.login } }, tx);
         return { target: user, sessions: ended.sessions };
       });
       await announce(id, sessions);

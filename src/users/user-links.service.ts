@@ -1,9 +1,9 @@
 // Flows that reach a user through an email or a one-time link: invitations, admin-set and
 // temporary passwords, forced resets, recovery links, forgotten passwords and email
 // verification. Messages are queued in the same transaction as the change that causes them.
-import type { DataSource, EntityManager } from 'typeorm';
 import type { Actor, AuditLog } from '../audit/audit.service.js';
 import type { MailConfig } from '../config/config.js';
+import type { Db } from '../db/database.js';
 import type { User } from '../db/entities/user.entity.js';
 import type { QueuedMessage } from '../mail/outbox.repository.js';
 import { DomainError, ValidationError } from '../platform/errors.js';
@@ -18,7 +18,7 @@ import { describeUser, type CreateUserInput, type UserService } from './user.ser
 import { mayResetPassword } from './user-status.js';
 
 export interface UserLinksDeps {
-  dataSource: DataSource;
+  db: Db;
   users: UserService;
   repository: UserRepository;
   lifecycle: UserLifecycle;
@@ -26,7 +26,7 @@ export interface UserLinksDeps {
   hasher: PasswordHasher;
   settings: SettingsService;
   audit: AuditLog;
-  enqueue: (message: QueuedMessage, manager?: EntityManager) => Promise<string>;
+  enqueue: (message: QueuedMessage, tx?: Db) => Promise<string>;
   /** Tells the mail worker there is something to send. */
   wakeMail: () => void;
   mail: MailConfig;
@@ -49,11 +49,11 @@ export const SELF_SERVICE: Actor = { type: 'system', label: 'self-service' };
 const RESET_PURPOSES = ['password_reset', 'recovery'] as const;
 
 export function createUserLinks(deps: UserLinksDeps) {
-  const { dataSource, users, repository, tokens, hasher, settings, audit } = deps;
+  const { db, users, repository, tokens, hasher, settings, audit } = deps;
 
-  async function queue(message: QueuedMessage, manager?: EntityManager): Promise<void> {
-    await deps.enqueue(message, manager);
-    if (!manager) deps.wakeMail();
+  async function queue(message: QueuedMessage, tx?: Db): Promise<void> {
+    await deps.enqueue(message, tx);
+    if (!tx) deps.wakeMail();
   }
 
   async function newPasswordFor(user: User, password: string, confirm?: string): Promise<string> {
@@ -66,9 +66,9 @@ export function createUserLinks(deps: UserLinksDeps) {
   }
 
   /** Uses up a link, or says precisely why it cannot be used. */
-  async function consume(purposes: readonly string[], raw: string, manager: EntityManager) {
+  async function consume(purposes: readonly string[], raw: string, tx: Db) {
     for (const purpose of purposes) {
-      const token = await tokens.consume(purpose, raw, manager);
+      const token = await tokens.consume(purpose, raw, tx);
       if (token) return token;
     }
     const states = await Promise.all(purposes.map((p) => tokens.inspect(p, raw)));
@@ -79,22 +79,22 @@ export function createUserLinks(deps: UserLinksDeps) {
   return {
     /** Creates the invited user (status Invited, no password) and queues the invitation. */
     async invite(input: Pick<CreateUserInput, 'email' | 'role' | 'organizationId' | 'nickname'>, actor: Actor, scope: StaffScope): Promise<User> {
-      const user = await users.create({ ...input, invite: true }, actor, async (manager, created) => {
-        await queue({ template: 'invitation', to: created.email, userId: created.id, params: { inviter: actor.label } }, manager);
-        await audit.record({ actor, action: 'user.invited', targetUserId: created.id, targetLabel: describeUser(created) }, manager);
+      const user = await users.create({ ...input, invite: true }, actor, async (tx, created) => {
+        await queue({ template: 'invitation', to: created.email, userId: created.id, params: { inviter: actor.label } }, tx);
+        await audit.record({ actor, action: 'user.invited', targetUserId: created.id, targetLabel: describeUser(created) }, tx);
       }, scope);
       deps.wakeMail();
       return user;
     },
 
     async resendInvitation(id: string, actor: Actor, scope: StaffScope): Promise<void> {
-      await dataSource.transaction(async (manager) => {
-        const user = await users.getChangeable(id, scope, manager);
+      await db.transaction(async (tx) => {
+        const user = await users.getChangeable(id, scope, tx);
         if (!user.invitedAt || !user.email) throw new NotInvitedError();
         // The old link stops working now; the new one is made when the message goes out.
-        await tokens.revokeFor(user.id, 'invitation', manager);
-        await queue({ template: 'invitation', to: user.email, userId: user.id, params: { inviter: actor.label } }, manager);
-        await audit.record({ actor, action: 'user.invitation_resent', targetUserId: id, targetLabel: describeUser(user) }, manager);
+        await tokens.revokeFor(user.id, 'invitation', tx);
+        await queue({ template: 'invitation', to: user.email, userId: user.id, params: { inviter: actor.label } }, tx);
+        await audit.record({ actor, action: 'user.invitation_resent', targetUserId: id, targetLabel: describeUser(user) }, tx);
       });
       deps.wakeMail();
     },
@@ -129,13 +129,13 @@ export function createUserLinks(deps: UserLinksDeps) {
       const invited = await users.findById(found.token.user_id ?? '');
       if (!invited || !invited.invitedAt) throw new LinkNotUsableError('used');
       const passwordHash = await newPasswordFor(invited, password, confirm);
-      return dataSource.transaction(async (manager) => {
-        const token = await consume(['invitation'], raw, manager);
-        const user = await users.getChangeable(token.user_id!, { kind: 'all' }, manager);
+      return db.transaction(async (tx) => {
+        const token = await consume(['invitation'], raw, tx);
+        const user = await users.getChangeable(token.user_id!, { kind: 'all' }, tx);
         const changes = { passwordHash, passwordUpdatedAt: new Date(), invitedAt: null, emailVerified: false };
-        await repository.update(user.id, changes, manager);
-        await audit.record({ actor: { type: 'user', id: user.id, label: describeUser(user) }, action: 'user.invitation_accepted', targetUserId: user.id, targetLabel: describeUser(user) }, manager);
-        if (user.email) await queue({ template: 'email-verification', to: user.email, userId: user.id }, manager);
+        await repository.update(user.id, changes, tx);
+        await audit.record({ actor: { type: 'user', id: user.id, label: describeUser(user) }, action: 'user.invitation_accepted', targetUserId: user.id, targetLabel: describeUser(user) }, tx);
+        if (user.email) await queue({ template: 'email-verification', to: user.email, userId: user.id }, tx);
         return { ...user, ...changes };
       }).finally(deps.wakeMail);
     },
@@ -144,15 +144,15 @@ export function createUserLinks(deps: UserLinksDeps) {
     async setPassword(id: string, password: string, options: { mustChange: boolean }, actor: Actor, scope: StaffScope): Promise<void> {
       const user = await users.getChangeable(id, scope);
       const passwordHash = await newPasswordFor(user, password);
-      await dataSource.transaction(async (manager) => {
-        await users.getChangeable(id, scope, manager);
+      await db.transaction(async (tx) => {
+        await users.getChangeable(id, scope, tx);
         await repository.update(id, {
           passwordHash, passwordUpdatedAt: new Date(), passwordChangeRequired: options.mustChange, passwordResetRequired: false, invitedAt: null,
           lockedAt: null, lockedUntil: null, lockedReason: null, failedSignIns: 0, failedSignInsSince: null,
-        }, manager);
+        }, tx);
         await audit.record({
           actor, action: 'user.password_set', targetUserId: id, targetLabel: describeUser(user), details: { temporary: options.mustChange, unlocked: Boolean(user.lockedAt) },
-        }, manager);
+        }, tx);
       });
     },
 
@@ -165,9 +165,9 @@ export function createUserLinks(deps: UserLinksDeps) {
       if (!user || !user.passwordChangeRequired) throw new LinkNotUsableError('used');
       const passwordHash = await newPasswordFor(user, password, confirm);
       if (await hasher.verify(password, user.passwordHash)) throw new ValidationError({ password: 'Choose a password different from the temporary one' });
-      await dataSource.transaction(async (manager) => {
-        await repository.update(userId, { passwordHash, passwordUpdatedAt: new Date(), passwordChangeRequired: false }, manager);
-        await audit.record({ actor: { type: 'user', id: userId, label: describeUser(user) }, action: 'user.password_changed', targetUserId: userId, targetLabel: describeUser(user), details: { temporaryReplaced: true } }, manager);
+      await db.transaction(async (tx) => {
+        await repository.update(userId, { passwordHash, passwordUpdatedAt: new Date(), passwordChangeRequired: false }, tx);
+        await audit.record({ actor: { type: 'user', id: userId, label: describeUser(user) }, action: 'user.password_changed', targetUserId: userId, targetLabel: describeUser(user), details: { temporaryReplaced: true } }, tx);
       });
       return { ...user, passwordChangeRequired: false };
     },
@@ -179,17 +179,17 @@ export function createUserLinks(deps: UserLinksDeps) {
       if (!(await hasher.verify(current, user.passwordHash))) throw new ValidationError({ current_password: 'This is not your current password' });
       const passwordHash = await newPasswordFor(user, password, confirm);
       const self: Actor = { type: 'user', id: userId, label: describeUser(user) };
-      await dataSource.transaction(async (manager) => {
-        await repository.update(userId, { passwordHash, passwordUpdatedAt: new Date(), passwordChangeRequired: false }, manager);
-        await audit.record({ actor: self, action: 'user.password_changed', targetUserId: userId, targetLabel: describeUser(user) }, manager);
+      await db.transaction(async (tx) => {
+        await repository.update(userId, { passwordHash, passwordUpdatedAt: new Date(), passwordChangeRequired: false }, tx);
+        await audit.record({ actor: self, action: 'user.password_changed', targetUserId: userId, targetLabel: describeUser(user) }, tx);
       });
       await deps.lifecycle.endOtherSessions(userId, keepSessionHandle, self);
     },
 
     /** Status Password reset pending, every session and token ended (the lifecycle's), and the link emailed. */
     async forcePasswordReset(id: string, actor: Actor, scope: StaffScope): Promise<void> {
-      await deps.lifecycle.forcePasswordReset(id, actor, scope, (manager, user) =>
-        queue({ template: 'password-reset', to: user.email, userId: id, params: { forced: true } }, manager));
+      await deps.lifecycle.forcePasswordReset(id, actor, scope, (tx, user) =>
+        queue({ template: 'password-reset', to: user.email, userId: id, params: { forced: true } }, tx));
       deps.wakeMail();
     },
 
@@ -197,21 +197,21 @@ export function createUserLinks(deps: UserLinksDeps) {
     async recoveryLink(id: string, actor: Actor, scope: StaffScope): Promise<{ url: string; expiresAt: Date }> {
       const user = await users.getChangeable(id, scope);
       const ttlSeconds = deps.mail.linkTtlMinutes.recovery * 60;
-      const token = await dataSource.transaction(async (manager) => {
-        await tokens.revokeFor(id, 'recovery', manager);
-        const issued = await tokens.issue('recovery', { userId: id, ttlSeconds }, manager);
-        await audit.record({ actor, action: 'user.recovery_link_viewed', targetUserId: id, targetLabel: describeUser(user) }, manager);
+      const token = await db.transaction(async (tx) => {
+        await tokens.revokeFor(id, 'recovery', tx);
+        const issued = await tokens.issue('recovery', { userId: id, ttlSeconds }, tx);
+        await audit.record({ actor, action: 'user.recovery_link_viewed', targetUserId: id, targetLabel: describeUser(user) }, tx);
         return issued;
       });
       return { url: `${deps.issuer}/reset-password/${token}`, expiresAt: new Date(Date.now() + ttlSeconds * 1000) };
     },
 
     async emailRecoveryLink(id: string, actor: Actor, scope: StaffScope): Promise<void> {
-      await dataSource.transaction(async (manager) => {
-        const user = await users.getChangeable(id, scope, manager);
+      await db.transaction(async (tx) => {
+        const user = await users.getChangeable(id, scope, tx);
         if (!user.email) throw new ValidationError({ email: 'This user has no email address to send the link to' });
-        await queue({ template: 'recovery', to: user.email, userId: id }, manager);
-        await audit.record({ actor, action: 'user.recovery_link_sent', targetUserId: id, targetLabel: describeUser(user) }, manager);
+        await queue({ template: 'recovery', to: user.email, userId: id }, tx);
+        await audit.record({ actor, action: 'user.recovery_link_sent', targetUserId: id, targetLabel: describeUser(user) }, tx);
       });
       deps.wakeMail();
     },
@@ -221,9 +221,9 @@ export function createUserLinks(deps: UserLinksDeps) {
      * whether or not the account exists: one queued row; the mail worker resolves it.
      */
     async requestPasswordReset(identifier: string, ip: string): Promise<void> {
-      await dataSource.transaction(async (manager) => {
-        await queue({ template: 'password-reset', params: { identifier: identifier.trim().slice(0, 320) } }, manager);
-        await audit.record({ actor: SELF_SERVICE, action: 'user.password_reset_requested', details: { ip } }, manager);
+      await db.transaction(async (tx) => {
+        await queue({ template: 'password-reset', params: { identifier: identifier.trim().slice(0, 320) } }, tx);
+        await audit.record({ actor: SELF_SERVICE, action: 'user.password_reset_requested', details: { ip } }, tx);
       });
       deps.wakeMail();
     },
@@ -235,17 +235,17 @@ export function createUserLinks(deps: UserLinksDeps) {
       const target = await users.findById(found.token.user_id ?? '');
       if (!target || !mayResetPassword(target)) throw new LinkNotUsableError('unknown');
       const passwordHash = await newPasswordFor(target, password, confirm);
-      const user = await dataSource.transaction(async (manager) => {
-        const token = await consume(RESET_PURPOSES, raw, manager);
-        const current = await users.getChangeable(token.user_id!, { kind: 'all' }, manager);
+      const user = await db.transaction(async (tx) => {
+        const token = await consume(RESET_PURPOSES, raw, tx);
+        const current = await users.getChangeable(token.user_id!, { kind: 'all' }, tx);
         await repository.update(current.id, {
           passwordHash, passwordUpdatedAt: new Date(), passwordResetRequired: false, passwordChangeRequired: false, invitedAt: null,
           lockedAt: null, lockedUntil: null, lockedReason: null, failedSignIns: 0, failedSignInsSince: null,
-        }, manager);
+        }, tx);
         await audit.record({
           actor: { type: 'user', id: current.id, label: describeUser(current) }, action: 'user.password_reset', targetUserId: current.id,
           targetLabel: describeUser(current), details: { link: token.purpose },
-        }, manager);
+        }, tx);
         return current;
       });
       // Everything signed in with the old password ends (and apps are told).
@@ -255,28 +255,28 @@ export function createUserLinks(deps: UserLinksDeps) {
 
     /** Queues a new verification email for the user's current address. */
     async resendVerification(id: string, actor: Actor, scope: StaffScope): Promise<void> {
-      await dataSource.transaction(async (manager) => {
-        const user = await users.getChangeable(id, scope, manager);
+      await db.transaction(async (tx) => {
+        const user = await users.getChangeable(id, scope, tx);
         if (!user.email) throw new ValidationError({ email: 'This user has no email address' });
         if (user.emailVerified) throw new ValidationError({ email: 'This address is already confirmed' });
-        await queue({ template: 'email-verification', to: user.email, userId: id }, manager);
-        await audit.record({ actor, action: 'user.verification_sent', targetUserId: id, targetLabel: describeUser(user) }, manager);
+        await queue({ template: 'email-verification', to: user.email, userId: id }, tx);
+        await audit.record({ actor, action: 'user.verification_sent', targetUserId: id, targetLabel: describeUser(user) }, tx);
       });
       deps.wakeMail();
     },
 
     /** Queues the verification email in the caller's transaction (new user, changed address). */
-    queueVerification: (manager: EntityManager, user: User) => queue({ template: 'email-verification', to: user.email, userId: user.id }, manager),
+    queueVerification: (tx: Db, user: User) => queue({ template: 'email-verification', to: user.email, userId: user.id }, tx),
 
     /** Confirms the address the link was sent to, if it is still the user's address. */
     async verifyEmail(raw: string): Promise<User> {
-      return dataSource.transaction(async (manager) => {
-        const token = await consume(['email_verification'], raw, manager);
-        const user = await users.getChangeable(token.user_id ?? '', { kind: 'all' }, manager);
+      return db.transaction(async (tx) => {
+        const token = await consume(['email_verification'], raw, tx);
+        const user = await users.getChangeable(token.user_id ?? '', { kind: 'all' }, tx);
         const address = typeof token.data?.email === 'string' ? token.data.email : undefined;
         if (!address || address.toLowerCase() !== user.email?.toLowerCase()) throw new LinkNotUsableError('used');
-        await repository.update(user.id, { emailVerified: true }, manager);
-        await audit.record({ actor: { type: 'user', id: user.id, label: describeUser(user) }, action: 'user.email_verified', targetUserId: user.id, targetLabel: describeUser(user) }, manager);
+        await repository.update(user.id, { emailVerified: true }, tx);
+        await audit.record({ actor: { type: 'user', id: user.id, label: describeUser(user) }, action: 'user.email_verified', targetUserId: user.id, targetLabel: describeUser(user) }, tx);
         return { ...user, emailVerified: true };
       });
     },

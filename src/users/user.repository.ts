@@ -1,7 +1,7 @@
 // SQL for users. Identifier lookups go through the case-insensitive unique indexes.
-import type { DataSource, EntityManager } from 'typeorm';
-import { batched, sqlOf } from '../db/sql.js';
-import { UserEntity, type User } from '../db/entities/user.entity.js';
+import type { Db } from '../db/database.js';
+import { batched } from '../db/sql.js';
+import type { User } from '../db/entities/user.entity.js';
 import type { IdentifierKind } from './identifiers.js';
 
 export type NewUser = Partial<Omit<User, 'id' | 'createdAt' | 'updatedAt'>>;
@@ -12,24 +12,70 @@ const UNIQUE_INDEX_FIELD: Record<string, IdentifierKind> = {
   users_phone_number_key: 'phone_number',
 };
 
-/** Which identifier a unique violation was about, if it was one. */
+/** Which identifier a unique violation was about, if it was one (pg's error carries both). */
 export function uniqueViolationField(err: unknown): IdentifierKind | undefined {
-  const e = err as { code?: string; constraint?: string; driverError?: { code?: string; constraint?: string } };
-  const code = e.code ?? e.driverError?.code;
-  const constraint = e.constraint ?? e.driverError?.constraint;
-  return code === '23505' && constraint ? UNIQUE_INDEX_FIELD[constraint] : undefined;
+  const e = err as { code?: string; constraint?: string } | null | undefined;
+  return e?.code === '23505' && e.constraint ? UNIQUE_INDEX_FIELD[e.constraint] : undefined;
+}
+
+/**
+ * Every field of User and its column, once: USER_COLUMNS, inserts and updates are made
+ * from it. The cast is what the column is selected as (bigint ids and dates as text).
+ */
+const FIELDS = [
+  ['id', 'id', 'text'],
+  ['login', 'login'],
+  ['email', 'email'],
+  ['emailVerified', 'email_verified'],
+  ['phoneNumber', 'phone_number'],
+  ['phoneNumberVerified', 'phone_number_verified'],
+  ['nickname', 'nickname'],
+  ['givenName', 'given_name'],
+  ['familyName', 'family_name'],
+  ['birthdate', 'birthdate', 'text'],
+  ['picture', 'picture'],
+  ['passwordHash', 'password_hash'],
+  ['passwordUpdatedAt', 'password_updated_at'],
+  ['customFields', 'custom_fields'],
+  ['role', 'role'],
+  ['organizationId', 'organization_id'],
+  ['blocked', 'blocked'],
+  ['blockedAt', 'blocked_at'],
+  ['lockedAt', 'locked_at'],
+  ['lockedReason', 'locked_reason'],
+  ['lockedUntil', 'locked_until'],
+  ['deletionScheduledAt', 'deletion_scheduled_at'],
+  ['deletedAt', 'deleted_at'],
+  ['claimPrivacy', 'claim_privacy'],
+  ['lastSignInAt', 'last_sign_in_at'],
+  ['invitedAt', 'invited_at'],
+  ['passwordResetRequired', 'password_reset_required'],
+  ['passwordChangeRequired', 'password_change_required'],
+  ['externalId', 'external_id'],
+  ['failedSignIns', 'failed_sign_ins'],
+  ['failedSignInsSince', 'failed_sign_ins_since'],
+  ['createdAt', 'created_at'],
+  ['updatedAt', 'updated_at'],
+] as const satisfies readonly (readonly [keyof User, string, string?])[];
+
+// Fails to compile when User gains a field the list above does not have.
+type Unlisted = Exclude<keyof User, (typeof FIELDS)[number][0]>;
+const everyFieldListed: [Unlisted] extends [never] ? true : Unlisted = true;
+void everyFieldListed;
+
+const COLUMN_OF: ReadonlyMap<string, string> = new Map(FIELDS.map(([field, column]) => [field, column]));
+/** jsonb columns: values go as JSON text (pg would turn a JS array into a PostgreSQL array). */
+const JSON_FIELDS: ReadonlySet<string> = new Set<keyof User>(['customFields', 'claimPrivacy']);
+
+function selectExpression([field, column, cast]: readonly [string, string, string?]): string {
+  const value = cast ? `${column}::${cast}` : column;
+  if (field === column) return cast ? `${value} AS ${field}` : column;
+  return `${value} AS "${field}"`;
 }
 
 // The User shape straight from SQL, for the lookup on every token and userinfo request
-// (TypeORM's entity mapping costs more than the query there).
-export const USER_COLUMNS = `id::text AS id, login, email, email_verified AS "emailVerified", phone_number AS "phoneNumber",
-  phone_number_verified AS "phoneNumberVerified", nickname, given_name AS "givenName", family_name AS "familyName",
-  birthdate::text AS birthdate, picture, password_hash AS "passwordHash", password_updated_at AS "passwordUpdatedAt",
-  custom_fields AS "customFields", role, organization_id AS "organizationId", blocked, blocked_at AS "blockedAt",
-  locked_at AS "lockedAt", locked_reason AS "lockedReason", locked_until AS "lockedUntil",
-  deletion_scheduled_at AS "deletionScheduledAt", deleted_at AS "deletedAt", claim_privacy AS "claimPrivacy",
-  last_sign_in_at AS "lastSignInAt", invited_at AS "invitedAt", password_reset_required AS "passwordResetRequired",
-  password_change_required AS "passwordChangeRequired", external_id AS "externalId", failed_sign_ins AS "failedSignIns", failed_sign_ins_since AS "failedSignInsSince", created_at AS "createdAt", updated_at AS "updatedAt"`;
+// (and everywhere else: there is no entity mapping in between).
+export const USER_COLUMNS = FIELDS.map(selectExpression).join(', ');
 const USERS_BY_ID = `SELECT ${USER_COLUMNS} FROM users WHERE id = ANY($1::bigint[])`;
 
 const TIMESTAMP_FIELDS = ['passwordUpdatedAt', 'blockedAt', 'lockedAt', 'lockedUntil', 'deletionScheduledAt', 'deletedAt',
@@ -42,42 +88,65 @@ export function userFromJson(json: Record<string, unknown>): User {
   return user as unknown as User;
 }
 
+/** A field's value as a statement parameter; null stays SQL NULL (also for jsonb). */
+function parameter(field: string, value: unknown): unknown {
+  return JSON_FIELDS.has(field) && value !== null ? JSON.stringify(value) : value;
+}
+
+/** The listed fields `data` gives a value (undefined means "not given", as it did for TypeORM). */
+function givenFields(data: Record<string, unknown>): { column: string; value: unknown }[] {
+  return Object.entries(data)
+    .filter(([field, value]) => value !== undefined && COLUMN_OF.has(field))
+    .map(([field, value]) => ({ column: COLUMN_OF.get(field)!, value: parameter(field, value) }));
+}
+
 const NUMERIC_ID = /^[0-9]{1,18}$/;
 
-export function createUserRepository(dataSource: DataSource) {
-  const repo = (manager?: EntityManager) => (manager ?? dataSource.manager).getRepository(UserEntity);
+export function createUserRepository(db: Db) {
   const findBatched = batched(async (ids: readonly string[]) => {
-    const { rows } = await sqlOf(dataSource).query<User>({ name: 'users-by-id', text: USERS_BY_ID, values: [ids] });
+    const { rows } = await db.query<User>({ name: 'users-by-id', text: USERS_BY_ID, values: [ids] });
     const byId = new Map(rows.map((u) => [u.id, u]));
     return ids.map((id) => byId.get(id) ?? null);
   });
 
   return {
-    async insert(data: NewUser, manager?: EntityManager): Promise<User> {
-      const r = repo(manager);
-      return r.save(r.create(data));
+    /** Columns not given get the table's defaults (the same the entity declared: false, 0, '{}', 'MEMBER', now()). */
+    async insert(data: NewUser, tx?: Db): Promise<User> {
+      const given = givenFields(data as Record<string, unknown>);
+      const text = given.length === 0
+        ? `INSERT INTO users DEFAULT VALUES RETURNING ${USER_COLUMNS}`
+        : `INSERT INTO users (${given.map((g) => g.column).join(', ')}) VALUES (${given.map((_, i) => `$${i + 1}`).join(', ')})
+           RETURNING ${USER_COLUMNS}`;
+      const { rows } = await (tx ?? db).query<User>(text, given.map((g) => g.value));
+      return rows[0];
     },
 
-    /** Inside a transaction (`manager`) through it; otherwise batched with concurrent lookups. */
-    findById(id: string, manager?: EntityManager): Promise<User | null> {
-      if (!NUMERIC_ID.test(id)) return Promise.resolve(null);
-      return manager ? repo(manager).findOneBy({ id }) : findBatched(id);
+    /** Inside a transaction (`tx`) through it; otherwise batched with concurrent lookups. */
+    async findById(id: string, tx?: Db): Promise<User | null> {
+      if (!NUMERIC_ID.test(id)) return null;
+      if (!tx) return findBatched(id);
+      const { rows } = await tx.query<User>(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1`, [id]);
+      return rows[0] ?? null;
     },
 
-    findByIdentifier(kind: IdentifierKind, value: string): Promise<User | null> {
-      const qb = repo().createQueryBuilder('u');
-      if (kind === 'phone_number') qb.where('u.phone_number = :value', { value });
-      else qb.where(`lower(u.${kind}) = lower(:value)`, { value });
-      return qb.andWhere('u.deleted_at IS NULL').getOne();
+    async findByIdentifier(kind: IdentifierKind, value: string): Promise<User | null> {
+      const where = kind === 'phone_number' ? 'phone_number = $1' : `lower(${kind}) = lower($1)`;
+      const { rows } = await db.query<User>(`SELECT ${USER_COLUMNS} FROM users WHERE ${where} AND deleted_at IS NULL`, [value]);
+      return rows[0] ?? null;
     },
 
     findByLogin(login: string): Promise<User | null> {
       return this.findByIdentifier('login', login);
     },
 
-    async update(id: string, changes: Partial<User>, manager?: EntityManager): Promise<void> {
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- TypeORM's deep-partial type rejects jsonb records
-      await repo(manager).update({ id }, changes as any);
+    /** Sets the given fields; updated_at becomes now() unless it is one of them. */
+    async update(id: string, changes: Partial<User>, tx?: Db): Promise<void> {
+      const unknown = Object.entries(changes).filter(([field, value]) => value !== undefined && !COLUMN_OF.has(field)).map(([field]) => field);
+      if (unknown.length) throw new Error(`Not a user field: ${unknown.join(', ')}`);
+      const given = givenFields(changes as Record<string, unknown>);
+      const sets = given.map((g, i) => `${g.column} = $${i + 2}`);
+      if (changes.updatedAt === undefined) sets.push('updated_at = now()');
+      await (tx ?? db).query(`UPDATE users SET ${sets.join(', ')} WHERE id = $1`, [id, ...given.map((g) => g.value)]);
     },
 
     /**
@@ -86,7 +155,7 @@ export function createUserRepository(dataSource: DataSource) {
      * an unknown identifier costs the same round trip as a known one.
      */
     async countFailedSignIn(id: string | null, windowMinutes: number): Promise<number> {
-      const { rows } = await sqlOf(dataSource).query<{ n: number }>({
+      const { rows } = await db.query<{ n: number }>({
         name: 'users-failed-sign-in',
         text: `UPDATE users SET
             failed_sign_ins = CASE WHEN failed_sign_ins_since > now() - make_interval(mins => $2) THEN failed_sign_ins + 1 ELSE 1 END,
@@ -97,8 +166,47 @@ export function createUserRepository(dataSource: DataSource) {
       return rows[0]?.n ?? 0;
     },
 
+    /**
+     * Locks the account for failed sign-ins unless something else locked or blocked it
+     * meanwhile; true when this call locked it.
+     */
+    async lockAfterFailures(id: string, lockedUntil: Date | null, reason: string, tx?: Db): Promise<boolean> {
+      const { rows } = await (tx ?? db).query<{ id: string }>(
+        `UPDATE users SET locked_at = now(), locked_until = $2, locked_reason = $3
+          WHERE id = $1 AND NOT blocked AND (locked_at IS NULL OR (locked_until IS NOT NULL AND locked_until <= now()))
+          RETURNING id`, [id, lockedUntil, reason]);
+      return rows.length > 0;
+    },
+
     async countAdmins(): Promise<number> {
-      return repo().count({ where: { role: 'ADMIN' } });
+      const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM users WHERE role = 'ADMIN'`);
+      return rows[0].n;
+    },
+
+    /** Administrators who may act: not blocked, not deleted, not scheduled for deletion. */
+    async countActiveAdmins(tx?: Db): Promise<number> {
+      const { rows } = await (tx ?? db).query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM users WHERE role = 'ADMIN' AND NOT blocked AND deleted_at IS NULL AND deletion_scheduled_at IS NULL`);
+      return rows[0].n;
+    },
+
+    /** As countActiveAdmins, leaving out the user `id`. */
+    async countOtherActiveAdmins(id: string, tx?: Db): Promise<number> {
+      const { rows } = await (tx ?? db).query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM users WHERE role = 'ADMIN' AND id <> $1 AND NOT blocked AND deleted_at IS NULL AND deletion_scheduled_at IS NULL`, [id]);
+      return rows[0].n;
+    },
+
+    /** Accounts whose deletion grace period is over, the longest overdue first. */
+    async dueForPurge(limit: number, tx?: Db): Promise<string[]> {
+      const { rows } = await (tx ?? db).query<{ id: string }>(
+        'SELECT id::text AS id FROM users WHERE deletion_scheduled_at <= now() ORDER BY deletion_scheduled_at LIMIT $1', [limit]);
+      return rows.map((r) => r.id);
+    },
+
+    /** Deletes the row for good (one-time links and memberships go with it, by foreign key). */
+    async deleteById(id: string, tx?: Db): Promise<void> {
+      await (tx ?? db).query('DELETE FROM users WHERE id = $1', [id]);
     },
   };
 }

@@ -1,7 +1,7 @@
 // The user aggregate: creation, profile edits, permissions, sign-in checks and privacy
 // levels (block, lock, end sessions and delete are in user-lifecycle.service.ts). Console callers pass their StaffScope: users outside it are "not found".
-import type { DataSource, EntityManager } from 'typeorm';
 import type { Actor, AuditLog } from '../audit/audit.service.js';
+import type { Db } from '../db/database.js';
 import { ROLES, type Role, type User } from '../db/entities/user.entity.js';
 import { DomainError, NotFoundError, ValidationError } from '../platform/errors.js';
 import { classifyIdentifier } from './identifiers.js';
@@ -46,16 +46,16 @@ export type SignInResult =
   | { outcome: 'ok'; user: User };
 
 export interface UserServiceDeps {
-  dataSource: DataSource;
+  db: Db;
   users: UserRepository;
   organizations: OrganizationRepository;
   settings: SettingsService;
   hasher: PasswordHasher;
   audit: AuditLog;
   /** Called in the same transaction when a user gets an address that needs confirming (queues the email). */
-  onEmailUnverified?: (manager: EntityManager, user: User) => Promise<void>;
+  onEmailUnverified?: (tx: Db, user: User) => Promise<void>;
   /** Called in the same transaction when failed sign-ins lock an account (queues the email telling the user). */
-  onLockedAutomatically?: (manager: EntityManager, user: User, until: Date | null) => Promise<void>;
+  onLockedAutomatically?: (tx: Db, user: User, until: Date | null) => Promise<void>;
   /** Tells the mail worker there is something to send, once that transaction has committed. */
   wakeMail?: () => void;
   privacyDefaults: Record<PrivacyClaim, PrivacyLevel>;
@@ -81,7 +81,7 @@ export function describeUser(user: Pick<User, 'id' | 'login' | 'email' | 'phoneN
 }
 
 export function createUserService(deps: UserServiceDeps) {
-  const { dataSource, users, hasher, audit, settings } = deps;
+  const { db, users, hasher, audit, settings } = deps;
 
   const levelsWith = (user: User, snapshot: SettingsSnapshot): PrivacyLevels =>
     effectiveLevels(user.claimPrivacy, deps.privacyDefaults, Object.fromEntries(snapshot.customFields.map((f) => [f.key, f.defaultPrivacy])));
@@ -91,15 +91,15 @@ export function createUserService(deps: UserServiceDeps) {
   }
 
   /** The user, if it exists, is not deleted and lies in the scope; otherwise not found. */
-  async function requireUser(id: string, scope: StaffScope, manager?: EntityManager): Promise<User> {
-    const user = await users.findById(id, manager);
+  async function requireUser(id: string, scope: StaffScope, tx?: Db): Promise<User> {
+    const user = await users.findById(id, tx);
     if (!user || user.deletedAt || !inScope(scope, user)) throw new NotFoundError('User');
     return user;
   }
 
   /** As requireUser, for changes: a Manager may not change an Administrator. */
-  async function requireChangeable(id: string, scope: StaffScope, manager?: EntityManager): Promise<User> {
-    const user = await requireUser(id, scope, manager);
+  async function requireChangeable(id: string, scope: StaffScope, tx?: Db): Promise<User> {
+    const user = await requireUser(id, scope, tx);
     assertMayChange(scope, user);
     return user;
   }
@@ -136,31 +136,21 @@ export function createUserService(deps: UserServiceDeps) {
    */
   async function lockAfterFailures(user: User, failures: number, lockMinutes: number): Promise<void> {
     const lockedUntil = lockMinutes > 0 ? new Date(Date.now() + lockMinutes * 60_000) : null;
-    const locked = await dataSource.transaction(async (manager) => {
-      const [rows]: [{ id: string }[], number] = await manager.query(
-        `UPDATE users SET locked_at = now(), locked_until = $2, locked_reason = $3
-          WHERE id = $1 AND NOT blocked AND (locked_at IS NULL OR (locked_until IS NOT NULL AND locked_until <= now()))
-          RETURNING id`, [user.id, lockedUntil, AUTO_LOCK_REASON]);
-      if (rows.length === 0) return false;
+    const locked = await db.transaction(async (tx) => {
+      if (!(await users.lockAfterFailures(user.id, lockedUntil, AUTO_LOCK_REASON, tx))) return false;
       await audit.record({
         actor: SYSTEM_ACTOR, action: 'user.locked', targetUserId: user.id, targetLabel: describeUser(user),
         details: { automatic: true, failedSignIns: failures, until: lockedUntil?.toISOString() ?? null },
-      }, manager);
-      await deps.onLockedAutomatically?.(manager, user, lockedUntil);
+      }, tx);
+      await deps.onLockedAutomatically?.(tx, user, lockedUntil);
       return true;
     });
     if (locked) deps.wakeMail?.();
   }
 
-  async function countActiveAdmins(manager: EntityManager): Promise<number> {
-    const rows: { n: number }[] = await manager.query(
-      `SELECT count(*)::int AS n FROM users WHERE role = 'ADMIN' AND NOT blocked AND deleted_at IS NULL AND deletion_scheduled_at IS NULL`);
-    return rows[0].n;
-  }
-
   return {
     /** `onCreated` runs inside the same transaction; throwing from it undoes the creation. */
-    async create(input: CreateUserInput, actor: Actor, onCreated?: (manager: EntityManager, user: User) => Promise<void>, scope: StaffScope = ALL_USERS): Promise<User> {
+    async create(input: CreateUserInput, actor: Actor, onCreated?: (tx: Db, user: User) => Promise<void>, scope: StaffScope = ALL_USERS): Promise<User> {
       const snapshot = await settings.current();
       const { data: profile, errors } = parseProfile(input, { defaultPhoneRegion: deps.defaultPhoneRegion, customFields: snapshot.customFields });
       const permissions = await checkPermissions(input, scope, errors);
@@ -179,18 +169,18 @@ export function createUserService(deps: UserServiceDeps) {
         data.passwordChangeRequired = Boolean(input.mustChangePassword);
       }
       try {
-        return await dataSource.transaction(async (manager) => {
-          const user = await users.insert(data, manager);
+        return await db.transaction(async (tx) => {
+          const user = await users.insert(data, tx);
           await audit.record({
             actor, action: 'user.created', targetUserId: user.id, targetLabel: describeUser(user),
             details: {
               role: user.role, organizationId: user.organizationId,
               fields: Object.keys(data).filter((k) => k !== 'passwordHash' && k !== 'passwordUpdatedAt' && data[k as keyof User] != null),
             },
-          }, manager);
-          await onCreated?.(manager, user);
+          }, tx);
+          await onCreated?.(tx, user);
           // An invitation proves nothing yet; its acceptance asks for the confirmation.
-          if (user.email && !user.emailVerified && !input.invite) await deps.onEmailUnverified?.(manager, user);
+          if (user.email && !user.emailVerified && !input.invite) await deps.onEmailUnverified?.(tx, user);
           return user;
         });
       } catch (err) {
@@ -216,12 +206,12 @@ export function createUserService(deps: UserServiceDeps) {
       const changedFields = [...Object.keys(changes).filter((k) => k !== 'customFields'), ...changedCustom.map((k) => `custom.${k}`)];
       if (changedFields.length === 0) return existing;
       try {
-        await dataSource.transaction(async (manager) => {
-          await users.update(id, changes, manager);
+        await db.transaction(async (tx) => {
+          await users.update(id, changes, tx);
           await audit.record({
             actor, action: 'user.updated', targetUserId: id, targetLabel: describeUser({ ...existing, ...changes }), details: { fields: changedFields },
-          }, manager);
-          if (changes.email) await deps.onEmailUnverified?.(manager, { ...existing, ...changes });
+          }, tx);
+          if (changes.email) await deps.onEmailUnverified?.(tx, { ...existing, ...changes });
         });
       } catch (err) {
         return uniqueness(err);
@@ -234,16 +224,16 @@ export function createUserService(deps: UserServiceDeps) {
       const columns: Record<string, 'login' | 'email' | 'phoneNumber'> = { login: 'login', email: 'email', phone_number: 'phoneNumber' };
       const column = Object.hasOwn(columns, kind) ? columns[kind] : undefined;
       if (!column) throw new ValidationError({ identifier: 'Choose login, email or phone number' });
-      return dataSource.transaction(async (manager) => {
-        const user = await requireChangeable(id, scope, manager);
+      return db.transaction(async (tx) => {
+        const user = await requireChangeable(id, scope, tx);
         if (!user[column]) throw new ValidationError({ identifier: 'There is no such identifier on this account' });
         const remaining = (['login', 'email', 'phoneNumber'] as const).filter((c) => c !== column && user[c]);
         if (remaining.length === 0) throw new ValidationError({ identifier: 'Keep at least one way to sign in' });
         const changes: Partial<User> = { [column]: null };
         if (column === 'email') changes.emailVerified = false;
         if (column === 'phoneNumber') changes.phoneNumberVerified = false;
-        await users.update(id, changes, manager);
-        await audit.record({ actor, action: 'user.identifier_removed', targetUserId: id, targetLabel: describeUser(user), details: { identifier: kind } }, manager);
+        await users.update(id, changes, tx);
+        await audit.record({ actor, action: 'user.identifier_removed', targetUserId: id, targetLabel: describeUser(user), details: { identifier: kind } }, tx);
         return { ...user, ...changes };
       });
     },
@@ -252,18 +242,18 @@ export function createUserService(deps: UserServiceDeps) {
       const errors: Record<string, string> = {};
       const permissions = await checkPermissions(input, scope, errors);
       if (Object.keys(errors).length) throw new ValidationError(errors);
-      return dataSource.transaction(async (manager) => {
-        const user = await requireUser(id, scope, manager);
+      return db.transaction(async (tx) => {
+        const user = await requireUser(id, scope, tx);
         if (user.role === 'ADMIN' && scope.kind !== 'all') throw new ValidationError({ role: "Only an Administrator can change an Administrator's permissions" });
-        if (user.role === 'ADMIN' && permissions.role !== 'ADMIN' && (await countActiveAdmins(manager)) <= 1 && !user.blocked) {
+        if (user.role === 'ADMIN' && permissions.role !== 'ADMIN' && (await users.countActiveAdmins(tx)) <= 1 && !user.blocked) {
           throw new LastAdministratorError();
         }
         const from = { role: user.role, organizationId: user.organizationId };
         if (from.role === permissions.role && from.organizationId === permissions.organizationId) return user;
-        await users.update(id, permissions, manager);
+        await users.update(id, permissions, tx);
         await audit.record({
           actor, action: 'user.permissions_changed', targetUserId: id, targetLabel: describeUser(user), details: { from, to: permissions },
-        }, manager);
+        }, tx);
         return { ...user, ...permissions };
       });
     },
@@ -305,13 +295,14 @@ export function createUserService(deps: UserServiceDeps) {
     /** The user if it may hold tokens right now; for a row already read. */
     ifActive,
 
-    findById: (id: string) => users.findById(id),
+    /** Inside a transaction (`tx`) through it; otherwise batched with concurrent lookups. */
+    findById: (id: string, tx?: Db) => users.findById(id, tx),
 
     /** For the console: the user if the scope reaches it, else NotFoundError. */
     get: (id: string, scope: StaffScope) => requireUser(id, scope),
 
     /** For pages that change a user: also refuses a Manager an Administrator. */
-    getChangeable: (id: string, scope: StaffScope, manager?: EntityManager) => requireChangeable(id, scope, manager),
+    getChangeable: (id: string, scope: StaffScope, tx?: Db) => requireChangeable(id, scope, tx),
 
     /** The user a sign-in identifier (login, email or phone, as typed) names, if any. */
     async findBySignInIdentifier(typed: string): Promise<User | undefined> {
@@ -340,18 +331,18 @@ export function createUserService(deps: UserServiceDeps) {
     /** Sets one field's level (built-in or a defined custom field); takes effect for the next token or userinfo call. */
     async setPrivacy(id: string, field: string, level: string, actor: Actor, scope: StaffScope = ALL_USERS): Promise<PrivacyLevels> {
       const snapshot = await settings.current();
-      return dataSource.transaction(async (manager) => {
-        const user = await requireChangeable(id, scope, manager);
+      return db.transaction(async (tx) => {
+        const user = await requireChangeable(id, scope, tx);
         const before = levelsWith(user, snapshot);
         const errors: Record<string, string> = {};
         if (!isKnownPrivacyField(field, before)) errors.claim = `Choose one of ${Object.keys(before).join(', ')}`;
         if (!isPrivacyLevel(level)) errors.level = `Choose one of ${PRIVACY_LEVELS.join(', ')}`;
         if (Object.keys(errors).length) throw new ValidationError(errors);
         const claimPrivacy = { ...user.claimPrivacy, [field]: level };
-        await users.update(id, { claimPrivacy }, manager);
+        await users.update(id, { claimPrivacy }, tx);
         await audit.record({
           actor, action: 'user.privacy_changed', targetUserId: id, targetLabel: describeUser(user), details: { claim: field, from: before[field], to: level },
-        }, manager);
+        }, tx);
         return levelsWith({ ...user, claimPrivacy }, snapshot);
       });
     },

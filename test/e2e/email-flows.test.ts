@@ -4,6 +4,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
 import { launchBrowser, submitLogin } from '../support/browser.js';
 import { authorizationRequest, discover, finishAtCallback, oidc, startCallbackServer, type CallbackServer } from '../support/relying-party.js';
+import { eventually } from '../support/eventually.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { linksIn, startSmtpServer, type TestSmtp } from '../support/smtp.js';
 
@@ -219,5 +220,7 @@ it('SMTP down for a while: the message waits, survives a restart, and goes out w
   await server.db.dataSource.query("UPDATE mail_outbox SET next_attempt_at = now() WHERE to_address = 'uma@example.com' AND status = 'queued'");
   const mail = await smtp.waitFor('uma@example.com', /Choose a new Foyer password/, { timeoutMs: 30_000 });
   expect(linksIn(mail.text).some((l) => l.includes('/reset-password/'))).toBe(true);
+  // The SMTP server has the message before the worker hears its 250 and records it.
+  await eventually(async () => (await row()).status !== 'sending');
   expect((await row()).status).toBe('sent');
 });

@@ -2,7 +2,7 @@
 // filter, confirm the count, watch the progress bar, read the result; no user is half-done.
 import type { Browser, Page } from 'playwright-core';
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
-import { sqlOf } from '../../src/db/sql.js';
+
 import { createAdapterFactory } from '../../src/oidc/adapter.js';
 import { consolePage, launchBrowser } from '../support/browser.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -20,7 +20,7 @@ beforeAll(async () => {
   )).map((r: { id: string }) => r.id);
   await server.db.dataSource.query("INSERT INTO users (login, nickname) VALUES ('bystander', 'Someone Else')");
   // Some of them are signed in somewhere: blocking must end that too.
-  const adapterFor = createAdapterFactory(sqlOf(server.db.dataSource), async () => undefined);
+  const adapterFor = createAdapterFactory(server.db.database, async () => undefined);
   for (const id of ids.slice(0, 25)) {
     await adapterFor('Session').upsert(`sess-${id}`, { kind: 'Session', accountId: id, uid: `uid-${id}` }, 3600);
     await adapterFor('AccessToken').upsert(`at-${id}`, { kind: 'AccessToken', accountId: id, grantId: `g-${id}` }, 3600);

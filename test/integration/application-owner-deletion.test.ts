@@ -5,7 +5,7 @@
 // page say beforehand which applications go.
 import { CLI_ACTOR, createAuditLog } from '../../src/audit/audit.service.js';
 import type { Role, User } from '../../src/db/entities/user.entity.js';
-import { sqlOf } from '../../src/db/sql.js';
+
 import { ALL_USERS } from '../../src/users/staff-scope.js';
 import { LastAdministratorError } from '../../src/users/user.service.js';
 import { createUserRepository } from '../../src/users/user.repository.js';
@@ -70,7 +70,7 @@ describe('deleting a user from the console', () => {
     const administered = await makeApp('Administered wiki', colleague.id);
     await clients.setMember(administered.clientId, doomed.id, 'admin', CLI_ACTOR);
     // Another user's consent to the solo app: it goes with the app.
-    await createAdapterFactory(sqlOf(server.db.dataSource), async () => undefined)('Grant')
+    await createAdapterFactory(server.db.database, async () => undefined)('Grant')
       .upsert(`grant-solo-${serial}`, { kind: 'Grant', accountId: appUser.id, clientId: solo.clientId }, 3600);
     for (const app of [solo, personal, shared, administered]) await expect(tokenFor(app)).resolves.toHaveProperty('access_token');
 
@@ -168,8 +168,8 @@ describe('a deletion that does not happen', () => {
     const user = await makeUser();
     const app = await makeApp('Survivor', user.id);
     const failing = createUserLifecycle({
-      dataSource: server.db.dataSource, users: server.foyer.services.users, repository: createUserRepository(server.db.dataSource),
-      audit: createAuditLog(server.db.dataSource), records: server.foyer.services.accountRecords, deleteOwnedApplications,
+      db: server.db.database, users: server.foyer.services.users, repository: createUserRepository(server.db.database),
+      audit: createAuditLog(server.db.database), records: server.foyer.services.accountRecords, deleteOwnedApplications,
       async revokeAccountTokens(manager, accountId) {
         await revokeAccountTokens(manager, accountId);
         throw new Error('connection lost');

@@ -39,12 +39,12 @@ afterAll(async () => {
 
 /** A second Foyer on the same database, with its own pool, port and memory: another process as far as state goes. */
 async function startSecondFoyer() {
-  const { dataSource } = await openDatabase({ url: server.db.url, poolSize: 4 });
+  const { database } = await openDatabase({ url: server.db.url, poolSize: 4 });
   const listener = http.createServer();
   await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(listener.address() as AddressInfo).port}`;
   const config = loadConfig(testEnv({ ...LIMITS, ISSUER: issuer, DATABASE_URL: server.db.url }));
-  const foyer = await createFoyer({ config, dataSource, logger: createLogger('silent') });
+  const foyer = await createFoyer({ config, database, logger: createLogger('silent') });
   listener.on('request', foyer.app.callback());
   return {
     issuer, foyer,
@@ -52,7 +52,7 @@ async function startSecondFoyer() {
       await foyer.stop();
       listener.closeAllConnections();
       await new Promise<void>((resolve) => listener.close(() => resolve()));
-      await dataSource.destroy();
+      await database.close();
     },
   };
 }

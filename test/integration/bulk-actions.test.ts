@@ -14,7 +14,7 @@ let admin: Staff;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  services = createServices(loadConfig(testEnv({ DATABASE_URL: db.url })), db.dataSource);
+  services = createServices(loadConfig(testEnv({ DATABASE_URL: db.url })), db.database);
   const root = await services.users.create({ login: 'root', password: 'console password 1', role: 'ADMIN' }, CLI_ACTOR);
   admin = { actor: { type: 'user', id: root.id, label: 'root' }, scope: { kind: 'all' }, isAdmin: true };
 });

@@ -1,9 +1,9 @@
 // The per-process client cache: it caches only while it can hear change notices, and a
 // change made through Foyer reaches every process at once.
-import type { DataSource } from 'typeorm';
+import type { Database } from '../../src/db/database.js';
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
 import { openDatabase } from '../../src/db/data-source.js';
-import { sqlOf, sqlPool } from '../../src/db/sql.js';
+
 import { createLogger } from '../../src/platform/logger.js';
 import { createClientCache, listenForClientChanges } from '../../src/oidc/client-cache.js';
 import { createClientRepository } from '../../src/applications/application.repository.js';
@@ -11,31 +11,31 @@ import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
 
 let db: TestDatabase;
-let secondProcess: DataSource;
+let secondProcess: Database;
 const logger = createLogger('silent');
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  ({ dataSource: secondProcess } = await openDatabase({ url: db.url, poolSize: 2 }));
+  ({ database: secondProcess } = await openDatabase({ url: db.url, poolSize: 2 }));
 });
 
 afterAll(async () => {
-  await secondProcess?.destroy();
+  await secondProcess?.close();
   await db?.drop();
 });
 
 async function newClient(name: string): Promise<string> {
-  const created = await createClientRepository(sqlOf(db.dataSource)).create({
+  const created = await createClientRepository(db.database).create({
     name, redirectUris: ['https://app.example.com/cb'], postLogoutRedirectUris: [], grantTypes: [], isPublic: false,
   });
   return created.client_id;
 }
 
 it('caches while listening and drops a client in every process once it is deactivated', async () => {
-  const repo = createClientRepository(sqlOf(db.dataSource));
+  const repo = createClientRepository(db.database);
   const here = createClientCache(repo.findProviderMetadata);
-  const there = createClientCache(createClientRepository(sqlOf(secondProcess)).findProviderMetadata);
-  const listeners = [listenForClientChanges(sqlPool(db.dataSource), here, logger), listenForClientChanges(sqlPool(secondProcess), there, logger)];
+  const there = createClientCache(createClientRepository(secondProcess).findProviderMetadata);
+  const listeners = [listenForClientChanges(db.database.pool, here, logger), listenForClientChanges(secondProcess.pool, there, logger)];
   try {
     await Promise.all(listeners.map((l) => l.listening));
     const id = await newClient('Cached App');
@@ -56,7 +56,7 @@ it('caches while listening and drops a client in every process once it is deacti
 });
 
 it('does not cache while it cannot hear change notices', async () => {
-  const cache = createClientCache(createClientRepository(sqlOf(db.dataSource)).findProviderMetadata);
+  const cache = createClientCache(createClientRepository(db.database).findProviderMetadata);
   const id = await newClient('Uncached App');
   expect((await cache.get(id))?.client_name).toBe('Uncached App');
   await db.dataSource.query("UPDATE clients SET name = 'Renamed' WHERE client_id = $1", [id]);
@@ -73,7 +73,7 @@ it('is used by the server: a deactivated client cannot get tokens any more', asy
     }, CLI_ACTOR);
     const client = await discover(server.issuer, created.client_id, created.client_secret);
     await expect(oidc.clientCredentialsGrant(client, {})).resolves.toHaveProperty('access_token');
-    await createClientRepository(sqlOf(server.db.dataSource)).setActive(created.client_id, false);
+    await createClientRepository(server.db.database).setActive(created.client_id, false);
     await eventually(async () => oidc.clientCredentialsGrant(client, {}).then(() => false, (err) => err.error === 'invalid_client'));
   } finally {
     await server.close();

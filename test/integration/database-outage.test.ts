@@ -4,7 +4,7 @@
 // Foyer talks to PostgreSQL through a TCP proxy that the test cuts.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { DataSource } from 'typeorm';
+import type { Database } from '../../src/db/database.js';
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
 import { createFoyer, type Foyer } from '../../src/app.js';
 import { loadConfig } from '../../src/config/config.js';
@@ -18,7 +18,7 @@ import { testEnv } from '../support/server.js';
 
 let db: TestDatabase;
 let proxy: CuttableProxy;
-let proxied: DataSource;
+let proxied: Database;
 let foyer: Foyer;
 let server: http.Server;
 let issuer: string;
@@ -32,13 +32,13 @@ beforeAll(async () => {
   const target = new URL(db.url);
   proxy = await startCuttableProxy({ host: target.hostname, port: Number(target.port || 5432) });
   const url = proxy.urlThrough(db.url);
-  ({ dataSource: proxied } = await openDatabase({ url, poolSize: 10 }));
+  ({ database: proxied } = await openDatabase({ url, poolSize: 10 }));
   server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const config = loadConfig(testEnv({ ISSUER: issuer, DATABASE_URL: url, LOG_LEVEL: 'info' }));
   const logger = createLogger('info', { write: (line: string) => void logLines.push(JSON.parse(line)) });
-  foyer = await createFoyer({ config, dataSource: proxied, logger });
+  foyer = await createFoyer({ config, database: proxied, logger });
   const handler = foyer.app.callback();
   server.on('request', (req, res) => handler(req, res));
 
@@ -53,7 +53,7 @@ afterAll(async () => {
   await foyer?.stop();
   server?.closeAllConnections();
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-  if (proxied?.isInitialized) await proxied.destroy().catch(() => undefined);
+  await proxied?.close().catch(() => undefined);
   await proxy?.close();
   await db?.drop();
 });

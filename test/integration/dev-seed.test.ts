@@ -4,7 +4,7 @@ import bcrypt from 'bcrypt';
 import { SEED_PASSWORD, seedUsers } from '../../src/cli/seed-users.js';
 import { PHONE_PREFIXES } from '../../src/cli/seed-names.js';
 import { loadConfig } from '../../src/config/config.js';
-import { sqlPool } from '../../src/db/sql.js';
+
 import { createServices } from '../../src/services.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { runCli } from '../support/processes.js';
@@ -86,7 +86,7 @@ describe('dev seed-users', () => {
   });
 
   it('makes users the directory signs in, or refuses as their status says', async () => {
-    const { users } = createServices(loadConfig(testEnv({ DATABASE_URL: db.url })), db.dataSource);
+    const { users } = createServices(loadConfig(testEnv({ DATABASE_URL: db.url })), db.database);
     const pick = async (where: string) => (await one<{ login: string }>(`SELECT login FROM users WHERE ${where} LIMIT 1`)).login;
     const active = await pick('NOT blocked AND locked_at IS NULL AND invited_at IS NULL AND deletion_scheduled_at IS NULL');
     await expect(users.signIn(active, SEED_PASSWORD)).resolves.toMatchObject({ outcome: 'ok' });
@@ -137,7 +137,7 @@ describe('dev seed-users', () => {
       `INSERT INTO users (id, login, phone_number) SELECT 1000000000 + n, 'hand-made-' || n, phone
        FROM unnest($1::text[]) WITH ORDINALITY AS t (phone, n)`, [taken]);
 
-    const result = await seedUsers({ pool: sqlPool(db.dataSource), count: SECOND_RUN, organizations: 5, bcryptCost: 4, chunkSize: 500 });
+    const result = await seedUsers({ pool: db.database.pool, count: SECOND_RUN, organizations: 5, bcryptCost: 4, chunkSize: 500 });
     expect(result).toMatchObject({ inserted: SECOND_RUN, organizations: 5 });
 
     const after = await one(`SELECT count(*)::int AS users, count(*) FILTER (WHERE login LIKE 'hand-made-%')::int AS hand_made,

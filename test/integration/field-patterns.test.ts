@@ -28,7 +28,7 @@ let memberId: string;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  const services = createServices(loadConfig(testEnv({ DATABASE_URL: db.url })), db.dataSource);
+  const services = createServices(loadConfig(testEnv({ DATABASE_URL: db.url })), db.database);
   await services.users.create({ login: 'pattern-root', password: 'pattern admin pass 1', role: 'ADMIN' }, CLI_ACTOR);
   memberId = (await services.users.create({ login: 'pattern-member', email: 'pm@example.com', password: 'pattern member pass 1' }, CLI_ACTOR)).id;
   await services.settings.addCustomField({ key: 'motto', label: 'Motto', type: 'text', pattern: EVIL }, CLI_ACTOR);

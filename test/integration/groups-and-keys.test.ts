@@ -14,7 +14,7 @@ let services: Services;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  services = createServices(loadConfig(testEnv({ DATABASE_URL: db.url })), db.dataSource);
+  services = createServices(loadConfig(testEnv({ DATABASE_URL: db.url })), db.database);
 });
 afterAll(async () => {
   await db?.drop();

@@ -110,7 +110,7 @@ describe('health when the database is gone', () => {
   it('answers 503', async () => {
     const broken = await startTestServer();
     try {
-      await broken.db.dataSource.destroy();
+      await broken.db.database.close();
       const res = await fetch(`${broken.issuer}/healthz`);
       expect(res.status).toBe(503);
       await expect(res.json()).resolves.toEqual({ status: 'unavailable', database: 'down' });

@@ -37,7 +37,7 @@ async function waitFor(check: () => Promise<boolean>, ms: number, what: string):
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  services = createServices(loadConfig(testEnv({ DATABASE_URL: db.url })), db.dataSource);
+  services = createServices(loadConfig(testEnv({ DATABASE_URL: db.url })), db.database);
   const root = await services.users.create({ login: 'job-admin', email: 'job-admin@example.com', password: 'lease admin pass 1', role: 'ADMIN' }, CLI_ACTOR);
   staff = { actor: { type: 'user', id: root.id, label: 'job-admin' }, scope: { kind: 'all' }, isAdmin: true };
 }, 120_000);

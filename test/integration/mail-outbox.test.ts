@@ -19,7 +19,7 @@ let services: Services;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  services = createServices(loadConfig(testEnv({ DATABASE_URL: db.url })), db.dataSource);
+  services = createServices(loadConfig(testEnv({ DATABASE_URL: db.url })), db.database);
 });
 
 afterAll(async () => {

@@ -2,7 +2,7 @@
 // account, the expiry sweep, the shared secrets and the clients table.
 import { randomUUID } from 'node:crypto';
 import Provider, { type Adapter, type AdapterPayload } from 'oidc-provider';
-import { sqlOf, type Sql } from '../../src/db/sql.js';
+import { type Db } from '../../src/db/database.js';
 import { ValidationError } from '../../src/platform/errors.js';
 import { createAdapterFactory, storedPayloadId } from '../../src/oidc/adapter.js';
 import { createClientRepository } from '../../src/applications/application.repository.js';
@@ -13,12 +13,12 @@ import { revokeAccountTokens, sweepExpiredPayloads } from '../../src/sessions/pa
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 let db: TestDatabase;
-let sql: Sql;
+let sql: Db;
 let adapterFor: (model: string) => Adapter;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  sql = sqlOf(db.dataSource);
+  sql = db.database;
   adapterFor = createAdapterFactory(sql, createClientRepository(sql).findProviderMetadata);
 });
 
@@ -180,10 +180,10 @@ describe('revokeAccountTokens', () => {
     await seedAccount(bystander);
     await adapterFor('Interaction').upsert(newId(), { kind: 'Interaction', session: { accountId: victim, uid: 'u', cookie: 'c' } }, 60);
 
-    await expect(revokeAccountTokens(db.dataSource.manager, victim)).resolves.toBe(5);
+    await expect(revokeAccountTokens(db.database, victim)).resolves.toBe(5);
     expect(await countRows('account_id = $1', [victim])).toBe(0);
     expect(await countRows('account_id = $1', [bystander])).toBe(4);
-    await expect(revokeAccountTokens(db.dataSource.manager, victim)).resolves.toBe(0);
+    await expect(revokeAccountTokens(db.database, victim)).resolves.toBe(0);
   });
 });
 

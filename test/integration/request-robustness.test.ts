@@ -19,7 +19,7 @@ let scimKey: string;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  const services = createServices(loadConfig(testEnv({ DATABASE_URL: db.url })), db.dataSource);
+  const services = createServices(loadConfig(testEnv({ DATABASE_URL: db.url })), db.database);
   const root = await services.users.create({ login: 'robust-root', email: 'robust-root@example.com', password: 'robust admin pass 1', role: 'ADMIN' }, CLI_ACTOR);
   await services.users.create({ login: 'robust-member', email: 'robust-member@example.com', password: 'robust member pass 1' }, CLI_ACTOR);
   scimKey = await services.apiKeys.generate(root, CLI_ACTOR);

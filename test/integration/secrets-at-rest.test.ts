@@ -13,7 +13,7 @@ import { ConfigError, loadConfig } from '../../src/config/config.js';
 import type { User } from '../../src/db/entities/user.entity.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { loadProviderSecrets } from '../../src/oidc/keys.js';
-import { sqlOf } from '../../src/db/sql.js';
+
 import { consoleSession, formToken } from '../support/console-session.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { csrfTokenIn, HttpSession } from '../support/http-session.js';
@@ -243,7 +243,7 @@ describe('provider secrets', () => {
     const sink = new Writable({ write(chunk, _enc, done) { logs.push(String(chunk)); done(); } });
     const config = loadConfig(testEnv({ ISSUER: issuer, DATABASE_URL: db.url, LOG_LEVEL: 'warn', ...env }));
     try {
-      const foyer = await createFoyer({ config, dataSource: db.dataSource, logger: createLogger(config.logLevel, sink) });
+      const foyer = await createFoyer({ config, database: db.database, logger: createLogger(config.logLevel, sink) });
       server.on('request', foyer.app.callback());
       running.push({ async stop() { await foyer.stop(); server.closeAllConnections(); await new Promise((r) => server.close(r)); } });
       return { issuer, foyer, logs };
@@ -263,7 +263,7 @@ describe('provider secrets', () => {
   });
 
   it('with FOYER_SECRETS_KEY: plain rows are sealed on first start, hold no key material, and the provider still signs and verifies', async () => {
-    const plain = await loadProviderSecrets(sqlOf(db.dataSource));
+    const plain = await loadProviderSecrets(db.database);
     const material = [plain.jwks.keys[0].d as string, plain.jwks.keys[0].p as string, ...plain.cookieKeys, plain.csrfSecret];
 
     const { issuer, foyer, logs } = await startFoyer({ FOYER_SECRETS_KEY: KEY });
@@ -289,7 +289,7 @@ describe('provider secrets', () => {
     expect(tokens.claims()?.sub).toEqual(expect.any(String));
 
     // A second start with the same key opens them again.
-    await expect(loadProviderSecrets(sqlOf(db.dataSource), { secretsKey: loadConfig(testEnv({ FOYER_SECRETS_KEY: KEY })).secretsKey }))
+    await expect(loadProviderSecrets(db.database, { secretsKey: loadConfig(testEnv({ FOYER_SECRETS_KEY: KEY })).secretsKey }))
       .resolves.toEqual(plain);
   });
 

@@ -1,7 +1,7 @@
 // The console's users query on a real PostgreSQL: keyset pages in every sort order visit
 // each match once and in order, forwards and backwards; filters, search and scope match
 // what the rows say; counts are exact while cheap and estimated beyond.
-import { sqlOf } from '../../src/db/sql.js';
+
 import { ALL_USERS, type StaffScope } from '../../src/users/staff-scope.js';
 import { createUserDirectory, EXACT_COUNT_LIMIT, SORT_KEYS, type SortKey, type StatusFilter, type UserListQuery, type UserListRow } from '../../src/users/user-directory.query.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -21,7 +21,7 @@ const NAMES = ['Anna Smith', 'anna smith', 'Zoë Quinn', 'Bob', null, 'Émile Zo
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  directory = createUserDirectory(sqlOf(db.dataSource));
+  directory = createUserDirectory(db.database);
   [{ id: orgA }] = await db.dataSource.query("INSERT INTO organizations (name, slug) VALUES ('A', 'a') RETURNING id");
   [{ id: orgB }] = await db.dataSource.query("INSERT INTO organizations (name, slug) VALUES ('B', 'b') RETURNING id");
   // 137 users: repeated names and equal timestamps, so ties are broken by id across page edges.

@@ -2,7 +2,7 @@
 // transaction with its audit event, or not at all; failed sign-ins lock automatically.
 import { CLI_ACTOR, createAuditLog } from '../../src/audit/audit.service.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
-import { sqlOf } from '../../src/db/sql.js';
+
 import { NotFoundError, ValidationError } from '../../src/platform/errors.js';
 import { createUserRepository } from '../../src/users/user.repository.js';
 import { deleteOwnedApplications } from '../../src/applications/owned-applications.js';
@@ -23,7 +23,7 @@ let serial = 0;
 beforeAll(async () => {
   db = await createTestDatabase();
   config = loadConfig(testEnv({ DATABASE_URL: db.url }));
-  services = createServices(config, db.dataSource);
+  services = createServices(config, db.database);
 });
 
 afterAll(async () => {
@@ -47,7 +47,7 @@ async function payloadCount(accountId: string): Promise<number> {
 
 /** What an account holds after signing in to an app: a session, a grant and two tokens. */
 async function giveTokens(accountId: string): Promise<void> {
-  const adapterFor = createAdapterFactory(sqlOf(db.dataSource), async () => undefined);
+  const adapterFor = createAdapterFactory(db.database, async () => undefined);
   const grantId = `grant-${accountId}-${serial++}`;
   await adapterFor('Session').upsert(`sess-${grantId}`, { kind: 'Session', accountId, uid: `uid-${grantId}`, authorizations: { app: { grantId, sid: `sid-${grantId}` } } }, 3600);
   await adapterFor('Grant').upsert(grantId, { kind: 'Grant', accountId, clientId: 'app' }, 3600);
@@ -82,7 +82,7 @@ describe('block and unblock', () => {
     const user = await createUser();
     await giveTokens(user.id);
     const failing = createUserLifecycle({
-      dataSource: db.dataSource, users: services.users, repository: createUserRepository(db.dataSource), audit: createAuditLog(db.dataSource), records: services.accountRecords,
+      db: db.database, users: services.users, repository: createUserRepository(db.database), audit: createAuditLog(db.database), records: services.accountRecords,
       deleteOwnedApplications,
       async revokeAccountTokens(manager, accountId) {
         await revokeAccountTokens(manager, accountId);

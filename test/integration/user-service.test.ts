@@ -23,7 +23,7 @@ let serial = 0;
 beforeAll(async () => {
   db = await createTestDatabase();
   config = loadConfig(testEnv({ DATABASE_URL: db.url }));
-  users = createServices(config, db.dataSource).users;
+  users = createServices(config, db.database).users;
 });
 
 afterAll(async () => {
@@ -55,12 +55,12 @@ async function auditEvents(userId: string, action: string): Promise<{ details: R
 /** The service as services.ts builds it, with some parts swapped for tests. */
 function serviceWith(parts: { hasher?: PasswordHasher }): UserService {
   return createUserService({
-    dataSource: db.dataSource,
-    users: createUserRepository(db.dataSource),
-    organizations: createOrganizationRepository(db.dataSource),
-    settings: createSettingsService({ dataSource: db.dataSource, settings: createSettingsRepository(db.dataSource), audit: createAuditLog(db.dataSource) }),
+    db: db.database,
+    users: createUserRepository(db.database),
+    organizations: createOrganizationRepository(db.database),
+    settings: createSettingsService({ db: db.database, settings: createSettingsRepository(db.database), audit: createAuditLog(db.database) }),
     hasher: parts.hasher ?? createPasswordHasher({ cost: config.bcryptCost }),
-    audit: createAuditLog(db.dataSource),
+    audit: createAuditLog(db.database),
     privacyDefaults: config.privacyDefaults,
     defaultPhoneRegion: 'US',
   });
@@ -254,7 +254,7 @@ describe('console changes', () => {
   // One set of services, as one process has: settings changes are seen at once by its user service.
   let svc: ReturnType<typeof createServices>;
   beforeAll(() => {
-    svc = createServices(config, db.dataSource);
+    svc = createServices(config, db.database);
   });
   const services = () => svc;
 

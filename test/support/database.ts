@@ -2,10 +2,14 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
-import { openDatabase } from '../../src/db/data-source.js';
+import { createDataSource, openDatabase } from '../../src/db/data-source.js';
+import type { Database } from '../../src/db/database.js';
 
 export interface TestDatabase {
   url: string;
+  /** What Foyer runs on: hand it to createServices / createFoyer. */
+  database: Database;
+  /** A separate TypeORM handle for the test's own look-ups (`query` answers the rows). */
   dataSource: DataSource;
   drop(): Promise<void>;
 }
@@ -40,12 +44,16 @@ export async function createEmptyDatabase(): Promise<{ url: string; drop(): Prom
 
 export async function createTestDatabase(): Promise<TestDatabase> {
   const empty = await createEmptyDatabase();
-  const { dataSource } = await openDatabase({ url: empty.url, poolSize: 10 });
+  const { database } = await openDatabase({ url: empty.url, poolSize: 10 });
+  const dataSource = createDataSource({ url: empty.url, poolSize: 4 });
+  await dataSource.initialize();
   return {
     url: empty.url,
+    database,
     dataSource,
     async drop() {
       if (dataSource.isInitialized) await dataSource.destroy();
+      await database.close().catch(() => undefined);
       await empty.drop();
     },
   };

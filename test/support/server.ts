@@ -30,7 +30,7 @@ export async function startTestServer(env: Record<string, string> = {}, logTo?: 
   const { port } = server.address() as AddressInfo;
   const issuer = `http://127.0.0.1:${port}`;
   const config = loadConfig(testEnv({ ISSUER: issuer, DATABASE_URL: db.url, ...env }));
-  let foyer = await createFoyer({ config, dataSource: db.dataSource, logger: createLogger(config.logLevel, logTo) });
+  let foyer = await createFoyer({ config, database: db.database, logger: createLogger(config.logLevel, logTo) });
   let handler = foyer.app.callback();
   server.on('request', (req, res) => handler(req, res));
   return {
@@ -40,7 +40,7 @@ export async function startTestServer(env: Record<string, string> = {}, logTo?: 
     },
     async restart() {
       await foyer.stop();
-      foyer = await createFoyer({ config, dataSource: db.dataSource, logger: createLogger(config.logLevel, logTo) });
+      foyer = await createFoyer({ config, database: db.database, logger: createLogger(config.logLevel, logTo) });
       handler = foyer.app.callback();
     },
     async close() {

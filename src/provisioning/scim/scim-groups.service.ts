@@ -1,7 +1,9 @@
 // SCIM Groups over the directory's groups: representation, list with filter/sort/paging,
 // and saving a desired state (POST, PUT or a patched resource) through the group service —
-// renames, membership changes and their audit events, the owner's organization scope.
-import type { Sql } from '../../db/sql.js';
+// renames, membership changes and their audit events, the owner's organization scope. One
+// request is one transaction: a group is never left created without its members, or renamed
+// with half its members changed.
+import { type Db } from '../../db/database.js';
 import { NotFoundError } from '../../platform/errors.js';
 import type { Group } from '../../groups/group.repository.js';
 import type { StaffScope } from '../../users/staff-scope.js';
@@ -10,7 +12,8 @@ import { compileFilter } from './filter-sql.js';
 import { parseFilter } from './filter.js';
 import { invalidFilter, invalidValue, mutability, notFound } from './scim-error.js';
 import { asScimError, get, type Json } from './scim-json.js';
-import { ATTRIBUTE_NAMES, GROUP_MAPPING, GROUP_SCHEMA } from './scim-schemas.js';
+import { ATTRIBUTE_NAMES, GROUP_MAPPING, GROUP_SCHEMA, GROUP_SORTABLE } from './scim-schemas.js';
+import { createScimGroupRepository, groupScopeConditions } from './scim-groups.repository.js';
 import type { ScimCaller } from './scim-users.service.js';
 
 
@@ -26,8 +29,9 @@ function memberIds(resource: Json): string[] | undefined {
   });
 }
 
-export function createScimGroups({ services, sql, issuer }: { services: Services; sql: Sql; issuer: string }) {
+export function createScimGroups({ services, db, issuer }: { services: Services; db: Db; issuer: string }) {
   const { groups } = services;
+  const repository = createScimGroupRepository(db);
   const base = `${issuer}/scim/v2`;
 
   async function find(id: string, scope: StaffScope): Promise<Group> {
@@ -48,27 +52,32 @@ export function createScimGroups({ services, sql, issuer }: { services: Services
     };
   }
 
-  /** Brings a group to the desired name, externalId and (when given) exact member list. */
-  async function save(group: Group, resource: Json, caller: ScimCaller): Promise<Group> {
+  /** Brings a group to the desired name, externalId and (when given) exact member list, in `tx`. */
+  async function apply(group: Group, resource: Json, caller: ScimCaller, tx: Db): Promise<void> {
     const name = get(resource, 'displayName');
     const externalId = get(resource, 'externalId');
     const wanted = memberIds(resource);
     try {
-      if (typeof name === 'string' && name !== group.name) await groups.rename(group.id, name, caller.actor, caller.scope);
+      if (typeof name === 'string' && name !== group.name) await groups.rename(group.id, name, caller.actor, caller.scope, tx);
       if (wanted) {
-        const current = new Set((await groups.members(group.id)).map((m) => m.id));
+        const current = new Set((await groups.members(group.id, tx)).map((m) => m.id));
         const add = wanted.filter((id) => !current.has(id));
         const remove = [...current].filter((id) => !wanted.includes(id));
-        if (add.length) await groups.addMembers(group.id, add, caller.actor, caller.scope);
-        if (remove.length) await groups.removeMembers(group.id, remove, caller.actor, caller.scope);
+        if (add.length) await groups.addMembers(group.id, add, caller.actor, caller.scope, tx);
+        if (remove.length) await groups.removeMembers(group.id, remove, caller.actor, caller.scope, tx);
       }
     } catch (err) {
       return asScimError(err);
     }
     if (externalId !== undefined && (externalId ?? null) !== group.externalId) {
-      await sql.query('UPDATE groups SET external_id = $2, updated_at = now() WHERE id = $1', [group.id, externalId ?? null]);
-      await services.audit.record({ actor: caller.actor, action: 'group.external_id_changed', details: { group: group.id, externalId } });
+      await repository.setExternalId(group.id, externalId ?? null, tx);
+      await services.audit.record({ actor: caller.actor, action: 'group.external_id_changed', details: { group: group.id, externalId } }, tx);
     }
+  }
+
+  /** `apply` as one transaction, then the group as saved. */
+  async function save(group: Group, resource: Json, caller: ScimCaller): Promise<Group> {
+    await db.transaction((tx) => apply(group, resource, caller, tx));
     return find(group.id, caller.scope);
   }
 
@@ -80,14 +89,19 @@ export function createScimGroups({ services, sql, issuer }: { services: Services
       if (get(resource, 'id') !== undefined) throw mutability('id is assigned by the server');
       const name = get(resource, 'displayName');
       if (typeof name !== 'string' || !name.trim()) throw invalidValue('displayName is required');
-      let group: Group;
-      try {
-        group = await groups.create({ name, externalId: typeof get(resource, 'externalId') === 'string' ? (get(resource, 'externalId') as string) : null },
-          caller.actor, caller.scope);
-      } catch (err) {
-        return asScimError(err);
-      }
-      return save(group, { members: get(resource, 'members') ?? [] }, caller);
+      // The group and its members in one transaction: a member refused undoes the creation.
+      const id = await db.transaction(async (tx) => {
+        let group: Group;
+        try {
+          group = await groups.create({ name, externalId: typeof get(resource, 'externalId') === 'string' ? (get(resource, 'externalId') as string) : null },
+            caller.actor, caller.scope, tx);
+        } catch (err) {
+          return asScimError(err);
+        }
+        await apply(group, { members: get(resource, 'members') ?? [] }, caller, tx);
+        return group.id;
+      });
+      return find(id, caller.scope);
     },
 
     async replace(id: string, resource: Json, caller: ScimCaller): Promise<Group> {
@@ -109,21 +123,16 @@ export function createScimGroups({ services, sql, issuer }: { services: Services
     },
 
     async list(query: { filter?: string; startIndex: number; count: number; sortBy?: string; sortOrder?: string }, scope: StaffScope): Promise<{ total: number; resources: Group[] }> {
-      const conditions: string[] = [];
-      const values: unknown[] = [];
-      if (scope.kind === 'organization') conditions.push(scope.organizationId === null ? 'false' : `g.organization_id = $${values.push(scope.organizationId)}`);
+      const { conditions, values } = groupScopeConditions(scope);
       if (query.filter) conditions.push(compileFilter(parseFilter(query.filter, { names: ATTRIBUTE_NAMES }), GROUP_MAPPING, values));
-      const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
       const sortKey = query.sortBy?.toLowerCase();
-      const sorts: Record<string, string> = { displayname: 'lower(g.name)', 'meta.created': 'g.created_at', id: 'g.id' };
-      if (sortKey && !sorts[sortKey]) throw invalidFilter(`cannot sort by ${query.sortBy}`);
-      const order = `${sortKey ? sorts[sortKey] : 'g.id'} ${query.sortOrder?.toLowerCase() === 'descending' ? 'DESC' : 'ASC'}, g.id`;
-      const [{ rows: count }, { rows: ids }] = await Promise.all([
-        sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM groups g ${where}`, values),
-        sql.query<{ id: string }>(`SELECT g.id::text AS id FROM groups g ${where} ORDER BY ${order} OFFSET ${query.startIndex - 1} LIMIT ${query.count}`, values),
-      ]);
-      const found = await Promise.all(ids.map((r) => find(r.id, scope)));
-      return { total: count[0].n, resources: found };
+      if (sortKey && !GROUP_SORTABLE[sortKey]) throw invalidFilter(`cannot sort by ${query.sortBy}`);
+      const { total, ids } = await repository.page({
+        conditions, values, sortColumn: sortKey ? GROUP_SORTABLE[sortKey] : undefined, descending: query.sortOrder?.toLowerCase() === 'descending',
+        startIndex: query.startIndex, count: query.count,
+      });
+      const found = await Promise.all(ids.map((id) => find(id, scope)));
+      return { total, resources: found };
     },
   };
 }

@@ -56,3 +56,5 @@ export const SORTABLE: Record<string, string> = {
   username: 'lower(u.login)', displayname: 'lower(u.nickname)', 'name.familyname': 'lower(u.family_name)', 'name.givenname': 'lower(u.given_name)',
   'emails.value': 'lower(u.email)', 'meta.created': 'u.created_at', 'meta.lastmodified': 'u.updated_at', id: 'u.id', externalid: 'u.external_id',
 };
+
+export const GROUP_SORTABLE: Record<string, string> = { displayname: 'lower(g.name)', 'meta.created': 'g.created_at', id: 'g.id' };

@@ -2,9 +2,8 @@
 // desired state (from POST, PUT or a patched resource) through the same services the console
 // uses — validation, audit with the key's owner as actor, status effects (active: false
 // blocks and ends sessions; the Foyer extension locks, unlocks or forces a password reset).
-import type { DataSource } from 'typeorm';
 import type { Actor } from '../../audit/audit.service.js';
-import type { Sql } from '../../db/sql.js';
+import { type Db } from '../../db/database.js';
 import type { User } from '../../db/entities/user.entity.js';
 import { NotFoundError } from '../../platform/errors.js';
 import type { StaffScope } from '../../users/staff-scope.js';
@@ -15,6 +14,7 @@ import { parseFilter } from './filter.js';
 import { invalidFilter, invalidValue, mutability, notFound } from './scim-error.js';
 import { asScimError, get, type Json } from './scim-json.js';
 import { ATTRIBUTE_NAMES, ENTERPRISE_SCHEMA, FOYER_SCHEMA, SORTABLE, USER_MAPPING, USER_SCHEMA } from './scim-schemas.js';
+import { createScimUserRepository } from './scim-users.repository.js';
 
 
 export interface ScimCaller { actor: Actor; scope: StaffScope }
@@ -60,8 +60,9 @@ function readWhole(resource: Json): DesiredUser {
   return desired;
 }
 
-export function createScimUsers({ services, dataSource, sql, issuer }: { services: Services; dataSource: DataSource; sql: Sql; issuer: string }) {
+export function createScimUsers({ services, db, issuer }: { services: Services; db: Db; issuer: string }) {
   const { users, lifecycle, links, groups } = services;
+  const repository = createScimUserRepository(db);
   const base = `${issuer}/scim/v2`;
 
   async function represent(user: User): Promise<Json> {
@@ -90,14 +91,20 @@ export function createScimUsers({ services, dataSource, sql, issuer }: { service
 
   async function save(existing: User | null, desired: DesiredUser, caller: ScimCaller): Promise<User> {
     const { actor, scope } = caller;
+    const externalIdChanged = desired.externalId !== undefined && desired.externalId !== (existing?.externalId ?? null);
+    const setExternalId = async (tx: Db, userId: string) => {
+      await repository.setExternalId(userId, desired.externalId!, tx);
+      await services.audit.record({ actor, action: 'user.external_id_changed', targetUserId: userId, details: { externalId: desired.externalId } }, tx);
+    };
     let user: User;
     try {
       if (!existing) {
+        // A new user's externalId is set in the transaction that creates it.
         user = await users.create({
           login: desired.login ?? undefined, email: desired.email ?? undefined, phoneNumber: desired.phone ?? undefined,
           givenName: desired.givenName ?? undefined, familyName: desired.familyName ?? undefined, nickname: desired.nickname ?? undefined,
           password: desired.password, organizationId: scope.kind === 'organization' ? scope.organizationId : null,
-        }, actor, undefined, scope);
+        }, actor, externalIdChanged ? (tx, created) => setExternalId(tx, created.id) : undefined, scope);
       } else {
         user = existing;
         const keep = (v: string | null | undefined, current: string | null) => (v === undefined ? current ?? undefined : v ?? undefined);
@@ -111,12 +118,7 @@ export function createScimUsers({ services, dataSource, sql, issuer }: { service
     } catch (err) {
       return asScimError(err);
     }
-    if (desired.externalId !== undefined && desired.externalId !== (existing?.externalId ?? null)) {
-      await dataSource.transaction(async (manager) => {
-        await manager.query('UPDATE users SET external_id = $2, updated_at = now() WHERE id = $1', [user.id, desired.externalId]);
-        await services.audit.record({ actor, action: 'user.external_id_changed', targetUserId: user.id, details: { externalId: desired.externalId } }, manager);
-      });
-    }
+    if (existing && externalIdChanged) await db.transaction((tx) => setExternalId(tx, user.id));
     const current = (await users.findById(user.id))!;
     const locked = Boolean(current.lockedAt && (!current.lockedUntil || current.lockedUntil > new Date()));
     if (desired.active === false && !current.blocked) await lifecycle.block(user.id, actor, scope);
@@ -173,16 +175,14 @@ export function createScimUsers({ services, dataSource, sql, issuer }: { service
     async list(query: { filter?: string; startIndex: number; count: number; sortBy?: string; sortOrder?: string }, scope: StaffScope): Promise<{ total: number; resources: User[] }> {
       const { conditions, values } = whereOf({ scope });
       if (query.filter) conditions.push(compileFilter(parseFilter(query.filter, { names: ATTRIBUTE_NAMES }), USER_MAPPING, values));
-      const where = conditions.join(' AND ');
       const sortKey = query.sortBy?.toLowerCase().replace(`${USER_SCHEMA.toLowerCase()}:`, '');
       if (sortKey && !SORTABLE[sortKey]) throw invalidFilter(`cannot sort by ${query.sortBy}`);
-      const order = `${sortKey ? SORTABLE[sortKey] : 'u.id'} ${query.sortOrder?.toLowerCase() === 'descending' ? 'DESC' : 'ASC'} NULLS LAST, u.id`;
-      const [{ rows: count }, { rows: ids }] = await Promise.all([
-        sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM users u WHERE ${where}`, values),
-        sql.query<{ id: string }>(`SELECT u.id::text AS id FROM users u WHERE ${where} ORDER BY ${order} OFFSET ${query.startIndex - 1} LIMIT ${query.count}`, values),
-      ]);
-      const found = await Promise.all(ids.map((r) => users.findById(r.id)));
-      return { total: count[0].n, resources: found.filter((u): u is User => Boolean(u)) };
+      const { total, ids } = await repository.page({
+        conditions, values, sortColumn: sortKey ? SORTABLE[sortKey] : undefined, descending: query.sortOrder?.toLowerCase() === 'descending',
+        startIndex: query.startIndex, count: query.count,
+      });
+      const found = await Promise.all(ids.map((id) => users.findById(id)));
+      return { total, resources: found.filter((u): u is User => Boolean(u)) };
     },
   };
 }

@@ -1,0 +1,41 @@
+// SQL for per-user API keys: stored as SHA-256 with a hint, one per user and organization.
+import { type Db } from '../db/database.js';
+
+export interface ApiKeyInfo { id: string; organizationId: number | null; hint: string; createdAt: Date; lastUsedAt: Date | null }
+
+export function createApiKeyRepository(db: Db) {
+  return {
+    async list(userId: string, tx?: Db): Promise<ApiKeyInfo[]> {
+      const { rows } = await (tx ?? db).query<ApiKeyInfo>(
+        `SELECT id::text AS id, organization_id AS "organizationId", hint, created_at AS "createdAt", last_used_at AS "lastUsedAt"
+         FROM api_keys WHERE user_id = $1 ORDER BY id`, [userId]);
+      return rows;
+    },
+
+    /** Deletes the user's key for this organization; true when there was one. */
+    async deleteFor(userId: string, organizationId: number | null, tx?: Db): Promise<boolean> {
+      const { rowCount } = await (tx ?? db).query('DELETE FROM api_keys WHERE user_id = $1 AND organization_id IS NOT DISTINCT FROM $2', [userId, organizationId]);
+      return (rowCount ?? 0) > 0;
+    },
+
+    async insert(userId: string, organizationId: number | null, keyHash: string, hint: string, tx?: Db): Promise<void> {
+      await (tx ?? db).query('INSERT INTO api_keys (user_id, organization_id, key_hash, hint) VALUES ($1, $2, $3, $4)',
+        [userId, organizationId, keyHash, hint]);
+    },
+
+    /** Deletes one key of this user; true when it existed. */
+    async delete(keyId: string, userId: string, tx?: Db): Promise<boolean> {
+      const { rowCount } = await (tx ?? db).query('DELETE FROM api_keys WHERE id = $1 AND user_id = $2', [keyId, userId]);
+      return (rowCount ?? 0) > 0;
+    },
+
+    /** Records the use of the key with this hash; returns its owner's id, if there is such a key. */
+    async touch(keyHash: string, tx?: Db): Promise<string | undefined> {
+      const { rows } = await (tx ?? db).query<{ user_id: string }>(
+        'UPDATE api_keys SET last_used_at = now() WHERE key_hash = $1 RETURNING user_id::text', [keyHash]);
+      return rows[0]?.user_id;
+    },
+  };
+}
+
+export type ApiKeyRepository = ReturnType<typeof createApiKeyRepository>;
