@@ -42,7 +42,6 @@ import { startImportWorker } from './provisioning/import-jobs.js';
 import { jobDataSweeper } from './jobs/job-retention.js';
 import { createMailTransport } from './mail/transport.js';
 import { createClientCache, listenForClientChanges } from './oidc/client-cache.js';
-import { createClientRepository } from './applications/application.repository.js';
 import { backchannelLogoutNotifier } from './oidc/backchannel.js';
 import { recordSessionActivity } from './oidc/session-activity.js';
 import { loadProviderSecrets } from './oidc/keys.js';
@@ -82,7 +81,7 @@ export async function createFoyer({ config, database, logger }: { config: Config
     logger.warn('provider secrets (signing keys, cookie keys, CSRF secret) are stored unencrypted in the database: set FOYER_SECRETS_KEY, the production setting');
   }
   const views = createViews();
-  const clientCache = createClientCache(createClientRepository(db, { secretKey: config.clientSecretKey }).findProviderMetadata);
+  const clientCache = createClientCache(services.clients.providerMetadata);
   const clientChanges = listenForClientChanges(database.pool, clientCache, logger);
   const provider = createProvider({
     issuer: config.issuer, trustProxy: config.trustProxy, db, users: services.users, secrets, views, findClient: guardClientLookup(clientCache.get),
@@ -166,7 +165,7 @@ export async function createFoyer({ config, database, logger }: { config: Config
     outbox: services.outbox, tokens: services.tokens, users: services.users, transport: createMailTransport(config.mail),
     views, config: config.mail, issuer: config.issuer, logger,
   });
-  services.mailSignal.wake = () => void mailWorker.wake();
+  services.mailSignal.connect(() => void mailWorker.wake());
   const exportWorker = startExportWorker({ jobs: services.exports, logger, outage });
   const importWorker = startImportWorker({ jobs: services.imports, logger, outage });
   return {

@@ -1,7 +1,7 @@
 // The directory services without HTTP or the provider: shared by the server and the CLI.
 import { createAuditLog, type AuditLog } from './audit/audit.service.js';
 import type { Config } from './config/config.js';
-import type { Database, Db } from './db/database.js';
+import type { Database } from './db/database.js';
 import { createOneTimeTokens, type OneTimeTokens } from './users/one-time-token.repository.js';
 import { createPasswordHasher } from './users/password.js';
 import { createUserRepository } from './users/user.repository.js';
@@ -17,12 +17,13 @@ import { createClientRepository } from './applications/application.repository.js
 import { createClientService, type ClientService } from './applications/application.service.js';
 import { createClientQuery } from './applications/application.query.js';
 import { revokeAccountTokens } from './sessions/payload.repository.js';
-import { deleteOwnedApplications } from './applications/owned-applications.js';
+import { deleteOwnedApplications } from './applications/application.repository.js';
 import { createAccountRecords, type AccountRecords } from './sessions/account-records.repository.js';
 import { createBulkActions, type BulkActions } from './mass-actions/bulk-actions.js';
 import { createBulkJobRepository, type BulkJobRepository } from './mass-actions/bulk-job.repository.js';
 import { createOutboxRepository, type OutboxRepository } from './mail/outbox.repository.js';
-import { createUserLinks, type UserLinks } from './users/user-links.service.js';
+import { createUserLinks, verificationMessage, type UserLinks } from './users/user-links.service.js';
+import { createSignal, type Signal } from './jobs/signal.js';
 import { createUserData, type UserData } from './users/user-data.service.js';
 import { createProfilePhotos, type ProfilePhotos } from './users/profile-photo.service.js';
 import { createGroupRepository } from './groups/group.repository.js';
@@ -36,8 +37,6 @@ import { createRateLimits, type RateLimits } from './security/rate-limits.js';
 import { createAdminSetup, type AdminSetup } from './setup/admin-setup.service.js';
 
 export interface Services {
-  /** The pg pool, for streaming reads (CSV export). */
-  sql: Db;
   users: UserService;
   /** Block, lock, end sessions, delete. */
   lifecycle: UserLifecycle;
@@ -49,8 +48,8 @@ export interface Services {
   tokens: OneTimeTokens;
   /** Brute-force counters in PostgreSQL, shared by every process. */
   rateLimits: RateLimits;
-  /** The mail worker's doorbell: app.ts connects it to the worker it starts (the CLI leaves it silent). */
-  mailSignal: { wake: () => void };
+  /** The mail worker's doorbell: app.ts connects the worker it starts (the CLI runs none). */
+  mailSignal: Signal;
   audit: AuditLog;
   groups: GroupService;
   apiKeys: ApiKeys;
@@ -75,7 +74,6 @@ export interface Services {
 }
 
 export function createServices(config: Config, db: Database): Services {
-  const sql: Db = db;
   const audit = createAuditLog(db);
   const organizationRepository = createOrganizationRepository(db);
   const settings = createSettingsService({ db, settings: createSettingsRepository(db), audit });
@@ -84,10 +82,8 @@ export function createServices(config: Config, db: Database): Services {
   const lease = { seconds: config.jobLeaseSeconds };
   const outbox = createOutboxRepository(db, lease);
   const tokens = createOneTimeTokens(db);
-  const mailSignal = { wake: () => undefined as void };
+  const mailSignal = createSignal();
   const hasher = createPasswordHasher({ cost: config.bcryptCost });
-  // Bound below: the user service queues verification emails through the links service.
-  let links: UserLinks | undefined;
   const bulkJobs = createBulkJobRepository(db, lease);
   const users = createUserService({
     db,
@@ -96,21 +92,21 @@ export function createServices(config: Config, db: Database): Services {
     settings,
     hasher,
     audit,
-    onEmailUnverified: (tx, user) => links!.queueVerification(tx, user),
+    onEmailUnverified: (tx, user) => outbox.enqueue(verificationMessage(user), tx).then(() => undefined),
     // The account-locked notice carries a reset link, made when the message goes out (as for a forgotten password).
     onLockedAutomatically: async (tx, user, until) => {
       if (user.email) await outbox.enqueue({ template: 'account-locked', to: user.email, userId: user.id, params: { until: until ? `${until.toISOString().slice(0, 16).replace('T', ' ')} UTC` : null } }, tx);
     },
-    wakeMail: () => mailSignal.wake(),
+    wakeMail: mailSignal.ring,
     privacyDefaults: config.privacyDefaults,
     defaultPhoneRegion: config.defaultPhoneRegion,
   });
   const lifecycle = createUserLifecycle({
     db, users, repository: userRepository, audit, revokeAccountTokens, records: accountRecords, deleteOwnedApplications,
   });
-  links = createUserLinks({
+  const links: UserLinks = createUserLinks({
     db, users, repository: userRepository, lifecycle, tokens, hasher, settings, audit,
-    enqueue: outbox.enqueue, wakeMail: () => mailSignal.wake(), mail: config.mail, issuer: config.issuer,
+    enqueue: outbox.enqueue, wakeMail: mailSignal.ring, mail: config.mail, issuer: config.issuer,
   });
   const events = createAuditQuery(db);
   const groups = createGroupService({ db, groups: createGroupRepository(db), users, audit });
@@ -119,13 +115,12 @@ export function createServices(config: Config, db: Database): Services {
     db, repository: createUserImportRepository(db), users, lifecycle, groups, organizations, settings, defaultPhoneRegion: config.defaultPhoneRegion,
   });
   return {
-    sql,
     links,
     audit,
     groups,
     apiKeys: createApiKeys({ db, users, audit }),
-    exports: createExportJobs({ db, settings, audit, enqueue: (m) => outbox.enqueue(m), wakeMail: () => mailSignal.wake(), lease }),
-    imports: createImportJobs({ db, importer, settings, hasher, audit, enqueue: (m) => outbox.enqueue(m), wakeMail: () => mailSignal.wake(), lease }),
+    exports: createExportJobs({ db, settings, audit, enqueue: (m) => outbox.enqueue(m), wakeMail: mailSignal.ring, lease }),
+    imports: createImportJobs({ db, importer, settings, hasher, audit, enqueue: (m) => outbox.enqueue(m), wakeMail: mailSignal.ring, lease }),
     photos: createProfilePhotos({ db, users, repository: userRepository, audit }),
     userData: createUserData({ users, records: accountRecords, events, issuer: config.issuer }),
     outbox,
@@ -143,7 +138,7 @@ export function createServices(config: Config, db: Database): Services {
     events,
     clients: createClientService({
       db, clients: createClientRepository(db, { secretKey: config.clientSecretKey }), query: createClientQuery(db), audit,
-      enqueue: outbox.enqueue, wakeMail: () => mailSignal.wake(),
+      enqueue: outbox.enqueue, wakeMail: mailSignal.ring,
       contactOf: async (userId) => {
         const user = await users.findById(userId);
         return user ? { email: user.email, label: user.login ?? user.email ?? `#${user.id}` } : undefined;

@@ -14,7 +14,7 @@ import { privacyFieldValues } from '../users/field-values.js';
 import { describePolicy } from '../users/password-policy.js';
 import { PRIVACY_LEVELS } from '../users/privacy.js';
 import { absolutePicture } from '../users/profile-photo.service.js';
-import { ALL_USERS } from '../users/staff-scope.js';
+import { ALL_USERS } from '../platform/access.js';
 import { describeUser } from '../users/user.service.js';
 import { formOf } from '../platform/http/form.js';
 import { parseInput, text } from '../platform/http/input.js';

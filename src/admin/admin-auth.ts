@@ -6,12 +6,12 @@ import compose from 'koa-compose';
 import type { Middleware } from 'koa';
 import type Provider from 'oidc-provider';
 import type { UserService } from '../users/user.service.js';
+import { isStaff } from '../users/user.policy.js';
 import { firstPartySignIn } from '../oidc/first-party-sign-in.js';
 import { renderPage } from '../platform/render.js';
 import type { Views } from '../platform/views.js';
 import { CONSOLE_CLIENT_ID } from '../oidc/console-client.js';
 
-const STAFF = new Set(['ADMIN', 'MANAGER']);
 
 export interface AdminAuthDeps {
   provider: Provider;
@@ -29,7 +29,7 @@ export function createAdminAuth(deps: AdminAuthDeps) {
   });
 
   const staffOnly: Middleware = async function staffOnly(ctx, next) {
-    const staff = STAFF.has(ctx.state.user.role);
+    const staff = isStaff(ctx.state.user.role);
     if (!staff && !(await deps.looksAfterApplications(ctx.state.user.id))) {
       return renderPage(ctx, deps.views, 'admin/no-access.njk', { user: ctx.state.user }, 403);
     }

@@ -62,7 +62,7 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     eventRoutes({ events: services.events, users: services.users, views }),
     organizationRoutes({ organizations: services.organizations, views }),
     settingsRoutes({ settings: services.settings, views }),
-    outboxRoutes({ outbox: services.outbox, views, smtp, wakeMail: () => services.mailSignal.wake() }),
+    outboxRoutes({ outbox: services.outbox, views, smtp, wakeMail: services.mailSignal.ring }),
   ]) {
     router.use(section.routes(), section.allowedMethods());
   }

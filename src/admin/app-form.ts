@@ -5,7 +5,7 @@ import { clientInputOf, splitUris, type ClientInput } from '../applications/clie
 import type { ClientRecord } from '../applications/application.repository.js';
 import { ValidationError } from '../platform/errors.js';
 import type { OrganizationService } from '../organizations/organization.service.js';
-import type { StaffScope } from '../users/staff-scope.js';
+import type { StaffScope } from '../platform/access.js';
 import { firstOf } from '../platform/http/form.js';
 import { z } from 'zod';
 import { multiLineText, parseInput, serialId, text, textList } from '../platform/http/input.js';

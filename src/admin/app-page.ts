@@ -1,9 +1,9 @@
 // An application's page: its settings, its people, and the users who granted it with the
 // users list's row actions. Shared by the routes that re-render it after a form error.
 import type { Context } from 'koa';
-import { inScope } from '../users/staff-scope.js';
 import type { Views } from '../platform/views.js';
 import type { Services } from '../services.js';
+import { mayChange } from '../users/user.policy.js';
 import { presentApplication } from './app.presenter.js';
 import { parseApplicationPageQuery } from './apps.input.js';
 import { firstOf, renderConsole, staffOf } from './console-context.js';
@@ -26,7 +26,7 @@ function userNotice(done: string): string | undefined {
 
 export async function renderApplicationPage(ctx: Context, services: Services, views: Views, extra: Record<string, unknown> = {}, status = 200): Promise<void> {
   const { clients } = services;
-  const { viewer, scope, isAdmin, appsOnly } = staffOf(ctx);
+  const { viewer, scope, appsOnly } = staffOf(ctx);
   const { after } = parseApplicationPageQuery(ctx.query);
   const { record, access, members, granted } = await clients.overview(ctx.params.id, viewer, { after, limit: PAGE_SIZE });
   const back = `/admin/apps/${record.clientId}`;
@@ -36,7 +36,7 @@ export async function renderApplicationPage(ctx: Context, services: Services, vi
     ownerCount: members.filter((m) => m.role === 'owner').length,
     users: granted.rows.map(({ user, grantedAt }) => {
       // Row actions only where the staff member could take them from the users list too.
-      const changeable = !appsOnly && inScope(scope, user) && (user.role !== 'ADMIN' || isAdmin);
+      const changeable = !appsOnly && mayChange(scope, user);
       return {
         id: user.id, name: publicName(user), login: user.login ?? '', email: user.email ?? '', badges: statusBadges(userStatusSource(user)),
         granted: formatTime(grantedAt), actions: changeable ? availableActions(userStatusSource(user)).filter((a) => !a.href) : [], linkable: changeable,

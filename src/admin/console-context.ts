@@ -3,7 +3,8 @@
 import type { Context, Middleware } from 'koa';
 import type { User } from '../db/entities/user.entity.js';
 import { DomainError } from '../platform/errors.js';
-import { actorOf, scopeOf, type StaffScope } from '../users/staff-scope.js';
+import { scopeOf, type StaffScope } from '../platform/access.js';
+import { actorOf } from '../users/user.policy.js';
 import type { Viewer } from '../applications/application.service.js';
 import type { Actor } from '../audit/audit.service.js';
 import { renderPage } from '../platform/render.js';

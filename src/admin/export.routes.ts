@@ -4,7 +4,7 @@
 import { Readable } from 'node:stream';
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { DEFAULT_COLUMNS, exportColumns, exportUsersCsv } from '../provisioning/user-csv-export.js';
+import { DEFAULT_COLUMNS, exportColumns } from '../provisioning/user-csv-export.js';
 import type { Services } from '../services.js';
 import type { Views } from '../platform/views.js';
 import { renderConsole, staffOf } from './console-context.js';
@@ -49,11 +49,11 @@ export function exportRoutes({ services, views, wakeExportWorker, jobThreshold }
       ctx.status = 303;
       return ctx.redirect(`/admin/exports/${jobId}`);
     }
-    await services.audit.record({ actor: staffOf(ctx).actor, action: 'users.exported', details: { filter: { ...filter, scope: undefined }, columns: chosen.map((c) => c.key) } });
+    const csv = await services.exports.streamNow(filter, chosen, staffOf(ctx).actor);
     ctx.set('Content-Disposition', `attachment; filename="users-${new Date().toISOString().slice(0, 10)}.csv"`);
     ctx.set('Cache-Control', 'no-store');
     ctx.type = 'text/csv; charset=utf-8';
-    ctx.body = Readable.from(exportUsersCsv(services.sql, filter, chosen));
+    ctx.body = Readable.from(csv);
   });
 
   router.get('/exports/:id', async function showExport(ctx) {

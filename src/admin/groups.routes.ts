@@ -3,7 +3,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { NotFoundError, ValidationError } from '../platform/errors.js';
-import { AdministratorProtectedError, mayChange } from '../users/staff-scope.js';
+import { AdministratorProtectedError, mayChange } from '../users/user.policy.js';
 import type { Services } from '../services.js';
 import type { Views } from '../platform/views.js';
 import { formOf, renderConsole, staffOf } from './console-context.js';

@@ -4,7 +4,7 @@
 // is the login (or #id), as every event about a deleted user keeps.
 import type { Context } from 'koa';
 import type { AuditQuery } from '../audit/audit.query.js';
-import { ALL_USERS } from '../users/staff-scope.js';
+import { ALL_USERS } from '../platform/access.js';
 import { firstOf, staffOf } from './console-context.js';
 
 const ID = /^[0-9]{1,18}$/;

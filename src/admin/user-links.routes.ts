@@ -5,7 +5,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { NotFoundError, ValidationError } from '../platform/errors.js';
 import { describePolicy } from '../users/password-policy.js';
-import { grantableRoles } from '../users/staff-scope.js';
+import { grantableRoles } from '../users/user.policy.js';
 import type { Services } from '../services.js';
 import type { Views } from '../platform/views.js';
 import { formOf, renderConsole, staffOf } from './console-context.js';

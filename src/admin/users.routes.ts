@@ -9,7 +9,7 @@ import { fieldLabel, PRIVACY_LEVEL_LABELS } from '../users/field-labels.js';
 import { describePolicy } from '../users/password-policy.js';
 import { privacyFieldValues } from '../users/field-values.js';
 import { PRIVACY_LEVELS } from '../users/privacy.js';
-import { grantableRoles, mayChange } from '../users/staff-scope.js';
+import { grantableRoles, mayChange } from '../users/user.policy.js';
 import { InvalidCursorError, STATUS_FILTERS } from '../users/user-directory.query.js';
 import type { Services } from '../services.js';
 import type { Views } from '../platform/views.js';

@@ -6,7 +6,7 @@ import type { Actor, AuditLog } from '../audit/audit.service.js';
 import { type Db } from '../db/database.js';
 import type { User } from '../db/entities/user.entity.js';
 import { NotFoundError } from '../platform/errors.js';
-import type { StaffScope } from '../users/staff-scope.js';
+import type { StaffScope } from '../platform/access.js';
 import { describeUser, type UserService } from '../users/user.service.js';
 import { createApiKeyRepository, type ApiKeyInfo } from './api-key.repository.js';
 

@@ -75,10 +75,25 @@ export async function deleteClients(db: Db, clientIds: string[]): Promise<void> 
 }
 
 /** Applications whose only owner is this user: they go when the user goes. */
-export const SOLELY_OWNED = `SELECT c.client_id AS "clientId", c.name FROM clients c JOIN client_members m ON m.client_id = c.client_id
+const SOLELY_OWNED = `SELECT c.client_id AS "clientId", c.name FROM clients c JOIN client_members m ON m.client_id = c.client_id
   WHERE m.user_id = $1 AND m.role = 'owner'
     AND NOT EXISTS (SELECT 1 FROM client_members o WHERE o.client_id = c.client_id AND o.role = 'owner' AND o.user_id <> $1)
   ORDER BY lower(c.name), c.client_id`;
+
+export interface OwnedApplication { clientId: string; name: string }
+
+/**
+ * The applications part of deleting a user: an application whose only owner is the user
+ * would be left with nobody to manage it, so it goes with them (grants and tokens too).
+ * Runs inside the caller's transaction (the lifecycle's delete), so the user and their
+ * applications go together or not at all, and the other processes hear of it (NOTIFY) only
+ * once that commits. Returns which applications went.
+ */
+export async function deleteOwnedApplications(tx: Db, userId: string): Promise<OwnedApplication[]> {
+  const { rows: owned } = await tx.query<OwnedApplication>(SOLELY_OWNED, [userId]);
+  await deleteClients(tx, owned.map((a) => a.clientId));
+  return owned;
+}
 
 export function createClientRepository(db: Db, { secretKey }: { secretKey?: Buffer } = {}) {
   /** The provider's metadata: the secret as the provider compares it (a hash, or opened for client_secret_jwt). */

@@ -6,7 +6,7 @@
 import type { Actor, AuditLog } from '../audit/audit.service.js';
 import { type Db } from '../db/database.js';
 import { DomainError, NotFoundError, ValidationError } from '../platform/errors.js';
-import type { StaffScope } from '../users/staff-scope.js';
+import type { StaffScope } from '../platform/access.js';
 import type { QueuedMessage } from '../mail/outbox.repository.js';
 import type { ClientInput } from './client-metadata.js';
 import type { ClientQuery, ClientListFilter } from './application.query.js';
@@ -101,6 +101,8 @@ export function createClientService({ db, clients, query, audit, enqueue, wakeMa
 
   return {
     canSeal: clients.canSeal,
+    /** What the provider's client cache loads (the one repository, built once). */
+    providerMetadata: (clientId: string) => clients.findProviderMetadata(clientId),
     open,
 
     /** Creates an application; `owner` (the creator in the console) becomes its first owner. */

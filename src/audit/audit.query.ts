@@ -1,7 +1,7 @@
 // Reading the audit log for the console: newest first, filtered, keyset-paginated by id
 // (ids only grow, so "older than this id" is a stable page boundary).
 import { type Db } from '../db/database.js';
-import type { StaffScope } from '../users/staff-scope.js';
+import type { StaffScope } from '../platform/access.js';
 
 export interface AuditEventRow {
   id: string;

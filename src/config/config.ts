@@ -1,7 +1,7 @@
 // The only reader of process.env. Every variable is parsed and validated here; all
 // problems are reported at once so an operator fixes them in one go.
 import path from 'node:path';
-import { PRIVACY_CLAIMS, PRIVACY_LEVELS, type PrivacyClaim, type PrivacyLevel } from '../users/privacy.js';
+import { PRIVACY_CLAIMS, PRIVACY_LEVELS, type PrivacyClaim, type PrivacyLevel } from './privacy-levels.js';
 
 export interface AdminBootstrap {
   login: string;

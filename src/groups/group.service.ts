@@ -4,7 +4,8 @@ import type { Actor, AuditLog } from '../audit/audit.service.js';
 import { type Db } from '../db/database.js';
 import { NotFoundError, ValidationError } from '../platform/errors.js';
 import type { Group, GroupRepository } from './group.repository.js';
-import { assertMayChange, type StaffScope } from '../users/staff-scope.js';
+import type { StaffScope } from '../platform/access.js';
+import { assertMayChange } from '../users/user.policy.js';
 import type { UserService } from '../users/user.service.js';
 
 const NAME_MAX = 100;

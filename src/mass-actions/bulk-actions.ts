@@ -5,7 +5,7 @@
 // touched, and a failure on one user neither stops nor undoes the others.
 import type { Actor, AuditLog } from '../audit/audit.service.js';
 import { DomainError, NotFoundError, ValidationError } from '../platform/errors.js';
-import type { StaffScope } from '../users/staff-scope.js';
+import type { StaffScope } from '../platform/access.js';
 import type { UserFilter } from '../users/user-directory.query.js';
 import type { UserLifecycle } from '../users/user-lifecycle.service.js';
 import type { UserLinks } from '../users/user-links.service.js';

@@ -2,7 +2,7 @@
 // a worker (with a lease, so a crashed worker's items are picked up again), recording results.
 import { type Db } from '../db/database.js';
 import { DEFAULT_LEASE, leaseInterval, whileLeased, type Lease } from '../jobs/lease.js';
-import type { StaffScope } from '../users/staff-scope.js';
+import type { StaffScope } from '../platform/access.js';
 import { whereOf, type UserFilter } from '../users/user-directory.query.js';
 
 export interface BulkJob {

@@ -4,7 +4,7 @@
 import type { Actor, AuditLog } from '../audit/audit.service.js';
 import { type Db } from '../db/database.js';
 import { NotFoundError } from '../platform/errors.js';
-import { exportColumns, exportUsersCsv } from './user-csv-export.js';
+import { exportColumns, exportUsersCsv, type ExportColumn } from './user-csv-export.js';
 import type { UserFilter } from '../users/user-directory.query.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import type { Logger } from '../platform/logger.js';
@@ -40,6 +40,12 @@ export function createExportJobs({ db, settings, audit, enqueue, wakeMail, lease
   }
 
   return {
+    /** An export small enough to stream in the request: audited as it starts. */
+    async streamNow(filter: UserFilter, columns: ExportColumn[], actor: Actor): Promise<AsyncGenerator<string>> {
+      await audit.record({ actor, action: 'users.exported', details: { filter: { ...filter, scope: undefined }, columns: columns.map((c) => c.key) } });
+      return exportUsersCsv(db, filter, columns);
+    },
+
     async start(filter: UserFilter, columns: string[], total: number, staff: { actor: Actor; email: string | null }): Promise<string> {
       return db.transaction(async (tx) => {
         const id = await jobs.insert({ actorId: staff.actor.id ?? null, actorLabel: staff.actor.label ?? null, actorEmail: staff.email, filter, columns, total }, tx);

@@ -4,7 +4,7 @@
 import { type Db } from '../db/database.js';
 import { DEFAULT_LEASE, leaseInterval, type Lease } from '../jobs/lease.js';
 import type { PasswordMode } from './user-import-row.js';
-import type { StaffScope } from '../users/staff-scope.js';
+import type { StaffScope } from '../platform/access.js';
 
 export type ImportStatus = 'uploading' | 'analyzing' | 'ready' | 'queued' | 'running' | 'finished' | 'failed' | 'cancelled';
 

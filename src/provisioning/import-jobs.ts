@@ -10,7 +10,7 @@ import { readCsv } from './csv-reader.js';
 import { NotFoundError, ValidationError } from '../platform/errors.js';
 import type { PasswordHasher } from '../users/password.js';
 import type { SettingsService } from '../settings/settings.service.js';
-import type { StaffScope } from '../users/staff-scope.js';
+import type { StaffScope } from '../platform/access.js';
 import { checkHeader, HASHED_PASSWORD_CELL, PASSWORD_MODES, type CellError, type Cells, type PasswordMode } from './user-import-row.js';
 import type { StagedRow } from './user-import.plan.js';
 import type { UserImporter } from './user-import.service.js';

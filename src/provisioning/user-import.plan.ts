@@ -6,7 +6,8 @@ import type { Role, User } from '../db/entities/user.entity.js';
 import type { CustomFieldDefinition } from '../users/custom-fields.js';
 import { slugOf } from '../organizations/organization.service.js';
 import { checkPassword, type PasswordPolicy } from '../users/password-policy.js';
-import { grantableRoles, inScope, type StaffScope } from '../users/staff-scope.js';
+import { inScope, type StaffScope } from '../platform/access.js';
+import { grantableRoles, protectsAdministrator } from '../users/user.policy.js';
 import { parseProfile, type ProfileData, type ProfileInput } from '../users/user-input.js';
 import { signInStatus } from '../users/user-status.js';
 import { HASHED_PASSWORD_CELL, readImportRow, type CellError, type Cells, type ImportRow, type ImportStatus, type PasswordMode } from './user-import-row.js';
@@ -169,7 +170,7 @@ function planCreate(row: ImportRow, staged: StagedRow, ctx: PlanContext, errors:
 function planUpdate(row: ImportRow, staged: StagedRow, user: ExistingUser, ctx: PlanContext, errors: CellError[]): RowPlan {
   const base = { userId: user.id, rowNo: staged.rowNo };
   if (!inScope(ctx.scope, user)) return { ...base, userId: undefined, action: 'error', changes: [], errors: [...errors, { column: user.login && row.profile.login ? 'login' : 'email', message: 'This user belongs to another organization' }] };
-  if (user.role === 'ADMIN' && ctx.scope.kind !== 'all') return { ...base, action: 'error', changes: [], errors: [...errors, { column: '', message: "Only an Administrator can change an Administrator's account" }] };
+  if (protectsAdministrator(ctx.scope, user)) return { ...base, action: 'error', changes: [], errors: [...errors, { column: '', message: "Only an Administrator can change an Administrator's account" }] };
   const current: ProfileInput = Object.fromEntries(Object.keys(PROFILE_FIELDS).map((f) => [f, user[f as keyof typeof PROFILE_FIELDS] ?? '']));
   const custom = { ...Object.fromEntries(Object.entries(user.customFields).map(([k, v]) => [`custom.${k}`, String(v)])), ...row.custom };
   const profile = { ...current, ...row.profile, custom };

@@ -9,7 +9,7 @@ import type { GroupService } from '../groups/group.service.js';
 import type { OrganizationService } from '../organizations/organization.service.js';
 import { slugOf } from '../organizations/organization.service.js';
 import type { SettingsService } from '../settings/settings.service.js';
-import type { StaffScope } from '../users/staff-scope.js';
+import type { StaffScope } from '../platform/access.js';
 import type { UserLifecycle } from '../users/user-lifecycle.service.js';
 import type { UserService } from '../users/user.service.js';
 import { columnOfField, type CellError, type PasswordMode } from './user-import-row.js';

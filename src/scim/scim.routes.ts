@@ -5,7 +5,8 @@ import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { DomainError, ValidationError } from '../platform/errors.js';
 import { parseBodies } from '../platform/http/body-parsing.js';
-import { actorOf, scopeOf } from '../users/staff-scope.js';
+import { scopeOf } from '../platform/access.js';
+import { actorOf, isStaff } from '../users/user.policy.js';
 import type { Services } from '../services.js';
 import { invalidValue, ScimError } from '../provisioning/scim/scim-error.js';
 import { RETRY_AFTER_SECONDS } from '../db/database-outage.js';
@@ -99,7 +100,7 @@ export function scimRoutes({ services, users, groups, issuer }: { services: Serv
       ctx.set('WWW-Authenticate', 'Bearer realm="scim"');
       throw new ScimError(401, undefined, 'A valid API key is required: Authorization: Bearer <key>');
     }
-    if (owner.role !== 'ADMIN' && owner.role !== 'MANAGER') throw new ScimError(403, undefined, "This API key's owner may not manage users");
+    if (!isStaff(owner.role)) throw new ScimError(403, undefined, "This API key's owner may not manage users");
     ctx.state.scim = { actor: { ...actorOf(owner), label: `${actorOf(owner).label} (API key)` }, scope: scopeOf(owner) } satisfies ScimCaller;
     await next();
   });

@@ -1,15 +1,10 @@
-// Per-field privacy levels: the rule that decides what an app may ever see.
-//   private    – never released to any app
-//   on_request – released only when the user consented for that app
-//   public     – released without asking
-// Privacy fields are the built-in ones below plus one per custom profile field, named
+// Per-field privacy levels: the rule that decides what an app may ever see (the levels
+// themselves are named in src/config/privacy-levels.ts).
+// Privacy fields are the built-in ones plus one per custom profile field, named
 // `custom_fields.<key>` (their values are released inside the `custom_fields` claim).
-export const PRIVACY_LEVELS = ['private', 'on_request', 'public'] as const;
-export type PrivacyLevel = (typeof PRIVACY_LEVELS)[number];
+import { PRIVACY_CLAIMS, PRIVACY_LEVELS, type PrivacyClaim, type PrivacyLevel } from '../config/privacy-levels.js';
 
-/** The built-in user fields that carry a privacy level; each governs one or more OIDC claims. */
-export const PRIVACY_CLAIMS = ['nickname', 'given_name', 'family_name', 'birthdate', 'picture', 'email', 'phone_number'] as const;
-export type PrivacyClaim = (typeof PRIVACY_CLAIMS)[number];
+export { PRIVACY_CLAIMS, PRIVACY_LEVELS, type PrivacyClaim, type PrivacyLevel };
 
 /** A built-in privacy field or `custom_fields.<key>`. */
 export type PrivacyField = string;

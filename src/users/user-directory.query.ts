@@ -3,7 +3,7 @@
 // keyset pagination (never OFFSET) and a count that stays exact only while it is cheap.
 import { type Db } from '../db/database.js';
 import type { Role } from '../db/entities/user.entity.js';
-import type { StaffScope } from './staff-scope.js';
+import type { StaffScope } from '../platform/access.js';
 
 export const STATUS_FILTERS = ['active', 'blocked', 'locked', 'invited', 'reset_pending', 'email_unverified',
   'phone_unverified', 'deletion_scheduled', 'cannot_sign_in'] as const;

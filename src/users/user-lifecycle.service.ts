@@ -5,7 +5,7 @@ import type { Actor, AuditLog } from '../audit/audit.service.js';
 import type { Db } from '../db/database.js';
 import type { User } from '../db/entities/user.entity.js';
 import { ValidationError } from '../platform/errors.js';
-import { ALL_USERS, type StaffScope } from './staff-scope.js';
+import { ALL_USERS, type StaffScope } from '../platform/access.js';
 import { describeUser, LastAdministratorError, type UserService } from './user.service.js';
 import type { UserRepository } from './user.repository.js';
 import { createUserLifecycleRepository } from './user-lifecycle.repository.js';
@@ -26,7 +26,7 @@ export type AccountTokenRevoker = (tx: Db, accountId: string) => Promise<number>
 
 /**
  * Deletes, inside the caller's transaction, the applications the user is the only owner of;
- * returns them (src/applications/owned-applications.ts).
+ * returns them (deleteOwnedApplications in src/applications/application.repository.ts).
  */
 export type OwnedApplicationsDeleter = (tx: Db, userId: string) => Promise<{ clientId: string; name: string }[]>;
 

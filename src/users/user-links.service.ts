@@ -11,7 +11,7 @@ import type { OneTimeTokens, TokenState } from './one-time-token.repository.js';
 import type { PasswordHasher } from './password.js';
 import { checkPassword } from './password-policy.js';
 import type { SettingsService } from '../settings/settings.service.js';
-import type { StaffScope } from './staff-scope.js';
+import type { StaffScope } from '../platform/access.js';
 import type { UserLifecycle } from './user-lifecycle.service.js';
 import type { UserRepository } from './user.repository.js';
 import { describeUser, type CreateUserInput, type UserService } from './user.service.js';
@@ -47,6 +47,11 @@ export class NotInvitedError extends DomainError {
 
 export const SELF_SERVICE: Actor = { type: 'system', label: 'self-service' };
 const RESET_PURPOSES = ['password_reset', 'recovery'] as const;
+
+/** The message that carries an email-verification link (the link is made when it goes out). */
+export function verificationMessage(user: Pick<User, 'id' | 'email'>): QueuedMessage {
+  return { template: 'email-verification', to: user.email, userId: user.id };
+}
 
 export function createUserLinks(deps: UserLinksDeps) {
   const { db, users, repository, tokens, hasher, settings, audit } = deps;
@@ -266,7 +271,7 @@ export function createUserLinks(deps: UserLinksDeps) {
     },
 
     /** Queues the verification email in the caller's transaction (new user, changed address). */
-    queueVerification: (tx: Db, user: User) => queue({ template: 'email-verification', to: user.email, userId: user.id }, tx),
+    queueVerification: (tx: Db, user: User) => queue(verificationMessage(user), tx),
 
     /** Confirms the address the link was sent to, if it is still the user's address. */
     async verifyEmail(raw: string): Promise<User> {

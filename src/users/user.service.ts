@@ -11,7 +11,8 @@ import type { PasswordHasher } from './password.js';
 import { checkPassword } from './password-policy.js';
 import { effectiveLevels, isKnownPrivacyField, isPrivacyLevel, PRIVACY_LEVELS, type PrivacyClaim, type PrivacyLevel, type PrivacyLevels } from './privacy.js';
 import type { SettingsService, SettingsSnapshot } from '../settings/settings.service.js';
-import { ALL_USERS, assertMayChange, grantableRoles, inScope, type StaffScope } from './staff-scope.js';
+import { ALL_USERS, inScope, type StaffScope } from '../platform/access.js';
+import { assertMayChange, grantableRoles, protectsAdministrator } from './user.policy.js';
 import { parseProfile, type ProfileData, type ProfileInput } from './user-input.js';
 import { uniqueViolationField, type UserRepository } from './user.repository.js';
 import { signInStatus } from './user-status.js';
@@ -61,9 +62,6 @@ export interface UserServiceDeps {
   privacyDefaults: Record<PrivacyClaim, PrivacyLevel>;
   defaultPhoneRegion: string;
 }
-
-// The rule and its error live in staff-scope.ts (one place); re-exported for existing importers.
-export { AdministratorProtectedError } from './staff-scope.js';
 
 export class LastAdministratorError extends DomainError {
   constructor() {
@@ -244,7 +242,7 @@ export function createUserService(deps: UserServiceDeps) {
       if (Object.keys(errors).length) throw new ValidationError(errors);
       return db.transaction(async (tx) => {
         const user = await requireUser(id, scope, tx);
-        if (user.role === 'ADMIN' && scope.kind !== 'all') throw new ValidationError({ role: "Only an Administrator can change an Administrator's permissions" });
+        if (protectsAdministrator(scope, user)) throw new ValidationError({ role: "Only an Administrator can change an Administrator's permissions" });
         if (user.role === 'ADMIN' && permissions.role !== 'ADMIN' && (await users.countActiveAdmins(tx)) <= 1 && !user.blocked) {
           throw new LastAdministratorError();
         }

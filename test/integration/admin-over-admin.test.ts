@@ -1,7 +1,7 @@
 // Issue 14, finding 8: a Manager could revoke an Administrator's API key and change an
 // Administrator's group memberships, while every other change to an Administrator was refused.
 // Now an Administrator's whole account — keys and groups included — is Administrator-only,
-// decided in one place (src/users/staff-scope.ts), through the console, mass actions and SCIM.
+// decided in one place (src/users/user.policy.ts), through the console, mass actions and SCIM.
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
 import type { Role, User } from '../../src/db/entities/user.entity.js';
 import { createLogger } from '../../src/platform/logger.js';

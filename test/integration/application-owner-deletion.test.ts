@@ -6,12 +6,12 @@
 import { CLI_ACTOR, createAuditLog } from '../../src/audit/audit.service.js';
 import type { Role, User } from '../../src/db/entities/user.entity.js';
 
-import { ALL_USERS } from '../../src/users/staff-scope.js';
+import { ALL_USERS } from '../../src/platform/access.js';
 import { LastAdministratorError } from '../../src/users/user.service.js';
 import { createUserRepository } from '../../src/users/user.repository.js';
 import { createUserLifecycle } from '../../src/users/user-lifecycle.service.js';
 import { createAdapterFactory } from '../../src/oidc/adapter.js';
-import { deleteOwnedApplications } from '../../src/applications/owned-applications.js';
+import { deleteOwnedApplications } from '../../src/applications/application.repository.js';
 import { revokeAccountTokens } from '../../src/sessions/payload.repository.js';
 import { consoleSession, formToken } from '../support/console-session.js';
 import { eventually } from '../support/eventually.js';

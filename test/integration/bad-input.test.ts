@@ -5,7 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
-import { ALL_USERS } from '../../src/users/staff-scope.js';
+import { ALL_USERS } from '../../src/platform/access.js';
 import {
   answeredSummary, fillPath, formatFailures, formsIn, GENERIC_FIELDS, pool, routeRegExp, routesOfProvider, routesOfRouters, send, variantsOf,
   type Failure, type Identity, type PageForm, type RouteSpec, type Variant,

@@ -87,7 +87,7 @@ describe('as a job, beyond the threshold', () => {
     expect(mail.text_body).toContain(`${jobServer.issuer}${page}`);
 
     // Some days after, the file (personal data) is deleted; the page says so and the download is gone.
-    const sweep = jobDataSweeper(jobServer.foyer.services.sql, 7);
+    const sweep = jobDataSweeper(jobServer.db.database, 7);
     expect(await sweep()).toBe(0);
     await jobServer.db.dataSource.query("UPDATE export_jobs SET finished_at = now() - interval '8 days'");
     expect(await sweep()).toBeGreaterThan(0);

@@ -95,7 +95,7 @@ describe('the dry run', () => {
 
     // Some days after, the staged rows (personal data, the file's cells) are deleted; the job's page says so.
     await server.db.dataSource.query(`UPDATE import_jobs SET finished_at = now() - interval '8 days' WHERE id = ${id}`);
-    await jobDataSweeper(server.foyer.services.sql, 7)();
+    await jobDataSweeper(server.db.database, 7)();
     expect(await count('import_rows', `job_id = ${id}`)).toBe(0);
     expect(await count('import_rows', `job_id = ${again.id}`)).toBe(4);
     expect(await (await admin.get(`/admin/imports/${id}`)).text()).toContain('The rows of this import were deleted');

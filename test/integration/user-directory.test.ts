@@ -2,7 +2,7 @@
 // each match once and in order, forwards and backwards; filters, search and scope match
 // what the rows say; counts are exact while cheap and estimated beyond.
 
-import { ALL_USERS, type StaffScope } from '../../src/users/staff-scope.js';
+import { ALL_USERS, type StaffScope } from '../../src/platform/access.js';
 import { createUserDirectory, EXACT_COUNT_LIMIT, SORT_KEYS, type SortKey, type StatusFilter, type UserListQuery, type UserListRow } from '../../src/users/user-directory.query.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 

@@ -5,9 +5,10 @@ import { loadConfig, type Config } from '../../src/config/config.js';
 
 import { NotFoundError, ValidationError } from '../../src/platform/errors.js';
 import { createUserRepository } from '../../src/users/user.repository.js';
-import { deleteOwnedApplications } from '../../src/applications/owned-applications.js';
+import { deleteOwnedApplications } from '../../src/applications/application.repository.js';
 import { createUserLifecycle } from '../../src/users/user-lifecycle.service.js';
-import { AdministratorProtectedError, AUTO_LOCK_REASON, LastAdministratorError, type CreateUserInput } from '../../src/users/user.service.js';
+import { AUTO_LOCK_REASON, LastAdministratorError, type CreateUserInput } from '../../src/users/user.service.js';
+import { AdministratorProtectedError } from '../../src/users/user.policy.js';
 import { createAdapterFactory } from '../../src/oidc/adapter.js';
 import { revokeAccountTokens } from '../../src/sessions/payload.repository.js';
 import { createServices, type Services } from '../../src/services.js';

@@ -7,7 +7,7 @@ import { createOrganizationRepository } from '../../src/organizations/organizati
 import { createSettingsRepository } from '../../src/settings/settings.repository.js';
 import { createSettingsService } from '../../src/settings/settings.service.js';
 import { createUserRepository } from '../../src/users/user.repository.js';
-import { ALL_USERS } from '../../src/users/staff-scope.js';
+import { ALL_USERS } from '../../src/platform/access.js';
 import { createUserService, LastAdministratorError, type CreateUserInput, type UserService } from '../../src/users/user.service.js';
 import { createServices } from '../../src/services.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';

@@ -1,7 +1,7 @@
 // SQL of the SCIM Groups endpoint beyond what the group service does: the externalId a
 // provisioning system keeps on a group, and the filtered, sorted page of group ids a list asks for.
 import { type Db } from '../../db/database.js';
-import type { StaffScope } from '../../users/staff-scope.js';
+import type { StaffScope } from '../../platform/access.js';
 
 /** The conditions (over alias `g`) limiting groups to a scope, with their parameters; a filter's are added after. */
 export function groupScopeConditions(scope: StaffScope): { conditions: string[]; values: unknown[] } {

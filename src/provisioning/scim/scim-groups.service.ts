@@ -6,7 +6,7 @@
 import { type Db } from '../../db/database.js';
 import { NotFoundError } from '../../platform/errors.js';
 import type { Group } from '../../groups/group.repository.js';
-import type { StaffScope } from '../../users/staff-scope.js';
+import type { StaffScope } from '../../platform/access.js';
 import type { Services } from '../../services.js';
 import { compileFilter } from './filter-sql.js';
 import { parseFilter } from './filter.js';

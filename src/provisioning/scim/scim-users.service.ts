@@ -6,7 +6,7 @@ import type { Actor } from '../../audit/audit.service.js';
 import { type Db } from '../../db/database.js';
 import type { User } from '../../db/entities/user.entity.js';
 import { NotFoundError } from '../../platform/errors.js';
-import type { StaffScope } from '../../users/staff-scope.js';
+import type { StaffScope } from '../../platform/access.js';
 import { whereOf } from '../../users/user-directory.query.js';
 import type { Services } from '../../services.js';
 import { compileFilter } from './filter-sql.js';

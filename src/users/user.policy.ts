@@ -1,30 +1,26 @@
-// What a console user may reach: an Administrator everything, a Manager the users of their
-// own organization. Everything outside the scope is treated as not existing (404), so a
-// Manager cannot even learn which ids belong to other organizations.
+// The users policy: who may change which account. Everything outside the actor's scope is
+// treated as not existing (404), so a Manager cannot even learn which ids belong to other
+// organizations; inside it, an Administrator's account is changed by Administrators only.
 import type { Actor } from '../audit/audit.service.js';
 import type { Role, User } from '../db/entities/user.entity.js';
+import { inScope, type StaffScope } from '../platform/access.js';
 import { DomainError, NotFoundError } from '../platform/errors.js';
-
-export type StaffScope =
-  | { kind: 'all' }
-  /** A Manager without an organization manages nobody. */
-  | { kind: 'organization'; organizationId: number | null };
-
-export const ALL_USERS: StaffScope = { kind: 'all' };
-
-export function scopeOf(staff: Pick<User, 'role' | 'organizationId'>): StaffScope {
-  return staff.role === 'ADMIN' ? ALL_USERS : { kind: 'organization', organizationId: staff.organizationId };
-}
-
-export function inScope(scope: StaffScope, user: Pick<User, 'organizationId'>): boolean {
-  return scope.kind === 'all' || (scope.organizationId !== null && user.organizationId === scope.organizationId);
-}
 
 /** Managers may see an Administrator of their organization but never change one. */
 export class AdministratorProtectedError extends DomainError {
   constructor(message = "Only an Administrator can change an Administrator's account.") {
     super('administrator_protected', message, 403);
   }
+}
+
+/** Who has the console and SCIM: Administrators and Managers. */
+export function isStaff(role: Role): boolean {
+  return role === 'ADMIN' || role === 'MANAGER';
+}
+
+/** The rule itself: an Administrator's account is out of reach of every scope but all users. */
+export function protectsAdministrator(scope: StaffScope, user: Pick<User, 'role'>): boolean {
+  return user.role === 'ADMIN' && scope.kind !== 'all';
 }
 
 /**
@@ -36,12 +32,12 @@ export class AdministratorProtectedError extends DomainError {
  */
 export function assertMayChange(scope: StaffScope, user: Pick<User, 'role' | 'organizationId'>, message?: string): void {
   if (!inScope(scope, user)) throw new NotFoundError('User');
-  if (user.role === 'ADMIN' && scope.kind !== 'all') throw new AdministratorProtectedError(message);
+  if (protectsAdministrator(scope, user)) throw new AdministratorProtectedError(message);
 }
 
 /** Whether the scope may change the user (for links and buttons: the services enforce it with assertMayChange). */
 export function mayChange(scope: StaffScope, user: Pick<User, 'role' | 'organizationId'>): boolean {
-  return inScope(scope, user) && !(user.role === 'ADMIN' && scope.kind !== 'all');
+  return inScope(scope, user) && !protectsAdministrator(scope, user);
 }
 
 /** Roles this scope may hand out: a Manager can never grant Administrator. */
