@@ -11,7 +11,7 @@ import type { User } from '../db/entities/user.entity.js';
 import { ValidationError } from '../platform/errors.js';
 import { fieldLabel, PRIVACY_LEVEL_LABELS } from '../users/field-labels.js';
 import { privacyFieldValues } from '../users/field-values.js';
-import { describePolicy } from '../users/password-policy.js';
+import { describePolicy } from '../settings/password-policy.js';
 import { PRIVACY_LEVELS } from '../users/privacy.js';
 import { absolutePicture } from '../users/profile-photo.service.js';
 import { ALL_USERS } from '../platform/access.js';
@@ -22,9 +22,10 @@ import { noticeFor } from '../platform/http/notices.js';
 import { renderPage } from '../platform/render.js';
 import type { Views } from '../platform/views.js';
 import type { Services } from '../services.js';
-import { formatTime, publicName } from '../admin/user.presenter.js';
-import { parsePrivacyForm, parseProfileForm } from '../admin/users.input.js';
-import { keptValues, password } from '../admin/form.input.js';
+import { formatTime } from '../platform/format.js';
+import { publicName } from '../users/public-name.js';
+import { parsePrivacyForm, parseProfileForm } from '../users/profile.input.js';
+import { keptValues, password } from '../platform/http/form.input.js';
 import { PHOTO_ERRORS } from './photo-errors.js';
 
 export interface AccountRouteDeps {

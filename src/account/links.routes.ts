@@ -5,7 +5,7 @@ import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { z } from 'zod';
 import { ValidationError } from '../platform/errors.js';
-import { describePolicy } from '../users/password-policy.js';
+import { describePolicy } from '../settings/password-policy.js';
 import { LinkNotUsableError, type UserLinks } from '../users/user-links.service.js';
 import { retryText, type RateLimits } from '../security/rate-limits.js';
 import type { SettingsService } from '../settings/settings.service.js';

@@ -9,7 +9,7 @@ import type { StaffScope } from '../platform/access.js';
 import { firstOf } from '../platform/http/form.js';
 import { z } from 'zod';
 import { multiLineText, parseInput, serialId, text, textList } from '../platform/http/input.js';
-import { checkbox, displayable, optionalOrganizationId } from './form.input.js';
+import { checkbox, displayable, optionalOrganizationId } from '../platform/http/form.input.js';
 
 type Form = Record<string, string | string[] | undefined>;
 

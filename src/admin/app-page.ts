@@ -8,7 +8,9 @@ import { presentApplication } from './app.presenter.js';
 import { parseApplicationPageQuery } from './apps.input.js';
 import { firstOf, renderConsole, staffOf } from './console-context.js';
 import { ACTION_NOTICES, availableActions } from './user-actions.js';
-import { formatTime, publicName, statusBadges, userStatusSource } from './user.presenter.js';
+import { statusBadges, userStatusSource } from './user.presenter.js';
+import { formatTime } from '../platform/format.js';
+import { publicName } from '../users/public-name.js';
 import { noticeFor } from '../platform/http/notices.js';
 
 const PAGE_SIZE = 50;

@@ -5,9 +5,10 @@ import type { Views } from '../platform/views.js';
 import { CONFIDENTIAL_AUTH_METHODS, CLIENT_GRANT_TYPES } from '../applications/client-metadata.js';
 import type { ClientRecord } from '../applications/application.repository.js';
 import type { ClientListRow } from '../applications/application.query.js';
-import { SCOPES } from '../oidc/claims.js';
+import { SCOPES } from '../users/scopes.js';
 import { renderConsole } from './console-context.js';
-import { formatTime, type StatusBadge } from './user.presenter.js';
+import { type StatusBadge } from './user.presenter.js';
+import { formatTime } from '../platform/format.js';
 
 export const GRANT_LABELS: Record<string, string> = {
   authorization_code: 'Authorization code (users sign in)', refresh_token: 'Refresh token', client_credentials: 'Client credentials (machine access)',

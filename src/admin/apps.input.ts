@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { ClientKind, ClientMemberRole } from '../applications/application.repository.js';
 import { bigserialId, parseInput, serialId, text } from '../platform/http/input.js';
-import { checkbox, optionalOrganizationId } from './form.input.js';
+import { checkbox, optionalOrganizationId } from '../platform/http/form.input.js';
 import { clientIdParam } from './params.input.js';
 
 type Form = Record<string, string | string[] | undefined>;

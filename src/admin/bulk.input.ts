@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { ValidationError } from '../platform/errors.js';
 import { bigserialId, parseInput, text } from '../platform/http/input.js';
-import { optionalBigserialId } from './form.input.js';
+import { optionalBigserialId } from '../platform/http/form.input.js';
 import { parseUserListParams, type UserListParams } from './user-list.params.js';
 
 type Form = Record<string, string | string[] | undefined>;

@@ -11,7 +11,7 @@ import { userListUrl } from './user-list.params.js';
 import { parseMassActionForm, type MassActionForm } from './bulk.input.js';
 import { idParam } from './params.input.js';
 import { bigserialId } from '../platform/http/input.js';
-import { formatTime } from './user.presenter.js';
+import { formatTime } from '../platform/format.js';
 
 const WORDS: Record<BulkAction, { verb: string; explain: string; danger: boolean }> = {
   block: { verb: 'Block', explain: 'They can no longer sign in and are signed out everywhere.', danger: true },

@@ -3,7 +3,7 @@
 // reason and lists without that filter); a time that cannot be one is left out with a note.
 import { z } from 'zod';
 import { bigserialId, text } from '../platform/http/input.js';
-import { optionalDateTime } from './form.input.js';
+import { optionalDateTime } from '../platform/http/form.input.js';
 
 const filterText = z.object({ user: text(320), actor: text(320), action: text(100), from: text(40), to: text(40) });
 type FilterName = keyof z.output<typeof filterText>;

@@ -5,7 +5,7 @@ import type { AuditQuery } from '../audit/audit.query.js';
 import type { UserService } from '../users/user.service.js';
 import type { Views } from '../platform/views.js';
 import { renderConsole, staffOf } from './console-context.js';
-import { formatTime } from './user.presenter.js';
+import { formatTime } from '../platform/format.js';
 import { parseEventFilters } from './events.input.js';
 
 const PAGE_SIZE = 50;

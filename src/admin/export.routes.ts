@@ -11,7 +11,7 @@ import { renderConsole, staffOf } from './console-context.js';
 import { NotFoundError, ValidationError } from '../platform/errors.js';
 import { bigserialId } from '../platform/http/input.js';
 import { idParam } from './params.input.js';
-import { formatTime } from './user.presenter.js';
+import { formatTime } from '../platform/format.js';
 import { parseUserListParams, userListUrl } from './user-list.params.js';
 
 export function exportRoutes({ services, views, wakeExportWorker, jobThreshold }: { services: Services; views: Views; wakeExportWorker: () => void; jobThreshold: number }): Router {

@@ -2,7 +2,7 @@
 // or id as typed), a member to remove (a user id), and a group chosen on a profile.
 import { z } from 'zod';
 import { bigserialId, parseInput, text } from '../platform/http/input.js';
-import { optionalBigserialId, optionalOrganizationId } from './form.input.js';
+import { optionalBigserialId, optionalOrganizationId } from '../platform/http/form.input.js';
 
 type Form = Record<string, string | string[] | undefined>;
 

@@ -7,8 +7,9 @@ import { AdministratorProtectedError, mayChange } from '../users/user.policy.js'
 import type { Services } from '../services.js';
 import type { Views } from '../platform/views.js';
 import { formOf, renderConsole, staffOf } from './console-context.js';
-import { formatTime, publicName } from './user.presenter.js';
-import { keptValues } from './form.input.js';
+import { formatTime } from '../platform/format.js';
+import { publicName } from '../users/public-name.js';
+import { keptValues } from '../platform/http/form.input.js';
 import { parseAddMemberForm, parseGroupForm, parseProfileGroupForm, parseRemoveMemberForm, parseRenameForm } from './groups.input.js';
 import { groupPath, userPath } from './params.input.js';
 import { noticeFor } from '../platform/http/notices.js';

@@ -15,7 +15,7 @@ import type { ImportRowFilter } from '../provisioning/import-rows.repository.js'
 import type { ImportJob } from '../provisioning/import-jobs.js';
 import type { Services } from '../services.js';
 import { renderConsole, staffOf } from './console-context.js';
-import { formatTime } from './user.presenter.js';
+import { formatTime } from '../platform/format.js';
 import { parseImportPageQuery } from './import.input.js';
 
 const PAGE = 100;

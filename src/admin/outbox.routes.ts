@@ -5,7 +5,7 @@ import { NotFoundError } from '../platform/errors.js';
 import type { OutboxRepository } from '../mail/outbox.repository.js';
 import type { Views } from '../platform/views.js';
 import { renderConsole, requireAdministrator } from './console-context.js';
-import { formatTime } from './user.presenter.js';
+import { formatTime } from '../platform/format.js';
 import { bigserialId } from '../platform/http/input.js';
 import { OUTBOX_STATUSES, parseOutboxQuery } from './outbox.input.js';
 import { idParam } from './params.input.js';

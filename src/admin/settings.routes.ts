@@ -1,16 +1,16 @@
 // Directory settings (Administrators only): the password policy and custom profile fields.
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { CUSTOM_FIELD_TYPES, patternProblem } from '../users/custom-fields.js';
+import { CUSTOM_FIELD_TYPES, patternProblem } from '../settings/custom-fields.js';
 import { NotFoundError, ValidationError } from '../platform/errors.js';
 import { PRIVACY_LEVEL_LABELS } from '../users/field-labels.js';
-import { CHARACTER_CLASSES, CLASS_LABELS } from '../users/password-policy.js';
+import { CHARACTER_CLASSES, CLASS_LABELS } from '../settings/password-policy.js';
 import { PRIVACY_LEVELS } from '../users/privacy.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import type { Views } from '../platform/views.js';
 import { firstOf, formOf, renderConsole, requireAdministrator, staffOf } from './console-context.js';
 import { noticeFor } from '../platform/http/notices.js';
-import { displayable } from './form.input.js';
+import { displayable } from '../platform/http/form.input.js';
 import { customFieldKeyParam, idParam } from './params.input.js';
 import { parseSettingsForm } from './settings.input.js';
 

@@ -2,7 +2,7 @@
 // return to, and the ticked sessions, consents or refresh tokens of the profile.
 import { z } from 'zod';
 import { parseInput, text, textList } from '../platform/http/input.js';
-import { optionalDateTime } from './form.input.js';
+import { optionalDateTime } from '../platform/http/form.input.js';
 
 type Form = Record<string, string | string[] | undefined>;
 

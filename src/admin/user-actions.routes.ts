@@ -8,9 +8,9 @@ import { NotFoundError, ValidationError } from '../platform/errors.js';
 import type { Services } from '../services.js';
 import type { Views } from '../platform/views.js';
 import { formOf, renderConsole, staffOf } from './console-context.js';
-import { publicName } from './user.presenter.js';
+import { publicName } from '../users/public-name.js';
 import { ACTIONS } from './user-actions.js';
-import { keptValues } from './form.input.js';
+import { keptValues } from '../platform/http/form.input.js';
 import { userIdParam } from './params.input.js';
 import { parseLockForm, parseSelection } from './user-actions.input.js';
 

@@ -11,9 +11,9 @@ import { renderApplicationPage } from './app-page.js';
 import { renderSecretOnce } from './app.presenter.js';
 import { personalOrganization } from './app-form.js';
 import { firstOf, formOf, renderConsole, staffOf } from './console-context.js';
-import { publicName } from './user.presenter.js';
+import { publicName } from '../users/public-name.js';
 import { parseAssignForm, parseMemberForm, parsePersonalForm, parseRemoveMemberForm } from './apps.input.js';
-import { keptValues } from './form.input.js';
+import { keptValues } from '../platform/http/form.input.js';
 import { applicationPath, userPath } from './params.input.js';
 
 const roleOf = (value: string): ClientMemberRole => (value === 'owner' ? 'owner' : 'admin');

@@ -1,7 +1,7 @@
 // What the invitation, set-password and identifier forms accept.
 import { z } from 'zod';
 import { parseInput, text } from '../platform/http/input.js';
-import { checkbox, optionalOrganizationId, password } from './form.input.js';
+import { checkbox, optionalOrganizationId, password } from '../platform/http/form.input.js';
 
 type Form = Record<string, string | string[] | undefined>;
 

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { ROLES, type Role } from '../db/entities/user.entity.js';
 import { hasControlCharacters, NO_CONTROL_CHARACTERS, serialId } from '../platform/http/input.js';
-import { displayable } from './form.input.js';
+import { displayable } from '../platform/http/form.input.js';
 import { SORT_KEYS, STATUS_FILTERS, type SortKey, type StatusFilter } from '../users/user-directory.query.js';
 
 export interface UserListParams {

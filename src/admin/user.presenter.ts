@@ -3,6 +3,8 @@
 import type { Role, User } from '../db/entities/user.entity.js';
 import type { UserListRow } from '../users/user-directory.query.js';
 import { availableActions } from './user-actions.js';
+import { formatTime } from '../platform/format.js';
+import { publicName } from '../users/public-name.js';
 
 export const ROLE_LABELS: Record<Role, string> = { MEMBER: 'Member', MANAGER: 'Manager', ADMIN: 'Administrator' };
 
@@ -23,17 +25,6 @@ export function statusBadges(u: StatusSource): StatusBadge[] {
   if (u.email && !u.emailVerified) badges.push({ label: 'Email unverified', tone: 'plain' });
   if (u.phoneNumber && !u.phoneNumberVerified) badges.push({ label: 'Phone unverified', tone: 'plain' });
   return badges;
-}
-
-export function publicName(u: Pick<User, 'nickname' | 'givenName' | 'familyName' | 'login' | 'email' | 'phoneNumber'>): string {
-  return u.nickname || [u.givenName, u.familyName].filter(Boolean).join(' ') || u.login || u.email || u.phoneNumber || '—';
-}
-
-/** "2026-11-22 08:34 UTC": unambiguous for admins in any time zone. */
-export function formatTime(value: Date | string | null | undefined): string {
-  if (!value) return '';
-  const d = value instanceof Date ? value : new Date(value);
-  return Number.isNaN(d.getTime()) ? '' : `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 export function presentListRow(row: UserListRow) {

@@ -4,9 +4,11 @@
 import { randomBytes } from 'node:crypto';
 import { batched } from '../db/sql.js';
 import { type Db } from '../db/database.js';
-import { CLIENT_CHANGED_CHANNEL } from '../oidc/client-cache.js';
 import { validateClientInput, type AuthMethod, type ClientInput, type ValidClient } from './client-metadata.js';
 import { generateClientSecret, hashClientSecret, isHashed, isSealed, openClientSecret, sealClientSecret } from './client-secret.js';
+
+/** Where every change to a client is announced (every process's client cache listens). */
+export const CLIENT_CHANGED_CHANNEL = 'foyer_client_changed';
 
 export type ClientKind = 'application' | 'personal';
 export type ClientMemberRole = 'owner' | 'admin';

@@ -2,7 +2,7 @@
 // client metadata. Every caller (console, CLI, per-user OAuth applications) goes through
 // validateClientInput, so a rule written here holds everywhere.
 import { ValidationError } from '../platform/errors.js';
-import { SCOPES } from '../oidc/claims.js';
+import { SCOPES } from '../users/scopes.js';
 
 export const CLIENT_GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
 export type ClientGrantType = (typeof CLIENT_GRANT_TYPES)[number];

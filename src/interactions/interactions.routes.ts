@@ -7,7 +7,7 @@ import type Provider from 'oidc-provider';
 import type { InteractionResults } from 'oidc-provider';
 import type { UserService } from '../users/user.service.js';
 import { ValidationError } from '../platform/errors.js';
-import { describePolicy } from '../users/password-policy.js';
+import { describePolicy } from '../settings/password-policy.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import type { UserLinks } from '../users/user-links.service.js';
 import type { UserLifecycle } from '../users/user-lifecycle.service.js';

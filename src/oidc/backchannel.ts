@@ -2,7 +2,7 @@
 // console's End sessions, Block, Lock and Delete. Each app used in an ended session that
 // registered a backchannel_logout_uri receives a logout token with that session's sid.
 import type Provider from 'oidc-provider';
-import type { SessionsEndedListener } from '../users/user-lifecycle.service.js';
+import type { SessionsEndedListener } from '../sessions/ended-sessions.js';
 import type { Logger } from '../platform/logger.js';
 import { safeError } from '../platform/logger.js';
 

@@ -4,11 +4,11 @@
 // process is not listening (not yet connected, or the connection broke) nothing is cached:
 // a notice it could have missed can never leave it serving an old client.
 import type pg from 'pg';
+import { CLIENT_CHANGED_CHANNEL } from '../applications/application.repository.js';
 import type { Logger } from '../platform/logger.js';
 import { isDatabaseOutage } from '../db/database-outage.js';
 import { safeError } from '../platform/logger.js';
 
-export const CLIENT_CHANGED_CHANNEL = 'foyer_client_changed';
 
 type Metadata = Record<string, unknown>;
 

@@ -3,7 +3,7 @@
 // Password hashes are never a column. Cells that a spreadsheet would run as a formula are
 // prefixed with ' (CSV injection).
 import { type Db } from '../db/database.js';
-import type { CustomFieldDefinition } from '../users/custom-fields.js';
+import type { CustomFieldDefinition } from '../settings/custom-fields.js';
 import type { UserFilter } from '../users/user-directory.query.js';
 import { exportBatch } from './user-csv-export.query.js';
 

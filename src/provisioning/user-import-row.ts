@@ -2,7 +2,7 @@
 // checks on the header, and the cells of a row turned into typed values. No database here;
 // whether a row creates or updates a user is decided in user-import.plan.ts.
 import { ROLES, type Role } from '../db/entities/user.entity.js';
-import type { CustomFieldDefinition } from '../users/custom-fields.js';
+import type { CustomFieldDefinition } from '../settings/custom-fields.js';
 import type { ProfileInput } from '../users/user-input.js';
 
 export type PasswordMode = 'invite' | 'given' | 'hash';

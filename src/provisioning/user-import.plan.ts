@@ -3,9 +3,9 @@
 // run and again, against the directory as it is then, when the import is applied. Pure: the
 // caller looks up the users, organizations and groups a batch of rows names.
 import type { Role, User } from '../db/entities/user.entity.js';
-import type { CustomFieldDefinition } from '../users/custom-fields.js';
+import type { CustomFieldDefinition } from '../settings/custom-fields.js';
 import { slugOf } from '../organizations/organization.service.js';
-import { checkPassword, type PasswordPolicy } from '../users/password-policy.js';
+import { checkPassword, type PasswordPolicy } from '../settings/password-policy.js';
 import { inScope, type StaffScope } from '../platform/access.js';
 import { grantableRoles, protectsAdministrator } from '../users/user.policy.js';
 import { parseProfile, type ProfileData, type ProfileInput } from '../users/user-input.js';

@@ -5,7 +5,7 @@
 // stores only their SHA-256 (adapter.ts), and that stored id is the handle pages use: it names
 // the record and is useless as a cookie or a token.
 import { type Db } from '../db/database.js';
-import type { EndedSession } from '../users/user-lifecycle.service.js';
+import type { EndedSession } from './ended-sessions.js';
 
 export interface SessionRecord {
   /** SHA-256 of the session id: enough to name it, useless as a cookie. */

@@ -1,6 +1,6 @@
 // SQL for the directory settings: named JSON values and the custom field definitions.
 import { type Db } from '../db/database.js';
-import type { CustomFieldDefinition } from '../users/custom-fields.js';
+import type { CustomFieldDefinition } from './custom-fields.js';
 
 interface CustomFieldRow {
   key: string;

@@ -4,10 +4,10 @@
 // seconds; a change made here is seen at once by this process and within REFRESH_MS by others.
 import type { Actor, AuditLog } from '../audit/audit.service.js';
 import { type Db } from '../db/database.js';
-import { parseDefinition, type CustomFieldDefinition } from '../users/custom-fields.js';
+import { parseDefinition, type CustomFieldDefinition } from './custom-fields.js';
 import { NotFoundError, ValidationError } from '../platform/errors.js';
-import { DEFAULT_DELETION_GRACE_DAYS, lockoutFromStored, parseDeletionGrace, parseLockoutPolicy, type LockoutPolicy } from '../users/lockout-policy.js';
-import { parsePasswordPolicy, policyFromStored, type PasswordPolicy } from '../users/password-policy.js';
+import { DEFAULT_DELETION_GRACE_DAYS, lockoutFromStored, parseDeletionGrace, parseLockoutPolicy, type LockoutPolicy } from './lockout-policy.js';
+import { parsePasswordPolicy, policyFromStored, type PasswordPolicy } from './password-policy.js';
 import type { SettingsRepository } from './settings.repository.js';
 
 export interface SettingsSnapshot {

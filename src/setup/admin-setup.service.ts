@@ -3,7 +3,7 @@
 import type { AdminBootstrap } from '../config/config.js';
 import { DomainError } from '../platform/errors.js';
 import type { OneTimeTokens } from '../users/one-time-token.repository.js';
-import { describePolicy } from '../users/password-policy.js';
+import { describePolicy } from '../settings/password-policy.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import type { CreateUserInput, UserService } from '../users/user.service.js';
 import type { User } from '../db/entities/user.entity.js';

@@ -1,5 +1,5 @@
 // The words people see for each field, on consent, profile and privacy pages.
-import type { CustomFieldDefinition } from './custom-fields.js';
+import type { CustomFieldDefinition } from '../settings/custom-fields.js';
 import { customKeyOf, type PrivacyClaim, type PrivacyField, type PrivacyLevel } from './privacy.js';
 
 export const BUILT_IN_LABELS: Record<PrivacyClaim, string> = {

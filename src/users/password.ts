@@ -1,7 +1,5 @@
-// Password hashing. The rules a new password must meet are in password-policy.ts.
+// Password hashing. The rules a new password must meet are in src/settings/password-policy.ts.
 import bcrypt from 'bcrypt';
-
-export const PASSWORD_MAX_BYTES = 72; // bcrypt ignores everything past 72 bytes
 
 export interface PasswordHasher {
   hash(password: string): Promise<string>;

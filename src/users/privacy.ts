@@ -2,9 +2,9 @@
 // themselves are named in src/config/privacy-levels.ts).
 // Privacy fields are the built-in ones plus one per custom profile field, named
 // `custom_fields.<key>` (their values are released inside the `custom_fields` claim).
-import { PRIVACY_CLAIMS, PRIVACY_LEVELS, type PrivacyClaim, type PrivacyLevel } from '../config/privacy-levels.js';
+import { isPrivacyLevel, PRIVACY_CLAIMS, PRIVACY_LEVELS, type PrivacyClaim, type PrivacyLevel } from '../config/privacy-levels.js';
 
-export { PRIVACY_CLAIMS, PRIVACY_LEVELS, type PrivacyClaim, type PrivacyLevel };
+export { isPrivacyLevel, PRIVACY_CLAIMS, PRIVACY_LEVELS, type PrivacyClaim, type PrivacyLevel };
 
 /** A built-in privacy field or `custom_fields.<key>`. */
 export type PrivacyField = string;
@@ -21,9 +21,6 @@ const GOVERNED_BY: Record<string, PrivacyClaim> = {
 /** Built-in fields always have a level; custom fields have one while they are defined. */
 export type PrivacyLevels = Record<PrivacyClaim, PrivacyLevel> & Record<string, PrivacyLevel>;
 
-export function isPrivacyLevel(value: unknown): value is PrivacyLevel {
-  return typeof value === 'string' && (PRIVACY_LEVELS as readonly string[]).includes(value);
-}
 
 export function isPrivacyClaim(value: unknown): value is PrivacyClaim {
   return typeof value === 'string' && (PRIVACY_CLAIMS as readonly string[]).includes(value);

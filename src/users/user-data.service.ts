@@ -4,7 +4,7 @@ import type { AuditQuery } from '../audit/audit.query.js';
 import type { User } from '../db/entities/user.entity.js';
 import type { AccountRecords } from '../sessions/account-records.repository.js';
 import type { UserService } from './user.service.js';
-import { buildUserExport, publicFields, type UserExport } from '../provisioning/user-export.js';
+import { buildUserExport, publicFields, type UserExport } from './user-export.js';
 import { absolutePicture } from './profile-photo.service.js';
 
 export function createUserData({ users, records, events, issuer }: { users: UserService; records: AccountRecords; events: AuditQuery; issuer: string }) {

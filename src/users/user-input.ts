@@ -2,7 +2,7 @@
 // names, date of birth, photo URL and custom fields. Collects every problem at once so a
 // form can show each next to its field.
 import type { User } from '../db/entities/user.entity.js';
-import { parseCustomValues, type CustomFieldDefinition } from './custom-fields.js';
+import { parseCustomValues, type CustomFieldDefinition } from '../settings/custom-fields.js';
 import { normalizePhone, validateEmail, validateLogin } from './identifiers.js';
 
 export interface ProfileInput {

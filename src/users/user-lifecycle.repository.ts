@@ -2,7 +2,7 @@
 // sessions (with the apps used in each, for back-channel logout) and their handles. The
 // revocations themselves are the sessions room's (payload.repository.ts, account-records).
 import type { Db } from '../db/database.js';
-import type { EndedSession } from './user-lifecycle.service.js';
+import type { EndedSession } from '../sessions/ended-sessions.js';
 
 export function createUserLifecycleRepository(db: Db) {
   return {

@@ -4,6 +4,7 @@
 import type { Actor, AuditLog } from '../audit/audit.service.js';
 import type { Db } from '../db/database.js';
 import type { User } from '../db/entities/user.entity.js';
+import type { EndedSession, SessionsEndedListener } from '../sessions/ended-sessions.js';
 import { ValidationError } from '../platform/errors.js';
 import { ALL_USERS, type StaffScope } from '../platform/access.js';
 import { describeUser, LastAdministratorError, type UserService } from './user.service.js';
@@ -16,10 +17,6 @@ export interface LockInput {
   until?: string;
 }
 
-/** Told after a transaction that ended sessions has committed (back-channel logout). */
-export type SessionsEndedListener = (accountId: string, sessions: EndedSession[]) => Promise<void>;
-/** One ended session: the apps used in it, each with the session id (sid) that app was told. */
-export interface EndedSession { clients: { clientId: string; sid: string }[] }
 
 /** Removes every provider record of an account inside the caller's transaction. */
 export type AccountTokenRevoker = (tx: Db, accountId: string) => Promise<number>;

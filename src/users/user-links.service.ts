@@ -9,7 +9,7 @@ import type { QueuedMessage } from '../mail/outbox.repository.js';
 import { DomainError, ValidationError } from '../platform/errors.js';
 import type { OneTimeTokens, TokenState } from './one-time-token.repository.js';
 import type { PasswordHasher } from './password.js';
-import { checkPassword } from './password-policy.js';
+import { checkPassword } from '../settings/password-policy.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import type { StaffScope } from '../platform/access.js';
 import type { UserLifecycle } from './user-lifecycle.service.js';

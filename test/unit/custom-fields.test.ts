@@ -1,4 +1,4 @@
-import { parseCustomValues, parseDefinition, patternProblem, type CustomFieldDefinition } from '../../src/users/custom-fields.js';
+import { parseCustomValues, parseDefinition, patternProblem, type CustomFieldDefinition } from '../../src/settings/custom-fields.js';
 
 const def = (over: Partial<CustomFieldDefinition>): CustomFieldDefinition => ({
   key: 'k', label: 'K', type: 'text', required: false, pattern: null, options: [], defaultPrivacy: 'private', position: 0, ...over,

@@ -1,5 +1,5 @@
 import { createPasswordHasher } from '../../src/users/password.js';
-import { checkPassword, DEFAULT_PASSWORD_POLICY, describePolicy, parsePasswordPolicy, policyFromStored, type PasswordPolicy } from '../../src/users/password-policy.js';
+import { checkPassword, DEFAULT_PASSWORD_POLICY, describePolicy, parsePasswordPolicy, policyFromStored, type PasswordPolicy } from '../../src/settings/password-policy.js';
 
 describe('password policy', () => {
   const strict: PasswordPolicy = { minLength: 10, requiredClasses: ['lower', 'upper', 'digit', 'symbol'], forbidIdentifiers: true };

@@ -1,7 +1,7 @@
 // The rules of a CSV import row, without a database: header checks, cell reading, and what
 // a row plans to do against the users it names.
 import { undefuse } from '../../src/provisioning/csv-reader.js';
-import { DEFAULT_PASSWORD_POLICY } from '../../src/users/password-policy.js';
+import { DEFAULT_PASSWORD_POLICY } from '../../src/settings/password-policy.js';
 import { checkHeader, readImportRow } from '../../src/provisioning/user-import-row.js';
 import { planRow, type ExistingUser, type PlanContext } from '../../src/provisioning/user-import.plan.js';
 import type { User } from '../../src/db/entities/user.entity.js';

@@ -1,7 +1,7 @@
 // Custom profile fields: what admins define in settings, and the check each value passes on
 // the create and edit forms. Values live in users.custom_fields (jsonb) under the field key.
 import { RE2JS, RE2JSException } from 're2js';
-import { isPrivacyLevel, PRIVACY_CLAIMS, type PrivacyLevel } from './privacy.js';
+import { isPrivacyLevel, PRIVACY_CLAIMS, type PrivacyLevel } from '../config/privacy-levels.js';
 
 export const CUSTOM_FIELD_TYPES = ['text', 'number', 'date', 'boolean', 'select'] as const;
 export type CustomFieldType = (typeof CUSTOM_FIELD_TYPES)[number];

@@ -2,7 +2,7 @@
 // top-level keys and the `user` keys are a fixed format (issue 6); extra top-level keys
 // follow. Never a password hash or any secret.
 import type { User } from '../db/entities/user.entity.js';
-import { PRIVACY_CLAIMS, type PrivacyLevels } from '../users/privacy.js';
+import { PRIVACY_CLAIMS, type PrivacyLevels } from './privacy.js';
 
 export interface ExportExtras {
   identifiers: { kind: string; value: string; verified?: boolean; privacy: string }[];

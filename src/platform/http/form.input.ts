@@ -2,7 +2,7 @@
 // ids as forms send them (an empty field is "none"), choices from a fixed list, and the
 // typed values a form shows again after an error.
 import { z } from 'zod';
-import { bigserialId, calendarDate, hasControlCharacters, NO_CONTROL_CHARACTERS, serialId, text } from '../platform/http/input.js';
+import { bigserialId, calendarDate, hasControlCharacters, NO_CONTROL_CHARACTERS, serialId, text } from './input.js';
 
 type Form = Record<string, string | string[] | undefined>;
 

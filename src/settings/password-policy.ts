@@ -1,6 +1,7 @@
 // The password policy admins set in the console, and the check every new password passes
 // (admin forms, setup link, CLI, later the reset and account pages).
-import { PASSWORD_MAX_BYTES } from './password.js';
+/** bcrypt ignores everything past 72 bytes, so the policy refuses longer passwords. */
+export const PASSWORD_MAX_BYTES = 72;
 
 export const CHARACTER_CLASSES = ['lower', 'upper', 'digit', 'symbol'] as const;
 export type CharacterClass = (typeof CHARACTER_CLASSES)[number];
