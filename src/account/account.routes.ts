@@ -21,15 +21,34 @@ import { parseInput, text } from '../platform/http/input.js';
 import { noticeFor } from '../platform/http/notices.js';
 import { renderPage } from '../platform/render.js';
 import type { Views } from '../platform/views.js';
-import type { Services } from '../services.js';
 import { formatTime } from '../platform/format.js';
 import { publicName } from '../users/public-name.js';
 import { parsePrivacyForm, parseProfileForm } from '../users/profile.input.js';
 import { keptValues, password } from '../platform/http/form.input.js';
 import { PHOTO_ERRORS } from './photo-errors.js';
+import type { ClientService } from '../applications/application.service.js';
+import type { AccountRecords } from '../sessions/account-records.repository.js';
+import type { SettingsService } from '../settings/settings.service.js';
+import type { ProfilePhotos } from '../users/profile-photo.service.js';
+import type { UserData } from '../users/user-data.service.js';
+import type { UserLifecycle } from '../users/user-lifecycle.service.js';
+import type { UserLinks } from '../users/user-links.service.js';
+import type { UserService } from '../users/user.service.js';
+
+/** The services this section uses, and no others. */
+export interface AccountServices {
+  accountRecords: AccountRecords;
+  clients: ClientService;
+  lifecycle: UserLifecycle;
+  links: UserLinks;
+  photos: ProfilePhotos;
+  settings: SettingsService;
+  userData: UserData;
+  users: UserService;
+}
 
 export interface AccountRouteDeps {
-  services: Services;
+  services: AccountServices;
   provider: Provider;
   views: Views;
   requireSignedIn: Middleware;
@@ -78,7 +97,7 @@ export function accountRoutes({ services, provider, views, requireSignedIn, form
     const values = privacyFieldValues(user);
     const identifierCount = [user.login, user.email, user.phoneNumber].filter(Boolean).length;
     renderPage(ctx, views, 'account/index.njk', {
-      user: { ...user, name: publicName(user) }, signOutUrl,
+      user: { name: publicName(user) }, signOutUrl,
       values: {
         login: user.login ?? '', email: user.email ?? '', phone_number: user.phoneNumber ?? '', nickname: user.nickname ?? '',
         given_name: user.givenName ?? '', family_name: user.familyName ?? '', birthdate: user.birthdate ?? '', picture: user.picture ?? '',

@@ -3,7 +3,22 @@
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import type { Views } from '../platform/views.js';
-import type { Services } from '../services.js';
+import type { AuditQuery } from '../audit/audit.query.js';
+import type { Signal } from '../jobs/signal.js';
+import type { OutboxRepository } from '../mail/outbox.repository.js';
+import type { OrganizationService } from '../organizations/organization.service.js';
+import type { SettingsService } from '../settings/settings.service.js';
+import type { UserService } from '../users/user.service.js';
+import type { AppSectionServices } from './apps.routes.js';
+import type { ApplicationPageServices } from './app-page.js';
+import type { BulkSectionServices } from './bulk.routes.js';
+import type { ExportSectionServices } from './export.routes.js';
+import type { GroupSectionServices } from './groups.routes.js';
+import type { ImportSectionServices } from './import.routes.js';
+import type { UserActionServices } from './user-actions.routes.js';
+import type { UserAppServices } from './user-apps.routes.js';
+import type { UserLinkServices } from './user-links.routes.js';
+import type { UserSectionServices } from './users.routes.js';
 import { applicationsOnlyGuard, renderConsole, staffContext } from './console-context.js';
 import { appRoutes } from './apps.routes.js';
 import { userAppRoutes } from './user-apps.routes.js';
@@ -19,8 +34,13 @@ import { settingsRoutes } from './settings.routes.js';
 import { userActionRoutes } from './user-actions.routes.js';
 import { userRoutes } from './users.routes.js';
 
+/** What the console's sections use together; each section is typed with its own part only. */
+export type ConsoleServices = AppSectionServices & ApplicationPageServices & BulkSectionServices & ExportSectionServices
+  & GroupSectionServices & ImportSectionServices & UserActionServices & UserAppServices & UserLinkServices & UserSectionServices
+  & { events: AuditQuery; users: UserService; organizations: OrganizationService; settings: SettingsService; outbox: OutboxRepository; mailSignal: Signal };
+
 export interface AdminRouteDeps {
-  services: Services;
+  services: ConsoleServices;
   views: Views;
   requireStaff: Middleware;
   /** Body parsing and CSRF checks. */

@@ -2,7 +2,6 @@
 // users list's row actions. Shared by the routes that re-render it after a form error.
 import type { Context } from 'koa';
 import type { Views } from '../platform/views.js';
-import type { Services } from '../services.js';
 import { mayChange } from '../users/user.policy.js';
 import { presentApplication } from './app.presenter.js';
 import { parseApplicationPageQuery } from './apps.input.js';
@@ -12,6 +11,12 @@ import { statusBadges, userStatusSource } from './user.presenter.js';
 import { formatTime } from '../platform/format.js';
 import { publicName } from '../users/public-name.js';
 import { noticeFor } from '../platform/http/notices.js';
+import type { ClientService } from '../applications/application.service.js';
+
+/** The services this section uses, and no others. */
+export interface ApplicationPageServices {
+  clients: ClientService;
+}
 
 const PAGE_SIZE = 50;
 const NOTICES: Record<string, string> = {
@@ -26,7 +31,7 @@ function userNotice(done: string): string | undefined {
   return noticeFor(ACTION_NOTICES, done);
 }
 
-export async function renderApplicationPage(ctx: Context, services: Services, views: Views, extra: Record<string, unknown> = {}, status = 200): Promise<void> {
+export async function renderApplicationPage(ctx: Context, services: ApplicationPageServices, views: Views, extra: Record<string, unknown> = {}, status = 200): Promise<void> {
   const { clients } = services;
   const { viewer, scope, appsOnly } = staffOf(ctx);
   const { after } = parseApplicationPageQuery(ctx.query);

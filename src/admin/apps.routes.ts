@@ -6,17 +6,24 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { ValidationError } from '../platform/errors.js';
 import type { Views } from '../platform/views.js';
-import type { Services } from '../services.js';
 import { applicationInput, personalOrganization, NEW_APPLICATION, storedFormValues, typedFormValues, type ApplicationFormValues } from './app-form.js';
 import { parseApplicationListQuery } from './apps.input.js';
 import { clientIdParam, idParam } from './params.input.js';
 import { formChoices, presentApplication, presentApplicationRow, renderSecretOnce } from './app.presenter.js';
 import { formOf, renderConsole, requireAdministrator, staffOf } from './console-context.js';
 import { renderApplicationPage } from './app-page.js';
+import type { ClientService } from '../applications/application.service.js';
+import type { OrganizationService } from '../organizations/organization.service.js';
+
+/** The services this section uses, and no others. */
+export interface AppSectionServices {
+  clients: ClientService;
+  organizations: OrganizationService;
+}
 
 const PAGE_SIZE = 50;
 
-export function appRoutes({ services, views }: { services: Services; views: Views }): Router {
+export function appRoutes({ services, views }: { services: AppSectionServices; views: Views }): Router {
   const { clients, organizations } = services;
   const router = new Router();
   router.param('id', idParam(clientIdParam, 'Application'));

@@ -4,7 +4,6 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { ValidationError } from '../platform/errors.js';
 import { isBulkAction, type BulkAction, type Selection } from '../mass-actions/bulk-actions.js';
-import type { Services } from '../services.js';
 import type { Views } from '../platform/views.js';
 import { formOf, renderConsole, staffOf } from './console-context.js';
 import { userListUrl } from './user-list.params.js';
@@ -12,6 +11,16 @@ import { parseMassActionForm, type MassActionForm } from './bulk.input.js';
 import { idParam } from './params.input.js';
 import { bigserialId } from '../platform/http/input.js';
 import { formatTime } from '../platform/format.js';
+import type { GroupService } from '../groups/group.service.js';
+import type { BulkActions } from '../mass-actions/bulk-actions.js';
+import type { UserDirectory } from '../users/user-directory.query.js';
+
+/** The services this section uses, and no others. */
+export interface BulkSectionServices {
+  bulk: BulkActions;
+  directory: UserDirectory;
+  groups: GroupService;
+}
 
 const WORDS: Record<BulkAction, { verb: string; explain: string; danger: boolean }> = {
   block: { verb: 'Block', explain: 'They can no longer sign in and are signed out everywhere.', danger: true },
@@ -47,7 +56,7 @@ function parsedForm(ctx: Context, views: Views): MassActionForm | undefined {
   }
 }
 
-export function bulkRoutes({ services, views, wakeBulkWorker }: { services: Services; views: Views; wakeBulkWorker: () => void }): Router {
+export function bulkRoutes({ services, views, wakeBulkWorker }: { services: BulkSectionServices; views: Views; wakeBulkWorker: () => void }): Router {
   const { bulk, directory } = services;
   const router = new Router();
   router.param('id', idParam(bigserialId, 'Mass action'));

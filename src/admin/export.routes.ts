@@ -5,7 +5,6 @@ import { Readable } from 'node:stream';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { DEFAULT_COLUMNS, exportColumns } from '../provisioning/user-csv-export.js';
-import type { Services } from '../services.js';
 import type { Views } from '../platform/views.js';
 import { renderConsole, staffOf } from './console-context.js';
 import { NotFoundError, ValidationError } from '../platform/errors.js';
@@ -13,8 +12,18 @@ import { bigserialId } from '../platform/http/input.js';
 import { idParam } from './params.input.js';
 import { formatTime } from '../platform/format.js';
 import { parseUserListParams, userListUrl } from './user-list.params.js';
+import type { ExportJobs } from '../provisioning/export-jobs.js';
+import type { SettingsService } from '../settings/settings.service.js';
+import type { UserDirectory } from '../users/user-directory.query.js';
 
-export function exportRoutes({ services, views, wakeExportWorker, jobThreshold }: { services: Services; views: Views; wakeExportWorker: () => void; jobThreshold: number }): Router {
+/** The services this section uses, and no others. */
+export interface ExportSectionServices {
+  directory: UserDirectory;
+  exports: ExportJobs;
+  settings: SettingsService;
+}
+
+export function exportRoutes({ services, views, wakeExportWorker, jobThreshold }: { services: ExportSectionServices; views: Views; wakeExportWorker: () => void; jobThreshold: number }): Router {
   const router = new Router();
 
   router.param('id', idParam(bigserialId, 'Export'));

@@ -4,7 +4,6 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { NotFoundError, ValidationError } from '../platform/errors.js';
 import { AdministratorProtectedError, mayChange } from '../users/user.policy.js';
-import type { Services } from '../services.js';
 import type { Views } from '../platform/views.js';
 import { formOf, renderConsole, staffOf } from './console-context.js';
 import { formatTime } from '../platform/format.js';
@@ -13,8 +12,18 @@ import { keptValues } from '../platform/http/form.input.js';
 import { parseAddMemberForm, parseGroupForm, parseProfileGroupForm, parseRemoveMemberForm, parseRenameForm } from './groups.input.js';
 import { groupPath, userPath } from './params.input.js';
 import { noticeFor } from '../platform/http/notices.js';
+import type { GroupService } from '../groups/group.service.js';
+import type { OrganizationService } from '../organizations/organization.service.js';
+import type { UserService } from '../users/user.service.js';
 
-export function groupRoutes({ services, views }: { services: Services; views: Views }): Router {
+/** The services this section uses, and no others. */
+export interface GroupSectionServices {
+  groups: GroupService;
+  organizations: OrganizationService;
+  users: UserService;
+}
+
+export function groupRoutes({ services, views }: { services: GroupSectionServices; views: Views }): Router {
   const { groups, users, organizations } = services;
   const router = new Router();
   const NOTICES: Record<string, string> = {

@@ -13,10 +13,17 @@ import { idParam } from './params.input.js';
 import type { Views } from '../platform/views.js';
 import type { ImportRowFilter } from '../provisioning/import-rows.repository.js';
 import type { ImportJob } from '../provisioning/import-jobs.js';
-import type { Services } from '../services.js';
 import { renderConsole, staffOf } from './console-context.js';
 import { formatTime } from '../platform/format.js';
 import { parseImportPageQuery } from './import.input.js';
+import type { ImportJobs } from '../provisioning/import-jobs.js';
+import type { SettingsService } from '../settings/settings.service.js';
+
+/** The services this section uses, and no others. */
+export interface ImportSectionServices {
+  imports: ImportJobs;
+  settings: SettingsService;
+}
 
 const PAGE = 100;
 const STATUS_LABELS: Record<ImportJob['status'], string> = {
@@ -30,7 +37,7 @@ const MODE_LABELS: Record<PasswordMode, string> = {
   hash: 'Import existing bcrypt hashes from the password_hash column',
 };
 
-export function importRoutes({ services, views, wakeImportWorker, maxBytes }: { services: Services; views: Views; wakeImportWorker: () => void; maxBytes: number }): Router {
+export function importRoutes({ services, views, wakeImportWorker, maxBytes }: { services: ImportSectionServices; views: Views; wakeImportWorker: () => void; maxBytes: number }): Router {
   const router = new Router();
   router.param('id', idParam(bigserialId, 'Import'));
   const { imports } = services;

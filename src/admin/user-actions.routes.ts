@@ -5,7 +5,6 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { User } from '../db/entities/user.entity.js';
 import { NotFoundError, ValidationError } from '../platform/errors.js';
-import type { Services } from '../services.js';
 import type { Views } from '../platform/views.js';
 import { formOf, renderConsole, staffOf } from './console-context.js';
 import { publicName } from '../users/public-name.js';
@@ -13,6 +12,18 @@ import { ACTIONS } from './user-actions.js';
 import { keptValues } from '../platform/http/form.input.js';
 import { userIdParam } from './params.input.js';
 import { parseLockForm, parseSelection } from './user-actions.input.js';
+import type { ClientService } from '../applications/application.service.js';
+import type { UserLifecycle } from '../users/user-lifecycle.service.js';
+import type { UserLinks } from '../users/user-links.service.js';
+import type { UserService } from '../users/user.service.js';
+
+/** The services this section uses, and no others. */
+export interface UserActionServices {
+  clients: ClientService;
+  lifecycle: UserLifecycle;
+  links: UserLinks;
+  users: UserService;
+}
 
 /** Where to return after an action started elsewhere: only an application's page (its Users section). */
 function backTo(value: unknown): string | undefined {
@@ -20,7 +31,7 @@ function backTo(value: unknown): string | undefined {
   return typeof text === 'string' && /^\/admin\/apps\/[\w-]{1,64}$/.test(text) ? text : undefined;
 }
 
-export function userActionRoutes({ services, views }: { services: Services; views: Views }): Router {
+export function userActionRoutes({ services, views }: { services: UserActionServices; views: Views }): Router {
   const { users, lifecycle, links, clients } = services;
   const router = new Router();
   router.param('id', userIdParam);

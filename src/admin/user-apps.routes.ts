@@ -6,7 +6,6 @@ import type { Context } from 'koa';
 import { NotFoundError, ValidationError } from '../platform/errors.js';
 import type { Views } from '../platform/views.js';
 import type { ClientMemberRole } from '../applications/application.repository.js';
-import type { Services } from '../services.js';
 import { renderApplicationPage } from './app-page.js';
 import { renderSecretOnce } from './app.presenter.js';
 import { personalOrganization } from './app-form.js';
@@ -15,10 +14,20 @@ import { publicName } from '../users/public-name.js';
 import { parseAssignForm, parseMemberForm, parsePersonalForm, parseRemoveMemberForm } from './apps.input.js';
 import { keptValues } from '../platform/http/form.input.js';
 import { applicationPath, userPath } from './params.input.js';
+import type { ClientService } from '../applications/application.service.js';
+import type { OrganizationService } from '../organizations/organization.service.js';
+import type { UserService } from '../users/user.service.js';
+
+/** The services this section uses, and no others. */
+export interface UserAppServices {
+  clients: ClientService;
+  organizations: OrganizationService;
+  users: UserService;
+}
 
 const roleOf = (value: string): ClientMemberRole => (value === 'owner' ? 'owner' : 'admin');
 
-export function userAppRoutes({ services, views }: { services: Services; views: Views }): Router {
+export function userAppRoutes({ services, views }: { services: UserAppServices; views: Views }): Router {
   const { clients, users, organizations } = services;
   const router = new Router();
 

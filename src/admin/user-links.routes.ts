@@ -6,7 +6,6 @@ import type { Context } from 'koa';
 import { NotFoundError, ValidationError } from '../platform/errors.js';
 import { describePolicy } from '../settings/password-policy.js';
 import { grantableRoles } from '../users/user.policy.js';
-import type { Services } from '../services.js';
 import type { Views } from '../platform/views.js';
 import { formOf, renderConsole, staffOf } from './console-context.js';
 import { ROLE_LABELS } from './user.presenter.js';
@@ -16,6 +15,24 @@ import { bigserialId } from '../platform/http/input.js';
 import { keptValues } from '../platform/http/form.input.js';
 import { idParam, userIdParam } from './params.input.js';
 import { parseIdentifierForm, parseInviteForm, parseSetPasswordForm } from './user-links.input.js';
+import type { ApiKeys } from '../api-keys/api-key.service.js';
+import type { AuditLog } from '../audit/audit.service.js';
+import type { OrganizationService } from '../organizations/organization.service.js';
+import type { SettingsService } from '../settings/settings.service.js';
+import type { UserData } from '../users/user-data.service.js';
+import type { UserLinks } from '../users/user-links.service.js';
+import type { UserService } from '../users/user.service.js';
+
+/** The services this section uses, and no others. */
+export interface UserLinkServices {
+  apiKeys: ApiKeys;
+  audit: AuditLog;
+  links: UserLinks;
+  organizations: OrganizationService;
+  settings: SettingsService;
+  userData: UserData;
+  users: UserService;
+}
 
 /** A strong password a person can type: four groups of letters and digits, 20+ characters, ~110 bits. */
 export function suggestPassword(): string {
@@ -25,7 +42,7 @@ export function suggestPassword(): string {
   return `${group()}-${group()}-${group()}-${group()}${randomBytes(1)[0] % 10}aZ`;
 }
 
-export function userLinkRoutes({ services, views }: { services: Services; views: Views }): Router {
+export function userLinkRoutes({ services, views }: { services: UserLinkServices; views: Views }): Router {
   const { links, users, organizations, settings } = services;
   const router = new Router();
   router.param('id', userIdParam);

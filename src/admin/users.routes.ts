@@ -11,7 +11,6 @@ import { privacyFieldValues } from '../users/field-values.js';
 import { PRIVACY_LEVELS } from '../users/privacy.js';
 import { grantableRoles, mayChange } from '../users/user.policy.js';
 import { InvalidCursorError, STATUS_FILTERS } from '../users/user-directory.query.js';
-import type { Services } from '../services.js';
 import type { Views } from '../platform/views.js';
 import { formOf, renderConsole, staffOf } from './console-context.js';
 import { noticeFor } from '../platform/http/notices.js';
@@ -27,6 +26,30 @@ import { parseUserListParams, QUICK_VIEWS, SORT_LABELS, STATUS_LABELS, userListU
 import { presentListRow, ROLE_LABELS, statusBadges, userStatusSource } from './user.presenter.js';
 import { formatTime } from '../platform/format.js';
 import { publicName } from '../users/public-name.js';
+import type { ApiKeys } from '../api-keys/api-key.service.js';
+import type { ClientService } from '../applications/application.service.js';
+import type { AuditQuery } from '../audit/audit.query.js';
+import type { GroupService } from '../groups/group.service.js';
+import type { OrganizationService } from '../organizations/organization.service.js';
+import type { AccountRecords } from '../sessions/account-records.repository.js';
+import type { SettingsService } from '../settings/settings.service.js';
+import type { UserDirectory } from '../users/user-directory.query.js';
+import type { UserLinks } from '../users/user-links.service.js';
+import type { UserService } from '../users/user.service.js';
+
+/** The services this section uses, and no others. */
+export interface UserSectionServices {
+  accountRecords: AccountRecords;
+  apiKeys: ApiKeys;
+  clients: ClientService;
+  directory: UserDirectory;
+  events: AuditQuery;
+  groups: GroupService;
+  links: UserLinks;
+  organizations: OrganizationService;
+  settings: SettingsService;
+  users: UserService;
+}
 
 const PAGE_SIZE = 50;
 const LIST_NOTICES: Record<string, string> = { 'invitation-cancelled': 'The invitation was cancelled and the pending account removed.' };
@@ -43,7 +66,7 @@ function formValuesOf(user: User): Record<string, string> {
   return values;
 }
 
-export function userRoutes({ services, views }: { services: Services; views: Views }): Router {
+export function userRoutes({ services, views }: { services: UserSectionServices; views: Views }): Router {
   const { users, directory, organizations, settings, events, accountRecords } = services;
   /** The console's own client shows by name, not by id. */
   const appName = (app: string) => (app === CONSOLE_CLIENT_ID ? 'Foyer console' : app);

@@ -7,7 +7,6 @@ import { DomainError, ValidationError } from '../platform/errors.js';
 import { parseBodies } from '../platform/http/body-parsing.js';
 import { scopeOf } from '../platform/access.js';
 import { actorOf, isStaff } from '../users/user.policy.js';
-import type { Services } from '../services.js';
 import { invalidValue, ScimError } from '../provisioning/scim/scim-error.js';
 import { RETRY_AFTER_SECONDS } from '../db/database-outage.js';
 import { reportOutage } from '../platform/http/database-unavailable.js';
@@ -20,6 +19,14 @@ import type { ScimCaller, ScimUsers } from '../provisioning/scim/scim-users.serv
 import type { ScimGroups } from '../provisioning/scim/scim-groups.service.js';
 import { project } from '../provisioning/scim/scim-projection.js';
 import { safeError } from '../platform/logger.js';
+import type { ApiKeys } from '../api-keys/api-key.service.js';
+import type { RateLimits } from '../security/rate-limits.js';
+
+/** The services this section uses, and no others. */
+export interface ScimRouteServices {
+  apiKeys: ApiKeys;
+  rateLimits: RateLimits;
+}
 
 
 /** What the routes need of Users and of Groups. */
@@ -79,7 +86,7 @@ const scimErrors: Middleware = async function scimErrors(ctx, next) {
   ctx.set('Cache-Control', 'no-store');
 };
 
-export function scimRoutes({ services, users, groups, issuer }: { services: Services; users: ScimUsers; groups: ScimGroups; issuer: string }): Router {
+export function scimRoutes({ services, users, groups, issuer }: { services: ScimRouteServices; users: ScimUsers; groups: ScimGroups; issuer: string }): Router {
   const base = `${issuer}/scim/v2`;
   const router = new Router({ prefix: '/scim/v2' });
   router.use(scimErrors);

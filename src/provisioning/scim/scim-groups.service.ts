@@ -7,7 +7,6 @@ import { type Db } from '../../db/database.js';
 import { NotFoundError } from '../../platform/errors.js';
 import type { Group } from '../../groups/group.repository.js';
 import type { StaffScope } from '../../platform/access.js';
-import type { Services } from '../../services.js';
 import { compileFilter } from './filter-sql.js';
 import { parseFilter } from './filter.js';
 import { invalidFilter, invalidValue, mutability, notFound } from './scim-error.js';
@@ -15,6 +14,14 @@ import { asScimError, get, type Json } from './scim-json.js';
 import { ATTRIBUTE_NAMES, GROUP_MAPPING, GROUP_SCHEMA, GROUP_SORTABLE } from './scim-schemas.js';
 import { createScimGroupRepository, groupScopeConditions } from './scim-groups.repository.js';
 import type { ScimCaller } from './scim-users.service.js';
+import type { AuditLog } from '../../audit/audit.service.js';
+import type { GroupService } from '../../groups/group.service.js';
+
+/** The services this section uses, and no others. */
+export interface ScimGroupServices {
+  audit: AuditLog;
+  groups: GroupService;
+}
 
 
 function memberIds(resource: Json): string[] | undefined {
@@ -29,7 +36,7 @@ function memberIds(resource: Json): string[] | undefined {
   });
 }
 
-export function createScimGroups({ services, db, issuer }: { services: Services; db: Db; issuer: string }) {
+export function createScimGroups({ services, db, issuer }: { services: ScimGroupServices; db: Db; issuer: string }) {
   const { groups } = services;
   const repository = createScimGroupRepository(db);
   const base = `${issuer}/scim/v2`;

@@ -8,13 +8,28 @@ import type { User } from '../../db/entities/user.entity.js';
 import { NotFoundError } from '../../platform/errors.js';
 import type { StaffScope } from '../../platform/access.js';
 import { whereOf } from '../../users/user-directory.query.js';
-import type { Services } from '../../services.js';
 import { compileFilter } from './filter-sql.js';
 import { parseFilter } from './filter.js';
 import { invalidFilter, invalidValue, mutability, notFound } from './scim-error.js';
 import { asScimError, get, type Json } from './scim-json.js';
 import { ATTRIBUTE_NAMES, ENTERPRISE_SCHEMA, FOYER_SCHEMA, SORTABLE, USER_MAPPING, USER_SCHEMA } from './scim-schemas.js';
 import { createScimUserRepository } from './scim-users.repository.js';
+import type { AuditLog } from '../../audit/audit.service.js';
+import type { GroupService } from '../../groups/group.service.js';
+import type { OrganizationService } from '../../organizations/organization.service.js';
+import type { UserLifecycle } from '../../users/user-lifecycle.service.js';
+import type { UserLinks } from '../../users/user-links.service.js';
+import type { UserService } from '../../users/user.service.js';
+
+/** The services this section uses, and no others. */
+export interface ScimUserServices {
+  audit: AuditLog;
+  groups: GroupService;
+  lifecycle: UserLifecycle;
+  links: UserLinks;
+  organizations: OrganizationService;
+  users: UserService;
+}
 
 
 export interface ScimCaller { actor: Actor; scope: StaffScope }
@@ -60,7 +75,7 @@ function readWhole(resource: Json): DesiredUser {
   return desired;
 }
 
-export function createScimUsers({ services, db, issuer }: { services: Services; db: Db; issuer: string }) {
+export function createScimUsers({ services, db, issuer }: { services: ScimUserServices; db: Db; issuer: string }) {
   const { users, lifecycle, links, groups } = services;
   const repository = createScimUserRepository(db);
   const base = `${issuer}/scim/v2`;
