@@ -2,6 +2,7 @@
 // free port, with one user and two clients made through Foyer's own services (and, when
 // asked, an Administrator for the console).
 import { randomBytes } from 'node:crypto';
+import { ALL_USERS } from '../src/platform/access.js';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
@@ -56,12 +57,12 @@ async function startFoyer({ databaseUrl, bcryptCost, consoleAdmin }: FoyerServer
   const login = `bench-${randomBytes(4).toString('hex')}`;
   const user = await users.create({
     login, email: `${login}@example.test`, password: PASSWORD, nickname: 'Bench', givenName: 'Ada', familyName: 'Lovelace',
-  }, ACTOR);
+  }, ACTOR, ALL_USERS);
   const service = await clients.create({ name: 'Bench service', redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'], isPublic: false }, ACTOR);
   const app = await clients.create({ name: 'Bench app', redirectUris: [`${issuer}/callback`], postLogoutRedirectUris: [], grantTypes: ['authorization_code'], isPublic: false }, ACTOR);
   const accessToken = await mintUserAccessToken(foyer.provider, user.id, app.client_id);
   if (consoleAdmin) {
-    await users.create({ ...consoleAdmin, email: `${consoleAdmin.login}@example.test`, role: 'ADMIN' }, ACTOR);
+    await users.create({ ...consoleAdmin, email: `${consoleAdmin.login}@example.test`, role: 'ADMIN' }, ACTOR, ALL_USERS);
   }
 
   return {

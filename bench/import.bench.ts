@@ -17,6 +17,7 @@
 // 1% Managers. This process then checks in the database that every row made a user with an
 // invitation in mail_outbox.
 import { execFile } from 'node:child_process';
+import { ALL_USERS } from '../src/platform/access.js';
 import { randomBytes } from 'node:crypto';
 import { cpus, totalmem } from 'node:os';
 import { Readable } from 'node:stream';
@@ -189,7 +190,7 @@ async function runImport(url: string, rows: number, prefix: string, phoneBase: n
     const services = createServices(config, db.database);
     const importerDurations: Record<string, number[]> = {};
     const imports = breakdown ? timedImportJobs(services, db.database, config, importerDurations) : services.imports;
-    const admin = await services.users.create({ login: `${prefix}-admin`, password: `bench-admin-password-${prefix}`, role: 'ADMIN' }, CLI_ACTOR);
+    const admin = await services.users.create({ login: `${prefix}-admin`, password: `bench-admin-password-${prefix}`, role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
     const staff = { actor: { type: 'user' as const, id: admin.id, label: admin.login }, email: null, scope: { kind: 'all' as const }, isAdmin: true };
     const csv = generateCsv(prefix, rows, phoneBase);
     const csvBytes = csv.reduce((n, c) => n + c.length, 0);

@@ -5,7 +5,7 @@ import type { User } from '../db/entities/user.entity.js';
 import { DomainError } from '../platform/errors.js';
 import { scopeOf, type StaffScope } from '../platform/access.js';
 import { actorOf } from '../users/user.policy.js';
-import type { Viewer } from '../applications/application.service.js';
+import type { Viewer } from '../applications/application.policy.js';
 import type { Actor } from '../audit/audit.service.js';
 import { renderPage } from '../platform/render.js';
 import type { Views } from '../platform/views.js';

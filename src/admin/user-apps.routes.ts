@@ -42,7 +42,7 @@ export function userAppRoutes({ services, views }: { services: UserAppServices; 
       const resolved = wanted.user ? await users.resolveId(wanted.user) : undefined;
       const userId = resolved && (await users.findById(resolved)) ? resolved : undefined;
       if (!userId) throw new ValidationError({ user: wanted.user ? `No user "${wanted.user}" was found` : 'Enter a login, email or phone number' });
-      await clients.setMember(ctx.params.id, userId, wanted.role, actor, viewer);
+      await clients.setMember(ctx.params.id, userId, wanted.role, viewer);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       return renderApplicationPage(ctx, services, views, { memberErrors: err.fields, memberValues: { user: typed, role } }, 422);
@@ -70,7 +70,7 @@ export function userAppRoutes({ services, views }: { services: UserAppServices; 
     const form = formOf(ctx);
     try {
       const { app, role } = parseAssignForm(form);
-      await clients.setMember(app, user.id, role, actor, viewer);
+      await clients.setMember(app, user.id, role, viewer);
     } catch (err) {
       if (!(err instanceof ValidationError || err instanceof NotFoundError)) throw err;
       ctx.status = 303;

@@ -137,7 +137,7 @@ export function userRoutes({ services, views }: { services: UserSectionServices;
     const form = formOf(ctx);
     const { actor, scope } = staffOf(ctx);
     try {
-      const user = await users.create(parseCreateUserForm(form), actor, undefined, scope);
+      const user = await users.create(parseCreateUserForm(form), actor, scope);
       ctx.status = 303;
       ctx.redirect(`/admin/users/${user.id}?created=1`);
     } catch (err) {

@@ -5,38 +5,12 @@
 // owner, by the staff who manage that user's organization.
 import type { Actor, AuditLog } from '../audit/audit.service.js';
 import { type Db } from '../db/database.js';
-import { DomainError, NotFoundError, ValidationError } from '../platform/errors.js';
-import type { StaffScope } from '../platform/access.js';
+import { NotFoundError, ValidationError } from '../platform/errors.js';
+import { applicationAccess, ApplicationAccessError, type ApplicationAccess, type Viewer } from './application.policy.js';
 import type { QueuedMessage } from '../mail/outbox.repository.js';
 import type { ClientInput } from './client-metadata.js';
 import type { ClientQuery, ClientListFilter } from './application.query.js';
 import type { ClientExtras, ClientMemberRole, ClientRecord, ClientRepository, CreatedClient } from './application.repository.js';
-
-/** Who is asking, as the console knows them. */
-export interface Viewer {
-  actor: Actor;
-  userId: string;
-  isAdmin: boolean;
-  scope: StaffScope;
-}
-
-/** What a viewer may do with one application. */
-export interface ApplicationAccess {
-  /** Change settings and regenerate the secret. */
-  edit: boolean;
-  /** Deactivate, delete, and choose owners and application administrators. */
-  manage: boolean;
-  /** Mark first-party (skips consent for on-request claims): Administrators only. */
-  markFirstParty: boolean;
-  /** How they came by it, in the page's words ("You look after this application as …"). */
-  as: string;
-}
-
-export class ApplicationAccessError extends DomainError {
-  constructor(what: string) {
-    super('application_forbidden', `Only the application's owners or an Administrator can ${what}.`, 403);
-  }
-}
 
 export interface PersonalAppInput {
   name: string;
@@ -63,15 +37,7 @@ export function createClientService({ db, clients, query, audit, enqueue, wakeMa
   const notFound = () => new NotFoundError('Application');
 
   async function accessOf(record: ClientRecord, viewer: Viewer): Promise<ApplicationAccess | undefined> {
-    if (viewer.isAdmin) return { edit: true, manage: true, markFirstParty: true, as: 'an Administrator' };
-    const role = await clients.roleOf(record.clientId, viewer.userId);
-    if (role === 'owner') return { edit: true, manage: true, markFirstParty: false, as: 'an owner' };
-    if (record.kind === 'personal' && viewer.scope.kind === 'organization' && viewer.scope.organizationId !== null
-      && record.organizationId === viewer.scope.organizationId) {
-      return { edit: true, manage: true, markFirstParty: false, as: 'a Manager of its organization' };
-    }
-    if (role === 'admin') return { edit: true, manage: false, markFirstParty: false, as: 'an application administrator' };
-    return undefined;
+    return applicationAccess(record, viewer, viewer.isAdmin ? undefined : await clients.roleOf(record.clientId, viewer.userId));
   }
 
   /** The application and what this viewer may do with it; "not found" when they may do nothing. */
@@ -169,25 +135,24 @@ export function createClientService({ db, clients, query, audit, enqueue, wakeMa
     },
 
     /** The new secret, to be shown once; the old one stops working now. The console checks access with open(…, 'edit') first. */
-    regenerateSecret(clientId: string, actor: Actor): Promise<string> {
+    async regenerateSecret(clientId: string, viewer: Viewer): Promise<string> {
+      await open(clientId, viewer, 'edit');
       return db.transaction(async (tx) => {
         const secret = await clients.regenerateSecret(clientId, tx);
         if (!secret) throw new NotFoundError('Confidential application');
-        await record(tx, actor, 'client.secret_regenerated', clientId);
+        await record(tx, viewer.actor, 'client.secret_regenerated', clientId);
         return secret;
       });
     },
 
     /** Makes a user an owner or application administrator (the CLI and tests pass no viewer). */
-    async setMember(clientId: string, userId: string, role: ClientMemberRole, actor: Actor, viewer?: Viewer): Promise<void> {
-      if (viewer) {
-        const { record: current } = await open(clientId, viewer, 'manage');
-        if (current.kind === 'personal') throw new ValidationError({ user: 'A personal OAuth application has exactly one owner' });
-        if (role === 'admin' && (await clients.roleOf(clientId, userId)) === 'owner') await keepAnOwner(clientId, userId);
-      }
+    async setMember(clientId: string, userId: string, role: ClientMemberRole, viewer: Viewer): Promise<void> {
+      const { record: current } = await open(clientId, viewer, 'manage');
+      if (current.kind === 'personal') throw new ValidationError({ user: 'A personal OAuth application has exactly one owner' });
+      if (role === 'admin' && (await clients.roleOf(clientId, userId)) === 'owner') await keepAnOwner(clientId, userId);
       await db.transaction(async (tx) => {
         await clients.addMember(clientId, userId, role, tx);
-        await record(tx, actor, 'client.member_set', clientId, { role }, { userId });
+        await record(tx, viewer.actor, 'client.member_set', clientId, { role }, { userId });
       });
     },
 

@@ -1,6 +1,7 @@
 // The operator commands. Each returns a JSON-able result; bad input throws CliUsageError
 // or a domain error, which main.ts turns into a message and a non-zero exit.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { ALL_USERS } from '../platform/access.js';
 import type { Database } from '../db/database.js';
 import type { Services } from '../services.js';
 import { CLI_ACTOR } from '../audit/audit.service.js';
@@ -94,28 +95,28 @@ const commands: Record<string, Command> = {
       login: v.login, email: v.email, password: v.password, phoneNumber: v.phone,
       givenName: v['given-name'], familyName: v['family-name'], nickname: v.nickname, role: v.role,
       organizationId: organizationId(v.organization),
-    }, CLI_ACTOR);
+    }, CLI_ACTOR, ALL_USERS);
     return { id: Number(user.id), sub: user.id };
   },
 
   async 'user block'({ users, lifecycle }, args) {
     const [login] = positionals(args, 1, '<login>');
     const user = await users.findByLogin(login);
-    const { revoked } = await lifecycle.block(user.id, CLI_ACTOR);
+    const { revoked } = await lifecycle.block(user.id, CLI_ACTOR, ALL_USERS);
     return { id: Number(user.id), login: user.login, blocked: true, revoked_records: revoked };
   },
 
   async 'user unblock'({ users, lifecycle }, args) {
     const [login] = positionals(args, 1, '<login>');
     const user = await users.findByLogin(login);
-    await lifecycle.unblock(user.id, CLI_ACTOR);
+    await lifecycle.unblock(user.id, CLI_ACTOR, ALL_USERS);
     return { id: Number(user.id), login: user.login, blocked: false };
   },
 
   async 'user privacy'({ users }, args) {
     const [login, claim, level] = positionals(args, 3, '<login> <claim> <private|on_request|public>');
     const user = await users.findByLogin(login);
-    const levels = await users.setPrivacy(user.id, claim, level, CLI_ACTOR);
+    const levels = await users.setPrivacy(user.id, claim, level, CLI_ACTOR, ALL_USERS);
     return { id: Number(user.id), login: user.login, privacy: levels };
   },
 

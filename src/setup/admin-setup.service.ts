@@ -1,6 +1,7 @@
 // The first Administrator: created from FOYER_ADMIN_* for automation, or by whoever opens
 // the one-time setup link printed at start-up.
 import type { AdminBootstrap } from '../config/config.js';
+import { ALL_USERS } from '../platform/access.js';
 import { DomainError } from '../platform/errors.js';
 import type { OneTimeTokens } from '../users/one-time-token.repository.js';
 import { describePolicy } from '../settings/password-policy.js';
@@ -31,7 +32,7 @@ export function createAdminSetup({ users, tokens, issuer, settings }: { users: U
     async bootstrap(fromEnv: AdminBootstrap | undefined): Promise<BootstrapOutcome> {
       if ((await users.countAdmins()) > 0) return { kind: 'admin_exists' };
       if (fromEnv) {
-        const user = await users.create({ ...fromEnv, role: 'ADMIN', emailVerified: true }, { type: 'setup', label: 'FOYER_ADMIN_* variables' });
+        const user = await users.create({ ...fromEnv, role: 'ADMIN', emailVerified: true }, { type: 'setup', label: 'FOYER_ADMIN_* variables' }, ALL_USERS);
         return { kind: 'admin_created', user };
       }
       const token = await tokens.issue(PURPOSE);
@@ -45,7 +46,7 @@ export function createAdminSetup({ users, tokens, issuer, settings }: { users: U
 
     async complete(token: string, input: Pick<CreateUserInput, 'login' | 'email' | 'password'>): Promise<User> {
       if (!(await this.isUsable(token))) throw new SetupLinkInvalidError();
-      return users.create({ ...input, role: 'ADMIN' }, { type: 'setup', label: 'setup link' }, async (manager) => {
+      return users.create({ ...input, role: 'ADMIN' }, { type: 'setup', label: 'setup link' }, ALL_USERS, async (manager) => {
         if (!(await tokens.consume(PURPOSE, token, manager))) throw new SetupLinkInvalidError();
       });
     },

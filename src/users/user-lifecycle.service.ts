@@ -84,7 +84,7 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
     },
 
     /** Blocked: refused at sign-in (after a correct password) and everywhere else; sessions and tokens end. */
-    async block(id: string, actor: Actor, scope: StaffScope = ALL_USERS): Promise<{ user: User; revoked: number }> {
+    async block(id: string, actor: Actor, scope: StaffScope): Promise<{ user: User; revoked: number }> {
       const { user, sessions, revoked } = await db.transaction(async (tx) => {
         const target = await users.getChangeable(id, scope, tx);
         await repository.update(id, { blocked: true, blockedAt: new Date() }, tx);
@@ -96,7 +96,7 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
       return { user, revoked };
     },
 
-    async unblock(id: string, actor: Actor, scope: StaffScope = ALL_USERS): Promise<User> {
+    async unblock(id: string, actor: Actor, scope: StaffScope): Promise<User> {
       return db.transaction(async (tx) => {
         const target = await users.getChangeable(id, scope, tx);
         await repository.update(id, { blocked: false, blockedAt: null }, tx);

@@ -84,10 +84,10 @@ export function createUserLinks(deps: UserLinksDeps) {
   return {
     /** Creates the invited user (status Invited, no password) and queues the invitation. */
     async invite(input: Pick<CreateUserInput, 'email' | 'role' | 'organizationId' | 'nickname'>, actor: Actor, scope: StaffScope): Promise<User> {
-      const user = await users.create({ ...input, invite: true }, actor, async (tx, created) => {
+      const user = await users.create({ ...input, invite: true }, actor, scope, async (tx, created) => {
         await queue({ template: 'invitation', to: created.email, userId: created.id, params: { inviter: actor.label } }, tx);
         await audit.record({ actor, action: 'user.invited', targetUserId: created.id, targetLabel: describeUser(created) }, tx);
-      }, scope);
+      });
       deps.wakeMail();
       return user;
     },

@@ -11,7 +11,7 @@ import type { PasswordHasher } from './password.js';
 import { checkPassword } from '../settings/password-policy.js';
 import { effectiveLevels, isKnownPrivacyField, isPrivacyLevel, PRIVACY_LEVELS, type PrivacyClaim, type PrivacyLevel, type PrivacyLevels } from './privacy.js';
 import type { SettingsService, SettingsSnapshot } from '../settings/settings.service.js';
-import { ALL_USERS, inScope, type StaffScope } from '../platform/access.js';
+import { inScope, type StaffScope } from '../platform/access.js';
 import { assertMayChange, grantableRoles, protectsAdministrator } from './user.policy.js';
 import { parseProfile, type ProfileData, type ProfileInput } from './user-input.js';
 import { uniqueViolationField, type UserRepository } from './user.repository.js';
@@ -148,7 +148,7 @@ export function createUserService(deps: UserServiceDeps) {
 
   return {
     /** `onCreated` runs inside the same transaction; throwing from it undoes the creation. */
-    async create(input: CreateUserInput, actor: Actor, onCreated?: (tx: Db, user: User) => Promise<void>, scope: StaffScope = ALL_USERS): Promise<User> {
+    async create(input: CreateUserInput, actor: Actor, scope: StaffScope, onCreated?: (tx: Db, user: User) => Promise<void>): Promise<User> {
       const snapshot = await settings.current();
       const { data: profile, errors } = parseProfile(input, { defaultPhoneRegion: deps.defaultPhoneRegion, customFields: snapshot.customFields });
       const permissions = await checkPermissions(input, scope, errors);
@@ -327,7 +327,7 @@ export function createUserService(deps: UserServiceDeps) {
     },
 
     /** Sets one field's level (built-in or a defined custom field); takes effect for the next token or userinfo call. */
-    async setPrivacy(id: string, field: string, level: string, actor: Actor, scope: StaffScope = ALL_USERS): Promise<PrivacyLevels> {
+    async setPrivacy(id: string, field: string, level: string, actor: Actor, scope: StaffScope): Promise<PrivacyLevels> {
       const snapshot = await settings.current();
       return db.transaction(async (tx) => {
         const user = await requireChangeable(id, scope, tx);

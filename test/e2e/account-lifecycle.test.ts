@@ -1,6 +1,7 @@
 // The console's account actions, proven with a real app (openid-client) and a real browser:
 // End sessions, Block, automatic lock and Unlock, Delete.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { ALL_USERS } from '../../src/platform/access.js';
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
 import { launchBrowser, submitLogin } from '../support/browser.js';
 import { authorizationRequest, registerTeaParty, discover, finishAtCallback, oidc, startCallbackServer, type CallbackServer } from '../support/relying-party.js';
@@ -19,7 +20,7 @@ const jwtClaims = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1], 'ba
 
 beforeAll(async () => {
   [server, rp, browser] = await Promise.all([startTestServer(), startCallbackServer(), launchBrowser()]);
-  await server.foyer.services.users.create({ login: 'root', password: 'console password 1', role: 'ADMIN' }, CLI_ACTOR);
+  await server.foyer.services.users.create({ login: 'root', password: 'console password 1', role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
   client = await registerTeaParty(server, rp);
   admin = await newPage();
   await admin.goto(`${server.issuer}/admin`);
@@ -65,7 +66,7 @@ async function expectTokensDead(tokens: oidc.TokenEndpointResponse) {
 }
 
 it('End sessions: tokens die, the app gets a logout token, the browser must sign in again, the account stays active', async () => {
-  const alice = await server.foyer.services.users.create({ login: 'alice', password: PASSWORD }, CLI_ACTOR);
+  const alice = await server.foyer.services.users.create({ login: 'alice', password: PASSWORD }, CLI_ACTOR, ALL_USERS);
   const { page, tokens } = await signInToApp('alice');
   expect((await oidc.tokenIntrospection(client, tokens.access_token)).active).toBe(true);
   const sid = tokens.claims()!.sid;
@@ -84,7 +85,7 @@ it('End sessions: tokens die, the app gets a logout token, the browser must sign
 });
 
 it('Block: tokens die and the right password shows the blocked page; Unblock lets the user in', async () => {
-  const bob = await server.foyer.services.users.create({ login: 'bob', password: PASSWORD }, CLI_ACTOR);
+  const bob = await server.foyer.services.users.create({ login: 'bob', password: PASSWORD }, CLI_ACTOR, ALL_USERS);
   const { page, tokens } = await signInToApp('bob');
   await runAction(bob.id, 'Block', 'Block');
   await admin.getByText('The user is blocked').waitFor();
@@ -102,7 +103,7 @@ it('Block: tokens die and the right password shows the blocked page; Unblock let
 });
 
 it('Five wrong passwords lock the account; the right one then gets the same answer as a wrong one; Unlock lets it in', async () => {
-  const carol = await server.foyer.services.users.create({ login: 'carol', password: PASSWORD }, CLI_ACTOR);
+  const carol = await server.foyer.services.users.create({ login: 'carol', password: PASSWORD }, CLI_ACTOR, ALL_USERS);
   const page = await newPage();
   const request = await authorizationRequest(client, `${rp.url}/cb`, 'openid');
   await page.goto(request.url.href);
@@ -123,7 +124,7 @@ it('Five wrong passwords lock the account; the right one then gets the same answ
 });
 
 it('Lock by hand needs a reason, shows it on the profile, and stops the account', async () => {
-  const dora = await server.foyer.services.users.create({ login: 'dora', password: PASSWORD }, CLI_ACTOR);
+  const dora = await server.foyer.services.users.create({ login: 'dora', password: PASSWORD }, CLI_ACTOR, ALL_USERS);
   const { tokens } = await signInToApp('dora');
   await runAction(dora.id, 'Lock', 'Lock');
   await expect(admin.locator('#reason-error').textContent()).resolves.toMatch(/Say why/);
@@ -134,7 +135,7 @@ it('Lock by hand needs a reason, shows it on the profile, and stops the account'
 });
 
 it('Delete: the dialog warns and offers blocking; afterwards the user and their tokens are gone', async () => {
-  const eve = await server.foyer.services.users.create({ login: 'eve', email: 'eve@example.com', password: PASSWORD }, CLI_ACTOR);
+  const eve = await server.foyer.services.users.create({ login: 'eve', email: 'eve@example.com', password: PASSWORD }, CLI_ACTOR, ALL_USERS);
   const { tokens } = await signInToApp('eve');
   await runAction(eve.id, 'Delete', 'Delete for good', async () => {
     await expect(admin.getByRole('dialog').textContent()).resolves.toMatch(/cannot be undone/);
@@ -150,7 +151,7 @@ it('Delete: the dialog warns and offers blocking; afterwards the user and their 
 
 describe("the profile's Sessions, Consents and Refresh tokens", () => {
   it('ends one of two sessions and leaves the other working', async () => {
-    const frank = await server.foyer.services.users.create({ login: 'frank', password: PASSWORD }, CLI_ACTOR);
+    const frank = await server.foyer.services.users.create({ login: 'frank', password: PASSWORD }, CLI_ACTOR, ALL_USERS);
     const first = await signInToApp('frank');
     const second = await signInToApp('frank');
     await admin.goto(`${server.issuer}/admin/users/${frank.id}`);
@@ -180,7 +181,7 @@ describe("the profile's Sessions, Consents and Refresh tokens", () => {
       name: 'March Hare', redirectUris: [`${rp.url}/cb`], postLogoutRedirectUris: [], grantTypes: ['authorization_code', 'refresh_token'], isPublic: false,
     }, CLI_ACTOR);
     const hare = await discover(server.issuer, created.client_id, created.client_secret);
-    const grace = await users.create({ login: 'grace', email: 'grace@example.com', password: PASSWORD }, CLI_ACTOR);
+    const grace = await users.create({ login: 'grace', email: 'grace@example.com', password: PASSWORD }, CLI_ACTOR, ALL_USERS);
     const page = await newPage();
     const signIn = async (config: oidc.Configuration, signInFirst: boolean) => {
       const request = await authorizationRequest(config, `${rp.url}/cb`, 'openid email offline_access');
@@ -210,7 +211,7 @@ describe("the profile's Sessions, Consents and Refresh tokens", () => {
   });
 
   it('revokes a refresh token alone, never showing the token itself', async () => {
-    const heidi = await server.foyer.services.users.create({ login: 'heidi', password: PASSWORD }, CLI_ACTOR);
+    const heidi = await server.foyer.services.users.create({ login: 'heidi', password: PASSWORD }, CLI_ACTOR, ALL_USERS);
     const { tokens } = await signInToApp('heidi');
     await admin.goto(`${server.issuer}/admin/users/${heidi.id}`);
     expect(await admin.content()).not.toContain(tokens.refresh_token!);

@@ -1,6 +1,7 @@
 // The user's own account pages in Chromium, with a real app (openid-client) watching what it
 // may see: privacy levels, revoking the app, data download, deletion with a grace period.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { ALL_USERS } from '../../src/platform/access.js';
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
 import { launchBrowser, submitLogin } from '../support/browser.js';
 import { authorizationRequest, discover, finishAtCallback, oidc, startCallbackServer, type CallbackServer } from '../support/relying-party.js';
@@ -40,7 +41,7 @@ async function createUser(login: string, extra: Record<string, unknown> = {}) {
   return server.foyer.services.users.create({
     login, email: `${login}@example.com`, password: PASSWORD, givenName: 'Alice', familyName: 'Liddell', nickname: `${login} nick`,
     birthdate: '1990-05-04', emailVerified: true, ...extra,
-  }, CLI_ACTOR);
+  }, CLI_ACTOR, ALL_USERS);
 }
 
 /** Signs in to the app (consenting to what is asked) in this browser; returns the tokens. */
@@ -90,7 +91,7 @@ it('revoking an app on /account stops its tokens', async () => {
 
 it('downloads the data in the agreed structure, and the admin export matches it key for key', async () => {
   const user = await createUser('cleo', { custom: {} });
-  await server.foyer.services.users.setPrivacy(user.id, 'email', 'public', CLI_ACTOR);
+  await server.foyer.services.users.setPrivacy(user.id, 'email', 'public', CLI_ACTOR, ALL_USERS);
   const page = await newPage();
   await openAccount(page, 'cleo');
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download my data' }).click()]);
@@ -105,7 +106,7 @@ it('downloads the data in the agreed structure, and the admin export matches it 
   expect(mine.role).toBe('MEMBER');
   expect(JSON.stringify(mine)).not.toMatch(/\$2[aby]\$|password_hash|passwordHash/);
 
-  await server.foyer.services.users.create({ login: 'root', password: 'console password 1', role: 'ADMIN' }, CLI_ACTOR);
+  await server.foyer.services.users.create({ login: 'root', password: 'console password 1', role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
   const admin = await newPage();
   await admin.goto(`${server.issuer}/admin/users/${user.id}`);
   await submitLogin(admin, 'root', 'console password 1');
@@ -154,7 +155,7 @@ it('a scheduled deletion past its date is purged by the job', async () => {
 });
 
 it('removes a sign-in method but never the last one', async () => {
-  await server.foyer.services.users.create({ login: 'finn', email: 'finn@example.com', password: PASSWORD }, CLI_ACTOR);
+  await server.foyer.services.users.create({ login: 'finn', email: 'finn@example.com', password: PASSWORD }, CLI_ACTOR, ALL_USERS);
   const page = await newPage();
   await openAccount(page, 'finn');
   await page.getByRole('button', { name: 'Remove Login' }).click();
@@ -172,10 +173,10 @@ it('shows a public profile with only public fields, and 404 for a private-only o
   expect(html).toContain('gwen nick');
   expect(html).not.toContain('Liddell');
 
-  await server.foyer.services.users.setPrivacy(user.id, 'nickname', 'private', CLI_ACTOR);
+  await server.foyer.services.users.setPrivacy(user.id, 'nickname', 'private', CLI_ACTOR, ALL_USERS);
   expect((await fetch(`${server.issuer}/u/gwen`)).status).toBe(404);
-  await server.foyer.services.users.setPrivacy(user.id, 'nickname', 'public', CLI_ACTOR);
-  await server.foyer.services.lifecycle.block(user.id, CLI_ACTOR);
+  await server.foyer.services.users.setPrivacy(user.id, 'nickname', 'public', CLI_ACTOR, ALL_USERS);
+  await server.foyer.services.lifecycle.block(user.id, CLI_ACTOR, ALL_USERS);
   expect((await fetch(`${server.issuer}/u/gwen`)).status).toBe(404);
   expect((await fetch(`${server.issuer}/u/nobody-at-all`)).status).toBe(404);
 });
@@ -205,7 +206,7 @@ function tinyPng(): Buffer {
 
 it('uploads a photo by content type; the picture claim serves it; non-images and big files are refused', async () => {
   const user = await createUser('ines');
-  await server.foyer.services.users.setPrivacy(user.id, 'picture', 'public', CLI_ACTOR);
+  await server.foyer.services.users.setPrivacy(user.id, 'picture', 'public', CLI_ACTOR, ALL_USERS);
   const page = await newPage();
   const tokens = await appSignIn(page, 'ines', 'openid profile');
   await openAccount(page, 'ines');

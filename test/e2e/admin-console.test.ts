@@ -1,5 +1,6 @@
 // Signing in to the console through Foyer's own sign-in page, by role.
 import type { Browser, Page } from 'playwright-core';
+import { ALL_USERS } from '../../src/platform/access.js';
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
 import { launchBrowser, submitLogin, freshPageForEachTest } from '../support/browser.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -12,10 +13,10 @@ let page: Page;
 beforeAll(async () => {
   [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
   const { users } = server.foyer.services;
-  await users.create({ login: 'root', email: 'root@example.com', password: PASSWORD, role: 'ADMIN' }, CLI_ACTOR);
+  await users.create({ login: 'root', email: 'root@example.com', password: PASSWORD, role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
   const org = await server.foyer.services.organizations.create('Mona\'s team', CLI_ACTOR);
-  await users.create({ login: 'mona', password: PASSWORD, role: 'MANAGER', organizationId: org.id }, CLI_ACTOR);
-  await users.create({ login: 'max', password: PASSWORD }, CLI_ACTOR);
+  await users.create({ login: 'mona', password: PASSWORD, role: 'MANAGER', organizationId: org.id }, CLI_ACTOR, ALL_USERS);
+  await users.create({ login: 'max', password: PASSWORD }, CLI_ACTOR, ALL_USERS);
 });
 
 freshPageForEachTest(() => browser, (p) => { page = p; });
@@ -77,9 +78,9 @@ describe('console sign-in', () => {
     await signInToConsole('root');
     await page.getByText('Signed in as root').waitFor();
     const root = await server.foyer.services.users.findByLogin('root');
-    await server.foyer.services.lifecycle.block(root.id, CLI_ACTOR);
+    await server.foyer.services.lifecycle.block(root.id, CLI_ACTOR, ALL_USERS);
     await page.goto(`${server.issuer}/admin`);
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-    await server.foyer.services.lifecycle.unblock(root.id, CLI_ACTOR);
+    await server.foyer.services.lifecycle.unblock(root.id, CLI_ACTOR, ALL_USERS);
   });
 });

@@ -2,6 +2,7 @@
 // mistake the form points out), find them by search and filter, edit them, change a
 // privacy level in place, and read what happened on the events page.
 import type { Browser, Page } from 'playwright-core';
+import { ALL_USERS } from '../../src/platform/access.js';
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
 import { consolePage, launchBrowser } from '../support/browser.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -17,9 +18,9 @@ beforeAll(async () => {
   const org = await organizations.create('Wonderland', CLI_ACTOR);
   await organizations.create('Looking Glass', CLI_ACTOR);
   await settings.addCustomField({ key: 'team', label: 'Team', type: 'select', options: 'Hearts\nClubs', defaultPrivacy: 'on_request' }, CLI_ACTOR);
-  await users.create({ login: 'root', email: 'root@example.com', password: PASSWORD, role: 'ADMIN' }, CLI_ACTOR);
+  await users.create({ login: 'root', email: 'root@example.com', password: PASSWORD, role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
   // Someone already holds the login the admin first types.
-  await users.create({ login: 'alice', nickname: 'Another Alice', organizationId: org.id }, CLI_ACTOR);
+  await users.create({ login: 'alice', nickname: 'Another Alice', organizationId: org.id }, CLI_ACTOR, ALL_USERS);
   page = await consolePage(browser, server.issuer, 'root', PASSWORD);
 });
 

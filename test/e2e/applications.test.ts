@@ -3,6 +3,7 @@
 // and every console action (new secret, deactivate, delete with its sole owner, application
 // administrators) is checked where it matters: at the provider's endpoints.
 import type { Browser, Page } from 'playwright-core';
+import { ALL_USERS } from '../../src/platform/access.js';
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
 import { consolePage, launchBrowser, submitLogin } from '../support/browser.js';
 import { eventually } from '../support/eventually.js';
@@ -31,9 +32,9 @@ let userTokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
 beforeAll(async () => {
   [server, rp, browser] = await Promise.all([startTestServer(), startCallbackServer(), launchBrowser()]);
   const { users, clients } = server.foyer.services;
-  await users.create({ login: 'root', email: 'root@example.com', password: PASSWORD, role: 'ADMIN' }, CLI_ACTOR);
-  miaId = (await users.create({ login: 'mia', email: 'mia@example.com', password: PASSWORD, nickname: 'Mia' }, CLI_ACTOR)).id;
-  await users.create({ login: 'helper', email: 'helper@example.com', password: PASSWORD }, CLI_ACTOR);
+  await users.create({ login: 'root', email: 'root@example.com', password: PASSWORD, role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
+  miaId = (await users.create({ login: 'mia', email: 'mia@example.com', password: PASSWORD, nickname: 'Mia' }, CLI_ACTOR, ALL_USERS)).id;
+  await users.create({ login: 'helper', email: 'helper@example.com', password: PASSWORD }, CLI_ACTOR, ALL_USERS);
   const resourceServer = await clients.create({
     name: 'Resource Server', redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'], isPublic: false,
   }, CLI_ACTOR);
@@ -164,7 +165,7 @@ describe('applications in the console, used by a real relying party', () => {
 
   it('deletes an app with its sole owner, and its credentials stop working', async () => {
     const { users, clients } = server.foyer.services;
-    const solo = await users.create({ login: 'solo', email: 'solo@example.com', password: PASSWORD }, CLI_ACTOR);
+    const solo = await users.create({ login: 'solo', email: 'solo@example.com', password: PASSWORD }, CLI_ACTOR, ALL_USERS);
     const owned = await clients.create({
       name: 'Solo Batch', redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'], isPublic: false,
     }, CLI_ACTOR, solo.id);

@@ -5,6 +5,7 @@
 // form_post (its inline script allowed by hash) and RP-initiated logout. The browser reports
 // no CSP violation on any of them.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { ALL_USERS } from '../../src/platform/access.js';
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
 import { launchBrowser, submitLogin } from '../support/browser.js';
 import { authorizationRequest, discover, oidc, startCallbackServer, type CallbackServer } from '../support/relying-party.js';
@@ -23,8 +24,8 @@ let memberId: string;
 beforeAll(async () => {
   [server, browser, rp] = await Promise.all([startTestServer(), launchBrowser(), startCallbackServer()]);
   const { users, clients } = server.foyer.services;
-  await users.create({ login: 'csp-root', email: 'csp-root@example.com', password: PASSWORD, role: 'ADMIN' }, CLI_ACTOR);
-  memberId = (await users.create({ login: 'csp-member', email: 'csp-member@example.com', password: PASSWORD, nickname: 'Cosmo', birthdate: '1990-05-04' }, CLI_ACTOR)).id;
+  await users.create({ login: 'csp-root', email: 'csp-root@example.com', password: PASSWORD, role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
+  memberId = (await users.create({ login: 'csp-member', email: 'csp-member@example.com', password: PASSWORD, nickname: 'Cosmo', birthdate: '1990-05-04' }, CLI_ACTOR, ALL_USERS)).id;
   const created = await clients.create({
     name: 'CSP app', redirectUris: [`${rp.url}/cb`], postLogoutRedirectUris: [`${rp.url}/bye`], grantTypes: ['authorization_code'], isPublic: false,
   }, CLI_ACTOR);

@@ -3,6 +3,7 @@
 // column (with nothing written), filter to the error rows, confirm, read the result with its
 // progress bar, open a created user's profile from the results, and download the failed rows.
 import { readFile } from 'node:fs/promises';
+import { ALL_USERS } from '../../src/platform/access.js';
 import type { Browser, Page } from 'playwright-core';
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
 import { consolePage, launchBrowser } from '../support/browser.js';
@@ -30,7 +31,7 @@ const text = async (selector: string) => ((await page.locator(selector).textCont
 
 beforeAll(async () => {
   [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
-  await server.foyer.services.users.create({ login: 'root', password: 'console password 1', role: 'ADMIN' }, CLI_ACTOR);
+  await server.foyer.services.users.create({ login: 'root', password: 'console password 1', role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
   page = await consolePage(browser, server.issuer, 'root', 'console password 1', { acceptDownloads: true });
 });
 

@@ -1,6 +1,7 @@
 // The emailed flows end to end: a real SMTP server receives what Foyer sends, the links are
 // read out of the messages and followed in Chromium, and sign-in is proven with openid-client.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { ALL_USERS } from '../../src/platform/access.js';
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
 import { launchBrowser, submitLogin } from '../support/browser.js';
 import { authorizationRequest, discover, finishAtCallback, oidc, startCallbackServer, type CallbackServer } from '../support/relying-party.js';
@@ -21,7 +22,7 @@ beforeAll(async () => {
   [smtp, rp, browser] = await Promise.all([startSmtpServer(), startCallbackServer(), launchBrowser()]);
   server = await startTestServer({ SMTP_URL: smtp.url, MAIL_FROM: 'Foyer <foyer@example.test>', FOYER_MAIL_POLL_SECONDS: '1', FOYER_MAIL_MAX_ATTEMPTS: '50' });
   const { users, clients } = server.foyer.services;
-  await users.create({ login: 'root', password: ADMIN_PASSWORD, role: 'ADMIN' }, CLI_ACTOR);
+  await users.create({ login: 'root', password: ADMIN_PASSWORD, role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
   const created = await clients.create({
     name: 'Tea Party', redirectUris: [`${rp.url}/cb`], postLogoutRedirectUris: [], grantTypes: ['authorization_code', 'refresh_token'], isPublic: false,
   }, CLI_ACTOR);
@@ -105,7 +106,7 @@ it('invitation → choose a password → sign in to an app → confirm the addre
 
 it('forced reset → the old refresh token is dead at once → the sign-in page says a link was sent → reset → sign in', async () => {
   const { users } = server.foyer.services;
-  const rose = await users.create({ login: 'rose', email: 'rose@example.com', password: 'crimson petals 9', emailVerified: true }, CLI_ACTOR);
+  const rose = await users.create({ login: 'rose', email: 'rose@example.com', password: 'crimson petals 9', emailVerified: true }, CLI_ACTOR, ALL_USERS);
   const first = await signInToApp('rose', 'crimson petals 9');
   const oldTokens = await finishSignIn(first.page, first.request);
   const before = smtp.messages.length;
@@ -132,7 +133,7 @@ it('forced reset → the old refresh token is dead at once → the sign-in page 
 });
 
 it('a recovery link works once; an expired link gets a clear page', async () => {
-  const sam = await server.foyer.services.users.create({ login: 'sam', password: 'hobbit hole 11' }, CLI_ACTOR);
+  const sam = await server.foyer.services.users.create({ login: 'sam', password: 'hobbit hole 11' }, CLI_ACTOR, ALL_USERS);
   await admin.goto(`${server.issuer}/admin/users/${sam.id}`);
   await admin.getByRole('link', { name: 'View recovery link' }).click();
   await admin.getByRole('button', { name: 'Make recovery link' }).click();
@@ -182,7 +183,7 @@ it('a temporary password is changed inside the sign-in, before the app gets a co
 });
 
 it('forgot password: the same answer for anyone; a link only for a real account; limited per identifier', async () => {
-  await server.foyer.services.users.create({ login: 'fiona', email: 'fiona@example.com', password: 'ogre swamp 1' }, CLI_ACTOR);
+  await server.foyer.services.users.create({ login: 'fiona', email: 'fiona@example.com', password: 'ogre swamp 1' }, CLI_ACTOR, ALL_USERS);
   const page = await newPage();
   const ask = async (identifier: string) => {
     await page.goto(`${server.issuer}/forgot-password`);
@@ -206,7 +207,7 @@ it('forgot password: the same answer for anyone; a link only for a real account;
 
 it('SMTP down for a while: the message waits, survives a restart, and goes out when the server is back', async () => {
   const { users } = server.foyer.services;
-  const uma = await users.create({ login: 'uma', email: 'uma@example.com', password: 'umbrella corp 1', emailVerified: true }, CLI_ACTOR);
+  const uma = await users.create({ login: 'uma', email: 'uma@example.com', password: 'umbrella corp 1', emailVerified: true }, CLI_ACTOR, ALL_USERS);
   await smtp.stop();
   await server.foyer.services.links.forcePasswordReset(uma.id, CLI_ACTOR, { kind: 'all' });
   // The first attempts fail and are recorded; nothing is lost.

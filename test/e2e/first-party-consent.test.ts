@@ -3,6 +3,7 @@
 // pages, allowed scopes, and client_secret_jwt with sealed secrets. Real browser, real
 // openid-client, real PostgreSQL.
 import http from 'node:http';
+import { ALL_USERS } from '../../src/platform/access.js';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
@@ -51,7 +52,7 @@ beforeAll(async () => {
   // Defaults: nickname public, email on request, phone number private.
   const alice = await server.foyer.services.users.create({
     login: 'alice', email: 'alice@example.com', password: PASSWORD, phoneNumber: '+14155550123', nickname: 'Wonder', emailVerified: true,
-  }, CLI_ACTOR);
+  }, CLI_ACTOR, ALL_USERS);
   aliceId = alice.id;
 });
 

@@ -1,6 +1,7 @@
 // A mass block of 1,000 users from the users list, in Chromium: select all matching the
 // filter, confirm the count, watch the progress bar, read the result; no user is half-done.
 import type { Browser, Page } from 'playwright-core';
+import { ALL_USERS } from '../../src/platform/access.js';
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
 
 import { createAdapterFactory } from '../../src/oidc/adapter.js';
@@ -14,7 +15,7 @@ let ids: string[];
 
 beforeAll(async () => {
   [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
-  await server.foyer.services.users.create({ login: 'root', password: 'console password 1', role: 'ADMIN' }, CLI_ACTOR);
+  await server.foyer.services.users.create({ login: 'root', password: 'console password 1', role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
   ids = (await server.db.dataSource.query(
     "INSERT INTO users (login, nickname) SELECT 'crowd' || g, 'Crowd Member ' || g FROM generate_series(1, 1000) g RETURNING id::text AS id",
   )).map((r: { id: string }) => r.id);

@@ -1,6 +1,7 @@
 // The whole sign-in path as a relying party and a person see it: openid-client against
 // the real server, headless Chromium typing into the real pages.
 import type { Browser, Page } from 'playwright-core';
+import { ALL_USERS } from '../../src/platform/access.js';
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
 import { launchBrowser, submitLogin, freshPageForEachTest } from '../support/browser.js';
 import { authorizationRequest, discover, finishAtCallback, oidc, startCallbackServer, type CallbackServer } from '../support/relying-party.js';
@@ -21,7 +22,7 @@ beforeAll(async () => {
   const alice = await users.create({
     login: 'alice', email: 'alice@example.com', password: PASSWORD, phoneNumber: '+14155550123',
     givenName: 'Alice', familyName: 'Liddell', nickname: 'Wonder', birthdate: '1990-05-04', emailVerified: true,
-  }, CLI_ACTOR);
+  }, CLI_ACTOR, ALL_USERS);
   aliceId = alice.id;
   const created = await clients.create({
     name: 'Tea Party', redirectUris: [`${rp.url}/cb`], postLogoutRedirectUris: [`${rp.url}/bye`],
@@ -68,14 +69,14 @@ describe('authorization code + PKCE through the real pages', () => {
     for (const hidden of ['family_name', 'birthdate', 'phone_number']) expect(userinfo).not.toHaveProperty(hidden);
 
     // A level change applies at the next call: birthdate made public appears, email made private goes.
-    await server.foyer.services.users.setPrivacy(aliceId, 'birthdate', 'public', CLI_ACTOR);
-    await server.foyer.services.users.setPrivacy(aliceId, 'email', 'private', CLI_ACTOR);
+    await server.foyer.services.users.setPrivacy(aliceId, 'birthdate', 'public', CLI_ACTOR, ALL_USERS);
+    await server.foyer.services.users.setPrivacy(aliceId, 'email', 'private', CLI_ACTOR, ALL_USERS);
     const after = await oidc.fetchUserInfo(client, tokens.access_token, aliceId);
     expect(after.birthdate).toBe('1990-05-04');
     expect(after).not.toHaveProperty('email');
     expect(after).not.toHaveProperty('email_verified');
-    await server.foyer.services.users.setPrivacy(aliceId, 'birthdate', 'private', CLI_ACTOR);
-    await server.foyer.services.users.setPrivacy(aliceId, 'email', 'on_request', CLI_ACTOR);
+    await server.foyer.services.users.setPrivacy(aliceId, 'birthdate', 'private', CLI_ACTOR, ALL_USERS);
+    await server.foyer.services.users.setPrivacy(aliceId, 'email', 'on_request', CLI_ACTOR, ALL_USERS);
 
     // Refresh with rotation: a new refresh token, and the old one is spent.
     expect(tokens.refresh_token).toBeTruthy();
@@ -104,9 +105,9 @@ describe('authorization code + PKCE through the real pages', () => {
 
   it('shows no consent page when nothing is on request', async () => {
     const { users } = server.foyer.services;
-    const carol = await users.create({ login: 'carol', password: PASSWORD, nickname: 'Carol', givenName: 'Carol' }, CLI_ACTOR);
-    await users.setPrivacy(carol.id, 'given_name', 'public', CLI_ACTOR);
-    await users.setPrivacy(carol.id, 'family_name', 'private', CLI_ACTOR);
+    const carol = await users.create({ login: 'carol', password: PASSWORD, nickname: 'Carol', givenName: 'Carol' }, CLI_ACTOR, ALL_USERS);
+    await users.setPrivacy(carol.id, 'given_name', 'public', CLI_ACTOR, ALL_USERS);
+    await users.setPrivacy(carol.id, 'family_name', 'private', CLI_ACTOR, ALL_USERS);
     const request = await authorizationRequest(client, `${rp.url}/cb`, 'openid profile');
     await page.goto(request.url.href);
     await submitLogin(page, 'carol', PASSWORD);
@@ -116,7 +117,7 @@ describe('authorization code + PKCE through the real pages', () => {
 
   it('asks again when an on-request field gains a value after the app was granted', async () => {
     const { users } = server.foyer.services;
-    const gail = await users.create({ login: 'gail', password: PASSWORD, nickname: 'Gail' }, CLI_ACTOR);
+    const gail = await users.create({ login: 'gail', password: PASSWORD, nickname: 'Gail' }, CLI_ACTOR, ALL_USERS);
     const first = await authorizationRequest(client, `${rp.url}/cb`, 'openid profile email');
     await page.goto(first.url.href);
     await submitLogin(page, 'gail', PASSWORD);
@@ -142,7 +143,7 @@ describe('authorization code + PKCE through the real pages', () => {
     await settings.addCustomField({ key: 'salary', label: 'Salary', type: 'number', defaultPrivacy: 'private' }, CLI_ACTOR);
     const hugo = await users.create({
       login: 'hugo', password: PASSWORD, nickname: 'Hugo', custom: { 'custom.country': 'France', 'custom.badge': 'B-7', 'custom.salary': '5000' },
-    }, CLI_ACTOR);
+    }, CLI_ACTOR, ALL_USERS);
     const request = await authorizationRequest(client, `${rp.url}/cb`, 'openid profile');
     await page.goto(request.url.href);
     await submitLogin(page, 'hugo', PASSWORD);
@@ -154,8 +155,8 @@ describe('authorization code + PKCE through the real pages', () => {
     const userinfo = await oidc.fetchUserInfo(client, tokens.access_token, hugo.id);
     expect(userinfo.custom_fields).toEqual({ country: 'France', badge: 'B-7' });
 
-    await users.setPrivacy(hugo.id, 'custom_fields.badge', 'private', CLI_ACTOR);
-    await users.setPrivacy(hugo.id, 'custom_fields.salary', 'public', CLI_ACTOR);
+    await users.setPrivacy(hugo.id, 'custom_fields.badge', 'private', CLI_ACTOR, ALL_USERS);
+    await users.setPrivacy(hugo.id, 'custom_fields.salary', 'public', CLI_ACTOR, ALL_USERS);
     expect((await oidc.fetchUserInfo(client, tokens.access_token, hugo.id)).custom_fields).toEqual({ country: 'France', salary: 5000 });
     for (const key of ['country', 'badge', 'salary']) await settings.removeCustomField(key, CLI_ACTOR);
     expect(await oidc.fetchUserInfo(client, tokens.access_token, hugo.id)).not.toHaveProperty('custom_fields');
@@ -163,7 +164,7 @@ describe('authorization code + PKCE through the real pages', () => {
 
   it('releases group names to an app granted the groups scope', async () => {
     const { users, groups } = server.foyer.services;
-    const gus = await users.create({ login: 'gus', password: PASSWORD }, CLI_ACTOR);
+    const gus = await users.create({ login: 'gus', password: PASSWORD }, CLI_ACTOR, ALL_USERS);
     for (const name of ['Readers', 'Writers']) {
       const group = await groups.create({ name }, CLI_ACTOR, { kind: 'all' });
       await groups.addMembers(group.id, [gus.id], CLI_ACTOR, { kind: 'all' });
@@ -183,14 +184,14 @@ describe('authorization code + PKCE through the real pages', () => {
 
   it('refuses a blocked account everywhere: its page, refresh, userinfo and introspection', async () => {
     const { users } = server.foyer.services;
-    const bob = await users.create({ login: 'bob', email: 'bob@example.com', password: PASSWORD, nickname: 'Bob' }, CLI_ACTOR);
+    const bob = await users.create({ login: 'bob', email: 'bob@example.com', password: PASSWORD, nickname: 'Bob' }, CLI_ACTOR, ALL_USERS);
     const request = await authorizationRequest(client, `${rp.url}/cb`, 'openid profile offline_access');
     await page.goto(request.url.href);
     await submitLogin(page, 'bob', PASSWORD);
     const tokens = await finishAtCallback(page, client, `${rp.url}/cb`, request);
     expect((await oidc.tokenIntrospection(client, tokens.access_token)).active).toBe(true);
 
-    await server.foyer.services.lifecycle.block(bob.id, CLI_ACTOR);
+    await server.foyer.services.lifecycle.block(bob.id, CLI_ACTOR, ALL_USERS);
 
     expect((await oidc.tokenIntrospection(client, tokens.access_token)).active).toBe(false);
     await expect(oidc.refreshTokenGrant(client, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
@@ -211,12 +212,12 @@ describe('authorization code + PKCE through the real pages', () => {
     await page.waitForURL((u) => u.href.startsWith(`${rp.url}/cb`));
     expect(new URL(page.url()).searchParams.get('error')).toBe('access_denied');
 
-    await server.foyer.services.lifecycle.unblock(bob.id, CLI_ACTOR);
+    await server.foyer.services.lifecycle.unblock(bob.id, CLI_ACTOR, ALL_USERS);
   });
 
   it('shows a locked account its own page with the end of the lock', async () => {
     const { users } = server.foyer.services;
-    const dave = await users.create({ login: 'dave', password: PASSWORD }, CLI_ACTOR);
+    const dave = await users.create({ login: 'dave', password: PASSWORD }, CLI_ACTOR, ALL_USERS);
     const until = new Date(Date.now() + 3600_000);
     await server.db.dataSource.query('UPDATE users SET locked_at = now(), locked_until = $2 WHERE id = $1', [dave.id, until]);
     const request = await authorizationRequest(client, `${rp.url}/cb`, 'openid');

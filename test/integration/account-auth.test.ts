@@ -1,6 +1,7 @@
 // The account pages: only for the signed-in user, every change behind the CSRF check
 // (the photo upload's token travels in its action URL), nothing changed by a refused request.
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
+import { ALL_USERS } from '../../src/platform/access.js';
 import { consoleSession, formToken } from '../support/console-session.js';
 import { directoryState } from '../support/directory-state.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -8,7 +9,7 @@ import { startTestServer, type TestServer } from '../support/server.js';
 let server: TestServer;
 beforeAll(async () => {
   server = await startTestServer();
-  await server.foyer.services.users.create({ login: 'jade', email: 'jade@example.com', password: 'emerald city 4' }, CLI_ACTOR);
+  await server.foyer.services.users.create({ login: 'jade', email: 'jade@example.com', password: 'emerald city 4' }, CLI_ACTOR, ALL_USERS);
 });
 afterAll(() => server?.close());
 

@@ -4,6 +4,7 @@
 // user outside a Manager's scope that user's full row and audit trail. An allowed change
 // leaves one audit event by the staff member, with no password or hash in it.
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
+import { ALL_USERS } from '../../src/platform/access.js';
 import type { Role, User } from '../../src/db/entities/user.entity.js';
 import { consoleSession, formToken } from '../support/console-session.js';
 import { csrfTokenIn, HttpSession } from '../support/http-session.js';
@@ -149,7 +150,7 @@ beforeAll(async () => {
   }
   await settings.addCustomField({ key: 'team', label: 'Team', type: 'text' }, CLI_ACTOR);
   const make = (login: string, role: Role, org: number | null) =>
-    users.create({ login, email: `${login}@example.com`, nickname: `Nick ${login}`, password: PASSWORD, role, organizationId: org }, CLI_ACTOR);
+    users.create({ login, email: `${login}@example.com`, nickname: `Nick ${login}`, password: PASSWORD, role, organizationId: org }, CLI_ACTOR, ALL_USERS);
   people.admin = await make('root', 'ADMIN', null);
   people.manager = await make('manager-a', 'MANAGER', orgs.a);
   people.member = await make('member-a', 'MEMBER', orgs.a);
@@ -158,7 +159,7 @@ beforeAll(async () => {
   people.adminA = await make('admin-a', 'ADMIN', orgs.a);
   people.b = await make('b-user', 'MEMBER', orgs.b);
   people.none = await make('no-org', 'MEMBER', null);
-  await users.setPrivacy(people.b.id, 'nickname', 'public', CLI_ACTOR);
+  await users.setPrivacy(people.b.id, 'nickname', 'public', CLI_ACTOR, ALL_USERS);
   rootApp = (await server.foyer.services.clients.create(
     { name: 'Root app', redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'], isPublic: false }, CLI_ACTOR, people.admin.id)).client_id;
 

@@ -3,6 +3,7 @@
 // is refused and nothing changes; the very same forms with the right token work. Then bad
 // input: a 422 page that keeps what was typed (never the password), never a 500.
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
+import { ALL_USERS } from '../../src/platform/access.js';
 import type { User } from '../../src/db/entities/user.entity.js';
 import { consoleSession, formToken } from '../support/console-session.js';
 import type { HttpSession } from '../support/http-session.js';
@@ -67,8 +68,8 @@ beforeAll(async () => {
   const { users, organizations } = server.foyer.services;
   orgA = (await organizations.create('Org A', CLI_ACTOR)).id;
   orgEmpty = (await organizations.create('Empty org', CLI_ACTOR)).id;
-  admin = await users.create({ login: 'root', email: 'root@example.com', password: PASSWORD, role: 'ADMIN' }, CLI_ACTOR);
-  target = await users.create({ login: 'target', email: 'target@example.com', password: PASSWORD, organizationId: orgA }, CLI_ACTOR);
+  admin = await users.create({ login: 'root', email: 'root@example.com', password: PASSWORD, role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
+  target = await users.create({ login: 'target', email: 'target@example.com', password: PASSWORD, organizationId: orgA }, CLI_ACTOR, ALL_USERS);
   const machine = { redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'], isPublic: false };
   appId = (await server.foyer.services.clients.create({ name: 'Target app', ...machine }, CLI_ACTOR, admin.id)).client_id;
   doomedAppId = (await server.foyer.services.clients.create({ name: 'Doomed app', ...machine }, CLI_ACTOR, admin.id)).client_id;

@@ -3,6 +3,7 @@
 // ids of records that do not exist and impossible dates are a 404 or a 422 with the message
 // by the field (typed values kept), never a database error or a 500.
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
+import { ALL_USERS } from '../../src/platform/access.js';
 import type { User } from '../../src/db/entities/user.entity.js';
 import { consoleSession, formToken } from '../support/console-session.js';
 import type { HttpSession } from '../support/http-session.js';
@@ -45,7 +46,7 @@ beforeAll(async () => {
   const { users, organizations, groups, clients } = server.foyer.services;
   orgA = (await organizations.create('Org A', CLI_ACTOR)).id;
   const make = (login: string, role: 'ADMIN' | 'MANAGER' | 'MEMBER', org: number | null) =>
-    users.create({ login, email: `${login}@example.com`, password: PASSWORD, role, organizationId: org }, CLI_ACTOR);
+    users.create({ login, email: `${login}@example.com`, password: PASSWORD, role, organizationId: org }, CLI_ACTOR, ALL_USERS);
   people.admin = await make('root', 'ADMIN', null);
   people.manager = await make('manager-a', 'MANAGER', orgA);
   people.member = await make('member-a', 'MEMBER', orgA);

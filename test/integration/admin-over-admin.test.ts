@@ -3,6 +3,7 @@
 // Now an Administrator's whole account — keys and groups included — is Administrator-only,
 // decided in one place (src/users/user.policy.ts), through the console, mass actions and SCIM.
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
+import { ALL_USERS } from '../../src/platform/access.js';
 import type { Role, User } from '../../src/db/entities/user.entity.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { startBulkWorker } from '../../src/mass-actions/bulk-actions.js';
@@ -33,7 +34,7 @@ beforeAll(async () => {
   const { users, organizations, groups, apiKeys } = server.foyer.services;
   orgA = (await organizations.create('Org A', CLI_ACTOR)).id;
   const make = (login: string, role: Role, org: number | null) =>
-    users.create({ login, email: `${login}@example.com`, password: PASSWORD, role, organizationId: org }, CLI_ACTOR);
+    users.create({ login, email: `${login}@example.com`, password: PASSWORD, role, organizationId: org }, CLI_ACTOR, ALL_USERS);
   root = await make('root', 'ADMIN', null);
   manager = await make('manager-a', 'MANAGER', orgA);
   adminA = await make('admin-a', 'ADMIN', orgA);

@@ -4,6 +4,7 @@
 // and those the user only administers stay. The console dialog and the account's delete
 // page say beforehand which applications go.
 import { CLI_ACTOR, createAuditLog } from '../../src/audit/audit.service.js';
+import { operatorViewer } from '../../src/applications/application.policy.js';
 import type { Role, User } from '../../src/db/entities/user.entity.js';
 
 import { ALL_USERS } from '../../src/platform/access.js';
@@ -29,7 +30,7 @@ const query = <T = Record<string, unknown>>(sql: string, params: unknown[] = [])
 
 async function makeUser(role: Role = 'MEMBER'): Promise<User> {
   serial += 1;
-  return server.foyer.services.users.create({ login: `owner${serial}`, email: `owner${serial}@example.com`, password: PASSWORD, role }, CLI_ACTOR);
+  return server.foyer.services.users.create({ login: `owner${serial}`, email: `owner${serial}@example.com`, password: PASSWORD, role }, CLI_ACTOR, ALL_USERS);
 }
 
 interface App { clientId: string; secret: string; name: string }
@@ -66,9 +67,9 @@ describe('deleting a user from the console', () => {
     const personalCreated = await clients.createPersonal(doomed.id, { name: 'Doomed personal key', organizationId: null, active: true }, CLI_ACTOR);
     const personal: App = { clientId: personalCreated.client_id, secret: personalCreated.client_secret!, name: 'Doomed personal key' };
     const shared = await makeApp('Shared billing', doomed.id);
-    await clients.setMember(shared.clientId, colleague.id, 'owner', CLI_ACTOR);
+    await clients.setMember(shared.clientId, colleague.id, 'owner', operatorViewer(CLI_ACTOR));
     const administered = await makeApp('Administered wiki', colleague.id);
-    await clients.setMember(administered.clientId, doomed.id, 'admin', CLI_ACTOR);
+    await clients.setMember(administered.clientId, doomed.id, 'admin', operatorViewer(CLI_ACTOR));
     // Another user's consent to the solo app: it goes with the app.
     await createAdapterFactory(server.db.database, async () => undefined)('Grant')
       .upsert(`grant-solo-${serial}`, { kind: 'Grant', accountId: appUser.id, clientId: solo.clientId }, 3600);
@@ -112,7 +113,7 @@ describe('deleting a user from the console', () => {
   it('shows no application list for a user who owns none alone', async () => {
     const [member, colleague] = [await makeUser(), await makeUser()];
     const shared = await makeApp('Co-owned dashboard', member.id);
-    await server.foyer.services.clients.setMember(shared.clientId, colleague.id, 'owner', CLI_ACTOR);
+    await server.foyer.services.clients.setMember(shared.clientId, colleague.id, 'owner', operatorViewer(CLI_ACTOR));
 
     const dialog = await (await admin.get(`/admin/users/${member.id}/actions/delete`)).text();
     expect(dialog).toContain('is deleted for good');
@@ -126,7 +127,7 @@ describe('deleting a self-deleted account after its grace period', () => {
     const [user, colleague] = [await makeUser(), await makeUser()];
     const solo = await makeApp('Hobby project', user.id);
     const shared = await makeApp('Team project', user.id);
-    await server.foyer.services.clients.setMember(shared.clientId, colleague.id, 'owner', CLI_ACTOR);
+    await server.foyer.services.clients.setMember(shared.clientId, colleague.id, 'owner', operatorViewer(CLI_ACTOR));
 
     const account = await consoleSession(server.issuer, user.login!, PASSWORD, '/account');
     const page = await (await account.get('/account/delete')).text();

@@ -2,6 +2,7 @@
 // shown once, form errors next to their fields, owners and application administrators, a
 // Member who looks after an application seeing that application and nothing else.
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
+import { ALL_USERS } from '../../src/platform/access.js';
 import type { User } from '../../src/db/entities/user.entity.js';
 import { consoleSession, formToken } from '../support/console-session.js';
 import type { HttpSession } from '../support/http-session.js';
@@ -39,7 +40,7 @@ beforeAll(async () => {
   orgA = (await organizations.create('Org A', CLI_ACTOR)).id;
   orgB = (await organizations.create('Org B', CLI_ACTOR)).id;
   const make = (login: string, role: 'ADMIN' | 'MANAGER' | 'MEMBER', org: number | null) =>
-    users.create({ login, email: `${login}@example.com`, password: PASSWORD, role, organizationId: org }, CLI_ACTOR);
+    users.create({ login, email: `${login}@example.com`, password: PASSWORD, role, organizationId: org }, CLI_ACTOR, ALL_USERS);
   people.admin = await make('root', 'ADMIN', null);
   people.manager = await make('manager-a', 'MANAGER', orgA);
   people.helper = await make('helper', 'MEMBER', orgA);
@@ -220,7 +221,7 @@ describe("an application's users", () => {
   it('lists who granted the app, and blocking from there blocks in Foyer and returns to the app', async () => {
     const { clients, users } = server.foyer.services;
     const app = await clients.create({ name: 'Granted app', redirectUris: ['https://granted.example.com/cb'], postLogoutRedirectUris: [], grantTypes: [], isPublic: false }, CLI_ACTOR, people.owner.id);
-    const fan = await users.create({ login: 'fan', email: 'fan@example.com', password: PASSWORD, organizationId: orgA }, CLI_ACTOR);
+    const fan = await users.create({ login: 'fan', email: 'fan@example.com', password: PASSWORD, organizationId: orgA }, CLI_ACTOR, ALL_USERS);
     const grant = new server.foyer.provider.Grant({ accountId: fan.id, clientId: app.client_id });
     grant.addOIDCScope('openid email');
     await grant.save();

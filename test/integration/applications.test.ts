@@ -2,6 +2,8 @@
 // secret replaces the old one (in every process, within moments) for a real client library, and the apps a user alone
 // owns are known before that user is deleted.
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
+import { operatorViewer } from '../../src/applications/application.policy.js';
+import { ALL_USERS } from '../../src/platform/access.js';
 import { NotFoundError } from '../../src/platform/errors.js';
 import { eventually } from '../support/eventually.js';
 import { discover, oidc } from '../support/relying-party.js';
@@ -21,7 +23,7 @@ it('regenerating a secret makes the old one fail and the new one work', async ()
   const old = await discover(server.issuer, created.client_id, created.client_secret);
   await expect(oidc.clientCredentialsGrant(old, {})).resolves.toHaveProperty('access_token');
 
-  const secret = await clients.regenerateSecret(created.client_id, CLI_ACTOR);
+  const secret = await clients.regenerateSecret(created.client_id, operatorViewer(CLI_ACTOR));
   expect(secret).not.toBe(created.client_secret);
   // Every process hears of the change through NOTIFY, within moments.
   await eventually(async () => oidc.clientCredentialsGrant(old, {}).then(() => false, (err) => err.error === 'invalid_client'));
@@ -37,19 +39,19 @@ it('regenerating a secret makes the old one fail and the new one work', async ()
 it('a public client has no secret to regenerate', async () => {
   const { clients } = server.foyer.services;
   const spa = await clients.create({ name: 'SPA', redirectUris: ['http://localhost:5173/cb'], postLogoutRedirectUris: [], grantTypes: [], isPublic: true }, CLI_ACTOR);
-  await expect(clients.regenerateSecret(spa.client_id, CLI_ACTOR)).rejects.toBeInstanceOf(NotFoundError);
-  await expect(clients.regenerateSecret('no-such-client', CLI_ACTOR)).rejects.toBeInstanceOf(NotFoundError);
+  await expect(clients.regenerateSecret(spa.client_id, operatorViewer(CLI_ACTOR))).rejects.toBeInstanceOf(NotFoundError);
+  await expect(clients.regenerateSecret('no-such-client', operatorViewer(CLI_ACTOR))).rejects.toBeInstanceOf(NotFoundError);
 });
 
 it('knows the applications a user alone owns', async () => {
   const { clients, users } = server.foyer.services;
-  const ann = await users.create({ login: 'app-ann' }, CLI_ACTOR);
-  const bob = await users.create({ login: 'app-bob' }, CLI_ACTOR);
+  const ann = await users.create({ login: 'app-ann' }, CLI_ACTOR, ALL_USERS);
+  const bob = await users.create({ login: 'app-bob' }, CLI_ACTOR, ALL_USERS);
   const solo = await clients.create({ name: 'Solo', ...machine }, CLI_ACTOR, ann.id);
   const shared = await clients.create({ name: 'Shared', ...machine }, CLI_ACTOR, ann.id);
-  await clients.setMember(shared.client_id, bob.id, 'owner', CLI_ACTOR);
+  await clients.setMember(shared.client_id, bob.id, 'owner', operatorViewer(CLI_ACTOR));
   const helped = await clients.create({ name: 'Helped', ...machine }, CLI_ACTOR, ann.id);
-  await clients.setMember(helped.client_id, bob.id, 'admin', CLI_ACTOR);
+  await clients.setMember(helped.client_id, bob.id, 'admin', operatorViewer(CLI_ACTOR));
 
   expect(await clients.ownedSolelyBy(ann.id)).toEqual([{ clientId: helped.client_id, name: 'Helped' }, { clientId: solo.client_id, name: 'Solo' }]);
   expect(await clients.ownedSolelyBy(bob.id)).toEqual([]);

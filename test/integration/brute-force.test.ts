@@ -3,6 +3,7 @@
 // per IP on the sign-in form, per IP at /token client authentication and on SCIM bad keys,
 // with counters in PostgreSQL that every Foyer process shares.
 import http from 'node:http';
+import { ALL_USERS } from '../../src/platform/access.js';
 import type { AddressInfo } from 'node:net';
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
 import { createFoyer, type Foyer } from '../../src/app.js';
@@ -87,7 +88,7 @@ describe('the automatic lock', () => {
 
   it('answers the right password as it answers a wrong one, and emails the user once with until when and a reset link', async () => {
     const before = smtp.messages.length;
-    await server.foyer.services.users.create({ login: 'lena', email: 'lena@example.com', password: PASSWORD, emailVerified: true }, CLI_ACTOR);
+    await server.foyer.services.users.create({ login: 'lena', email: 'lena@example.com', password: PASSWORD, emailVerified: true }, CLI_ACTOR, ALL_USERS);
     const form = await signInForm();
     for (let i = 1; i <= 2; i += 1) expect(await form.attempt('lena', `wrong password ${i}`)).toMatchObject({ status: 401, alert: GENERIC });
     const [{ locked_until: lockedUntil }] = await server.db.dataSource.query("SELECT locked_until FROM users WHERE login = 'lena'");
@@ -115,7 +116,7 @@ describe('the automatic lock', () => {
   });
 
   it('keeps the locked page for a lock set by an administrator', async () => {
-    const mona = await server.foyer.services.users.create({ login: 'mona', password: PASSWORD }, CLI_ACTOR);
+    const mona = await server.foyer.services.users.create({ login: 'mona', password: PASSWORD }, CLI_ACTOR, ALL_USERS);
     const until = new Date(Date.now() + 3600_000);
     await server.foyer.services.lifecycle.lock(mona.id, { reason: 'On leave', until: until.toISOString().slice(0, 16) }, CLI_ACTOR, { kind: 'all' });
     const form = await signInForm();
@@ -129,7 +130,7 @@ describe('sign-in limits', () => {
 
   it('answers 429 with when to try again after too many failures for one identifier, right password or not', async () => {
     await server.foyer.services.settings.updateLockout({ maxFailures: 100, windowMinutes: 15, lockMinutes: 30 }, CLI_ACTOR);
-    await server.foyer.services.users.create({ login: 'nina', password: PASSWORD }, CLI_ACTOR);
+    await server.foyer.services.users.create({ login: 'nina', password: PASSWORD }, CLI_ACTOR, ALL_USERS);
     const form = await signInForm();
     for (let i = 1; i <= 6; i += 1) expect((await form.attempt('nina', `wrong ${i}`)).status).toBe(401);
     for (const password of ['wrong 7', PASSWORD]) {

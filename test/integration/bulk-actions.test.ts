@@ -1,6 +1,7 @@
 // Mass actions as durable jobs on a real PostgreSQL: every user is done whole or not at all,
 // one failure does not stop the rest, a job survives a worker that was not running.
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
+import { ALL_USERS } from '../../src/platform/access.js';
 import { loadConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { startBulkWorker, type Staff } from '../../src/mass-actions/bulk-actions.js';
@@ -15,7 +16,7 @@ let admin: Staff;
 beforeAll(async () => {
   db = await createTestDatabase();
   services = createServices(loadConfig(testEnv({ DATABASE_URL: db.url })), db.database);
-  const root = await services.users.create({ login: 'root', password: 'console password 1', role: 'ADMIN' }, CLI_ACTOR);
+  const root = await services.users.create({ login: 'root', password: 'console password 1', role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
   admin = { actor: { type: 'user', id: root.id, label: 'root' }, scope: { kind: 'all' }, isAdmin: true };
 });
 
@@ -75,7 +76,7 @@ it("keeps a Manager's job inside their organization and their jobs to themselves
   const org = await services.organizations.create('Mass org', CLI_ACTOR);
   const mine = await seed('massscope', 3, org.id);
   const others = await seed('massscope-other', 3, null);
-  const manager = await services.users.create({ login: 'massmanager', password: 'console password 1', role: 'MANAGER', organizationId: org.id }, CLI_ACTOR);
+  const manager = await services.users.create({ login: 'massmanager', password: 'console password 1', role: 'MANAGER', organizationId: org.id }, CLI_ACTOR, ALL_USERS);
   const staff: Staff = { actor: { type: 'user', id: manager.id, label: 'massmanager' }, scope: { kind: 'organization', organizationId: org.id }, isAdmin: false };
   const byFilter = await services.bulk.start('block', { filter: { scope: { kind: 'all' }, q: 'massscope' } }, staff);
   const byIds = await services.bulk.start('block', { ids: others }, staff);

@@ -1,6 +1,7 @@
 // CSV export over HTTP from a signed-in console: the chosen columns, the list's filter and
 // scope, escaping (quotes, commas, newlines, formula cells), never a password hash.
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
+import { ALL_USERS } from '../../src/platform/access.js';
 import { csvCell } from '../../src/provisioning/user-csv-export.js';
 import { jobDataSweeper } from '../../src/jobs/job-retention.js';
 import { consoleSession } from '../support/console-session.js';
@@ -15,13 +16,13 @@ beforeAll(async () => {
   const { users, organizations, settings, groups } = server.foyer.services;
   orgA = (await organizations.create('Export org', CLI_ACTOR)).id;
   await settings.addCustomField({ key: 'team', label: 'Team', type: 'text' }, CLI_ACTOR);
-  await users.create({ login: 'root', password: 'console password 1', role: 'ADMIN' }, CLI_ACTOR);
-  await users.create({ login: 'boss', password: 'console password 1', role: 'MANAGER', organizationId: orgA }, CLI_ACTOR);
+  await users.create({ login: 'root', password: 'console password 1', role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
+  await users.create({ login: 'boss', password: 'console password 1', role: 'MANAGER', organizationId: orgA }, CLI_ACTOR, ALL_USERS);
   const tricky = await users.create({ login: 'exp-tricky', email: 'tricky@example.com', nickname: 'Smith, "Jr."\nthe second', givenName: '=HYPERLINK("x")', password: 'odd cases 99',
-    organizationId: orgA, custom: { 'custom.team': 'Blue' } }, CLI_ACTOR);
+    organizationId: orgA, custom: { 'custom.team': 'Blue' } }, CLI_ACTOR, ALL_USERS);
   const group = await groups.create({ name: 'Exporters' }, CLI_ACTOR, { kind: 'all' });
   await groups.addMembers(group.id, [tricky.id], CLI_ACTOR, { kind: 'all' });
-  for (let i = 0; i < 12; i += 1) await users.create({ login: `exp-plain${i}` }, CLI_ACTOR);
+  for (let i = 0; i < 12; i += 1) await users.create({ login: `exp-plain${i}` }, CLI_ACTOR, ALL_USERS);
 });
 afterAll(() => server?.close());
 
@@ -64,8 +65,8 @@ describe('as a job, beyond the threshold', () => {
   let jobServer: TestServer;
   beforeAll(async () => {
     jobServer = await startTestServer({ FOYER_EXPORT_JOB_THRESHOLD: '5' });
-    await jobServer.foyer.services.users.create({ login: 'root', email: 'root@example.com', password: 'console password 1', role: 'ADMIN' }, CLI_ACTOR);
-    for (let i = 0; i < 8; i += 1) await jobServer.foyer.services.users.create({ login: `job-user${i}` }, CLI_ACTOR);
+    await jobServer.foyer.services.users.create({ login: 'root', email: 'root@example.com', password: 'console password 1', role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
+    for (let i = 0; i < 8; i += 1) await jobServer.foyer.services.users.create({ login: `job-user${i}` }, CLI_ACTOR, ALL_USERS);
   });
   afterAll(() => jobServer?.close());
 

@@ -2,6 +2,7 @@
 // row and column; applying creates and updates through the directory's rules; a second run
 // of the same file creates nobody twice; the three password options; a Manager's scope.
 import bcrypt from 'bcrypt';
+import { ALL_USERS } from '../../src/platform/access.js';
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
 import { jobDataSweeper } from '../../src/jobs/job-retention.js';
 import { consoleSession } from '../support/console-session.js';
@@ -21,8 +22,8 @@ beforeAll(async () => {
   const { users, organizations, settings } = server.foyer.services;
   orgId = (await organizations.create('Import org', CLI_ACTOR)).id;
   await settings.addCustomField({ key: 'team', label: 'Team', type: 'select', options: 'Red\nBlue' }, CLI_ACTOR);
-  await users.create({ login: 'root', email: 'root@example.com', password: 'console password 1', role: 'ADMIN' }, CLI_ACTOR);
-  await users.create({ login: 'boss', password: 'console password 1', role: 'MANAGER', organizationId: orgId }, CLI_ACTOR);
+  await users.create({ login: 'root', email: 'root@example.com', password: 'console password 1', role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
+  await users.create({ login: 'boss', password: 'console password 1', role: 'MANAGER', organizationId: orgId }, CLI_ACTOR, ALL_USERS);
   admin = await consoleSession(server.issuer, 'root', 'console password 1');
 });
 afterAll(() => server?.close());
@@ -140,7 +141,7 @@ describe('files that cannot be imported', () => {
 describe('matching and updating', () => {
   it('matches by login, then email; updates what differs; a second run of the same file changes nothing', async () => {
     const { users, groups } = server.foyer.services;
-    const existing = await users.create({ login: 'imp-match', email: 'imp-match@example.com', nickname: 'Before', password: 'match words 12' }, CLI_ACTOR);
+    const existing = await users.create({ login: 'imp-match', email: 'imp-match@example.com', nickname: 'Before', password: 'match words 12' }, CLI_ACTOR, ALL_USERS);
     const old = await groups.create({ name: 'Old group' }, CLI_ACTOR, { kind: 'all' });
     await groups.addMembers(old.id, [existing.id], CLI_ACTOR, { kind: 'all' });
     const csv = [
@@ -176,8 +177,8 @@ describe('matching and updating', () => {
 
   it('refuses a row whose login and email belong to two different users', async () => {
     const { users } = server.foyer.services;
-    await users.create({ login: 'imp-one', email: 'imp-one@example.com' }, CLI_ACTOR);
-    await users.create({ login: 'imp-two', email: 'imp-two@example.com' }, CLI_ACTOR);
+    await users.create({ login: 'imp-one', email: 'imp-one@example.com' }, CLI_ACTOR, ALL_USERS);
+    await users.create({ login: 'imp-two', email: 'imp-two@example.com' }, CLI_ACTOR, ALL_USERS);
     const { page } = await dryRun(server, admin, 'login,email\r\nimp-one,imp-two@example.com\r\n', 'invite');
     expect(page).toContain('email: This email is already in use by another user');
   });
@@ -215,7 +216,7 @@ describe('passwords', () => {
 describe("a Manager's import", () => {
   it('stays inside their organization', async () => {
     const { users } = server.foyer.services;
-    await users.create({ login: 'imp-outsider', email: 'imp-outsider@example.com' }, CLI_ACTOR);
+    await users.create({ login: 'imp-outsider', email: 'imp-outsider@example.com' }, CLI_ACTOR, ALL_USERS);
     const manager = await consoleSession(server.issuer, 'boss', 'console password 1');
     const csv = [
       'login,email,role,organization',

@@ -1,6 +1,7 @@
 // Export → import into an empty directory reproduces the users (every column the export
 // writes, but Foyer's own ids and times), and a 10,000-row file imports in one job.
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
+import { ALL_USERS } from '../../src/platform/access.js';
 import { undefuse } from '../../src/provisioning/csv-reader.js';
 import { exportColumns } from '../../src/provisioning/user-csv-export.js';
 import { consoleSession } from '../support/console-session.js';
@@ -32,7 +33,7 @@ async function prepare(server: TestServer): Promise<void> {
   const { users, settings } = server.foyer.services;
   await settings.addCustomField({ key: 'team', label: 'Team', type: 'text' }, CLI_ACTOR);
   await settings.addCustomField({ key: 'seats', label: 'Seats', type: 'number' }, CLI_ACTOR);
-  await users.create({ login: 'root', password: 'console password 1', role: 'ADMIN' }, CLI_ACTOR);
+  await users.create({ login: 'root', password: 'console password 1', role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
 }
 
 beforeAll(async () => {
@@ -45,15 +46,15 @@ beforeAll(async () => {
   const made = [
     await users.create({ login: 'rt-anna', email: 'anna@example.com', emailVerified: true, phoneNumber: '+14155550101', givenName: 'Anna', familyName: 'Ångström',
       nickname: 'Anna, "the first"', birthdate: '1985-04-12', picture: 'https://example.com/anna.png', organizationId: orgA, role: 'MANAGER',
-      custom: { 'custom.team': '=SUM(A1)', 'custom.seats': '3' } }, CLI_ACTOR),
-    await users.create({ login: 'rt-bert', email: 'bert@example.com', givenName: 'Bert', nickname: 'line one\nline two', organizationId: orgA }, CLI_ACTOR),
-    await users.create({ login: 'rt-cleo', email: 'cleo@example.com', role: 'ADMIN', custom: { 'custom.team': 'Ops' } }, CLI_ACTOR),
-    await users.create({ login: 'rt-dora', email: 'dora@example.com', phoneNumber: '+14155550104' }, CLI_ACTOR),
-    await users.create({ login: 'rt-emil', email: 'emil@example.com', familyName: '-minus' }, CLI_ACTOR),
+      custom: { 'custom.team': '=SUM(A1)', 'custom.seats': '3' } }, CLI_ACTOR, ALL_USERS),
+    await users.create({ login: 'rt-bert', email: 'bert@example.com', givenName: 'Bert', nickname: 'line one\nline two', organizationId: orgA }, CLI_ACTOR, ALL_USERS),
+    await users.create({ login: 'rt-cleo', email: 'cleo@example.com', role: 'ADMIN', custom: { 'custom.team': 'Ops' } }, CLI_ACTOR, ALL_USERS),
+    await users.create({ login: 'rt-dora', email: 'dora@example.com', phoneNumber: '+14155550104' }, CLI_ACTOR, ALL_USERS),
+    await users.create({ login: 'rt-emil', email: 'emil@example.com', familyName: '-minus' }, CLI_ACTOR, ALL_USERS),
   ];
   await groups.addMembers(everyone.id, made.map((u) => u.id), CLI_ACTOR, ALL);
   await groups.addMembers(teamA.id, [made[0].id, made[1].id], CLI_ACTOR, ALL);
-  await lifecycle.block(made[3].id, CLI_ACTOR);
+  await lifecycle.block(made[3].id, CLI_ACTOR, ALL_USERS);
   await lifecycle.lock(made[4].id, { reason: 'Imported as locked' }, CLI_ACTOR, ALL);
 });
 afterAll(async () => {

@@ -3,6 +3,7 @@
 // request, and everything works again as soon as the database is back. The outage is real:
 // Foyer talks to PostgreSQL through a TCP proxy that the test cuts.
 import http from 'node:http';
+import { ALL_USERS } from '../../src/platform/access.js';
 import type { AddressInfo } from 'node:net';
 import type { Database } from '../../src/db/database.js';
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
@@ -43,7 +44,7 @@ beforeAll(async () => {
   server.on('request', (req, res) => handler(req, res));
 
   const { users, clients, apiKeys } = foyer.services;
-  const adminUser = await users.create({ login: 'outage-admin', password: 'outage admin pass 1', role: 'ADMIN' }, CLI_ACTOR);
+  const adminUser = await users.create({ login: 'outage-admin', password: 'outage admin pass 1', role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
   scimKey = await apiKeys.generate(adminUser, CLI_ACTOR);
   client = await clients.create({ name: 'Batch', redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'], isPublic: false }, CLI_ACTOR);
   admin = await consoleSession(issuer, 'outage-admin', 'outage admin pass 1');

@@ -7,6 +7,7 @@
 // Foyer runs as its own process (`npm start`): a stalled event loop there shows as a request
 // that does not answer in time, while this test's own timers keep running.
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
+import { ALL_USERS } from '../../src/platform/access.js';
 import { loadConfig } from '../../src/config/config.js';
 import { createServices } from '../../src/services.js';
 import { consoleSession, formToken } from '../support/console-session.js';
@@ -29,8 +30,8 @@ let memberId: string;
 beforeAll(async () => {
   db = await createTestDatabase();
   const services = createServices(loadConfig(testEnv({ DATABASE_URL: db.url })), db.database);
-  await services.users.create({ login: 'pattern-root', password: 'pattern admin pass 1', role: 'ADMIN' }, CLI_ACTOR);
-  memberId = (await services.users.create({ login: 'pattern-member', email: 'pm@example.com', password: 'pattern member pass 1' }, CLI_ACTOR)).id;
+  await services.users.create({ login: 'pattern-root', password: 'pattern admin pass 1', role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
+  memberId = (await services.users.create({ login: 'pattern-member', email: 'pm@example.com', password: 'pattern member pass 1' }, CLI_ACTOR, ALL_USERS)).id;
   await services.settings.addCustomField({ key: 'motto', label: 'Motto', type: 'text', pattern: EVIL }, CLI_ACTOR);
   await services.settings.addCustomField({ key: 'badge', label: 'Badge', type: 'text', pattern: '[A-Z]{2}-\\d{3}' }, CLI_ACTOR);
   // Saved before patterns were checked at save time: JavaScript runs it, the linear-time engine cannot (a lookahead).

@@ -4,6 +4,7 @@
 // both for the console's single action and for the mass action. Real server, real app
 // (openid-client), a real back-channel logout HTTP server.
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
+import { ALL_USERS } from '../../src/platform/access.js';
 import type { User } from '../../src/db/entities/user.entity.js';
 import { consoleSession, formToken } from '../support/console-session.js';
 import { eventually } from '../support/eventually.js';
@@ -21,7 +22,7 @@ const jwtClaims = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1], 'ba
 
 beforeAll(async () => {
   [server, rp] = await Promise.all([startTestServer(), startCallbackServer()]);
-  await server.foyer.services.users.create({ login: 'root', password: 'console password 1', role: 'ADMIN' }, CLI_ACTOR);
+  await server.foyer.services.users.create({ login: 'root', password: 'console password 1', role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
   client = await registerTeaParty(server, rp);
   admin = await consoleSession(server.issuer, 'root', 'console password 1');
 });
@@ -72,7 +73,7 @@ async function silentSignIn(browser: HttpSession): Promise<URLSearchParams> {
 }
 
 async function makeUser(login: string): Promise<User> {
-  return server.foyer.services.users.create({ login, email: `${login}@example.com`, password: PASSWORD }, CLI_ACTOR);
+  return server.foyer.services.users.create({ login, email: `${login}@example.com`, password: PASSWORD }, CLI_ACTOR, ALL_USERS);
 }
 
 /** Signs the user in everywhere: the app (tokens, a browser session) and the account pages. */

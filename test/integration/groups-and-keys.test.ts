@@ -1,6 +1,7 @@
 // Groups and API keys on a real PostgreSQL: names unique per organization, a Manager's
 // organization scope, keys shown once and stored hashed, refused once the owner is blocked.
 import { createHash } from 'node:crypto';
+import { ALL_USERS } from '../../src/platform/access.js';
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
 import { loadConfig } from '../../src/config/config.js';
 import { NotFoundError, ValidationError } from '../../src/platform/errors.js';
@@ -20,7 +21,7 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const user = (login: string, extra: Record<string, unknown> = {}) => services.users.create({ login, password: 'group pass 123', ...extra }, CLI_ACTOR);
+const user = (login: string, extra: Record<string, unknown> = {}) => services.users.create({ login, password: 'group pass 123', ...extra }, CLI_ACTOR, ALL_USERS);
 
 describe('groups', () => {
   it('keeps names unique per organization, adds and removes members, and records each change', async () => {
@@ -71,9 +72,9 @@ describe('API keys', () => {
     await expect(apiKeys.authenticate(first)).resolves.toBeUndefined();
     await expect(apiKeys.authenticate(second)).resolves.toMatchObject({ id: owner.id });
 
-    await lifecycle.block(owner.id, CLI_ACTOR);
+    await lifecycle.block(owner.id, CLI_ACTOR, ALL_USERS);
     await expect(apiKeys.authenticate(second)).resolves.toBeUndefined();
-    await lifecycle.unblock(owner.id, CLI_ACTOR);
+    await lifecycle.unblock(owner.id, CLI_ACTOR, ALL_USERS);
     await expect(apiKeys.authenticate(second)).resolves.toMatchObject({ id: owner.id });
 
     const [key] = await apiKeys.list(owner.id);

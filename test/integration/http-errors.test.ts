@@ -1,5 +1,6 @@
 // What a person or an app gets for bad input: clear pages and standard errors, never a 500.
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
+import { ALL_USERS } from '../../src/platform/access.js';
 import { HttpSession } from '../support/http-session.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -71,7 +72,7 @@ describe('bad requests get clear answers', () => {
   });
 
   it('never answers 500 to odd input on the sign-in form', async () => {
-    await server.foyer.services.users.create({ login: 'erin', password: 'correct horse' }, CLI_ACTOR);
+    await server.foyer.services.users.create({ login: 'erin', password: 'correct horse' }, CLI_ACTOR, ALL_USERS);
     const session = new HttpSession(server.issuer);
     const start = await session.get(authUrl({ code_challenge: 'y'.repeat(43), code_challenge_method: 'S256' }));
     const interaction = start.headers.get('location')!;

@@ -3,6 +3,7 @@
 // (configurable, short) lease, and each user is handled once — none skipped, none twice.
 // The processes are real `npm start`s, killed with SIGKILL as a crash or an OOM kill would.
 import { Readable } from 'node:stream';
+import { ALL_USERS } from '../../src/platform/access.js';
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
 import { loadConfig } from '../../src/config/config.js';
 import { createServices, type Services } from '../../src/services.js';
@@ -38,7 +39,7 @@ async function waitFor(check: () => Promise<boolean>, ms: number, what: string):
 beforeAll(async () => {
   db = await createTestDatabase();
   services = createServices(loadConfig(testEnv({ DATABASE_URL: db.url })), db.database);
-  const root = await services.users.create({ login: 'job-admin', email: 'job-admin@example.com', password: 'lease admin pass 1', role: 'ADMIN' }, CLI_ACTOR);
+  const root = await services.users.create({ login: 'job-admin', email: 'job-admin@example.com', password: 'lease admin pass 1', role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
   staff = { actor: { type: 'user', id: root.id, label: 'job-admin' }, scope: { kind: 'all' }, isAdmin: true };
 }, 120_000);
 

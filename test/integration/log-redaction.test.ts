@@ -3,6 +3,7 @@
 // but never with the query's parameters, the SQL text or PostgreSQL's error context (its
 // `detail` "Failing row contains (...)" quotes every value of the row).
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
+import { ALL_USERS } from '../../src/platform/access.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { consoleSession, formToken } from '../support/console-session.js';
 import { uploadCsv } from '../support/csv-import.js';
@@ -25,7 +26,7 @@ const HASH_PREFIX = /\$2[aby]\$\d\d\$/;
 
 beforeAll(async () => {
   server = await startTestServer({ LOG_LEVEL: 'info' }, sink);
-  await server.foyer.services.users.create({ login: 'log-root', email: 'log-root@example.com', password: 'log admin pass 1', role: 'ADMIN' }, CLI_ACTOR);
+  await server.foyer.services.users.create({ login: 'log-root', email: 'log-root@example.com', password: 'log admin pass 1', role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
   admin = await consoleSession(server.issuer, 'log-root', 'log admin pass 1');
   // Real constraint violations the directory does not foresee: a server error, as a bug or a
   // schema drift would cause one.

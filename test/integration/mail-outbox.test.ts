@@ -2,6 +2,7 @@
 // bookkeeping: resend replaces the link, cancel removes the pending account, setting a
 // password unlocks, changing an address asks for its confirmation.
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
+import { ALL_USERS } from '../../src/platform/access.js';
 import { loadConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { createViews } from '../../src/platform/views.js';
@@ -81,7 +82,7 @@ it('gives up after the last attempt and keeps the error for admins', async () =>
 });
 
 it('setting a password unlocks; a changed address is unverified and queued for confirmation', async () => {
-  const user = await services.users.create({ login: 'locky', email: 'locky@example.com', password: 'first secret 1', emailVerified: true }, CLI_ACTOR);
+  const user = await services.users.create({ login: 'locky', email: 'locky@example.com', password: 'first secret 1', emailVerified: true }, CLI_ACTOR, ALL_USERS);
   await services.lifecycle.lock(user.id, { reason: 'testing' }, CLI_ACTOR, ALL);
   await services.links.setPassword(user.id, 'second secret 2', { mustChange: true }, CLI_ACTOR, ALL);
   expect(await services.users.findById(user.id)).toMatchObject({ lockedAt: null, passwordChangeRequired: true });
@@ -98,7 +99,7 @@ describe('/admin/outbox', () => {
   let server: TestServer;
   beforeAll(async () => {
     server = await startTestServer();
-    await server.foyer.services.users.create({ login: 'root', password: 'console password 1', role: 'ADMIN' }, CLI_ACTOR);
+    await server.foyer.services.users.create({ login: 'root', password: 'console password 1', role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
   });
   afterAll(() => server?.close());
 

@@ -2,6 +2,7 @@
 // from the URL. A crafted link cannot put words on Foyer's own pages (a phishing lure on a
 // trusted origin); the real flows still say the right thing.
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
+import { ALL_USERS } from '../../src/platform/access.js';
 import { consoleSession, formToken } from '../support/console-session.js';
 import type { HttpSession } from '../support/http-session.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -16,8 +17,8 @@ let memberId: string;
 beforeAll(async () => {
   server = await startTestServer();
   const { users } = server.foyer.services;
-  await users.create({ login: 'root', password: PASSWORD, role: 'ADMIN' }, CLI_ACTOR);
-  memberId = (await users.create({ login: 'mia', email: 'mia@example.com', password: PASSWORD }, CLI_ACTOR)).id;
+  await users.create({ login: 'root', password: PASSWORD, role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
+  memberId = (await users.create({ login: 'mia', email: 'mia@example.com', password: PASSWORD }, CLI_ACTOR, ALL_USERS)).id;
   [admin, member] = await Promise.all([consoleSession(server.issuer, 'root', PASSWORD), consoleSession(server.issuer, 'mia', PASSWORD, '/account')]);
 });
 
@@ -68,7 +69,7 @@ it('a refused photo upload still says why', async () => {
 });
 
 it('deleting a user names who was deleted; deleting an application says so', async () => {
-  const eve = await server.foyer.services.users.create({ login: 'eve', password: PASSWORD }, CLI_ACTOR);
+  const eve = await server.foyer.services.users.create({ login: 'eve', password: PASSWORD }, CLI_ACTOR, ALL_USERS);
   const res = await admin.postForm(`/admin/users/${eve.id}/actions/delete`, { _csrf: await formToken(admin, `/admin/users/${eve.id}/actions/delete`) });
   expect(res.status).toBe(303);
   const location = res.headers.get('location')!;

@@ -3,6 +3,7 @@
 // and oversized bodies on forms and SCIM. Foyer runs as its own process (`npm start`), so a
 // crash shows as a dead process, exactly as an operator would see it.
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
+import { ALL_USERS } from '../../src/platform/access.js';
 import { loadConfig } from '../../src/config/config.js';
 import { createServices } from '../../src/services.js';
 import { consoleSession } from '../support/console-session.js';
@@ -20,8 +21,8 @@ let scimKey: string;
 beforeAll(async () => {
   db = await createTestDatabase();
   const services = createServices(loadConfig(testEnv({ DATABASE_URL: db.url })), db.database);
-  const root = await services.users.create({ login: 'robust-root', email: 'robust-root@example.com', password: 'robust admin pass 1', role: 'ADMIN' }, CLI_ACTOR);
-  await services.users.create({ login: 'robust-member', email: 'robust-member@example.com', password: 'robust member pass 1' }, CLI_ACTOR);
+  const root = await services.users.create({ login: 'robust-root', email: 'robust-root@example.com', password: 'robust admin pass 1', role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
+  await services.users.create({ login: 'robust-member', email: 'robust-member@example.com', password: 'robust member pass 1' }, CLI_ACTOR, ALL_USERS);
   scimKey = await services.apiKeys.generate(root, CLI_ACTOR);
   foyer = await startFoyerProcess({ DATABASE_URL: db.url, PORT: String(await freePort()), LOG_LEVEL: 'warn' });
   member = await consoleSession(foyer.issuer, 'robust-member', 'robust member pass 1', '/account');

@@ -1,6 +1,7 @@
 // SCIM 2.0 Groups with real API keys: create with members, read, filter, patch members in
 // and out (including value-filter paths), replace, delete, errors and a Manager's scope.
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
+import { ALL_USERS } from '../../src/platform/access.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
@@ -13,10 +14,10 @@ beforeAll(async () => {
   server = await startTestServer();
   const { users, organizations, apiKeys } = server.foyer.services;
   orgA = (await organizations.create('SCIM group org', CLI_ACTOR)).id;
-  const admin = await users.create({ login: 'sg-admin', password: 'scim admin pass 1', role: 'ADMIN' }, CLI_ACTOR);
-  const manager = await users.create({ login: 'sg-manager', password: 'scim manager 1', role: 'MANAGER', organizationId: orgA }, CLI_ACTOR);
-  for (const login of ['sg-one', 'sg-two', 'sg-three']) ids[login] = (await users.create({ login }, CLI_ACTOR)).id;
-  ids['sg-inside'] = (await users.create({ login: 'sg-inside', organizationId: orgA }, CLI_ACTOR)).id;
+  const admin = await users.create({ login: 'sg-admin', password: 'scim admin pass 1', role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
+  const manager = await users.create({ login: 'sg-manager', password: 'scim manager 1', role: 'MANAGER', organizationId: orgA }, CLI_ACTOR, ALL_USERS);
+  for (const login of ['sg-one', 'sg-two', 'sg-three']) ids[login] = (await users.create({ login }, CLI_ACTOR, ALL_USERS)).id;
+  ids['sg-inside'] = (await users.create({ login: 'sg-inside', organizationId: orgA }, CLI_ACTOR, ALL_USERS)).id;
   adminKey = await apiKeys.generate(admin, CLI_ACTOR);
   managerKey = await apiKeys.generate(manager, CLI_ACTOR);
 });

@@ -1,6 +1,7 @@
 // SCIM 2.0 Users against the real server, authenticated with real API keys: discovery,
 // create/read/replace/patch/delete, filters, paging, sorting, projection, errors, scope.
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
+import { ALL_USERS } from '../../src/platform/access.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
@@ -13,9 +14,9 @@ beforeAll(async () => {
   server = await startTestServer();
   const { users, organizations, apiKeys } = server.foyer.services;
   orgA = (await organizations.create('SCIM A', CLI_ACTOR)).id;
-  const admin = await users.create({ login: 'scim-admin', password: 'scim admin pass 1', role: 'ADMIN' }, CLI_ACTOR);
-  const manager = await users.create({ login: 'scim-manager', password: 'scim manager 1', role: 'MANAGER', organizationId: orgA }, CLI_ACTOR);
-  const member = await users.create({ login: 'scim-member', password: 'scim member 1' }, CLI_ACTOR);
+  const admin = await users.create({ login: 'scim-admin', password: 'scim admin pass 1', role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
+  const manager = await users.create({ login: 'scim-manager', password: 'scim manager 1', role: 'MANAGER', organizationId: orgA }, CLI_ACTOR, ALL_USERS);
+  const member = await users.create({ login: 'scim-member', password: 'scim member 1' }, CLI_ACTOR, ALL_USERS);
   adminKey = await apiKeys.generate(admin, CLI_ACTOR);
   managerKey = await apiKeys.generate(manager, CLI_ACTOR);
   memberKey = await apiKeys.generate(member, CLI_ACTOR);

@@ -4,6 +4,7 @@
 // converts rows stored before), and provider_secrets is sealed under FOYER_SECRETS_KEY.
 // Real server, real app (openid-client), sign-in over HTTP as a browser would.
 import http from 'node:http';
+import { ALL_USERS } from '../../src/platform/access.js';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { createHash, randomBytes } from 'node:crypto';
@@ -85,7 +86,7 @@ describe('provider payloads', () => {
   beforeAll(async () => {
     const [s, rp] = await Promise.all([startTestServer(), startCallbackServer()]);
     server = s;
-    await server.foyer.services.users.create({ login: 'root', password: 'console password 1', role: 'ADMIN' }, CLI_ACTOR);
+    await server.foyer.services.users.create({ login: 'root', password: 'console password 1', role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
     app = { issuer: server.issuer, rp, client: await registerTeaParty(server, rp) };
     admin = await consoleSession(server.issuer, 'root', 'console password 1');
   });
@@ -96,7 +97,7 @@ describe('provider payloads', () => {
   });
 
   const makeUser = (login: string): Promise<User> =>
-    server.foyer.services.users.create({ login, email: `${login}@example.com`, password: PASSWORD }, CLI_ACTOR);
+    server.foyer.services.users.create({ login, email: `${login}@example.com`, password: PASSWORD }, CLI_ACTOR, ALL_USERS);
 
   it('hold no access token, refresh token, code or session cookie in clear, and the tokens still work', async () => {
     const alice = await makeUser('alice');
@@ -276,7 +277,7 @@ describe('provider secrets', () => {
 
     // The same keys, opened: the id token verifies against the published key, cookies still sign.
     const { users, clients } = foyer.services;
-    await users.create({ login: 'frank', email: 'frank@example.com', password: PASSWORD }, CLI_ACTOR);
+    await users.create({ login: 'frank', email: 'frank@example.com', password: PASSWORD }, CLI_ACTOR, ALL_USERS);
     const created = await clients.create({
       name: 'Sealed', redirectUris: [`${rp.url}/cb`], postLogoutRedirectUris: [], grantTypes: ['authorization_code', 'refresh_token'], isPublic: false,
     }, CLI_ACTOR);

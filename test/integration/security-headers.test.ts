@@ -2,6 +2,7 @@
 // a referrer policy, nosniff, HSTS with an https issuer. The provider's form_post page keeps
 // working (its one inline script is allowed by hash); the templates carry no inline script.
 import { createHash, randomBytes } from 'node:crypto';
+import { ALL_USERS } from '../../src/platform/access.js';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
@@ -17,10 +18,10 @@ const REDIRECT = 'http://127.0.0.1:9/cb';
 beforeAll(async () => {
   server = await startTestServer();
   const { users, clients } = server.foyer.services;
-  await users.create({ login: 'hdr-root', email: 'hdr-root@example.com', password: 'headers admin 1', role: 'ADMIN' }, CLI_ACTOR);
-  const member = await users.create({ login: 'hdr-member', email: 'hdr-member@example.com', password: 'headers member 1', nickname: 'Hedda' }, CLI_ACTOR);
+  await users.create({ login: 'hdr-root', email: 'hdr-root@example.com', password: 'headers admin 1', role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
+  const member = await users.create({ login: 'hdr-member', email: 'hdr-member@example.com', password: 'headers member 1', nickname: 'Hedda' }, CLI_ACTOR, ALL_USERS);
   // A claim released only with consent: the app's sign-in shows the consent page.
-  await users.setPrivacy(member.id, 'nickname', 'on_request', CLI_ACTOR);
+  await users.setPrivacy(member.id, 'nickname', 'on_request', CLI_ACTOR, ALL_USERS);
   const created = await clients.create({ name: 'Header app', redirectUris: [REDIRECT], postLogoutRedirectUris: [], grantTypes: ['authorization_code'], isPublic: false }, CLI_ACTOR);
   clientId = created.client_id;
 });

@@ -1,6 +1,8 @@
 // One unit of work per audited write: for every aggregate, the audit insert is made to fail
 // inside PostgreSQL and the whole change must be gone with it — nothing half-applied.
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
+import { operatorViewer } from '../../src/applications/application.policy.js';
+import { ALL_USERS } from '../../src/platform/access.js';
 import { failAuditOf } from '../support/failing-audit.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -29,9 +31,9 @@ async function rolledBack(action: string, write: () => Promise<unknown>, state: 
 describe('a refused audit insert rolls the whole change back', () => {
   it('users: creation, profile change, block', async () => {
     const { users, lifecycle } = server.foyer.services;
-    await rolledBack('user.created', () => users.create({ login: 'uow-new', password: 'unit of work 1' }, CLI_ACTOR),
+    await rolledBack('user.created', () => users.create({ login: 'uow-new', password: 'unit of work 1' }, CLI_ACTOR, ALL_USERS),
       () => count("SELECT count(*) AS n FROM users WHERE login = 'uow-new'"));
-    const ann = await users.create({ login: 'uow-ann', password: 'unit of work 1' }, CLI_ACTOR);
+    const ann = await users.create({ login: 'uow-ann', password: 'unit of work 1' }, CLI_ACTOR, ALL_USERS);
     const row = () => server.db.dataSource.query('SELECT given_name, blocked, updated_at FROM users WHERE id = $1', [ann.id]);
     await rolledBack('user.updated', () => users.update(ann.id, { givenName: 'Ann' }, CLI_ACTOR, ALL), row);
     await rolledBack('user.blocked', () => lifecycle.block(ann.id, CLI_ACTOR, ALL), row);
@@ -42,17 +44,17 @@ describe('a refused audit insert rolls the whole change back', () => {
     await rolledBack('group.created', () => groups.create({ name: 'UoW group' }, CLI_ACTOR, ALL),
       () => count("SELECT count(*) AS n FROM groups WHERE name = 'UoW group'"));
     const g = await groups.create({ name: 'UoW members' }, CLI_ACTOR, ALL);
-    const ben = await users.create({ login: 'uow-ben' }, CLI_ACTOR);
-    const cat = await users.create({ login: 'uow-cat' }, CLI_ACTOR);
+    const ben = await users.create({ login: 'uow-ben' }, CLI_ACTOR, ALL_USERS);
+    const cat = await users.create({ login: 'uow-cat' }, CLI_ACTOR, ALL_USERS);
     await rolledBack('group.member_added', () => groups.addMembers(g.id, [ben.id, cat.id], CLI_ACTOR, ALL),
       () => count('SELECT count(*) AS n FROM group_members WHERE group_id = $1', [g.id]));
   });
 
   it('SCIM: a group created with members', async () => {
     const { users, apiKeys } = server.foyer.services;
-    const admin = await users.create({ login: 'uow-scim', password: 'unit of work 1', role: 'ADMIN' }, CLI_ACTOR);
+    const admin = await users.create({ login: 'uow-scim', password: 'unit of work 1', role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
     const key = await apiKeys.generate(admin, CLI_ACTOR);
-    const dan = await users.create({ login: 'uow-dan' }, CLI_ACTOR);
+    const dan = await users.create({ login: 'uow-dan' }, CLI_ACTOR, ALL_USERS);
     await rolledBack('group.member_added', async () => {
       const res = await fetch(`${server.issuer}/scim/v2/Groups`, {
         method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/scim+json' },
@@ -73,18 +75,18 @@ describe('a refused audit insert rolls the whole change back', () => {
 
   it('applications: creation with its owner, secret regeneration', async () => {
     const { users, clients } = server.foyer.services;
-    const owner = await users.create({ login: 'uow-owner' }, CLI_ACTOR);
+    const owner = await users.create({ login: 'uow-owner' }, CLI_ACTOR, ALL_USERS);
     const machine = { redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'], isPublic: false };
     const state = async () => [await count('SELECT count(*) AS n FROM clients'), await count('SELECT count(*) AS n FROM client_members')];
     await rolledBack('client.created', () => clients.create({ name: 'UoW app', ...machine }, CLI_ACTOR, owner.id), state);
     const app = await clients.create({ name: 'UoW kept app', ...machine }, CLI_ACTOR);
-    await rolledBack('client.secret_regenerated', () => clients.regenerateSecret(app.client_id, CLI_ACTOR),
+    await rolledBack('client.secret_regenerated', () => clients.regenerateSecret(app.client_id, operatorViewer(CLI_ACTOR)),
       () => server.db.dataSource.query('SELECT * FROM clients WHERE client_id = $1', [app.client_id]));
   });
 
   it('API keys: generation replaces no key', async () => {
     const { users, apiKeys } = server.foyer.services;
-    const owner = await users.create({ login: 'uow-keys', role: 'ADMIN' }, CLI_ACTOR);
+    const owner = await users.create({ login: 'uow-keys', role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
     const first = await apiKeys.generate(owner, CLI_ACTOR);
     await rolledBack('api_key.regenerated', () => apiKeys.generate(owner, CLI_ACTOR),
       () => server.db.dataSource.query('SELECT id, key_hash FROM api_keys WHERE user_id = $1', [owner.id]));

@@ -1,6 +1,7 @@
 // Block, lock, end sessions and delete on a real PostgreSQL: each takes effect in one
 // transaction with its audit event, or not at all; failed sign-ins lock automatically.
 import { CLI_ACTOR, createAuditLog } from '../../src/audit/audit.service.js';
+import { ALL_USERS } from '../../src/platform/access.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
 
 import { NotFoundError, ValidationError } from '../../src/platform/errors.js';
@@ -35,7 +36,7 @@ function newUser(overrides: Partial<CreateUserInput> = {}): CreateUserInput {
   serial += 1;
   return { login: `life${serial}`, email: `life${serial}@example.com`, password: PASSWORD, ...overrides };
 }
-const createUser = (overrides: Partial<CreateUserInput> = {}) => services.users.create(newUser(overrides), CLI_ACTOR);
+const createUser = (overrides: Partial<CreateUserInput> = {}) => services.users.create(newUser(overrides), CLI_ACTOR, ALL_USERS);
 
 async function auditEvents(userId: string, action: string): Promise<{ details: Record<string, unknown>; target_label: string; actor_type: string }[]> {
   return db.dataSource.query('SELECT details, target_label, actor_type FROM audit_events WHERE target_user_id = $1 AND action = $2 ORDER BY id', [userId, action]);
@@ -64,7 +65,7 @@ describe('block and unblock', () => {
     await giveTokens(victim.id);
     await giveTokens(bystander.id);
 
-    const result = await lifecycle.block(victim.id, CLI_ACTOR);
+    const result = await lifecycle.block(victim.id, CLI_ACTOR, ALL_USERS);
 
     expect(result).toMatchObject({ revoked: 8, user: { id: victim.id, blocked: true } });
     expect(await users.findById(victim.id)).toMatchObject({ blocked: true, blockedAt: expect.any(Date) });
@@ -73,7 +74,7 @@ describe('block and unblock', () => {
     expect((await auditEvents(victim.id, 'user.blocked')).map((e) => e.details)).toEqual([{ revokedRecords: 8 }]);
     expect(await users.findActive(victim.id)).toBeUndefined();
 
-    await lifecycle.unblock(victim.id, CLI_ACTOR);
+    await lifecycle.unblock(victim.id, CLI_ACTOR, ALL_USERS);
     expect(await users.findById(victim.id)).toMatchObject({ blocked: false, blockedAt: null });
     expect(await auditEvents(victim.id, 'user.unblocked')).toHaveLength(1);
     expect(await users.findActive(victim.id)).toMatchObject({ id: victim.id });
@@ -91,14 +92,14 @@ describe('block and unblock', () => {
       },
     });
 
-    await expect(failing.block(user.id, CLI_ACTOR)).rejects.toThrow('connection lost');
+    await expect(failing.block(user.id, CLI_ACTOR, ALL_USERS)).rejects.toThrow('connection lost');
     expect(await services.users.findById(user.id)).toMatchObject({ blocked: false });
     expect(await payloadCount(user.id)).toBe(4);
     expect(await auditEvents(user.id, 'user.blocked')).toEqual([]);
   });
 
   it('does not block a user that does not exist', async () => {
-    await expect(services.lifecycle.block('987654321', CLI_ACTOR)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(services.lifecycle.block('987654321', CLI_ACTOR, ALL_USERS)).rejects.toBeInstanceOf(NotFoundError);
   });
 });
 
@@ -194,7 +195,7 @@ describe('delete', () => {
     const user = await createUser({ givenName: 'Secret', email: 'private.person@example.com' });
     await giveTokens(user.id);
     await db.dataSource.query("INSERT INTO one_time_tokens (purpose, token_hash, user_id) VALUES ('test', md5(random()::text), $1)", [user.id]);
-    await users.setPrivacy(user.id, 'email', 'public', CLI_ACTOR);
+    await users.setPrivacy(user.id, 'email', 'public', CLI_ACTOR, ALL_USERS);
 
     await expect(lifecycle.delete(user.id, CLI_ACTOR, { kind: 'all' })).resolves.toEqual({ id: user.id, login: user.login });
 

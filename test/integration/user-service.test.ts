@@ -36,7 +36,7 @@ function newUser(overrides: Partial<CreateUserInput> = {}): CreateUserInput {
   return { login: `user${serial}`, email: `user${serial}@example.com`, password: PASSWORD, ...overrides };
 }
 
-const createUser = (overrides: Partial<CreateUserInput> = {}) => users.create(newUser(overrides), CLI_ACTOR);
+const createUser = (overrides: Partial<CreateUserInput> = {}) => users.create(newUser(overrides), CLI_ACTOR, ALL_USERS);
 
 async function setColumns(id: string, assignments: string): Promise<void> {
   await db.dataSource.query(`UPDATE users SET ${assignments} WHERE id = $1`, [id]);
@@ -82,7 +82,7 @@ function countingHasher(): PasswordHasher & { verifyCalls: number } {
 
 describe('create', () => {
   it('needs at least one identifier', async () => {
-    expect((await fieldsOf(users.create({ password: PASSWORD, nickname: 'ghost' }, CLI_ACTOR))).login).toMatch(/at least one/);
+    expect((await fieldsOf(users.create({ password: PASSWORD, nickname: 'ghost' }, CLI_ACTOR, ALL_USERS))).login).toMatch(/at least one/);
   });
 
   it('rejects a bad email and a bad phone number', async () => {
@@ -228,8 +228,8 @@ describe('findActive', () => {
 describe('setPrivacy', () => {
   it('rejects an unknown claim or level', async () => {
     const user = await createUser();
-    expect(await fieldsOf(users.setPrivacy(user.id, 'shoe_size', 'public', CLI_ACTOR))).toHaveProperty('claim');
-    expect(await fieldsOf(users.setPrivacy(user.id, 'email', 'secret', CLI_ACTOR))).toHaveProperty('level');
+    expect(await fieldsOf(users.setPrivacy(user.id, 'shoe_size', 'public', CLI_ACTOR, ALL_USERS))).toHaveProperty('claim');
+    expect(await fieldsOf(users.setPrivacy(user.id, 'email', 'secret', CLI_ACTOR, ALL_USERS))).toHaveProperty('level');
     expect(await auditEvents(user.id, 'user.privacy_changed')).toEqual([]);
   });
 
@@ -237,9 +237,9 @@ describe('setPrivacy', () => {
     const user = await createUser();
     expect(config.privacyDefaults.email).toBe('on_request');
 
-    const levels = await users.setPrivacy(user.id, 'email', 'public', CLI_ACTOR);
+    const levels = await users.setPrivacy(user.id, 'email', 'public', CLI_ACTOR, ALL_USERS);
     expect(levels).toEqual({ ...config.privacyDefaults, email: 'public' });
-    await users.setPrivacy(user.id, 'email', 'private', CLI_ACTOR);
+    await users.setPrivacy(user.id, 'email', 'private', CLI_ACTOR, ALL_USERS);
 
     const [row] = await db.dataSource.query('SELECT claim_privacy FROM users WHERE id = $1', [user.id]);
     expect(row.claim_privacy).toEqual({ email: 'private' });
@@ -262,10 +262,10 @@ describe('console changes', () => {
     const { settings } = services();
     await settings.updatePasswordPolicy({ minLength: '12', requiredClasses: ['digit', 'upper'], forbidIdentifiers: 'on' }, CLI_ACTOR);
     try {
-      expect((await fieldsOf(svc.users.create(newUser({ password: 'only lowercase words' }), CLI_ACTOR))).password).toBe('Include a digit, an upper-case letter');
-      expect((await fieldsOf(svc.users.create(newUser({ login: 'ringo', password: 'Ringo Starr 1940' }), CLI_ACTOR))).password).toMatch(/login or email/);
-      expect((await fieldsOf(svc.users.create(newUser({ password: 'Short 1' }), CLI_ACTOR))).password).toMatch(/at least 12/);
-      await expect(svc.users.create(newUser({ password: 'Perfectly Fine 42' }), CLI_ACTOR)).resolves.toHaveProperty('id');
+      expect((await fieldsOf(svc.users.create(newUser({ password: 'only lowercase words' }), CLI_ACTOR, ALL_USERS))).password).toBe('Include a digit, an upper-case letter');
+      expect((await fieldsOf(svc.users.create(newUser({ login: 'ringo', password: 'Ringo Starr 1940' }), CLI_ACTOR, ALL_USERS))).password).toMatch(/login or email/);
+      expect((await fieldsOf(svc.users.create(newUser({ password: 'Short 1' }), CLI_ACTOR, ALL_USERS))).password).toMatch(/at least 12/);
+      await expect(svc.users.create(newUser({ password: 'Perfectly Fine 42' }), CLI_ACTOR, ALL_USERS)).resolves.toHaveProperty('id');
       const [event] = await db.dataSource.query("SELECT details FROM audit_events WHERE action = 'settings.password_policy_changed' ORDER BY id DESC LIMIT 1");
       expect(event.details.to).toEqual({ minLength: 12, requiredClasses: ['digit', 'upper'], forbidIdentifiers: true });
     } finally {
@@ -274,7 +274,7 @@ describe('console changes', () => {
   });
 
   it('edits the profile, unverifies a changed email and audits the field names only', async () => {
-    const user = await svc.users.create(newUser({ emailVerified: true, givenName: 'Old' }), CLI_ACTOR);
+    const user = await svc.users.create(newUser({ emailVerified: true, givenName: 'Old' }), CLI_ACTOR, ALL_USERS);
     const updated = await svc.users.update(user.id, { login: user.login!, email: `new-${user.email}`, givenName: 'New' }, CLI_ACTOR, ALL_USERS);
     expect(updated).toMatchObject({ givenName: 'New', emailVerified: false });
     const [event] = await auditEvents(user.id, 'user.updated');
@@ -285,10 +285,10 @@ describe('console changes', () => {
     const { organizations } = services();
     const org = await organizations.create(`Last admin ${serial}`, CLI_ACTOR);
     await db.dataSource.query("UPDATE users SET role = 'MEMBER' WHERE role = 'ADMIN'");
-    const only = await svc.users.create(newUser({ role: 'ADMIN' }), CLI_ACTOR);
+    const only = await svc.users.create(newUser({ role: 'ADMIN' }), CLI_ACTOR, ALL_USERS);
     await expect(svc.users.changePermissions(only.id, { role: 'MANAGER', organizationId: org.id }, CLI_ACTOR, ALL_USERS))
       .rejects.toBeInstanceOf(LastAdministratorError);
-    const second = await svc.users.create(newUser({ role: 'ADMIN' }), CLI_ACTOR);
+    const second = await svc.users.create(newUser({ role: 'ADMIN' }), CLI_ACTOR, ALL_USERS);
     await expect(svc.users.changePermissions(only.id, { role: 'MANAGER', organizationId: org.id }, CLI_ACTOR, ALL_USERS))
       .resolves.toMatchObject({ role: 'MANAGER', organizationId: org.id });
     expect((await auditEvents(only.id, 'user.permissions_changed'))[0].details).toEqual({

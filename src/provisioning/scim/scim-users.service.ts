@@ -119,7 +119,7 @@ export function createScimUsers({ services, db, issuer }: { services: ScimUserSe
           login: desired.login ?? undefined, email: desired.email ?? undefined, phoneNumber: desired.phone ?? undefined,
           givenName: desired.givenName ?? undefined, familyName: desired.familyName ?? undefined, nickname: desired.nickname ?? undefined,
           password: desired.password, organizationId: scope.kind === 'organization' ? scope.organizationId : null,
-        }, actor, externalIdChanged ? (tx, created) => setExternalId(tx, created.id) : undefined, scope);
+        }, actor, scope, externalIdChanged ? (tx, created) => setExternalId(tx, created.id) : undefined);
       } else {
         user = existing;
         const keep = (v: string | null | undefined, current: string | null) => (v === undefined ? current ?? undefined : v ?? undefined);

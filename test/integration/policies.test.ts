@@ -1,0 +1,75 @@
+// The policies decide at the service, whoever calls it (console, account pages, SCIM, CSV
+// import, CLI): a caller that forgets to check gets the same refusal. Rows beside the
+// console's route matrix (admin-authorization.test.ts), one per decision the policies make.
+import { CLI_ACTOR } from '../../src/audit/audit.service.js';
+import { ApplicationAccessError, operatorViewer, type Viewer } from '../../src/applications/application.policy.js';
+import { loadConfig } from '../../src/config/config.js';
+import { ALL_USERS, scopeOf } from '../../src/platform/access.js';
+import { NotFoundError, ValidationError } from '../../src/platform/errors.js';
+import { createServices, type Services } from '../../src/services.js';
+import { AdministratorProtectedError, actorOf, isStaff, mayChange } from '../../src/users/user.policy.js';
+import type { User } from '../../src/db/entities/user.entity.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { testEnv } from '../support/server.js';
+
+let db: TestDatabase;
+let services: Services;
+let orgA: number;
+let admin: User;
+let manager: User;
+let member: User;
+let adminOfA: User;
+
+const viewerOf = (u: User): Viewer => ({ actor: actorOf(u), userId: u.id, isAdmin: u.role === 'ADMIN', scope: scopeOf(u) });
+const machine = { redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'], isPublic: false };
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  services = createServices(loadConfig(testEnv({ DATABASE_URL: db.url })), db.database);
+  const { users, organizations } = services;
+  orgA = (await organizations.create('Policy org', CLI_ACTOR)).id;
+  admin = await users.create({ login: 'p-admin', role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
+  manager = await users.create({ login: 'p-manager', role: 'MANAGER', organizationId: orgA }, CLI_ACTOR, ALL_USERS);
+  member = await users.create({ login: 'p-member', organizationId: orgA }, CLI_ACTOR, ALL_USERS);
+  adminOfA = await users.create({ login: 'p-admin-a', role: 'ADMIN', organizationId: orgA }, CLI_ACTOR, ALL_USERS);
+});
+afterAll(() => db?.drop());
+
+describe('users policy', () => {
+  it('names staff once: Administrators and Managers', () => {
+    expect([isStaff('ADMIN'), isStaff('MANAGER'), isStaff('MEMBER')]).toEqual([true, true, false]);
+  });
+
+  it("keeps an Administrator's account out of a Manager's reach, in every service", async () => {
+    const scope = scopeOf(manager);
+    expect(mayChange(scope, adminOfA)).toBe(false);
+    expect(mayChange(scope, member)).toBe(true);
+    await expect(services.lifecycle.block(adminOfA.id, actorOf(manager), scope)).rejects.toBeInstanceOf(AdministratorProtectedError);
+    await expect(services.users.setPrivacy(adminOfA.id, 'email', 'public', actorOf(manager), scope)).rejects.toBeInstanceOf(AdministratorProtectedError);
+    await expect(services.users.changePermissions(adminOfA.id, { role: 'MEMBER' }, actorOf(manager), scope)).rejects.toBeInstanceOf(ValidationError);
+    expect((await services.users.findById(adminOfA.id))!.blocked).toBe(false);
+  });
+
+  it('lets a Manager grant no Administrator role and reach no other organization', async () => {
+    const scope = scopeOf(manager);
+    await expect(services.users.create({ login: 'p-new-admin', role: 'ADMIN' }, actorOf(manager), scope)).rejects.toBeInstanceOf(ValidationError);
+    await expect(services.lifecycle.block(admin.id, actorOf(manager), scope)).rejects.toBeInstanceOf(NotFoundError);
+  });
+});
+
+describe('applications policy', () => {
+  it('lets only those who may change an application regenerate its secret', async () => {
+    const app = await services.clients.create({ name: 'Policy app', ...machine }, CLI_ACTOR, admin.id);
+    await expect(services.clients.regenerateSecret(app.client_id, viewerOf(manager))).rejects.toBeInstanceOf(NotFoundError);
+    await expect(services.clients.regenerateSecret(app.client_id, viewerOf(member))).rejects.toBeInstanceOf(NotFoundError);
+    await expect(services.clients.regenerateSecret(app.client_id, viewerOf(admin))).resolves.toEqual(expect.any(String));
+  });
+
+  it('lets only those who manage an application hand out roles in it', async () => {
+    const app = await services.clients.create({ name: 'Policy roles', ...machine }, CLI_ACTOR, member.id);
+    await services.clients.setMember(app.client_id, manager.id, 'admin', viewerOf(member));
+    await expect(services.clients.setMember(app.client_id, manager.id, 'owner', viewerOf(manager))).rejects.toBeInstanceOf(ApplicationAccessError);
+    await expect(services.clients.setMember(app.client_id, admin.id, 'owner', viewerOf(adminOfA))).resolves.toBeUndefined();
+    await expect(services.clients.setMember(app.client_id, adminOfA.id, 'admin', operatorViewer(CLI_ACTOR))).resolves.toBeUndefined();
+  });
+});
