@@ -30,8 +30,10 @@ export function missedTargets(results: ListResult[], settings: AdminBenchSetting
 export function printAdminReport(results: ListResult[], settings: AdminBenchSettings, machine: string): void {
   console.log('\nDetails');
   for (const r of results) {
-    console.log(`  ${r.scenario.name}: ${r.requests} ok${r.errors ? `, ${r.errors} ERRORS (first: ${r.firstError})` : ''}, ` +
-      `${r.rowsPerPage.toFixed(1)} rows/page, ${r.sqlPerRequest.toFixed(1)} SQL statements/page, server CPU ${fmtMs(r.serverCpuMsPerRequest)} ms/page`);
+    console.log(`  ${r.scenario.name}: ${r.requests} ok`
+      + `${r.errors ? `, ${r.errors} ERRORS (first: ${r.firstError})` : ''}, ` +
+      `${r.rowsPerPage.toFixed(1)} rows/page, ${r.sqlPerRequest.toFixed(1)} SQL statements/page, server CPU `
+        + `${fmtMs(r.serverCpuMsPerRequest)} ms/page`);
     for (const path of r.scenario.paths) console.log(`      ${path}`);
   }
   const lines = [HEADER, ...results.map((r) => cells(r, settings))];

@@ -35,7 +35,9 @@ const STATUSES = ['blocked', 'locked', 'invited', 'reset_pending', 'deletion_sch
 export function listScenarios(someone: string): ListScenario[] {
   const terms = [...SEARCH_TERMS, someone].map(encodeURIComponent);
   return [
-    { name: 'No filter', paths: ['/admin/users', '/admin/users?sort=created&dir=desc', '/admin/users?sort=login', '/admin/users?sort=last_sign_in&dir=desc'] },
+    { name: 'No filter',
+      paths: ['/admin/users', '/admin/users?sort=created&dir=desc', '/admin/users?sort=login',
+        '/admin/users?sort=last_sign_in&dir=desc'] },
     { name: 'Status filter', paths: STATUSES.map((s) => `/admin/users?status=${s}`) },
     { name: 'Search term', paths: terms.map((q) => `/admin/users?q=${q}`) },
     { name: 'Search + status', paths: terms.map((q) => `/admin/users?q=${q}&status=active`) },
@@ -64,7 +66,9 @@ export async function runListScenario(session: ConsoleSession, server: ServerPro
   // Every variant once first: a page that is missing or broken stops the bench here,
   // instead of producing figures for error pages.
   for (const path of scenario.paths) await fetchPage(path);
-  for (let i = 0; i < settings.warmupRequests; i += 1) await fetchPage(scenario.paths[i % scenario.paths.length]).catch(() => undefined);
+  for (let i = 0; i < settings.warmupRequests; i += 1) {
+    await fetchPage(scenario.paths[i % scenario.paths.length]).catch(() => undefined);
+  }
 
   const before = await server.call('stats');
   const durations: number[] = [];

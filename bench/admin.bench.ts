@@ -40,7 +40,10 @@ async function fillDirectory(url: string, settings: AdminBenchSettings): Promise
       let lastLog = 0;
       const result = await seedUsers({
         pool, count: missing, organizations: settings.organizations, bcryptCost: BCRYPT_COST,
-        log: (msg) => { if (Date.now() - lastLog > 5000 || !msg.startsWith('seeded')) { lastLog = Date.now(); log(msg); } },
+        log: (msg) => {
+          if (Date.now() - lastLog > 5000
+          || !msg.startsWith('seeded')) { lastLog = Date.now(); log(msg); }
+        },
       });
       log(`seeded ${result.inserted.toLocaleString('en-US')} users in ${result.seconds} s`);
     } else {
@@ -93,12 +96,15 @@ async function main(): Promise<number> {
     for (const scenario of listScenarios(someone)) {
       const result = await runListScenario(session, foyer, scenario, settings);
       results.push(result);
-      log(`${scenario.name.padEnd(24)} p50 ${result.p50Ms.toFixed(1).padStart(6)} ms   p95 ${result.p95Ms.toFixed(1).padStart(6)} ms` +
+      log(`${scenario.name.padEnd(24)} p50 ${result.p50Ms.toFixed(1).padStart(6)} ms   p95 `
+        + `${result.p95Ms.toFixed(1).padStart(6)} ms` +
         `${result.errors ? `   (${result.errors} errors)` : ''}`);
     }
     printAdminReport(results, settings, adminMachineLine(settings, database.description, users));
     const missed = missedTargets(results, settings);
-    if (missed.length) console.error(`Not within the target of p95 < ${settings.targetP95Ms} ms:\n  ${missed.join('\n  ')}`);
+    if (missed.length) {
+      console.error(`Not within the target of p95 < ${settings.targetP95Ms} ms:\n  ${missed.join('\n  ')}`);
+    }
     const failed = results.filter((r) => r.errors > 0);
     if (failed.length) console.error('Some requests failed: the figures of those scenarios are not valid.');
     return failed.length ? 1 : 0;

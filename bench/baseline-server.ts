@@ -24,13 +24,16 @@ async function startBaseline() {
   const secret = randomBytes(32).toString('base64url');
   const provider = new Provider(issuer, {
     clients: [
-      { client_id: 'bench-service', client_secret: secret, grant_types: ['client_credentials'], response_types: [], redirect_uris: [] },
-      { client_id: 'bench-app', client_secret: randomBytes(32).toString('base64url'), redirect_uris: [`${issuer}/callback`] },
+      { client_id: 'bench-service', client_secret: secret, grant_types: ['client_credentials'], response_types: [],
+        redirect_uris: [] },
+      { client_id: 'bench-app', client_secret: randomBytes(32).toString('base64url'),
+        redirect_uris: [`${issuer}/callback`] },
     ],
     async findAccount(_ctx, sub) {
       return { accountId: sub, claims: () => ({ sub, ...USER_CLAIMS }) };
     },
-    claims: { openid: ['sub'], profile: ['nickname', 'given_name', 'family_name', 'name', 'birthdate', 'picture', 'updated_at'] },
+    claims: { openid: ['sub'],
+      profile: ['nickname', 'given_name', 'family_name', 'name', 'birthdate', 'picture', 'updated_at'] },
     features: { clientCredentials: { enabled: true }, devInteractions: { enabled: false } },
     // Given (not left to the provider's development defaults) only to keep its warnings quiet.
     jwks: signingKeys(),

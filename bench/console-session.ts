@@ -21,10 +21,12 @@ export class ConsoleSession {
       const eq = pair.indexOf('=');
       const name = pair.slice(0, eq);
       const value = pair.slice(eq + 1);
-      const attribute = (key: string) => attributes.find((a) => a.toLowerCase().startsWith(`${key}=`))?.slice(key.length + 1);
+      const attribute = (key: string) => attributes.find((a) => a.toLowerCase().startsWith(`${key}=`))?.slice(key.length
+        + 1);
       const path = attribute('path') ?? '/';
       const expires = attribute('expires');
-      const removed = value === '' || attribute('max-age') === '0' || (expires !== undefined && Date.parse(expires) <= Date.now());
+      const removed = value === '' || attribute('max-age') === '0'
+        || (expires !== undefined && Date.parse(expires) <= Date.now());
       if (removed) this.cookies.delete(`${path} ${name}`);
       else this.cookies.set(`${path} ${name}`, { name, value, path });
     }
@@ -80,12 +82,14 @@ export class ConsoleSession {
     const form = /<form method="post" action="(\/interaction\/[^"]+\/login)"/.exec(page.response.body);
     const csrf = /name="_csrf" value="([^"]+)"/.exec(page.response.body);
     if (page.response.status !== 200 || !form || !csrf) {
-      throw new Error(`expected the sign-in page at ${page.path}, got HTTP ${page.response.status}: ${page.response.body.slice(0, 300)}`);
+      throw new Error(`expected the sign-in page at ${page.path}, got HTTP ${page.response.status}: `
+        + `${page.response.body.slice(0, 300)}`);
     }
     const fields = new URLSearchParams({ _csrf: csrf[1], identifier, password });
     const done = await this.follow(await this.send('POST', form[1], fields.toString()), form[1]);
     if (done.response.status !== 200 || !done.path.startsWith('/admin')) {
-      throw new Error(`signing in to the console ended at ${done.path} with HTTP ${done.response.status}: ${done.response.body.slice(0, 300)}`);
+      throw new Error(`signing in to the console ended at ${done.path} with HTTP ${done.response.status}: `
+        + `${done.response.body.slice(0, 300)}`);
     }
   }
 

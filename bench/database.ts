@@ -42,7 +42,8 @@ async function serverVersion(db: Connection): Promise<string> {
 }
 
 /** `name` is the database made on the BENCH_ADMIN_DATABASE_URL server. */
-export async function prepareDatabase(settings: DatabaseSettings, log: (msg: string) => void, name = 'foyer_bench'): Promise<BenchDatabase> {
+export async function prepareDatabase(settings: DatabaseSettings, log: (msg: string) => void,
+  name = 'foyer_bench'): Promise<BenchDatabase> {
   let dataDir: string | undefined;
   let url = settings.databaseUrl;
   let dropAfter: (() => Promise<void>) | undefined;
@@ -70,7 +71,8 @@ export async function prepareDatabase(settings: DatabaseSettings, log: (msg: str
   const version = await serverVersion(db);
   return {
     url: db.url,
-    description: db.embedded ? `embedded PostgreSQL ${version} (temporary folder)` : `PostgreSQL ${version} at ${where(db.url)}`,
+    description: db.embedded ? `embedded PostgreSQL ${version} (temporary folder)`
+    : `PostgreSQL ${version} at ${where(db.url)}`,
     async close() {
       await db.close();
       await dropAfter?.();

@@ -48,7 +48,8 @@ async function startFoyer({ databaseUrl, bcryptCost, consoleAdmin }: FoyerServer
   // The issuer must name the real port, so listen first, then configure (as the tests do).
   const server = http.createServer();
   const issuer = await listen(server);
-  const config = loadConfig({ ISSUER: issuer, DATABASE_URL: databaseUrl, BCRYPT_COST: String(bcryptCost), LOG_LEVEL: 'silent' });
+  const config = loadConfig({ ISSUER: issuer, DATABASE_URL: databaseUrl, BCRYPT_COST: String(bcryptCost),
+    LOG_LEVEL: 'silent' });
   const db = await connectDatabase(config, () => undefined);
   const foyer = await createFoyer({ config, database: db.database, logger: createLogger(config.logLevel) });
   server.on('request', foyer.app.callback());
@@ -56,13 +57,17 @@ async function startFoyer({ databaseUrl, bcryptCost, consoleAdmin }: FoyerServer
   const { users, clients } = foyer.services;
   const login = `bench-${randomBytes(4).toString('hex')}`;
   const user = await users.create({
-    login, email: `${login}@example.test`, password: PASSWORD, nickname: 'Bench', givenName: 'Ada', familyName: 'Lovelace',
+    login, email: `${login}@example.test`, password: PASSWORD, nickname: 'Bench', givenName: 'Ada',
+    familyName: 'Lovelace',
   }, ACTOR, ALL_USERS);
-  const service = await clients.create({ name: 'Bench service', redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'], isPublic: false }, ACTOR);
-  const app = await clients.create({ name: 'Bench app', redirectUris: [`${issuer}/callback`], postLogoutRedirectUris: [], grantTypes: ['authorization_code'], isPublic: false }, ACTOR);
+  const service = await clients.create({ name: 'Bench service', redirectUris: [], postLogoutRedirectUris: [],
+    grantTypes: ['client_credentials'], isPublic: false }, ACTOR);
+  const app = await clients.create({ name: 'Bench app', redirectUris: [`${issuer}/callback`],
+    postLogoutRedirectUris: [], grantTypes: ['authorization_code'], isPublic: false }, ACTOR);
   const accessToken = await mintUserAccessToken(foyer.provider, user.id, app.client_id);
   if (consoleAdmin) {
-    await users.create({ ...consoleAdmin, email: `${consoleAdmin.login}@example.test`, role: 'ADMIN' }, ACTOR, ALL_USERS);
+    await users.create({ ...consoleAdmin, email: `${consoleAdmin.login}@example.test`, role: 'ADMIN' }, ACTOR,
+      ALL_USERS);
   }
 
   return {

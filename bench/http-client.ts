@@ -27,10 +27,12 @@ export function createHttpClient(origin: string, sockets: number): HttpClient {
     send({ method, path, headers, body }) {
       return new Promise((resolve, reject) => {
         const req = http.request({ host: hostname, port, method, path, agent,
-          headers: body === undefined ? headers : { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
+          headers: body === undefined ? headers : { ...headers, 'content-length': Buffer.byteLength(body) } },
+        (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers,
+            body: Buffer.concat(chunks).toString('utf8') }));
           res.on('error', reject);
         });
         req.setTimeout(30_000, () => req.destroy(new Error(`${method} ${path} timed out`)));
@@ -43,8 +45,10 @@ export function createHttpClient(origin: string, sockets: number): HttpClient {
 }
 
 /** The OIDC calls under test, the same for Foyer and the baseline. */
-export function oidcCalls(client: HttpClient, credentials: { clientId: string; clientSecret: string; accessToken: string }) {
-  const basic = Buffer.from(`${encodeURIComponent(credentials.clientId)}:${encodeURIComponent(credentials.clientSecret)}`).toString('base64');
+export function oidcCalls(client: HttpClient,
+  credentials: { clientId: string; clientSecret: string; accessToken: string }) {
+  const basic = Buffer.from(`${encodeURIComponent(credentials.clientId)}:`
+    + `${encodeURIComponent(credentials.clientSecret)}`).toString('base64');
   const expectOk = (what: string, response: HttpResponse): Record<string, unknown> => {
     if (response.status !== 200) throw new Error(`${what}: HTTP ${response.status} ${response.body.slice(0, 200)}`);
     return JSON.parse(response.body) as Record<string, unknown>;

@@ -55,17 +55,26 @@ interface Options { rows: number; breakdown: boolean }
 function parseArgs(args: string[]): Options {
   const breakdown = args.includes('--breakdown');
   const rest = args.filter((a) => a !== '--breakdown');
-  const raw = rest.find((a) => a.startsWith('--rows='))?.slice('--rows='.length) ?? rest.find((a) => /^[0-9_]+$/.test(a));
+  const raw = rest.find((a) => a.startsWith('--rows='))?.slice('--rows='.length)
+    ?? rest.find((a) => /^[0-9_]+$/.test(a));
   const unknown = rest.filter((a) => !a.startsWith('--rows=') && !/^[0-9_]+$/.test(a));
-  if (unknown.length) throw new BenchSettingsError(`Unknown arguments: ${unknown.join(' ')} (give a number of rows and/or --breakdown)`);
+  if (unknown.length) {
+    throw new BenchSettingsError(`Unknown arguments: ${unknown.join(' ')} (give a number of rows and/or --breakdown)`);
+  }
   const rows = raw === undefined ? DEFAULT_ROWS : Number(raw.replaceAll('_', ''));
-  if (!Number.isInteger(rows) || rows < 1 || rows > MAX_ROWS) throw new BenchSettingsError(`The number of rows must be a whole number from 1 to ${MAX_ROWS.toLocaleString('en-US')} (got "${raw}")`);
+  if (!Number.isInteger(rows) || rows < 1 || rows > MAX_ROWS) {
+    throw new BenchSettingsError(`The number of rows must be a whole number from 1 to `
+      + `${MAX_ROWS.toLocaleString('en-US')} (got "${raw}")`);
+  }
   return { rows, breakdown };
 }
 
 // ---------------------------------------------------------------- the import, in its own process
 
-/** The CSV file, as an upload arrives: 64 KiB chunks of UTF-8. `phoneBase` keeps phones unique across runs on one database. */
+/**
+ * The CSV file, as an upload arrives: 64 KiB chunks of UTF-8. `phoneBase` keeps phones unique
+ * across runs on one database.
+ */
 function generateCsv(prefix: string, rows: number, phoneBase: number): Buffer[] {
   const chunks: Buffer[] = [];
   let text = `${HEADER}\r\n`;
@@ -81,8 +90,10 @@ function generateCsv(prefix: string, rows: number, phoneBase: number): Buffer[] 
     const organization = i % 20 === 0 ? '' : ORGANIZATIONS[i % ORGANIZATIONS.length];
     const role = organization && i % 100 === 1 ? 'Manager' : i % 2 ? 'Member' : '';
     const g = Math.floor(i / ORGANIZATIONS.length);
-    const groups = i % 3 === 0 ? `${GROUPS[g % GROUPS.length]};${GROUPS[(g + 1) % GROUPS.length]}` : GROUPS[g % GROUPS.length];
-    text += `${login},${login}@example.test,${given},${family},${given} ${family[0]}.,${phone},${role},${organization},${groups}\r\n`;
+    const groups = i % 3 === 0 ? `${GROUPS[g % GROUPS.length]};${GROUPS[(g + 1) % GROUPS.length]}`
+      : GROUPS[g % GROUPS.length];
+    text += `${login},${login}@example.test,${given},${family},${given} ${family[0]}.,${phone},${role},${organization},`
+      + `${groups}\r\n`;
     if (text.length >= 65_536) {
       chunks.push(Buffer.from(text));
       text = '';
@@ -122,7 +133,8 @@ const SQL_KINDS: [string, RegExp][] = [
 function timeStatements(phase: () => string): Record<string, Record<string, SqlStat>> {
   const stats: Record<string, Record<string, SqlStat>> = {};
   const note = (text: string, ms: number) => {
-    const kind = SQL_KINDS.find(([, re]) => re.test(text))?.[0] ?? `other: ${text.replace(/\s+/g, ' ').trim().slice(0, 50)}`;
+    const kind = SQL_KINDS.find(([, re]) => re.test(text))?.[0]
+      ?? `other: ${text.replace(/\s+/g, ' ').trim().slice(0, 50)}`;
     const byKind = (stats[phase()] ??= {});
     const s = (byKind[kind] ??= { statements: 0, ms: 0 });
     s.statements += 1;
@@ -149,16 +161,19 @@ function timeStatements(phase: () => string): Record<string, Record<string, SqlS
 function batchStats(durations: number[]): BatchStat {
   const sorted = [...durations].sort((a, b) => a - b);
   return {
-    batches: durations.length, totalMs: durations.reduce((a, b) => a + b, 0), p50Ms: sorted[Math.floor(sorted.length / 2)] ?? 0,
+    batches: durations.length, totalMs: durations.reduce((a, b) => a + b, 0),
+    p50Ms: sorted[Math.floor(sorted.length / 2)] ?? 0,
     maxMs: sorted[sorted.length - 1] ?? 0, firstMs: durations[0] ?? 0, lastMs: durations[durations.length - 1] ?? 0,
   };
 }
 
 /** The import jobs wired as createServices wires them, with the importer's calls timed (for --breakdown only). */
-function timedImportJobs(services: Services, db: Parameters<typeof createServices>[1], config: ReturnType<typeof loadConfig>, durations: Record<string, number[]>): ImportJobs {
+function timedImportJobs(services: Services, db: Parameters<typeof createServices>[1],
+  config: ReturnType<typeof loadConfig>, durations: Record<string, number[]>): ImportJobs {
   const importer = createUserImporter({
     db, repository: createUserImportRepository(db), users: services.users, lifecycle: services.lifecycle,
-    groups: services.groups, organizations: services.organizations, settings: services.settings, defaultPhoneRegion: config.defaultPhoneRegion,
+    groups: services.groups, organizations: services.organizations, settings: services.settings,
+    defaultPhoneRegion: config.defaultPhoneRegion,
   });
   const timed = <A extends unknown[], R>(name: string, fn: (...a: A) => Promise<R>) => async (...a: A): Promise<R> => {
     const started = performance.now();
@@ -168,7 +183,8 @@ function timedImportJobs(services: Services, db: Parameters<typeof createService
       (durations[name] ??= []).push(performance.now() - started);
     }
   };
-  const timedImporter: UserImporter = { dryRun: timed('importer.dryRun', importer.dryRun), apply: timed('importer.apply', importer.apply) };
+  const timedImporter: UserImporter = { dryRun: timed('importer.dryRun', importer.dryRun),
+    apply: timed('importer.apply', importer.apply) };
   return createImportJobs({
     db, importer: timedImporter, settings: services.settings, hasher: createPasswordHasher({ cost: config.bcryptCost }),
     audit: services.audit, enqueue: (m) => services.outbox.enqueue(m), wakeMail: () => undefined,
@@ -181,7 +197,8 @@ export interface RunResult {
   summary: Record<string, unknown>; status: string; breakdown?: Breakdown;
 }
 
-async function runImport(url: string, rows: number, prefix: string, phoneBase: number, breakdown: boolean): Promise<RunResult> {
+async function runImport(url: string, rows: number, prefix: string, phoneBase: number,
+  breakdown: boolean): Promise<RunResult> {
   let phase = 'setup';
   const sqlStats = breakdown ? timeStatements(() => phase) : undefined;
   const config = loadConfig({ DATABASE_URL: url, LOG_LEVEL: 'silent' });
@@ -190,8 +207,10 @@ async function runImport(url: string, rows: number, prefix: string, phoneBase: n
     const services = createServices(config, db.database);
     const importerDurations: Record<string, number[]> = {};
     const imports = breakdown ? timedImportJobs(services, db.database, config, importerDurations) : services.imports;
-    const admin = await services.users.create({ login: `${prefix}-admin`, password: `bench-admin-password-${prefix}`, role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
-    const staff = { actor: { type: 'user' as const, id: admin.id, label: admin.login }, email: null, scope: { kind: 'all' as const }, isAdmin: true };
+    const admin = await services.users.create({ login: `${prefix}-admin`, password: `bench-admin-password-${prefix}`,
+      role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
+    const staff = { actor: { type: 'user' as const, id: admin.id, label: admin.login }, email: null,
+      scope: { kind: 'all' as const }, isAdmin: true };
     const csv = generateCsv(prefix, rows, phoneBase);
     const csvBytes = csv.reduce((n, c) => n + c.length, 0);
     const rssBeforeMb = rssMb();
@@ -203,14 +222,17 @@ async function runImport(url: string, rows: number, prefix: string, phoneBase: n
       return (performance.now() - started) / 1000;
     };
     let jobId = '';
-    const stageSeconds = await seconds('staging', async () => { jobId = await imports.stage(Readable.from(csv), 'bench-import.csv', 'invite', staff); });
+    const stageSeconds = await seconds('staging',
+      async () => { jobId = await imports.stage(Readable.from(csv), 'bench-import.csv', 'invite', staff); });
     const peakRssAfterStageMb = peakRssMb();
     const dryRunSeconds = await seconds('dry run', async () => {
       if (!(await imports.runOne())) throw new Error('The dry run found no job to run');
     });
     const peakRssAfterDryRunMb = peakRssMb();
     const ready = await imports.find(jobId, staff);
-    if (ready.status !== 'ready') throw new Error(`After the dry run the job is ${ready.status}: ${ready.error ?? JSON.stringify(ready.summary)}`);
+    if (ready.status !== 'ready') {
+      throw new Error(`After the dry run the job is ${ready.status}: ${ready.error ?? JSON.stringify(ready.summary)}`);
+    }
     const applySeconds = await seconds('apply', async () => {
       await imports.confirm(jobId, staff);
       if (!(await imports.runOne())) throw new Error('Applying found no job to run');
@@ -218,9 +240,11 @@ async function runImport(url: string, rows: number, prefix: string, phoneBase: n
     phase = 'after';
     const finished = await imports.find(jobId, staff);
     return {
-      jobId, csvBytes, stageSeconds, dryRunSeconds, applySeconds, rssBeforeMb, peakRssAfterStageMb, peakRssAfterDryRunMb, peakRssMb: peakRssMb(),
+      jobId, csvBytes, stageSeconds, dryRunSeconds, applySeconds, rssBeforeMb, peakRssAfterStageMb,
+      peakRssAfterDryRunMb, peakRssMb: peakRssMb(),
       summary: finished.summary as Record<string, unknown>, status: finished.status,
-      breakdown: sqlStats && { sql: sqlStats, importer: Object.fromEntries(Object.entries(importerDurations).map(([k, v]) => [k, batchStats(v)])) },
+      breakdown: sqlStats && { sql: sqlStats,
+        importer: Object.fromEntries(Object.entries(importerDurations).map(([k, v]) => [k, batchStats(v)])) },
     };
   } finally {
     await db.close();
@@ -246,10 +270,12 @@ async function check(pool: pg.Pool, prefix: string): Promise<Checks> {
   const count = async (text: string) => Number((await pool.query<{ n: string }>(text, [`${prefix}-u%`])).rows[0].n);
   return {
     users: await count('SELECT count(*) AS n FROM users WHERE login LIKE $1 AND deleted_at IS NULL'),
-    invited: await count('SELECT count(*) AS n FROM users WHERE login LIKE $1 AND invited_at IS NOT NULL AND password_hash IS NULL'),
+    invited: await count('SELECT count(*) AS n FROM users WHERE login LIKE $1 AND invited_at IS NOT NULL AND '
+      + 'password_hash IS NULL'),
     invitations: await count(`SELECT count(*) AS n FROM mail_outbox m JOIN users u ON u.id = m.user_id
       WHERE u.login LIKE $1 AND m.template = 'invitation' AND m.to_address = u.email`),
-    memberships: await count('SELECT count(*) AS n FROM group_members m JOIN users u ON u.id = m.user_id WHERE u.login LIKE $1'),
+    memberships: await count('SELECT count(*) AS n FROM group_members m JOIN users u ON u.id = m.user_id WHERE '
+      + 'u.login LIKE $1'),
     managers: await count(`SELECT count(*) AS n FROM users WHERE login LIKE $1 AND role = 'MANAGER'`),
   };
 }
@@ -257,20 +283,26 @@ async function check(pool: pg.Pool, prefix: string): Promise<Checks> {
 function printBreakdown(result: RunResult): void {
   const { breakdown } = result;
   if (!breakdown) return;
-  const phaseSeconds: Record<string, number> = { staging: result.stageSeconds, 'dry run': result.dryRunSeconds, apply: result.applySeconds };
-  console.log('\nWhere the time goes (--breakdown; statement times are client-side round trips, including pg parsing the rows)');
+  const phaseSeconds: Record<string, number> = { staging: result.stageSeconds, 'dry run': result.dryRunSeconds,
+    apply: result.applySeconds };
+  console.log('\nWhere the time goes (--breakdown; statement times are client-side round trips, including pg parsing '
+    + 'the rows)');
   for (const [phase, total] of Object.entries(phaseSeconds)) {
     const kinds = Object.entries(breakdown.sql[phase] ?? {}).sort((a, b) => b[1].ms - a[1].ms);
     const sqlMs = kinds.reduce((n, [, s]) => n + s.ms, 0);
-    console.log(`\n${phase}: ${total.toFixed(2)} s, of which SQL ${(sqlMs / 1000).toFixed(2)} s, the rest (Node: CSV parsing, planning, JSON) ${(total - sqlMs / 1000).toFixed(2)} s`);
+    console.log(`\n${phase}: ${total.toFixed(2)} s, of which SQL ${(sqlMs / 1000).toFixed(2)} s, the rest (Node: CSV `
+      + `parsing, planning, JSON) ${(total - sqlMs / 1000).toFixed(2)} s`);
     console.log('| Statements | Count | Total s | Share of phase |\n| --- | ---: | ---: | ---: |');
     for (const [kind, s] of kinds) {
-      console.log(`| ${kind} | ${s.statements.toLocaleString('en-US')} | ${(s.ms / 1000).toFixed(2)} | ${((s.ms / 1000 / total) * 100).toFixed(0)}% |`);
+      console.log(`| ${kind} | ${s.statements.toLocaleString('en-US')} | ${(s.ms / 1000).toFixed(2)} | `
+        + `${((s.ms / 1000 / total) * 100).toFixed(0)}% |`);
     }
   }
-  console.log('\n| Importer call, per batch of 1,000 rows | Batches | Total s | p50 ms | max ms | first ms | last ms |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  console.log('\n| Importer call, per batch of 1,000 rows | Batches | Total s | p50 ms | max ms | first ms | last ms '
+    + '|\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const [name, b] of Object.entries(breakdown.importer)) {
-    console.log(`| ${name} | ${b.batches} | ${(b.totalMs / 1000).toFixed(2)} | ${b.p50Ms.toFixed(0)} | ${b.maxMs.toFixed(0)} | ${b.firstMs.toFixed(0)} | ${b.lastMs.toFixed(0)} |`);
+    console.log(`| ${name} | ${b.batches} | ${(b.totalMs / 1000).toFixed(2)} | ${b.p50Ms.toFixed(0)} | `
+      + `${b.maxMs.toFixed(0)} | ${b.firstMs.toFixed(0)} | ${b.lastMs.toFixed(0)} |`);
   }
 }
 
@@ -284,11 +316,14 @@ async function main(): Promise<number> {
     // Unique per run, so a reused DATABASE_URL takes another run: new logins, emails and phone numbers.
     const prefix = `imp${randomBytes(3).toString('hex')}`;
     // Numbers are handed out in order, so those of earlier runs on this database are skipped by counting them.
-    const phoneBase = Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM users WHERE phone_number LIKE ANY($1::text[])',
-      [AREA_CODES.map((a) => `+1${a}2%`)])).rows[0].n);
-    log(`importing ${options.rows.toLocaleString('en-US')} rows with invitations${options.breakdown ? ' (with the breakdown)' : ''} ...`);
+    const phoneBase = Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM users WHERE phone_number '
+      + 'LIKE ANY($1::text[])',
+    [AREA_CODES.map((a) => `+1${a}2%`)])).rows[0].n);
+    log(`importing ${options.rows.toLocaleString('en-US')} rows with invitations`
+      + `${options.breakdown ? ' (with the breakdown)' : ''} ...`);
     const script = fileURLToPath(import.meta.url);
-    const args = ['--import', 'tsx', script, '--run', database.url, String(options.rows), prefix, String(phoneBase), options.breakdown ? 'breakdown' : 'plain'];
+    const args = ['--import', 'tsx', script, '--run', database.url, String(options.rows), prefix, String(phoneBase),
+      options.breakdown ? 'breakdown' : 'plain'];
     const { stdout } = await promisify(execFile)(process.execPath, args, { maxBuffer: 1 << 24 });
     const result = JSON.parse(stdout.trim().split('\n').pop()!) as RunResult;
     const checks = await check(pool, prefix);
@@ -297,11 +332,14 @@ async function main(): Promise<number> {
     const n = options.rows;
     const expected = expectedCounts(n);
     const total = result.stageSeconds + result.dryRunSeconds + result.applySeconds;
-    const summary = result.summary as { create?: number; created?: number; failed?: number; error?: number; newOrganizations?: string[]; newGroups?: string[] };
-    const machine = `${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}; ${database.description}`;
+    const summary = result.summary as { create?: number; created?: number; failed?: number; error?: number;
+      newOrganizations?: string[]; newGroups?: string[]; };
+    const machine = `${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${cpus().length} cores, `
+      + `${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}; ${database.description}`;
     const met = (ok: boolean) => (ok ? 'yes' : 'NO');
     const fmt = (v: number) => v.toLocaleString('en-US');
-    const countsOk = result.status === 'finished' && summary.created === n && checks.users === n && checks.invited === n && checks.invitations === n
+    const countsOk = result.status === 'finished' && summary.created === n && checks.users === n && checks.invited === n
+      && checks.invitations === n
       && checks.memberships === expected.memberships && checks.managers === expected.managers;
 
     console.log('\n| Measure | Value | Target | Met |\n| --- | ---: | ---: | ---: |');
@@ -309,12 +347,20 @@ async function main(): Promise<number> {
     console.log(`| Staging (upload read into import_rows) | ${result.stageSeconds.toFixed(1)} s | | |`);
     console.log(`| Dry run | ${result.dryRunSeconds.toFixed(1)} s | | |`);
     console.log(`| Apply (confirm and apply) | ${result.applySeconds.toFixed(1)} s | | |`);
-    console.log(`| Total | ${total.toFixed(1)} s (${fmt(Math.round(n / total))} rows/s) | < ${TARGET_SECONDS} s | ${met(total < TARGET_SECONDS)} |`);
-    console.log(`| Peak RSS of the importing process | ${result.peakRssMb.toFixed(0)} MB (${result.rssBeforeMb.toFixed(0)} MB before staging; peak ${result.peakRssAfterStageMb.toFixed(0)} MB after staging, ${result.peakRssAfterDryRunMb.toFixed(0)} MB after the dry run) | | |`);
-    console.log(`| Users created | ${fmt(checks.users)} (job ${result.status}: ${fmt(summary.created ?? 0)} created, ${fmt(summary.failed ?? 0)} failed) | ${fmt(n)} | ${met(checks.users === n && summary.created === n)} |`);
-    console.log(`| Invitations in mail_outbox | ${fmt(checks.invitations)} (users invited: ${fmt(checks.invited)}) | ${fmt(n)} | ${met(checks.invitations === n && checks.invited === n)} |`);
-    console.log(`| Group memberships, Managers | ${fmt(checks.memberships)}, ${fmt(checks.managers)} | ${fmt(expected.memberships)}, ${fmt(expected.managers)} | ${met(checks.memberships === expected.memberships && checks.managers === expected.managers)} |`);
-    console.log(`\n_${machine}; import mode "invite", ${summary.newOrganizations?.length ?? 0} new organizations and ${summary.newGroups?.length ?? 0} new groups; each phase timed as one runOne() of the import worker_`);
+    console.log(`| Total | ${total.toFixed(1)} s (${fmt(Math.round(n / total))} rows/s) | < ${TARGET_SECONDS} s | `
+      + `${met(total < TARGET_SECONDS)} |`);
+    console.log(`| Peak RSS of the importing process | ${result.peakRssMb.toFixed(0)} MB (`
+      + `${result.rssBeforeMb.toFixed(0)} MB before staging; peak ${result.peakRssAfterStageMb.toFixed(0)} MB after `
+      + `staging, ${result.peakRssAfterDryRunMb.toFixed(0)} MB after the dry run) | | |`);
+    console.log(`| Users created | ${fmt(checks.users)} (job ${result.status}: ${fmt(summary.created ?? 0)} created, `
+      + `${fmt(summary.failed ?? 0)} failed) | ${fmt(n)} | ${met(checks.users === n && summary.created === n)} |`);
+    console.log(`| Invitations in mail_outbox | ${fmt(checks.invitations)} (users invited: ${fmt(checks.invited)}) | `
+      + `${fmt(n)} | ${met(checks.invitations === n && checks.invited === n)} |`);
+    console.log(`| Group memberships, Managers | ${fmt(checks.memberships)}, ${fmt(checks.managers)} | `
+      + `${fmt(expected.memberships)}, ${fmt(expected.managers)} | `
+      + `${met(checks.memberships === expected.memberships && checks.managers === expected.managers)} |`);
+    console.log(`\n_${machine}; import mode "invite", ${summary.newOrganizations?.length ?? 0} new organizations and `
+      + `${summary.newGroups?.length ?? 0} new groups; each phase timed as one runOne() of the import worker_`);
     printBreakdown(result);
     return countsOk ? 0 : 1;
   } finally {

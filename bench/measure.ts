@@ -54,7 +54,8 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-export async function measure(op: () => Promise<void>, { concurrency, seconds, warmupSeconds }: MeasureOptions): Promise<Measurement> {
+export async function measure(op: () => Promise<void>,
+  { concurrency, seconds, warmupSeconds }: MeasureOptions): Promise<Measurement> {
   const warmup: Run = { ok: 0, errors: 0, durations: [] };
   if (warmupSeconds > 0) await runLoops(op, concurrency, performance.now() + warmupSeconds * 1000, warmup);
 

@@ -12,7 +12,8 @@ const log = (msg: string) => console.log(`  ${msg}`);
 
 function progress(label: string, result: HttpResult): void {
   const m = result.measurement;
-  log(`${label.padEnd(30)} ${Math.round(m.perSecond).toLocaleString('en-US').padStart(7)} req/s${m.errors ? `  (${m.errors} errors)` : ''}`);
+  log(`${label.padEnd(30)} ${Math.round(m.perSecond).toLocaleString('en-US').padStart(7)} req/s`
+    + `${m.errors ? `  (${m.errors} errors)` : ''}`);
 }
 
 async function runAll(foyer: ServerProcess, baseline: ServerProcess, settings: BenchSettings): Promise<BenchResults> {
@@ -34,8 +35,10 @@ async function runAll(foyer: ServerProcess, baseline: ServerProcess, settings: B
   const clientCredentials = await pair('clientCredentials');
 
   log(`sign-in vs bcrypt.compare (cost ${settings.bcryptCost}, ${settings.signInSeconds} s each) ...`);
-  const signIn = await foyer.call('signIn', { seconds: settings.signInSeconds, concurrency: settings.signInConcurrency, rounds: 2 });
-  log(`sign-in Foyer ${signIn.foyer.perSecond.toFixed(2)}/s, raw bcrypt.compare ${signIn.bcrypt.perSecond.toFixed(2)}/s`);
+  const signIn = await foyer.call('signIn',
+    { seconds: settings.signInSeconds, concurrency: settings.signInConcurrency, rounds: 2 });
+  log(`sign-in Foyer ${signIn.foyer.perSecond.toFixed(2)}/s, raw bcrypt.compare `
+    + `${signIn.bcrypt.perSecond.toFixed(2)}/s`);
   return { userinfo, clientCredentials, signIn };
 }
 
@@ -66,7 +69,9 @@ async function main(): Promise<number> {
     const results = await runAll(foyer, baseline, settings);
     printReport(results, settings, machineLine(settings, database.description));
     const failed = failedMeasurements(results);
-    if (failed.length) console.error(`Some measurements had errors, their figures are not valid:\n  ${failed.join('\n  ')}`);
+    if (failed.length) {
+      console.error(`Some measurements had errors, their figures are not valid:\n  ${failed.join('\n  ')}`);
+    }
     return failed.length ? 1 : 0;
   } finally {
     if (!interrupted) await cleanUp();

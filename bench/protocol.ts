@@ -45,14 +45,17 @@ export type ChildMessage =
   | { type: 'failed'; error: string }
   | { type: 'reply'; id: number; result?: unknown; error?: string };
 
-export type CommandHandlers = { [C in CommandName]?: (args: ServerCommands[C]['args']) => Promise<ServerCommands[C]['result']> };
+export type CommandHandlers = {
+  [C in CommandName]?: (args: ServerCommands[C]['args']) => Promise<ServerCommands[C]['result']>;
+};
 
 function send(message: ChildMessage, then?: () => void): void {
   process.send?.(message, undefined, undefined, then);
 }
 
 /** Child side: announce readiness (or failure) and answer the parent's commands. */
-export async function serveParent(start: () => Promise<{ info: ServerInfo; handlers: CommandHandlers }>): Promise<void> {
+export async function serveParent(start: () => Promise<{ info: ServerInfo;
+  handlers: CommandHandlers; }>): Promise<void> {
   // The parent decides when to stop; Ctrl-C reaches the whole process group.
   process.on('SIGINT', () => undefined);
   process.on('disconnect', () => process.exit(0));
@@ -60,7 +63,8 @@ export async function serveParent(start: () => Promise<{ info: ServerInfo; handl
   try {
     started = await start();
   } catch (err) {
-    send({ type: 'failed', error: err instanceof Error ? err.stack ?? err.message : String(err) }, () => process.exit(1));
+    send({ type: 'failed', error: err instanceof Error ? err.stack ?? err.message : String(err) },
+      () => process.exit(1));
     return;
   }
   const { info, handlers } = started;

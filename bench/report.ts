@@ -26,7 +26,8 @@ const fmtMs = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(2));
 function rows(results: BenchResults, settings: BenchSettings): Row[] {
   return [
     { measure: 'Client credentials token (req/s)', foyer: results.clientCredentials.foyer.measurement.perSecond,
-      reference: results.clientCredentials.baseline.measurement.perSecond, referenceName: 'bare oidc-provider', target: 0.7 },
+      reference: results.clientCredentials.baseline.measurement.perSecond, referenceName: 'bare oidc-provider',
+      target: 0.7 },
     { measure: 'Userinfo (req/s)', foyer: results.userinfo.foyer.measurement.perSecond,
       reference: results.userinfo.baseline.measurement.perSecond, referenceName: 'bare oidc-provider', target: 0.7 },
     { measure: `Password sign-in, bcrypt cost ${settings.bcryptCost} (/s)`, foyer: results.signIn.foyer.perSecond,
@@ -52,7 +53,8 @@ export function textTable(lines: string[][]): string {
 /** The same table in Markdown, numbers right-aligned. */
 export function markdownTable(lines: string[][]): string {
   const render = (l: string[]) => `| ${l.join(' | ')} |`;
-  return [render(lines[0]), `|${lines[0].map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`, ...lines.slice(1).map(render)].join('\n');
+  return [render(lines[0]), `|${lines[0].map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`,
+    ...lines.slice(1).map(render)].join('\n');
 }
 
 function detail(name: string, m: Measurement, http?: HttpResult): string {
@@ -67,13 +69,17 @@ function detail(name: string, m: Measurement, http?: HttpResult): string {
 export function machineDescription(database: string): string {
   const cpus = os.cpus();
   const memory = (os.totalmem() / 2 ** 30).toFixed(1);
-  return `${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, ${memory} GiB RAM, Node ${process.version}, ${os.platform()} ${os.release()}; ` +
+  return `${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, ${memory} GiB RAM, Node ${process.version}, `
+    + `${os.platform()} ${os.release()}; ` +
     database;
 }
 
 export function machineLine(settings: BenchSettings, database: string): string {
-  return `${machineDescription(database)}; HTTP: ${settings.concurrency} in flight, ${settings.rounds > 1 ? `${settings.rounds} rounds of ` : ''}${settings.seconds} s after ${settings.warmupSeconds} s warm-up; ` +
-    `sign-in: ${settings.signInConcurrency} in flight, ${settings.signInSeconds} s per side, libuv threadpool ${process.env.UV_THREADPOOL_SIZE ?? 4}`;
+  return `${machineDescription(database)}; HTTP: ${settings.concurrency} in flight, `
+    + `${settings.rounds > 1 ? `${settings.rounds} rounds of ` : ''}${settings.seconds} s after `
+    + `${settings.warmupSeconds} s warm-up; ` +
+    `sign-in: ${settings.signInConcurrency} in flight, ${settings.signInSeconds} s per side, libuv threadpool `
+      + `${process.env.UV_THREADPOOL_SIZE ?? 4}`;
 }
 
 /** All measurements with errors: their figures are not trustworthy. */

@@ -17,10 +17,13 @@ export interface HttpResult {
 /** One call before the load, so a misconfigured server fails loudly instead of measuring errors. */
 function checkResponse(call: OidcCall, body: Record<string, unknown>, server: string): void {
   const field = call === 'userinfo' ? 'sub' : 'access_token';
-  if (typeof body[field] !== 'string') throw new Error(`${server}: ${call} answered without ${field}: ${JSON.stringify(body)}`);
+  if (typeof body[field] !== 'string') {
+    throw new Error(`${server}: ${call} answered without ${field}: ${JSON.stringify(body)}`);
+  }
 }
 
-export async function runHttpScenario(server: ServerProcess, call: OidcCall, settings: BenchSettings): Promise<HttpResult> {
+export async function runHttpScenario(server: ServerProcess, call: OidcCall,
+  settings: BenchSettings): Promise<HttpResult> {
   const client = createHttpClient(server.info.origin, settings.concurrency);
   const calls = oidcCalls(client, server.info);
   try {
@@ -43,7 +46,8 @@ export async function runHttpScenario(server: ServerProcess, call: OidcCall, set
 export function combineHttp(rounds: HttpResult[]): HttpResult {
   const requests = (r: HttpResult) => r.measurement.warmupOps + r.measurement.ops + r.measurement.errors;
   const total = rounds.reduce((sum, r) => sum + requests(r), 0);
-  const weighted = (pick: (r: HttpResult) => number) => rounds.reduce((sum, r) => sum + pick(r) * requests(r), 0) / total;
+  const weighted = (pick: (r: HttpResult) => number) => rounds.reduce((sum, r) => sum + pick(r) * requests(r),
+    0) / total;
   return {
     measurement: combine(rounds.map((r) => r.measurement)),
     serverCpuMsPerRequest: weighted((r) => r.serverCpuMsPerRequest),

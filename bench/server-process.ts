@@ -35,7 +35,8 @@ function exited(child: ChildProcess): Promise<void> {
  * Starts `script` (a file in bench/) with `options` as its JSON argument and waits until it
  * reports ready. `cpuProfileDir` makes V8 write CPU profiles of the process on exit.
  */
-export async function startServerProcess(name: string, script: string, options: unknown, cpuProfileDir?: string): Promise<ServerProcess> {
+export async function startServerProcess(name: string, script: string, options: unknown,
+  cpuProfileDir?: string): Promise<ServerProcess> {
   // One folder per server: V8 writes a profile per thread (tsx's loader runs in a worker).
   const profile = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(cpuProfileDir, name)}`] : [];
   const child = fork(path.join(BENCH_DIR, script), [JSON.stringify(options)], {

@@ -44,7 +44,9 @@ function reader(env: Env) {
   };
   const url = (name: string) => {
     const value = str(name);
-    if (value !== undefined && !/^postgres(ql)?:\/\//.test(value)) problems.push(`${name} must start with postgres:// or postgresql://`);
+    if (value !== undefined && !/^postgres(ql)?:\/\//.test(value)) {
+      problems.push(`${name} must start with postgres:// or postgresql://`);
+    }
     return value;
   };
   const databases = () => {
@@ -54,7 +56,9 @@ function reader(env: Env) {
     return { databaseUrl, adminDatabaseUrl };
   };
   const done = () => {
-    if (problems.length) throw new BenchSettingsError(`Invalid benchmark settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    if (problems.length) {
+      throw new BenchSettingsError(`Invalid benchmark settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    }
   };
   return { str, num, databases, done };
 }

@@ -14,7 +14,8 @@ export interface SignInSubject {
   passwordHash: string;
 }
 
-export async function compareSignIn({ users, login, password, passwordHash }: SignInSubject, request: SignInRequest): Promise<SignInResult> {
+export async function compareSignIn({ users, login, password, passwordHash }: SignInSubject,
+  request: SignInRequest): Promise<SignInResult> {
   async function foyerSignIn(): Promise<void> {
     const result = await users.signIn(login, password);
     if (result.outcome !== 'ok') throw new Error(`sign-in refused: ${result.outcome}`);

@@ -12,6 +12,7 @@ export async function mintUserAccessToken(provider: Provider, accountId: string,
   // As if the user had consented to the on-request name fields on Foyer's consent page.
   grant.addOIDCClaims(['given_name', 'family_name', 'name']);
   const grantId = await grant.save();
-  const token = new provider.AccessToken({ client, accountId, grantId, gty: 'authorization_code', scope: USERINFO_SCOPE });
+  const token = new provider.AccessToken({ client, accountId, grantId, gty: 'authorization_code',
+    scope: USERINFO_SCOPE });
   return token.save();
 }

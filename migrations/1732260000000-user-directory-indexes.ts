@@ -20,19 +20,24 @@ export class UserDirectoryIndexes1732260000000 implements MigrationInterface {
     await q.query('CREATE INDEX users_locked_idx ON users (id) WHERE locked_at IS NOT NULL');
     await q.query('CREATE INDEX users_invited_idx ON users (id) WHERE invited_at IS NOT NULL');
     await q.query('CREATE INDEX users_reset_pending_idx ON users (id) WHERE password_reset_required');
-    await q.query('CREATE INDEX users_email_unverified_idx ON users (id) WHERE email IS NOT NULL AND NOT email_verified');
-    await q.query('CREATE INDEX users_phone_unverified_idx ON users (id) WHERE phone_number IS NOT NULL AND NOT phone_number_verified');
+    await q.query(`CREATE INDEX users_email_unverified_idx ON users (id)
+      WHERE email IS NOT NULL AND NOT email_verified`);
+    await q.query(`CREATE INDEX users_phone_unverified_idx ON users (id)
+      WHERE phone_number IS NOT NULL AND NOT phone_number_verified`);
     await q.query('CREATE INDEX users_deletion_scheduled_idx ON users (id) WHERE deletion_scheduled_at IS NOT NULL');
 
     await q.query(`CREATE INDEX users_sort_name_idx ON users ((lower(coalesce(nickname, ''))), id)`);
     await q.query(`CREATE INDEX users_sort_login_idx ON users ((lower(coalesce(login, ''))), id)`);
     await q.query('CREATE INDEX users_sort_created_idx ON users (created_at, id)');
-    await q.query(`CREATE INDEX users_sort_last_sign_in_idx ON users ((coalesce(last_sign_in_at, '-infinity'::timestamptz)), id)`);
+    await q.query(`CREATE INDEX users_sort_last_sign_in_idx ON users ((coalesce(last_sign_in_at, `
+      + `'-infinity'::timestamptz)), id)`);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const index of ['users_sort_last_sign_in_idx', 'users_sort_created_idx', 'users_sort_login_idx', 'users_sort_name_idx',
-      'users_deletion_scheduled_idx', 'users_phone_unverified_idx', 'users_email_unverified_idx', 'users_reset_pending_idx',
+    for (const index of ['users_sort_last_sign_in_idx', 'users_sort_created_idx', 'users_sort_login_idx',
+      'users_sort_name_idx',
+      'users_deletion_scheduled_idx', 'users_phone_unverified_idx', 'users_email_unverified_idx',
+      'users_reset_pending_idx',
       'users_invited_idx', 'users_locked_idx', 'users_blocked_idx', 'users_search_trgm_idx']) {
       await q.query(`DROP INDEX ${index}`);
     }

@@ -28,7 +28,8 @@ export class BulkJobs1732300000000 implements MigrationInterface {
         error text,
         PRIMARY KEY (job_id, user_id)
       )`);
-    await q.query(`CREATE INDEX bulk_job_items_open_idx ON bulk_job_items (job_id, user_id) WHERE status IN ('pending', 'running')`);
+    await q.query(`CREATE INDEX bulk_job_items_open_idx ON bulk_job_items (job_id, user_id) WHERE status IN `
+      + `('pending', 'running')`);
   }
 
   async down(q: QueryRunner): Promise<void> {

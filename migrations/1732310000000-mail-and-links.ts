@@ -15,7 +15,8 @@ export class MailAndLinks1732310000000 implements MigrationInterface {
         to_address text,
         user_id bigint,
         params jsonb NOT NULL DEFAULT '{}'::jsonb,
-        status text NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'sending', 'sent', 'outbox', 'failed', 'dropped')),
+        status text NOT NULL DEFAULT 'queued'
+          CHECK (status IN ('queued', 'sending', 'sent', 'outbox', 'failed', 'dropped')),
         attempts integer NOT NULL DEFAULT 0,
         next_attempt_at timestamptz NOT NULL DEFAULT now(),
         claimed_at timestamptz,
@@ -27,11 +28,13 @@ export class MailAndLinks1732310000000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         sent_at timestamptz
       )`);
-    await q.query(`CREATE INDEX mail_outbox_due_idx ON mail_outbox (next_attempt_at) WHERE status IN ('queued', 'sending')`);
+    await q.query(`CREATE INDEX mail_outbox_due_idx ON mail_outbox (next_attempt_at) WHERE status IN ('queued', `
+      + `'sending')`);
     await q.query('CREATE INDEX mail_outbox_recent_idx ON mail_outbox (id DESC)');
 
     await q.query('ALTER TABLE one_time_tokens ADD COLUMN data jsonb');
-    await q.query('CREATE INDEX one_time_tokens_user_idx ON one_time_tokens (user_id, purpose) WHERE user_id IS NOT NULL');
+    await q.query('CREATE INDEX one_time_tokens_user_idx ON one_time_tokens (user_id, purpose) WHERE user_id IS NOT '
+      + 'NULL');
     await q.query('ALTER TABLE users ADD COLUMN password_change_required boolean NOT NULL DEFAULT false');
 
     await q.query(`

@@ -9,8 +9,10 @@ export class ApplicationMembers1732360000000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE clients ADD COLUMN first_party boolean NOT NULL DEFAULT false`);
-    await q.query(`ALTER TABLE clients ADD COLUMN kind text NOT NULL DEFAULT 'application' CHECK (kind IN ('application', 'personal'))`);
-    await q.query('ALTER TABLE clients ADD COLUMN organization_id integer REFERENCES organizations (id) ON DELETE RESTRICT');
+    await q.query(`ALTER TABLE clients ADD COLUMN kind text NOT NULL DEFAULT 'application' CHECK (kind IN `
+      + `('application', 'personal'))`);
+    await q.query('ALTER TABLE clients ADD COLUMN organization_id integer REFERENCES organizations (id) ON DELETE '
+      + 'RESTRICT');
     await q.query(`
       CREATE TABLE client_members (
         client_id text NOT NULL REFERENCES clients (client_id) ON DELETE CASCADE,

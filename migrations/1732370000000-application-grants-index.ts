@@ -7,7 +7,8 @@ export class ApplicationGrantsIndex1732370000000 implements MigrationInterface {
   name = 'ApplicationGrantsIndex1732370000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`CREATE INDEX oidc_payloads_grant_client_idx ON oidc_payloads ((payload->>'clientId'), account_id) WHERE model = 'Grant'`);
+    await q.query(`CREATE INDEX oidc_payloads_grant_client_idx ON oidc_payloads ((payload->>'clientId'), account_id) `
+      + `WHERE model = 'Grant'`);
     await q.query('CREATE INDEX clients_kind_name_idx ON clients (kind, lower(name), client_id)');
   }
 

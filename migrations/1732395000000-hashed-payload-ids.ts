@@ -15,7 +15,8 @@ export class HashedPayloadIds1732395000000 implements MigrationInterface {
         payload = CASE WHEN payload->>'jti' = id THEN payload - 'jti' ELSE payload END
       WHERE ${HASHED_MODELS}`);
     // An interaction keeps a copy of its session's cookie, which the provider never reads back.
-    await q.query(`UPDATE oidc_payloads SET payload = jsonb_set(payload, '{session,cookie}', to_jsonb(${sha256("payload#>>'{session,cookie}'")}))
+    await q.query(`UPDATE oidc_payloads
+      SET payload = jsonb_set(payload, '{session,cookie}', to_jsonb(${sha256("payload#>>'{session,cookie}'")}))
       WHERE model = 'Interaction' AND jsonb_typeof(payload#>'{session,cookie}') = 'string'`);
   }
 

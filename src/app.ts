@@ -71,20 +71,23 @@ export interface Foyer {
   routers: Router[];
 }
 
-export async function createFoyer({ config, database, logger }: { config: Config; database: Database; logger: Logger }): Promise<Foyer> {
+export async function createFoyer({ config, database, logger }: { config: Config; database: Database;
+  logger: Logger; }): Promise<Foyer> {
   const db = database;
   // Database outages: 503 everywhere, one log line when it starts and one when it ends.
   const outage = createDatabaseOutageMonitor({ pool: database.pool, logger });
   const services = createServices(config, database);
   const secrets = await loadProviderSecrets(db, { secretsKey: config.secretsKey });
   if (!config.secretsKey) {
-    logger.warn('provider secrets (signing keys, cookie keys, CSRF secret) are stored unencrypted in the database: set FOYER_SECRETS_KEY, the production setting');
+    logger.warn('provider secrets (signing keys, cookie keys, CSRF secret) are stored unencrypted in the database: '
+      + 'set FOYER_SECRETS_KEY, the production setting');
   }
   const views = createViews();
   const clientCache = createClientCache(services.clients.providerMetadata);
   const clientChanges = listenForClientChanges(database.pool, clientCache, logger);
   const provider = createProvider({
-    issuer: config.issuer, trustProxy: config.trustProxy, db, users: services.users, secrets, views, findClient: guardClientLookup(clientCache.get),
+    issuer: config.issuer, trustProxy: config.trustProxy, db, users: services.users, secrets, views,
+    findClient: guardClientLookup(clientCache.get),
     groupNames: async (userId) => (await services.groups.groupsOf(userId)).map((g) => g.name),
   });
   logProviderEvents(provider, logger);
@@ -98,24 +101,30 @@ export async function createFoyer({ config, database, logger }: { config: Config
 
   const interactions = interactionRoutes({
     provider, users: services.users, views, supportContact: config.supportContact, forms,
-    links: services.links, lifecycle: services.lifecycle, settings: services.settings, secureCookies, signInLimits: services.rateLimits.signIn,
+    links: services.links, lifecycle: services.lifecycle, settings: services.settings, secureCookies,
+    signInLimits: services.rateLimits.signIn,
     consent: createConsentService({
       provider, users: services.users, settings: services.settings,
       isFirstParty: async (id) => (await clientCache.get(id))?.foyer_first_party === true,
     }),
   });
   const accountSignIn = firstPartySignIn({
-    provider, users: services.users, views, issuer: config.issuer, secureCookies, prefix: '/account', clientId: ACCOUNT_CLIENT_ID,
-    signedOutTemplate: 'account/signed-out.njk', messages: { signedOut: 'You have signed out.', cancelled: 'Signing in was cancelled.' },
+    provider, users: services.users, views, issuer: config.issuer, secureCookies, prefix: '/account',
+    clientId: ACCOUNT_CLIENT_ID,
+    signedOutTemplate: 'account/signed-out.njk',
+    messages: { signedOut: 'You have signed out.', cancelled: 'Signing in was cancelled.' },
   });
-  const account = accountRoutes({ services, provider, views, requireSignedIn: accountSignIn.requireSignedIn, forms, signOutUrl: accountSignIn.signOutUrl, issuer: config.issuer });
-  const accountLinks = linkRoutes({ links: services.links, settings: services.settings, rateLimits: services.rateLimits, views, forms });
+  const account = accountRoutes({ services, provider, views, requireSignedIn: accountSignIn.requireSignedIn, forms,
+    signOutUrl: accountSignIn.signOutUrl, issuer: config.issuer });
+  const accountLinks = linkRoutes({ links: services.links, settings: services.settings, rateLimits: services.rateLimits,
+    views, forms });
   const setup = setupRoutes({ setup: services.adminSetup, views, issuer: config.issuer, forms });
   const adminAuth = createAdminAuth({
     provider, users: services.users, views, issuer: config.issuer, secureCookies,
     looksAfterApplications: async (userId) => (await services.clients.membershipsOf(userId)).length > 0,
   });
-  const admin = adminRoutes({ services, views, requireStaff: adminAuth.requireStaff, forms, issuer: config.issuer, wakeBulkWorker: () => void bulkWorker.wake(), smtp: Boolean(config.mail.smtpUrl),
+  const admin = adminRoutes({ services, views, requireStaff: adminAuth.requireStaff, forms, issuer: config.issuer,
+    wakeBulkWorker: () => void bulkWorker.wake(), smtp: Boolean(config.mail.smtpUrl),
     wakeExportWorker: () => void exportWorker.wake(), exportJobThreshold: config.exportJobThreshold,
     wakeImportWorker: () => void importWorker.wake(), importMaxBytes: config.importMaxBytes });
 
@@ -141,12 +150,14 @@ export async function createFoyer({ config, database, logger }: { config: Config
   app.use(providerInputGuard({ provider, views }));
   app.use(mount(provider));
   app.use(errorHandler(views));
-  const routers: Router[] = [healthRoutes(db), staticFileRoutes(), home, interactions, accountLinks, setup, accountSignIn.routes, account,
+  const routers: Router[] = [healthRoutes(db), staticFileRoutes(), home, interactions, accountLinks, setup,
+    accountSignIn.routes, account,
     publicProfileRoutes({ userData: services.userData, views }),
     photoRoutes({ photos: services.photos, requireSignedIn: accountSignIn.requireSignedIn, csrf: forms }),
     scimRoutes({
       services, issuer: config.issuer,
-      users: createScimUsers({ services, db, issuer: config.issuer }), groups: createScimGroups({ services, db, issuer: config.issuer }),
+      users: createScimUsers({ services, db, issuer: config.issuer }),
+      groups: createScimGroups({ services, db, issuer: config.issuer }),
     }),
     adminAuth.routes, admin];
   for (const router of routers) {
@@ -157,12 +168,15 @@ export async function createFoyer({ config, database, logger }: { config: Config
 
   const sweepJobData = jobDataSweeper(db, config.jobDataRetentionDays);
   const sweeper = startPayloadSweeper({
-    db, intervalSeconds: config.sweepIntervalSeconds, logger, also: async () => (await services.accountRecords.sweepActivity()) + (await sweepJobData()),
+    db, intervalSeconds: config.sweepIntervalSeconds, logger,
+    also: async () => (await services.accountRecords.sweepActivity()) + (await sweepJobData()),
   });
-  const deletionPurge = startDeletionPurge({ lifecycle: services.lifecycle, intervalSeconds: config.sweepIntervalSeconds, logger });
+  const deletionPurge = startDeletionPurge({ lifecycle: services.lifecycle,
+    intervalSeconds: config.sweepIntervalSeconds, logger });
   const bulkWorker = startBulkWorker({ jobs: services.bulkJobs, bulk: services.bulk, logger, outage });
   const mailWorker = startMailWorker({
-    outbox: services.outbox, tokens: services.tokens, users: services.users, transport: createMailTransport(config.mail),
+    outbox: services.outbox, tokens: services.tokens, users: services.users,
+    transport: createMailTransport(config.mail),
     views, config: config.mail, issuer: config.issuer, logger,
   });
   services.mailSignal.connect(() => void mailWorker.wake());

@@ -28,8 +28,11 @@ async function main(): Promise<void> {
   });
   logger.info({ issuer: config.issuer, database: db.embedded ? 'embedded' : 'DATABASE_URL' }, 'Foyer is serving');
   // One write, so whoever watches the output sees the whole banner at once.
-  const banner = [`\nFoyer is serving as ${config.issuer}`, `  discovery: ${config.issuer}/.well-known/openid-configuration`];
-  if (outcome.kind === 'admin_created') banner.push(`  created Administrator "${outcome.user.login}" from FOYER_ADMIN_*`);
+  const banner = [`\nFoyer is serving as ${config.issuer}`,
+    `  discovery: ${config.issuer}/.well-known/openid-configuration`];
+  if (outcome.kind === 'admin_created') {
+    banner.push(`  created Administrator "${outcome.user.login}" from FOYER_ADMIN_*`);
+  }
   if (outcome.kind === 'setup_link') {
     banner.push('  No Administrator yet. Open this one-time link to create the first one:', `  ${outcome.url}`);
   }

@@ -95,7 +95,10 @@ export function createServices(config: Config, db: Database): Services {
     onEmailUnverified: (tx, user) => outbox.enqueue(verificationMessage(user), tx).then(() => undefined),
     // The account-locked notice carries a reset link, made when the message goes out (as for a forgotten password).
     onLockedAutomatically: async (tx, user, until) => {
-      if (user.email) await outbox.enqueue({ template: 'account-locked', to: user.email, userId: user.id, params: { until: until ? `${until.toISOString().slice(0, 16).replace('T', ' ')} UTC` : null } }, tx);
+      if (user.email) {
+        await outbox.enqueue({ template: 'account-locked', to: user.email, userId: user.id,
+          params: { until: until ? `${until.toISOString().slice(0, 16).replace('T', ' ')} UTC` : null } }, tx);
+      }
     },
     wakeMail: mailSignal.ring,
     privacyDefaults: config.privacyDefaults,
@@ -112,15 +115,18 @@ export function createServices(config: Config, db: Database): Services {
   const groups = createGroupService({ db, groups: createGroupRepository(db), users, audit });
   const organizations = createOrganizationService({ db, organizations: organizationRepository, audit });
   const importer = createUserImporter({
-    db, repository: createUserImportRepository(db), users, lifecycle, groups, organizations, settings, defaultPhoneRegion: config.defaultPhoneRegion,
+    db, repository: createUserImportRepository(db), users, lifecycle, groups, organizations, settings,
+    defaultPhoneRegion: config.defaultPhoneRegion,
   });
   return {
     links,
     audit,
     groups,
     apiKeys: createApiKeys({ db, users, audit }),
-    exports: createExportJobs({ db, settings, audit, enqueue: (m) => outbox.enqueue(m), wakeMail: mailSignal.ring, lease }),
-    imports: createImportJobs({ db, importer, settings, hasher, audit, enqueue: (m) => outbox.enqueue(m), wakeMail: mailSignal.ring, lease }),
+    exports: createExportJobs({ db, settings, audit, enqueue: (m) => outbox.enqueue(m), wakeMail: mailSignal.ring,
+      lease }),
+    imports: createImportJobs({ db, importer, settings, hasher, audit, enqueue: (m) => outbox.enqueue(m),
+      wakeMail: mailSignal.ring, lease }),
     photos: createProfilePhotos({ db, users, repository: userRepository, audit }),
     userData: createUserData({ users, records: accountRecords, events, issuer: config.issuer }),
     outbox,
@@ -137,7 +143,8 @@ export function createServices(config: Config, db: Database): Services {
     settings,
     events,
     clients: createClientService({
-      db, clients: createClientRepository(db, { secretKey: config.clientSecretKey }), query: createClientQuery(db), audit,
+      db, clients: createClientRepository(db, { secretKey: config.clientSecretKey }), query: createClientQuery(db),
+      audit,
       enqueue: outbox.enqueue, wakeMail: mailSignal.ring,
       contactOf: async (userId) => {
         const user = await users.findById(userId);
@@ -147,4 +154,3 @@ export function createServices(config: Config, db: Database): Services {
     adminSetup: createAdminSetup({ users, tokens, issuer: config.issuer, settings }),
   };
 }
-

@@ -74,7 +74,8 @@ const IDENTIFIER_FORM = z.object({ kind: text(20) });
 const CONSENT_FORM = z.object({ grant: text(200) });
 const DELETE_FORM = z.object({ password: password() });
 
-export function accountRoutes({ services, provider, views, requireSignedIn, forms, signOutUrl, issuer }: AccountRouteDeps): Router {
+export function accountRoutes({ services, provider, views, requireSignedIn, forms, signOutUrl,
+  issuer }: AccountRouteDeps): Router {
   const { users, settings, accountRecords, lifecycle, links, userData } = services;
   const router = new Router({ prefix: '/account' });
   router.use(requireSignedIn);
@@ -92,29 +93,37 @@ export function accountRoutes({ services, provider, views, requireSignedIn, form
   async function renderAccount(ctx: Context, extra: Record<string, unknown> = {}, status = 200) {
     const user = (await users.findById(me(ctx).id))!;
     const [levels, snapshot, grants, sessions, current] = await Promise.all([
-      users.privacyLevels(user), settings.current(), accountRecords.grants(user.id), accountRecords.sessions(user.id), currentSessionHandle(ctx),
+      users.privacyLevels(user), settings.current(), accountRecords.grants(user.id), accountRecords.sessions(user.id),
+      currentSessionHandle(ctx),
     ]);
     const values = privacyFieldValues(user);
     const identifierCount = [user.login, user.email, user.phoneNumber].filter(Boolean).length;
     renderPage(ctx, views, 'account/index.njk', {
       user: { name: publicName(user) }, signOutUrl,
       values: {
-        login: user.login ?? '', email: user.email ?? '', phone_number: user.phoneNumber ?? '', nickname: user.nickname ?? '',
-        given_name: user.givenName ?? '', family_name: user.familyName ?? '', birthdate: user.birthdate ?? '', picture: user.picture ?? '',
-        ...Object.fromEntries(Object.entries(user.customFields ?? {}).map(([k, v]) => [`custom.${k}`, v === true ? 'on' : v === false ? '' : String(v)])),
+        login: user.login ?? '', email: user.email ?? '', phone_number: user.phoneNumber ?? '',
+        nickname: user.nickname ?? '',
+        given_name: user.givenName ?? '', family_name: user.familyName ?? '', birthdate: user.birthdate ?? '',
+        picture: user.picture ?? '',
+        ...Object.fromEntries(Object.entries(user.customFields ?? {}).map(([k, v]) => [`custom.${k}`,
+          v === true ? 'on' : v === false ? '' : String(v)])),
       },
       errors: {},
       customFields: snapshot.customFields,
       passwordHint: describePolicy(snapshot.passwordPolicy),
-      fields: Object.entries(levels).map(([field, level]) => ({ field, label: fieldLabel(field, snapshot.customFields), value: values[field] ?? '', level })),
+      fields: Object.entries(levels).map(([field, level]) => ({ field, label: fieldLabel(field, snapshot.customFields),
+        value: values[field] ?? '', level })),
       levels: PRIVACY_LEVELS.map((l) => ({ value: l, label: PRIVACY_LEVEL_LABELS[l] })),
       identifiers: [
         { kind: 'login', label: 'Login', value: user.login },
         { kind: 'email', label: 'Email', value: user.email, verified: user.emailVerified, level: levels.email },
-        { kind: 'phone_number', label: 'Phone', value: user.phoneNumber, verified: user.phoneNumberVerified, level: levels.phone_number },
+        { kind: 'phone_number', label: 'Phone', value: user.phoneNumber, verified: user.phoneNumberVerified,
+          level: levels.phone_number },
       ].filter((i) => i.value).map((i) => ({ ...i, removable: identifierCount > 1 })),
-      grants: grants.filter((g) => !g.clientId.startsWith('foyer-')).map((g) => ({ ...g, granted: formatTime(g.grantedAt), claims: g.claims.map((c) => fieldLabel(c, snapshot.customFields)) })),
-      sessions: sessions.map((s) => ({ ...s, current: s.handle === current, started: formatTime(s.startedAt), lastSeen: formatTime(s.lastSeenAt) || '—' })),
+      grants: grants.filter((g) => !g.clientId.startsWith('foyer-')).map((g) => ({ ...g,
+        granted: formatTime(g.grantedAt), claims: g.claims.map((c) => fieldLabel(c, snapshot.customFields)) })),
+      sessions: sessions.map((s) => ({ ...s, current: s.handle === current, started: formatTime(s.startedAt),
+        lastSeen: formatTime(s.lastSeenAt) || '—' })),
       notice: noticeFor(NOTICES, ctx.query.done),
       photoError: noticeFor(PHOTO_ERRORS, ctx.query.photo_error),
       pictureUrl: absolutePicture(user.picture, issuer),
@@ -152,7 +161,8 @@ export function accountRoutes({ services, provider, views, requireSignedIn, form
     const form = formOf(ctx);
     try {
       const typed = parseInput(PASSWORD_FORM, form);
-      await links.changeOwnPassword(me(ctx).id, typed.current_password, typed.password, typed.password_confirm, await currentSessionHandle(ctx));
+      await links.changeOwnPassword(me(ctx).id, typed.current_password, typed.password, typed.password_confirm,
+        await currentSessionHandle(ctx));
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       return renderAccount(ctx, { passwordErrors: err.fields }, 422);
@@ -181,7 +191,8 @@ export function accountRoutes({ services, provider, views, requireSignedIn, form
   });
 
   router.post('/consents/revoke', async function revokeConsent(ctx) {
-    await lifecycle.revokeConsents(me(ctx).id, [parseInput(CONSENT_FORM, formOf(ctx)).grant].filter(Boolean), self(me(ctx)), ALL_USERS);
+    await lifecycle.revokeConsents(me(ctx).id, [parseInput(CONSENT_FORM, formOf(ctx)).grant].filter(Boolean),
+      self(me(ctx)), ALL_USERS);
     done(ctx, 'consent', '#apps');
   });
 
@@ -199,7 +210,8 @@ export function accountRoutes({ services, provider, views, requireSignedIn, form
 
   /** The confirmation, with the applications that go with the account (no other owner). */
   async function renderDelete(ctx: Context, errors: Record<string, string> = {}, status = 200) {
-    const [{ deletionGraceDays }, applications] = await Promise.all([settings.current(), services.clients.ownedSolelyBy(me(ctx).id)]);
+    const [{ deletionGraceDays },
+      applications] = await Promise.all([settings.current(), services.clients.ownedSolelyBy(me(ctx).id)]);
     renderPage(ctx, views, 'account/delete.njk', { errors, graceDays: deletionGraceDays, applications }, status);
   }
 
@@ -213,7 +225,8 @@ export function accountRoutes({ services, provider, views, requireSignedIn, form
     const typed = DELETE_FORM.safeParse(formOf(ctx));
     if (!typed.success) return renderDelete(ctx, { password: 'This is not your password' }, 422);
     const typedPassword = typed.data.password;
-    const check = typedPassword ? await users.signIn(user.login ?? user.email ?? user.phoneNumber ?? '', typedPassword) : { outcome: 'invalid' as const };
+    const check = typedPassword ? await users.signIn(user.login ?? user.email ?? user.phoneNumber ?? '', typedPassword)
+      : { outcome: 'invalid' as const };
     if (check.outcome === 'invalid') {
       return renderDelete(ctx, { password: 'This is not your password' }, 422);
     }

@@ -23,15 +23,19 @@ export interface LinkRouteDeps {
 }
 
 const TEXT = {
-  invitation: { title: 'Welcome! Choose your password', button: 'Set my password', done: 'Your password is set. You can now sign in to your apps with it.' },
-  reset: { title: 'Choose a new password', button: 'Set new password', done: 'Your new password is set, and you were signed out everywhere else. Sign in again with the new password.' },
+  invitation: { title: 'Welcome! Choose your password', button: 'Set my password',
+    done: 'Your password is set. You can now sign in to your apps with it.' },
+  reset: { title: 'Choose a new password', button: 'Set new password',
+    done: 'Your new password is set, and you were signed out everywhere else. Sign in again with the new password.' },
 };
 
 const FORGOT_PASSWORD_FORM = z.object({
-  identifier: requiredText(320, 'Enter your login, email or phone number', 'That is too long to be a login, email or phone number'),
+  identifier: requiredText(320, 'Enter your login, email or phone number',
+    'That is too long to be a login, email or phone number'),
 });
 /** Only what no password may hold: the policy judges the rest, with its own messages. */
-const PASSWORD_FORM = z.object({ password: z.string().refine((s) => !hasControlCharacters(s)), confirm: z.string().refine((s) => !hasControlCharacters(s)) });
+const PASSWORD_FORM = z.object({ password: z.string().refine((s) => !hasControlCharacters(s)),
+  confirm: z.string().refine((s) => !hasControlCharacters(s)) });
 
 function field(ctx: Context, name: string): string {
   const v = (ctx.request as { body?: Record<string, unknown> }).body?.[name];
@@ -40,17 +44,19 @@ function field(ctx: Context, name: string): string {
 
 export function linkRoutes({ links, settings, rateLimits, views, forms }: LinkRouteDeps): Router {
   const router = new Router();
-  router.use(['/invitation', '/reset-password', '/verify-email', '/forgot-password'], async function linkPageHeaders(ctx, next) {
-    ctx.set('Cache-Control', 'no-store');
-    ctx.set('Referrer-Policy', 'no-referrer'); // the token is in the URL
-    await next();
-  });
+  router.use(['/invitation', '/reset-password', '/verify-email', '/forgot-password'],
+    async function linkPageHeaders(ctx, next) {
+      ctx.set('Cache-Control', 'no-store');
+      ctx.set('Referrer-Policy', 'no-referrer'); // the token is in the URL
+      await next();
+    });
   router.use(['/invitation', '/reset-password', '/verify-email', '/forgot-password'], forms);
 
   const invalid = (ctx: Context, state: 'used' | 'expired' | 'unknown', kind: string) =>
     renderPage(ctx, views, 'links/invalid.njk', { state, kind }, 410);
 
-  async function passwordForm(ctx: Context, kind: 'invitation' | 'reset', extra: Record<string, unknown> = {}, status = 200) {
+  async function passwordForm(ctx: Context, kind: 'invitation' | 'reset', extra: Record<string, unknown> = {},
+    status = 200) {
     const hint = describePolicy((await settings.current()).passwordPolicy);
     renderPage(ctx, views, 'links/choose-password.njk', { text: TEXT[kind], hint, errors: {}, ...extra }, status);
   }
@@ -88,7 +94,8 @@ export function linkRoutes({ links, settings, rateLimits, views, forms }: LinkRo
   router.post('/verify-email/:token', async function verifyEmail(ctx) {
     try {
       const user = await links.verifyEmail(ctx.params.token);
-      renderPage(ctx, views, 'links/done.njk', { title: 'Address confirmed', message: `Thank you: ${user.email} is confirmed.` });
+      renderPage(ctx, views, 'links/done.njk',
+        { title: 'Address confirmed', message: `Thank you: ${user.email} is confirmed.` });
     } catch (err) {
       if (err instanceof LinkNotUsableError) return invalid(ctx, err.state, 'verification');
       throw err;
@@ -103,7 +110,8 @@ export function linkRoutes({ links, settings, rateLimits, views, forms }: LinkRo
     const form = FORGOT_PASSWORD_FORM.safeParse((ctx.request as { body?: unknown }).body ?? {});
     if (!form.success) {
       const typed = field(ctx, 'identifier').trim().slice(0, 320).replace(/[\u0000-\u001F\u007F]/g, '');
-      return renderPage(ctx, views, 'links/forgot-password.njk', { errors: fieldMessages(form.error), identifier: typed }, 422);
+      return renderPage(ctx, views, 'links/forgot-password.njk',
+        { errors: fieldMessages(form.error), identifier: typed }, 422);
     }
     const { identifier } = form.data;
     const refusals = (await Promise.all([
@@ -114,13 +122,15 @@ export function linkRoutes({ links, settings, rateLimits, views, forms }: LinkRo
       const refusal = refusals.sort((a, b) => b.retryAfterSeconds - a.retryAfterSeconds)[0];
       ctx.set('Retry-After', String(refusal.retryAfterSeconds));
       return renderPage(ctx, views, 'links/done.njk', {
-        title: 'Please wait a while', message: `There have been too many requests for a reset link. Try again ${retryText(refusal)}.`,
+        title: 'Please wait a while',
+        message: `There have been too many requests for a reset link. Try again ${retryText(refusal)}.`,
       }, 429);
     }
     await links.requestPasswordReset(identifier, ctx.ip);
     renderPage(ctx, views, 'links/done.njk', {
       title: 'Check your email',
-      message: 'If an account with that login, email or phone number exists and has an email address, a link to choose a new password is on its way. It works once and for a limited time.',
+      message: 'If an account with that login, email or phone number exists and has an email address, a link to '
+        + 'choose a new password is on its way. It works once and for a limited time.',
     });
   });
 

@@ -38,7 +38,8 @@ async function readPhoto(ctx: Context): Promise<Buffer> {
   return result;
 }
 
-export function photoRoutes({ photos, requireSignedIn, csrf }: { photos: ProfilePhotos; requireSignedIn: Middleware; csrf: Middleware }): Router {
+export function photoRoutes({ photos, requireSignedIn, csrf }: { photos: ProfilePhotos; requireSignedIn: Middleware;
+  csrf: Middleware; }): Router {
   const router = new Router();
 
   router.post('/account/photo', requireSignedIn, csrf, async function uploadPhoto(ctx) {

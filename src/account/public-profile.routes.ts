@@ -25,7 +25,8 @@ export function publicProfileRoutes({ userData, views }: { userData: UserData; v
     const { login: shownLogin, picture, ...fields } = profile;
     renderPage(ctx, views, 'account/public-profile.njk', {
       login: shownLogin, picture,
-      fields: Object.entries(fields).map(([k, v]) => ({ label: BUILT_IN_LABELS[k as keyof typeof BUILT_IN_LABELS] ?? k, value: v })),
+      fields: Object.entries(fields).map(([k, v]) => ({ label: BUILT_IN_LABELS[k as keyof typeof BUILT_IN_LABELS] ?? k,
+        value: v })),
     });
   });
   return router;

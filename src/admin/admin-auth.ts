@@ -12,7 +12,6 @@ import { renderPage } from '../platform/render.js';
 import type { Views } from '../platform/views.js';
 import { CONSOLE_CLIENT_ID } from '../oidc/console-client.js';
 
-
 export interface AdminAuthDeps {
   provider: Provider;
   users: UserService;
@@ -24,8 +23,10 @@ export interface AdminAuthDeps {
 }
 
 export function createAdminAuth(deps: AdminAuthDeps) {
-  const signIn = firstPartySignIn({ ...deps, prefix: '/admin', clientId: CONSOLE_CLIENT_ID, signedOutTemplate: 'admin/signed-out.njk',
-    messages: { signedOut: 'You have signed out of the console.', cancelled: 'Signing in to the console was cancelled.' },
+  const signIn = firstPartySignIn({ ...deps, prefix: '/admin', clientId: CONSOLE_CLIENT_ID,
+    signedOutTemplate: 'admin/signed-out.njk',
+    messages: { signedOut: 'You have signed out of the console.',
+      cancelled: 'Signing in to the console was cancelled.' },
   });
 
   const staffOnly: Middleware = async function staffOnly(ctx, next) {

@@ -36,8 +36,10 @@ import { userRoutes } from './users.routes.js';
 
 /** What the console's sections use together; each section is typed with its own part only. */
 export type ConsoleServices = AppSectionServices & ApplicationPageServices & BulkSectionServices & ExportSectionServices
-  & GroupSectionServices & ImportSectionServices & UserActionServices & UserAppServices & UserLinkServices & UserSectionServices
-  & { events: AuditQuery; users: UserService; organizations: OrganizationService; settings: SettingsService; outbox: OutboxRepository; mailSignal: Signal };
+  & GroupSectionServices & ImportSectionServices & UserActionServices & UserAppServices & UserLinkServices
+    & UserSectionServices
+  & { events: AuditQuery; users: UserService; organizations: OrganizationService; settings: SettingsService;
+    outbox: OutboxRepository; mailSignal: Signal; };
 
 export interface AdminRouteDeps {
   services: ConsoleServices;
@@ -57,7 +59,8 @@ export interface AdminRouteDeps {
 }
 
 export function adminRoutes(deps: AdminRouteDeps): Router {
-  const { services, views, requireStaff, forms, issuer, wakeBulkWorker, smtp, wakeExportWorker, exportJobThreshold } = deps;
+  const { services, views, requireStaff, forms, issuer, wakeBulkWorker, smtp, wakeExportWorker,
+    exportJobThreshold } = deps;
   const router = new Router({ prefix: '/admin' });
   router.use(requireStaff);
   router.use(staffContext(issuer));

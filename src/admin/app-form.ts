@@ -15,15 +15,18 @@ type Form = Record<string, string | string[] | undefined>;
 
 /** The form's fields as the schema reads them: bounded, no control characters (newlines only in the URI lists). */
 const applicationForm = z.object({
-  name: text(200), logo_uri: text(2000), redirect_uri: multiLineText(20_000), post_logout_redirect_uri: multiLineText(20_000),
-  backchannel_logout_uri: text(2000), grant_type: textList(50, 10), client_type: text(20), auth_method: text(50), scopes: textList(100, 200),
+  name: text(200), logo_uri: text(2000), redirect_uri: multiLineText(20_000),
+  post_logout_redirect_uri: multiLineText(20_000),
+  backchannel_logout_uri: text(2000), grant_type: textList(50, 10), client_type: text(20), auth_method: text(50),
+  scopes: textList(100, 200),
   first_party: checkbox,
   // Personal OAuth applications only.
   active: checkbox, organizationId: optionalOrganizationId,
 });
 
 /** The submitted form as the domain's ClientInput; throws ValidationError (by field) before anything else runs. */
-export function applicationInput(form: Form): { input: ClientInput; firstParty: boolean; active: boolean; organizationId: string } {
+export function applicationInput(form: Form): { input: ClientInput; firstParty: boolean; active: boolean;
+  organizationId: string; } {
   const parsed = parseInput(applicationForm, form);
   const isPublic = parsed.client_type === 'public';
   return {
@@ -47,9 +50,12 @@ export function typedFormValues(form: Form): ApplicationFormValues {
   const one = (v: string | string[] | undefined) => displayable(firstOf(v));
   const list = (v: string | string[] | undefined) => [v ?? []].flat().filter(Boolean).map(displayable);
   return {
-    name: one(form.name), logo_uri: one(form.logo_uri), redirect_uri: one(form.redirect_uri), post_logout_redirect_uri: one(form.post_logout_redirect_uri),
-    backchannel_logout_uri: one(form.backchannel_logout_uri), grant_type: list(form.grant_type), client_type: firstOf(form.client_type) === 'public' ? 'public' : 'confidential',
-    auth_method: one(form.auth_method) || 'client_secret_basic', scopes: list(form.scopes), first_party: firstOf(form.first_party) === 'on',
+    name: one(form.name), logo_uri: one(form.logo_uri), redirect_uri: one(form.redirect_uri),
+    post_logout_redirect_uri: one(form.post_logout_redirect_uri),
+    backchannel_logout_uri: one(form.backchannel_logout_uri), grant_type: list(form.grant_type),
+    client_type: firstOf(form.client_type) === 'public' ? 'public' : 'confidential',
+    auth_method: one(form.auth_method) || 'client_secret_basic', scopes: list(form.scopes),
+    first_party: firstOf(form.first_party) === 'on',
     active: firstOf(form.active) === 'on', organizationId: one(form.organizationId),
   };
 }
@@ -87,7 +93,8 @@ export function formValuesOf(input: ClientInput, firstParty: boolean): Applicati
 }
 
 export function storedFormValues(record: ClientRecord): ApplicationFormValues {
-  return { ...formValuesOf(clientInputOf(record.name, record.metadata), record.firstParty), active: record.active, organizationId: record.organizationId ? String(record.organizationId) : '' };
+  return { ...formValuesOf(clientInputOf(record.name, record.metadata), record.firstParty), active: record.active,
+    organizationId: record.organizationId ? String(record.organizationId) : '' };
 }
 
 /** A new application's starting point: a confidential web app signing users in. */
@@ -97,15 +104,23 @@ export const NEW_APPLICATION: ApplicationFormValues = {
   scopes: [], first_party: false,
 };
 
-/** A personal application's organization as chosen: a Manager's stay in their organization; an Administrator may choose any, or none. */
-export async function personalOrganization(raw: string, scope: StaffScope, organizations: Pick<OrganizationService, 'findById'>): Promise<number | null> {
+/**
+ * A personal application's organization as chosen: a Manager's stay in their organization; an
+ * Administrator may choose any, or none.
+ */
+export async function personalOrganization(raw: string, scope: StaffScope,
+  organizations: Pick<OrganizationService, 'findById'>): Promise<number | null> {
   if (!raw) {
     if (scope.kind === 'organization') throw new ValidationError({ organizationId: 'Choose your organization' });
     return null;
   }
   const parsed = serialId.safeParse(raw);
   const id = parsed.success ? parsed.data : 0;
-  if (!parsed.success || !(await organizations.findById(id))) throw new ValidationError({ organizationId: 'Choose an organization from the list' });
-  if (scope.kind === 'organization' && scope.organizationId !== id) throw new ValidationError({ organizationId: 'You can only add applications in your own organization' });
+  if (!parsed.success || !(await organizations.findById(id))) {
+    throw new ValidationError({ organizationId: 'Choose an organization from the list' });
+  }
+  if (scope.kind === 'organization' && scope.organizationId !== id) {
+    throw new ValidationError({ organizationId: 'You can only add applications in your own organization' });
+  }
   return id;
 }

@@ -20,8 +20,10 @@ export interface ApplicationPageServices {
 
 const PAGE_SIZE = 50;
 const NOTICES: Record<string, string> = {
-  saved: 'Your changes were saved.', deactivated: 'The application is deactivated: its tokens stopped working and it cannot get new ones.',
-  activated: 'The application is active again.', 'member-set': 'The person was added to the application.', 'member-removed': 'The person was removed from the application.',
+  saved: 'Your changes were saved.',
+  deactivated: 'The application is deactivated: its tokens stopped working and it cannot get new ones.',
+  activated: 'The application is active again.', 'member-set': 'The person was added to the application.',
+  'member-removed': 'The person was removed from the application.',
 };
 
 /** After a row action on one of the app's users (block, end sessions, ...), taken from the Users section. */
@@ -31,11 +33,13 @@ function userNotice(done: string): string | undefined {
   return noticeFor(ACTION_NOTICES, done);
 }
 
-export async function renderApplicationPage(ctx: Context, services: ApplicationPageServices, views: Views, extra: Record<string, unknown> = {}, status = 200): Promise<void> {
+export async function renderApplicationPage(ctx: Context, services: ApplicationPageServices, views: Views,
+  extra: Record<string, unknown> = {}, status = 200): Promise<void> {
   const { clients } = services;
   const { viewer, scope, appsOnly } = staffOf(ctx);
   const { after } = parseApplicationPageQuery(ctx.query);
-  const { record, access, members, granted } = await clients.overview(ctx.params.id, viewer, { after, limit: PAGE_SIZE });
+  const { record, access, members,
+    granted } = await clients.overview(ctx.params.id, viewer, { after, limit: PAGE_SIZE });
   const back = `/admin/apps/${record.clientId}`;
   renderConsole(ctx, views, 'admin/apps/show.njk', 'apps', {
     app: presentApplication(record), access, members, memberErrors: {}, memberValues: {},
@@ -45,12 +49,18 @@ export async function renderApplicationPage(ctx: Context, services: ApplicationP
       // Row actions only where the staff member could take them from the users list too.
       const changeable = !appsOnly && mayChange(scope, user);
       return {
-        id: user.id, name: publicName(user), login: user.login ?? '', email: user.email ?? '', badges: statusBadges(userStatusSource(user)),
-        granted: formatTime(grantedAt), actions: changeable ? availableActions(userStatusSource(user)).filter((a) => !a.href) : [], linkable: changeable,
+        id: user.id, name: publicName(user), login: user.login ?? '', email: user.email ?? '',
+        badges: statusBadges(userStatusSource(user)),
+        granted: formatTime(grantedAt),
+        actions: changeable ? availableActions(userStatusSource(user)).filter((a) => !a.href) : [],
+        linkable: changeable,
       };
     }),
-    back, next: granted.next ? `${back}?after=${encodeURIComponent(granted.next)}#users` : undefined, first: after ? `${back}#users` : undefined,
-    notice: noticeFor(NOTICES, ctx.query.done) ?? userNotice(firstOf(ctx.query.user_done as string | string[] | undefined)) ?? (ctx.query.created ? 'The application was created.' : undefined),
+    back, next: granted.next ? `${back}?after=${encodeURIComponent(granted.next)}#users` : undefined,
+    first: after ? `${back}#users` : undefined,
+    notice: noticeFor(NOTICES, ctx.query.done)
+      ?? userNotice(firstOf(ctx.query.user_done as string | string[] | undefined))
+        ?? (ctx.query.created ? 'The application was created.' : undefined),
     ...extra,
   }, status);
 }

@@ -11,7 +11,8 @@ import { type StatusBadge } from './user.presenter.js';
 import { formatTime } from '../platform/format.js';
 
 export const GRANT_LABELS: Record<string, string> = {
-  authorization_code: 'Authorization code (users sign in)', refresh_token: 'Refresh token', client_credentials: 'Client credentials (machine access)',
+  authorization_code: 'Authorization code (users sign in)', refresh_token: 'Refresh token',
+  client_credentials: 'Client credentials (machine access)',
 };
 export const AUTH_METHOD_LABELS: Record<string, string> = {
   client_secret_basic: 'client_secret_basic (HTTP Basic)', client_secret_post: 'client_secret_post (in the form body)',
@@ -20,7 +21,8 @@ export const AUTH_METHOD_LABELS: Record<string, string> = {
 
 export const formChoices = (canSeal: boolean) => ({
   grantTypes: CLIENT_GRANT_TYPES.map((value) => ({ value, label: GRANT_LABELS[value] })),
-  authMethods: CONFIDENTIAL_AUTH_METHODS.map((value) => ({ value, label: AUTH_METHOD_LABELS[value], disabled: value === 'client_secret_jwt' && !canSeal })),
+  authMethods: CONFIDENTIAL_AUTH_METHODS.map((value) => ({ value, label: AUTH_METHOD_LABELS[value],
+    disabled: value === 'client_secret_jwt' && !canSeal })),
   scopes: SCOPES,
   canSeal,
 });
@@ -34,8 +36,10 @@ export function applicationBadges(app: Pick<ClientRecord, 'active' | 'firstParty
 
 export function presentApplicationRow(row: ClientListRow) {
   return {
-    id: row.clientId, name: row.name, active: row.active, organization: row.organizationName ?? '', owners: row.owners.join(', '),
-    grants: row.grantTypes.map((g) => GRANT_LABELS[g]?.split(' (')[0] ?? g).join(', '), badges: applicationBadges(row), created: formatTime(row.createdAt),
+    id: row.clientId, name: row.name, active: row.active, organization: row.organizationName ?? '',
+    owners: row.owners.join(', '),
+    grants: row.grantTypes.map((g) => GRANT_LABELS[g]?.split(' (')[0] ?? g).join(', '), badges: applicationBadges(row),
+    created: formatTime(row.createdAt),
   };
 }
 
@@ -44,11 +48,14 @@ export function presentApplication(app: ClientRecord) {
   const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
   const method = String(m.token_endpoint_auth_method ?? 'none');
   return {
-    id: app.clientId, name: app.name, kind: app.kind, active: app.active, firstParty: app.firstParty, organization: app.organizationName ?? '',
+    id: app.clientId, name: app.name, kind: app.kind, active: app.active, firstParty: app.firstParty,
+    organization: app.organizationName ?? '',
     badges: applicationBadges(app), created: formatTime(app.createdAt), updated: formatTime(app.updatedAt),
-    logoUri: typeof m.logo_uri === 'string' ? m.logo_uri : '', redirectUris: list(m.redirect_uris), postLogoutRedirectUris: list(m.post_logout_redirect_uris),
+    logoUri: typeof m.logo_uri === 'string' ? m.logo_uri : '', redirectUris: list(m.redirect_uris),
+    postLogoutRedirectUris: list(m.post_logout_redirect_uris),
     backchannelLogoutUri: typeof m.backchannel_logout_uri === 'string' ? m.backchannel_logout_uri : '',
-    grantTypes: list(m.grant_types).map((g) => GRANT_LABELS[g] ?? g), isPublic: method === 'none', authMethod: AUTH_METHOD_LABELS[method] ?? method,
+    grantTypes: list(m.grant_types).map((g) => GRANT_LABELS[g] ?? g), isPublic: method === 'none',
+    authMethod: AUTH_METHOD_LABELS[method] ?? method,
     scopes: typeof m.scope === 'string' ? m.scope.split(' ') : [], hasSecret: app.hasSecret,
   };
 }
@@ -57,7 +64,8 @@ export function presentApplication(app: ClientRecord) {
  * The one page that ever shows a secret: answered straight to the POST that made it (never a
  * redirect, so it is in no URL or history entry), never cached.
  */
-export function renderSecretOnce(ctx: Context, views: Views, data: { id: string; name: string; secret: string; why: string; kind: string }): void {
+export function renderSecretOnce(ctx: Context, views: Views,
+  data: { id: string; name: string; secret: string; why: string; kind: string }): void {
   ctx.set('Cache-Control', 'no-store');
   ctx.set('Referrer-Policy', 'no-referrer');
   renderConsole(ctx, views, 'admin/apps/secret.njk', 'apps', data);

@@ -10,7 +10,8 @@ import { clientIdParam } from './params.input.js';
 type Form = Record<string, string | string[] | undefined>;
 const first = (v: unknown) => (Array.isArray(v) ? v[0] : v);
 /** A machine-made cursor that is not one starts from the first page. */
-const cursor = (max: number) => z.preprocess((v) => first(v) || undefined, z.string().max(max).regex(/^[\x21-\x7E]+$/).optional().catch(undefined));
+const cursor = (max: number) => z.preprocess((v) => first(v) || undefined,
+  z.string().max(max).regex(/^[\x21-\x7E]+$/).optional().catch(undefined));
 
 /** Search text with control characters is refused (422); an unknown kind, organization or status is dropped. */
 const listQuery = z.object({
@@ -21,7 +22,8 @@ const listQuery = z.object({
   after: cursor(300),
 });
 
-export function parseApplicationListQuery(query: Record<string, unknown>): { kind: ClientKind; q: string; organizationId?: number; status?: 'active' | 'inactive'; after?: string } {
+export function parseApplicationListQuery(query: Record<string, unknown>): { kind: ClientKind; q: string;
+  organizationId?: number; status?: 'active' | 'inactive'; after?: string; } {
   const { kind, q, org, status, after } = parseInput(listQuery, query);
   return { kind, q: q.trim(), organizationId: org, status, after };
 }
@@ -41,9 +43,11 @@ const removeMemberForm = z.object({ user: z.preprocess(first, bigserialId) });
 /** The member to remove: a user id, or a 422 by the field. */
 export const parseRemoveMemberForm = (form: Form): string => parseInput(removeMemberForm, form).user;
 
-const assignForm = z.object({ app: z.preprocess(first, z.string({ error: 'Choose an application' }).pipe(clientIdParam)), role });
+const assignForm = z.object({ app: z.preprocess(first,
+  z.string({ error: 'Choose an application' }).pipe(clientIdParam)), role });
 /** An application chosen on a profile: a client id, or a 422 by the field. */
 export const parseAssignForm = (form: Form): { app: string; role: ClientMemberRole } => parseInput(assignForm, form);
 
 const personalForm = z.object({ name: text(200), organizationId: optionalOrganizationId, active: checkbox });
-export const parsePersonalForm = (form: Form): { name: string; organizationId: string; active: boolean } => parseInput(personalForm, form);
+export const parsePersonalForm = (form: Form): { name: string; organizationId: string;
+  active: boolean; } => parseInput(personalForm, form);

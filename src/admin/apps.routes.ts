@@ -6,7 +6,8 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { ValidationError } from '../platform/errors.js';
 import type { Views } from '../platform/views.js';
-import { applicationInput, personalOrganization, NEW_APPLICATION, storedFormValues, typedFormValues, type ApplicationFormValues } from './app-form.js';
+import { applicationInput, personalOrganization, NEW_APPLICATION, storedFormValues, typedFormValues,
+  type ApplicationFormValues } from './app-form.js';
 import { parseApplicationListQuery } from './apps.input.js';
 import { clientIdParam, idParam } from './params.input.js';
 import { formChoices, presentApplication, presentApplicationRow, renderSecretOnce } from './app.presenter.js';
@@ -28,8 +29,10 @@ export function appRoutes({ services, views }: { services: AppSectionServices; v
   const router = new Router();
   router.param('id', idParam(clientIdParam, 'Application'));
 
-  async function renderForm(ctx: Context, template: 'new' | 'edit', values: ApplicationFormValues, errors: Record<string, string> = {}, extra: Record<string, unknown> = {}, status = 200) {
-    renderConsole(ctx, views, `admin/apps/${template}.njk`, 'apps', { values, errors, ...formChoices(clients.canSeal), ...extra }, status);
+  async function renderForm(ctx: Context, template: 'new' | 'edit', values: ApplicationFormValues,
+    errors: Record<string, string> = {}, extra: Record<string, unknown> = {}, status = 200) {
+    renderConsole(ctx, views, `admin/apps/${template}.njk`, 'apps',
+      { values, errors, ...formChoices(clients.canSeal), ...extra }, status);
   }
 
   router.get('/apps', async function listApplications(ctx) {
@@ -38,14 +41,18 @@ export function appRoutes({ services, views }: { services: AppSectionServices; v
     const filter = { kind, q, organizationId, status };
     const page = await clients.list({ ...filter, after, limit: PAGE_SIZE }, viewer);
     const query = (extra: Record<string, string>) => `/admin/apps?${new URLSearchParams({
-      kind, ...(filter.q ? { q: filter.q } : {}), ...(filter.organizationId ? { org: String(filter.organizationId) } : {}), ...(status ? { status } : {}), ...extra })}`;
+      kind, ...(filter.q ? { q: filter.q } : {}),
+      ...(filter.organizationId ? { org: String(filter.organizationId) } : {}), ...(status ? { status } : {}), ...extra,
+    })}`;
     renderConsole(ctx, views, 'admin/apps/list.njk', 'apps', {
       kind, filter, rows: page.rows.map(presentApplicationRow), canCreate: isAdmin,
       next: page.next ? query({ after: page.next }) : undefined, first: after ? query({}) : undefined,
       // A Manager's filter offers their own organization only; a Member's none.
-      organizations: kind === 'personal' ? (await organizations.names()).filter((o) => scope.kind === 'all' || o.id === scope.organizationId) : [],
+      organizations: kind === 'personal'
+        ? (await organizations.names()).filter((o) => scope.kind === 'all' || o.id === scope.organizationId) : [],
       // A code, never the name from the URL (src/platform/http/notices.ts).
-      notice: ctx.query.done === 'deleted' ? 'The application was deleted, with every grant and token issued to it.' : undefined,
+      notice: ctx.query.done === 'deleted' ? 'The application was deleted, with every grant and token issued to it.'
+      : undefined,
     });
   });
 
@@ -63,7 +70,9 @@ export function appRoutes({ services, views }: { services: AppSectionServices; v
         ctx.status = 303;
         return ctx.redirect(`/admin/apps/${created.client_id}?created=1`);
       }
-      renderSecretOnce(ctx, views, { id: created.client_id, name: input.name.trim(), secret: created.client_secret, why: 'created', kind: 'application' });
+      renderSecretOnce(ctx, views,
+        { id: created.client_id, name: input.name.trim(), secret: created.client_secret, why: 'created',
+          kind: 'application' });
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       await renderForm(ctx, 'new', typedFormValues(form), err.fields, {}, 422);
@@ -76,7 +85,8 @@ export function appRoutes({ services, views }: { services: AppSectionServices; v
 
   router.get('/apps/:id/edit', async function editApplicationForm(ctx) {
     const { record, access } = await clients.open(ctx.params.id, staffOf(ctx).viewer, 'edit');
-    await renderForm(ctx, 'edit', storedFormValues(record), {}, { app: presentApplication(record), access, organizations: await organizations.names() });
+    await renderForm(ctx, 'edit', storedFormValues(record), {},
+      { app: presentApplication(record), access, organizations: await organizations.names() });
   });
 
   router.post('/apps/:id', async function updateApplication(ctx) {
@@ -87,11 +97,16 @@ export function appRoutes({ services, views }: { services: AppSectionServices; v
     try {
       const { input, firstParty, active, organizationId: chosenOrganization } = applicationInput(form);
       // An application owner who is not staff keeps the organization as it is.
-      const organizationId = personal && !staffOf(ctx).appsOnly ? await personalOrganization(chosenOrganization, viewer.scope, organizations) : undefined;
+      const organizationId = personal && !staffOf(ctx).appsOnly
+        ? await personalOrganization(chosenOrganization, viewer.scope, organizations) : undefined;
       const { secret } = await clients.update(record.clientId, input, viewer, {
-        firstParty: access.markFirstParty && !personal ? firstParty : undefined, organizationId, active: personal ? active : undefined,
+        firstParty: access.markFirstParty && !personal ? firstParty : undefined, organizationId,
+        active: personal ? active : undefined,
       });
-      if (secret) return renderSecretOnce(ctx, views, { id: record.clientId, name: input.name.trim(), secret, why: 'replaced', kind: record.kind });
+      if (secret) {
+        return renderSecretOnce(ctx, views,
+          { id: record.clientId, name: input.name.trim(), secret, why: 'replaced', kind: record.kind });
+      }
       ctx.status = 303;
       ctx.redirect(`/admin/apps/${record.clientId}?done=saved`);
     } catch (err) {
@@ -102,26 +117,33 @@ export function appRoutes({ services, views }: { services: AppSectionServices; v
   });
 
   // Confirmations: regenerate the secret, deactivate, activate, delete.
-  const CONFIRM: Record<string, { title: string; button: string; danger?: boolean; need: 'edit' | 'manage'; explain: (name: string) => string }> = {
+  const CONFIRM: Record<string, { title: string; button: string; danger?: boolean; need: 'edit' | 'manage';
+    explain: (name: string) => string; }> = {
     secret: { title: 'Regenerate the secret of', button: 'Regenerate secret', danger: true, need: 'edit',
-      explain: (n) => `A new secret is made and shown once. The current secret of ${n} stops working at once, in every server: update the app's configuration right after.` },
+      explain: (n) => `A new secret is made and shown once. The current secret of ${n} stops working at once, in every `
+        + `server: update the app's configuration right after.` },
     deactivate: { title: 'Deactivate', button: 'Deactivate', danger: true, need: 'manage',
-      explain: (n) => `${n} can no longer sign users in or get tokens, and every code and token issued to it is deleted. Its settings, people and users' consents are kept; you can activate it again (the old tokens stay dead).` },
-    activate: { title: 'Activate', button: 'Activate', need: 'manage', explain: (n) => `${n} can sign users in and get tokens again.` },
+      explain: (n) => `${n} can no longer sign users in or get tokens, and every code and token issued to it is `
+        + `deleted. Its settings, people and users' consents are kept; you can activate it again (the old tokens stay `
+        + `dead).` },
+    activate: { title: 'Activate', button: 'Activate', need: 'manage',
+      explain: (n) => `${n} can sign users in and get tokens again.` },
     delete: { title: 'Delete', button: 'Delete for good', danger: true, need: 'manage',
-      explain: (n) => `${n} is deleted for good with every consent, code and token issued to it. Apps using its credentials stop working. This cannot be undone; deactivate it instead if you may need it again.` },
+      explain: (n) => `${n} is deleted for good with every consent, code and token issued to it. Apps using its `
+        + `credentials stop working. This cannot be undone; deactivate it instead if you may need it again.` },
   };
 
   for (const [action, text] of Object.entries(CONFIRM)) {
     router.get(`/apps/:id/${action}`, async function confirmApplicationAction(ctx) {
       const { record } = await clients.open(ctx.params.id, staffOf(ctx).viewer, text.need);
-      renderConsole(ctx, views, 'admin/apps/confirm.njk', 'apps', { app: presentApplication(record), action, text: { ...text, explain: text.explain(record.name) } });
+      renderConsole(ctx, views, 'admin/apps/confirm.njk', 'apps',
+        { app: presentApplication(record), action, text: { ...text, explain: text.explain(record.name) } });
     });
     router.post(`/apps/:id/${action}`, (ctx) => runApplicationAction(ctx, action));
   }
 
   async function runApplicationAction(ctx: Context, action: string) {
-    const { viewer, actor } = staffOf(ctx);
+    const { viewer } = staffOf(ctx);
     const id = ctx.params.id;
     switch (action) {
       case 'secret': {

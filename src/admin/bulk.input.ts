@@ -12,7 +12,8 @@ type Form = Record<string, string | string[] | undefined>;
 const massActionForm = z.object({
   action: text(40),
   all: text(1),
-  user: z.preprocess((v) => (v === undefined ? [] : [v].flat()), z.array(bigserialId).max(100_000, 'Choose at most 100,000 users, or all users matching the filter.')),
+  user: z.preprocess((v) => (v === undefined ? [] : [v].flat()),
+    z.array(bigserialId).max(100_000, 'Choose at most 100,000 users, or all users matching the filter.')),
   group: optionalBigserialId('Choose a group from the list.'),
   q: text(200), status: text(40), role: text(20), org: text(20),
 });
@@ -27,12 +28,16 @@ export interface MassActionForm {
   params: UserListParams;
 }
 
-/** A user id that cannot exist is refused with the rest of the form (422); the filter is parsed as the users list parses it. */
+/**
+ * A user id that cannot exist is refused with the rest of the form (422); the filter is parsed as
+ * the users list parses it.
+ */
 export function parseMassActionForm(form: Form): MassActionForm {
   const parsed = parseInput(massActionForm, form);
   const filterQuery: Record<string, string> = {};
   for (const k of ['q', 'status', 'role', 'org'] as const) if (parsed[k]) filterQuery[k] = parsed[k];
   const { params, problems, refused } = parseUserListParams(filterQuery);
   if (refused) throw new ValidationError({ q: problems[0] });
-  return { action: parsed.action, all: parsed.all === '1', ids: [...new Set(parsed.user)], groupId: parsed.group, filterQuery, params };
+  return { action: parsed.action, all: parsed.all === '1', ids: [...new Set(parsed.user)], groupId: parsed.group,
+    filterQuery, params };
 }

@@ -45,7 +45,10 @@ export class ApplicationsOnlyError extends DomainError {
 
 /** Runs after requireStaff: describes ctx.state.admin for routes and the layout. */
 export function staffContext(issuer: string): Middleware {
-  const signOut = `/session/end?${new URLSearchParams({ client_id: CONSOLE_CLIENT_ID, post_logout_redirect_uri: `${issuer}/admin/signed-out` })}`;
+  const signOutParams = new URLSearchParams({
+    client_id: CONSOLE_CLIENT_ID, post_logout_redirect_uri: `${issuer}/admin/signed-out`,
+  });
+  const signOut = `/session/end?${signOutParams}`;
   return async function staffContextMiddleware(ctx, next) {
     const user = ctx.state.admin as User;
     const actor = actorOf(user);
@@ -53,7 +56,8 @@ export function staffContext(issuer: string): Middleware {
     const scope = appsOnly ? NOBODY : scopeOf(user);
     const isAdmin = user.role === 'ADMIN';
     ctx.state.staff = {
-      user, scope, actor, isAdmin, label: actor.label ?? user.id, roleLabel: appsOnly ? 'Applications only' : ROLE_LABELS[user.role], signOut,
+      user, scope, actor, isAdmin, label: actor.label ?? user.id,
+      roleLabel: appsOnly ? 'Applications only' : ROLE_LABELS[user.role], signOut,
       appsOnly, viewer: { actor, userId: user.id, isAdmin, scope },
     } satisfies Staff;
     await next();
@@ -78,7 +82,7 @@ export const requireAdministrator: Middleware = async function requireAdministra
   await next();
 };
 
-export function renderConsole(ctx: Context, views: Views, template: string, section: string, data: Record<string, unknown> = {}, status = 200): void {
+export function renderConsole(ctx: Context, views: Views, template: string, section: string,
+  data: Record<string, unknown> = {}, status = 200): void {
   renderPage(ctx, views, template, { staff: staffOf(ctx), section, ...data }, status);
 }
-

@@ -42,9 +42,11 @@ export function parseEventFilters(query: Record<string, unknown>): EventFilters 
     }
   }
   const time = (name: 'from' | 'to', word: string): Date | undefined => {
-    const parsed = optionalDateTime(`Write the ${word} as YYYY-MM-DD or YYYY-MM-DDTHH:MM (UTC).`).safeParse(filters[name]);
+    const parsed = optionalDateTime(`Write the ${word} as YYYY-MM-DD or YYYY-MM-DDTHH:MM `
+      + `(UTC).`).safeParse(filters[name]);
     if (!parsed.success) {
-      problems.push(parsed.error.issues[0].message.startsWith('Write') ? parsed.error.issues[0].message : `The ${word}: ${parsed.error.issues[0].message}`);
+      problems.push(parsed.error.issues[0].message.startsWith('Write') ? parsed.error.issues[0].message
+        : `The ${word}: ${parsed.error.issues[0].message}`);
       return undefined;
     }
     return parsed.data ? timeOf(parsed.data, name === 'to') : undefined;

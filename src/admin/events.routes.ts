@@ -10,7 +10,8 @@ import { parseEventFilters } from './events.input.js';
 
 const PAGE_SIZE = 50;
 
-export function eventRoutes({ events, users, views }: { events: AuditQuery; users: UserService; views: Views }): Router {
+export function eventRoutes({ events, users, views }: { events: AuditQuery; users: UserService;
+  views: Views; }): Router {
   const router = new Router();
 
   router.get('/events', async function listEvents(ctx) {

@@ -23,7 +23,8 @@ export interface ExportSectionServices {
   settings: SettingsService;
 }
 
-export function exportRoutes({ services, views, wakeExportWorker, jobThreshold }: { services: ExportSectionServices; views: Views; wakeExportWorker: () => void; jobThreshold: number }): Router {
+export function exportRoutes({ services, views, wakeExportWorker, jobThreshold }: { services: ExportSectionServices;
+  views: Views; wakeExportWorker: () => void; jobThreshold: number; }): Router {
   const router = new Router();
 
   router.param('id', idParam(bigserialId, 'Export'));
@@ -31,13 +32,16 @@ export function exportRoutes({ services, views, wakeExportWorker, jobThreshold }
   const filterOf = (ctx: Context) => {
     const { params, problems, refused } = parseUserListParams(ctx.query);
     if (refused) throw new ValidationError({ q: problems[0] });
-    return { params, filter: { scope: staffOf(ctx).scope, q: params.q, status: params.status, role: params.role, organizationId: params.org } };
+    return { params,
+      filter: { scope: staffOf(ctx).scope, q: params.q, status: params.status, role: params.role,
+        organizationId: params.org } };
   };
 
   router.get('/users/export', async function chooseExportColumns(ctx) {
     const { params, filter } = filterOf(ctx);
     const columns = exportColumns((await services.settings.current()).customFields);
-    const filterFields = Object.entries({ q: params.q, status: params.status, role: params.role, org: params.org }).filter(([, v]) => v);
+    const filterFields = Object.entries({ q: params.q, status: params.status, role: params.role,
+      org: params.org }).filter(([, v]) => v);
     renderConsole(ctx, views, 'admin/users/export.njk', 'users', {
       columns: columns.map((c) => ({ ...c, checked: DEFAULT_COLUMNS.includes(c.key) })), filterFields,
       count: await services.directory.countExactly(filter), backUrl: userListUrl(params),
@@ -53,7 +57,8 @@ export function exportRoutes({ services, views, wakeExportWorker, jobThreshold }
     const count = await services.directory.countExactly(filter);
     if (count > jobThreshold) {
       const staff = staffOf(ctx);
-      const jobId = await services.exports.start(filter, chosen.map((c) => c.key), count, { actor: staff.actor, email: staff.user.email });
+      const jobId = await services.exports.start(filter, chosen.map((c) => c.key), count,
+        { actor: staff.actor, email: staff.user.email });
       wakeExportWorker();
       ctx.status = 303;
       return ctx.redirect(`/admin/exports/${jobId}`);
@@ -69,7 +74,9 @@ export function exportRoutes({ services, views, wakeExportWorker, jobThreshold }
     const job = await services.exports.find(ctx.params.id, staffOf(ctx));
     ctx.set('Cache-Control', 'no-store');
     renderConsole(ctx, views, 'admin/users/export-job.njk', 'users', {
-      job: { ...job, created: formatTime(job.createdAt), finished: formatTime(job.finishedAt), removed: formatTime(job.fileRemovedAt), percent: job.total ? Math.floor((job.rowsDone * 100) / job.total) : 100 },
+      job: { ...job, created: formatTime(job.createdAt), finished: formatTime(job.finishedAt),
+        removed: formatTime(job.fileRemovedAt),
+        percent: job.total ? Math.floor((job.rowsDone * 100) / job.total) : 100 },
       emailed: Boolean(staffOf(ctx).user.email),
     });
   });

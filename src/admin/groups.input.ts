@@ -15,9 +15,11 @@ export const parseRenameForm = (form: Form): string => parseInput(renameForm, fo
 const addMemberForm = z.object({ user: text(320) });
 export const parseAddMemberForm = (form: Form): string => parseInput(addMemberForm, form).user.trim();
 
-const removeMemberForm = z.object({ user: z.preprocess((v) => (Array.isArray(v) ? v[0] : v), bigserialId), back: text(20) });
+const removeMemberForm = z.object({ user: z.preprocess((v) => (Array.isArray(v) ? v[0] : v), bigserialId),
+  back: text(20) });
 /** A member that cannot be a user id is a 422 by the field. */
 export const parseRemoveMemberForm = (form: Form): { user: string; back: string } => parseInput(removeMemberForm, form);
 
 const profileGroupForm = z.object({ group: optionalBigserialId('Choose a group from the list'), newGroup: text(200) });
-export const parseProfileGroupForm = (form: Form): { group: string; newGroup: string } => parseInput(profileGroupForm, form);
+export const parseProfileGroupForm = (form: Form): { group: string; newGroup: string } => parseInput(profileGroupForm,
+  form);

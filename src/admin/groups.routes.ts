@@ -9,7 +9,8 @@ import { formOf, renderConsole, staffOf } from './console-context.js';
 import { formatTime } from '../platform/format.js';
 import { publicName } from '../users/public-name.js';
 import { keptValues } from '../platform/http/form.input.js';
-import { parseAddMemberForm, parseGroupForm, parseProfileGroupForm, parseRemoveMemberForm, parseRenameForm } from './groups.input.js';
+import { parseAddMemberForm, parseGroupForm, parseProfileGroupForm, parseRemoveMemberForm,
+  parseRenameForm } from './groups.input.js';
 import { groupPath, userPath } from './params.input.js';
 import { noticeFor } from '../platform/http/notices.js';
 import type { GroupService } from '../groups/group.service.js';
@@ -45,7 +46,9 @@ export function groupRoutes({ services, views }: { services: GroupSectionService
     const group = await groups.get(ctx.params.id, staffOf(ctx).scope);
     const members = await groups.members(group.id);
     renderConsole(ctx, views, 'admin/groups/show.njk', 'groups', {
-      group, members: members.map((m) => ({ ...m, name: publicName({ ...m, givenName: null, familyName: null, phoneNumber: null }), added: formatTime(m.addedAt), canChange: mayChange(staffOf(ctx).scope, m) })),
+      group, members: members.map((m) => ({ ...m,
+        name: publicName({ ...m, givenName: null, familyName: null, phoneNumber: null }), added: formatTime(m.addedAt),
+        canChange: mayChange(staffOf(ctx).scope, m) })),
       errors: {}, values: { name: group.name }, notice: noticeFor(NOTICES, ctx.query.done), ...extra,
     }, status);
   }
@@ -93,8 +96,12 @@ export function groupRoutes({ services, views }: { services: GroupSectionService
       if (!userId) throw new ValidationError({ user: `No user "${typed}" was found` });
       await groups.addMembers(ctx.params.id, [userId], actor, scope);
     } catch (err) {
-      if (err instanceof NotFoundError && err.message.startsWith('User')) return renderGroup(ctx, { errors: { user: `No user "${typed}" was found` } }, 422);
-      if (err instanceof AdministratorProtectedError) return renderGroup(ctx, { errors: { user: err.message }, addValue: typed }, 422);
+      if (err instanceof NotFoundError && err.message.startsWith('User')) {
+        return renderGroup(ctx, { errors: { user: `No user "${typed}" was found` } }, 422);
+      }
+      if (err instanceof AdministratorProtectedError) {
+        return renderGroup(ctx, { errors: { user: err.message }, addValue: typed }, 422);
+      }
       if (!(err instanceof ValidationError)) throw err;
       return renderGroup(ctx, { errors: err.fields, addValue: typed }, 422);
     }
@@ -107,11 +114,13 @@ export function groupRoutes({ services, views }: { services: GroupSectionService
     const { user, back } = parseRemoveMemberForm(formOf(ctx));
     await groups.removeMembers(ctx.params.id, [user], actor, scope);
     ctx.status = 303;
-    ctx.redirect(back === 'profile' ? `/admin/users/${user}?done=group-removed#groups` : `/admin/groups/${ctx.params.id}?done=removed`);
+    ctx.redirect(back === 'profile' ? `/admin/users/${user}?done=group-removed#groups`
+      : `/admin/groups/${ctx.params.id}?done=removed`);
   });
 
   router.get('/groups/:id/delete', groupPath, async function confirmDeleteGroup(ctx) {
-    renderConsole(ctx, views, 'admin/groups/delete.njk', 'groups', { group: await groups.get(ctx.params.id, staffOf(ctx).scope) });
+    renderConsole(ctx, views, 'admin/groups/delete.njk', 'groups',
+      { group: await groups.get(ctx.params.id, staffOf(ctx).scope) });
   });
 
   router.post('/groups/:id/delete', groupPath, async function deleteGroup(ctx) {
@@ -127,7 +136,8 @@ export function groupRoutes({ services, views }: { services: GroupSectionService
     const form = formOf(ctx);
     try {
       const chosen = parseProfileGroupForm(form);
-      const groupId = chosen.group || (await groups.create({ name: chosen.newGroup, organizationId: user.organizationId }, actor, scope)).id;
+      const groupId = chosen.group
+        || (await groups.create({ name: chosen.newGroup, organizationId: user.organizationId }, actor, scope)).id;
       await groups.addMembers(groupId, [user.id], actor, scope);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;

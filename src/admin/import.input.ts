@@ -5,11 +5,13 @@ import { INT4_MAX } from '../platform/http/input.js';
 import type { ImportRowFilter } from '../provisioning/import-rows.repository.js';
 
 const first = (v: unknown) => (Array.isArray(v) ? v[0] : v);
-const FILTERS = ['all', 'create', 'update', 'unchanged', 'error', 'failed'] as const satisfies readonly ImportRowFilter[];
+const FILTERS = ['all', 'create', 'update', 'unchanged', 'error',
+  'failed'] as const satisfies readonly ImportRowFilter[];
 
 const importPageQuery = z.object({
   show: z.preprocess(first, z.enum(FILTERS).optional().catch(undefined)),
-  after: z.preprocess(first, z.string().regex(/^[0-9]{1,10}$/).transform(Number).refine((n) => n <= INT4_MAX).catch(0).default(0)),
+  after: z.preprocess(first,
+    z.string().regex(/^[0-9]{1,10}$/).transform(Number).refine((n) => n <= INT4_MAX).catch(0).default(0)),
 });
 
 export function parseImportPageQuery(query: Record<string, unknown>): { show?: ImportRowFilter; after: number } {

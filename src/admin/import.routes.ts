@@ -27,7 +27,8 @@ export interface ImportSectionServices {
 
 const PAGE = 100;
 const STATUS_LABELS: Record<ImportJob['status'], string> = {
-  uploading: 'Uploading', analyzing: 'Dry run running', ready: 'Waiting for confirmation', queued: 'Waiting to start', running: 'Importing',
+  uploading: 'Uploading', analyzing: 'Dry run running', ready: 'Waiting for confirmation', queued: 'Waiting to start',
+  running: 'Importing',
   finished: 'Finished', failed: 'Stopped by an error', cancelled: 'Cancelled',
 };
 const FILTERS: ImportRowFilter[] = ['all', 'create', 'update', 'unchanged', 'error', 'failed'];
@@ -37,17 +38,20 @@ const MODE_LABELS: Record<PasswordMode, string> = {
   hash: 'Import existing bcrypt hashes from the password_hash column',
 };
 
-export function importRoutes({ services, views, wakeImportWorker, maxBytes }: { services: ImportSectionServices; views: Views; wakeImportWorker: () => void; maxBytes: number }): Router {
+export function importRoutes({ services, views, wakeImportWorker, maxBytes }: { services: ImportSectionServices;
+  views: Views; wakeImportWorker: () => void; maxBytes: number; }): Router {
   const router = new Router();
   router.param('id', idParam(bigserialId, 'Import'));
   const { imports } = services;
 
-  async function renderUploadForm(ctx: Context, values: { mode?: string }, errors: Record<string, string> = {}, status = 200): Promise<void> {
+  async function renderUploadForm(ctx: Context, values: { mode?: string }, errors: Record<string, string> = {},
+    status = 200): Promise<void> {
     const { customFields } = await services.settings.current();
     const recent = (await imports.recent(staffOf(ctx))).map(present);
     renderConsole(ctx, views, 'admin/users/import.njk', 'users', {
       recent, statusLabels: STATUS_LABELS,
-      modes: Object.entries(MODE_LABELS).map(([value, label]) => ({ value, label })), values: { mode: 'invite', ...values }, errors,
+      modes: Object.entries(MODE_LABELS).map(([value, label]) => ({ value, label })),
+      values: { mode: 'invite', ...values }, errors,
       columns: importColumns(customFields), maxMegabytes: Math.floor(maxBytes / 1024 / 1024),
     }, status);
   }
@@ -69,7 +73,8 @@ export function importRoutes({ services, views, wakeImportWorker, maxBytes }: { 
     try {
       const id = await receiveCsvUpload(ctx, maxBytes, (file, fileName, fields) => {
         mode = fields.mode;
-        return imports.stage(file, fileName, fields.mode, { actor: staff.actor, email: staff.user.email, scope: staff.scope, isAdmin: staff.isAdmin });
+        return imports.stage(file, fileName, fields.mode,
+          { actor: staff.actor, email: staff.user.email, scope: staff.scope, isAdmin: staff.isAdmin });
       });
       wakeImportWorker();
       ctx.status = 303;
@@ -85,15 +90,18 @@ export function importRoutes({ services, views, wakeImportWorker, maxBytes }: { 
     const applied = ['queued', 'running', 'finished'].includes(job.status);
     const { show: requested, after } = parseImportPageQuery(ctx.query);
     const filter: ImportRowFilter = requested ?? (job.status === 'finished' ? 'failed' : 'all');
-    const listed = (job.status === 'ready' || job.status === 'finished') && !job.rowsRemovedAt ? await imports.rows.page(job.id, filter, after, PAGE) : [];
+    const listed = (job.status === 'ready' || job.status === 'finished') && !job.rowsRemovedAt
+      ? await imports.rows.page(job.id, filter, after, PAGE) : [];
     ctx.set('Cache-Control', 'no-store');
     renderConsole(ctx, views, 'admin/users/import-job.njk', 'users', {
       job: present(job), applied, filter, after,
       filters: FILTERS.filter((f) => (job.status === 'finished' ? true : f !== 'failed')),
       rows: listed.map((r) => ({
-        rowNo: r.rowNo, userId: r.userId, who: r.cells.login || r.cells.email || r.cells.phone_number || '(no identifier)',
+        rowNo: r.rowNo, userId: r.userId,
+        who: r.cells.login || r.cells.email || r.cells.phone_number || '(no identifier)',
         action: r.action, outcome: r.outcome, changes: (r.changes ?? []).join(', '),
-        errors: (job.status === 'finished' && r.outcome ? r.outcomeErrors ?? [] : r.errors).map((e) => (e.column ? `${e.column}: ${e.message}` : e.message)),
+        errors: (job.status === 'finished' && r.outcome ? r.outcomeErrors ?? [] : r.errors).map((e) => (e.column
+          ? `${e.column}: ${e.message}` : e.message)),
       })),
       nextAfter: listed.length === PAGE ? listed[listed.length - 1].rowNo : null,
       modeLabel: MODE_LABELS[job.passwordMode],
@@ -132,10 +140,12 @@ function present(job: ImportJob) {
   const working = job.status === 'analyzing' || job.status === 'queued' || job.status === 'running';
   const done = job.status === 'analyzing' ? job.analyzed : job.applied;
   return {
-    ...job, working, done, created: formatTime(job.createdAt), finished: formatTime(job.finishedAt), removed: formatTime(job.rowsRemovedAt),
+    ...job, working, done, created: formatTime(job.createdAt), finished: formatTime(job.finishedAt),
+    removed: formatTime(job.rowsRemovedAt),
     percent: job.total ? Math.floor((done * 100) / job.total) : 100,
     counts: { create: s.create ?? 0, update: s.update ?? 0, unchanged: s.unchanged ?? 0, error: s.error ?? 0 },
-    results: { created: s.created ?? 0, updated: s.updated ?? 0, unchanged: s.unchangedApplied ?? 0, failed: s.failed ?? 0 },
+    results: { created: s.created ?? 0, updated: s.updated ?? 0, unchanged: s.unchangedApplied ?? 0,
+      failed: s.failed ?? 0 },
     newOrganizations: s.newOrganizations ?? [], newGroups: s.newGroups ?? [],
   };
 }

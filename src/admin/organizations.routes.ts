@@ -15,7 +15,8 @@ import { noticeFor } from '../platform/http/notices.js';
 /** The path's organization id (a serial column), as a number; organizationIdParam refused any other. */
 const idOf = (ctx: Context): number => parseId(serialId, ctx.params.id, 'Organization');
 
-export function organizationRoutes({ organizations, views }: { organizations: OrganizationService; views: Views }): Router {
+export function organizationRoutes({ organizations, views }: { organizations: OrganizationService;
+  views: Views; }): Router {
   const router = new Router({ prefix: '/organizations' });
   router.use(requireAdministrator);
   router.param('id', organizationIdParam);
@@ -28,7 +29,8 @@ export function organizationRoutes({ organizations, views }: { organizations: Or
   }
 
   router.get('/', async function listOrganizations(ctx) {
-    const notice = noticeFor({ created: 'The organization was created.', renamed: 'The organization was renamed.', deleted: 'The organization was deleted.' }, ctx.query.done);
+    const notice = noticeFor({ created: 'The organization was created.', renamed: 'The organization was renamed.',
+      deleted: 'The organization was deleted.' }, ctx.query.done);
     await renderList(ctx, { notice });
   });
 
@@ -47,7 +49,8 @@ export function organizationRoutes({ organizations, views }: { organizations: Or
 
   router.get('/:id', async function editOrganization(ctx) {
     const org = await organizations.require(idOf(ctx));
-    renderConsole(ctx, views, 'admin/organizations/edit.njk', 'organizations', { org, values: { name: org.name }, errors: {} });
+    renderConsole(ctx, views, 'admin/organizations/edit.njk', 'organizations',
+      { org, values: { name: org.name }, errors: {} });
   });
 
   router.post('/:id', async function renameOrganization(ctx) {
@@ -58,7 +61,8 @@ export function organizationRoutes({ organizations, views }: { organizations: Or
       await organizations.rename(org.id, parseOrganizationForm(form), staffOf(ctx).actor);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
-      return renderConsole(ctx, views, 'admin/organizations/edit.njk', 'organizations', { org, values: { name }, errors: err.fields }, 422);
+      return renderConsole(ctx, views, 'admin/organizations/edit.njk', 'organizations',
+        { org, values: { name }, errors: err.fields }, 422);
     }
     ctx.status = 303;
     ctx.redirect('/admin/organizations?done=renamed');
@@ -66,7 +70,8 @@ export function organizationRoutes({ organizations, views }: { organizations: Or
 
   router.get('/:id/delete', async function confirmDeleteOrganization(ctx) {
     const org = await organizations.require(idOf(ctx));
-    renderConsole(ctx, views, 'admin/organizations/delete.njk', 'organizations', { org: { ...org, userCount: await organizations.userCount(org.id) } });
+    renderConsole(ctx, views, 'admin/organizations/delete.njk', 'organizations',
+      { org: { ...org, userCount: await organizations.userCount(org.id) } });
   });
 
   router.post('/:id/delete', async function deleteOrganization(ctx) {

@@ -11,4 +11,5 @@ const outboxQuery = z.object({
   before: z.preprocess(first, bigserialId.optional().catch(undefined)),
 });
 
-export const parseOutboxQuery = (query: Record<string, unknown>): { status?: string; before?: string } => outboxQuery.parse(query);
+export const parseOutboxQuery = (query: Record<string, unknown>): { status?: string;
+  before?: string; } => outboxQuery.parse(query);

@@ -13,7 +13,8 @@ import { idParam } from './params.input.js';
 const STATUSES = [...OUTBOX_STATUSES];
 const PAGE = 50;
 
-export function outboxRoutes({ outbox, views, smtp, wakeMail }: { outbox: OutboxRepository; views: Views; smtp: boolean; wakeMail: () => void }): Router {
+export function outboxRoutes({ outbox, views, smtp, wakeMail }: { outbox: OutboxRepository; views: Views; smtp: boolean;
+  wakeMail: () => void; }): Router {
   const router = new Router({ prefix: '/outbox' });
   router.use(requireAdministrator);
   router.param('id', idParam(bigserialId, 'Message'));
@@ -24,8 +25,11 @@ export function outboxRoutes({ outbox, views, smtp, wakeMail }: { outbox: Outbox
     const page = rows.slice(0, PAGE);
     renderConsole(ctx, views, 'admin/outbox/list.njk', 'outbox', {
       smtp, status, statuses: STATUSES,
-      rows: page.map((r) => ({ ...r, created: formatTime(r.createdAt), sent: formatTime(r.sentAt), next: formatTime(r.nextAttemptAt) })),
-      next: rows.length > PAGE ? `/admin/outbox?${new URLSearchParams({ ...(status ? { status } : {}), before: page[page.length - 1].id })}` : undefined,
+      rows: page.map((r) => ({ ...r, created: formatTime(r.createdAt), sent: formatTime(r.sentAt),
+        next: formatTime(r.nextAttemptAt) })),
+      next: rows.length > PAGE
+        ? `/admin/outbox?${new URLSearchParams({ ...(status ? { status } : {}), before: page[page.length - 1].id })}`
+        : undefined,
       notice: ctx.query.retried ? 'The message is queued again.' : undefined,
     });
   });

@@ -14,6 +14,7 @@ export async function removalNotice(ctx: Context, events: AuditQuery): Promise<s
   const id = firstOf(ctx.query.deleted);
   if (!ID.test(id) || !actor.id) return undefined;
   // The user row is gone: the event is the only place that still knows the label.
-  const { rows } = await events.list({ scope: ALL_USERS, targetUserId: id, actorId: actor.id, action: 'user.deleted', limit: 1 });
+  const { rows } = await events.list({ scope: ALL_USERS, targetUserId: id, actorId: actor.id, action: 'user.deleted',
+    limit: 1 });
   return rows[0]?.targetLabel ? `${rows[0].targetLabel} was deleted.` : undefined;
 }

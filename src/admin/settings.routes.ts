@@ -45,8 +45,11 @@ export function settingsRoutes({ settings, views }: { settings: SettingsService;
   async function renderSettings(ctx: Context, extra: Record<string, unknown> = {}, status = 200) {
     const snapshot = await settings.current();
     renderConsole(ctx, views, 'admin/settings/index.njk', 'settings', {
-      ...choices, policy: snapshot.passwordPolicy, customFields: snapshot.customFields.map((f) => ({ ...f, patternProblem: patternProblem(f.pattern) })), lockout: snapshot.lockout,
-      graceDays: snapshot.deletionGraceDays, policyErrors: {}, fieldErrors: {}, lockoutErrors: {}, graceErrors: {}, fieldValues: { type: 'text', defaultPrivacy: 'private' }, ...extra,
+      ...choices, policy: snapshot.passwordPolicy,
+      customFields: snapshot.customFields.map((f) => ({ ...f, patternProblem: patternProblem(f.pattern) })),
+      lockout: snapshot.lockout,
+      graceDays: snapshot.deletionGraceDays, policyErrors: {}, fieldErrors: {}, lockoutErrors: {}, graceErrors: {},
+      fieldValues: { type: 'text', defaultPrivacy: 'private' }, ...extra,
     }, status);
   }
 
@@ -57,24 +60,29 @@ export function settingsRoutes({ settings, views }: { settings: SettingsService;
   // The settings forms on the page: each saves through its service call, or shows the page
   // again with the typed values and the errors next to the fields.
   const forms: { path: string; save: (input: Record<string, unknown>, ctx: Context) => Promise<unknown>; done: string;
-    onError: (input: Record<string, unknown>, errors: Record<string, string>) => Record<string, unknown> }[] = [
+    onError: (input: Record<string, unknown>, errors: Record<string, string>) => Record<string, unknown>; }[] = [
     {
-      path: '/password-policy', done: 'policy', save: (input, ctx) => settings.updatePasswordPolicy(input, staffOf(ctx).actor),
+      path: '/password-policy', done: 'policy',
+      save: (input, ctx) => settings.updatePasswordPolicy(input, staffOf(ctx).actor),
       onError: (input, errors) => ({
-        policy: { ...input, requiredClasses: input.requiredClasses === undefined ? [] : [input.requiredClasses].flat(), forbidIdentifiers: input.forbidIdentifiers === 'on' },
+        policy: { ...input, requiredClasses: input.requiredClasses === undefined ? [] : [input.requiredClasses].flat(),
+          forbidIdentifiers: input.forbidIdentifiers === 'on' },
         policyErrors: errors,
       }),
     },
     {
-      path: '/lockout', done: 'lockout#lockout', save: (input, ctx) => settings.updateLockout(input, staffOf(ctx).actor),
+      path: '/lockout', done: 'lockout#lockout',
+      save: (input, ctx) => settings.updateLockout(input, staffOf(ctx).actor),
       onError: (input, errors) => ({ lockout: input, lockoutErrors: errors }),
     },
     {
-      path: '/deletion-grace', done: 'grace#deletion-grace', save: (input, ctx) => settings.updateDeletionGrace(input, staffOf(ctx).actor),
+      path: '/deletion-grace', done: 'grace#deletion-grace',
+      save: (input, ctx) => settings.updateDeletionGrace(input, staffOf(ctx).actor),
       onError: (input, errors) => ({ graceDays: input.graceDays, graceErrors: errors }),
     },
     {
-      path: '/custom-fields', done: 'added#custom-fields', save: (input, ctx) => settings.addCustomField(input, staffOf(ctx).actor),
+      path: '/custom-fields', done: 'added#custom-fields',
+      save: (input, ctx) => settings.addCustomField(input, staffOf(ctx).actor),
       onError: (input, errors) => ({ fieldErrors: errors, fieldValues: input }),
     },
   ];
@@ -114,14 +122,16 @@ export function settingsRoutes({ settings, views }: { settings: SettingsService;
       await settings.updateCustomField(field.key, parseSettingsForm(formOf(ctx)), staffOf(ctx).actor);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
-      return renderConsole(ctx, views, 'admin/settings/custom-field.njk', 'settings', { ...choices, field, values: input, errors: err.fields }, 422);
+      return renderConsole(ctx, views, 'admin/settings/custom-field.njk', 'settings',
+        { ...choices, field, values: input, errors: err.fields }, 422);
     }
     ctx.status = 303;
     ctx.redirect('/admin/settings?done=changed#custom-fields');
   });
 
   router.get('/custom-fields/:key/remove', async function confirmRemoveCustomField(ctx) {
-    renderConsole(ctx, views, 'admin/settings/remove-field.njk', 'settings', { field: await findField(ctx.params.key) });
+    renderConsole(ctx, views, 'admin/settings/remove-field.njk', 'settings',
+      { field: await findField(ctx.params.key) });
   });
 
   router.post('/custom-fields/:key/remove', async function removeCustomField(ctx) {

@@ -6,9 +6,13 @@ import { optionalDateTime } from '../platform/http/form.input.js';
 
 type Form = Record<string, string | string[] | undefined>;
 
-const lockForm = z.object({ reason: text(1000), until: optionalDateTime('Write the end as YYYY-MM-DD or YYYY-MM-DDTHH:MM (UTC), or leave it empty') });
+const lockForm = z.object({ reason: text(1000),
+  until: optionalDateTime('Write the end as YYYY-MM-DD or YYYY-MM-DDTHH:MM (UTC), or leave it empty') });
 
-/** Reason and end of a lock; the lifecycle service still says whether they make sense (a reason given, an end in the future). */
+/**
+ * Reason and end of a lock; the lifecycle service still says whether they make sense (a reason
+ * given, an end in the future).
+ */
 export function parseLockForm(form: Form): { reason: string; until: string } {
   const { reason, until } = parseInput(lockForm, form);
   return { reason, until: until ?? '' };

@@ -41,7 +41,8 @@ export function userActionRoutes({ services, views }: { services: UserActionServ
     const name = publicName(user);
     renderConsole(ctx, views, 'admin/users/confirm-action.njk', 'users', {
       user: { id: user.id, name }, action,
-      text: { ...text, explain: text.explain(name), applications: text.applications?.(name), personalNote: text.personalNote?.(name) },
+      text: { ...text, explain: text.explain(name), applications: text.applications?.(name),
+        personalNote: text.personalNote?.(name) },
       values: {}, errors: {}, ...extra,
     }, status);
   }
@@ -78,7 +79,8 @@ export function userActionRoutes({ services, views }: { services: UserActionServ
         } catch (err) {
           if (!(err instanceof ValidationError)) throw err;
           const user = await users.getChangeable(id, scope);
-          return renderConfirm(ctx, user, action, { values: keptValues(form), errors: err.fields, back: backTo(form.back) }, 422);
+          return renderConfirm(ctx, user, action,
+            { values: keptValues(form), errors: err.fields, back: backTo(form.back) }, 422);
         }
         break;
       case 'resend-invitation': await links.resendInvitation(id, actor, scope); break;
@@ -90,24 +92,30 @@ export function userActionRoutes({ services, views }: { services: UserActionServ
       case 'cancel-invitation': {
         await links.cancelInvitation(id, actor, scope);
         ctx.status = 303;
-        return ctx.redirect(backTo(form.back) ? `${backTo(form.back)}?user_done=invitation-cancelled#users` : '/admin/users?done=invitation-cancelled');
+        return ctx.redirect(backTo(form.back) ? `${backTo(form.back)}?user_done=invitation-cancelled#users`
+          : '/admin/users?done=invitation-cancelled');
       }
       case 'delete': {
         await lifecycle.delete(id, actor, scope);
         ctx.status = 303;
-        return ctx.redirect(backTo(form.back) ? `${backTo(form.back)}?user_done=deleted#users` : `/admin/users?deleted=${encodeURIComponent(id)}`);
+        return ctx.redirect(backTo(form.back) ? `${backTo(form.back)}?user_done=deleted#users`
+          : `/admin/users?deleted=${encodeURIComponent(id)}`);
       }
     }
     ctx.status = 303;
     const back = backTo(form.back);
-    ctx.redirect(back ? `${back}?user_done=${ACTIONS[action].done}#users` : `/admin/users/${id}?done=${ACTIONS[action].done}`);
+    ctx.redirect(back ? `${back}?user_done=${ACTIONS[action].done}#users`
+      : `/admin/users/${id}?done=${ACTIONS[action].done}`);
   });
 
   // The profile's Sessions, Consents and Refresh tokens sections: revoke what is ticked.
   const selections = [
-    { path: 'sessions/end', field: 'session', anchor: 'sessions', done: 'selected-sessions-ended', run: lifecycle.endSelectedSessions },
-    { path: 'consents/revoke', field: 'grant', anchor: 'consents', done: 'consents-revoked', run: lifecycle.revokeConsents },
-    { path: 'refresh-tokens/revoke', field: 'token', anchor: 'refresh-tokens', done: 'refresh-tokens-revoked', run: lifecycle.revokeRefreshTokens },
+    { path: 'sessions/end', field: 'session', anchor: 'sessions', done: 'selected-sessions-ended',
+      run: lifecycle.endSelectedSessions },
+    { path: 'consents/revoke', field: 'grant', anchor: 'consents', done: 'consents-revoked',
+      run: lifecycle.revokeConsents },
+    { path: 'refresh-tokens/revoke', field: 'token', anchor: 'refresh-tokens', done: 'refresh-tokens-revoked',
+      run: lifecycle.revokeRefreshTokens },
   ];
   for (const { path, field, anchor, done, run } of selections) {
     router.post(`/users/:id/${path}`, async function revokeSelected(ctx) {

@@ -15,11 +15,13 @@ export interface ActionText {
 export const ACTIONS: Record<string, ActionText> = {
   'end-sessions': {
     title: 'End all sessions', button: 'End all sessions', done: 'sessions-ended',
-    explain: (n) => `${n} is signed out everywhere: every session ends and every access token, refresh token, code and grant stops working in every app. ${n} is not blocked and can sign in again.`,
+    explain: (n) => `${n} is signed out everywhere: every session ends and every access token, refresh token, code `
+      + `and grant stops working in every app. ${n} is not blocked and can sign in again.`,
   },
   block: {
     title: 'Block', button: 'Block', danger: true, done: 'blocked',
-    explain: (n) => `${n} can no longer sign in (the sign-in page shows that the account is blocked) and is signed out everywhere: every session and token ends. You can unblock later.`,
+    explain: (n) => `${n} can no longer sign in (the sign-in page shows that the account is blocked) and is signed `
+      + `out everywhere: every session and token ends. You can unblock later.`,
   },
   unblock: {
     title: 'Unblock', button: 'Unblock', done: 'unblocked',
@@ -27,7 +29,8 @@ export const ACTIONS: Record<string, ActionText> = {
   },
   lock: {
     title: 'Lock', button: 'Lock', danger: true, done: 'locked',
-    explain: (n) => `${n} is stopped for now and signed out everywhere. The reason appears on the profile. Leave the end empty to lock until someone unlocks.`,
+    explain: (n) => `${n} is stopped for now and signed out everywhere. The reason appears on the profile. Leave the `
+      + `end empty to lock until someone unlocks.`,
   },
   unlock: {
     title: 'Unlock', button: 'Unlock', done: 'unlocked',
@@ -47,11 +50,14 @@ export const ACTIONS: Record<string, ActionText> = {
   },
   'force-reset': {
     title: 'Force password reset', button: 'Force password reset', danger: true, done: 'reset-forced',
-    explain: (n) => `${n} is signed out everywhere at once: every session ends and every access token, refresh token, code and grant stops working in every app (apps are told). ${n} cannot sign in again until they choose a new password with the link we email them.`,
+    explain: (n) => `${n} is signed out everywhere at once: every session ends and every access token, refresh `
+      + `token, code and grant stops working in every app (apps are told). ${n} cannot sign in again until they `
+      + `choose a new password with the link we email them.`,
   },
   'email-recovery': {
     title: 'Email recovery link', button: 'Email recovery link', done: 'recovery-sent',
-    explain: (n) => `${n} gets an email with a one-time link to choose a new password. An earlier recovery link stops working.`,
+    explain: (n) => `${n} gets an email with a one-time link to choose a new password. An earlier recovery link `
+      + `stops working.`,
   },
   'resend-verification': {
     title: 'Resend verification email', button: 'Resend verification email', done: 'verification-sent',
@@ -59,16 +65,24 @@ export const ACTIONS: Record<string, ActionText> = {
   },
   delete: {
     title: 'Delete', button: 'Delete for good', danger: true, done: 'deleted',
-    explain: (n) => `${n} is deleted for good: the profile, identifiers, sessions, tokens and grants go. This cannot be undone. The event log keeps only that ${n} (id and login) was deleted, by whom and when. If you may need the account again, block it instead.`,
-    applications: (n) => `These applications have no other owner and are deleted with ${n}, with every grant and token issued for them:`,
-    personalNote: (n) => `Personal OAuth applications of ${n} are among them: only ${n} owns them. Applications ${n} co-owns or administers stay.`,
+    explain: (n) => `${n} is deleted for good: the profile, identifiers, sessions, tokens and grants go. This cannot `
+      + `be undone. The event log keeps only that ${n} (id and login) was deleted, by whom and when. If you may need `
+      + `the account again, block it instead.`,
+    applications: (n) => `These applications have no other owner and are deleted with ${n}, with every grant and `
+      + `token issued for them:`,
+    personalNote: (n) => `Personal OAuth applications of ${n} are among them: only ${n} owns them. Applications ${n} `
+      + `co-owns or administers stay.`,
   },
 };
 
 /** Which actions make sense for this user now. */
-interface ActionSubject { blocked: boolean; locked: boolean; invited: boolean; email: string | null; emailVerified: boolean; deletionScheduledAt?: Date | null }
+interface ActionSubject { blocked: boolean; locked: boolean; invited: boolean; email: string | null;
+  emailVerified: boolean; deletionScheduledAt?: Date | null; }
 
-/** Which actions make sense for this user now, in menu order. Set password and the recovery link have pages of their own. */
+/**
+ * Which actions make sense for this user now, in menu order. Set password and the recovery link
+ * have pages of their own.
+ */
 export function availableActions(user: ActionSubject): { action: string; label: string; href?: string }[] {
   const actions = user.invited ? ['resend-invitation', 'cancel-invitation'] : [];
   if (!user.invited && user.email) actions.push('force-reset', 'email-recovery');
@@ -91,7 +105,8 @@ export const ACTION_NOTICES: Record<string, string> = {
   locked: 'The user is locked and signed out everywhere.',
   unlocked: 'The user is unlocked.',
   'invitation-resent': 'A new invitation is on its way; the earlier link no longer works.',
-  'reset-forced': 'A password reset is pending: the user is signed out everywhere and was emailed a link to choose a new password.',
+  'reset-forced': 'A password reset is pending: the user is signed out everywhere and was emailed a link to choose a '
+    + 'new password.',
   'recovery-sent': 'A recovery link is on its way.',
   'verification-sent': 'A verification email is on its way.',
   'password-set': 'The password was set.',
@@ -102,7 +117,7 @@ export const ACTION_NOTICES: Record<string, string> = {
   'identifier-removed': 'The sign-in method was removed.',
   invited: 'The invitation is on its way.',
   'selected-sessions-ended': 'The selected sessions ended; the others keep working.',
-  'consents-revoked': 'The selected consents were revoked with every token issued under them; those apps ask again at the next sign-in.',
+  'consents-revoked': 'The selected consents were revoked with every token issued under them; those apps ask again '
+    + 'at the next sign-in.',
   'refresh-tokens-revoked': 'The selected refresh tokens were revoked.',
 };
-

@@ -32,7 +32,7 @@ export function userAppRoutes({ services, views }: { services: UserAppServices; 
   const router = new Router();
 
   router.post('/apps/:id/members', applicationPath, async function addApplicationMember(ctx) {
-    const { viewer, actor } = staffOf(ctx);
+    const { viewer } = staffOf(ctx);
     const form = formOf(ctx);
     const typed = keptValues(form).user?.trim() ?? '';
     const role = roleOf(firstOf(form.role));
@@ -41,11 +41,15 @@ export function userAppRoutes({ services, views }: { services: UserAppServices; 
       // An id as typed names a user only if there is one (else the insert would break its foreign key).
       const resolved = wanted.user ? await users.resolveId(wanted.user) : undefined;
       const userId = resolved && (await users.findById(resolved)) ? resolved : undefined;
-      if (!userId) throw new ValidationError({ user: wanted.user ? `No user "${wanted.user}" was found` : 'Enter a login, email or phone number' });
+      if (!userId) {
+        throw new ValidationError({ user: wanted.user
+          ? `No user "${wanted.user}" was found` : 'Enter a login, email or phone number' });
+      }
       await clients.setMember(ctx.params.id, userId, wanted.role, viewer);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
-      return renderApplicationPage(ctx, services, views, { memberErrors: err.fields, memberValues: { user: typed, role } }, 422);
+      return renderApplicationPage(ctx, services, views,
+        { memberErrors: err.fields, memberValues: { user: typed, role } }, 422);
     }
     ctx.status = 303;
     ctx.redirect(`/admin/apps/${ctx.params.id}?done=member-set#people`);
@@ -65,7 +69,7 @@ export function userAppRoutes({ services, views }: { services: UserAppServices; 
 
   // From a profile: make this user an owner or application administrator of an application.
   router.post('/users/:id/apps', userPath, async function assignUserToApplication(ctx) {
-    const { viewer, actor, scope } = staffOf(ctx);
+    const { viewer, scope } = staffOf(ctx);
     const user = await users.getChangeable(ctx.params.id, scope);
     const form = formOf(ctx);
     try {
@@ -80,7 +84,8 @@ export function userAppRoutes({ services, views }: { services: UserAppServices; 
     ctx.redirect(`/admin/users/${user.id}?done=application-assigned#applications`);
   });
 
-  async function renderPersonalForm(ctx: Context, values: Record<string, string>, errors: Record<string, string> = {}, status = 200) {
+  async function renderPersonalForm(ctx: Context, values: Record<string, string>, errors: Record<string, string> = {},
+    status = 200) {
     const { scope } = staffOf(ctx);
     const user = await users.getChangeable(ctx.params.id, scope);
     const all = await organizations.names();
@@ -92,7 +97,8 @@ export function userAppRoutes({ services, views }: { services: UserAppServices; 
 
   router.get('/users/:id/oauth-apps/new', userPath, async function newPersonalApplicationForm(ctx) {
     const user = await users.getChangeable(ctx.params.id, staffOf(ctx).scope);
-    await renderPersonalForm(ctx, { name: '', organizationId: user.organizationId ? String(user.organizationId) : '', active: 'on' });
+    await renderPersonalForm(ctx,
+      { name: '', organizationId: user.organizationId ? String(user.organizationId) : '', active: 'on' });
   });
 
   router.post('/users/:id/oauth-apps', userPath, async function createPersonalApplication(ctx) {
@@ -103,8 +109,11 @@ export function userAppRoutes({ services, views }: { services: UserAppServices; 
     try {
       const typed = parsePersonalForm(form);
       const organizationId = await personalOrganization(typed.organizationId, scope, organizations);
-      const created = await clients.createPersonal(user.id, { name: typed.name, organizationId, active: typed.active }, actor);
-      renderSecretOnce(ctx, views, { id: created.client_id, name: typed.name.trim(), secret: created.client_secret!, why: 'created', kind: 'personal' });
+      const created = await clients.createPersonal(user.id, { name: typed.name, organizationId, active: typed.active },
+        actor);
+      renderSecretOnce(ctx, views,
+        { id: created.client_id, name: typed.name.trim(), secret: created.client_secret!, why: 'created',
+          kind: 'personal' });
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       await renderPersonalForm(ctx, values, err.fields, 422);

@@ -5,7 +5,8 @@ import { checkbox, optionalOrganizationId, password } from '../platform/http/for
 
 type Form = Record<string, string | string[] | undefined>;
 
-const inviteForm = z.object({ email: text(320), nickname: text(200), role: text(20), organizationId: optionalOrganizationId });
+const inviteForm = z.object({ email: text(320), nickname: text(200), role: text(20),
+  organizationId: optionalOrganizationId });
 
 export function parseInviteForm(form: Form): { email: string; nickname: string; role: string; organizationId: string } {
   return parseInput(inviteForm, form);

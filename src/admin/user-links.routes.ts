@@ -48,7 +48,8 @@ export function userLinkRoutes({ services, views }: { services: UserLinkServices
   router.param('id', userIdParam);
   router.param('keyId', idParam(bigserialId, 'API key'));
 
-  async function renderInvite(ctx: Context, values: Record<string, string>, errors: Record<string, string> = {}, status = 200) {
+  async function renderInvite(ctx: Context, values: Record<string, string>, errors: Record<string, string> = {},
+    status = 200) {
     const { scope } = staffOf(ctx);
     const all = await organizations.names();
     renderConsole(ctx, views, 'admin/users/invite.njk', 'users', {
@@ -59,7 +60,9 @@ export function userLinkRoutes({ services, views }: { services: UserLinkServices
 
   router.get('/users/invite', async function inviteForm(ctx) {
     const { scope } = staffOf(ctx);
-    await renderInvite(ctx, { role: 'MEMBER', organizationId: scope.kind === 'organization' && scope.organizationId ? String(scope.organizationId) : '' });
+    await renderInvite(ctx,
+      { role: 'MEMBER',
+        organizationId: scope.kind === 'organization' && scope.organizationId ? String(scope.organizationId) : '' });
   });
 
   router.post('/users/invite', async function inviteUser(ctx) {
@@ -103,7 +106,8 @@ export function userLinkRoutes({ services, views }: { services: UserLinkServices
 
   router.get('/users/:id/recovery-link', async function recoveryLinkIntro(ctx) {
     const user = await users.getChangeable(ctx.params.id, staffOf(ctx).scope);
-    renderConsole(ctx, views, 'admin/users/recovery-link.njk', 'users', { user: { id: user.id, name: publicName(user) } });
+    renderConsole(ctx, views, 'admin/users/recovery-link.njk', 'users',
+      { user: { id: user.id, name: publicName(user) } });
   });
 
   // A POST: making a link is an action (audited; it replaces the previous link).
@@ -112,7 +116,8 @@ export function userLinkRoutes({ services, views }: { services: UserLinkServices
     const user = await users.getChangeable(ctx.params.id, scope);
     const { url, expiresAt } = await links.recoveryLink(user.id, actor, scope);
     ctx.set('Cache-Control', 'no-store');
-    renderConsole(ctx, views, 'admin/users/recovery-link.njk', 'users', { user: { id: user.id, name: publicName(user) }, url, expires: formatTime(expiresAt) });
+    renderConsole(ctx, views, 'admin/users/recovery-link.njk', 'users',
+      { user: { id: user.id, name: publicName(user) }, url, expires: formatTime(expiresAt) });
   });
 
   // API keys: a user makes their own (shown once); an admin (or Manager in scope) can revoke anyone's.
@@ -121,7 +126,8 @@ export function userLinkRoutes({ services, views }: { services: UserLinkServices
     if (ctx.params.id !== user.id) throw new NotFoundError('API key');
     const key = await services.apiKeys.generate(user, actor);
     ctx.set('Cache-Control', 'no-store');
-    renderConsole(ctx, views, 'admin/users/api-key.njk', 'users', { user: { id: user.id, name: publicName(user) }, key });
+    renderConsole(ctx, views, 'admin/users/api-key.njk', 'users',
+      { user: { id: user.id, name: publicName(user) }, key });
   });
 
   router.post('/users/:id/api-keys/:keyId/revoke', async function revokeApiKey(ctx) {
@@ -136,7 +142,8 @@ export function userLinkRoutes({ services, views }: { services: UserLinkServices
     // The whole account (sessions, consents, keys): an Administrator's is for Administrators only.
     const user = await users.getChangeable(ctx.params.id, scope);
     const document = await services.userData.export(user);
-    await services.audit.record({ actor, action: 'user.data_exported', targetUserId: user.id, targetLabel: publicName(user) });
+    await services.audit.record({ actor, action: 'user.data_exported', targetUserId: user.id,
+      targetLabel: publicName(user) });
     ctx.set('Content-Disposition', `attachment; filename="user-${user.id}.json"`);
     ctx.type = 'application/json';
     ctx.body = JSON.stringify(document, null, 2);

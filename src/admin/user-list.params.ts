@@ -30,10 +30,12 @@ export const STATUS_LABELS: Record<StatusFilter, string> = {
   cannot_sign_in: 'Cannot sign in',
 };
 
-export const SORT_LABELS: Record<SortKey, string> = { name: 'Name', login: 'Login', created: 'Created', last_sign_in: 'Last sign-in' };
+export const SORT_LABELS: Record<SortKey, string> = { name: 'Name', login: 'Login', created: 'Created',
+  last_sign_in: 'Last sign-in' };
 
 export const QUICK_VIEWS: { label: string; status?: StatusFilter }[] = [
-  { label: 'All' }, { label: 'Active', status: 'active' }, { label: 'Blocked', status: 'blocked' }, { label: 'Cannot sign in', status: 'cannot_sign_in' },
+  { label: 'All' }, { label: 'Active', status: 'active' }, { label: 'Blocked', status: 'blocked' },
+  { label: 'Cannot sign in', status: 'cannot_sign_in' },
 ];
 
 const SEARCH_MAX = 200;
@@ -62,11 +64,13 @@ const listQuery = z.object({
  * The list's filters, parsed with a schema. Unknown choices are dropped with a message (the
  * page still lists); a search with control characters is refused (`refused`: answer 422).
  */
-export function parseUserListParams(query: Record<string, string | string[] | undefined>): { params: UserListParams; problems: string[]; refused: boolean } {
+export function parseUserListParams(query: Record<string, string | string[] | undefined>): { params: UserListParams;
+  problems: string[]; refused: boolean; } {
   const raw = listQuery.parse(query);
   const problems: string[] = [];
   let refused = false;
-  const params: UserListParams = { q: raw.q.slice(0, SEARCH_MAX), sort: raw.sort, dir: raw.dir, last: raw.page === 'last' };
+  const params: UserListParams = { q: raw.q.slice(0, SEARCH_MAX), sort: raw.sort, dir: raw.dir,
+    last: raw.page === 'last' };
   if (hasControlCharacters(params.q)) {
     problems.push(`${NO_CONTROL_CHARACTERS.replace('this field', 'the search')} The search was not applied.`);
     params.q = '';

@@ -6,15 +6,17 @@ import { z } from 'zod';
 import type { CreateUserInput, PermissionsInput } from '../users/user.service.js';
 import { profileForm, profileOf } from '../users/profile.input.js';
 import { parseInput, serialId, text } from '../platform/http/input.js';
-import { checkbox, choice, optionalDate, optionalOrganizationId, password } from '../platform/http/form.input.js';
+import { checkbox, choice, optionalOrganizationId, password } from '../platform/http/form.input.js';
 
 type Form = Record<string, string | string[] | undefined>;
 
-const createForm = profileForm.extend({ password: password(), role: text(20), organizationId: optionalOrganizationId, mustChangePassword: checkbox });
+const createForm = profileForm.extend({ password: password(), role: text(20), organizationId: optionalOrganizationId,
+  mustChangePassword: checkbox });
 
 export function parseCreateUserForm(form: Form): CreateUserInput {
   const parsed = parseInput(createForm, form);
-  return { ...profileOf(parsed), password: parsed.password || undefined, role: parsed.role, organizationId: parsed.organizationId, mustChangePassword: parsed.mustChangePassword };
+  return { ...profileOf(parsed), password: parsed.password || undefined, role: parsed.role,
+    organizationId: parsed.organizationId, mustChangePassword: parsed.mustChangePassword };
 }
 
 const permissionsForm = z.object({ role: text(20), organizationId: optionalOrganizationId });
@@ -29,7 +31,8 @@ const applicationFilter = z.object({
   app_status: choice(['active', 'inactive'] as const, 'Choose active or inactive').optional().catch(undefined),
 });
 
-export function parseApplicationFilter(query: Record<string, unknown>): { q: string; organizationId?: number; status?: 'active' | 'inactive' } {
+export function parseApplicationFilter(query: Record<string, unknown>): { q: string; organizationId?: number;
+  status?: 'active' | 'inactive'; } {
   const parsed = parseInput(applicationFilter, query);
   return { q: parsed.app_q.trim(), organizationId: parsed.app_org, status: parsed.app_status };
 }

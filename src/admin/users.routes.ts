@@ -22,7 +22,8 @@ import { keptValues } from '../platform/http/form.input.js';
 import { userIdParam } from './params.input.js';
 import { parseApplicationFilter, parseCreateUserForm, parsePermissionsForm } from './users.input.js';
 import { parsePrivacyForm, parseProfileForm } from '../users/profile.input.js';
-import { parseUserListParams, QUICK_VIEWS, SORT_LABELS, STATUS_LABELS, userListUrl, type UserListParams } from './user-list.params.js';
+import { parseUserListParams, QUICK_VIEWS, SORT_LABELS, STATUS_LABELS, userListUrl,
+  type UserListParams } from './user-list.params.js';
 import { presentListRow, ROLE_LABELS, statusBadges, userStatusSource } from './user.presenter.js';
 import { formatTime } from '../platform/format.js';
 import { publicName } from '../users/public-name.js';
@@ -52,17 +53,23 @@ export interface UserSectionServices {
 }
 
 const PAGE_SIZE = 50;
-const LIST_NOTICES: Record<string, string> = { 'invitation-cancelled': 'The invitation was cancelled and the pending account removed.' };
-const APPLICATION_NOTICES: Record<string, string> = { 'application-assigned': 'The user was given a role in the application.' };
+const LIST_NOTICES: Record<string, string> = { 'invitation-cancelled': 'The invitation was cancelled and the pending '
+  + 'account removed.' };
+const APPLICATION_NOTICES: Record<string, string> = { 'application-assigned': 'The user was given a role in the '
+  + 'application.' };
 
 /** What a form shows for an existing user (edit) — the same names the form submits. */
 function formValuesOf(user: User): Record<string, string> {
   const values: Record<string, string> = {
-    login: user.login ?? '', email: user.email ?? '', phone_number: user.phoneNumber ?? '', nickname: user.nickname ?? '',
-    given_name: user.givenName ?? '', family_name: user.familyName ?? '', birthdate: user.birthdate ?? '', picture: user.picture ?? '',
+    login: user.login ?? '', email: user.email ?? '', phone_number: user.phoneNumber ?? '',
+    nickname: user.nickname ?? '',
+    given_name: user.givenName ?? '', family_name: user.familyName ?? '', birthdate: user.birthdate ?? '',
+    picture: user.picture ?? '',
     role: user.role, organizationId: user.organizationId ? String(user.organizationId) : '',
   };
-  for (const [k, v] of Object.entries(user.customFields ?? {})) values[`custom.${k}`] = v === true ? 'on' : v === false ? '' : String(v);
+  for (const [k, v] of Object.entries(user.customFields ?? {})) {
+    values[`custom.${k}`] = v === true ? 'on' : v === false ? '' : String(v);
+  }
   return values;
 }
 
@@ -80,7 +87,8 @@ export function userRoutes({ services, views }: { services: UserSectionServices;
     return scope.kind === 'all' ? all : all.filter((o) => o.id === scope.organizationId);
   }
 
-  async function renderForm(ctx: Context, template: 'new' | 'edit', data: { values: Record<string, string>; errors?: Record<string, string>; user?: User }, status = 200) {
+  async function renderForm(ctx: Context, template: 'new' | 'edit',
+    data: { values: Record<string, string>; errors?: Record<string, string>; user?: User }, status = 200) {
     const snapshot = await settings.current();
     renderConsole(ctx, views, `admin/users/${template}.njk`, 'users', {
       ...data, errors: data.errors ?? {},
@@ -98,7 +106,8 @@ export function userRoutes({ services, views }: { services: UserSectionServices;
     let page;
     try {
       page = await directory.list({
-        scope, q: params.q, status: params.status, role: params.role, organizationId: params.org, sort: params.sort, dir: params.dir,
+        scope, q: params.q, status: params.status, role: params.role, organizationId: params.org, sort: params.sort,
+        dir: params.dir,
         after: params.after, before: params.before, last: params.last, limit: PAGE_SIZE,
       });
     } catch (err) {
@@ -118,7 +127,8 @@ export function userRoutes({ services, views }: { services: UserSectionServices;
       prev: page.prev ? userListUrl(params, { before: page.prev }) : undefined,
       first: params.after || params.before || params.last ? userListUrl(params) : undefined,
       last: page.next ? userListUrl(params, { last: true }) : undefined,
-      quickViews: QUICK_VIEWS.map((v) => ({ ...v, url: userListUrl(params, { status: v.status }), current: params.status === v.status })),
+      quickViews: QUICK_VIEWS.map((v) => ({ ...v, url: userListUrl(params, { status: v.status }),
+        current: params.status === v.status })),
       statuses: STATUS_FILTERS.map((s) => ({ value: s, label: STATUS_LABELS[s] })),
       roles: Object.entries(ROLE_LABELS).map(([value, label]) => ({ value, label })),
       organizations: await organizationChoices(ctx),
@@ -130,7 +140,9 @@ export function userRoutes({ services, views }: { services: UserSectionServices;
 
   router.get('/users/new', async function newUserForm(ctx) {
     const { scope } = staffOf(ctx);
-    await renderForm(ctx, 'new', { values: { role: 'MEMBER', organizationId: scope.kind === 'organization' && scope.organizationId ? String(scope.organizationId) : '' } });
+    await renderForm(ctx, 'new',
+      { values: { role: 'MEMBER',
+        organizationId: scope.kind === 'organization' && scope.organizationId ? String(scope.organizationId) : '' } });
   });
 
   router.post('/users', async function createUser(ctx) {
@@ -146,16 +158,21 @@ export function userRoutes({ services, views }: { services: UserSectionServices;
     }
   });
 
-  /** The profile's Applications and OAuth Applications sections, with the grid's filters (app_q, app_org, app_status). */
+  /**
+   * The profile's Applications and OAuth Applications sections, with the grid's filters (app_q,
+   * app_org, app_status).
+   */
   async function applicationSections(ctx: Context, userId: string) {
     const { viewer } = staffOf(ctx);
     const filter = parseApplicationFilter(ctx.query);
     const [memberships, personal, assignable, orgs] = await Promise.all([
-      services.clients.membershipsOf(userId), services.clients.personalAppsOf(userId, { ...filter, limit: 100 }), services.clients.assignableBy(viewer),
+      services.clients.membershipsOf(userId), services.clients.personalAppsOf(userId, { ...filter, limit: 100 }),
+      services.clients.assignableBy(viewer),
       organizations.names(),
     ]);
     return {
-      applications: memberships.filter((m) => m.kind === 'application').map((m) => ({ ...m, roleLabel: m.role === 'owner' ? 'Owner' : 'Application administrator' })),
+      applications: memberships.filter((m) => m.kind === 'application').map((m) => ({ ...m,
+        roleLabel: m.role === 'owner' ? 'Owner' : 'Application administrator' })),
       assignableApplications: assignable,
       oauthApps: personal.rows.map(presentApplicationRow),
       oauthFilter: { ...filter, filtered: Boolean(filter.q || filter.organizationId || filter.status) },
@@ -167,7 +184,8 @@ export function userRoutes({ services, views }: { services: UserSectionServices;
     const { scope } = staffOf(ctx);
     const user = await users.get(ctx.params.id, scope);
     const [memberOf, groupChoices, apiKeys, applications] = await Promise.all([
-      services.groups.groupsOf(user.id), services.groups.list(scope), services.apiKeys.list(user.id), applicationSections(ctx, user.id),
+      services.groups.groupsOf(user.id), services.groups.list(scope), services.apiKeys.list(user.id),
+      applicationSections(ctx, user.id),
     ]);
     const [levels, snapshot, recent, orgs, sessions, grants, refreshTokens, invitationExpiry] = await Promise.all([
       users.privacyLevels(user), settings.current(),
@@ -178,13 +196,15 @@ export function userRoutes({ services, views }: { services: UserSectionServices;
     const valueOf = privacyFieldValues(user);
     const fields = Object.entries(levels).map(([field, level]) => {
       const raw = valueOf[field];
-      return { field, label: fieldLabel(field, snapshot.customFields), value: raw === undefined || raw === null ? '' : String(raw), level };
+      return { field, label: fieldLabel(field, snapshot.customFields),
+        value: raw === undefined || raw === null ? '' : String(raw), level };
     });
     renderConsole(ctx, views, 'admin/users/show.njk', 'users', {
       user: {
         id: user.id, name: publicName(user), login: user.login, email: user.email, emailVerified: user.emailVerified,
         phone: user.phoneNumber, phoneVerified: user.phoneNumberVerified, role: ROLE_LABELS[user.role],
-        organization: orgs?.name ?? '', badges: statusBadges(userStatusSource(user)), created: formatTime(user.createdAt),
+        organization: orgs?.name ?? '', badges: statusBadges(userStatusSource(user)),
+        created: formatTime(user.createdAt),
         lastSignIn: formatTime(user.lastSignInAt) || 'never', updated: formatTime(user.updatedAt),
         lockedReason: user.lockedReason, isSelf: user.id === staffOf(ctx).user.id,
         // Managers see Administrators of their organization but cannot change them.
@@ -194,22 +214,29 @@ export function userRoutes({ services, views }: { services: UserSectionServices;
         invitation: user.invitedAt ? {
           sent: formatTime(user.invitedAt),
           // A link is made when the message goes out: none yet means it is still queued.
-          state: invitationExpiry === undefined ? 'sending' : invitationExpiry && invitationExpiry < new Date() ? 'expired' : 'pending',
+          state: invitationExpiry === undefined ? 'sending'
+          : invitationExpiry && invitationExpiry < new Date() ? 'expired' : 'pending',
           expires: formatTime(invitationExpiry),
         } : undefined,
         resetPending: user.passwordResetRequired, mustChangePassword: user.passwordChangeRequired,
         deletionScheduled: formatTime(user.deletionScheduledAt),
-        identifiers: [['login', 'Login', user.login], ['email', 'Email', user.email], ['phone_number', 'Phone', user.phoneNumber]]
+        identifiers: [['login', 'Login', user.login], ['email', 'Email', user.email],
+          ['phone_number', 'Phone', user.phoneNumber]]
           .filter(([, , v]) => v).map(([kind, label, value]) => ({ kind, label, value })),
       },
       fields,
       memberOf,
       groupChoices: groupChoices.filter((g) => !memberOf.some((m) => m.id === g.id)),
-      apiKeys: apiKeys.map((k) => ({ ...k, created: formatTime(k.createdAt), lastUsed: formatTime(k.lastUsedAt) || 'never' })),
-      sessions: sessions.map((r) => ({ ...r, started: formatTime(r.startedAt), lastSeen: formatTime(r.lastSeenAt) || '—', apps: r.apps.map(appName) })),
-      grants: grants.map((g) => ({ ...g, app: appName(g.app), granted: formatTime(g.grantedAt), claims: g.claims.map((c) => fieldLabel(c, snapshot.customFields)) })),
-      refreshTokens: refreshTokens.map((t) => ({ ...t, app: appName(t.app), issued: formatTime(t.issuedAt), expires: formatTime(t.expiresAt), lastUsed: formatTime(t.lastUsedAt) || 'not yet' })),
-      problem: noticeFor({ sessions: 'Tick at least one session.', consents: 'Tick at least one app.', 'refresh-tokens': 'Tick at least one refresh token.',
+      apiKeys: apiKeys.map((k) => ({ ...k, created: formatTime(k.createdAt),
+        lastUsed: formatTime(k.lastUsedAt) || 'never' })),
+      sessions: sessions.map((r) => ({ ...r, started: formatTime(r.startedAt),
+        lastSeen: formatTime(r.lastSeenAt) || '—', apps: r.apps.map(appName) })),
+      grants: grants.map((g) => ({ ...g, app: appName(g.app), granted: formatTime(g.grantedAt),
+        claims: g.claims.map((c) => fieldLabel(c, snapshot.customFields)) })),
+      refreshTokens: refreshTokens.map((t) => ({ ...t, app: appName(t.app), issued: formatTime(t.issuedAt),
+        expires: formatTime(t.expiresAt), lastUsed: formatTime(t.lastUsedAt) || 'not yet' })),
+      problem: noticeFor({ sessions: 'Tick at least one session.', consents: 'Tick at least one app.',
+        'refresh-tokens': 'Tick at least one refresh token.',
         identifier: 'That sign-in method cannot be removed: at least one must remain.',
         group: 'Choose a group, or give the new group a name that is not taken.',
         application: 'Choose an application you may hand out roles in.' }, ctx.query.problem),
@@ -217,8 +244,12 @@ export function userRoutes({ services, views }: { services: UserSectionServices;
       levels: PRIVACY_LEVELS.map((l) => ({ value: l, label: PRIVACY_LEVEL_LABELS[l] })),
       events: recent.rows.map((e) => ({ ...e, when: formatTime(e.occurredAt), details: JSON.stringify(e.details) })),
       moreEvents: Boolean(recent.next),
-      notice: noticeFor(ACTION_NOTICES, ctx.query.done) ?? noticeFor(APPLICATION_NOTICES, ctx.query.done) ?? (ctx.query.created ? 'The user was created.' : ctx.query.saved ? 'Your changes were saved.' : ctx.query.permissions ? 'Permissions were changed.'
-        : ctx.query.privacy ? 'The privacy level was changed; it applies to the next token or userinfo request of every app.' : undefined),
+      notice: noticeFor(ACTION_NOTICES, ctx.query.done) ?? noticeFor(APPLICATION_NOTICES, ctx.query.done)
+        ?? (ctx.query.created ? 'The user was created.'
+        : ctx.query.saved ? 'Your changes were saved.' : ctx.query.permissions ? 'Permissions were changed.'
+        : ctx.query.privacy
+          ? 'The privacy level was changed; it applies to the next token or userinfo request of every app.'
+          : undefined),
     });
   });
 
@@ -245,7 +276,8 @@ export function userRoutes({ services, views }: { services: UserSectionServices;
     const user = await users.getChangeable(ctx.params.id, staffOf(ctx).scope);
     renderConsole(ctx, views, 'admin/users/permissions.njk', 'users', {
       user: { id: user.id, name: publicName(user) }, values: formValuesOf(user), errors: {},
-      roles: grantableRoles(staffOf(ctx).scope).map((r) => ({ value: r, label: ROLE_LABELS[r] })), organizations: await organizationChoices(ctx),
+      roles: grantableRoles(staffOf(ctx).scope).map((r) => ({ value: r, label: ROLE_LABELS[r] })),
+      organizations: await organizationChoices(ctx),
     });
   });
 
@@ -261,7 +293,8 @@ export function userRoutes({ services, views }: { services: UserSectionServices;
       if (!(err instanceof ValidationError)) throw err;
       renderConsole(ctx, views, 'admin/users/permissions.njk', 'users', {
         user: { id: user.id, name: publicName(user) }, values: keptValues(form), errors: err.fields,
-        roles: grantableRoles(scope).map((r) => ({ value: r, label: ROLE_LABELS[r] })), organizations: await organizationChoices(ctx),
+        roles: grantableRoles(scope).map((r) => ({ value: r, label: ROLE_LABELS[r] })),
+        organizations: await organizationChoices(ctx),
       }, 422);
     }
   });

@@ -1,20 +1,24 @@
 // SQL for per-user API keys: stored as SHA-256 with a hint, one per user and organization.
 import { type Db } from '../db/database.js';
 
-export interface ApiKeyInfo { id: string; organizationId: number | null; hint: string; createdAt: Date; lastUsedAt: Date | null }
+export interface ApiKeyInfo { id: string; organizationId: number | null; hint: string; createdAt: Date;
+  lastUsedAt: Date | null; }
 
 export function createApiKeyRepository(db: Db) {
   return {
     async list(userId: string, tx?: Db): Promise<ApiKeyInfo[]> {
       const { rows } = await (tx ?? db).query<ApiKeyInfo>(
-        `SELECT id::text AS id, organization_id AS "organizationId", hint, created_at AS "createdAt", last_used_at AS "lastUsedAt"
+        `SELECT id::text AS id, organization_id AS "organizationId", hint, created_at AS "createdAt",
+           last_used_at AS "lastUsedAt"
          FROM api_keys WHERE user_id = $1 ORDER BY id`, [userId]);
       return rows;
     },
 
     /** Deletes the user's key for this organization; true when there was one. */
     async deleteFor(userId: string, organizationId: number | null, tx?: Db): Promise<boolean> {
-      const { rowCount } = await (tx ?? db).query('DELETE FROM api_keys WHERE user_id = $1 AND organization_id IS NOT DISTINCT FROM $2', [userId, organizationId]);
+      const { rowCount } = await (tx
+        ?? db).query('DELETE FROM api_keys WHERE user_id = $1 AND organization_id IS NOT DISTINCT FROM $2',
+        [userId, organizationId]);
       return (rowCount ?? 0) > 0;
     },
 
@@ -25,7 +29,8 @@ export function createApiKeyRepository(db: Db) {
 
     /** Deletes one key of this user; true when it existed. */
     async delete(keyId: string, userId: string, tx?: Db): Promise<boolean> {
-      const { rowCount } = await (tx ?? db).query('DELETE FROM api_keys WHERE id = $1 AND user_id = $2', [keyId, userId]);
+      const { rowCount } = await (tx ?? db).query('DELETE FROM api_keys WHERE id = $1 AND user_id = $2',
+        [keyId, userId]);
       return (rowCount ?? 0) > 0;
     },
 

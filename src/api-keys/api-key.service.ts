@@ -20,13 +20,17 @@ export function createApiKeys({ db, users, audit }: { db: Db; users: UserService
   return {
     list: (userId: string): Promise<ApiKeyInfo[]> => keys.list(userId),
 
-    /** Makes the user's key for their organization (replacing an earlier one); the key is returned once, never stored. */
+    /**
+     * Makes the user's key for their organization (replacing an earlier one); the key is returned
+     * once, never stored.
+     */
     async generate(user: User, actor: Actor): Promise<string> {
       const raw = `${PREFIX}${randomBytes(32).toString('base64url')}`;
       await db.transaction(async (tx) => {
         const replaced = await keys.deleteFor(user.id, user.organizationId, tx);
         await keys.insert(user.id, user.organizationId, hash(raw), `${raw.slice(0, PREFIX.length + 4)}…`, tx);
-        await audit.record({ actor, action: replaced ? 'api_key.regenerated' : 'api_key.generated', targetUserId: user.id, targetLabel: describeUser(user) }, tx);
+        await audit.record({ actor, action: replaced ? 'api_key.regenerated' : 'api_key.generated',
+          targetUserId: user.id, targetLabel: describeUser(user) }, tx);
       });
       return raw;
     },
@@ -36,7 +40,8 @@ export function createApiKeys({ db, users, audit }: { db: Db; users: UserService
       const owner = await users.getChangeable(userId, scope);
       await db.transaction(async (tx) => {
         if (!(await keys.delete(keyId, userId, tx))) throw new NotFoundError('API key');
-        await audit.record({ actor, action: 'api_key.revoked', targetUserId: userId, targetLabel: describeUser(owner) }, tx);
+        await audit.record({ actor, action: 'api_key.revoked', targetUserId: userId, targetLabel: describeUser(owner) },
+          tx);
       });
     },
 

@@ -39,7 +39,8 @@ export class ApplicationAccessError extends DomainError {
 }
 
 /** What `viewer`, whose membership of the application is `role`, may do with it; undefined: nothing. */
-export function applicationAccess(record: Pick<ClientRecord, 'kind' | 'organizationId'>, viewer: Viewer, role: ClientMemberRole | undefined): ApplicationAccess | undefined {
+export function applicationAccess(record: Pick<ClientRecord, 'kind' | 'organizationId'>, viewer: Viewer,
+  role: ClientMemberRole | undefined): ApplicationAccess | undefined {
   if (viewer.isAdmin) return { edit: true, manage: true, markFirstParty: true, as: 'an Administrator' };
   if (role === 'owner') return { edit: true, manage: true, markFirstParty: false, as: 'an owner' };
   if (record.kind === 'personal' && viewer.scope.kind === 'organization' && viewer.scope.organizationId !== null

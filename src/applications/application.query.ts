@@ -46,17 +46,26 @@ export function createClientQuery(db: Db) {
       if (filter.q) where.push(`c.name ILIKE ${param(`%${filter.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`)}`);
       if (filter.organizationId !== undefined) where.push(`c.organization_id = ${param(filter.organizationId)}`);
       if (filter.status) where.push(filter.status === 'active' ? 'c.active' : 'NOT c.active');
-      if (filter.memberId) where.push(`EXISTS (SELECT 1 FROM client_members x WHERE x.client_id = c.client_id AND x.user_id = ${param(filter.memberId)})`);
-      if (filter.ownerId) where.push(`EXISTS (SELECT 1 FROM client_members x WHERE x.client_id = c.client_id AND x.role = 'owner' AND x.user_id = ${param(filter.ownerId)})`);
+      if (filter.memberId) {
+        where.push(`EXISTS (SELECT 1 FROM client_members x WHERE x.client_id = c.client_id AND x.user_id = `
+          + `${param(filter.memberId)})`);
+      }
+      if (filter.ownerId) {
+        where.push(`EXISTS (SELECT 1 FROM client_members x WHERE x.client_id = c.client_id AND x.role = 'owner' AND `
+          + `x.user_id = ${param(filter.ownerId)})`);
+      }
       if (filter.after) {
         const [name, id] = filter.after.split('\u0000');
         where.push(`(lower(c.name), c.client_id) > (${param(name)}, ${param(id ?? '')})`);
       }
       const { rows } = await db.query<ClientListRow>(
-        `SELECT c.client_id AS "clientId", c.name, c.active, c.first_party AS "firstParty", c.kind, o.name AS "organizationName",
+        `SELECT c.client_id AS "clientId", c.name, c.active, c.first_party AS "firstParty", c.kind,
+                o.name AS "organizationName",
                 coalesce(c.metadata->'grant_types', '[]'::jsonb) AS "grantTypes", c.created_at AS "createdAt",
-                coalesce((SELECT array_agg(coalesce(u.login, u.email, u.phone_number) ORDER BY m.added_at) FROM client_members m
-                          JOIN users u ON u.id = m.user_id WHERE m.client_id = c.client_id AND m.role = 'owner'), '{}') AS owners
+                coalesce((SELECT array_agg(coalesce(u.login, u.email, u.phone_number) ORDER BY m.added_at)
+                          FROM client_members m
+                          JOIN users u ON u.id = m.user_id
+                          WHERE m.client_id = c.client_id AND m.role = 'owner'), '{}') AS owners
          FROM clients c LEFT JOIN organizations o ON o.id = c.organization_id
          WHERE ${where.join(' AND ')} ORDER BY lower(c.name), c.client_id LIMIT ${param(filter.limit + 1)}`, values);
       const more = rows.length > filter.limit;
@@ -69,15 +78,19 @@ export function createClientQuery(db: Db) {
      * Users holding a grant (a consent) of this application, by user id. A user with grants
      * from several browsers shows once, with the latest.
      */
-    async grantedUsers(clientId: string, { after, limit }: { after?: string; limit: number }): Promise<{ rows: GrantedUser[]; next?: string }> {
-      const { rows } = await db.query<{ user_json: Record<string, unknown>; granted_at: Date | null; account_id: string }>(
+    async grantedUsers(clientId: string,
+      { after, limit }: { after?: string; limit: number }): Promise<{ rows: GrantedUser[]; next?: string }> {
+      const { rows } = await db.query<{ user_json: Record<string, unknown>; granted_at: Date | null;
+        account_id: string; }>(
         `SELECT g.account_id, g.granted_at, row_to_json(x) AS user_json FROM (
            SELECT DISTINCT ON (account_id) account_id, to_timestamp((payload->>'iat')::bigint) AS granted_at
            FROM oidc_payloads
-           WHERE model = 'Grant' AND payload->>'clientId' = $1 AND account_id > $2 AND (expires_at IS NULL OR expires_at > now())
+           WHERE model = 'Grant' AND payload->>'clientId' = $1 AND account_id > $2
+             AND (expires_at IS NULL OR expires_at > now())
            ORDER BY account_id, (payload->>'iat')::bigint DESC) g
          CROSS JOIN LATERAL (SELECT ${USER_COLUMNS} FROM users
-           WHERE users.id = CASE WHEN g.account_id ~ '^[0-9]{1,18}$' THEN g.account_id::bigint END AND deleted_at IS NULL) x
+           WHERE users.id = CASE WHEN g.account_id ~ '^[0-9]{1,18}$' THEN g.account_id::bigint END
+             AND deleted_at IS NULL) x
          ORDER BY g.account_id LIMIT $3`, [clientId, after ?? '', limit + 1]);
       const more = rows.length > limit;
       const page = rows.slice(0, limit);

@@ -5,7 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { batched } from '../db/sql.js';
 import { type Db } from '../db/database.js';
 import { validateClientInput, type AuthMethod, type ClientInput, type ValidClient } from './client-metadata.js';
-import { generateClientSecret, hashClientSecret, isHashed, isSealed, openClientSecret, sealClientSecret } from './client-secret.js';
+import { generateClientSecret, hashClientSecret, isHashed, isSealed, openClientSecret,
+  sealClientSecret } from './client-secret.js';
 
 /** Where every change to a client is announced (every process's client cache listens). */
 export const CLIENT_CHANGED_CHANNEL = 'foyer_client_changed';
@@ -59,7 +60,8 @@ const ACTIVE_CLIENTS = `SELECT client_id, client_secret_hash, name, metadata, fi
 // Everything issued to these clients: their grants, the codes and tokens of those grants, and
 // client-credentials tokens (which have no grant; the primary key's model prefix keeps that
 // part to ClientCredentials rows). `$1` is the list of client ids.
-const ISSUED = `grants AS (SELECT id FROM oidc_payloads WHERE model = 'Grant' AND payload->>'clientId' = ANY($1::text[])),
+const ISSUED = `grants AS (SELECT id FROM oidc_payloads
+                           WHERE model = 'Grant' AND payload->>'clientId' = ANY($1::text[])),
   tokens AS (DELETE FROM oidc_payloads WHERE (model <> 'Grant' AND grant_id IN (SELECT id FROM grants))
                                           OR (model = 'ClientCredentials' AND payload->>'clientId' = ANY($1::text[])))`;
 
@@ -77,9 +79,11 @@ export async function deleteClients(db: Db, clientIds: string[]): Promise<void> 
 }
 
 /** Applications whose only owner is this user: they go when the user goes. */
-const SOLELY_OWNED = `SELECT c.client_id AS "clientId", c.name FROM clients c JOIN client_members m ON m.client_id = c.client_id
+const SOLELY_OWNED = `SELECT c.client_id AS "clientId", c.name
+  FROM clients c JOIN client_members m ON m.client_id = c.client_id
   WHERE m.user_id = $1 AND m.role = 'owner'
-    AND NOT EXISTS (SELECT 1 FROM client_members o WHERE o.client_id = c.client_id AND o.role = 'owner' AND o.user_id <> $1)
+    AND NOT EXISTS (SELECT 1 FROM client_members o
+                    WHERE o.client_id = c.client_id AND o.role = 'owner' AND o.user_id <> $1)
   ORDER BY lower(c.name), c.client_id`;
 
 export interface OwnedApplication { clientId: string; name: string }
@@ -103,7 +107,8 @@ export function createClientRepository(db: Db, { secretKey }: { secretKey?: Buff
     // Only the two forms Foyer writes count: a value in any other form (typed into the table
     // by hand, say) is no secret at all rather than a plain-text one.
     const stored = row.client_secret_hash;
-    const secret = stored && isSealed(stored) ? openClientSecret(stored, secretKey) : isHashed(stored) ? stored : undefined;
+    const secret = stored && isSealed(stored) ? openClientSecret(stored, secretKey)
+      : isHashed(stored) ? stored : undefined;
     return {
       ...row.metadata,
       client_id: row.client_id,
@@ -125,12 +130,15 @@ export function createClientRepository(db: Db, { secretKey }: { secretKey?: Buff
   function newSecret(method: AuthMethod): { secret?: string; stored: string | null } {
     if (method === 'none') return { stored: null };
     const secret = generateClientSecret();
-    return { secret, stored: method === 'client_secret_jwt' ? sealClientSecret(secret, secretKey!) : hashClientSecret(secret) };
+    return { secret,
+      stored: method === 'client_secret_jwt' ? sealClientSecret(secret, secretKey!) : hashClientSecret(secret) };
   }
 
   // Inside a transaction, PostgreSQL delivers the NOTIFY only when it commits.
   const notify = async (text: string, values: unknown[], tx?: Db) => {
-    const { rowCount } = await (tx ?? db).query(`WITH changed AS (${text} RETURNING client_id) SELECT pg_notify('${CLIENT_CHANGED_CHANNEL}', client_id) FROM changed`, values);
+    const { rowCount } = await (tx
+      ?? db).query(`WITH changed AS (${text} RETURNING client_id) SELECT pg_notify('${CLIENT_CHANGED_CHANNEL}', `
+        + `client_id) FROM changed`, values);
     return (rowCount ?? 0) > 0;
   };
 
@@ -156,7 +164,8 @@ export function createClientRepository(db: Db, { secretKey }: { secretKey?: Buff
 
     async get(clientId: string, tx?: Db): Promise<ClientRecord | undefined> {
       const { rows } = await (tx ?? db).query<ClientRecord>(
-        `SELECT ${RECORD_COLUMNS} FROM clients c LEFT JOIN organizations o ON o.id = c.organization_id WHERE c.client_id = $1`, [clientId]);
+        `SELECT ${RECORD_COLUMNS} FROM clients c LEFT JOIN organizations o ON o.id = c.organization_id WHERE `
+          + `c.client_id = $1`, [clientId]);
       return rows[0];
     },
 
@@ -165,16 +174,20 @@ export function createClientRepository(db: Db, { secretKey }: { secretKey?: Buff
      * confidential, or a switch between hashed and sealed storage) is replaced: the new one is
      * returned, to be shown once.
      */
-    async update(clientId: string, valid: ValidClient, extras: ClientExtras, current: ClientRecord, tx?: Db): Promise<{ secret?: string }> {
+    async update(clientId: string, valid: ValidClient, extras: ClientExtras, current: ClientRecord,
+      tx?: Db): Promise<{ secret?: string }> {
       const before = String(current.metadata.token_endpoint_auth_method ?? 'client_secret_basic');
       const storage = (m: string) => (m === 'none' ? 'none' : m === 'client_secret_jwt' ? 'sealed' : 'hashed');
       const replace = storage(before) !== storage(valid.authMethod);
       const fresh = replace ? newSecret(valid.authMethod) : undefined;
       await notify(
-        `UPDATE clients SET name = $2, metadata = $3, first_party = coalesce($4, first_party), organization_id = CASE WHEN $5 THEN $6 ELSE organization_id END,
-           active = coalesce($7, active), client_secret_hash = CASE WHEN $8 THEN $9 ELSE client_secret_hash END, updated_at = now()
+        `UPDATE clients SET name = $2, metadata = $3, first_party = coalesce($4, first_party),
+           organization_id = CASE WHEN $5 THEN $6 ELSE organization_id END,
+           active = coalesce($7, active), client_secret_hash = CASE WHEN $8 THEN $9 ELSE client_secret_hash END,
+           updated_at = now()
          WHERE client_id = $1`,
-        [clientId, valid.name, valid.metadata, extras.firstParty ?? null, extras.organizationId !== undefined, extras.organizationId ?? null,
+        [clientId, valid.name, valid.metadata, extras.firstParty ?? null, extras.organizationId !== undefined,
+          extras.organizationId ?? null,
           extras.active ?? null, replace, fresh?.stored ?? null], tx);
       return { secret: fresh?.secret };
     },
@@ -185,10 +198,13 @@ export function createClientRepository(db: Db, { secretKey }: { secretKey?: Buff
      * users' consents) stay.
      */
     async setActive(clientId: string, active: boolean, tx?: Db): Promise<boolean> {
-      if (active) return notify('UPDATE clients SET active = true, updated_at = now() WHERE client_id = $1', [clientId], tx);
+      if (active) {
+        return notify('UPDATE clients SET active = true, updated_at = now() WHERE client_id = $1', [clientId], tx);
+      }
       const { rowCount } = await (tx ?? db).query(
         `WITH ${ISSUED},
-              changed AS (UPDATE clients SET active = false, updated_at = now() WHERE client_id = ($1::text[])[1] RETURNING client_id)
+              changed AS (UPDATE clients SET active = false, updated_at = now()
+                          WHERE client_id = ($1::text[])[1] RETURNING client_id)
          SELECT pg_notify($2, client_id) FROM changed`, [[clientId], CLIENT_CHANGED_CHANNEL]);
       return (rowCount ?? 0) > 0;
     },
@@ -199,7 +215,8 @@ export function createClientRepository(db: Db, { secretKey }: { secretKey?: Buff
       const method = String(current?.metadata.token_endpoint_auth_method ?? 'none') as AuthMethod;
       if (!current?.hasSecret || method === 'none') return undefined;
       const { secret, stored } = newSecret(method);
-      return (await notify('UPDATE clients SET client_secret_hash = $2, updated_at = now() WHERE client_id = $1', [clientId, stored], tx)) ? secret : undefined;
+      return (await notify('UPDATE clients SET client_secret_hash = $2, updated_at = now() WHERE client_id = $1',
+        [clientId, stored], tx)) ? secret : undefined;
     },
 
     delete: (clientId: string, tx?: Db) => deleteClients(tx ?? db, [clientId]),
@@ -211,27 +228,33 @@ export function createClientRepository(db: Db, { secretKey }: { secretKey?: Buff
     },
 
     async removeMember(clientId: string, userId: string, tx?: Db): Promise<boolean> {
-      const { rowCount } = await (tx ?? db).query('DELETE FROM client_members WHERE client_id = $1 AND user_id = $2', [clientId, userId]);
+      const { rowCount } = await (tx ?? db).query('DELETE FROM client_members WHERE client_id = $1 AND user_id = $2',
+        [clientId, userId]);
       return (rowCount ?? 0) > 0;
     },
 
     async members(clientId: string, tx?: Db): Promise<ClientMember[]> {
       const { rows } = await (tx ?? db).query<ClientMember>(
         `SELECT m.user_id::text AS "userId", m.role, coalesce(u.login, u.email, u.phone_number) AS label
-         FROM client_members m JOIN users u ON u.id = m.user_id WHERE m.client_id = $1 ORDER BY m.role DESC, m.added_at`, [clientId]);
+         FROM client_members m JOIN users u ON u.id = m.user_id
+         WHERE m.client_id = $1 ORDER BY m.role DESC, m.added_at`, [clientId]);
       return rows;
     },
 
     /** This user's role in this application, if any. */
     async roleOf(clientId: string, userId: string, tx?: Db): Promise<ClientMemberRole | undefined> {
-      const { rows } = await (tx ?? db).query<{ role: ClientMemberRole }>('SELECT role FROM client_members WHERE client_id = $1 AND user_id = $2', [clientId, userId]);
+      const { rows } = await (tx ?? db).query<{ role: ClientMemberRole }>(
+        'SELECT role FROM client_members WHERE client_id = $1 AND user_id = $2', [clientId, userId]);
       return rows[0]?.role;
     },
 
     /** The applications this user owns or administers. */
-    async membershipsOf(userId: string): Promise<{ clientId: string; name: string; role: ClientMemberRole; kind: ClientKind; active: boolean }[]> {
-      const { rows } = await db.query<{ clientId: string; name: string; role: ClientMemberRole; kind: ClientKind; active: boolean }>(
-        `SELECT c.client_id AS "clientId", c.name, m.role, c.kind, c.active FROM client_members m JOIN clients c ON c.client_id = m.client_id
+    async membershipsOf(userId: string): Promise<{ clientId: string; name: string; role: ClientMemberRole;
+      kind: ClientKind; active: boolean; }[]> {
+      const { rows } = await db.query<{ clientId: string; name: string; role: ClientMemberRole; kind: ClientKind;
+        active: boolean; }>(
+        `SELECT c.client_id AS "clientId", c.name, m.role, c.kind, c.active
+         FROM client_members m JOIN clients c ON c.client_id = m.client_id
          WHERE m.user_id = $1 ORDER BY lower(c.name), c.client_id`, [userId]);
       return rows;
     },

@@ -6,11 +6,13 @@
 import type { Actor, AuditLog } from '../audit/audit.service.js';
 import { type Db } from '../db/database.js';
 import { NotFoundError, ValidationError } from '../platform/errors.js';
-import { applicationAccess, ApplicationAccessError, type ApplicationAccess, type Viewer } from './application.policy.js';
+import { applicationAccess, ApplicationAccessError, type ApplicationAccess,
+  type Viewer } from './application.policy.js';
 import type { QueuedMessage } from '../mail/outbox.repository.js';
 import type { ClientInput } from './client-metadata.js';
 import type { ClientQuery, ClientListFilter } from './application.query.js';
-import type { ClientExtras, ClientMemberRole, ClientRecord, ClientRepository, CreatedClient } from './application.repository.js';
+import type { ClientExtras, ClientMemberRole, ClientRecord, ClientRepository,
+  CreatedClient } from './application.repository.js';
 
 export interface PersonalAppInput {
   name: string;
@@ -31,13 +33,15 @@ interface Deps {
 }
 
 /** The settings of a personal application: a confidential machine client, nothing else. */
-const personalSettings = (name: string): ClientInput => ({ name, redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'], isPublic: false });
+const personalSettings = (name: string): ClientInput => ({ name, redirectUris: [], postLogoutRedirectUris: [],
+  grantTypes: ['client_credentials'], isPublic: false });
 
 export function createClientService({ db, clients, query, audit, enqueue, wakeMail, contactOf }: Deps) {
   const notFound = () => new NotFoundError('Application');
 
   async function accessOf(record: ClientRecord, viewer: Viewer): Promise<ApplicationAccess | undefined> {
-    return applicationAccess(record, viewer, viewer.isAdmin ? undefined : await clients.roleOf(record.clientId, viewer.userId));
+    return applicationAccess(record, viewer,
+      viewer.isAdmin ? undefined : await clients.roleOf(record.clientId, viewer.userId));
   }
 
   /** The application and what this viewer may do with it; "not found" when they may do nothing. */
@@ -50,12 +54,18 @@ export function createClientService({ db, clients, query, audit, enqueue, wakeMa
     return { record, access };
   }
 
-  /** An application's event, in the transaction of the change: labelled with its name, or about a person (`targetUserId`) when it concerns them. */
-  const record = (tx: Db, actor: Actor, action: string, clientId: string, details: Record<string, unknown> = {}, target: { userId?: string; label?: string } = {}) =>
-    audit.record({ actor, action, targetUserId: target.userId, targetLabel: target.label, details: { client_id: clientId, ...details } }, tx);
+  /**
+   * An application's event, in the transaction of the change: labelled with its name, or about a
+   * person (`targetUserId`) when it concerns them.
+   */
+  const record = (tx: Db, actor: Actor, action: string, clientId: string, details: Record<string, unknown> = {},
+    target: { userId?: string; label?: string } = {}) =>
+    audit.record({ actor, action, targetUserId: target.userId, targetLabel: target.label,
+      details: { client_id: clientId, ...details } }, tx);
 
   /** Creates an application with its first owner and its event, in `tx`. */
-  async function createIn(tx: Db, input: ClientInput, actor: Actor, owner?: string, extras: ClientExtras = {}): Promise<CreatedClient> {
+  async function createIn(tx: Db, input: ClientInput, actor: Actor, owner?: string,
+    extras: ClientExtras = {}): Promise<CreatedClient> {
     const created = await clients.create(input, extras, tx);
     if (owner) await clients.addMember(created.client_id, owner, 'owner', tx);
     await record(tx, actor, 'client.created', created.client_id, {
@@ -85,7 +95,8 @@ export function createClientService({ db, clients, query, audit, enqueue, wakeMa
           { kind: 'personal', organizationId: input.organizationId, active: input.active });
         if (contact?.email) {
           await enqueue({ template: 'oauth-app-created', to: contact.email, userId: ownerId,
-            params: { name: input.name.trim(), clientId: made.client_id, by: actor.label ?? 'an administrator', path: `/admin/apps/${made.client_id}` } }, tx);
+            params: { name: input.name.trim(), clientId: made.client_id, by: actor.label ?? 'an administrator',
+              path: `/admin/apps/${made.client_id}` } }, tx);
         }
         return made;
       });
@@ -94,7 +105,8 @@ export function createClientService({ db, clients, query, audit, enqueue, wakeMa
     },
 
     /** Saves the settings; returns a new secret when the change of method needed one (see the repository). */
-    async update(clientId: string, input: ClientInput, viewer: Viewer, extras: ClientExtras = {}): Promise<{ secret?: string }> {
+    async update(clientId: string, input: ClientInput, viewer: Viewer,
+      extras: ClientExtras = {}): Promise<{ secret?: string }> {
       const { record: current, access } = await open(clientId, viewer, 'edit');
       if (extras.firstParty !== undefined && extras.firstParty !== current.firstParty && !access.markFirstParty) {
         throw new ValidationError({ first_party: 'Only an Administrator can mark an application first-party' });
@@ -102,16 +114,19 @@ export function createClientService({ db, clients, query, audit, enqueue, wakeMa
       const personal = current.kind === 'personal';
       const valid = clients.validate(personal ? personalSettings(input.name) : input);
       // A personal application's only settings besides its name; an application has no organization.
-      const allowed: ClientExtras = personal ? { active: extras.active, organizationId: extras.organizationId } : { firstParty: extras.firstParty };
+      const allowed: ClientExtras = personal ? { active: extras.active, organizationId: extras.organizationId }
+        : { firstParty: extras.firstParty };
       const differs = (value: unknown, before: unknown) => value !== undefined && value !== before;
-      const changed = Object.keys(valid.metadata).filter((k) => JSON.stringify(valid.metadata[k]) !== JSON.stringify(current.metadata[k]))
+      const changed = Object.keys(valid.metadata)
+        .filter((k) => JSON.stringify(valid.metadata[k]) !== JSON.stringify(current.metadata[k]))
         .concat(valid.name !== current.name ? ['name'] : [])
         .concat(differs(allowed.firstParty, current.firstParty) ? ['first_party'] : [])
         .concat(differs(allowed.active, current.active) ? ['active'] : [])
         .concat(differs(allowed.organizationId, current.organizationId) ? ['organization'] : []);
       return db.transaction(async (tx) => {
         const result = await clients.update(clientId, valid, allowed, current, tx);
-        await record(tx, viewer.actor, 'client.updated', clientId, { fields: changed, secret_replaced: Boolean(result.secret) }, { label: valid.name });
+        await record(tx, viewer.actor, 'client.updated', clientId,
+          { fields: changed, secret_replaced: Boolean(result.secret) }, { label: valid.name });
         return result;
       });
     },
@@ -120,7 +135,8 @@ export function createClientService({ db, clients, query, audit, enqueue, wakeMa
       const { record: current } = await open(clientId, viewer, 'manage');
       await db.transaction(async (tx) => {
         await clients.setActive(clientId, active, tx);
-        await record(tx, viewer.actor, active ? 'client.activated' : 'client.deactivated', clientId, {}, { label: current.name });
+        await record(tx, viewer.actor, active ? 'client.activated' : 'client.deactivated', clientId, {},
+          { label: current.name });
       });
     },
 
@@ -129,12 +145,16 @@ export function createClientService({ db, clients, query, audit, enqueue, wakeMa
       const { record: current } = await open(clientId, viewer, 'manage');
       await db.transaction(async (tx) => {
         await clients.delete(clientId, tx);
-        await record(tx, viewer.actor, 'client.deleted', clientId, { name: current.name, kind: current.kind }, { label: current.name });
+        await record(tx, viewer.actor, 'client.deleted', clientId, { name: current.name, kind: current.kind },
+          { label: current.name });
       });
       return current.name;
     },
 
-    /** The new secret, to be shown once; the old one stops working now. The console checks access with open(…, 'edit') first. */
+    /**
+     * The new secret, to be shown once; the old one stops working now. The console checks access
+     * with open(…, 'edit') first.
+     */
     async regenerateSecret(clientId: string, viewer: Viewer): Promise<string> {
       await open(clientId, viewer, 'edit');
       return db.transaction(async (tx) => {
@@ -148,7 +168,9 @@ export function createClientService({ db, clients, query, audit, enqueue, wakeMa
     /** Makes a user an owner or application administrator (the CLI and tests pass no viewer). */
     async setMember(clientId: string, userId: string, role: ClientMemberRole, viewer: Viewer): Promise<void> {
       const { record: current } = await open(clientId, viewer, 'manage');
-      if (current.kind === 'personal') throw new ValidationError({ user: 'A personal OAuth application has exactly one owner' });
+      if (current.kind === 'personal') {
+        throw new ValidationError({ user: 'A personal OAuth application has exactly one owner' });
+      }
       if (role === 'admin' && (await clients.roleOf(clientId, userId)) === 'owner') await keepAnOwner(clientId, userId);
       await db.transaction(async (tx) => {
         await clients.addMember(clientId, userId, role, tx);
@@ -160,7 +182,9 @@ export function createClientService({ db, clients, query, audit, enqueue, wakeMa
       await open(clientId, viewer, 'manage');
       await keepAnOwner(clientId, userId);
       await db.transaction(async (tx) => {
-        if (await clients.removeMember(clientId, userId, tx)) await record(tx, viewer.actor, 'client.member_removed', clientId, {}, { userId });
+        if (await clients.removeMember(clientId, userId, tx)) {
+          await record(tx, viewer.actor, 'client.member_removed', clientId, {}, { userId });
+        }
       });
     },
 
@@ -171,14 +195,18 @@ export function createClientService({ db, clients, query, audit, enqueue, wakeMa
     /** The list as this viewer may see it: everything for Administrators, their own applications otherwise. */
     list(filter: ClientListFilter, viewer: Viewer) {
       if (viewer.isAdmin) return query.list(filter);
-      if (filter.kind === 'personal' && viewer.scope.kind === 'organization' && viewer.scope.organizationId !== null && !filter.ownerId) {
+      if (filter.kind === 'personal' && viewer.scope.kind === 'organization' && viewer.scope.organizationId !== null
+        && !filter.ownerId) {
         // A Manager sees their organization's personal applications (a Member's scope has no organization).
         return query.list({ ...filter, organizationId: viewer.scope.organizationId });
       }
       return query.list({ ...filter, memberId: viewer.userId });
     },
 
-    /** A user's personal OAuth applications, for their profile: the caller has checked the staff member may see that user. */
+    /**
+     * A user's personal OAuth applications, for their profile: the caller has checked the staff
+     * member may see that user.
+     */
     personalAppsOf(ownerId: string, filter: Omit<ClientListFilter, 'kind' | 'ownerId' | 'memberId'>) {
       return query.list({ ...filter, kind: 'personal', ownerId });
     },
@@ -189,10 +217,14 @@ export function createClientService({ db, clients, query, audit, enqueue, wakeMa
       return (await clients.membershipsOf(viewer.userId)).filter((m) => m.role === 'owner' && m.kind === 'application');
     },
 
-    /** Everything the application's page shows: the app, the viewer's access, its people, and a page of the users who granted it. */
+    /**
+     * Everything the application's page shows: the app, the viewer's access, its people, and a page
+     * of the users who granted it.
+     */
     async overview(clientId: string, viewer: Viewer, usersPage: { after?: string; limit: number }) {
       const { record, access } = await open(clientId, viewer);
-      const [members, granted] = await Promise.all([clients.members(clientId), query.grantedUsers(clientId, usersPage)]);
+      const [members, granted] = await Promise.all([clients.members(clientId),
+        query.grantedUsers(clientId, usersPage)]);
       return { record, access, members, granted };
     },
   };

@@ -52,7 +52,9 @@ function checkUri(uri: string): string | undefined {
   // Web applications may only use http(s) redirects; the provider refuses anything else.
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return `"${uri}" must be an http(s) URL`;
   // Plain http would let anyone on the path read the code; only a developer's own machine is exempt.
-  if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) return `"${uri}" must use https (http is only for localhost)`;
+  if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {
+    return `"${uri}" must use https (http is only for localhost)`;
+  }
   return undefined;
 }
 
@@ -74,17 +76,27 @@ export function validateClientInput(input: ClientInput, { canSeal = false }: { c
 
   const grantTypes = input.grantTypes.length ? [...new Set(input.grantTypes)] : ['authorization_code', 'refresh_token'];
   const unknown = grantTypes.filter((g) => !(CLIENT_GRANT_TYPES as readonly string[]).includes(g));
-  if (unknown.length) add('grant_type', `Unknown grant type(s): ${unknown.join(', ')}; use ${CLIENT_GRANT_TYPES.join(', ')}`);
+  if (unknown.length) {
+    add('grant_type', `Unknown grant type(s): ${unknown.join(', ')}; use ${CLIENT_GRANT_TYPES.join(', ')}`);
+  }
   const usesCode = grantTypes.includes('authorization_code');
-  if (usesCode && input.redirectUris.length === 0) add('redirect_uri', 'The authorization_code grant needs at least one redirect URI');
-  if (grantTypes.includes('refresh_token') && !usesCode) add('grant_type', 'refresh_token only works together with authorization_code');
-  if (input.isPublic && grantTypes.includes('client_credentials')) add('grant_type', 'A public client cannot use client_credentials');
+  if (usesCode && input.redirectUris.length === 0) {
+    add('redirect_uri', 'The authorization_code grant needs at least one redirect URI');
+  }
+  if (grantTypes.includes('refresh_token') && !usesCode) {
+    add('grant_type', 'refresh_token only works together with authorization_code');
+  }
+  if (input.isPublic && grantTypes.includes('client_credentials')) {
+    add('grant_type', 'A public client cannot use client_credentials');
+  }
 
-  for (const [field, uris] of [['redirect_uri', input.redirectUris], ['post_logout_redirect_uri', input.postLogoutRedirectUris]] as const) {
+  for (const [field, uris] of [['redirect_uri', input.redirectUris],
+    ['post_logout_redirect_uri', input.postLogoutRedirectUris]] as const) {
     if (uris.length > MAX_URIS) add(field, `At most ${MAX_URIS} URIs`);
     for (const problem of uris.slice(0, MAX_URIS).map(checkUri)) if (problem) add(field, problem);
   }
-  for (const [field, uri] of [['backchannel_logout_uri', input.backchannelLogoutUri], ['logo_uri', input.logoUri]] as const) {
+  for (const [field, uri] of [['backchannel_logout_uri', input.backchannelLogoutUri],
+    ['logo_uri', input.logoUri]] as const) {
     const problem = uri ? checkUri(uri) : undefined;
     if (problem) add(field, problem);
   }
@@ -92,8 +104,11 @@ export function validateClientInput(input: ClientInput, { canSeal = false }: { c
   let authMethod: AuthMethod = 'none';
   if (!input.isPublic) {
     const chosen = input.authMethod || 'client_secret_basic';
-    if (!(CONFIDENTIAL_AUTH_METHODS as readonly string[]).includes(chosen)) add('auth_method', `Unknown method "${chosen}"; use ${CONFIDENTIAL_AUTH_METHODS.join(', ')}`);
-    else if (chosen === 'client_secret_jwt' && !canSeal) add('auth_method', 'client_secret_jwt needs FOYER_CLIENT_SECRET_KEY in the server configuration; choose another method or ask the operator to set it');
+    if (!(CONFIDENTIAL_AUTH_METHODS as readonly string[]).includes(chosen)) add('auth_method',
+      `Unknown method "${chosen}"; use ${CONFIDENTIAL_AUTH_METHODS.join(', ')}`);
+    else if (chosen === 'client_secret_jwt' && !canSeal) add('auth_method',
+      'client_secret_jwt needs FOYER_CLIENT_SECRET_KEY in the server configuration; choose another method or ask the '
+        + 'operator to set it');
     else authMethod = chosen as AuthMethod;
   }
 
@@ -103,7 +118,8 @@ export function validateClientInput(input: ClientInput, { canSeal = false }: { c
   if (usesCode && scopes.length && !scopes.includes('openid')) add('scopes', 'Sign-in needs the openid scope');
 
   if (Object.keys(problems).length) {
-    throw new ValidationError(Object.fromEntries(Object.entries(problems).map(([field, list]) => [field, list.join('; ')])));
+    throw new ValidationError(Object.fromEntries(Object.entries(problems).map(([field, list]) => [field,
+      list.join('; ')])));
   }
   return {
     name,
@@ -111,7 +127,8 @@ export function validateClientInput(input: ClientInput, { canSeal = false }: { c
     metadata: {
       redirect_uris: input.redirectUris,
       post_logout_redirect_uris: input.postLogoutRedirectUris,
-      ...(input.backchannelLogoutUri ? { backchannel_logout_uri: input.backchannelLogoutUri, backchannel_logout_session_required: true } : {}),
+      ...(input.backchannelLogoutUri ? { backchannel_logout_uri: input.backchannelLogoutUri,
+        backchannel_logout_session_required: true } : {}),
       ...(input.logoUri ? { logo_uri: input.logoUri } : {}),
       grant_types: grantTypes,
       response_types: usesCode ? ['code'] : [],
@@ -132,7 +149,8 @@ export function clientInputOf(name: string, metadata: Record<string, unknown>): 
     postLogoutRedirectUris: list(metadata.post_logout_redirect_uris),
     grantTypes: list(metadata.grant_types),
     isPublic: authMethod === 'none',
-    backchannelLogoutUri: typeof metadata.backchannel_logout_uri === 'string' ? metadata.backchannel_logout_uri : undefined,
+    backchannelLogoutUri: typeof metadata.backchannel_logout_uri === 'string' ? metadata.backchannel_logout_uri
+    : undefined,
     logoUri: typeof metadata.logo_uri === 'string' ? metadata.logo_uri : undefined,
     authMethod: authMethod === 'none' ? undefined : authMethod,
     scopes: typeof metadata.scope === 'string' ? metadata.scope.split(' ') : [],

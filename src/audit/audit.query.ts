@@ -35,8 +35,9 @@ export interface AuditEventPage {
   prev?: string;
 }
 
-const COLUMNS = `e.id::text AS id, e.occurred_at AS "occurredAt", e.actor_type AS "actorType", e.actor_id::text AS "actorId",
-  e.actor_label AS "actorLabel", e.action, e.target_user_id::text AS "targetUserId", e.target_label AS "targetLabel", e.details`;
+const COLUMNS = `e.id::text AS id, e.occurred_at AS "occurredAt", e.actor_type AS "actorType",
+  e.actor_id::text AS "actorId", e.actor_label AS "actorLabel", e.action, e.target_user_id::text AS "targetUserId",
+  e.target_label AS "targetLabel", e.details`;
 
 const ID = /^[0-9]{1,18}$/;
 
@@ -54,7 +55,8 @@ export function createAuditQuery(sql: Db) {
       if (query.targetUserId) conditions.push(`e.target_user_id = ${param(query.targetUserId)}::bigint`);
       if (query.actorId) conditions.push(`e.actor_id = ${param(query.actorId)}::bigint`);
       if (query.action) {
-        conditions.push(query.action.endsWith('.') ? `e.action LIKE ${param(`${query.action.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)}`
+        conditions.push(query.action.endsWith('.')
+          ? `e.action LIKE ${param(`${query.action.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)}`
           : `e.action = ${param(query.action)}`);
       }
       if (query.from) conditions.push(`e.occurred_at >= ${param(query.from)}`);
@@ -64,7 +66,8 @@ export function createAuditQuery(sql: Db) {
       else if (query.before && ID.test(query.before)) conditions.push(`e.id < ${param(query.before)}::bigint`);
       const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
       const { rows } = await sql.query<AuditEventRow>(
-        `SELECT ${COLUMNS} FROM audit_events e ${where} ORDER BY e.id ${backwards ? 'ASC' : 'DESC'} LIMIT ${query.limit + 1}`, values);
+        `SELECT ${COLUMNS} FROM audit_events e ${where} ORDER BY e.id ${backwards ? 'ASC' : 'DESC'} LIMIT `
+          + `${query.limit + 1}`, values);
       const more = rows.length > query.limit;
       const page = rows.slice(0, query.limit);
       if (backwards) page.reverse();

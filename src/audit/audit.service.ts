@@ -24,7 +24,8 @@ export function createAuditLog(db: Db) {
   return {
     async record(event: AuditEvent, tx?: Db): Promise<void> {
       await events.insert({
-        actorType: event.actor.type, actorId: event.actor.id ?? null, actorLabel: event.actor.label ?? null, action: event.action,
+        actorType: event.actor.type, actorId: event.actor.id ?? null, actorLabel: event.actor.label ?? null,
+        action: event.action,
         targetUserId: event.targetUserId ?? null, targetLabel: event.targetLabel ?? null, details: event.details ?? {},
       }, tx);
     },

@@ -23,7 +23,8 @@ export const USAGE = `Usage: npm run cli -- <command>
   user privacy <login> <claim> <private|on_request|public>
   client create --name N --redirect-uri U [--redirect-uri U2 ...]
               [--post-logout-redirect-uri U] [--grant-type authorization_code|refresh_token|client_credentials ...]
-              [--scope openid --scope email ...] [--auth-method client_secret_basic|client_secret_post|client_secret_jwt]
+              [--scope openid --scope email ...]
+              [--auth-method client_secret_basic|client_secret_post|client_secret_jwt]
               [--logo-uri U] [--first-party] [--public]
   dev seed-users N [--organizations K]
               adds N made-up users (and K new organizations, default 20) for
@@ -32,12 +33,15 @@ export const USAGE = `Usage: npm run cli -- <command>
 /** Text no column takes (PostgreSQL refuses NUL; no field is multi-line) is a usage error, named by its option. */
 function refuseControlCharacters(name: string, value: unknown): void {
   for (const v of Array.isArray(value) ? value : [value]) {
-    if (typeof v === 'string' && hasControlCharacters(v)) throw new CliUsageError(`${name} must not contain control characters`);
+    if (typeof v === 'string' && hasControlCharacters(v)) {
+      throw new CliUsageError(`${name} must not contain control characters`);
+    }
   }
 }
 
 function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>) {
-  let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: typeof options; allowPositionals: true; strict: true }>>;
+  let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: typeof options; allowPositionals: true;
+    strict: true; }>>;
   try {
     parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (err) {
@@ -59,7 +63,9 @@ function positionals(args: string[], count: number, names: string): string[] {
 function organizationId(raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined;
   const parsed = serialId.safeParse(raw);
-  if (!parsed.success) throw new CliUsageError('--organization must be an organization id (a whole number from 1 to 2147483647)');
+  if (!parsed.success) {
+    throw new CliUsageError('--organization must be an organization id (a whole number from 1 to 2147483647)');
+  }
   return String(parsed.data);
 }
 
@@ -85,7 +91,8 @@ const commands: Record<string, Command> = {
   async 'user create'({ users }, args) {
     const { values, positionals: extra } = parse(args, {
       login: { type: 'string' }, email: { type: 'string' }, password: { type: 'string' }, phone: { type: 'string' },
-      'given-name': { type: 'string' }, 'family-name': { type: 'string' }, nickname: { type: 'string' }, role: { type: 'string' },
+      'given-name': { type: 'string' }, 'family-name': { type: 'string' }, nickname: { type: 'string' },
+      role: { type: 'string' },
       organization: { type: 'string' },
     });
     if (extra.length) throw new CliUsageError(`unexpected argument "${extra[0]}"`);
@@ -152,7 +159,8 @@ const commands: Record<string, Command> = {
     const { values, positionals: found } = parse(args, { organizations: { type: 'string' } });
     if (found.length !== 1) throw new CliUsageError('expected N, the number of users to add');
     const count = wholeNumber(found[0], 'N', 1, 10_000_000);
-    const organizations = wholeNumber((values.organizations as string | undefined) ?? '20', '--organizations', 0, 10_000);
+    const organizations = wholeNumber((values.organizations as string | undefined) ?? '20', '--organizations', 0,
+      10_000);
     return seedUsers({ pool: database.pool, count, organizations, bcryptCost: config.bcryptCost, log });
   },
 };

@@ -17,7 +17,8 @@ async function main(argv: string[]): Promise<number> {
     const db = await connectDatabase(config, (msg) => console.error(msg), 2);
     try {
       const services = createServices(config, db.database);
-      const result = await runCommand({ ...services, database: db.database, config, log: (msg) => console.error(msg) }, argv);
+      const result = await runCommand({ ...services, database: db.database, config, log: (msg) => console.error(msg) },
+        argv);
       process.stdout.write(`${JSON.stringify(result)}\n`);
       return 0;
     } finally {

@@ -30,11 +30,20 @@ export interface Config {
   jobDataRetentionDays: number;
   /** The largest CSV file an import accepts. */
   importMaxBytes: number;
-  /** How long a claimed job item (mass action, import, export, email) stays claimed without a heartbeat; a dead process's work is taken up after it. */
+  /**
+   * How long a claimed job item (mass action, import, export, email) stays claimed without a
+   * heartbeat; a dead process's work is taken up after it.
+   */
   jobLeaseSeconds: number;
-  /** Seals the secrets of client_secret_jwt applications (see oidc/client-secret.ts); unset, that method is unavailable. */
+  /**
+   * Seals the secrets of client_secret_jwt applications (see oidc/client-secret.ts); unset, that
+   * method is unavailable.
+   */
   clientSecretKey: Buffer | undefined;
-  /** Key material (32+ bytes) sealing provider_secrets (signing keys, cookie keys, CSRF secret); unset, they are stored in clear. */
+  /**
+   * Key material (32+ bytes) sealing provider_secrets (signing keys, cookie keys, CSRF secret);
+   * unset, they are stored in clear.
+   */
   secretsKey: Buffer | undefined;
   /** Brute-force limits (src/security/rate-limits.ts); counters in PostgreSQL, shared by every process. */
   rateLimits: RateLimitsConfig;
@@ -157,8 +166,11 @@ export function loadConfig(env: Env = process.env): Config {
   }
 
   const smtpUrl = str('SMTP_URL');
-  if (smtpUrl !== undefined && !/^smtps?:\/\/[^/]+/.test(smtpUrl)) problems.push('SMTP_URL must look like smtp://user:pass@host:587 or smtps://host:465');
-  const from = str('MAIL_FROM') ?? `Foyer <no-reply@${(() => { try { return new URL(issuer).hostname; } catch { return 'localhost'; } })()}>`;
+  if (smtpUrl !== undefined && !/^smtps?:\/\/[^/]+/.test(smtpUrl)) {
+    problems.push('SMTP_URL must look like smtp://user:pass@host:587 or smtps://host:465');
+  }
+  const from = str('MAIL_FROM')
+    ?? `Foyer <no-reply@${(() => { try { return new URL(issuer).hostname; } catch { return 'localhost'; } })()}>`;
   if (!/@/.test(from)) problems.push(`MAIL_FROM must contain an email address (got "${from}")`);
   const mail: MailConfig = {
     smtpUrl,
@@ -206,9 +218,11 @@ export function loadConfig(env: Env = process.env): Config {
 function parseKeyMaterial(raw: string | undefined, problems: string[]): Buffer | undefined {
   if (raw === undefined) return undefined;
   const key = /^(?:[0-9a-f]{2})+$/i.test(raw) && raw.length >= 64 ? Buffer.from(raw, 'hex')
-    : /^[A-Za-z0-9+/_-]+={0,2}$/.test(raw) ? Buffer.from(raw, /[-_]/.test(raw) ? 'base64url' : 'base64') : Buffer.alloc(0);
+    : /^[A-Za-z0-9+/_-]+={0,2}$/.test(raw) ? Buffer.from(raw, /[-_]/.test(raw) ? 'base64url' : 'base64')
+    : Buffer.alloc(0);
   if (key.length < 32) {
-    problems.push('FOYER_SECRETS_KEY must be at least 32 random bytes as base64 or hex (for example: openssl rand -base64 32)');
+    problems.push('FOYER_SECRETS_KEY must be at least 32 random bytes as base64 or hex (for example: openssl rand '
+      + '-base64 32)');
     return undefined;
   }
   return key;
@@ -234,9 +248,11 @@ function parseRateLimits(int: (name: string, fallback: number, min: number, max:
 /** 32 bytes, written as 64 hex digits or 43-44 characters of base64 / base64url. */
 function parseSecretKey(raw: string | undefined, problems: string[]): Buffer | undefined {
   if (raw === undefined) return undefined;
-  const key = /^[0-9a-f]{64}$/i.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, /[-_]/.test(raw) ? 'base64url' : 'base64');
+  const key = /^[0-9a-f]{64}$/i.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw,
+    /[-_]/.test(raw) ? 'base64url' : 'base64');
   if (key.length !== 32) {
-    problems.push('FOYER_CLIENT_SECRET_KEY must be 32 random bytes as 64 hex digits or base64 (for example: openssl rand -hex 32)');
+    problems.push('FOYER_CLIENT_SECRET_KEY must be 32 random bytes as 64 hex digits or base64 (for example: openssl '
+      + 'rand -hex 32)');
     return undefined;
   }
   return key;

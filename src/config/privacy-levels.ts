@@ -11,5 +11,6 @@ export function isPrivacyLevel(value: unknown): value is PrivacyLevel {
 }
 
 /** The built-in user fields that carry a privacy level; each governs one or more OIDC claims. */
-export const PRIVACY_CLAIMS = ['nickname', 'given_name', 'family_name', 'birthdate', 'picture', 'email', 'phone_number'] as const;
+export const PRIVACY_CLAIMS = ['nickname', 'given_name', 'family_name', 'birthdate', 'picture', 'email',
+  'phone_number'] as const;
 export type PrivacyClaim = (typeof PRIVACY_CLAIMS)[number];

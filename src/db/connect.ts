@@ -13,7 +13,8 @@ export interface Connection {
   close(): Promise<void>;
 }
 
-export async function connectDatabase(config: Config, log: (msg: string) => void, poolSize?: number): Promise<Connection> {
+export async function connectDatabase(config: Config, log: (msg: string) => void,
+  poolSize?: number): Promise<Connection> {
   const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir, log);
   const url = config.databaseUrl ?? embedded!.url;
   try {

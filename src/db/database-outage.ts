@@ -16,7 +16,8 @@ export const RETRY_AFTER_SECONDS = 5;
 const UNAVAILABLE_SQLSTATE = /^(08...|57P0[123]|53300)$/;
 // Socket and name-resolution errors of net / dns while reaching the server.
 const UNAVAILABLE_ERRNO = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'EHOSTDOWN', 'ENETUNREACH', 'ENETDOWN', 'ENOTFOUND', 'EAI_AGAIN',
+  'ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'EHOSTDOWN', 'ENETUNREACH',
+  'ENETDOWN', 'ENOTFOUND', 'EAI_AGAIN',
 ]);
 // pg and pg-pool say these without a code (checked against pg 8: a dropped connection, a
 // connect that timed out, a pool with no free client within connectionTimeoutMillis).
@@ -36,7 +37,10 @@ export function isDatabaseOutage(err: unknown, depth = 0): boolean {
   return isDatabaseOutage(e.driverError, depth + 1) || isDatabaseOutage(e.cause, depth + 1);
 }
 
-/** A short label of the outage for the log: the code or pg's message, never the error object (no bound values, no context). */
+/**
+ * A short label of the outage for the log: the code or pg's message, never the error object (no
+ * bound values, no context).
+ */
 function reasonOf(err: unknown, depth = 0): string {
   const e = (err ?? {}) as { code?: unknown; message?: unknown; driverError?: unknown; errors?: unknown[] };
   if (typeof e.code === 'string') return e.code;
@@ -57,7 +61,8 @@ export interface DatabaseOutage {
  * One per Foyer process. While down, it probes the database every `probeMs` so that the
  * "back" line is written when the database answers, whether or not requests come in.
  */
-export function createDatabaseOutageMonitor({ pool, logger, probeMs = 1000 }: { pool: pg.Pool; logger: Logger; probeMs?: number }): DatabaseOutage {
+export function createDatabaseOutageMonitor({ pool, logger, probeMs = 1000 }: { pool: pg.Pool; logger: Logger;
+  probeMs?: number; }): DatabaseOutage {
   let since: number | undefined;
   let probe: NodeJS.Timeout | undefined;
   let stopped = false;
@@ -85,7 +90,8 @@ export function createDatabaseOutageMonitor({ pool, logger, probeMs = 1000 }: { 
       if (!isDatabaseOutage(err)) return false;
       if (since === undefined && !stopped) {
         since = Date.now();
-        logger.warn({ reason: reasonOf(err), retryAfterSeconds: RETRY_AFTER_SECONDS }, 'database unavailable: answering 503 until it is back');
+        logger.warn({ reason: reasonOf(err), retryAfterSeconds: RETRY_AFTER_SECONDS },
+          'database unavailable: answering 503 until it is back');
         schedule();
       }
       return true;

@@ -77,7 +77,8 @@ export function createDatabase(pool: pg.Pool): Database {
 /** A pool on `url`. JIT is off: Foyer's statements are short, and a planner misled by a
  * small unanalyzed table can spend 90 ms compiling a 2 ms query. */
 export function openPool({ url, poolSize = 20 }: PoolOptions): Database {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000, options: '-c jit=off' });
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000,
+    options: '-c jit=off' });
   // An idle client's error (the server restarted) must not kill the process; the next
   // query gets a fresh connection, and the outage monitor reports the state.
   pool.on('error', () => undefined);

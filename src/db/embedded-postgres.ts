@@ -35,7 +35,8 @@ async function binaries(): Promise<Binaries> {
   try {
     return (await import(name)) as Binaries;
   } catch {
-    throw new Error(`No embedded PostgreSQL binaries for ${os.platform()}-${os.arch()} (package ${name}); set DATABASE_URL instead`);
+    throw new Error(`No embedded PostgreSQL binaries for ${os.platform()}-${os.arch()} (package ${name}); set `
+      + `DATABASE_URL instead`);
   }
 }
 
@@ -127,7 +128,8 @@ async function ensureReachable(dataDir: string, ids: { uid?: number; gid?: numbe
   try {
     await run('test', ['-x', dataDir], ids);
   } catch {
-    throw new Error(`The embedded PostgreSQL runs as the system user "${USER}" (it refuses to run as root), and that user cannot `
+    throw new Error(`The embedded PostgreSQL runs as the system user "${USER}" (it refuses to run as root), and that `
+      + `user cannot `
       + `reach ${dataDir}: a parent folder is not searchable for it. Set FOYER_DATA_DIR to a folder it can reach `
       + '(for example /var/lib/foyer), run Foyer as a normal user, or set DATABASE_URL.');
   }

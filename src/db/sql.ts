@@ -7,6 +7,7 @@ import DataLoader from 'dataloader';
  * Nothing is remembered between batches, so every call sees the database as it is.
  */
 export function batched<K, V>(load: (keys: readonly K[]) => Promise<(V | Error)[]>): (key: K) => Promise<V> {
-  const loader = new DataLoader<K, V>(load, { cache: false, batchScheduleFn: (run) => setImmediate(run), maxBatchSize: 500 });
+  const loader = new DataLoader<K, V>(load,
+    { cache: false, batchScheduleFn: (run) => setImmediate(run), maxBatchSize: 500 });
   return (key) => loader.load(key);
 }

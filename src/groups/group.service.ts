@@ -21,16 +21,21 @@ function cleanName(raw: unknown): string {
   return name;
 }
 
-export function createGroupService({ db, groups, users, audit }: { db: Db; groups: GroupRepository; users: UserService; audit: AuditLog }) {
+export function createGroupService({ db, groups, users, audit }: { db: Db; groups: GroupRepository; users: UserService;
+  audit: AuditLog; }) {
   async function require(id: string, scope: StaffScope, tx?: Db): Promise<Group> {
     const group = await groups.findById(id, tx);
-    if (!group || (scope.kind === 'organization' && (scope.organizationId === null || group.organizationId !== scope.organizationId))) {
+    if (!group || (scope.kind === 'organization'
+      && (scope.organizationId === null || group.organizationId !== scope.organizationId))) {
       throw new NotFoundError('Group');
     }
     return group;
   }
 
-  /** The users, all ones the scope may change (else not found, or refused for an Administrator), for membership changes. */
+  /**
+   * The users, all ones the scope may change (else not found, or refused for an Administrator), for
+   * membership changes.
+   */
   async function requireMembers(userIds: string[], scope: StaffScope, tx?: Db): Promise<string[]> {
     const ids = [...new Set(userIds)];
     for (const id of ids) {
@@ -54,12 +59,16 @@ export function createGroupService({ db, groups, users, audit }: { db: Db; group
 
     /** `tx`: an outer unit of work to join (SCIM creates a group and its members in one). */
     async create(
-      input: { name: unknown; organizationId?: number | string | null; externalId?: string | null }, actor: Actor, scope: StaffScope, tx?: Db,
+      input: { name: unknown; organizationId?: number | string | null; externalId?: string | null }, actor: Actor,
+      scope: StaffScope, tx?: Db,
     ): Promise<Group> {
       const name = cleanName(input.name);
-      let organizationId = input.organizationId === undefined || input.organizationId === null || input.organizationId === '' ? null : Number(input.organizationId);
+      let organizationId = input.organizationId === undefined || input.organizationId === null
+        || input.organizationId === '' ? null : Number(input.organizationId);
       if (scope.kind === 'organization') organizationId = scope.organizationId;
-      if (organizationId !== null && !Number.isSafeInteger(organizationId)) throw new ValidationError({ organizationId: 'Choose an existing organization' });
+      if (organizationId !== null && !Number.isSafeInteger(organizationId)) {
+        throw new ValidationError({ organizationId: 'Choose an existing organization' });
+      }
       try {
         return await (tx ?? db).transaction(async (t) => {
           const created = await groups.insert(name, organizationId, input.externalId ?? null, t);
@@ -91,7 +100,8 @@ export function createGroupService({ db, groups, users, audit }: { db: Db; group
       for (const member of await groups.members(id)) assertMayChange(scope, member, GROUPS_OF_ADMINISTRATORS);
       await db.transaction(async (tx) => {
         await groups.delete(id, tx);
-        await audit.record({ actor, action: 'group.deleted', details: { group: id, name: group.name, members: group.memberCount } }, tx);
+        await audit.record({ actor, action: 'group.deleted',
+          details: { group: id, name: group.name, members: group.memberCount } }, tx);
       });
     },
 
@@ -101,7 +111,8 @@ export function createGroupService({ db, groups, users, audit }: { db: Db; group
       return (tx ?? db).transaction(async (t) => {
         const added = await groups.addMembers(id, ids, t);
         for (const userId of added) {
-          await audit.record({ actor, action: 'group.member_added', targetUserId: userId, details: { group: id, name: group.name } }, t);
+          await audit.record({ actor, action: 'group.member_added', targetUserId: userId,
+            details: { group: id, name: group.name } }, t);
         }
         return added.length;
       });
@@ -113,7 +124,8 @@ export function createGroupService({ db, groups, users, audit }: { db: Db; group
       return (tx ?? db).transaction(async (t) => {
         const removed = await groups.removeMembers(id, ids, t);
         for (const userId of removed) {
-          await audit.record({ actor, action: 'group.member_removed', targetUserId: userId, details: { group: id, name: group.name } }, t);
+          await audit.record({ actor, action: 'group.member_removed', targetUserId: userId,
+            details: { group: id, name: group.name } }, t);
         }
         return removed.length;
       });

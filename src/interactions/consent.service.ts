@@ -48,7 +48,8 @@ export function createConsentService({ provider, users, settings, isFirstParty }
     const { customFields } = await settings.current();
     // Looked up only when it can change the outcome: with nothing to ask there is no page to skip.
     const firstParty = ask.length > 0 && (await isFirstParty(clientId));
-    return { grant, scopes, ask, labels: Object.fromEntries(ask.map((f) => [f, fieldLabel(f, customFields)])), firstParty };
+    return { grant, scopes, ask, labels: Object.fromEntries(ask.map((f) => [f, fieldLabel(f, customFields)])),
+      firstParty };
   }
 
   /** Records the user's answers in the plan's grant and saves it; returns the interaction result. */

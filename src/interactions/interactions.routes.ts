@@ -44,7 +44,8 @@ const MAX_IDENTIFIER = 320;
 const MAX_PASSWORD = 1024;
 
 const SIGN_IN_FORM = z.object({
-  identifier: requiredText(MAX_IDENTIFIER, 'Enter your login, email or phone number', 'That is too long to be a login, email or phone number'),
+  identifier: requiredText(MAX_IDENTIFIER, 'Enter your login, email or phone number',
+    'That is too long to be a login, email or phone number'),
   password: secretText(MAX_PASSWORD, 'Enter your password', 'That password is too long'),
 });
 const NEW_PASSWORD_FORM = z.object({
@@ -87,7 +88,8 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     ctx.redirect(to);
   }
 
-  const renderLogin = async (ctx: Context, details: { uid: string; params: Record<string, unknown> }, extra: Record<string, unknown> = {}, status = 200) =>
+  const renderLogin = async (ctx: Context, details: { uid: string; params: Record<string, unknown> },
+    extra: Record<string, unknown> = {}, status = 200) =>
     renderPage(ctx, views, 'interactions/login.njk', {
       uid: details.uid,
       ...(await clientInfo(details.params.client_id)),
@@ -97,7 +99,9 @@ export function interactionRoutes(deps: InteractionDeps): Router {
 
   async function showConsentOrFinish(ctx: Context, details: Awaited<ReturnType<Provider['interactionDetails']>>) {
     const plan = await consent.plan(details);
-    if (!plan) return finish(ctx, { error: 'access_denied', error_description: 'the account can no longer sign in' }, false);
+    if (!plan) {
+      return finish(ctx, { error: 'access_denied', error_description: 'the account can no longer sign in' }, false);
+    }
     const answered = await consent.answerWithoutAsking(plan);
     if (answered) return finish(ctx, answered, true);
     renderPage(ctx, views, 'interactions/consent.njk', {
@@ -111,14 +115,18 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     const details = await provider.interactionDetails(ctx.req, ctx.res);
     if (details.prompt.name === 'login') return renderLogin(ctx, details);
     if (details.prompt.name === 'consent') return showConsentOrFinish(ctx, details);
-    return finish(ctx, { error: 'invalid_request', error_description: `unsupported prompt ${details.prompt.name}` }, false);
+    return finish(ctx, { error: 'invalid_request', error_description: `unsupported prompt ${details.prompt.name}` },
+      false);
   });
 
   router.post('/login', async function submitLogin(ctx) {
     const details = await provider.interactionDetails(ctx.req, ctx.res);
     if (details.prompt.name !== 'login') return ctx.redirect(`/interaction/${details.uid}`);
     const parsed = SIGN_IN_FORM.safeParse(ctx.request.body ?? {});
-    if (!parsed.success) return renderLogin(ctx, details, { identifier: typedIdentifier(ctx.request.body), errors: fieldMessages(parsed.error) }, 400);
+    if (!parsed.success) {
+      return renderLogin(ctx, details,
+        { identifier: typedIdentifier(ctx.request.body), errors: fieldMessages(parsed.error) }, 400);
+    }
     const { identifier, password } = parsed.data;
 
     // Checked before the password, so a refused attempt reveals nothing about it.
@@ -129,22 +137,26 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     else if (limits.identifierFailures > 0) await deps.signInLimits.succeeded(identifier);
     switch (result.outcome) {
       case 'invalid':
-        return renderLogin(ctx, details, { identifier, errors: { form: 'Wrong login, email, phone number or password.' } }, 401);
+        return renderLogin(ctx, details,
+          { identifier, errors: { form: 'Wrong login, email, phone number or password.' } }, 401);
       case 'blocked':
-        return renderPage(ctx, views, 'interactions/blocked.njk', { uid: details.uid, contact: deps.supportContact }, 403);
+        return renderPage(ctx, views, 'interactions/blocked.njk', { uid: details.uid, contact: deps.supportContact },
+          403);
       case 'locked':
         return renderPage(ctx, views, 'interactions/locked.njk', {
           uid: details.uid, contact: deps.supportContact, until: result.until?.toISOString(),
           untilText: result.until ? result.until.toUTCString() : undefined,
         }, 403);
       case 'reset_required':
-        return renderPage(ctx, views, 'interactions/reset-pending.njk', { uid: details.uid, contact: deps.supportContact }, 403);
+        return renderPage(ctx, views, 'interactions/reset-pending.njk',
+          { uid: details.uid, contact: deps.supportContact }, 403);
       case 'change_required':
         setProof(ctx, CHANGE_COOKIE, details.uid, result.user.id);
         return renderChangePassword(ctx, details.uid);
       case 'deletion_scheduled':
         setProof(ctx, RESTORE_COOKIE, details.uid, result.user.id);
-        return renderPage(ctx, views, 'interactions/restore.njk', { uid: details.uid, at: result.at.toUTCString() }, 403);
+        return renderPage(ctx, views, 'interactions/restore.njk', { uid: details.uid, at: result.at.toUTCString() },
+          403);
       case 'ok':
         return finish(ctx, { login: { accountId: result.user.id } }, false);
     }
@@ -159,7 +171,8 @@ export function interactionRoutes(deps: InteractionDeps): Router {
 
   function setProof(ctx: Context, cookie: string, uid: string, accountId: string) {
     ctx.cookies.set(cookie, JSON.stringify({ uid, accountId }), {
-      httpOnly: true, sameSite: 'lax', secure: deps.secureCookies, signed: true, path: `/interaction/${uid}`, maxAge: 15 * 60 * 1000,
+      httpOnly: true, sameSite: 'lax', secure: deps.secureCookies, signed: true, path: `/interaction/${uid}`,
+      maxAge: 15 * 60 * 1000,
     });
   }
 
@@ -178,7 +191,8 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     const details = await provider.interactionDetails(ctx.req, ctx.res);
     const accountId = details.prompt.name === 'login' ? proofOf(ctx, RESTORE_COOKIE, details.uid) : undefined;
     if (!accountId) return renderLogin(ctx, details, {}, 400);
-    await deps.lifecycle.cancelDeletion(accountId, { type: 'user', id: accountId, label: 'the user, signing in' }, { kind: 'all' });
+    await deps.lifecycle.cancelDeletion(accountId, { type: 'user', id: accountId, label: 'the user, signing in' },
+      { kind: 'all' });
     ctx.cookies.set(RESTORE_COOKIE, null, { path: `/interaction/${details.uid}` });
     return finish(ctx, { login: { accountId } }, false);
   });
@@ -209,7 +223,9 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     const details = await provider.interactionDetails(ctx.req, ctx.res);
     if (details.prompt.name !== 'consent') return ctx.redirect(`/interaction/${details.uid}`);
     const plan = await consent.plan(details);
-    if (!plan) return finish(ctx, { error: 'access_denied', error_description: 'the account can no longer sign in' }, false);
+    if (!plan) {
+      return finish(ctx, { error: 'access_denied', error_description: 'the account can no longer sign in' }, false);
+    }
     const approved = parseInput(CONSENT_FORM, ctx.request.body ?? {}).approve.filter((f) => plan.ask.includes(f));
     return finish(ctx, await consent.grant(plan, approved), true);
   });

@@ -20,7 +20,8 @@ export function createJobRetentionRepository(db: Db) {
       const { rows: imports } = await (tx ?? db).query<{ n: number }>(
         `WITH expired AS (
          UPDATE import_jobs SET rows_removed_at = now()
-         WHERE rows_removed_at IS NULL AND status IN ('finished', 'failed', 'cancelled') AND finished_at < now() - make_interval(days => $1) RETURNING id
+         WHERE rows_removed_at IS NULL AND status IN ('finished', 'failed', 'cancelled')
+           AND finished_at < now() - make_interval(days => $1) RETURNING id
        ), removed AS (DELETE FROM import_rows r USING expired e WHERE r.job_id = e.id RETURNING 1)
        SELECT count(*)::int AS n FROM removed`, [days]);
       return imports[0].n;

@@ -14,7 +14,8 @@ export interface PolledWorker {
 /** `drainOnce` handles one batch and says whether there may be more. */
 /** `outage`: told of database outages, which it logs once per outage instead of once per tick. */
 export function startPolledWorker({ name, drainOnce, intervalMs, logger, outage }:
-  { name: string; drainOnce: () => Promise<boolean>; intervalMs: number; logger: Logger; outage?: DatabaseOutage }): PolledWorker {
+  { name: string; drainOnce: () => Promise<boolean>; intervalMs: number; logger: Logger;
+    outage?: DatabaseOutage; }): PolledWorker {
   let running: Promise<void> | undefined;
   let stopped = false;
 

@@ -28,7 +28,8 @@ export interface OutboxRow {
 }
 
 const COLUMNS = `id::text AS id, template, to_address AS "to", user_id::text AS "userId", params, status, attempts,
-  next_attempt_at AS "nextAttemptAt", last_error AS "lastError", subject, text_body AS "textBody", html_body AS "htmlBody",
+  next_attempt_at AS "nextAttemptAt", last_error AS "lastError", subject, text_body AS "textBody",
+  html_body AS "htmlBody",
   created_at AS "createdAt", sent_at AS "sentAt"`;
 /** `lease`: a worker that claimed a message and has not renewed its claim within it is presumed dead. */
 export function createOutboxRepository(db: Db, lease: Lease = DEFAULT_LEASE) {
@@ -37,7 +38,8 @@ export function createOutboxRepository(db: Db, lease: Lease = DEFAULT_LEASE) {
     /** Queues a message; inside `tx` it lands (or not) with the caller's change. */
     async enqueue(message: QueuedMessage, tx?: Db): Promise<string> {
       const { rows } = await (tx ?? db).query<{ id: string }>(
-        `INSERT INTO mail_outbox (template, to_address, user_id, params) VALUES ($1, $2, $3, $4) RETURNING id::text AS id`,
+        `INSERT INTO mail_outbox (template, to_address, user_id, params) VALUES ($1, $2, $3, $4) RETURNING id::text AS `
+          + `id`,
         [message.template, message.to ?? null, message.userId ?? null, JSON.stringify(message.params ?? {})]);
       return rows[0].id;
     },
@@ -46,19 +48,26 @@ export function createOutboxRepository(db: Db, lease: Lease = DEFAULT_LEASE) {
       const { rows } = await db.query<OutboxRow>(
         `UPDATE mail_outbox SET status = 'sending', claimed_at = now(), attempts = attempts + 1
          WHERE id IN (SELECT id FROM mail_outbox
-                      WHERE (status = 'queued' AND next_attempt_at <= now()) OR (status = 'sending' AND claimed_at < now() - ${LEASE})
+                      WHERE (status = 'queued' AND next_attempt_at <= now())
+                         OR (status = 'sending' AND claimed_at < now() - ${LEASE})
                       ORDER BY next_attempt_at, id LIMIT $1 FOR UPDATE SKIP LOCKED)
          RETURNING ${COLUMNS}`, [limit]);
       return rows;
     },
 
-    /** Runs `work` (delivering claimed messages), renewing their claim meanwhile so a slow SMTP server never gets one sent twice. */
+    /**
+     * Runs `work` (delivering claimed messages), renewing their claim meanwhile so a slow SMTP
+     * server never gets one sent twice.
+     */
     whileClaimed<T>(rows: { id: string }[], work: () => Promise<T>): Promise<T> {
       const ids = rows.map((r) => r.id);
-      return whileLeased(lease, () => db.query(`UPDATE mail_outbox SET claimed_at = now() WHERE id = ANY($1::bigint[]) AND status = 'sending'`, [ids]), work);
+      return whileLeased(lease,
+        () => db.query(`UPDATE mail_outbox SET claimed_at = now() WHERE id = ANY($1::bigint[]) AND status = 'sending'`,
+          [ids]), work);
     },
 
-    async markSent(id: string, status: 'sent' | 'outbox' | 'dropped', rendered?: { to?: string; subject?: string; text?: string; html?: string }): Promise<void> {
+    async markSent(id: string, status: 'sent' | 'outbox' | 'dropped',
+      rendered?: { to?: string; subject?: string; text?: string; html?: string }): Promise<void> {
       await db.query(
         `UPDATE mail_outbox SET status = $2, sent_at = now(), last_error = NULL, to_address = coalesce($3, to_address),
            subject = coalesce($4, subject), text_body = $5, html_body = $6 WHERE id = $1`,
@@ -67,12 +76,14 @@ export function createOutboxRepository(db: Db, lease: Lease = DEFAULT_LEASE) {
 
     async markRetry(id: string, error: string, delaySeconds: number): Promise<void> {
       await db.query(
-        `UPDATE mail_outbox SET status = 'queued', last_error = $2, next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1`,
+        `UPDATE mail_outbox SET status = 'queued', last_error = $2, next_attempt_at = now() + make_interval(secs => `
+          + `$3) WHERE id = $1`,
         [id, error.slice(0, 1000), delaySeconds]);
     },
 
     async markFailed(id: string, error: string): Promise<void> {
-      await db.query(`UPDATE mail_outbox SET status = 'failed', last_error = $2 WHERE id = $1`, [id, error.slice(0, 1000)]);
+      await db.query(`UPDATE mail_outbox SET status = 'failed', last_error = $2 WHERE id = $1`,
+        [id, error.slice(0, 1000)]);
     },
 
     /** Newest first, keyset by id, optionally one status. */
@@ -80,9 +91,12 @@ export function createOutboxRepository(db: Db, lease: Lease = DEFAULT_LEASE) {
       const conditions: string[] = [];
       const values: unknown[] = [];
       if (opts.status) conditions.push(`status = $${values.push(opts.status)}`);
-      if (opts.before && /^[0-9]{1,18}$/.test(opts.before)) conditions.push(`id < $${values.push(opts.before)}::bigint`);
+      if (opts.before && /^[0-9]{1,18}$/.test(opts.before)) {
+        conditions.push(`id < $${values.push(opts.before)}::bigint`);
+      }
       const { rows } = await db.query<OutboxRow>(
-        `SELECT ${COLUMNS} FROM mail_outbox ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ${opts.limit}`, values);
+        `SELECT ${COLUMNS} FROM mail_outbox ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''} ORDER BY `
+          + `id DESC LIMIT ${opts.limit}`, values);
       return rows;
     },
 
@@ -94,7 +108,8 @@ export function createOutboxRepository(db: Db, lease: Lease = DEFAULT_LEASE) {
     /** Puts a failed message back in the queue (an admin's Retry). */
     async retry(id: string): Promise<boolean> {
       const { rowCount } = await db.query(
-        `UPDATE mail_outbox SET status = 'queued', attempts = 0, next_attempt_at = now() WHERE id = $1 AND status = 'failed'`, [id]);
+        `UPDATE mail_outbox SET status = 'queued', attempts = 0, next_attempt_at = now() WHERE id = $1 AND status = `
+          + `'failed'`, [id]);
       return (rowCount ?? 0) > 0;
     },
   };

@@ -20,7 +20,8 @@ export function createMailTransport(config: MailConfig): MailTransport {
   if (!config.smtpUrl) return { kind: 'outbox', send: async () => undefined, close: () => undefined };
   // Short timeouts: a dead server should fail an attempt quickly, and the outbox retries.
   const url = new URL(config.smtpUrl);
-  for (const [key, value] of [['connectionTimeout', '10000'], ['greetingTimeout', '10000'], ['socketTimeout', '20000']]) {
+  for (const [key, value] of [['connectionTimeout', '10000'], ['greetingTimeout', '10000'],
+    ['socketTimeout', '20000']]) {
     if (!url.searchParams.has(key)) url.searchParams.set(key, value);
   }
   const transporter = nodemailer.createTransport(url.toString(), { from: config.from });

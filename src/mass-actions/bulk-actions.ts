@@ -16,7 +16,8 @@ import { startPolledWorker, type PolledWorker } from '../jobs/polled-worker.js';
 import { isDatabaseOutage, type DatabaseOutage } from '../db/database-outage.js';
 import { safeError } from '../platform/logger.js';
 
-export const BULK_ACTIONS = ['block', 'unblock', 'end-sessions', 'reset-password', 'add-to-group', 'remove-from-group', 'delete'] as const;
+export const BULK_ACTIONS = ['block', 'unblock', 'end-sessions', 'reset-password', 'add-to-group', 'remove-from-group',
+  'delete'] as const;
 export type BulkAction = (typeof BULK_ACTIONS)[number];
 
 export function isBulkAction(value: unknown): value is BulkAction {
@@ -29,13 +30,17 @@ export interface Staff { actor: Actor; scope: StaffScope; isAdmin: boolean }
 
 const MAX_IDS = 10_000;
 
-export function createBulkActions({ jobs, lifecycle, links, groups, audit }: { jobs: BulkJobRepository; lifecycle: UserLifecycle; links: UserLinks; groups: GroupService; audit: AuditLog }) {
+export function createBulkActions({ jobs, lifecycle, links, groups, audit }: { jobs: BulkJobRepository;
+  lifecycle: UserLifecycle; links: UserLinks; groups: GroupService; audit: AuditLog; }) {
   /** Does one item; returns the reason it failed, or null. */
   async function perform(job: BulkJob, item: BulkItem): Promise<string | null> {
     const actor: Actor = { type: 'user', id: job.actorId, label: job.actorLabel };
     // A forced reset ends every session too (issue 14): it would sign the staff member out mid-job.
-    if (item.userId === job.actorId && (job.action === 'block' || job.action === 'delete' || job.action === 'end-sessions' || job.action === 'reset-password')) {
-      const what = job.action === 'end-sessions' ? 'end the sessions of' : job.action === 'reset-password' ? 'force a password reset for' : job.action;
+    if (item.userId === job.actorId
+      && (job.action === 'block' || job.action === 'delete' || job.action === 'end-sessions'
+        || job.action === 'reset-password')) {
+      const what = job.action === 'end-sessions' ? 'end the sessions of'
+        : job.action === 'reset-password' ? 'force a password reset for' : job.action;
       return `You cannot ${what} your own account in a mass action`;
     }
     try {
@@ -44,8 +49,10 @@ export function createBulkActions({ jobs, lifecycle, links, groups, audit }: { j
         case 'unblock': await lifecycle.unblock(item.userId, actor, job.scope); break;
         case 'end-sessions': await lifecycle.endSessions(item.userId, actor, job.scope); break;
         case 'reset-password': await links.forcePasswordReset(item.userId, actor, job.scope); break;
-        case 'add-to-group': await groups.addMembers(String(job.params.groupId), [item.userId], actor, job.scope); break;
-        case 'remove-from-group': await groups.removeMembers(String(job.params.groupId), [item.userId], actor, job.scope); break;
+        case 'add-to-group': await groups.addMembers(String(job.params.groupId), [item.userId], actor,
+          job.scope); break;
+        case 'remove-from-group': await groups.removeMembers(String(job.params.groupId), [item.userId], actor,
+          job.scope); break;
         case 'delete': await lifecycle.delete(item.userId, actor, job.scope); break;
         default: return `Unknown action ${job.action}`;
       }
@@ -59,7 +66,8 @@ export function createBulkActions({ jobs, lifecycle, links, groups, audit }: { j
   return {
     perform,
 
-    async start(action: string, selection: Selection, staff: Staff, options: { groupId?: string } = {}): Promise<string> {
+    async start(action: string, selection: Selection, staff: Staff,
+      options: { groupId?: string } = {}): Promise<string> {
       if (!isBulkAction(action)) throw new ValidationError({ action: 'Choose what to do with the selected users' });
       const params: Record<string, unknown> = {};
       if (action === 'add-to-group' || action === 'remove-from-group') {
@@ -69,14 +77,19 @@ export function createBulkActions({ jobs, lifecycle, links, groups, audit }: { j
       let jobId: string;
       if ('ids' in selection) {
         const ids = [...new Set(selection.ids.filter((id) => /^[0-9]{1,18}$/.test(id)))];
-        if (ids.length === 0) throw new ValidationError({ user: 'Tick at least one user, or choose all users matching the filter' });
-        if (ids.length > MAX_IDS) throw new ValidationError({ user: `Tick at most ${MAX_IDS} users, or choose all users matching the filter` });
+        if (ids.length === 0) {
+          throw new ValidationError({ user: 'Tick at least one user, or choose all users matching the filter' });
+        }
+        if (ids.length > MAX_IDS) {
+          throw new ValidationError({ user: `Tick at most ${MAX_IDS} users, or choose all users matching the filter` });
+        }
         jobId = await jobs.createForIds(action, staff.actor, staff.scope, ids, params);
       } else {
         jobId = await jobs.createForFilter(action, staff.actor, { ...selection.filter, scope: staff.scope }, params);
       }
       const job = (await jobs.find(jobId))!;
-      await audit.record({ actor: staff.actor, action: 'users.mass_action_started', details: { job: jobId, action, users: job.total, ...params } });
+      await audit.record({ actor: staff.actor, action: 'users.mass_action_started',
+        details: { job: jobId, action, users: job.total, ...params } });
       return jobId;
     },
 
@@ -99,7 +112,8 @@ export type BulkActions = ReturnType<typeof createBulkActions>;
  * are taken up again. `wake()` starts at once instead of at the next tick.
  */
 export function startBulkWorker({ jobs, bulk, logger, outage, intervalMs = 1000, batch = 50, parallel = 4 }:
-  { jobs: BulkJobRepository; bulk: BulkActions; logger: Logger; outage?: DatabaseOutage; intervalMs?: number; batch?: number; parallel?: number }): PolledWorker {
+  { jobs: BulkJobRepository; bulk: BulkActions; logger: Logger; outage?: DatabaseOutage; intervalMs?: number;
+    batch?: number; parallel?: number; }): PolledWorker {
   return startPolledWorker({
     name: 'mass action worker', intervalMs, logger, outage,
     async drainOnce() {

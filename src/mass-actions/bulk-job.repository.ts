@@ -27,16 +27,19 @@ export interface BulkJobProgress extends BulkJob {
 export interface BulkItem { jobId: string; userId: string; label: string | null; error: string | null }
 
 const LABEL = "coalesce(u.login, u.email, u.phone_number, '#' || u.id)";
-const JOB_COLUMNS = `j.id::text AS id, j.action, j.params, j.actor_id::text AS "actorId", j.actor_label AS "actorLabel", j.scope, j.total, j.status,
+const JOB_COLUMNS = `j.id::text AS id, j.action, j.params, j.actor_id::text AS "actorId", j.actor_label AS "actorLabel",
+  j.scope, j.total, j.status,
   j.created_at AS "createdAt", j.finished_at AS "finishedAt"`;
 
 /** `lease`: items claimed by a worker that has not renewed them within it are handed out again. */
 export function createBulkJobRepository(db: Db, lease: Lease = DEFAULT_LEASE) {
   const LEASE = leaseInterval(lease);
-  async function create(action: string, actor: { id?: string | null; label?: string | null }, scope: StaffScope, params: Record<string, unknown>,
+  async function create(action: string, actor: { id?: string | null; label?: string | null }, scope: StaffScope,
+    params: Record<string, unknown>,
     fill: (jobId: string) => Promise<number>): Promise<string> {
     const { rows } = await db.query<{ id: string }>(
-      'INSERT INTO bulk_jobs (action, actor_id, actor_label, scope, params) VALUES ($1, $2, $3, $4, $5) RETURNING id::text AS id',
+      'INSERT INTO bulk_jobs (action, actor_id, actor_label, scope, params) VALUES ($1, $2, $3, $4, $5) RETURNING '
+        + 'id::text AS id',
       [action, actor.id ?? null, actor.label ?? null, JSON.stringify(scope), JSON.stringify(params)]);
     const jobId = rows[0].id;
     const total = await fill(jobId);
@@ -47,24 +50,28 @@ export function createBulkJobRepository(db: Db, lease: Lease = DEFAULT_LEASE) {
 
   return {
     /** A job over chosen users (those outside the scope are skipped here and never touched). */
-    createForIds(action: string, actor: { id?: string | null; label?: string | null }, scope: StaffScope, userIds: string[], params: Record<string, unknown> = {}): Promise<string> {
+    createForIds(action: string, actor: { id?: string | null; label?: string | null }, scope: StaffScope,
+      userIds: string[], params: Record<string, unknown> = {}): Promise<string> {
       return create(action, actor, scope, params, async (jobId) => {
         const { conditions, values } = whereOf({ scope });
         values.push(jobId, userIds);
         const { rowCount } = await db.query(
           `INSERT INTO bulk_job_items (job_id, user_id, label)
-           SELECT $${values.length - 1}, u.id, ${LABEL} FROM users u WHERE ${conditions.join(' AND ')} AND u.id = ANY($${values.length}::bigint[])`, values);
+           SELECT $${values.length - 1}, u.id, ${LABEL} FROM users u
+           WHERE ${conditions.join(' AND ')} AND u.id = ANY($${values.length}::bigint[])`, values);
         return rowCount ?? 0;
       });
     },
 
     /** A job over every user matching a filter, resolved now in one statement (a million rows included). */
-    createForFilter(action: string, actor: { id?: string | null; label?: string | null }, filter: UserFilter, params: Record<string, unknown> = {}): Promise<string> {
+    createForFilter(action: string, actor: { id?: string | null; label?: string | null }, filter: UserFilter,
+      params: Record<string, unknown> = {}): Promise<string> {
       return create(action, actor, filter.scope, params, async (jobId) => {
         const { conditions, values } = whereOf(filter);
         values.push(jobId);
         const { rowCount } = await db.query(
-          `INSERT INTO bulk_job_items (job_id, user_id, label) SELECT $${values.length}, u.id, ${LABEL} FROM users u WHERE ${conditions.join(' AND ')}`, values);
+          `INSERT INTO bulk_job_items (job_id, user_id, label) SELECT $${values.length}, u.id, ${LABEL} FROM users u `
+            + `WHERE ${conditions.join(' AND ')}`, values);
         return rowCount ?? 0;
       });
     },
@@ -106,7 +113,8 @@ export function createBulkJobRepository(db: Db, lease: Lease = DEFAULT_LEASE) {
     whileClaimed<T>(items: { jobId: string; userId: string }[], work: () => Promise<T>): Promise<T> {
       const keys = JSON.stringify(items.map((i) => ({ job_id: i.jobId, user_id: i.userId })));
       return whileLeased(lease, () => db.query(
-        `UPDATE bulk_job_items b SET claimed_at = now() FROM jsonb_to_recordset($1::jsonb) AS k(job_id bigint, user_id bigint)
+        `UPDATE bulk_job_items b SET claimed_at = now()
+         FROM jsonb_to_recordset($1::jsonb) AS k(job_id bigint, user_id bigint)
          WHERE b.job_id = k.job_id AND b.user_id = k.user_id AND b.status = 'running'`, [keys]), work);
     },
 
@@ -119,7 +127,8 @@ export function createBulkJobRepository(db: Db, lease: Lease = DEFAULT_LEASE) {
     async finishIfDone(jobId: string): Promise<void> {
       await db.query(
         `UPDATE bulk_jobs SET status = 'finished', finished_at = now() WHERE id = $1 AND status = 'running'
-           AND NOT EXISTS (SELECT 1 FROM bulk_job_items WHERE job_id = $1 AND status IN ('pending', 'running'))`, [jobId]);
+           AND NOT EXISTS (SELECT 1 FROM bulk_job_items
+                           WHERE job_id = $1 AND status IN ('pending', 'running'))`, [jobId]);
     },
   };
 }

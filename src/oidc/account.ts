@@ -20,7 +20,8 @@ function consentedFields(grant: Grant | undefined): Set<string> {
  * Blocked, locked and deleted accounts are not found, so the provider refuses their
  * sessions, refresh tokens and userinfo calls.
  */
-export function createFindAccount(users: UserService, issuer: string, groupNames: (userId: string) => Promise<string[]>): FindAccount {
+export function createFindAccount(users: UserService, issuer: string,
+  groupNames: (userId: string) => Promise<string[]>): FindAccount {
   return async (ctx: KoaContextWithOIDC, sub: string): Promise<FoyerAccount | undefined> => {
     // Userinfo read the user together with the access token (request-prefetch.ts).
     const early = prefetched(ctx)?.users;
@@ -46,7 +47,8 @@ export function createFindAccount(users: UserService, issuer: string, groupNames
  * On-request fields among the requested claims, with a value, that this grant has neither
  * granted nor refused. With `reconsent` (the app sent prompt=consent) decided ones count too.
  */
-export function undecidedFields(requested: Iterable<string>, user: User, levels: PrivacyLevels, grant: Grant | undefined, reconsent = false): PrivacyField[] {
+export function undecidedFields(requested: Iterable<string>, user: User, levels: PrivacyLevels,
+  grant: Grant | undefined, reconsent = false): PrivacyField[] {
   const encountered = new Set(reconsent ? [] : grant?.getOIDCClaimsEncountered() ?? []);
   const present = presentFields(user, levels);
   return splitByPrivacy(requested, levels).onRequest.filter((field) => present.has(field) && !encountered.has(field));

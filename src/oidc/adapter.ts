@@ -54,7 +54,9 @@ function toStored(model: string, id: string, payload: AdapterPayload): AdapterPa
   const { jti, ...rest } = payload;
   const stored: AdapterPayload = jti === undefined || jti === id ? rest : payload;
   const session = (stored as { session?: { cookie?: unknown } }).session;
-  if (typeof session?.cookie === 'string') return { ...stored, session: { ...session, cookie: hashPayloadId(session.cookie) } } as AdapterPayload;
+  if (typeof session?.cookie === 'string') {
+    return { ...stored, session: { ...session, cookie: hashPayloadId(session.cookie) } } as AdapterPayload;
+  }
   return stored;
 }
 
@@ -73,7 +75,8 @@ const FIND_MANY = `SELECT id, payload, consumed_at IS NOT NULL AS consumed FROM 
 const FIND_ACCESS_TOKENS = `SELECT t.id, t.payload, t.consumed_at IS NOT NULL AS consumed,
     g.payload AS grant_payload, g.consumed_at IS NOT NULL AS grant_consumed, u.json AS user_json
   FROM oidc_payloads t
-  LEFT JOIN oidc_payloads g ON g.model = 'Grant' AND g.id = t.grant_id AND (g.expires_at IS NULL OR g.expires_at > now())
+  LEFT JOIN oidc_payloads g
+    ON g.model = 'Grant' AND g.id = t.grant_id AND (g.expires_at IS NULL OR g.expires_at > now())
   LEFT JOIN LATERAL (SELECT row_to_json(x) AS json FROM (SELECT ${USER_COLUMNS} FROM users
     WHERE users.id = CASE WHEN t.account_id ~ '^[0-9]{1,18}$' THEN t.account_id::bigint END) x) u ON true
   WHERE t.model = 'AccessToken' AND t.id = ANY($1::text[]) AND (t.expires_at IS NULL OR t.expires_at > now())`;
@@ -114,12 +117,14 @@ class PostgresAdapter implements Adapter {
   constructor(private readonly db: Db, private readonly model: string) {
     this.storedId = (id) => storedPayloadId(model, id);
     this.findBatched = batched(async (ids: readonly string[]) => {
-      const { rows } = await db.query<Row & { id: string }>({ name: 'oidc-find-many', text: FIND_MANY, values: [model, ids] });
+      const { rows } = await db.query<Row & { id: string }>({ name: 'oidc-find-many', text: FIND_MANY,
+        values: [model, ids] });
       const byId = new Map(rows.map((r) => [r.id, withConsumed(r)]));
       return ids.map((id) => byId.get(id));
     });
     this.findAccessTokenBatched = batched(async (ids: readonly string[]) => {
-      const { rows } = await db.query<AccessTokenRow>({ name: 'oidc-find-access-tokens', text: FIND_ACCESS_TOKENS, values: [ids] });
+      const { rows } = await db.query<AccessTokenRow>({ name: 'oidc-find-access-tokens', text: FIND_ACCESS_TOKENS,
+        values: [ids] });
       const byId = new Map(rows.map((r) => [r.id, r]));
       return ids.map((id) => byId.get(id));
     });
@@ -151,7 +156,8 @@ class PostgresAdapter implements Adapter {
   private async findAccessToken(id: string): Promise<AdapterPayload | undefined> {
     const row = await this.findAccessTokenBatched(this.storedId(id));
     if (!row) return undefined;
-    const grant = row.grant_payload ? withConsumed({ payload: row.grant_payload, consumed: Boolean(row.grant_consumed) }) : undefined;
+    const grant = row.grant_payload
+      ? withConsumed({ payload: row.grant_payload, consumed: Boolean(row.grant_consumed) }) : undefined;
     remember(row.payload.grantId, grant, row.payload.accountId, row.user_json ? userFromJson(row.user_json) : null);
     return fromStored(this.model, id, withConsumed(row));
   }
@@ -174,7 +180,8 @@ class PostgresAdapter implements Adapter {
   }
 
   async consume(id: string): Promise<void> {
-    await this.db.query('UPDATE oidc_payloads SET consumed_at = now() WHERE model = $1 AND id = $2', [this.model, this.storedId(id)]);
+    await this.db.query('UPDATE oidc_payloads SET consumed_at = now() WHERE model = $1 AND id = $2',
+      [this.model, this.storedId(id)]);
   }
 
   async destroy(id: string): Promise<void> {
@@ -206,7 +213,8 @@ class ClientAdapter implements Adapter {
  * One adapter per model, made once. Clients come from `findClient` (the clients table,
  * possibly through the client cache).
  */
-export function createAdapterFactory(db: Db, findClient: (id: string) => Promise<Record<string, unknown> | undefined>): (model: string) => Adapter {
+export function createAdapterFactory(db: Db,
+  findClient: (id: string) => Promise<Record<string, unknown> | undefined>): (model: string) => Adapter {
   const clients = new ClientAdapter(findClient);
   const adapters = new Map<string, PostgresAdapter>();
   return (model) => {

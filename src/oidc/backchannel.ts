@@ -12,7 +12,8 @@ export function backchannelLogoutNotifier(provider: Provider, logger: Logger): S
       const client = await provider.Client.find(clientId);
       if (!client?.backchannelLogoutUri) return;
       try {
-        await (client as unknown as { backchannelLogout(sub: string, sid: string): Promise<void> }).backchannelLogout(accountId, sid);
+        await (client as unknown as { backchannelLogout(sub: string,
+          sid: string): Promise<void>; }).backchannelLogout(accountId, sid);
       } catch (err) {
         // The account's tokens are already gone; a deaf app only keeps its own session a while longer.
         logger.warn({ err: safeError(err), clientId }, 'back-channel logout was not delivered');

@@ -3,9 +3,8 @@ import type { User } from '../db/entities/user.entity.js';
 import { privacyFieldValues } from '../users/field-values.js';
 import { absolutePicture } from '../users/profile-photo.service.js';
 import { SCOPE_CLAIMS } from '../users/scopes.js';
-import { CUSTOM_CLAIM, customKeyOf, mayRelease, mayReleaseField, type PrivacyField, type PrivacyLevels } from '../users/privacy.js';
-
-
+import { CUSTOM_CLAIM, customKeyOf, mayRelease, mayReleaseField, type PrivacyField,
+  type PrivacyLevels } from '../users/privacy.js';
 
 /** The claims an authorization request's scopes cover. */
 export function requestedClaims(scopes: Iterable<string>): Set<string> {
@@ -26,7 +25,8 @@ export function presentFields(user: User, levels: PrivacyLevels): Set<PrivacyFie
  * Every claim of the user that the privacy levels allow right now, given the fields the
  * user consented to for this app. The provider then narrows it to the granted scopes.
  */
-export function releasableClaims(user: User, levels: PrivacyLevels, consented: ReadonlySet<string>, issuer = ''): Record<string, unknown> {
+export function releasableClaims(user: User, levels: PrivacyLevels, consented: ReadonlySet<string>,
+  issuer = ''): Record<string, unknown> {
   const all: Record<string, unknown> = {
     nickname: user.nickname,
     given_name: user.givenName,

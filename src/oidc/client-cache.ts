@@ -9,7 +9,6 @@ import type { Logger } from '../platform/logger.js';
 import { isDatabaseOutage } from '../db/database-outage.js';
 import { safeError } from '../platform/logger.js';
 
-
 type Metadata = Record<string, unknown>;
 
 export interface ClientCache {
@@ -19,7 +18,8 @@ export interface ClientCache {
   setListening(listening: boolean): void;
 }
 
-export function createClientCache(load: (clientId: string) => Promise<Metadata | undefined>, ttlMs = 60_000): ClientCache {
+export function createClientCache(load: (clientId: string) => Promise<Metadata | undefined>,
+  ttlMs = 60_000): ClientCache {
   const entries = new Map<string, { value: Metadata; expires: number }>();
   let listening = false;
   // Bumped by every invalidation: a load that started before one must not store its result.
@@ -47,7 +47,8 @@ export function createClientCache(load: (clientId: string) => Promise<Metadata |
 }
 
 /** Holds one connection that LISTENs for client changes; reconnects after a failure. */
-export function listenForClientChanges(pool: pg.Pool, cache: ClientCache, logger: Logger): { listening: Promise<void>; stop(): Promise<void> } {
+export function listenForClientChanges(pool: pg.Pool, cache: ClientCache,
+  logger: Logger): { listening: Promise<void>; stop(): Promise<void> } {
   let stopped = false;
   let connection: pg.PoolClient | undefined;
   let retry: NodeJS.Timeout | undefined;
@@ -62,7 +63,8 @@ export function listenForClientChanges(pool: pg.Pool, cache: ClientCache, logger
     if (stopped) return;
     // During a database outage it retries every second: the outage monitor logs the outage once instead.
     if (isDatabaseOutage(err)) logger.debug('client change listener waiting for the database');
-    else logger.warn({ err: safeError(err) }, 'client change listener lost its connection; caching clients off until it is back');
+    else logger.warn({ err: safeError(err) },
+      'client change listener lost its connection; caching clients off until it is back');
     retry = setTimeout(() => void connect(), 1000);
     retry.unref();
   };

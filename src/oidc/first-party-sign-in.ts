@@ -45,7 +45,8 @@ export function firstPartySignIn(deps: FirstPartySignInDeps) {
   const flowCookie = `foyer.${prefix.replace(/\W/g, '')}`;
   // Only same-site paths under the prefix may be returned to after signing in.
   const safeNextPattern = new RegExp(`^${prefix}(?:[/?][^\\s\\\\]*)?$`);
-  const safeNext = (value: unknown) => (typeof value === 'string' && value.length <= 2000 && !hasControlCharacters(value) && safeNextPattern.test(value) ? value : prefix);
+  const safeNext = (value: unknown) => (typeof value === 'string' && value.length <= 2000
+    && !hasControlCharacters(value) && safeNextPattern.test(value) ? value : prefix);
 
   /** The signed-in, active user of this browser's provider session, if any. */
   async function sessionUser(ctx: Context): Promise<User | undefined> {
@@ -88,7 +89,9 @@ export function firstPartySignIn(deps: FirstPartySignInDeps) {
     }
     ctx.cookies.set(flowCookie, null, { path: prefix });
     if (!flow.state || flow.state !== ctx.query.state) return ctx.redirect(`${prefix}/login`);
-    if (ctx.query.error) return renderPage(ctx, views, deps.signedOutTemplate, { message: deps.messages.cancelled }, 400);
+    if (ctx.query.error) {
+      return renderPage(ctx, views, deps.signedOutTemplate, { message: deps.messages.cancelled }, 400);
+    }
     ctx.redirect(safeNext(flow.next));
   });
 
@@ -96,6 +99,9 @@ export function firstPartySignIn(deps: FirstPartySignInDeps) {
     renderPage(ctx, views, deps.signedOutTemplate, { message: deps.messages.signedOut });
   });
 
-  const signOutUrl = `/session/end?${new URLSearchParams({ client_id: clientId, post_logout_redirect_uri: `${issuer}${prefix}/signed-out` })}`;
+  const signOutParams = new URLSearchParams({
+    client_id: clientId, post_logout_redirect_uri: `${issuer}${prefix}/signed-out`,
+  });
+  const signOutUrl = `/session/end?${signOutParams}`;
   return { requireSignedIn, routes, sessionUser, signOutUrl };
 }

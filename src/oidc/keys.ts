@@ -15,7 +15,10 @@ export interface ProviderSecrets {
   csrfSecret: string;
 }
 
-/** provider_secrets cannot be opened with the configured key: Foyer must not start (new keys would end every session). */
+/**
+ * provider_secrets cannot be opened with the configured key: Foyer must not start (new keys would
+ * end every session).
+ */
 export class ProviderSecretsKeyError extends Error {
   constructor(message: string) {
     super(message);
@@ -28,11 +31,13 @@ const contextOf = (name: string) => `provider_secrets:${name}`;
 function open<T>(name: string, stored: unknown, key: Buffer | undefined): T {
   if (!isSealed(stored)) return stored as T;
   if (!key) {
-    throw new ProviderSecretsKeyError(`provider_secrets "${name}" is sealed, but FOYER_SECRETS_KEY is not set: start Foyer with the key it was sealed with`);
+    throw new ProviderSecretsKeyError(`provider_secrets "${name}" is sealed, but FOYER_SECRETS_KEY is not set: start `
+      + `Foyer with the key it was sealed with`);
   }
   const plain = unseal(stored, key, contextOf(name));
   if (plain === undefined) {
-    throw new ProviderSecretsKeyError(`provider_secrets "${name}" was sealed with another FOYER_SECRETS_KEY (or is damaged): start Foyer with the key it was sealed with`);
+    throw new ProviderSecretsKeyError(`provider_secrets "${name}" was sealed with another FOYER_SECRETS_KEY (or is `
+      + `damaged): start Foyer with the key it was sealed with`);
   }
   return JSON.parse(plain) as T;
 }
@@ -44,7 +49,8 @@ const sealed = (name: string, value: unknown, key: Buffer) => seal(JSON.stringif
  * insert with ON CONFLICT DO NOTHING and then read whichever value won; two sealing the same
  * plain row both write a sealing of the same value.
  */
-async function loadOrCreate<T>(secrets: ProviderSecretsRepository, name: string, make: () => T, key: Buffer | undefined): Promise<T> {
+async function loadOrCreate<T>(secrets: ProviderSecretsRepository, name: string, make: () => T,
+  key: Buffer | undefined): Promise<T> {
   let stored = await secrets.read(name);
   if (stored === undefined) {
     const value = make();
@@ -63,7 +69,8 @@ function makeSigningKeys(): { keys: JWK[] } {
 }
 
 /** `secretsKey` is config.secretsKey (FOYER_SECRETS_KEY); without it the rows are read and written in clear. */
-export async function loadProviderSecrets(db: Db, { secretsKey }: { secretsKey?: Buffer } = {}): Promise<ProviderSecrets> {
+export async function loadProviderSecrets(db: Db,
+  { secretsKey }: { secretsKey?: Buffer } = {}): Promise<ProviderSecrets> {
   const secrets = createProviderSecretsRepository(db);
   const key = secretsKey ? deriveSealingKey(secretsKey, 'provider_secrets') : undefined;
   const random = () => randomBytes(32).toString('base64url');

@@ -34,7 +34,8 @@ const FRONT_CHANNEL = ['authorization', 'end_session', 'end_session_confirm', 'e
  * print, once per process, that it was handed an already read body.
  */
 const STORED_BODIES = ['authorization', 'pushed_authorization_request', 'end_session'];
-const ALL_ROUTES = [...FRONT_CHANNEL, 'pushed_authorization_request', 'token', 'introspection', 'revocation', 'userinfo', 'jwks', 'discovery',
+const ALL_ROUTES = [...FRONT_CHANNEL, 'pushed_authorization_request', 'token', 'introspection', 'revocation',
+  'userinfo', 'jwks', 'discovery',
   'registration', 'code_verification', 'device_authorization', 'backchannel_authentication', 'challenge', 'credential'];
 
 function pathsFor(provider: Provider, names: string[]): Set<string> {
@@ -53,7 +54,8 @@ function pathsFor(provider: Provider, names: string[]): Set<string> {
 function badParameter(params: Record<string, unknown>): string | undefined {
   for (const [name, value] of Object.entries(params)) {
     const values = Array.isArray(value) ? value : [value];
-    if (hasControlCharacters(name) || values.some((v) => typeof v === 'string' && hasControlCharacters(v, MULTI_LINE.has(name)))) return name;
+    if (hasControlCharacters(name)
+      || values.some((v) => typeof v === 'string' && hasControlCharacters(v, MULTI_LINE.has(name)))) return name;
   }
   return undefined;
 }
@@ -80,7 +82,8 @@ export function providerInputGuard({ provider, views }: { provider: Provider; vi
   const storedBodies = pathsFor(provider, STORED_BODIES);
 
   function refuse(ctx: Context, name: string) {
-    const description = `The ${name.slice(0, 40).replace(/[^\x20-\x7E]/g, '?')} parameter must not contain control characters.`;
+    const description = `The ${name.slice(0, 40).replace(/[^\x20-\x7E]/g, '?')} parameter must not contain control `
+      + `characters.`;
     ctx.status = 400;
     ctx.set('Cache-Control', 'no-store');
     if (frontChannel.has(ctx.path)) {
@@ -107,7 +110,8 @@ export function providerInputGuard({ provider, views }: { provider: Provider; vi
 }
 
 /** A client id with a control character names no client: refused before any query runs. */
-export function guardClientLookup<T>(findClient: (clientId: string) => Promise<T | undefined>): (clientId: string) => Promise<T | undefined> {
+export function guardClientLookup<T>(findClient: (clientId: string) => Promise<T
+  | undefined>): (clientId: string) => Promise<T | undefined> {
   return async function guardedClientLookup(clientId) {
     if (typeof clientId !== 'string' || hasControlCharacters(clientId)) {
       throw new errors.InvalidRequest('client_id must not contain control characters');

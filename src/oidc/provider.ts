@@ -41,7 +41,8 @@ function interactionPolicyWithPrivacy(): interactionPolicy.Prompt[] {
     const account = oidc.account as FoyerAccount | undefined;
     if (!account) return Check.NO_NEED_TO_PROMPT;
     const requested = requestedClaims(oidc.requestParamOIDCScopes);
-    return undecidedFields(requested, account.user, account.levels, oidc.grant).length > 0 ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
+    return undecidedFields(requested, account.user, account.levels, oidc.grant).length > 0 ? Check.REQUEST_PROMPT
+      : Check.NO_NEED_TO_PROMPT;
   }));
   return policy;
 }
@@ -82,7 +83,8 @@ export function createProvider(deps: ProviderDeps): Provider {
         // deleted since is reported inactive (the provider itself would call it active).
         allowedPolicy: async (ctx, client, token) => {
           if (token.clientId === client.clientId) return true;
-          return client.clientAuthMethod !== 'none' && Boolean(token.clientId && await ctx.oidc.provider.Client.find(token.clientId));
+          return client.clientAuthMethod !== 'none'
+            && Boolean(token.clientId && await ctx.oidc.provider.Client.find(token.clientId));
         },
       },
       // RFC 7009: a client may revoke only the tokens issued to it.
@@ -94,7 +96,8 @@ export function createProvider(deps: ProviderDeps): Provider {
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: (ctx, form) => page(ctx, 'interactions/logout.njk', { form }),
-        postLogoutSuccessSource: (ctx) => page(ctx, 'interactions/logged-out.njk', { clientName: ctx.oidc.client?.clientName }),
+        postLogoutSuccessSource: (ctx) => page(ctx, 'interactions/logged-out.njk',
+          { clientName: ctx.oidc.client?.clientName }),
       },
     },
     ttl: {
@@ -116,7 +119,8 @@ export function createProvider(deps: ProviderDeps): Provider {
   provider.proxy = deps.trustProxy;
 
   // Client secrets are stored hashed (see client-secret.ts); compare the presented one by hash.
-  provider.Client.prototype.compareClientSecret = function compareHashedSecret(this: { clientSecret?: string }, actual: string) {
+  provider.Client.prototype.compareClientSecret = function compareHashedSecret(this: { clientSecret?: string },
+    actual: string) {
     return Promise.resolve(clientSecretMatches(actual, this.clientSecret));
   };
   return provider;
@@ -127,8 +131,10 @@ export function logProviderEvents(provider: Provider, logger: Logger): void {
   const events = provider as unknown as EventEmitter;
   const log = (ctx: { state?: { log?: Logger } } | undefined) => ctx?.state?.log ?? logger;
   // A database outage is answered 503 and logged once per outage (http/database-unavailable.ts), not here per request.
-  events.on('server_error', (ctx, err) => isDatabaseOutage(err) || log(ctx).error({ err: safeError(err) }, 'provider server_error'));
-  for (const event of ['authorization.error', 'grant.error', 'userinfo.error', 'introspection.error', 'revocation.error', 'end_session.error']) {
+  events.on('server_error',
+    (ctx, err) => isDatabaseOutage(err) || log(ctx).error({ err: safeError(err) }, 'provider server_error'));
+  for (const event of ['authorization.error', 'grant.error', 'userinfo.error', 'introspection.error',
+    'revocation.error', 'end_session.error']) {
     events.on(event, (ctx, err: { error?: string; error_detail?: string }) =>
       log(ctx).info({ event, error: err.error, detail: err.error_detail }, 'oidc request refused'));
   }

@@ -18,7 +18,8 @@ export function prefetched(ctx: object | undefined = Provider.ctx): Prefetched |
 }
 
 /** Remembers rows for the current request; outside a request it does nothing. */
-export function remember(grantId: string | undefined, grant: AdapterPayload | undefined, accountId: string | undefined, user: User | null): void {
+export function remember(grantId: string | undefined, grant: AdapterPayload | undefined, accountId: string | undefined,
+  user: User | null): void {
   const ctx = Provider.ctx;
   if (!ctx) return;
   let entry = byRequest.get(ctx);

@@ -13,7 +13,8 @@ export function createOrganizationRepository(db: Db) {
   return {
     /** Names only, for filters and forms: cheap at any number of users. */
     async names(): Promise<Pick<Organization, 'id' | 'name'>[]> {
-      const { rows } = await q().query<Pick<Organization, 'id' | 'name'>>('SELECT id, name FROM organizations ORDER BY lower(name), id');
+      const { rows } = await q().query<Pick<Organization, 'id' | 'name'>>('SELECT id, name FROM organizations ORDER '
+        + 'BY lower(name), id');
       return rows;
     },
 
@@ -41,7 +42,8 @@ export function createOrganizationRepository(db: Db) {
     },
 
     async countUsers(id: number, tx?: Db): Promise<number> {
-      const { rows } = await q(tx).query<{ n: number }>('SELECT count(*)::int AS n FROM users WHERE organization_id = $1', [id]);
+      const { rows } = await q(tx).query<{ n: number }>('SELECT count(*)::int AS n FROM users WHERE organization_id '
+        + '= $1', [id]);
       return rows[0].n;
     },
 

@@ -10,7 +10,8 @@ const NAME_MAX = 100;
 
 export class OrganizationNotEmptyError extends DomainError {
   constructor(count: number) {
-    super('organization_not_empty', `This organization still has ${count} user${count === 1 ? '' : 's'}. Move or delete them first.`, 409);
+    super('organization_not_empty',
+      `This organization still has ${count} user${count === 1 ? '' : 's'}. Move or delete them first.`, 409);
   }
 }
 
@@ -29,7 +30,8 @@ export function slugOf(name: string): string {
 // pg's errors carry the PostgreSQL error code.
 const isUniqueViolation = (err: unknown) => (err as { code?: unknown }).code === '23505';
 
-export function createOrganizationService({ db, organizations, audit }: { db: Db; organizations: OrganizationRepository; audit: AuditLog }) {
+export function createOrganizationService({ db, organizations, audit }: { db: Db; organizations: OrganizationRepository;
+  audit: AuditLog; }) {
   async function require(id: number): Promise<Organization> {
     const org = await organizations.findById(id);
     if (!org) throw new NotFoundError('Organization');
@@ -53,7 +55,9 @@ export function createOrganizationService({ db, organizations, audit }: { db: Db
           return org;
         });
       } catch (err) {
-        if (isUniqueViolation(err)) throw new ValidationError({ name: 'An organization with this name exists already' });
+        if (isUniqueViolation(err)) {
+          throw new ValidationError({ name: 'An organization with this name exists already' });
+        }
         throw err;
       }
     },
@@ -66,10 +70,13 @@ export function createOrganizationService({ db, organizations, audit }: { db: Db
         await db.transaction(async (tx) => {
           // The slug follows the name, so the unique slug index refuses a name another organization has.
           await organizations.rename(id, name, slugOf(name), tx);
-          await audit.record({ actor, action: 'organization.renamed', details: { organizationId: id, from: org.name, to: name } }, tx);
+          await audit.record({ actor, action: 'organization.renamed',
+            details: { organizationId: id, from: org.name, to: name } }, tx);
         });
       } catch (err) {
-        if (isUniqueViolation(err)) throw new ValidationError({ name: 'An organization with this name exists already' });
+        if (isUniqueViolation(err)) {
+          throw new ValidationError({ name: 'An organization with this name exists already' });
+        }
         throw err;
       }
       return { ...org, name };
@@ -82,7 +89,8 @@ export function createOrganizationService({ db, organizations, audit }: { db: Db
         const count = await organizations.countUsers(id, tx);
         if (count > 0) throw new OrganizationNotEmptyError(count);
         await organizations.delete(id, tx);
-        await audit.record({ actor, action: 'organization.deleted', details: { organizationId: id, name: org.name } }, tx);
+        await audit.record({ actor, action: 'organization.deleted', details: { organizationId: id, name: org.name } },
+          tx);
       });
     },
   };

@@ -30,7 +30,8 @@ const safeCode = (v: unknown) => (typeof v === 'string' && /^[A-Za-z0-9_.-]{1,40
 /** Errors that come from the database or TypeORM: their message may quote the values. */
 function fromDatabase(err: AnyError): boolean {
   return 'driverError' in err || 'parameters' in err || 'severity' in err || 'query' in err
-    || /^(QueryFailedError|DatabaseError|TypeORMError|EntityNotFoundError|EntityPropertyNotFoundError)$/.test(err.name ?? '');
+    || /^(QueryFailedError|DatabaseError|TypeORMError|EntityNotFoundError|EntityPropertyNotFoundError)$/.test(err.name
+      ?? '');
 }
 
 /**
@@ -48,7 +49,8 @@ function maskDatabaseMessage(message: string, names: (string | undefined)[]): st
 }
 
 /** Only the "    at ..." lines: the first line of a stack repeats the (unmasked) message. */
-const framesOf = (stack: unknown) => (typeof stack === 'string' ? stack.split('\n').filter((l) => /^\s+at /.test(l)).slice(0, 30) : []);
+const framesOf = (stack: unknown) => (typeof stack === 'string'
+  ? stack.split('\n').filter((l) => /^\s+at /.test(l)).slice(0, 30) : []);
 
 /** What safeError made, so passing it through again (the serializer after a call site) keeps it. */
 const redacted = new WeakSet<object>();
@@ -61,7 +63,8 @@ export function safeError(value: unknown, depth = 0): SafeError | unknown {
   if (typeof value === 'object' && value !== null && redacted.has(value)) return value;
   if (!(value instanceof Error)) {
     // A non-Error thrown or passed as `err`: its type only (it could be anything, a row included).
-    return value === undefined || value === null || typeof value === 'string' || typeof value === 'number' ? value : { type: typeof value, message: '(not an Error)' };
+    return value === undefined || value === null || typeof value === 'string' || typeof value === 'number' ? value
+      : { type: typeof value, message: '(not an Error)' };
   }
   const err = value as AnyError;
   const type = err.name || err.constructor?.name || 'Error';
@@ -70,10 +73,12 @@ export function safeError(value: unknown, depth = 0): SafeError | unknown {
   const column = identifier(driver.column);
   const constraint = identifier(driver.constraint);
   const database = fromDatabase(err);
-  const message = database ? maskDatabaseMessage(String(err.message ?? ''), [table, column, constraint, identifier(driver.schema), identifier(driver.dataType)])
+  const message = database ? maskDatabaseMessage(String(err.message ?? ''),
+    [table, column, constraint, identifier(driver.schema), identifier(driver.dataType)])
     : String(err.message ?? '').slice(0, 1000);
   const frames = framesOf(err.stack);
-  const out: SafeError = { type, message, ...(frames.length ? { stack: [`${type}: ${message}`, ...frames].join('\n') } : {}) };
+  const out: SafeError = { type, message,
+    ...(frames.length ? { stack: [`${type}: ${message}`, ...frames].join('\n') } : {}) };
   const code = safeCode(driver.code) ?? safeCode(err.code);
   if (code) out.code = code;
   if (table) out.table = table;
@@ -103,6 +108,7 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       },
     },
     // Belt and braces: these never get logged even if someone passes them by mistake.
-    redact: { paths: ['password', '*.password', 'client_secret', '*.client_secret', 'token', '*.token', 'req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
+    redact: { paths: ['password', '*.password', 'client_secret', '*.client_secret', 'token', '*.token',
+      'req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
   }, destination);
 }

@@ -34,7 +34,10 @@ export function unseal(stored: string, key: Buffer | undefined, context = ''): s
   }
 }
 
-/** A 32-byte AES key for one purpose from the operator's key material (HKDF-SHA-256), so one secret never keys two uses. */
+/**
+ * A 32-byte AES key for one purpose from the operator's key material (HKDF-SHA-256), so one secret
+ * never keys two uses.
+ */
 export function deriveSealingKey(material: Buffer, purpose: string): Buffer {
   return Buffer.from(hkdfSync('sha256', material, Buffer.alloc(0), `foyer ${purpose}`, 32));
 }

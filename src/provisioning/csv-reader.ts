@@ -17,14 +17,16 @@ function strictUtf8(): Transform {
       try {
         done(null, decoder.decode(chunk, { stream: true }));
       } catch {
-        done(new ValidationError({ file: 'The file is not UTF-8 text. Save it from your spreadsheet as "CSV UTF-8" and upload it again' }));
+        done(new ValidationError({ file: 'The file is not UTF-8 text. Save it from your spreadsheet as "CSV UTF-8" '
+          + 'and upload it again' }));
       }
     },
     flush(done) {
       try {
         done(null, decoder.decode());
       } catch {
-        done(new ValidationError({ file: 'The file is not UTF-8 text. Save it from your spreadsheet as "CSV UTF-8" and upload it again' }));
+        done(new ValidationError({ file: 'The file is not UTF-8 text. Save it from your spreadsheet as "CSV UTF-8" '
+          + 'and upload it again' }));
       }
     },
   });
@@ -40,7 +42,8 @@ export function undefuse(cell: string): string {
 
 /** The records of the file, header first, each with its record number (the header is 1). */
 export async function* readCsv(bytes: Readable): AsyncGenerator<{ rowNo: number; cells: string[] }> {
-  const parser = parse({ bom: true, relax_column_count: true, skip_empty_lines: true, max_record_size: MAX_RECORD_BYTES });
+  const parser = parse({ bom: true, relax_column_count: true, skip_empty_lines: true,
+    max_record_size: MAX_RECORD_BYTES });
   const decoded = bytes.pipe(strictUtf8());
   let failure: unknown;
   decoded.on('error', (err) => {

@@ -16,17 +16,21 @@ export interface ClaimedExport {
   id: string; filter: UserFilter; columns: string[]; actor_id: string | null; actor_email: string | null; total: number;
 }
 
-const COLUMNS = `id::text AS id, actor_id::text AS "actorId", actor_label AS "actorLabel", total, rows_done AS "rowsDone", status, error,
+const COLUMNS = `id::text AS id, actor_id::text AS "actorId", actor_label AS "actorLabel", total,
+  rows_done AS "rowsDone", status, error,
   created_at AS "createdAt", finished_at AS "finishedAt", file_removed_at AS "fileRemovedAt"`;
 
 /** `lease`: a worker that has not renewed its claim on a job within it is presumed dead. */
 export function createExportJobRepository(db: Db, lease: Lease = DEFAULT_LEASE) {
   const LEASE = leaseInterval(lease);
   return {
-    async insert(job: { actorId: string | null; actorLabel: string | null; actorEmail: string | null; filter: UserFilter; columns: string[]; total: number }, tx?: Db): Promise<string> {
+    async insert(job: { actorId: string | null; actorLabel: string | null; actorEmail: string | null;
+      filter: UserFilter; columns: string[]; total: number; }, tx?: Db): Promise<string> {
       const { rows } = await (tx ?? db).query<{ id: string }>(
-        `INSERT INTO export_jobs (actor_id, actor_label, actor_email, filter, columns, total) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id::text AS id`,
-        [job.actorId, job.actorLabel, job.actorEmail, JSON.stringify(job.filter), JSON.stringify(job.columns), job.total]);
+        `INSERT INTO export_jobs (actor_id, actor_label, actor_email, filter, columns, total) VALUES ($1, $2, $3, $4, `
+          + `$5, $6) RETURNING id::text AS id`,
+        [job.actorId, job.actorLabel, job.actorEmail, JSON.stringify(job.filter), JSON.stringify(job.columns),
+          job.total]);
       return rows[0].id;
     },
 
@@ -58,11 +62,14 @@ export function createExportJobRepository(db: Db, lease: Lease = DEFAULT_LEASE) 
     },
 
     async finish(id: string, rowsDone: number, tx?: Db): Promise<void> {
-      await (tx ?? db).query(`UPDATE export_jobs SET status = 'finished', finished_at = now(), rows_done = $2 WHERE id = $1`, [id, rowsDone]);
+      await (tx
+        ?? db).query(`UPDATE export_jobs SET status = 'finished', finished_at = now(), rows_done = $2 WHERE id = $1`,
+        [id, rowsDone]);
     },
 
     async fail(id: string, message: string, tx?: Db): Promise<void> {
-      await (tx ?? db).query(`UPDATE export_jobs SET status = 'failed', error = $2, finished_at = now() WHERE id = $1`, [id, message]);
+      await (tx ?? db).query(`UPDATE export_jobs SET status = 'failed', error = $2, finished_at = now() WHERE id = $1`,
+        [id, message]);
     },
 
     /** Claims the oldest waiting job (or one whose worker went quiet). */

@@ -17,7 +17,8 @@ import { isDatabaseOutage, type DatabaseOutage } from '../db/database-outage.js'
 export type { ExportJob } from './export-job.repository.js';
 
 export function createExportJobs({ db, settings, audit, enqueue, wakeMail, lease = DEFAULT_LEASE }:
-  { db: Db; settings: SettingsService; audit: AuditLog; enqueue: (m: QueuedMessage) => Promise<string>; wakeMail: () => void; lease?: Lease }) {
+  { db: Db; settings: SettingsService; audit: AuditLog; enqueue: (m: QueuedMessage) => Promise<string>;
+    wakeMail: () => void; lease?: Lease; }) {
   const jobs = createExportJobRepository(db, lease);
 
   /** Writes the file from the start (a run taken up after a crash starts over), then mails its link. */
@@ -34,7 +35,8 @@ export function createExportJobs({ db, settings, audit, enqueue, wakeMail, lease
     }
     await jobs.finish(job.id, done);
     if (job.actor_email && job.actor_id) {
-      await enqueue({ template: 'export-ready', to: job.actor_email, userId: job.actor_id, params: { rows: done, path: `/admin/exports/${job.id}` } });
+      await enqueue({ template: 'export-ready', to: job.actor_email, userId: job.actor_id,
+        params: { rows: done, path: `/admin/exports/${job.id}` } });
       wakeMail();
     }
   }
@@ -42,14 +44,18 @@ export function createExportJobs({ db, settings, audit, enqueue, wakeMail, lease
   return {
     /** An export small enough to stream in the request: audited as it starts. */
     async streamNow(filter: UserFilter, columns: ExportColumn[], actor: Actor): Promise<AsyncGenerator<string>> {
-      await audit.record({ actor, action: 'users.exported', details: { filter: { ...filter, scope: undefined }, columns: columns.map((c) => c.key) } });
+      await audit.record({ actor, action: 'users.exported',
+        details: { filter: { ...filter, scope: undefined }, columns: columns.map((c) => c.key) } });
       return exportUsersCsv(db, filter, columns);
     },
 
-    async start(filter: UserFilter, columns: string[], total: number, staff: { actor: Actor; email: string | null }): Promise<string> {
+    async start(filter: UserFilter, columns: string[], total: number,
+      staff: { actor: Actor; email: string | null }): Promise<string> {
       return db.transaction(async (tx) => {
-        const id = await jobs.insert({ actorId: staff.actor.id ?? null, actorLabel: staff.actor.label ?? null, actorEmail: staff.email, filter, columns, total }, tx);
-        await audit.record({ actor: staff.actor, action: 'users.exported', details: { job: id, rows: total, columns, filter: { ...filter, scope: undefined } } }, tx);
+        const id = await jobs.insert({ actorId: staff.actor.id ?? null, actorLabel: staff.actor.label ?? null,
+          actorEmail: staff.email, filter, columns, total }, tx);
+        await audit.record({ actor: staff.actor, action: 'users.exported',
+          details: { job: id, rows: total, columns, filter: { ...filter, scope: undefined } } }, tx);
         return id;
       });
     },
@@ -93,6 +99,7 @@ export function createExportJobs({ db, settings, audit, enqueue, wakeMail, lease
 
 export type ExportJobs = ReturnType<typeof createExportJobs>;
 
-export function startExportWorker({ jobs, logger, outage, intervalMs = 2000 }: { jobs: ExportJobs; logger: Logger; outage?: DatabaseOutage; intervalMs?: number }): PolledWorker {
+export function startExportWorker({ jobs, logger, outage, intervalMs = 2000 }: { jobs: ExportJobs; logger: Logger;
+  outage?: DatabaseOutage; intervalMs?: number; }): PolledWorker {
   return startPolledWorker({ name: 'export worker', intervalMs, logger, outage, drainOnce: () => jobs.runOne() });
 }

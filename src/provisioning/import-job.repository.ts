@@ -6,7 +6,8 @@ import { DEFAULT_LEASE, leaseInterval, type Lease } from '../jobs/lease.js';
 import type { PasswordMode } from './user-import-row.js';
 import type { StaffScope } from '../platform/access.js';
 
-export type ImportStatus = 'uploading' | 'analyzing' | 'ready' | 'queued' | 'running' | 'finished' | 'failed' | 'cancelled';
+export type ImportStatus = 'uploading' | 'analyzing' | 'ready' | 'queued' | 'running' | 'finished' | 'failed'
+  | 'cancelled';
 
 export interface ImportSummary {
   create?: number; update?: number; unchanged?: number; error?: number;
@@ -15,7 +16,8 @@ export interface ImportSummary {
 }
 
 export interface ImportJob {
-  id: string; actorId: string | null; actorLabel: string | null; fileName: string; columns: string[]; passwordMode: PasswordMode;
+  id: string; actorId: string | null; actorLabel: string | null; fileName: string; columns: string[];
+  passwordMode: PasswordMode;
   total: number; analyzed: number; applied: number; summary: ImportSummary; status: ImportStatus; error: string | null;
   createdAt: Date; confirmedAt: Date | null; finishedAt: Date | null;
   /** Set when the staged rows were deleted (job-retention.ts). */
@@ -28,14 +30,16 @@ export interface ClaimedImport {
   actor_id: string | null; actor_label: string | null; actor_email: string | null; total: number;
 }
 
-const COLUMNS = `id::text AS id, actor_id::text AS "actorId", actor_label AS "actorLabel", file_name AS "fileName", columns,
+const COLUMNS = `id::text AS id, actor_id::text AS "actorId", actor_label AS "actorLabel", file_name AS "fileName",
+  columns,
   password_mode AS "passwordMode", total, analyzed, applied, summary, status, error, created_at AS "createdAt",
   confirmed_at AS "confirmedAt", finished_at AS "finishedAt", rows_removed_at AS "rowsRemovedAt"`;
 
 /** `lease`: a worker that has not renewed its claim on a job within it is presumed dead. */
 export function createImportJobRepository(db: Db, lease: Lease = DEFAULT_LEASE) {
   const LEASE = leaseInterval(lease);
-  const setJob = (id: string, set: string, values: unknown[] = [], tx?: Db) => (tx ?? db).query(`UPDATE import_jobs SET ${set} WHERE id = $1`, [id, ...values]);
+  const setJob = (id: string, set: string, values: unknown[] = [],
+    tx?: Db) => (tx ?? db).query(`UPDATE import_jobs SET ${set} WHERE id = $1`, [id, ...values]);
 
   return {
     /** The job by id (an id that is not a number finds nothing). */
@@ -47,13 +51,16 @@ export function createImportJobRepository(db: Db, lease: Lease = DEFAULT_LEASE) 
     /** The latest jobs: everyone's (`all`), else those of `actorId`. */
     async recent(all: boolean, actorId: string | null, limit: number, tx?: Db): Promise<ImportJob[]> {
       const { rows } = await (tx ?? db).query<ImportJob>(
-        `SELECT ${COLUMNS} FROM import_jobs WHERE $1::boolean OR actor_id = $2 ORDER BY id DESC LIMIT $3`, [all, actorId, limit]);
+        `SELECT ${COLUMNS} FROM import_jobs WHERE $1::boolean OR actor_id = $2 ORDER BY id DESC LIMIT $3`,
+        [all, actorId, limit]);
       return rows;
     },
 
-    async insert(job: { actorId: string | null; actorLabel: string | null; actorEmail: string | null; scope: StaffScope; fileName: string; passwordMode: PasswordMode }, tx?: Db): Promise<string> {
+    async insert(job: { actorId: string | null; actorLabel: string | null; actorEmail: string | null; scope: StaffScope;
+      fileName: string; passwordMode: PasswordMode; }, tx?: Db): Promise<string> {
       const { rows: [created] } = await (tx ?? db).query<{ id: string }>(
-        `INSERT INTO import_jobs (actor_id, actor_label, actor_email, scope, file_name, columns, password_mode) VALUES ($1, $2, $3, $4, $5, '[]', $6) RETURNING id::text AS id`,
+        `INSERT INTO import_jobs (actor_id, actor_label, actor_email, scope, file_name, columns, password_mode) VALUES `
+          + `($1, $2, $3, $4, $5, '[]', $6) RETURNING id::text AS id`,
         [job.actorId, job.actorLabel, job.actorEmail, JSON.stringify(job.scope), job.fileName, job.passwordMode]);
       return created.id;
     },
@@ -78,12 +85,15 @@ export function createImportJobRepository(db: Db, lease: Lease = DEFAULT_LEASE) 
 
     /** The dry run is done; only if nobody cancelled it meanwhile. */
     async ready(id: string, summary: ImportSummary, tx?: Db): Promise<void> {
-      await (tx ?? db).query(`UPDATE import_jobs SET status = 'ready', summary = $2, claimed_at = NULL WHERE id = $1 AND status = 'analyzing'`, [id, JSON.stringify(summary)]);
+      await (tx
+        ?? db).query(`UPDATE import_jobs SET status = 'ready', summary = $2, claimed_at = NULL WHERE id = $1 AND `
+          + `status = 'analyzing'`, [id, JSON.stringify(summary)]);
     },
 
     /** Counts the rows already applied (a resumed job has some). */
     async countApplied(id: string, tx?: Db): Promise<void> {
-      await setJob(id, 'applied = (SELECT count(*) FROM import_rows WHERE job_id = $1 AND outcome IS NOT NULL)', [], tx);
+      await setJob(id, 'applied = (SELECT count(*) FROM import_rows WHERE job_id = $1 AND outcome IS NOT NULL)', [],
+        tx);
     },
 
     /** Apply progress, which also renews the claim. */
@@ -92,12 +102,14 @@ export function createImportJobRepository(db: Db, lease: Lease = DEFAULT_LEASE) 
     },
 
     async summaryOf(id: string, tx?: Db): Promise<ImportSummary> {
-      const { rows: [current] } = await (tx ?? db).query<{ summary: ImportSummary }>('SELECT summary FROM import_jobs WHERE id = $1', [id]);
+      const { rows: [current] } = await (tx
+        ?? db).query<{ summary: ImportSummary }>('SELECT summary FROM import_jobs WHERE id = $1', [id]);
       return current.summary;
     },
 
     async finish(id: string, summary: ImportSummary, tx?: Db): Promise<void> {
-      await setJob(id, `status = 'finished', finished_at = now(), summary = $2, claimed_at = NULL`, [JSON.stringify(summary)], tx);
+      await setJob(id, `status = 'finished', finished_at = now(), summary = $2, claimed_at = NULL`,
+        [JSON.stringify(summary)], tx);
     },
 
     async fail(id: string, message: string, tx?: Db): Promise<void> {
@@ -106,22 +118,28 @@ export function createImportJobRepository(db: Db, lease: Lease = DEFAULT_LEASE) 
 
     /** Queues a finished dry run for applying; false when it was not waiting for that. */
     async queue(id: string, tx?: Db): Promise<boolean> {
-      const { rowCount } = await (tx ?? db).query(`UPDATE import_jobs SET status = 'queued', confirmed_at = now() WHERE id = $1 AND status = 'ready'`, [id]);
+      const { rowCount } = await (tx
+        ?? db).query(`UPDATE import_jobs SET status = 'queued', confirmed_at = now() WHERE id = $1 AND status = `
+          + `'ready'`, [id]);
       return Boolean(rowCount);
     },
 
     /** Cancels a job that has not started writing; false when it has. */
     async cancel(id: string, tx?: Db): Promise<boolean> {
-      const { rowCount } = await (tx ?? db).query(`UPDATE import_jobs SET status = 'cancelled', finished_at = now() WHERE id = $1 AND status IN ('analyzing', 'ready')`, [id]);
+      const { rowCount } = await (tx
+        ?? db).query(`UPDATE import_jobs SET status = 'cancelled', finished_at = now() WHERE id = $1 AND status IN `
+          + `('analyzing', 'ready')`, [id]);
       return Boolean(rowCount);
     },
 
     /** Claims the oldest dry run or confirmed import waiting (or one whose worker went quiet). */
     async claimNext(tx?: Db): Promise<ClaimedImport | undefined> {
       const { rows: claimed } = await (tx ?? db).query<ClaimedImport>(
-        `UPDATE import_jobs SET status = CASE WHEN status = 'queued' THEN 'running' ELSE status END, claimed_at = now() WHERE id = (
+        `UPDATE import_jobs SET status = CASE WHEN status = 'queued' THEN 'running' ELSE status END, claimed_at = now()
+         WHERE id = (
            SELECT id FROM import_jobs
-           WHERE (status IN ('analyzing', 'running') AND (claimed_at IS NULL OR claimed_at < now() - ${LEASE})) OR status = 'queued'
+           WHERE (status IN ('analyzing', 'running') AND (claimed_at IS NULL OR claimed_at < now() - ${LEASE}))
+              OR status = 'queued'
            ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
          RETURNING id::text AS id, status, scope, password_mode, actor_id::text, actor_label, actor_email, total`);
       return claimed[0];
@@ -129,7 +147,9 @@ export function createImportJobRepository(db: Db, lease: Lease = DEFAULT_LEASE) 
 
     /** Renews a running job's claim (the heartbeat). */
     async renew(id: string, tx?: Db): Promise<void> {
-      await (tx ?? db).query(`UPDATE import_jobs SET claimed_at = now() WHERE id = $1 AND status IN ('analyzing', 'running') AND claimed_at IS NOT NULL`, [id]);
+      await (tx
+        ?? db).query(`UPDATE import_jobs SET claimed_at = now() WHERE id = $1 AND status IN ('analyzing', 'running') `
+          + `AND claimed_at IS NOT NULL`, [id]);
     },
   };
 }

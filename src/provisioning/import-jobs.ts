@@ -11,7 +11,8 @@ import { NotFoundError, ValidationError } from '../platform/errors.js';
 import type { PasswordHasher } from '../users/password.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import type { StaffScope } from '../platform/access.js';
-import { checkHeader, HASHED_PASSWORD_CELL, PASSWORD_MODES, type CellError, type Cells, type PasswordMode } from './user-import-row.js';
+import { checkHeader, HASHED_PASSWORD_CELL, PASSWORD_MODES, type CellError, type Cells,
+  type PasswordMode } from './user-import-row.js';
 import type { StagedRow } from './user-import.plan.js';
 import type { UserImporter } from './user-import.service.js';
 import type { Logger } from '../platform/logger.js';
@@ -60,9 +61,12 @@ export function createImportJobs(deps: ImportJobDeps) {
       const cellsOf = new Map(batch.map((r) => [r.rowNo, r.cells]));
       const results = await Promise.all(plans.map(async (p) => {
         const cells: Cells = { ...cellsOf.get(p.rowNo) };
-        if (p.action === 'create' && job.mode === 'given' && cells.password) cells[HASHED_PASSWORD_CELL] = await deps.hasher.hash(cells.password);
+        if (p.action === 'create' && job.mode === 'given' && cells.password) {
+          cells[HASHED_PASSWORD_CELL] = await deps.hasher.hash(cells.password);
+        }
         delete cells.password;
-        return { rowNo: p.rowNo, action: p.action, changes: p.changes, errors: p.errors, userId: p.userId ?? null, cells };
+        return { rowNo: p.rowNo, action: p.action, changes: p.changes, errors: p.errors, userId: p.userId ?? null,
+          cells };
       }));
       await rows.recordPlans(job.id, results);
       done += batch.length;
@@ -70,34 +74,41 @@ export function createImportJobs(deps: ImportJobDeps) {
     }
     const counts = await rows.countBy(job.id, 'action');
     const summary: ImportSummary = {
-      create: counts.create ?? 0, update: counts.update ?? 0, unchanged: counts.unchanged ?? 0, error: counts.error ?? 0,
+      create: counts.create ?? 0, update: counts.update ?? 0, unchanged: counts.unchanged ?? 0,
+      error: counts.error ?? 0,
       newOrganizations: [...organizations], newGroups: [...groups],
     };
     // Only if nobody cancelled it meanwhile.
     await jobs.ready(job.id, summary);
   }
 
-  async function apply(job: { id: string; scope: StaffScope; mode: PasswordMode; actor: Actor; email: string | null; total: number }): Promise<void> {
+  async function apply(job: { id: string; scope: StaffScope; mode: PasswordMode; actor: Actor; email: string | null;
+    total: number; }): Promise<void> {
     // Counted once here (a resumed job has some rows done), then batch by batch.
     await jobs.countApplied(job.id);
     for await (const batch of rows.batches(job.id, { pendingOnly: true })) {
       const valid = batch.filter((r) => r.action !== 'error');
       const outcomes = valid.length ? await deps.importer.apply(valid, job.scope, job.mode, job.actor, job.id) : [];
-      const refused = batch.filter((r) => r.action === 'error').map((r) => ({ rowNo: r.rowNo, outcome: 'failed' as const, errors: r.planErrors }));
+      const refused = batch.filter((r) => r.action === 'error').map((r) => ({ rowNo: r.rowNo,
+        outcome: 'failed' as const, errors: r.planErrors }));
       await rows.recordOutcomes(job.id, [...outcomes, ...refused]);
       await jobs.addApplied(job.id, batch.length);
     }
     const counts = await rows.countBy(job.id, 'outcome');
     await rows.forgetPasswords(job.id);
-    const summary: ImportSummary = { ...(await jobs.summaryOf(job.id)), created: counts.created ?? 0, updated: counts.updated ?? 0, unchangedApplied: counts.unchanged ?? 0, failed: counts.failed ?? 0 };
+    const summary: ImportSummary = { ...(await jobs.summaryOf(job.id)), created: counts.created ?? 0,
+      updated: counts.updated ?? 0, unchangedApplied: counts.unchanged ?? 0, failed: counts.failed ?? 0 };
     await db.transaction(async (tx) => {
       await jobs.finish(job.id, summary, tx);
-      await deps.audit.record({ actor: job.actor, action: 'users.imported', details: { import: job.id, rows: job.total, created: summary.created, updated: summary.updated, unchanged: summary.unchangedApplied, failed: summary.failed } }, tx);
+      await deps.audit.record({ actor: job.actor, action: 'users.imported',
+        details: { import: job.id, rows: job.total, created: summary.created, updated: summary.updated,
+          unchanged: summary.unchangedApplied, failed: summary.failed } }, tx);
     });
     if (job.email && job.actor.id) {
       await deps.enqueue({
         template: 'import-finished', to: job.email, userId: job.actor.id,
-        params: { rows: job.total, created: summary.created, updated: summary.updated, unchanged: summary.unchangedApplied, failed: summary.failed, path: `/admin/imports/${job.id}` },
+        params: { rows: job.total, created: summary.created, updated: summary.updated,
+          unchanged: summary.unchangedApplied, failed: summary.failed, path: `/admin/imports/${job.id}` },
       });
       deps.wakeMail();
     }
@@ -112,12 +123,16 @@ export function createImportJobs(deps: ImportJobDeps) {
       return jobs.recent(staff.isAdmin, staff.actor.id ?? null, limit);
     },
 
-    /** Stages an uploaded file; a file that cannot be imported at all is refused with its reasons, and nothing stays behind. */
+    /**
+     * Stages an uploaded file; a file that cannot be imported at all is refused with its reasons,
+     * and nothing stays behind.
+     */
     async stage(file: Readable, fileName: string, rawMode: string | undefined, staff: Staff): Promise<string> {
       const mode = PASSWORD_MODES.find((m) => m === rawMode);
       if (!mode) throw new ValidationError({ mode: 'Choose how the imported users get their passwords' });
       const jobId = await jobs.insert({
-        actorId: staff.actor.id ?? null, actorLabel: staff.actor.label ?? null, actorEmail: staff.email, scope: staff.scope,
+        actorId: staff.actor.id ?? null, actorLabel: staff.actor.label ?? null, actorEmail: staff.email,
+        scope: staff.scope,
         fileName: fileName.slice(0, 200) || 'upload.csv', passwordMode: mode,
       });
       try {
@@ -134,15 +149,19 @@ export function createImportJobs(deps: ImportJobDeps) {
             continue;
           }
           const errors: CellError[] = record.cells.length === header.length ? []
-            : [{ column: '', message: `This row has ${record.cells.length} cells; the header names ${header.length} columns` }];
-          pending.push({ rowNo: record.rowNo, cells: Object.fromEntries(header.map((h, i) => [h, record.cells[i] ?? ''])), errors });
+            : [{ column: '',
+              message: `This row has ${record.cells.length} cells; the header names ${header.length} columns` }];
+          pending.push({ rowNo: record.rowNo,
+            cells: Object.fromEntries(header.map((h, i) => [h, record.cells[i] ?? ''])), errors });
           total += 1;
           if (pending.length === BATCH) {
             await rows.stage(jobId, pending);
             pending = [];
           }
         }
-        if ((file as { truncated?: boolean }).truncated) throw new ValidationError({ file: 'The file is larger than the upload limit; split it into smaller files' });
+        if ((file as { truncated?: boolean }).truncated) {
+          throw new ValidationError({ file: 'The file is larger than the upload limit; split it into smaller files' });
+        }
         if (!header) throw new ValidationError({ file: 'The file is empty: the first line must name the columns' });
         if (total === 0) throw new ValidationError({ file: 'The file names its columns but has no rows to import' });
         await rows.stage(jobId, pending);
@@ -159,8 +178,11 @@ export function createImportJobs(deps: ImportJobDeps) {
     async confirm(id: string, staff: Staff): Promise<void> {
       const job = await find(id, staff);
       await db.transaction(async (tx) => {
-        if (!(await jobs.queue(job.id, tx))) throw new ValidationError({ import: 'This import is not waiting for confirmation' });
-        await deps.audit.record({ actor: staff.actor, action: 'users.import_confirmed', details: { import: job.id, rows: job.total, passwords: job.passwordMode, file: job.fileName } }, tx);
+        if (!(await jobs.queue(job.id, tx))) {
+          throw new ValidationError({ import: 'This import is not waiting for confirmation' });
+        }
+        await deps.audit.record({ actor: staff.actor, action: 'users.import_confirmed',
+          details: { import: job.id, rows: job.total, passwords: job.passwordMode, file: job.fileName } }, tx);
       });
     },
 
@@ -168,13 +190,19 @@ export function createImportJobs(deps: ImportJobDeps) {
     async cancel(id: string, staff: Staff): Promise<void> {
       const job = await find(id, staff);
       await db.transaction(async (tx) => {
-        if (!(await jobs.cancel(job.id, tx))) throw new ValidationError({ import: 'This import has already started and cannot be cancelled' });
+        if (!(await jobs.cancel(job.id, tx))) {
+          throw new ValidationError({ import: 'This import has already started and cannot be cancelled' });
+        }
         await rows.removeAll(job.id, tx);
-        await deps.audit.record({ actor: staff.actor, action: 'users.import_cancelled', details: { import: job.id, rows: job.total } }, tx);
+        await deps.audit.record({ actor: staff.actor, action: 'users.import_cancelled',
+          details: { import: job.id, rows: job.total } }, tx);
       });
     },
 
-    /** Runs the oldest dry run or confirmed import waiting (or one whose worker went quiet); false when there is none. */
+    /**
+     * Runs the oldest dry run or confirmed import waiting (or one whose worker went quiet); false
+     * when there is none.
+     */
     async runOne(): Promise<boolean> {
       const job = await jobs.claimNext();
       if (!job) return false;
@@ -184,7 +212,8 @@ export function createImportJobs(deps: ImportJobDeps) {
       try {
         await whileLeased(lease, renew, async () => {
           if (job.status === 'analyzing') await analyze(base);
-          else await apply({ ...base, actor: { type: 'user', id: job.actor_id, label: job.actor_label }, email: job.actor_email, total: job.total });
+          else await apply({ ...base, actor: { type: 'user', id: job.actor_id, label: job.actor_label },
+            email: job.actor_email, total: job.total });
         });
       } catch (err) {
         // An outage is no verdict on the import: left claimed, it is taken up again where it stopped.
@@ -200,7 +229,8 @@ export function createImportJobs(deps: ImportJobDeps) {
 
 export type ImportJobs = ReturnType<typeof createImportJobs>;
 
-export function startImportWorker({ jobs, logger, outage, intervalMs = 2000 }: { jobs: ImportJobs; logger: Logger; outage?: DatabaseOutage; intervalMs?: number }): PolledWorker {
+export function startImportWorker({ jobs, logger, outage, intervalMs = 2000 }: { jobs: ImportJobs; logger: Logger;
+  outage?: DatabaseOutage; intervalMs?: number; }): PolledWorker {
   return startPolledWorker({ name: 'import worker', intervalMs, logger, outage, drainOnce: () => jobs.runOne() });
 }
 

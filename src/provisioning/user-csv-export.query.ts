@@ -6,12 +6,17 @@ import { whereOf, type UserFilter } from '../users/user-directory.query.js';
 /** A row of a batch: the user's id (`_id`, the keyset) and the columns' cells as `c0`, `c1`, …. */
 export type ExportRow = Record<string, string | null> & { _id: string };
 
-/** Up to `limit` users matching `filter` with an id above `after`, in id order; `columns` are SQL expressions over `u`. */
-export async function exportBatch(db: Db, filter: UserFilter, columns: { sql: string }[], after: string, limit: number): Promise<ExportRow[]> {
+/**
+ * Up to `limit` users matching `filter` with an id above `after`, in id order; `columns` are SQL
+ * expressions over `u`.
+ */
+export async function exportBatch(db: Db, filter: UserFilter, columns: { sql: string }[], after: string,
+  limit: number): Promise<ExportRow[]> {
   const { conditions, values } = whereOf(filter);
   const select = columns.map((c, i) => `${c.sql} AS c${i}`).join(', ');
   const { rows } = await db.query<ExportRow>(
-    `SELECT u.id::text AS _id, ${select} FROM users u WHERE ${conditions.join(' AND ')} AND u.id > $${values.length + 1}::bigint
+    `SELECT u.id::text AS _id, ${select} FROM users u
+       WHERE ${conditions.join(' AND ')} AND u.id > $${values.length + 1}::bigint
        ORDER BY u.id LIMIT ${limit}`, [...values, after]);
   return rows;
 }

@@ -4,7 +4,7 @@
 // prefixed with ' (CSV injection).
 import { type Db } from '../db/database.js';
 import type { CustomFieldDefinition } from '../settings/custom-fields.js';
-import type { UserFilter } from '../users/user-directory.query.js';
+import { ORGANIZATION_NAME_SQL, type UserFilter } from '../users/user-directory.query.js';
 import { exportBatch } from './user-csv-export.query.js';
 
 export interface ExportColumn { key: string; label: string; sql: string }
@@ -27,13 +27,19 @@ export const BUILT_IN_COLUMNS: ExportColumn[] = [
   { key: 'picture', label: 'picture', sql: 'u.picture' },
   { key: 'status', label: 'status', sql: STATUS },
   { key: 'role', label: 'role', sql: 'u.role' },
-  { key: 'organization', label: 'organization', sql: '(SELECT o.name FROM organizations o WHERE o.id = u.organization_id)' },
-  { key: 'groups', label: 'groups', sql: "(SELECT string_agg(g.name, ';' ORDER BY g.name) FROM group_members m JOIN groups g ON g.id = m.group_id WHERE m.user_id = u.id)" },
-  { key: 'created_at', label: 'created_at', sql: `to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')` },
-  { key: 'last_sign_in_at', label: 'last_sign_in_at', sql: `to_char(u.last_sign_in_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')` },
+  { key: 'organization', label: 'organization',
+    sql: ORGANIZATION_NAME_SQL },
+  { key: 'groups', label: 'groups',
+    sql: "(SELECT string_agg(g.name, ';' ORDER BY g.name) FROM group_members m JOIN groups g ON g.id = m.group_id "
+      + 'WHERE m.user_id = u.id)' },
+  { key: 'created_at', label: 'created_at',
+    sql: `to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')` },
+  { key: 'last_sign_in_at', label: 'last_sign_in_at',
+    sql: `to_char(u.last_sign_in_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')` },
 ];
 
-export const DEFAULT_COLUMNS = ['id', 'login', 'email', 'phone_number', 'nickname', 'given_name', 'family_name', 'status', 'role', 'organization', 'created_at'];
+export const DEFAULT_COLUMNS = ['id', 'login', 'email', 'phone_number', 'nickname', 'given_name', 'family_name',
+  'status', 'role', 'organization', 'created_at'];
 
 /** Every column an export may have: the built-in ones and one per custom field (`custom.<key>`). */
 export function exportColumns(customFields: CustomFieldDefinition[]): ExportColumn[] {
@@ -51,7 +57,8 @@ export function csvCell(value: string | null | undefined): string {
 const BATCH = 5000;
 
 /** The CSV text, header first, in chunks of one batch of rows each. */
-export async function* exportUsersCsv(db: Db, filter: UserFilter, columns: ExportColumn[], onProgress?: (rows: number) => void): AsyncGenerator<string> {
+export async function* exportUsersCsv(db: Db, filter: UserFilter, columns: ExportColumn[],
+  onProgress?: (rows: number) => void): AsyncGenerator<string> {
   yield `${columns.map((c) => csvCell(c.label)).join(',')}\r\n`;
   let after = '0';
   let total = 0;

@@ -19,7 +19,8 @@ const PROFILE_COLUMNS: Record<string, keyof ProfileInput> = {
   login: 'login', email: 'email', phone_number: 'phoneNumber', nickname: 'nickname',
   given_name: 'givenName', family_name: 'familyName', birthdate: 'birthdate', picture: 'picture',
 };
-const OTHER_COLUMNS = ['email_verified', 'phone_number_verified', 'status', 'role', 'organization', 'groups', 'password', 'password_hash'];
+const OTHER_COLUMNS = ['email_verified', 'phone_number_verified', 'status', 'role', 'organization', 'groups',
+  'password', 'password_hash'];
 /** Export columns an import reads past: the id and times are Foyer's own; the last two are the errors file's. */
 export const IGNORED_COLUMNS = ['id', 'created_at', 'last_sign_in_at', 'import_row', 'import_errors'];
 
@@ -37,7 +38,9 @@ export function importColumns(customFields: CustomFieldDefinition[]): string[] {
 export function checkHeader(header: string[], customFields: CustomFieldDefinition[], mode: PasswordMode): string[] {
   const problems: string[] = [];
   const known = new Set([...importColumns(customFields), ...IGNORED_COLUMNS]);
-  if (header.length === 0 || header.every((h) => h === '')) return ['The file is empty: the first line must name the columns'];
+  if (header.length === 0 || header.every((h) => h === '')) {
+    return ['The file is empty: the first line must name the columns'];
+  }
   const seen = new Set<string>();
   const duplicates = header.filter((h) => (seen.has(h) ? true : (seen.add(h), false)));
   if (duplicates.length) problems.push(`Each column may appear once; repeated: ${[...new Set(duplicates)].join(', ')}`);
@@ -46,12 +49,26 @@ export function checkHeader(header: string[], customFields: CustomFieldDefinitio
     problems.push(`Unknown column${unknown.length > 1 ? 's' : ''}: ${unknown.map((u) => u || '(empty)').join(', ')}. `
       + `Columns are named as in the CSV export: ${importColumns(customFields).join(', ')}`);
   }
-  if (!['login', 'email', 'phone_number'].some((c) => header.includes(c))) problems.push('Give at least one of the columns login, email or phone_number');
-  if (mode === 'invite' && !header.includes('email')) problems.push('Invitations go by email: the file needs an email column');
-  if (mode === 'given' && !header.includes('password')) problems.push('To set the passwords given, the file needs a password column');
-  if (mode === 'hash' && !header.includes('password_hash')) problems.push('To import password hashes, the file needs a password_hash column');
-  if (mode !== 'given' && header.includes('password')) problems.push('The password column is only read when the import sets the passwords given; choose that option or remove the column');
-  if (mode !== 'hash' && header.includes('password_hash')) problems.push('The password_hash column is only read when the import takes bcrypt hashes; choose that option or remove the column');
+  if (!['login', 'email', 'phone_number'].some((c) => header.includes(c))) {
+    problems.push('Give at least one of the columns login, email or phone_number');
+  }
+  if (mode === 'invite' && !header.includes('email')) {
+    problems.push('Invitations go by email: the file needs an email column');
+  }
+  if (mode === 'given' && !header.includes('password')) {
+    problems.push('To set the passwords given, the file needs a password column');
+  }
+  if (mode === 'hash' && !header.includes('password_hash')) {
+    problems.push('To import password hashes, the file needs a password_hash column');
+  }
+  if (mode !== 'given' && header.includes('password')) {
+    problems.push('The password column is only read when the import sets the passwords given; choose that option or '
+      + 'remove the column');
+  }
+  if (mode !== 'hash' && header.includes('password_hash')) {
+    problems.push('The password_hash column is only read when the import takes bcrypt hashes; choose that option or '
+      + 'remove the column');
+  }
   return problems;
 }
 
@@ -100,7 +117,8 @@ function statusOf(raw: string, errors: CellError[]): ImportStatus {
     return undefined;
   }
   if (!(STATUS_WORDS as readonly string[]).includes(word)) {
-    errors.push({ column: 'status', message: 'Use active, blocked or locked (invited and reset_pending are read as no change)' });
+    errors.push({ column: 'status',
+      message: 'Use active, blocked or locked (invited and reset_pending are read as no change)' });
     return undefined;
   }
   return word === 'blocked' || word === 'locked' || word === 'active' ? word : undefined;
@@ -109,14 +127,22 @@ function statusOf(raw: string, errors: CellError[]): ImportStatus {
 export function readImportRow(cells: Cells): ImportRow {
   const errors: CellError[] = [];
   const profile: ProfileInput = {};
-  for (const [column, field] of Object.entries(PROFILE_COLUMNS)) if (has(cells, column)) (profile as Record<string, string>)[field] = cells[column];
+  for (const [column, field] of Object.entries(PROFILE_COLUMNS)) {
+    if (has(cells, column)) (profile as Record<string, string>)[field] = cells[column];
+  }
   const custom = Object.fromEntries(Object.entries(cells).filter(([c]) => c.startsWith('custom.')));
   const groups = has(cells, 'groups')
-    ? [...new Map(cells.groups.split(';').map((g) => g.trim().replace(/\s+/g, ' ')).filter(Boolean).map((g) => [g.toLowerCase(), g])).values()]
+    ? [...new Map(cells.groups.split(';').map((g) => g.trim().replace(/\s+/g,
+      ' ')).filter(Boolean).map((g) => [g.toLowerCase(), g])).values()]
     : undefined;
-  if (groups?.some((g) => g.length > 100)) errors.push({ column: 'groups', message: 'A group name has at most 100 characters' });
+  if (groups?.some((g) => g.length > 100)) {
+    errors.push({ column: 'groups', message: 'A group name has at most 100 characters' });
+  }
   const passwordHash = has(cells, 'password_hash') ? cells.password_hash.trim() : undefined;
-  if (passwordHash && !BCRYPT_HASH.test(passwordHash)) errors.push({ column: 'password_hash', message: 'This is not a bcrypt hash ($2a$, $2b$ or $2y$ followed by the cost and 53 characters)' });
+  if (passwordHash && !BCRYPT_HASH.test(passwordHash)) {
+    errors.push({ column: 'password_hash',
+      message: 'This is not a bcrypt hash ($2a$, $2b$ or $2y$ followed by the cost and 53 characters)' });
+  }
   const organization = has(cells, 'organization') ? cells.organization.trim().replace(/\s+/g, ' ') : undefined;
   return {
     profile, custom, groups, organization, errors, passwordHash,

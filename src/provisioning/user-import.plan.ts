@@ -10,13 +10,15 @@ import { inScope, type StaffScope } from '../platform/access.js';
 import { grantableRoles, protectsAdministrator } from '../users/user.policy.js';
 import { parseProfile, type ProfileData, type ProfileInput } from '../users/user-input.js';
 import { signInStatus } from '../users/user-status.js';
-import { HASHED_PASSWORD_CELL, readImportRow, type CellError, type Cells, type ImportRow, type ImportStatus, type PasswordMode } from './user-import-row.js';
+import { HASHED_PASSWORD_CELL, readImportRow, type CellError, type Cells, type ImportRow, type ImportStatus,
+  type PasswordMode } from './user-import-row.js';
 
 export interface StagedRow { rowNo: number; cells: Cells; errors: CellError[] }
 
 export interface KnownGroup { id: string; name: string; organizationId: number | null }
 /** An existing group, or one the import makes (in the organization, or a new organization by name). */
-export type GroupRef = { id: string; name: string } | { id?: undefined; name: string; organizationId: number | null; newOrganization?: string };
+export type GroupRef = { id: string; name: string } | { id?: undefined; name: string; organizationId: number | null;
+  newOrganization?: string; };
 export type OrgRef = { id: number | null } | { newName: string };
 
 export type ExistingUser = User & { groupIds: string[] };
@@ -54,14 +56,17 @@ export interface UserUpdate {
 }
 
 export type RowPlan = { rowNo: number; errors: CellError[]; changes: string[]; userId?: string }
-  & ({ action: 'error' } | { action: 'unchanged' } | { action: 'create'; create: NewImportedUser } | { action: 'update'; update: UserUpdate });
+  & ({ action: 'error' } | { action: 'unchanged' } | { action: 'create'; create: NewImportedUser } | { action: 'update';
+    update: UserUpdate; });
 
-const PROFILE_FIELDS = { login: 'login', email: 'email', phoneNumber: 'phone_number', nickname: 'nickname', givenName: 'given_name',
+const PROFILE_FIELDS = { login: 'login', email: 'email', phoneNumber: 'phone_number', nickname: 'nickname',
+  givenName: 'given_name',
   familyName: 'family_name', birthdate: 'birthdate', picture: 'picture' } as const;
 
 export const groupKey = (organizationId: number | null, name: string) => `${organizationId ?? 0}:${name.toLowerCase()}`;
 
-function resolveOrganization(row: ImportRow, existing: ExistingUser | undefined, ctx: PlanContext, errors: CellError[]): OrgRef {
+function resolveOrganization(row: ImportRow, existing: ExistingUser | undefined, ctx: PlanContext,
+  errors: CellError[]): OrgRef {
   if (ctx.scope.kind === 'organization') {
     const own = ctx.scope.organizationId;
     const ownName = [...ctx.organizations.values()].find((o) => o.id === own)?.name;
@@ -74,8 +79,11 @@ function resolveOrganization(row: ImportRow, existing: ExistingUser | undefined,
   if (row.organization === '') return { id: null };
   const known = ctx.organizations.get(slugOf(row.organization));
   if (known) return { id: known.id };
-  if (row.organization.length > 100) errors.push({ column: 'organization', message: 'An organization name has at most 100 characters' });
-  else if (!ctx.mayCreateReferences) errors.push({ column: 'organization', message: `There is no organization named "${row.organization}"` });
+  if (row.organization.length > 100) errors.push({ column: 'organization',
+    message: 'An organization name has at most 100 characters' });
+  else if (!ctx.mayCreateReferences) {
+    errors.push({ column: 'organization', message: `There is no organization named "${row.organization}"` });
+  }
   return { newName: row.organization };
 }
 
@@ -89,23 +97,31 @@ function resolveGroups(names: string[], organization: OrgRef, ctx: PlanContext, 
     const directoryWide = ctx.scope.kind === 'all' ? ctx.groups.get(groupKey(null, name)) : undefined;
     if (directoryWide) return directoryWide;
     if (!ctx.mayCreateReferences) errors.push({ column: 'groups', message: `There is no group named "${name}"` });
-    return 'id' in organization ? { name, organizationId: orgId } : { name, organizationId: null, newOrganization: organization.newName };
+    return 'id' in organization ? { name, organizationId: orgId } : { name, organizationId: null,
+      newOrganization: organization.newName };
   });
 }
 
 function checkRole(role: Role, organization: OrgRef, ctx: PlanContext, errors: CellError[]): void {
-  if (!grantableRoles(ctx.scope).includes(role)) errors.push({ column: 'role', message: 'Only an Administrator can grant the Administrator role' });
-  if (role === 'MANAGER' && 'id' in organization && organization.id === null) errors.push({ column: 'organization', message: 'A Manager needs an organization to manage' });
+  if (!grantableRoles(ctx.scope).includes(role)) {
+    errors.push({ column: 'role', message: 'Only an Administrator can grant the Administrator role' });
+  }
+  if (role === 'MANAGER' && 'id' in organization && organization.id === null) {
+    errors.push({ column: 'organization', message: 'A Manager needs an organization to manage' });
+  }
 }
 
 function noteDuplicates(row: ImportRow, rowNo: number, ctx: PlanContext, errors: CellError[]): void {
   if (!ctx.seen) return;
-  const keys = [['login', row.profile.login], ['email', row.profile.email], ['phone_number', row.profile.phoneNumber]] as const;
+  const keys = [['login', row.profile.login], ['email', row.profile.email],
+    ['phone_number', row.profile.phoneNumber]] as const;
   for (const [column, value] of keys) {
     const key = value?.trim() ? `${column}:${value.trim().toLowerCase()}` : undefined;
     if (!key) continue;
     const first = ctx.seen.get(key);
-    if (first !== undefined && first !== rowNo) errors.push({ column, message: `Row ${first} has this ${column.replace('_', ' ')} too; each user may appear once` });
+    if (first !== undefined
+      && first !== rowNo) errors.push({ column,
+      message: `Row ${first} has this ${column.replace('_', ' ')} too; each user may appear once` });
     else ctx.seen.set(key, rowNo);
   }
 }
@@ -113,11 +129,13 @@ function noteDuplicates(row: ImportRow, rowNo: number, ctx: PlanContext, errors:
 /** The user this row matches: by login, then by email. */
 function matchOf(data: ProfileData, ctx: PlanContext): ExistingUser | undefined {
   const lower = (v: string | null) => v?.toLowerCase();
-  return (data.login && ctx.users.find((u) => lower(u.login) === lower(data.login))) || (data.email && ctx.users.find((u) => lower(u.email) === lower(data.email))) || undefined;
+  return (data.login && ctx.users.find((u) => lower(u.login) === lower(data.login)))
+    || (data.email && ctx.users.find((u) => lower(u.email) === lower(data.email))) || undefined;
 }
 
 /** Identifiers of the row that another user than `self` holds. */
-function takenIdentifiers(data: ProfileData, self: ExistingUser | undefined, ctx: PlanContext, errors: CellError[]): void {
+function takenIdentifiers(data: ProfileData, self: ExistingUser | undefined, ctx: PlanContext,
+  errors: CellError[]): void {
   const lower = (v: string | null) => v?.toLowerCase();
   for (const [field, column] of [['login', 'login'], ['email', 'email'], ['phoneNumber', 'phone_number']] as const) {
     const value = data[field];
@@ -131,7 +149,8 @@ function errorsOf(fieldErrors: Record<string, string>): CellError[] {
   return Object.entries(fieldErrors).map(([column, message]) => ({ column, message }));
 }
 
-function passwordFor(row: ImportRow, cells: Cells, data: ProfileData, ctx: PlanContext, errors: CellError[]): string | null {
+function passwordFor(row: ImportRow, cells: Cells, data: ProfileData, ctx: PlanContext,
+  errors: CellError[]): string | null {
   if (ctx.mode === 'hash') {
     if (!row.passwordHash) errors.push({ column: 'password_hash', message: 'Give the bcrypt hash of the password' });
     return row.passwordHash || null;
@@ -148,38 +167,57 @@ function passwordFor(row: ImportRow, cells: Cells, data: ProfileData, ctx: PlanC
 }
 
 function planCreate(row: ImportRow, staged: StagedRow, ctx: PlanContext, errors: CellError[]): RowPlan {
-  const { data, errors: fieldErrors } = parseProfile({ ...row.profile, custom: row.custom }, { defaultPhoneRegion: ctx.defaultPhoneRegion, customFields: ctx.customFields });
+  const { data, errors: fieldErrors } = parseProfile({ ...row.profile, custom: row.custom },
+    { defaultPhoneRegion: ctx.defaultPhoneRegion, customFields: ctx.customFields });
   errors.push(...errorsOf(fieldErrors));
   takenIdentifiers(data, undefined, ctx, errors);
   const organization = resolveOrganization(row, undefined, ctx, errors);
   const role = row.role ?? 'MEMBER';
   checkRole(role, organization, ctx, errors);
   const groups = resolveGroups(row.groups ?? [], organization, ctx, errors);
-  if (ctx.mode === 'invite' && !data.email) errors.push({ column: 'email', message: 'An invitation needs an email address to go to' });
+  if (ctx.mode === 'invite' && !data.email) {
+    errors.push({ column: 'email', message: 'An invitation needs an email address to go to' });
+  }
   const passwordHash = passwordFor(row, staged.cells, data, ctx, errors);
   if (errors.length) return { rowNo: staged.rowNo, action: 'error', errors, changes: [] };
   return {
     rowNo: staged.rowNo, action: 'create', errors, changes: [],
     create: {
       ...data, role, organization, groups, status: row.status, passwordHash, invited: ctx.mode === 'invite',
-      emailVerified: Boolean(data.email) && row.emailVerified, phoneNumberVerified: Boolean(data.phoneNumber) && row.phoneNumberVerified,
+      emailVerified: Boolean(data.email) && row.emailVerified,
+      phoneNumberVerified: Boolean(data.phoneNumber) && row.phoneNumberVerified,
     },
   };
 }
 
-function planUpdate(row: ImportRow, staged: StagedRow, user: ExistingUser, ctx: PlanContext, errors: CellError[]): RowPlan {
+function planUpdate(row: ImportRow, staged: StagedRow, user: ExistingUser, ctx: PlanContext,
+  errors: CellError[]): RowPlan {
   const base = { userId: user.id, rowNo: staged.rowNo };
-  if (!inScope(ctx.scope, user)) return { ...base, userId: undefined, action: 'error', changes: [], errors: [...errors, { column: user.login && row.profile.login ? 'login' : 'email', message: 'This user belongs to another organization' }] };
-  if (protectsAdministrator(ctx.scope, user)) return { ...base, action: 'error', changes: [], errors: [...errors, { column: '', message: "Only an Administrator can change an Administrator's account" }] };
-  const current: ProfileInput = Object.fromEntries(Object.keys(PROFILE_FIELDS).map((f) => [f, user[f as keyof typeof PROFILE_FIELDS] ?? '']));
-  const custom = { ...Object.fromEntries(Object.entries(user.customFields).map(([k, v]) => [`custom.${k}`, String(v)])), ...row.custom };
+  if (!inScope(ctx.scope, user)) {
+    return { ...base, userId: undefined, action: 'error', changes: [],
+      errors: [...errors,
+        { column: user.login && row.profile.login ? 'login' : 'email',
+          message: 'This user belongs to another organization' }] };
+  }
+  if (protectsAdministrator(ctx.scope, user)) {
+    return { ...base, action: 'error', changes: [],
+      errors: [...errors, { column: '', message: "Only an Administrator can change an Administrator's account" }] };
+  }
+  const current: ProfileInput = Object.fromEntries(Object.keys(PROFILE_FIELDS).map((f) => [f,
+    user[f as keyof typeof PROFILE_FIELDS] ?? '']));
+  const custom = { ...Object.fromEntries(Object.entries(user.customFields).map(([k, v]) => [`custom.${k}`, String(v)])),
+    ...row.custom };
   const profile = { ...current, ...row.profile, custom };
-  const { data, errors: fieldErrors } = parseProfile(profile, { defaultPhoneRegion: ctx.defaultPhoneRegion, customFields: ctx.customFields, previousCustom: user.customFields });
+  const { data, errors: fieldErrors } = parseProfile(profile,
+    { defaultPhoneRegion: ctx.defaultPhoneRegion, customFields: ctx.customFields, previousCustom: user.customFields });
   errors.push(...errorsOf(fieldErrors));
   takenIdentifiers(data, user, ctx, errors);
-  const changes = (Object.entries(PROFILE_FIELDS) as [keyof typeof PROFILE_FIELDS, string][]).filter(([f]) => data[f] !== user[f]).map(([, column]) => column);
+  const changes = (Object.entries(PROFILE_FIELDS) as [keyof typeof PROFILE_FIELDS,
+    string][]).filter(([f]) => data[f] !== user[f]).map(([, column]) => column);
   for (const key of new Set([...Object.keys(user.customFields), ...Object.keys(data.customFields ?? {})])) {
-    if (JSON.stringify(user.customFields[key]) !== JSON.stringify(data.customFields?.[key])) changes.push(`custom.${key}`);
+    if (JSON.stringify(user.customFields[key]) !== JSON.stringify(data.customFields?.[key])) {
+      changes.push(`custom.${key}`);
+    }
   }
   const update: UserUpdate = { profile, profileChanged: changes.length > 0 };
   const organization = resolveOrganization(row, user, ctx, errors);
@@ -222,7 +260,8 @@ export function planRow(staged: StagedRow, ctx: PlanContext): RowPlan {
 }
 
 /** Identifiers a batch of rows names, for looking the users up in one query. */
-export function identifiersOf(rows: StagedRow[], defaultPhoneRegion: string): { logins: string[]; emails: string[]; phones: string[] } {
+export function identifiersOf(rows: StagedRow[],
+  defaultPhoneRegion: string): { logins: string[]; emails: string[]; phones: string[] } {
   const logins = new Set<string>(), emails = new Set<string>(), phones = new Set<string>();
   for (const staged of rows) {
     const { data } = parseProfile(readImportRow(staged.cells).profile, { defaultPhoneRegion, customFields: [] });

@@ -24,7 +24,8 @@ export function createUserImportRepository(db: Db) {
       // Three lookups, one per unique index (whose `IS NOT NULL` the planner must see to use
       // them): one OR over the three made PostgreSQL scan the whole table.
       const { rows } = await (tx ?? db).query<ExistingUser>(
-        `SELECT ${USER_COLUMNS}, ARRAY(SELECT m.group_id::text FROM group_members m WHERE m.user_id = users.id) AS "groupIds"
+        `SELECT ${USER_COLUMNS},
+                ARRAY(SELECT m.group_id::text FROM group_members m WHERE m.user_id = users.id) AS "groupIds"
          FROM users WHERE deleted_at IS NULL AND id IN (
            SELECT id FROM users WHERE login IS NOT NULL AND lower(login) = ANY($1::text[])
            UNION SELECT id FROM users WHERE email IS NOT NULL AND lower(email) = ANY($2::text[])
@@ -42,8 +43,11 @@ export function createUserImportRepository(db: Db) {
     /** Groups a scope may use: all, or one organization's. */
     async groups(organizationId?: number | null, tx?: Db): Promise<Map<string, KnownGroup>> {
       const { rows } = organizationId === undefined
-        ? await (tx ?? db).query<KnownGroup>('SELECT id::text AS id, name, organization_id AS "organizationId" FROM groups')
-        : await (tx ?? db).query<KnownGroup>('SELECT id::text AS id, name, organization_id AS "organizationId" FROM groups WHERE organization_id = $1', [organizationId ?? -1]);
+        ? await (tx
+          ?? db).query<KnownGroup>('SELECT id::text AS id, name, organization_id AS "organizationId" FROM groups')
+        : await (tx
+          ?? db).query<KnownGroup>('SELECT id::text AS id, name, organization_id AS "organizationId" FROM groups '
+            + 'WHERE organization_id = $1', [organizationId ?? -1]);
       return new Map(rows.map((g) => [groupKey(g.organizationId, g.name), g]));
     },
 
@@ -55,23 +59,28 @@ export function createUserImportRepository(db: Db) {
     async insertUsers(tx: Db, users: ResolvedNewUser[], actor: Actor, jobId: string): Promise<Map<number, string>> {
       const input = users.map((u) => ({
         row_no: u.rowNo, login: u.login, email: u.email, email_verified: u.emailVerified, phone_number: u.phoneNumber,
-        phone_number_verified: u.phoneNumberVerified, nickname: u.nickname, given_name: u.givenName, family_name: u.familyName,
-        birthdate: u.birthdate, picture: u.picture, password_hash: u.passwordHash, custom_fields: u.customFields ?? {}, role: u.role,
-        organization_id: u.organizationId, blocked: u.status === 'blocked', locked: u.status === 'locked', invited: u.invited,
+        phone_number_verified: u.phoneNumberVerified, nickname: u.nickname, given_name: u.givenName,
+        family_name: u.familyName,
+        birthdate: u.birthdate, picture: u.picture, password_hash: u.passwordHash, custom_fields: u.customFields ?? {},
+        role: u.role,
+        organization_id: u.organizationId, blocked: u.status === 'blocked', locked: u.status === 'locked',
+        invited: u.invited,
       }));
       // The row number rides along in a CTE so each new id is tied to its row, whatever order RETURNING uses.
       const { rows: inserted } = await tx.query<{ id: string; row_no: number }>(
         `WITH input AS (
            SELECT r.*, nextval(pg_get_serial_sequence('users', 'id')) AS new_id
-           FROM jsonb_to_recordset($1::jsonb) AS r(row_no int, login text, email text, email_verified boolean, phone_number text,
-             phone_number_verified boolean, nickname text, given_name text, family_name text, birthdate date, picture text,
-             password_hash text, custom_fields jsonb, role text, organization_id int, blocked boolean, locked boolean, invited boolean)
+           FROM jsonb_to_recordset($1::jsonb) AS r(row_no int, login text, email text, email_verified boolean,
+             phone_number text, phone_number_verified boolean, nickname text, given_name text, family_name text,
+             birthdate date, picture text, password_hash text, custom_fields jsonb, role text, organization_id int,
+             blocked boolean, locked boolean, invited boolean)
          ), ins AS (
-           INSERT INTO users (id, login, email, email_verified, phone_number, phone_number_verified, nickname, given_name, family_name,
-             birthdate, picture, password_hash, password_updated_at, custom_fields, role, organization_id, blocked, blocked_at,
-             locked_at, locked_reason, invited_at)
-           SELECT new_id, login, email, email_verified, phone_number, phone_number_verified, nickname, given_name, family_name,
-             birthdate, picture, password_hash, CASE WHEN password_hash IS NOT NULL THEN now() END, custom_fields, role, organization_id,
+           INSERT INTO users (id, login, email, email_verified, phone_number, phone_number_verified, nickname,
+             given_name, family_name, birthdate, picture, password_hash, password_updated_at, custom_fields, role,
+             organization_id, blocked, blocked_at, locked_at, locked_reason, invited_at)
+           SELECT new_id, login, email, email_verified, phone_number, phone_number_verified, nickname, given_name,
+             family_name, birthdate, picture, password_hash, CASE WHEN password_hash IS NOT NULL THEN now() END,
+             custom_fields, role, organization_id,
              blocked, CASE WHEN blocked THEN now() END, CASE WHEN locked THEN now() END, CASE WHEN locked THEN $2 END,
              CASE WHEN invited THEN now() END
            FROM input RETURNING id
@@ -88,7 +97,8 @@ export function createUserImportRepository(db: Db) {
         const label = u.login ?? u.email ?? u.phoneNumber ?? `#${id}`;
         events.push({
           action: 'user.created', target: id, label,
-          details: { import: jobId, row: u.rowNo, role: u.role, organizationId: u.organizationId, groups: u.groupNames, status: u.status ?? 'active' },
+          details: { import: jobId, row: u.rowNo, role: u.role, organizationId: u.organizationId, groups: u.groupNames,
+            status: u.status ?? 'active' },
         });
         if (u.invited) {
           events.push({ action: 'user.invited', target: id, label, details: { import: jobId } });
@@ -100,12 +110,14 @@ export function createUserImportRepository(db: Db) {
       }
       await tx.query(
         `INSERT INTO audit_events (actor_type, actor_id, actor_label, action, target_user_id, target_label, details)
-         SELECT $1, $2, $3, e.action, e.target::bigint, e.label, e.details FROM jsonb_to_recordset($4::jsonb) AS e(action text, target text, label text, details jsonb)`,
+         SELECT $1, $2, $3, e.action, e.target::bigint, e.label, e.details
+         FROM jsonb_to_recordset($4::jsonb) AS e(action text, target text, label text, details jsonb)`,
         [actor.type, actor.id ?? null, actor.label ?? null, JSON.stringify(events)]);
       if (mail.length) {
         await tx.query(
           `INSERT INTO mail_outbox (template, to_address, user_id, params)
-           SELECT m.template, m.to, m.user_id::bigint, m.params FROM jsonb_to_recordset($1::jsonb) AS m(template text, "to" text, user_id text, params jsonb)`,
+           SELECT m.template, m.to, m.user_id::bigint, m.params
+           FROM jsonb_to_recordset($1::jsonb) AS m(template text, "to" text, user_id text, params jsonb)`,
           [JSON.stringify(mail)]);
       }
       if (members.length) {

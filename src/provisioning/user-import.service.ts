@@ -13,11 +13,13 @@ import type { StaffScope } from '../platform/access.js';
 import type { UserLifecycle } from '../users/user-lifecycle.service.js';
 import type { UserService } from '../users/user.service.js';
 import { columnOfField, type CellError, type PasswordMode } from './user-import-row.js';
-import { groupKey, identifiersOf, planRow, type GroupRef, type OrgRef, type PlanContext, type RowPlan, type StagedRow, type UserUpdate } from './user-import.plan.js';
+import { groupKey, identifiersOf, planRow, type GroupRef, type OrgRef, type PlanContext, type RowPlan, type StagedRow,
+  type UserUpdate } from './user-import.plan.js';
 import { IMPORT_LOCK_REASON, type ResolvedNewUser, type UserImportRepository } from './user-import.repository.js';
 import { uniqueViolationField } from '../users/user.repository.js';
 
-export interface RowOutcome { rowNo: number; outcome: 'created' | 'updated' | 'unchanged' | 'failed'; errors: CellError[]; userId?: string }
+export interface RowOutcome { rowNo: number; outcome: 'created' | 'updated' | 'unchanged' | 'failed';
+  errors: CellError[]; userId?: string; }
 
 /** Organizations and groups the import will make, for the dry run's summary. */
 export interface NewReferences { organizations: string[]; groups: string[] }
@@ -36,7 +38,9 @@ export interface UserImporterDeps {
 export type PlanBase = Omit<PlanContext, 'users' | 'seen'>;
 
 function errorsOfFailure(err: unknown): CellError[] {
-  if (err instanceof ValidationError) return Object.entries(err.fields).map(([field, message]) => ({ column: columnOfField(field), message }));
+  if (err instanceof ValidationError) {
+    return Object.entries(err.fields).map(([field, message]) => ({ column: columnOfField(field), message }));
+  }
   if (err instanceof DomainError) return [{ column: '', message: err.message }];
   const field = uniqueViolationField(err);
   if (field) return [{ column: field, message: `This ${field.replace('_', ' ')} is already in use by another user` }];
@@ -61,7 +65,8 @@ export function createUserImporter(deps: UserImporterDeps) {
   }
 
   /** Every new organization and group the plans need (none for rows with errors). */
-  function referencesOf(plans: RowPlan[]): { organizations: Set<string>; groups: Map<string, { name: string; organization: OrgRef }> } {
+  function referencesOf(plans: RowPlan[]): { organizations: Set<string>;
+    groups: Map<string, { name: string; organization: OrgRef }>; } {
     const organizations = new Set<string>();
     const groups = new Map<string, { name: string; organization: OrgRef }>();
     const noteOrg = (org: OrgRef | undefined) => org && 'newName' in org && organizations.add(org.newName);
@@ -69,7 +74,8 @@ export function createUserImporter(deps: UserImporterDeps) {
       for (const g of refs) {
         if (g.id !== undefined) continue;
         const organization: OrgRef = g.newOrganization ? { newName: g.newOrganization } : { id: g.organizationId };
-        groups.set(`${'newName' in organization ? organization.newName : organization.id ?? ''}:${g.name.toLowerCase()}`, { name: g.name, organization });
+        groups.set(`${'newName' in organization ? organization.newName : organization.id ?? ''}:`
+          + `${g.name.toLowerCase()}`, { name: g.name, organization });
       }
     };
     for (const p of plans) {
@@ -100,25 +106,35 @@ export function createUserImporter(deps: UserImporterDeps) {
   }
 
   /** Makes the organizations and groups the plans name; one made meanwhile by someone else is fine. */
-  async function makeReferences(wanted: ReturnType<typeof referencesOf>, actor: Actor, scope: StaffScope, mode: PasswordMode): Promise<PlanBase> {
+  async function makeReferences(wanted: ReturnType<typeof referencesOf>, actor: Actor, scope: StaffScope,
+    mode: PasswordMode): Promise<PlanBase> {
     for (const name of wanted.organizations) {
-      await deps.organizations.create(name, actor).catch((err) => (err instanceof ValidationError ? undefined : Promise.reject(err)));
+      await deps.organizations.create(name,
+        actor).catch((err) => (err instanceof ValidationError ? undefined : Promise.reject(err)));
     }
     let ctx = await base(scope, mode, false);
     for (const { name, organization } of wanted.groups.values()) {
-      await deps.groups.create({ name, organizationId: orgId(organization, ctx) }, actor, scope).catch((err) => (err instanceof ValidationError ? undefined : Promise.reject(err)));
+      await deps.groups.create({ name, organizationId: orgId(organization, ctx) }, actor,
+        scope).catch((err) => (err instanceof ValidationError ? undefined : Promise.reject(err)));
     }
     if (wanted.groups.size) ctx = await base(scope, mode, false);
     return ctx;
   }
 
-  async function applyUpdate(userId: string, update: UserUpdate, ctx: PlanBase, actor: Actor, scope: StaffScope): Promise<void> {
+  async function applyUpdate(userId: string, update: UserUpdate, ctx: PlanBase, actor: Actor,
+    scope: StaffScope): Promise<void> {
     if (update.profileChanged) await deps.users.update(userId, update.profile, actor, scope);
-    if (update.permissions) await deps.users.changePermissions(userId, { role: update.permissions.role, organizationId: orgId(update.permissions.organization, ctx) }, actor, scope);
-    for (const ref of update.groups?.add ?? []) await deps.groups.addMembers(groupIdOf(ref, ctx), [userId], actor, scope);
+    if (update.permissions) {
+      await deps.users.changePermissions(userId,
+        { role: update.permissions.role, organizationId: orgId(update.permissions.organization, ctx) }, actor, scope);
+    }
+    for (const ref of update.groups?.add ?? []) {
+      await deps.groups.addMembers(groupIdOf(ref, ctx), [userId], actor, scope);
+    }
     for (const id of update.groups?.remove ?? []) await deps.groups.removeMembers(id, [userId], actor, scope);
     if (update.status === 'blocked') await deps.lifecycle.block(userId, actor, scope);
-    else if (update.status === 'locked') await deps.lifecycle.lock(userId, { reason: IMPORT_LOCK_REASON }, actor, scope);
+    else if (update.status === 'locked') await deps.lifecycle.lock(userId, { reason: IMPORT_LOCK_REASON }, actor,
+      scope);
     else if (update.status === 'active') {
       const user = await deps.users.get(userId, scope);
       if (user.blocked) await deps.lifecycle.unblock(userId, actor, scope);
@@ -127,12 +143,15 @@ export function createUserImporter(deps: UserImporterDeps) {
   }
 
   async function insertCreated(creates: ResolvedNewUser[], actor: Actor, jobId: string): Promise<RowOutcome[]> {
-    const insert = (batch: ResolvedNewUser[]) => deps.db.transaction((tx) => repository.insertUsers(tx, batch, actor, jobId));
+    const insert = (batch: ResolvedNewUser[]) => deps.db.transaction((tx) => repository.insertUsers(tx, batch, actor,
+      jobId));
     try {
       const ids = await insert(creates);
       return creates.map((c) => ({ rowNo: c.rowNo, outcome: 'created', errors: [], userId: ids.get(c.rowNo) }));
     } catch (err) {
-      if (creates.length === 1 || !uniqueViolationField(err)) return creates.map((c) => ({ rowNo: c.rowNo, outcome: 'failed', errors: errorsOfFailure(err) }));
+      if (creates.length === 1 || !uniqueViolationField(err)) {
+        return creates.map((c) => ({ rowNo: c.rowNo, outcome: 'failed', errors: errorsOfFailure(err) }));
+      }
     }
     // Someone took an identifier since the plan: find which rows, one by one.
     const outcomes: RowOutcome[] = [];
@@ -142,22 +161,28 @@ export function createUserImporter(deps: UserImporterDeps) {
 
   return {
     /** What a batch of rows would do; `seen` carries the identifiers of earlier batches (duplicates in the file). */
-    async dryRun(rows: StagedRow[], scope: StaffScope, mode: PasswordMode, seen: Map<string, number>): Promise<{ plans: RowPlan[]; references: NewReferences }> {
+    async dryRun(rows: StagedRow[], scope: StaffScope, mode: PasswordMode,
+      seen: Map<string, number>): Promise<{ plans: RowPlan[]; references: NewReferences }> {
       const ctx = await base(scope, mode, true);
       const plans = await plan(rows, ctx, seen);
       const refs = referencesOf(plans);
-      const orgName = (ref: OrgRef) => ('newName' in ref ? ref.newName : [...ctx.organizations.values()].find((o) => o.id === ref.id)?.name);
+      const orgName = (ref: OrgRef) => ('newName' in ref ? ref.newName
+        : [...ctx.organizations.values()].find((o) => o.id === ref.id)?.name);
       return {
         plans,
         references: {
           organizations: [...refs.organizations],
-          groups: [...refs.groups.values()].map((g) => { const org = orgName(g.organization); return org ? `${g.name} (${org})` : g.name; }),
+          groups: [...refs.groups.values()].map((g) => {
+            const org = orgName(g.organization); return org
+              ? `${g.name} (${org})` : g.name;
+          }),
         },
       };
     },
 
     /** Applies a batch: plans it again against the directory as it is now, then writes. */
-    async apply(rows: StagedRow[], scope: StaffScope, mode: PasswordMode, actor: Actor, jobId: string): Promise<RowOutcome[]> {
+    async apply(rows: StagedRow[], scope: StaffScope, mode: PasswordMode, actor: Actor,
+      jobId: string): Promise<RowOutcome[]> {
       let ctx = await base(scope, mode, true);
       let plans = await plan(rows, ctx);
       const wanted = referencesOf(plans);
@@ -169,11 +194,14 @@ export function createUserImporter(deps: UserImporterDeps) {
       const outcomes: RowOutcome[] = [];
       const creates: ResolvedNewUser[] = [];
       for (const p of plans) {
-        if (p.action === 'error') outcomes.push({ rowNo: p.rowNo, outcome: 'failed', errors: p.errors, userId: p.userId });
-        else if (p.action === 'unchanged') outcomes.push({ rowNo: p.rowNo, outcome: 'unchanged', errors: [], userId: p.userId });
+        if (p.action === 'error') outcomes.push({ rowNo: p.rowNo, outcome: 'failed', errors: p.errors,
+          userId: p.userId });
+        else if (p.action === 'unchanged') outcomes.push({ rowNo: p.rowNo, outcome: 'unchanged', errors: [],
+          userId: p.userId });
         else if (p.action === 'create') {
           const { organization, groups, ...user } = p.create;
-          creates.push({ ...user, rowNo: p.rowNo, organizationId: orgId(organization, ctx), groupIds: groups.map((g) => groupIdOf(g, ctx)), groupNames: groups.map((g) => g.name) });
+          creates.push({ ...user, rowNo: p.rowNo, organizationId: orgId(organization, ctx),
+            groupIds: groups.map((g) => groupIdOf(g, ctx)), groupNames: groups.map((g) => g.name) });
         } else {
           try {
             await applyUpdate(p.userId!, p.update, ctx, actor, scope);

@@ -28,7 +28,6 @@ export interface ScimRouteServices {
   rateLimits: RateLimits;
 }
 
-
 /** What the routes need of Users and of Groups. */
 interface ScimResources<T> {
   list(query: ListQuery, scope: ScimCaller['scope']): Promise<{ total: number; resources: T[] }>;
@@ -41,7 +40,8 @@ interface ScimResources<T> {
 }
 
 function scimError(status: number, detail: string, scimType?: string) {
-  return { schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: String(status), ...(scimType ? { scimType } : {}), detail };
+  return { schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: String(status),
+    ...(scimType ? { scimType } : {}), detail };
 }
 
 /** Body parser and Koa errors about the request itself (malformed JSON, too large). */
@@ -86,7 +86,8 @@ const scimErrors: Middleware = async function scimErrors(ctx, next) {
   ctx.set('Cache-Control', 'no-store');
 };
 
-export function scimRoutes({ services, users, groups, issuer }: { services: ScimRouteServices; users: ScimUsers; groups: ScimGroups; issuer: string }): Router {
+export function scimRoutes({ services, users, groups, issuer }: { services: ScimRouteServices; users: ScimUsers;
+  groups: ScimGroups; issuer: string; }): Router {
   const base = `${issuer}/scim/v2`;
   const router = new Router({ prefix: '/scim/v2' });
   router.use(scimErrors);
@@ -97,7 +98,8 @@ export function scimRoutes({ services, users, groups, issuer }: { services: Scim
     const limit = await services.rateLimits.scimAuthPerIp.check(ctx.ip);
     if (limit.refused) {
       ctx.set('Retry-After', String(limit.retryAfterSeconds));
-      throw new ScimError(429, undefined, `Too many requests without a valid API key from this address; try again ${retryText(limit)}`);
+      throw new ScimError(429, undefined,
+        `Too many requests without a valid API key from this address; try again ${retryText(limit)}`);
     }
     const header = ctx.get('authorization');
     const match = /^Bearer\s+(\S+)$/i.exec(header);
@@ -108,7 +110,8 @@ export function scimRoutes({ services, users, groups, issuer }: { services: Scim
       throw new ScimError(401, undefined, 'A valid API key is required: Authorization: Bearer <key>');
     }
     if (!isStaff(owner.role)) throw new ScimError(403, undefined, "This API key's owner may not manage users");
-    ctx.state.scim = { actor: { ...actorOf(owner), label: `${actorOf(owner).label} (API key)` }, scope: scopeOf(owner) } satisfies ScimCaller;
+    ctx.state.scim = { actor: { ...actorOf(owner), label: `${actorOf(owner).label} (API key)` },
+      scope: scopeOf(owner) } satisfies ScimCaller;
     await next();
   });
   // A body that cannot be read (bad encoding, malformed JSON, too large) is a SCIM error, never a 500.
@@ -130,7 +133,8 @@ export function scimRoutes({ services, users, groups, issuer }: { services: Scim
   router.get('/ServiceProviderConfig', (ctx) => { ctx.body = serviceProviderConfig(base); });
   router.get('/ResourceTypes', (ctx) => {
     const list = resourceTypes(base);
-    ctx.body = { schemas: [LIST_SCHEMA], totalResults: list.length, startIndex: 1, itemsPerPage: list.length, Resources: list };
+    ctx.body = { schemas: [LIST_SCHEMA], totalResults: list.length, startIndex: 1, itemsPerPage: list.length,
+      Resources: list };
   });
   router.get('/ResourceTypes/:id', (ctx) => {
     const found = resourceTypes(base).find((r) => r.id === ctx.params.id);
@@ -139,7 +143,8 @@ export function scimRoutes({ services, users, groups, issuer }: { services: Scim
   });
   router.get('/Schemas', (ctx) => {
     const list = schemas(base);
-    ctx.body = { schemas: [LIST_SCHEMA], totalResults: list.length, startIndex: 1, itemsPerPage: list.length, Resources: list };
+    ctx.body = { schemas: [LIST_SCHEMA], totalResults: list.length, startIndex: 1, itemsPerPage: list.length,
+      Resources: list };
   });
   router.get('/Schemas/:id', (ctx) => {
     const found = schemas(base).find((s) => s.id === ctx.params.id);
@@ -153,11 +158,13 @@ export function scimRoutes({ services, users, groups, issuer }: { services: Scim
       const query = listQuery(ctx);
       const { total, resources: found } = await resources.list(query, caller(ctx).scope);
       const listed = await Promise.all(found.map(async (r) => project(await resources.represent(r), projection(ctx))));
-      ctx.body = { schemas: [LIST_SCHEMA], totalResults: total, startIndex: query.startIndex, itemsPerPage: listed.length, Resources: listed };
+      ctx.body = { schemas: [LIST_SCHEMA], totalResults: total, startIndex: query.startIndex,
+        itemsPerPage: listed.length, Resources: listed };
     });
 
     router.get(`${path}/:id`, async function getResource(ctx) {
-      ctx.body = project(await resources.represent(await resources.find(ctx.params.id, caller(ctx).scope)), projection(ctx));
+      ctx.body = project(await resources.represent(await resources.find(ctx.params.id, caller(ctx).scope)),
+        projection(ctx));
     });
 
     router.post(path, async function createResource(ctx) {
@@ -168,13 +175,15 @@ export function scimRoutes({ services, users, groups, issuer }: { services: Scim
     });
 
     router.put(`${path}/:id`, async function replaceResource(ctx) {
-      ctx.body = project(await resources.represent(await resources.replace(ctx.params.id, body(ctx), caller(ctx))), projection(ctx));
+      ctx.body = project(await resources.represent(await resources.replace(ctx.params.id, body(ctx), caller(ctx))),
+        projection(ctx));
     });
 
     router.patch(`${path}/:id`, async function patchResource(ctx) {
       const existing = await resources.find(ctx.params.id, caller(ctx).scope);
       const patched = applyPatch(await resources.represent(existing), body(ctx));
-      ctx.body = project(await resources.represent(await resources.savePatched(existing, patched, caller(ctx))), projection(ctx));
+      ctx.body = project(await resources.represent(await resources.savePatched(existing, patched, caller(ctx))),
+        projection(ctx));
     });
 
     router.delete(`${path}/:id`, async function deleteResource(ctx) {

@@ -18,7 +18,8 @@ export function clientAuthRateLimit(limit: FailureLimit, logger: Logger): Middle
   const unavailable = (err: unknown) => {
     if (Date.now() - lastWarning < WARN_EVERY_MS) return;
     lastWarning = Date.now();
-    logger.warn({ code: (err as { code?: unknown })?.code }, 'client authentication rate limit unavailable; requests are let through');
+    logger.warn({ code: (err as { code?: unknown })?.code },
+      'client authentication rate limit unavailable; requests are let through');
   };
 
   return async function clientAuthRateLimitMiddleware(ctx, next) {

@@ -13,8 +13,9 @@ import type pg from 'pg';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import type { RateLimit, RateLimitsConfig } from '../config/config.js';
 import { batched } from '../db/sql.js';
+import { RATE_LIMIT_TABLE, READ_RATE_LIMITS } from './rate-limits.query.js';
 
-export const RATE_LIMIT_TABLE = 'rate_limits';
+export { RATE_LIMIT_TABLE };
 
 /** Refused until `until`; `retryAfterSeconds` is for the Retry-After header. */
 export interface Refusal {
@@ -57,7 +58,8 @@ function refusalAt(untilMs: number): Refusal {
 
 const MAX_REMEMBERED = 10_000;
 
-function failureLimit(prefix: string, { limit, windowSeconds }: RateLimit, pool: pg.Pool, read: (rlKey: string) => Promise<Row | undefined>, sweep: boolean): FailureLimit {
+function failureLimit(prefix: string, { limit, windowSeconds }: RateLimit, pool: pg.Pool,
+  read: (rlKey: string) => Promise<Row | undefined>, sweep: boolean): FailureLimit {
   const limiter = new RateLimiterPostgres({
     storeClient: pool, storeType: 'pool', tableName: RATE_LIMIT_TABLE, tableCreated: true, keyPrefix: prefix,
     points: limit, duration: windowSeconds,
@@ -124,7 +126,7 @@ export function createRateLimits(pool: pg.Pool, config: RateLimitsConfig) {
   const read = batched<string, Row | undefined>(async (keys) => {
     const { rows } = await pool.query<Row>({
       name: 'rate-limits-read',
-      text: `SELECT key, points, expire FROM ${RATE_LIMIT_TABLE} WHERE key = ANY($1::varchar[]) AND (expire > $2 OR expire IS NULL)`,
+      text: READ_RATE_LIMITS,
       values: [[...new Set(keys)], Date.now()],
     });
     const byKey = new Map(rows.map((r) => [r.key, r]));
@@ -137,15 +139,20 @@ export function createRateLimits(pool: pg.Pool, config: RateLimitsConfig) {
     /** The sign-in form: failures per typed identifier and per IP. */
     signIn: {
       async check(ip: string, identifier: string): Promise<{ refusal?: Refusal; identifierFailures: number }> {
-        const [byIp, byIdentifier] = await Promise.all([signInPerIp.check(ip), signInPerIdentifier.check(identifierKey(identifier))]);
+        const [byIp, byIdentifier] = await Promise.all([signInPerIp.check(ip),
+          signInPerIdentifier.check(identifierKey(identifier))]);
         const refused = [byIp, byIdentifier].filter((c): c is Extract<LimitCheck, { refused: true }> => c.refused);
         const refusal = refused.sort((a, b) => b.until.getTime() - a.until.getTime())[0];
-        return { refusal: refusal && { until: refusal.until, retryAfterSeconds: refusal.retryAfterSeconds }, identifierFailures: byIdentifier.refused ? 0 : byIdentifier.failures };
+        return { refusal: refusal && { until: refusal.until, retryAfterSeconds: refusal.retryAfterSeconds },
+          identifierFailures: byIdentifier.refused ? 0 : byIdentifier.failures };
       },
       async failed(ip: string, identifier: string): Promise<void> {
         await Promise.all([signInPerIp.fail(ip), signInPerIdentifier.fail(identifierKey(identifier))]);
       },
-      /** A right password clears the identifier's count (not the address's: an attacker could sign in to their own account between guesses). */
+      /**
+       * A right password clears the identifier's count (not the address's: an attacker could sign
+       * in to their own account between guesses).
+       */
       succeeded: (identifier: string) => signInPerIdentifier.forget(identifierKey(identifier)),
     },
     /** invalid_client at /token, introspection and revocation, per IP. */

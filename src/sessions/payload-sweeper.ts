@@ -7,7 +7,8 @@ import { safeError } from '../platform/logger.js';
  * Periodically deletes expired provider records (and, with `also`, what depended on them).
  * Any process may run it; deletes are idempotent.
  */
-export function startPayloadSweeper({ db, intervalSeconds, logger, also }: { db: Db; intervalSeconds: number; logger: Logger; also?: () => Promise<number> }) {
+export function startPayloadSweeper({ db, intervalSeconds, logger, also }: { db: Db; intervalSeconds: number;
+  logger: Logger; also?: () => Promise<number>; }) {
   let running = false;
   const timer = setInterval(async () => {
     if (running) return;

@@ -25,8 +25,10 @@ const KEY = /^[a-z][a-z0-9_]{0,39}$/;
 const LABEL_MAX = 100;
 const TEXT_MAX = 500;
 // Standard claim names a custom field must not shadow.
-const RESERVED_KEYS = new Set([...PRIVACY_CLAIMS, 'sub', 'name', 'middle_name', 'preferred_username', 'profile', 'website',
-  'gender', 'zoneinfo', 'locale', 'updated_at', 'address', 'email_verified', 'phone_number_verified', 'login', 'password',
+const RESERVED_KEYS = new Set([...PRIVACY_CLAIMS, 'sub', 'name', 'middle_name', 'preferred_username', 'profile',
+  'website',
+  'gender', 'zoneinfo', 'locale', 'updated_at', 'address', 'email_verified', 'phone_number_verified', 'login',
+  'password',
   'role', 'organization', 'groups', 'custom_fields']);
 
 const PATTERN_MAX = 500;
@@ -40,8 +42,12 @@ function explain(err: unknown): string {
   if (!(err instanceof RE2JSException)) return 'This is not a valid regular expression';
   const { error, input } = err as RE2JSException & { error?: string; input?: string };
   const why = 'patterns run on a linear-time engine (RE2 syntax), so that no pattern can stall Foyer';
-  if (error === 'invalid escape sequence' && /^\\(?:[1-9]|k)/.test(input ?? '')) return `Backreferences such as \\1 or \\k<name> are not supported: ${why}`;
-  if (/^\(\?(?:=|!|<=|<!)/.test(input ?? '')) return `Lookarounds such as (?=…), (?!…), (?<=…) or (?<!…) are not supported: ${why}`;
+  if (error === 'invalid escape sequence' && /^\\(?:[1-9]|k)/.test(input ?? '')) {
+    return `Backreferences such as \\1 or \\k<name> are not supported: ${why}`;
+  }
+  if (/^\(\?(?:=|!|<=|<!)/.test(input ?? '')) {
+    return `Lookarounds such as (?=…), (?!…), (?<=…) or (?<!…) are not supported: ${why}`;
+  }
   return `This pattern cannot be used (${error ?? 'invalid'}${input ? `: ${input}` : ''}); ${why}`;
 }
 
@@ -96,7 +102,9 @@ export function parseDefinition(input: Record<string, unknown>, existingKeys: Re
   if (!label) errors.label = 'Give the field a label';
   else if (label.length > LABEL_MAX) errors.label = `Use at most ${LABEL_MAX} characters`;
   const type = text(input.type);
-  if (!(CUSTOM_FIELD_TYPES as readonly string[]).includes(type)) errors.type = `Choose one of ${CUSTOM_FIELD_TYPES.join(', ')}`;
+  if (!(CUSTOM_FIELD_TYPES as readonly string[]).includes(type)) {
+    errors.type = `Choose one of ${CUSTOM_FIELD_TYPES.join(', ')}`;
+  }
   const pattern = text(input.pattern) || null;
   if (pattern && type !== 'text') errors.pattern = 'Only text fields take a pattern';
   else if (pattern && patternProblem(pattern)) errors.pattern = patternProblem(pattern)!;
@@ -109,7 +117,8 @@ export function parseDefinition(input: Record<string, unknown>, existingKeys: Re
   if (Object.keys(errors).length) return { errors };
   return {
     definition: {
-      key, label, type: type as CustomFieldType, required: input.required === 'on' || input.required === true || input.required === 'true',
+      key, label, type: type as CustomFieldType,
+      required: input.required === 'on' || input.required === true || input.required === 'true',
       pattern, options: type === 'select' ? options : [], defaultPrivacy: defaultPrivacy as PrivacyLevel, position,
     },
   };
@@ -119,10 +128,12 @@ function parseValue(def: CustomFieldDefinition, raw: string): { value?: CustomVa
   switch (def.type) {
     case 'number': {
       const n = Number(raw);
-      return Number.isFinite(n) && /^-?\d+(\.\d+)?$/.test(raw) ? { value: n } : { error: 'Enter a number, e.g. 42 or 3.5' };
+      return Number.isFinite(n) && /^-?\d+(\.\d+)?$/.test(raw) ? { value: n }
+        : { error: 'Enter a number, e.g. 42 or 3.5' };
     }
     case 'date':
-      return /^\d{4}-\d{2}-\d{2}$/.test(raw) && !Number.isNaN(Date.parse(raw)) ? { value: raw } : { error: 'Use the form YYYY-MM-DD' };
+      return /^\d{4}-\d{2}-\d{2}$/.test(raw) && !Number.isNaN(Date.parse(raw)) ? { value: raw }
+        : { error: 'Use the form YYYY-MM-DD' };
     case 'boolean':
       return { value: raw === 'on' || raw === 'true' || raw === 'yes' };
     case 'select':
@@ -131,7 +142,8 @@ function parseValue(def: CustomFieldDefinition, raw: string): { value?: CustomVa
       if (raw.length > TEXT_MAX) return { error: `Use at most ${TEXT_MAX} characters` };
       // A stored pattern RE2 cannot run (saved before the check on save) is not enforced; the settings page says so.
       const re = def.pattern ? compilePattern(def.pattern) : undefined;
-      return re && 'matches' in re && !re.matches(raw) ? { error: `Does not match the expected format (${def.pattern})` } : { value: raw };
+      return re && 'matches' in re && !re.matches(raw)
+        ? { error: `Does not match the expected format (${def.pattern})` } : { value: raw };
     }
   }
 }
@@ -140,13 +152,16 @@ function parseValue(def: CustomFieldDefinition, raw: string): { value?: CustomVa
  * The custom values of a submitted form (fields named `custom.<key>`), checked against the
  * definitions. Values of fields no longer defined are kept from `previous` untouched.
  */
-export function parseCustomValues(form: Record<string, FormValue>, definitions: CustomFieldDefinition[], previous: Record<string, unknown> = {}):
+export function parseCustomValues(form: Record<string, FormValue>, definitions: CustomFieldDefinition[],
+  previous: Record<string, unknown> = {}):
   { values: Record<string, CustomValue>; errors: Record<string, string> } {
   const values: Record<string, CustomValue> = {};
   const errors: Record<string, string> = {};
   const defined = new Set(definitions.map((d) => d.key));
   for (const [key, value] of Object.entries(previous)) {
-    if (!defined.has(key) && (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')) values[key] = value;
+    if (!defined.has(key) && (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')) {
+      values[key] = value;
+    }
   }
   for (const def of definitions) {
     const raw = text(form[`custom.${def.key}`]);

@@ -18,22 +18,27 @@ export const AUTO_LOCK_REASON = 'Too many failed sign-in attempts';
  * Locked right now by the failed-sign-in rule (not by an administrator). While it lasts the
  * sign-in answers as for a wrong password whatever was typed, so the lock reveals nothing.
  */
-export function isLockedAutomatically(user: Pick<User, 'lockedAt' | 'lockedUntil' | 'lockedReason'>, now: Date = new Date()): boolean {
-  return Boolean(user.lockedAt) && user.lockedReason === AUTO_LOCK_REASON && (!user.lockedUntil || user.lockedUntil > now);
+export function isLockedAutomatically(user: Pick<User, 'lockedAt' | 'lockedUntil' | 'lockedReason'>,
+  now: Date = new Date()): boolean {
+  return Boolean(user.lockedAt) && user.lockedReason === AUTO_LOCK_REASON
+    && (!user.lockedUntil || user.lockedUntil > now);
 }
 
 const RANGES: Record<keyof LockoutPolicy, { min: number; max: number; message: string }> = {
   maxFailures: { min: 1, max: 100, message: 'Enter a whole number of attempts from 1 to 100' },
   windowMinutes: { min: 1, max: 10_080, message: 'Enter a whole number of minutes from 1 to 10080 (a week)' },
-  lockMinutes: { min: 0, max: 525_600, message: 'Enter a whole number of minutes from 0 (until unlocked) to 525600 (a year)' },
+  lockMinutes: { min: 0, max: 525_600,
+    message: 'Enter a whole number of minutes from 0 (until unlocked) to 525600 (a year)' },
 };
 
-export function parseLockoutPolicy(input: Record<string, unknown>): { policy: LockoutPolicy } | { errors: Record<string, string> } {
+export function parseLockoutPolicy(input: Record<string, unknown>): { policy: LockoutPolicy }
+  | { errors: Record<string, string> } {
   const errors: Record<string, string> = {};
   const policy = {} as LockoutPolicy;
   for (const [key, range] of Object.entries(RANGES) as [keyof LockoutPolicy, (typeof RANGES)[keyof LockoutPolicy]][]) {
     const raw = input[key];
-    const value = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
+    const value = typeof raw === 'number' ? raw
+      : typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
     if (!Number.isInteger(value) || value < range.min || value > range.max) errors[key] = range.message;
     else policy[key] = value;
   }
@@ -48,9 +53,12 @@ export function lockoutFromStored(value: unknown): LockoutPolicy {
 /** How long an account the user deleted waits before it is deleted for good. */
 export const DEFAULT_DELETION_GRACE_DAYS = 14;
 
-export function parseDeletionGrace(input: Record<string, unknown>): { policy: number } | { errors: Record<string, string> } {
+export function parseDeletionGrace(input: Record<string, unknown>): { policy: number }
+  | { errors: Record<string, string> } {
   const raw = input.graceDays;
   const value = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isInteger(value) || value < 0 || value > 365) return { errors: { graceDays: 'Enter a whole number of days from 0 to 365' } };
+  if (!Number.isInteger(value) || value < 0 || value > 365) {
+    return { errors: { graceDays: 'Enter a whole number of days from 0 to 365' } };
+  }
   return { policy: value };
 }

@@ -39,7 +39,8 @@ export interface PasswordContext {
 }
 
 /** The first rule the password breaks, as a message for the form; undefined when it passes. */
-export function checkPassword(password: string, policy: PasswordPolicy, context: PasswordContext = {}): string | undefined {
+export function checkPassword(password: string, policy: PasswordPolicy,
+  context: PasswordContext = {}): string | undefined {
   if (Buffer.byteLength(password, 'utf8') > PASSWORD_MAX_BYTES) {
     return `Use at most ${PASSWORD_MAX_BYTES} bytes (bcrypt's limit); this one is longer and would be cut short`;
   }
@@ -57,18 +58,23 @@ export function checkPassword(password: string, policy: PasswordPolicy, context:
 }
 
 /** Parses the settings form; throws nothing, returns the policy or the field errors. */
-export function parsePasswordPolicy(input: { minLength?: unknown; requiredClasses?: unknown; forbidIdentifiers?: unknown }):
+export function parsePasswordPolicy(input: { minLength?: unknown; requiredClasses?: unknown;
+  forbidIdentifiers?: unknown; }):
   { policy: PasswordPolicy } | { errors: Record<string, string> } {
   const errors: Record<string, string> = {};
   const minLength = Number(input.minLength);
-  if (!Number.isInteger(minLength) || minLength < POLICY_MIN_LENGTH_RANGE.min || minLength > POLICY_MIN_LENGTH_RANGE.max) {
-    errors.minLength = `Enter a whole number from ${POLICY_MIN_LENGTH_RANGE.min} to ${POLICY_MIN_LENGTH_RANGE.max} (bcrypt reads at most 72 bytes)`;
+  if (!Number.isInteger(minLength) || minLength < POLICY_MIN_LENGTH_RANGE.min
+    || minLength > POLICY_MIN_LENGTH_RANGE.max) {
+    errors.minLength = `Enter a whole number from ${POLICY_MIN_LENGTH_RANGE.min} to ${POLICY_MIN_LENGTH_RANGE.max} `
+      + `(bcrypt reads at most 72 bytes)`;
   }
-  const raw = input.requiredClasses === undefined ? [] : Array.isArray(input.requiredClasses) ? input.requiredClasses : [input.requiredClasses];
+  const raw = input.requiredClasses === undefined ? []
+    : Array.isArray(input.requiredClasses) ? input.requiredClasses : [input.requiredClasses];
   const requiredClasses = raw.filter((c): c is CharacterClass => (CHARACTER_CLASSES as readonly unknown[]).includes(c));
   if (requiredClasses.length !== raw.length) errors.requiredClasses = `Choose from ${CHARACTER_CLASSES.join(', ')}`;
   if (Object.keys(errors).length) return { errors };
-  const forbidIdentifiers = input.forbidIdentifiers === true || input.forbidIdentifiers === 'on' || input.forbidIdentifiers === 'true';
+  const forbidIdentifiers = input.forbidIdentifiers === true || input.forbidIdentifiers === 'on'
+    || input.forbidIdentifiers === 'true';
   return { policy: { minLength, requiredClasses: [...new Set(requiredClasses)], forbidIdentifiers } };
 }
 
@@ -81,7 +87,9 @@ export function policyFromStored(value: unknown): PasswordPolicy {
 /** One line describing the policy, for forms that ask for a password. */
 export function describePolicy(policy: PasswordPolicy): string {
   const parts = [`at least ${policy.minLength} characters`, `at most ${PASSWORD_MAX_BYTES} bytes`];
-  if (policy.requiredClasses.length) parts.push(`with ${policy.requiredClasses.map((c) => CLASS_LABELS[c]).join(', ')}`);
+  if (policy.requiredClasses.length) {
+    parts.push(`with ${policy.requiredClasses.map((c) => CLASS_LABELS[c]).join(', ')}`);
+  }
   if (policy.forbidIdentifiers) parts.push('not containing the login or email');
   return `Use ${parts.join(', ')}.`;
 }

@@ -22,7 +22,8 @@ export function createSettingsRepository(db: Db) {
   const q = (tx?: Db) => tx ?? db;
   return {
     async get(name: string): Promise<unknown> {
-      const { rows } = await q().query<{ value: unknown }>('SELECT value FROM directory_settings WHERE name = $1', [name]);
+      const { rows } = await q().query<{ value: unknown }>('SELECT value FROM directory_settings WHERE name = $1',
+        [name]);
       return rows[0]?.value;
     },
 
@@ -33,7 +34,8 @@ export function createSettingsRepository(db: Db) {
     },
 
     async customFields(tx?: Db): Promise<CustomFieldDefinition[]> {
-      const { rows } = await q(tx).query<CustomFieldRow>('SELECT * FROM custom_fields ORDER BY position, created_at, key');
+      const { rows } = await q(tx).query<CustomFieldRow>('SELECT * FROM custom_fields ORDER BY position, created_at, '
+        + 'key');
       return rows.map(toDefinition);
     },
 
@@ -46,7 +48,8 @@ export function createSettingsRepository(db: Db) {
 
     async updateCustomField(d: CustomFieldDefinition, tx?: Db): Promise<boolean> {
       const { rowCount } = await q(tx).query(
-        `UPDATE custom_fields SET label = $2, type = $3, required = $4, pattern = $5, options = $6, default_privacy = $7, position = $8
+        `UPDATE custom_fields SET label = $2, type = $3, required = $4, pattern = $5, options = $6,
+           default_privacy = $7, position = $8
          WHERE key = $1`,
         [d.key, d.label, d.type, d.required, d.pattern, JSON.stringify(d.options), d.defaultPrivacy, d.position]);
       return (rowCount ?? 0) > 0;

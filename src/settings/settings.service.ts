@@ -6,7 +6,8 @@ import type { Actor, AuditLog } from '../audit/audit.service.js';
 import { type Db } from '../db/database.js';
 import { parseDefinition, type CustomFieldDefinition } from './custom-fields.js';
 import { NotFoundError, ValidationError } from '../platform/errors.js';
-import { DEFAULT_DELETION_GRACE_DAYS, lockoutFromStored, parseDeletionGrace, parseLockoutPolicy, type LockoutPolicy } from './lockout-policy.js';
+import { DEFAULT_DELETION_GRACE_DAYS, lockoutFromStored, parseDeletionGrace, parseLockoutPolicy,
+  type LockoutPolicy } from './lockout-policy.js';
 import { parsePasswordPolicy, policyFromStored, type PasswordPolicy } from './password-policy.js';
 import type { SettingsRepository } from './settings.repository.js';
 
@@ -23,7 +24,8 @@ const LOCKOUT = 'lockout';
 const DELETION_GRACE = 'deletion_grace_days';
 const REFRESH_MS = 2000;
 
-export function createSettingsService({ db, settings, audit }: { db: Db; settings: SettingsRepository; audit: AuditLog }) {
+export function createSettingsService({ db, settings, audit }: { db: Db; settings: SettingsRepository;
+  audit: AuditLog; }) {
   let cached: { snapshot: Promise<SettingsSnapshot>; until: number } | undefined;
 
   async function load(): Promise<SettingsSnapshot> {
@@ -70,10 +72,12 @@ export function createSettingsService({ db, settings, audit }: { db: Db; setting
     current,
 
     updatePasswordPolicy: (input: Record<string, unknown>, actor: Actor): Promise<PasswordPolicy> =>
-      saveNamed(PASSWORD_POLICY, parsePasswordPolicy(input), 'settings.password_policy_changed', (snapshot) => snapshot.passwordPolicy, actor),
+      saveNamed(PASSWORD_POLICY, parsePasswordPolicy(input), 'settings.password_policy_changed',
+        (snapshot) => snapshot.passwordPolicy, actor),
 
     updateDeletionGrace: (input: Record<string, unknown>, actor: Actor): Promise<number> =>
-      saveNamed(DELETION_GRACE, parseDeletionGrace(input), 'settings.deletion_grace_changed', (snapshot) => snapshot.deletionGraceDays, actor),
+      saveNamed(DELETION_GRACE, parseDeletionGrace(input), 'settings.deletion_grace_changed',
+        (snapshot) => snapshot.deletionGraceDays, actor),
 
     updateLockout: (input: Record<string, unknown>, actor: Actor): Promise<LockoutPolicy> =>
       saveNamed(LOCKOUT, parseLockoutPolicy(input), 'settings.lockout_changed', (snapshot) => snapshot.lockout, actor),
@@ -85,7 +89,8 @@ export function createSettingsService({ db, settings, audit }: { db: Db; setting
       try {
         await db.transaction(async (tx) => {
           await settings.insertCustomField(parsed.definition, tx);
-          await audit.record({ actor, action: 'settings.custom_field_added', details: { field: parsed.definition } }, tx);
+          await audit.record({ actor, action: 'settings.custom_field_added', details: { field: parsed.definition } },
+            tx);
         });
       } catch (err) {
         if ((err as { code?: unknown }).code === '23505') {
@@ -106,7 +111,8 @@ export function createSettingsService({ db, settings, audit }: { db: Db; setting
         .filter((k) => JSON.stringify(before[k]) !== JSON.stringify(parsed.definition[k]));
       await db.transaction(async (tx) => {
         if (!(await settings.updateCustomField(parsed.definition, tx))) throw new NotFoundError('Custom field');
-        await audit.record({ actor, action: 'settings.custom_field_changed', details: { key, fields: changedKeys } }, tx);
+        await audit.record({ actor, action: 'settings.custom_field_changed', details: { key, fields: changedKeys } },
+          tx);
       });
       changed();
       return parsed.definition;

@@ -13,7 +13,9 @@ const PURPOSE = 'admin_setup';
 
 export class SetupLinkInvalidError extends DomainError {
   constructor() {
-    super('setup_link_invalid', 'This setup link has already been used or is not valid. If an administrator exists, sign in instead; otherwise restart Foyer for a new link.', 410);
+    super('setup_link_invalid',
+      'This setup link has already been used or is not valid. If an administrator exists, sign in instead; otherwise '
+        + 'restart Foyer for a new link.', 410);
   }
 }
 
@@ -22,7 +24,8 @@ export type BootstrapOutcome =
   | { kind: 'admin_created'; user: User }
   | { kind: 'setup_link'; url: string };
 
-export function createAdminSetup({ users, tokens, issuer, settings }: { users: UserService; tokens: OneTimeTokens; issuer: string; settings: SettingsService }) {
+export function createAdminSetup({ users, tokens, issuer, settings }: { users: UserService; tokens: OneTimeTokens;
+  issuer: string; settings: SettingsService; }) {
   return {
     /** The password policy in words, for the form. */
     async passwordHint(): Promise<string> {
@@ -32,7 +35,8 @@ export function createAdminSetup({ users, tokens, issuer, settings }: { users: U
     async bootstrap(fromEnv: AdminBootstrap | undefined): Promise<BootstrapOutcome> {
       if ((await users.countAdmins()) > 0) return { kind: 'admin_exists' };
       if (fromEnv) {
-        const user = await users.create({ ...fromEnv, role: 'ADMIN', emailVerified: true }, { type: 'setup', label: 'FOYER_ADMIN_* variables' }, ALL_USERS);
+        const user = await users.create({ ...fromEnv, role: 'ADMIN', emailVerified: true },
+          { type: 'setup', label: 'FOYER_ADMIN_* variables' }, ALL_USERS);
         return { kind: 'admin_created', user };
       }
       const token = await tokens.issue(PURPOSE);
@@ -46,9 +50,10 @@ export function createAdminSetup({ users, tokens, issuer, settings }: { users: U
 
     async complete(token: string, input: Pick<CreateUserInput, 'login' | 'email' | 'password'>): Promise<User> {
       if (!(await this.isUsable(token))) throw new SetupLinkInvalidError();
-      return users.create({ ...input, role: 'ADMIN' }, { type: 'setup', label: 'setup link' }, ALL_USERS, async (manager) => {
-        if (!(await tokens.consume(PURPOSE, token, manager))) throw new SetupLinkInvalidError();
-      });
+      return users.create({ ...input, role: 'ADMIN' }, { type: 'setup', label: 'setup link' }, ALL_USERS,
+        async (manager) => {
+          if (!(await tokens.consume(PURPOSE, token, manager))) throw new SetupLinkInvalidError();
+        });
     },
   };
 }

@@ -14,7 +14,8 @@ const SETUP_FORM = z.object({
   password_confirm: z.preprocess((v) => v ?? '', z.string({ error: 'Type the password again' })),
 });
 
-export function setupRoutes({ setup, views, issuer, forms }: { setup: AdminSetup; views: Views; issuer: string; forms: Middleware }): Router {
+export function setupRoutes({ setup, views, issuer, forms }: { setup: AdminSetup; views: Views; issuer: string;
+  forms: Middleware; }): Router {
   const router = new Router({ prefix: '/setup/:token' });
   router.use(async function noStore(ctx, next) {
     ctx.set('Cache-Control', 'no-store');
@@ -34,14 +35,22 @@ export function setupRoutes({ setup, views, issuer, forms }: { setup: AdminSetup
     const values = { login: typed('login'), email: typed('email') };
     const form = SETUP_FORM.safeParse(body);
     const errors: Record<string, string> = form.success ? {} : fieldMessages(form.error);
-    if (form.success && form.data.password !== form.data.password_confirm) errors.password_confirm = 'The two passwords differ';
-    if (!form.success || Object.keys(errors).length) return renderPage(ctx, views, 'setup/form.njk', { values, errors, passwordHint: await setup.passwordHint() }, 400);
+    if (form.success && form.data.password !== form.data.password_confirm) {
+      errors.password_confirm = 'The two passwords differ';
+    }
+    if (!form.success || Object.keys(errors).length) {
+      return renderPage(ctx, views, 'setup/form.njk', { values, errors, passwordHint: await setup.passwordHint() },
+        400);
+    }
     try {
       const { login, email, password } = form.data;
       const user = await setup.complete(ctx.params.token, { login, email, password });
       renderPage(ctx, views, 'setup/done.njk', { login: user.login, issuer });
     } catch (err) {
-      if (err instanceof ValidationError) return renderPage(ctx, views, 'setup/form.njk', { values, errors: err.fields, passwordHint: await setup.passwordHint() }, 400);
+      if (err instanceof ValidationError) {
+        return renderPage(ctx, views, 'setup/form.njk',
+          { values, errors: err.fields, passwordHint: await setup.passwordHint() }, 400);
+      }
       throw err;
     }
   });

@@ -4,7 +4,8 @@ import type { UserLifecycle } from './user-lifecycle.service.js';
 import type { Logger } from '../platform/logger.js';
 import { safeError } from '../platform/logger.js';
 
-export function startDeletionPurge({ lifecycle, intervalSeconds, logger }: { lifecycle: UserLifecycle; intervalSeconds: number; logger: Logger }) {
+export function startDeletionPurge({ lifecycle, intervalSeconds, logger }: { lifecycle: UserLifecycle;
+  intervalSeconds: number; logger: Logger; }) {
   let running = false;
   const run = async () => {
     if (running) return 0;

@@ -43,7 +43,8 @@ export function normalizePhone(value: string, defaultRegion: string): string | u
 }
 
 /** What kind of identifier a user typed on the sign-in page, and its stored form. */
-export function classifyIdentifier(raw: string, defaultRegion: string): { kind: IdentifierKind; value: string } | undefined {
+export function classifyIdentifier(raw: string,
+  defaultRegion: string): { kind: IdentifierKind; value: string } | undefined {
   const value = raw.trim();
   if (value === '') return undefined;
   if (value.includes('@')) return { kind: 'email', value };

@@ -40,7 +40,8 @@ export function createMailDelivery(deps: MailWorkerDeps) {
     // Who it is for, now: a forgotten-password request names an identifier, resolved here so the
     // request itself costs the same whether or not the account exists.
     const identifier = typeof row.params.identifier === 'string' ? row.params.identifier : undefined;
-    const user = identifier ? await users.findBySignInIdentifier(identifier) : row.userId ? await users.findById(row.userId) : null;
+    const user = identifier ? await users.findBySignInIdentifier(identifier)
+      : row.userId ? await users.findById(row.userId) : null;
     const to = identifier ? user?.email : row.to;
     const reachable = user && !user.deletedAt && !user.blocked && to && (!identifier || mayResetPassword(user));
     if (!reachable) {
@@ -53,11 +54,13 @@ export function createMailDelivery(deps: MailWorkerDeps) {
     if (spec.link) {
       const ttlSeconds = config.linkTtlMinutes[spec.link.purpose] * 60;
       await tokens.revokeFor(user.id, spec.link.purpose);
-      const token = await tokens.issue(spec.link.purpose, { userId: user.id, ttlSeconds, data: spec.link.purpose === 'email_verification' ? { email: to } : undefined });
+      const token = await tokens.issue(spec.link.purpose,
+        { userId: user.id, ttlSeconds, data: spec.link.purpose === 'email_verification' ? { email: to } : undefined });
       link = `${deps.issuer}${spec.link.path}${token}`;
       expires = new Date(Date.now() + ttlSeconds * 1000);
     }
-    const message = renderMessage(deps.views, { template: row.template, to, link, expires, params: row.params, issuer: deps.issuer });
+    const message = renderMessage(deps.views,
+      { template: row.template, to, link, expires, params: row.params, issuer: deps.issuer });
     try {
       await transport.send(message);
     } catch (err) {
@@ -69,12 +72,14 @@ export function createMailDelivery(deps: MailWorkerDeps) {
       }
       const delay = Math.min(config.pollSeconds * 2 ** (row.attempts - 1), MAX_BACKOFF_SECONDS);
       await outbox.markRetry(row.id, reason, delay);
-      logger.warn({ err: safeError(err), message: row.id, attempt: row.attempts, retryInSeconds: delay }, 'email delivery failed; will retry');
+      logger.warn({ err: safeError(err), message: row.id, attempt: row.attempts, retryInSeconds: delay },
+        'email delivery failed; will retry');
       return 'retry';
     }
     if (transport.kind === 'outbox') {
       await outbox.markSent(row.id, 'outbox', message);
-      logger.info({ message: row.id, to, subject: message.subject, link }, 'no SMTP_URL: message kept in the dev outbox (/admin/outbox)');
+      logger.info({ message: row.id, to, subject: message.subject, link },
+        'no SMTP_URL: message kept in the dev outbox (/admin/outbox)');
       return 'outbox';
     }
     await outbox.markSent(row.id, 'sent', { to, subject: message.subject });

@@ -19,12 +19,14 @@ const WELL_FORMED = /^[A-Za-z0-9_-]{20,100}$/;
 
 export function createOneTimeTokens(db: Db) {
   return {
-    async issue(purpose: string, opts: { userId?: string; ttlSeconds?: number; data?: Record<string, unknown> } = {}, tx?: Db): Promise<string> {
+    async issue(purpose: string, opts: { userId?: string; ttlSeconds?: number; data?: Record<string, unknown> } = {},
+      tx?: Db): Promise<string> {
       const raw = randomBytes(32).toString('base64url');
       await (tx ?? db).query(
         `INSERT INTO one_time_tokens (purpose, token_hash, user_id, expires_at, data)
          VALUES ($1, $2, $3, CASE WHEN $4::int IS NULL THEN NULL ELSE now() + make_interval(secs => $4::int) END, $5)`,
-        [purpose, hash(raw), opts.userId ?? null, opts.ttlSeconds ?? null, opts.data ? JSON.stringify(opts.data) : null],
+        [purpose, hash(raw), opts.userId ?? null, opts.ttlSeconds ?? null,
+          opts.data ? JSON.stringify(opts.data) : null],
       );
       return raw;
     },
@@ -32,7 +34,8 @@ export function createOneTimeTokens(db: Db) {
     /** Makes every unused link of this purpose for the user stop working (a resend replaces them). */
     async revokeFor(userId: string, purpose: string, tx?: Db): Promise<void> {
       await (tx ?? db).query(
-        'UPDATE one_time_tokens SET used_at = now() WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL', [userId, purpose]);
+        'UPDATE one_time_tokens SET used_at = now() WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL',
+        [userId, purpose]);
     },
 
     /** The token if it exists, is unused and unexpired; does not use it up. */
@@ -67,7 +70,8 @@ export function createOneTimeTokens(db: Db) {
     /** When the user's newest unused link of this purpose stops working (for "expired" labels). */
     async expiryOf(userId: string, purpose: string): Promise<Date | null | undefined> {
       const { rows } = await db.query<{ expires_at: Date | null }>(
-        `SELECT expires_at FROM one_time_tokens WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL ORDER BY id DESC LIMIT 1`, [userId, purpose]);
+        `SELECT expires_at FROM one_time_tokens WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL ORDER BY id `
+          + `DESC LIMIT 1`, [userId, purpose]);
       return rows[0]?.expires_at;
     },
   };

@@ -2,7 +2,8 @@
 // themselves are named in src/config/privacy-levels.ts).
 // Privacy fields are the built-in ones plus one per custom profile field, named
 // `custom_fields.<key>` (their values are released inside the `custom_fields` claim).
-import { isPrivacyLevel, PRIVACY_CLAIMS, PRIVACY_LEVELS, type PrivacyClaim, type PrivacyLevel } from '../config/privacy-levels.js';
+import { isPrivacyLevel, PRIVACY_CLAIMS, PRIVACY_LEVELS, type PrivacyClaim,
+  type PrivacyLevel } from '../config/privacy-levels.js';
 
 export { isPrivacyLevel, PRIVACY_CLAIMS, PRIVACY_LEVELS, type PrivacyClaim, type PrivacyLevel };
 
@@ -20,7 +21,6 @@ const GOVERNED_BY: Record<string, PrivacyClaim> = {
 
 /** Built-in fields always have a level; custom fields have one while they are defined. */
 export type PrivacyLevels = Record<PrivacyClaim, PrivacyLevel> & Record<string, PrivacyLevel>;
-
 
 export function isPrivacyClaim(value: unknown): value is PrivacyClaim {
   return typeof value === 'string' && (PRIVACY_CLAIMS as readonly string[]).includes(value);
@@ -47,7 +47,8 @@ export function governingFields(claim: string, levels: PrivacyLevels): PrivacyFi
  * The user's stored levels over the defaults: the configured ones for built-in fields, each
  * custom field's own default for custom ones (`customDefaults`, keyed by custom key).
  */
-export function effectiveLevels(stored: Partial<Record<string, string>> | null | undefined, defaults: Record<PrivacyClaim, PrivacyLevel>,
+export function effectiveLevels(stored: Partial<Record<string, string>> | null | undefined,
+  defaults: Record<PrivacyClaim, PrivacyLevel>,
   customDefaults: Record<string, PrivacyLevel> = {}): PrivacyLevels {
   const levels: Record<string, PrivacyLevel> = { ...defaults };
   for (const [key, level] of Object.entries(customDefaults)) levels[customPrivacyField(key)] = level;

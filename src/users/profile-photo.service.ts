@@ -13,9 +13,11 @@ export const PHOTO_MAX_BYTES = 2 * 1024 * 1024;
 export const PHOTO_PATH_PREFIX = 'public/images/profile/';
 
 const KINDS = [
-  { type: 'image/png', ext: 'png', matches: (b: Buffer) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) },
+  { type: 'image/png', ext: 'png',
+    matches: (b: Buffer) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) },
   { type: 'image/jpeg', ext: 'jpg', matches: (b: Buffer) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
-  { type: 'image/webp', ext: 'webp', matches: (b: Buffer) => b.toString('latin1', 0, 4) === 'RIFF' && b.toString('latin1', 8, 12) === 'WEBP' },
+  { type: 'image/webp', ext: 'webp',
+    matches: (b: Buffer) => b.toString('latin1', 0, 4) === 'RIFF' && b.toString('latin1', 8, 12) === 'WEBP' },
 ] as const;
 
 /** What an upload is, judged by its first bytes; undefined for anything but PNG, JPEG and WebP. */
@@ -29,7 +31,8 @@ export function absolutePicture(picture: string | null, issuer: string): string 
   return picture.startsWith(PHOTO_PATH_PREFIX) ? `${issuer}/${picture}` : picture;
 }
 
-export function createProfilePhotos({ db, users, repository, audit }: { db: Db; users: UserService; repository: UserRepository; audit: AuditLog }) {
+export function createProfilePhotos({ db, users, repository, audit }: { db: Db; users: UserService;
+  repository: UserRepository; audit: AuditLog; }) {
   const photos = createProfilePhotoRepository(db);
   return {
     async upload(userId: string, bytes: Buffer, actor: Actor): Promise<string> {
@@ -42,7 +45,8 @@ export function createProfilePhotos({ db, users, repository, audit }: { db: Db; 
         const user = await users.getChangeable(userId, { kind: 'all' }, tx);
         await photos.replace(userId, key, kind.type, bytes, tx);
         await repository.update(userId, { picture: path }, tx);
-        await audit.record({ actor, action: 'user.photo_uploaded', targetUserId: userId, targetLabel: describeUser(user), details: { type: kind.type, bytes: bytes.length } }, tx);
+        await audit.record({ actor, action: 'user.photo_uploaded', targetUserId: userId,
+          targetLabel: describeUser(user), details: { type: kind.type, bytes: bytes.length } }, tx);
       });
       return path;
     },
@@ -52,7 +56,8 @@ export function createProfilePhotos({ db, users, repository, audit }: { db: Db; 
         const user = await users.getChangeable(userId, { kind: 'all' }, tx);
         await photos.removeFor(userId, tx);
         await repository.update(userId, { picture: null }, tx);
-        await audit.record({ actor, action: 'user.photo_removed', targetUserId: userId, targetLabel: describeUser(user) }, tx);
+        await audit.record({ actor, action: 'user.photo_removed', targetUserId: userId,
+          targetLabel: describeUser(user) }, tx);
       });
     },
 

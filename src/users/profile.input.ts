@@ -10,7 +10,8 @@ import type { ProfileInput } from './user-input.js';
 type Form = Record<string, string | string[] | undefined>;
 
 const profileShape = {
-  login: text(320), email: text(320), phone_number: text(50), nickname: text(200), given_name: text(200), family_name: text(200),
+  login: text(320), email: text(320), phone_number: text(50), nickname: text(200), given_name: text(200),
+  family_name: text(200),
   birthdate: optionalDate({ notFuture: true }), picture: text(2000),
 };
 /** Custom fields (`custom.<key>`) and anything else the form sends: bounded single-line text. */
@@ -20,7 +21,8 @@ export function profileOf(form: z.output<typeof profileForm>): ProfileInput {
   const custom: Form = {};
   for (const [k, v] of Object.entries(form)) if (k.startsWith('custom.')) custom[k] = v as string;
   return {
-    login: form.login, email: form.email, phoneNumber: form.phone_number, nickname: form.nickname, givenName: form.given_name,
+    login: form.login, email: form.email, phoneNumber: form.phone_number, nickname: form.nickname,
+    givenName: form.given_name,
     familyName: form.family_name, birthdate: form.birthdate ?? '', picture: form.picture, custom,
   };
 }
@@ -35,4 +37,7 @@ export function parsePrivacyForm(form: Form): { field: string; level: string } {
   return parseInput(privacyForm, form);
 }
 
-/** The profile's OAuth Applications filters: text with control characters is refused (422); an organization or status that cannot be one is dropped. */
+/**
+ * The profile's OAuth Applications filters: text with control characters is refused (422); an
+ * organization or status that cannot be one is dropped.
+ */

@@ -7,7 +7,8 @@ import type { UserService } from './user.service.js';
 import { buildUserExport, publicFields, type UserExport } from './user-export.js';
 import { absolutePicture } from './profile-photo.service.js';
 
-export function createUserData({ users, records, events, issuer }: { users: UserService; records: AccountRecords; events: AuditQuery; issuer: string }) {
+export function createUserData({ users, records, events, issuer }: { users: UserService; records: AccountRecords;
+  events: AuditQuery; issuer: string; }) {
   return {
     async export(user: User): Promise<UserExport> {
       const [levels, grants, sessions, recent] = await Promise.all([
@@ -16,12 +17,15 @@ export function createUserData({ users, records, events, issuer }: { users: User
       ]);
       const identifiers = [
         user.login ? { kind: 'login', value: user.login, privacy: 'private' } : undefined,
-        user.email ? { kind: 'email', value: user.email, verified: user.emailVerified, privacy: levels.email } : undefined,
-        user.phoneNumber ? { kind: 'phone_number', value: user.phoneNumber, verified: user.phoneNumberVerified, privacy: levels.phone_number } : undefined,
+        user.email ? { kind: 'email', value: user.email, verified: user.emailVerified, privacy: levels.email }
+        : undefined,
+        user.phoneNumber ? { kind: 'phone_number', value: user.phoneNumber, verified: user.phoneNumberVerified,
+          privacy: levels.phone_number } : undefined,
       ].filter((i): i is NonNullable<typeof i> => Boolean(i));
       return buildUserExport(user, levels, {
         identifiers,
-        consents: grants.map((g) => ({ app: g.app, scopes: g.scopes, claims: g.claims, granted_at: g.grantedAt?.toISOString() ?? null })),
+        consents: grants.map((g) => ({ app: g.app, scopes: g.scopes, claims: g.claims,
+          granted_at: g.grantedAt?.toISOString() ?? null })),
         sessions: { count: sessions.length, last_active_at: sessions[0]?.lastSeenAt?.toISOString() ?? null },
         events: recent.rows.map((e) => ({ at: e.occurredAt.toISOString(), action: e.action, by: e.actorLabel })),
       });

@@ -13,7 +13,8 @@ export const SORT_KEYS = ['name', 'login', 'created', 'last_sign_in'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 
 const LOCKED = '(u.locked_at IS NOT NULL AND (u.locked_until IS NULL OR u.locked_until > now()))';
-const CANNOT_SIGN_IN = `(u.blocked OR ${LOCKED} OR u.invited_at IS NOT NULL OR u.password_reset_required OR u.deletion_scheduled_at IS NOT NULL)`;
+const CANNOT_SIGN_IN = `(u.blocked OR ${LOCKED} OR u.invited_at IS NOT NULL OR u.password_reset_required OR `
+  + `u.deletion_scheduled_at IS NOT NULL)`;
 
 // Each predicate is written as its partial index in migrations/, so the planner can use it.
 const STATUS_SQL: Record<StatusFilter, string> = {
@@ -96,7 +97,9 @@ function encodeCursor(c: Cursor): string {
 function decodeCursor(raw: string): Cursor {
   try {
     const [value, id] = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-    if (typeof value === 'string' && typeof id === 'string' && /^[0-9]{1,18}$/.test(id) && value.length <= 400) return { value, id };
+    if (typeof value === 'string' && typeof id === 'string' && /^[0-9]{1,18}$/.test(id) && value.length <= 400) {
+      return { value, id };
+    }
   } catch {
     // fall through
   }
@@ -117,7 +120,8 @@ export function whereOf(query: UserFilter): { conditions: string[]; values: unkn
   const values: unknown[] = [];
   const param = (v: unknown) => `$${values.push(v)}`;
   if (query.scope.kind === 'organization') {
-    conditions.push(query.scope.organizationId === null ? 'false' : `u.organization_id = ${param(query.scope.organizationId)}`);
+    conditions.push(query.scope.organizationId === null ? 'false'
+      : `u.organization_id = ${param(query.scope.organizationId)}`);
   }
   if (query.organizationId !== undefined) conditions.push(`u.organization_id = ${param(query.organizationId)}`);
   if (query.role) conditions.push(`u.role = ${param(query.role)}`);
@@ -127,13 +131,15 @@ export function whereOf(query: UserFilter): { conditions: string[]; values: unkn
   return { conditions, values };
 }
 
-const ROW_COLUMNS = `u.id::text AS id, u.nickname, u.given_name AS "givenName", u.family_name AS "familyName", u.login, u.email,
-  u.email_verified AS "emailVerified", u.phone_number AS "phoneNumber", u.phone_number_verified AS "phoneNumberVerified",
+const ROW_COLUMNS = `u.id::text AS id, u.nickname, u.given_name AS "givenName", u.family_name AS "familyName",
+  u.login, u.email, u.email_verified AS "emailVerified", u.phone_number AS "phoneNumber",
+  u.phone_number_verified AS "phoneNumberVerified",
   u.role, u.organization_id AS "organizationId", o.name AS "organizationName", u.blocked,
   ${LOCKED} AS locked, u.invited_at IS NOT NULL AS invited,
   CASE WHEN u.invited_at IS NULL THEN false ELSE NOT EXISTS (SELECT 1 FROM one_time_tokens t WHERE t.user_id = u.id
     AND t.purpose = 'invitation' AND t.used_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now()))
-    AND EXISTS (SELECT 1 FROM one_time_tokens t WHERE t.user_id = u.id AND t.purpose = 'invitation') END AS "invitationExpired",
+    AND EXISTS (SELECT 1 FROM one_time_tokens t WHERE t.user_id = u.id AND t.purpose = 'invitation')
+    END AS "invitationExpired",
   u.password_reset_required AS "passwordResetRequired", u.deletion_scheduled_at AS "deletionScheduledAt",
   u.created_at AS "createdAt", u.last_sign_in_at AS "lastSignInAt"`;
 
@@ -142,7 +148,8 @@ export function createUserDirectory(sql: Db) {
     const where = conditions.join(' AND ');
     if (unfiltered) {
       // The whole table: the statistics' row count is free and close enough past 10,000.
-      const { rows } = await sql.query<{ n: number }>(`SELECT reltuples::bigint AS n FROM pg_class WHERE oid = 'users'::regclass`);
+      const { rows } = await sql.query<{ n: number }>(`SELECT reltuples::bigint AS n FROM pg_class WHERE oid = `
+        + `'users'::regclass`);
       if (Number(rows[0]?.n) > EXACT_COUNT_LIMIT) return { value: Number(rows[0].n), exact: false };
     }
     const { rows } = await sql.query<{ n: number }>(
@@ -158,7 +165,8 @@ export function createUserDirectory(sql: Db) {
     /** The exact number of users matching a filter (for a confirmation that states the count). */
     async countExactly(filter: UserFilter): Promise<number> {
       const { conditions, values } = whereOf(filter);
-      const { rows } = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM users u WHERE ${conditions.join(' AND ')}`, values);
+      const { rows } = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM users u WHERE `
+        + `${conditions.join(' AND ')}`, values);
       return rows[0].n;
     },
 
@@ -209,3 +217,6 @@ export function createUserDirectory(sql: Db) {
 }
 
 export type UserDirectory = ReturnType<typeof createUserDirectory>;
+
+/** The name of the user's organization, as a column expression on `users u` (exports, SCIM filters). */
+export const ORGANIZATION_NAME_SQL = '(SELECT o.name FROM organizations o WHERE o.id = u.organization_id)';

@@ -18,13 +18,15 @@ export interface ProfileInput {
   custom?: Record<string, string | string[] | undefined>;
 }
 
-export type ProfileData = Pick<User, 'login' | 'email' | 'phoneNumber' | 'nickname' | 'givenName' | 'familyName' | 'birthdate' | 'picture'>
+export type ProfileData = Pick<User,
+  'login' | 'email' | 'phoneNumber' | 'nickname' | 'givenName' | 'familyName' | 'birthdate' | 'picture'>
   & { customFields?: User['customFields'] };
 
 const NAME_MAX = 200;
 const URL_MAX = 2000;
 
-export const clean = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
+export const clean = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim()
+  : undefined);
 
 function isRealDate(value: string): boolean {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
@@ -33,7 +35,9 @@ function isRealDate(value: string): boolean {
 }
 
 /** The profile part of a user, checked; `errors` maps form field names to messages. */
-export function parseProfile(input: ProfileInput, opts: { defaultPhoneRegion: string; customFields: CustomFieldDefinition[]; previousCustom?: Record<string, unknown> }):
+export function parseProfile(input: ProfileInput,
+  opts: { defaultPhoneRegion: string; customFields: CustomFieldDefinition[];
+    previousCustom?: Record<string, unknown>; }):
   { data: ProfileData; errors: Record<string, string> } {
   const errors: Record<string, string> = {};
   const login = clean(input.login);
@@ -51,14 +55,19 @@ export function parseProfile(input: ProfileInput, opts: { defaultPhoneRegion: st
   }
   if (!login && !email && !phoneRaw) errors.login = 'Give at least one of login, email or phone number';
 
-  for (const [field, value] of [['nickname', input.nickname], ['given_name', input.givenName], ['family_name', input.familyName]] as const) {
+  for (const [field, value] of [['nickname', input.nickname], ['given_name', input.givenName],
+    ['family_name', input.familyName]] as const) {
     if (value && value.trim().length > NAME_MAX) errors[field] = `Use at most ${NAME_MAX} characters`;
   }
   const birthdate = clean(input.birthdate);
   if (birthdate && !isRealDate(birthdate)) errors.birthdate = 'Use a real date in the form YYYY-MM-DD';
-  else if (birthdate && birthdate > new Date().toISOString().slice(0, 10)) errors.birthdate = 'The date of birth cannot be in the future';
+  else if (birthdate && birthdate > new Date().toISOString().slice(0, 10)) {
+    errors.birthdate = 'The date of birth cannot be in the future';
+  }
   const picture = clean(input.picture);
-  if (picture && (!/^https?:\/\/[^\s]+$/i.test(picture) || picture.length > URL_MAX)) errors.picture = 'Enter an http(s) URL';
+  if (picture && (!/^https?:\/\/[^\s]+$/i.test(picture) || picture.length > URL_MAX)) {
+    errors.picture = 'Enter an http(s) URL';
+  }
 
   const data: ProfileData = {
     login: login ?? null,

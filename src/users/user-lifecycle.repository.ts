@@ -10,7 +10,8 @@ export function createUserLifecycleRepository(db: Db) {
     async sessionsOf(accountId: string, tx?: Db): Promise<EndedSession[]> {
       const { rows } = await (tx ?? db).query<{ clients: { clientId: string; sid: string }[] }>(
         `SELECT coalesce((SELECT jsonb_agg(jsonb_build_object('clientId', a.key, 'sid', a.value->>'sid'))
-                          FROM jsonb_each(coalesce(s.payload->'authorizations', '{}'::jsonb)) a), '[]'::jsonb) AS clients
+                          FROM jsonb_each(coalesce(s.payload->'authorizations', '{}'::jsonb)) a),
+                         '[]'::jsonb) AS clients
          FROM oidc_payloads s WHERE s.model = 'Session' AND s.account_id = $1`, [accountId]);
       return rows.map((r) => ({ clients: r.clients }));
     },

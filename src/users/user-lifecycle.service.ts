@@ -17,7 +17,6 @@ export interface LockInput {
   until?: string;
 }
 
-
 /** Removes every provider record of an account inside the caller's transaction. */
 export type AccountTokenRevoker = (tx: Db, accountId: string) => Promise<number>;
 
@@ -89,7 +88,8 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
         const target = await users.getChangeable(id, scope, tx);
         await repository.update(id, { blocked: true, blockedAt: new Date() }, tx);
         const ended = await revokeAll(tx, id);
-        await audit.record({ actor, action: 'user.blocked', targetUserId: id, targetLabel: describeUser(target), details: { revokedRecords: ended.revoked } }, tx);
+        await audit.record({ actor, action: 'user.blocked', targetUserId: id, targetLabel: describeUser(target),
+          details: { revokedRecords: ended.revoked } }, tx);
         return { user: { ...target, blocked: true }, ...ended };
       });
       await announce(id, sessions);
@@ -100,7 +100,8 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
       return db.transaction(async (tx) => {
         const target = await users.getChangeable(id, scope, tx);
         await repository.update(id, { blocked: false, blockedAt: null }, tx);
-        await audit.record({ actor, action: 'user.unblocked', targetUserId: id, targetLabel: describeUser(target) }, tx);
+        await audit.record({ actor, action: 'user.unblocked', targetUserId: id, targetLabel: describeUser(target) },
+          tx);
         return { ...target, blocked: false, blockedAt: null };
       });
     },
@@ -126,10 +127,13 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
      * code and token of the account ends now, in the same transaction (apps are told by
      * back-channel logout after it commits). `within` queues the email in that transaction.
      */
-    async forcePasswordReset(id: string, actor: Actor, scope: StaffScope, within: (tx: Db, user: User) => Promise<void>): Promise<{ user: User; revoked: number }> {
+    async forcePasswordReset(id: string, actor: Actor, scope: StaffScope,
+      within: (tx: Db, user: User) => Promise<void>): Promise<{ user: User; revoked: number }> {
       const { user, sessions, revoked } = await db.transaction(async (tx) => {
         const target = await users.getChangeable(id, scope, tx);
-        if (!target.email) throw new ValidationError({ email: 'This user has no email address to send the reset link to' });
+        if (!target.email) {
+          throw new ValidationError({ email: 'This user has no email address to send the reset link to' });
+        }
         await repository.update(id, { passwordResetRequired: true }, tx);
         const ended = await revokeAll(tx, id);
         await within(tx, target);
@@ -166,7 +170,8 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
         const target = await users.getChangeable(id, scope, tx);
         const revoked = await deps.records.revokeGrants(tx, id, grantIds);
         await audit.record({
-          actor, action: 'user.consents_revoked', targetUserId: id, targetLabel: describeUser(target), details: { grants: grantIds.length, revokedRecords: revoked },
+          actor, action: 'user.consents_revoked', targetUserId: id, targetLabel: describeUser(target),
+          details: { grants: grantIds.length, revokedRecords: revoked },
         }, tx);
         return revoked;
       });
@@ -179,7 +184,8 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
         const target = await users.getChangeable(id, scope, tx);
         const revoked = await deps.records.revokeRefreshTokens(tx, id, tokenHandles);
         await audit.record({
-          actor, action: 'user.refresh_tokens_revoked', targetUserId: id, targetLabel: describeUser(target), details: { revoked },
+          actor, action: 'user.refresh_tokens_revoked', targetUserId: id, targetLabel: describeUser(target),
+          details: { revoked },
         }, tx);
         return revoked;
       });
@@ -213,7 +219,8 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
         if (target.role === 'ADMIN') await lastAdminGuard(tx, id);
         await repository.update(id, { deletionScheduledAt: at }, tx);
         const ended = await revokeAll(tx, id);
-        await audit.record({ actor, action: 'user.deletion_scheduled', targetUserId: id, targetLabel: describeUser(target), details: { at: at.toISOString() } }, tx);
+        await audit.record({ actor, action: 'user.deletion_scheduled', targetUserId: id,
+          targetLabel: describeUser(target), details: { at: at.toISOString() } }, tx);
         return ended.sessions;
       });
       await announce(id, sessions);
@@ -226,7 +233,8 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
         const target = await users.getChangeable(id, scope, tx);
         if (!target.deletionScheduledAt) return;
         await repository.update(id, { deletionScheduledAt: null }, tx);
-        await audit.record({ actor, action: 'user.deletion_cancelled', targetUserId: id, targetLabel: describeUser(target) }, tx);
+        await audit.record({ actor, action: 'user.deletion_cancelled', targetUserId: id,
+          targetLabel: describeUser(target) }, tx);
       });
     },
 
@@ -252,8 +260,9 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
       if (!reason) errors.reason = 'Say why the account is locked; the user\'s profile shows it';
       else if (reason.length > REASON_MAX) errors.reason = `Use at most ${REASON_MAX} characters`;
       const until = parseUntil(input.until);
-      if (until === 'invalid') errors.until = 'Write the end as YYYY-MM-DD or YYYY-MM-DDTHH:MM (UTC), or leave it empty';
-      else if (until && until.getTime() <= Date.now()) errors.until = 'The end of the lock must be in the future';
+      if (until === 'invalid') {
+        errors.until = 'Write the end as YYYY-MM-DD or YYYY-MM-DDTHH:MM (UTC), or leave it empty';
+      } else if (until && until.getTime() <= Date.now()) errors.until = 'The end of the lock must be in the future';
       if (Object.keys(errors).length) throw new ValidationError(errors);
       const lockedUntil = until as Date | null;
       const { user, sessions } = await db.transaction(async (tx) => {
@@ -275,10 +284,12 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
     async unlock(id: string, actor: Actor, scope: StaffScope): Promise<User> {
       return db.transaction(async (tx) => {
         const target = await users.getChangeable(id, scope, tx);
-        const changes = { lockedAt: null, lockedReason: null, lockedUntil: null, failedSignIns: 0, failedSignInsSince: null };
+        const changes = { lockedAt: null, lockedReason: null, lockedUntil: null, failedSignIns: 0,
+          failedSignInsSince: null };
         await repository.update(id, changes, tx);
         await audit.record({
-          actor, action: 'user.unlocked', targetUserId: id, targetLabel: describeUser(target), details: { wasLocked: Boolean(target.lockedAt) },
+          actor, action: 'user.unlocked', targetUserId: id, targetLabel: describeUser(target),
+          details: { wasLocked: Boolean(target.lockedAt) },
         }, tx);
         return { ...target, ...changes };
       });
@@ -309,7 +320,8 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
             details: { client_id: app.clientId, name: app.name, reason: 'sole owner deleted' },
           }, tx);
         }
-        await audit.record({ actor, action: 'user.deleted', targetUserId: id, targetLabel: label, details: { login: user.login } }, tx);
+        await audit.record({ actor, action: 'user.deleted', targetUserId: id, targetLabel: label,
+          details: { login: user.login } }, tx);
         return { target: user, sessions: ended.sessions };
       });
       await announce(id, sessions);

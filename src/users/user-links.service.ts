@@ -35,7 +35,9 @@ export interface UserLinksDeps {
 
 export class LinkNotUsableError extends DomainError {
   constructor(readonly state: Exclude<TokenState['state'], 'valid'>) {
-    super(`link_${state}`, state === 'expired' ? 'This link has expired.' : state === 'used' ? 'This link has already been used.' : 'This link is not valid.', 410);
+    super(`link_${state}`,
+      state === 'expired' ? 'This link has expired.'
+      : state === 'used' ? 'This link has already been used.' : 'This link is not valid.', 410);
   }
 }
 
@@ -83,10 +85,13 @@ export function createUserLinks(deps: UserLinksDeps) {
 
   return {
     /** Creates the invited user (status Invited, no password) and queues the invitation. */
-    async invite(input: Pick<CreateUserInput, 'email' | 'role' | 'organizationId' | 'nickname'>, actor: Actor, scope: StaffScope): Promise<User> {
+    async invite(input: Pick<CreateUserInput, 'email' | 'role' | 'organizationId' | 'nickname'>, actor: Actor,
+      scope: StaffScope): Promise<User> {
       const user = await users.create({ ...input, invite: true }, actor, scope, async (tx, created) => {
-        await queue({ template: 'invitation', to: created.email, userId: created.id, params: { inviter: actor.label } }, tx);
-        await audit.record({ actor, action: 'user.invited', targetUserId: created.id, targetLabel: describeUser(created) }, tx);
+        await queue({ template: 'invitation', to: created.email, userId: created.id, params: { inviter: actor.label } },
+          tx);
+        await audit.record({ actor, action: 'user.invited', targetUserId: created.id,
+          targetLabel: describeUser(created) }, tx);
       });
       deps.wakeMail();
       return user;
@@ -99,7 +104,8 @@ export function createUserLinks(deps: UserLinksDeps) {
         // The old link stops working now; the new one is made when the message goes out.
         await tokens.revokeFor(user.id, 'invitation', tx);
         await queue({ template: 'invitation', to: user.email, userId: user.id, params: { inviter: actor.label } }, tx);
-        await audit.record({ actor, action: 'user.invitation_resent', targetUserId: id, targetLabel: describeUser(user) }, tx);
+        await audit.record({ actor, action: 'user.invitation_resent', targetUserId: id,
+          targetLabel: describeUser(user) }, tx);
       });
       deps.wakeMail();
     },
@@ -108,7 +114,8 @@ export function createUserLinks(deps: UserLinksDeps) {
     async cancelInvitation(id: string, actor: Actor, scope: StaffScope): Promise<void> {
       const user = await users.getChangeable(id, scope);
       if (!user.invitedAt) throw new NotInvitedError();
-      await audit.record({ actor, action: 'user.invitation_cancelled', targetUserId: id, targetLabel: describeUser(user) });
+      await audit.record({ actor, action: 'user.invitation_cancelled', targetUserId: id,
+        targetLabel: describeUser(user) });
       await deps.lifecycle.delete(id, actor, scope);
     },
 
@@ -117,7 +124,8 @@ export function createUserLinks(deps: UserLinksDeps) {
 
     /** Whether an invitation, reset or verification link can be used, before showing its form. */
     async inspect(kind: 'invitation' | 'reset' | 'verification', raw: string): Promise<TokenState> {
-      const purposes = kind === 'invitation' ? ['invitation'] : kind === 'verification' ? ['email_verification'] : [...RESET_PURPOSES];
+      const purposes = kind === 'invitation' ? ['invitation']
+        : kind === 'verification' ? ['email_verification'] : [...RESET_PURPOSES];
       let found: TokenState = { state: 'unknown' };
       for (const purpose of purposes) {
         const state = await tokens.inspect(purpose, raw);
@@ -139,24 +147,28 @@ export function createUserLinks(deps: UserLinksDeps) {
         const user = await users.getChangeable(token.user_id!, { kind: 'all' }, tx);
         const changes = { passwordHash, passwordUpdatedAt: new Date(), invitedAt: null, emailVerified: false };
         await repository.update(user.id, changes, tx);
-        await audit.record({ actor: { type: 'user', id: user.id, label: describeUser(user) }, action: 'user.invitation_accepted', targetUserId: user.id, targetLabel: describeUser(user) }, tx);
+        await audit.record({ actor: { type: 'user', id: user.id, label: describeUser(user) },
+          action: 'user.invitation_accepted', targetUserId: user.id, targetLabel: describeUser(user) }, tx);
         if (user.email) await queue({ template: 'email-verification', to: user.email, userId: user.id }, tx);
         return { ...user, ...changes };
       }).finally(deps.wakeMail);
     },
 
     /** An admin sets the password (optionally temporary). It also unlocks the account. */
-    async setPassword(id: string, password: string, options: { mustChange: boolean }, actor: Actor, scope: StaffScope): Promise<void> {
+    async setPassword(id: string, password: string, options: { mustChange: boolean }, actor: Actor,
+      scope: StaffScope): Promise<void> {
       const user = await users.getChangeable(id, scope);
       const passwordHash = await newPasswordFor(user, password);
       await db.transaction(async (tx) => {
         await users.getChangeable(id, scope, tx);
         await repository.update(id, {
-          passwordHash, passwordUpdatedAt: new Date(), passwordChangeRequired: options.mustChange, passwordResetRequired: false, invitedAt: null,
+          passwordHash, passwordUpdatedAt: new Date(), passwordChangeRequired: options.mustChange,
+          passwordResetRequired: false, invitedAt: null,
           lockedAt: null, lockedUntil: null, lockedReason: null, failedSignIns: 0, failedSignInsSince: null,
         }, tx);
         await audit.record({
-          actor, action: 'user.password_set', targetUserId: id, targetLabel: describeUser(user), details: { temporary: options.mustChange, unlocked: Boolean(user.lockedAt) },
+          actor, action: 'user.password_set', targetUserId: id, targetLabel: describeUser(user),
+          details: { temporary: options.mustChange, unlocked: Boolean(user.lockedAt) },
         }, tx);
       });
     },
@@ -169,24 +181,34 @@ export function createUserLinks(deps: UserLinksDeps) {
       const user = await users.findById(userId);
       if (!user || !user.passwordChangeRequired) throw new LinkNotUsableError('used');
       const passwordHash = await newPasswordFor(user, password, confirm);
-      if (await hasher.verify(password, user.passwordHash)) throw new ValidationError({ password: 'Choose a password different from the temporary one' });
+      if (await hasher.verify(password, user.passwordHash)) {
+        throw new ValidationError({ password: 'Choose a password different from the temporary one' });
+      }
       await db.transaction(async (tx) => {
-        await repository.update(userId, { passwordHash, passwordUpdatedAt: new Date(), passwordChangeRequired: false }, tx);
-        await audit.record({ actor: { type: 'user', id: userId, label: describeUser(user) }, action: 'user.password_changed', targetUserId: userId, targetLabel: describeUser(user), details: { temporaryReplaced: true } }, tx);
+        await repository.update(userId, { passwordHash, passwordUpdatedAt: new Date(), passwordChangeRequired: false },
+          tx);
+        await audit.record({ actor: { type: 'user', id: userId, label: describeUser(user) },
+          action: 'user.password_changed', targetUserId: userId, targetLabel: describeUser(user),
+          details: { temporaryReplaced: true } }, tx);
       });
       return { ...user, passwordChangeRequired: false };
     },
 
     /** The user changes their own password: the current one is required; other sessions end. */
-    async changeOwnPassword(userId: string, current: string, password: string, confirm: string, keepSessionHandle?: string): Promise<void> {
+    async changeOwnPassword(userId: string, current: string, password: string, confirm: string,
+      keepSessionHandle?: string): Promise<void> {
       const user = await users.findById(userId);
       if (!user) throw new LinkNotUsableError('unknown');
-      if (!(await hasher.verify(current, user.passwordHash))) throw new ValidationError({ current_password: 'This is not your current password' });
+      if (!(await hasher.verify(current, user.passwordHash))) {
+        throw new ValidationError({ current_password: 'This is not your current password' });
+      }
       const passwordHash = await newPasswordFor(user, password, confirm);
       const self: Actor = { type: 'user', id: userId, label: describeUser(user) };
       await db.transaction(async (tx) => {
-        await repository.update(userId, { passwordHash, passwordUpdatedAt: new Date(), passwordChangeRequired: false }, tx);
-        await audit.record({ actor: self, action: 'user.password_changed', targetUserId: userId, targetLabel: describeUser(user) }, tx);
+        await repository.update(userId, { passwordHash, passwordUpdatedAt: new Date(), passwordChangeRequired: false },
+          tx);
+        await audit.record({ actor: self, action: 'user.password_changed', targetUserId: userId,
+          targetLabel: describeUser(user) }, tx);
       });
       await deps.lifecycle.endOtherSessions(userId, keepSessionHandle, self);
     },
@@ -205,7 +227,8 @@ export function createUserLinks(deps: UserLinksDeps) {
       const token = await db.transaction(async (tx) => {
         await tokens.revokeFor(id, 'recovery', tx);
         const issued = await tokens.issue('recovery', { userId: id, ttlSeconds }, tx);
-        await audit.record({ actor, action: 'user.recovery_link_viewed', targetUserId: id, targetLabel: describeUser(user) }, tx);
+        await audit.record({ actor, action: 'user.recovery_link_viewed', targetUserId: id,
+          targetLabel: describeUser(user) }, tx);
         return issued;
       });
       return { url: `${deps.issuer}/reset-password/${token}`, expiresAt: new Date(Date.now() + ttlSeconds * 1000) };
@@ -216,7 +239,8 @@ export function createUserLinks(deps: UserLinksDeps) {
         const user = await users.getChangeable(id, scope, tx);
         if (!user.email) throw new ValidationError({ email: 'This user has no email address to send the link to' });
         await queue({ template: 'recovery', to: user.email, userId: id }, tx);
-        await audit.record({ actor, action: 'user.recovery_link_sent', targetUserId: id, targetLabel: describeUser(user) }, tx);
+        await audit.record({ actor, action: 'user.recovery_link_sent', targetUserId: id,
+          targetLabel: describeUser(user) }, tx);
       });
       deps.wakeMail();
     },
@@ -244,17 +268,20 @@ export function createUserLinks(deps: UserLinksDeps) {
         const token = await consume(RESET_PURPOSES, raw, tx);
         const current = await users.getChangeable(token.user_id!, { kind: 'all' }, tx);
         await repository.update(current.id, {
-          passwordHash, passwordUpdatedAt: new Date(), passwordResetRequired: false, passwordChangeRequired: false, invitedAt: null,
+          passwordHash, passwordUpdatedAt: new Date(), passwordResetRequired: false, passwordChangeRequired: false,
+          invitedAt: null,
           lockedAt: null, lockedUntil: null, lockedReason: null, failedSignIns: 0, failedSignInsSince: null,
         }, tx);
         await audit.record({
-          actor: { type: 'user', id: current.id, label: describeUser(current) }, action: 'user.password_reset', targetUserId: current.id,
+          actor: { type: 'user', id: current.id, label: describeUser(current) }, action: 'user.password_reset',
+          targetUserId: current.id,
           targetLabel: describeUser(current), details: { link: token.purpose },
         }, tx);
         return current;
       });
       // Everything signed in with the old password ends (and apps are told).
-      await deps.lifecycle.endSessions(user.id, { type: 'user', id: user.id, label: describeUser(user) }, { kind: 'all' });
+      await deps.lifecycle.endSessions(user.id, { type: 'user', id: user.id, label: describeUser(user) },
+        { kind: 'all' });
       return user;
     },
 
@@ -265,7 +292,8 @@ export function createUserLinks(deps: UserLinksDeps) {
         if (!user.email) throw new ValidationError({ email: 'This user has no email address' });
         if (user.emailVerified) throw new ValidationError({ email: 'This address is already confirmed' });
         await queue({ template: 'email-verification', to: user.email, userId: id }, tx);
-        await audit.record({ actor, action: 'user.verification_sent', targetUserId: id, targetLabel: describeUser(user) }, tx);
+        await audit.record({ actor, action: 'user.verification_sent', targetUserId: id,
+          targetLabel: describeUser(user) }, tx);
       });
       deps.wakeMail();
     },
@@ -281,7 +309,8 @@ export function createUserLinks(deps: UserLinksDeps) {
         const address = typeof token.data?.email === 'string' ? token.data.email : undefined;
         if (!address || address.toLowerCase() !== user.email?.toLowerCase()) throw new LinkNotUsableError('used');
         await repository.update(user.id, { emailVerified: true }, tx);
-        await audit.record({ actor: { type: 'user', id: user.id, label: describeUser(user) }, action: 'user.email_verified', targetUserId: user.id, targetLabel: describeUser(user) }, tx);
+        await audit.record({ actor: { type: 'user', id: user.id, label: describeUser(user) },
+          action: 'user.email_verified', targetUserId: user.id, targetLabel: describeUser(user) }, tx);
         return { ...user, emailVerified: true };
       });
     },

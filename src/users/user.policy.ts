@@ -30,7 +30,8 @@ export function protectsAdministrator(scope: StaffScope, user: Pick<User, 'role'
  * changed by Administrators only (a Manager's scope is an organization, never all users).
  * Every service that changes a user calls this (most through UserService.getChangeable).
  */
-export function assertMayChange(scope: StaffScope, user: Pick<User, 'role' | 'organizationId'>, message?: string): void {
+export function assertMayChange(scope: StaffScope, user: Pick<User, 'role' | 'organizationId'>,
+  message?: string): void {
   if (!inScope(scope, user)) throw new NotFoundError('User');
   if (protectsAdministrator(scope, user)) throw new AdministratorProtectedError(message);
 }

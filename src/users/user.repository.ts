@@ -78,13 +78,16 @@ function selectExpression([field, column, cast]: readonly [string, string, strin
 export const USER_COLUMNS = FIELDS.map(selectExpression).join(', ');
 const USERS_BY_ID = `SELECT ${USER_COLUMNS} FROM users WHERE id = ANY($1::bigint[])`;
 
-const TIMESTAMP_FIELDS = ['passwordUpdatedAt', 'blockedAt', 'lockedAt', 'lockedUntil', 'deletionScheduledAt', 'deletedAt',
+const TIMESTAMP_FIELDS = ['passwordUpdatedAt', 'blockedAt', 'lockedAt', 'lockedUntil', 'deletionScheduledAt',
+  'deletedAt',
   'lastSignInAt', 'invitedAt', 'failedSignInsSince', 'createdAt', 'updatedAt'] as const;
 
 /** A user selected with USER_COLUMNS but delivered as JSON (timestamps as strings). */
 export function userFromJson(json: Record<string, unknown>): User {
   const user = { ...json } as Record<string, unknown>;
-  for (const field of TIMESTAMP_FIELDS) if (typeof user[field] === 'string') user[field] = new Date(user[field] as string);
+  for (const field of TIMESTAMP_FIELDS) {
+    if (typeof user[field] === 'string') user[field] = new Date(user[field] as string);
+  }
   return user as unknown as User;
 }
 
@@ -115,7 +118,8 @@ export function createUserRepository(db: Db) {
       const given = givenFields(data as Record<string, unknown>);
       const text = given.length === 0
         ? `INSERT INTO users DEFAULT VALUES RETURNING ${USER_COLUMNS}`
-        : `INSERT INTO users (${given.map((g) => g.column).join(', ')}) VALUES (${given.map((_, i) => `$${i + 1}`).join(', ')})
+        : `INSERT INTO users (${given.map((g) => g.column).join(', ')})
+           VALUES (${given.map((_, i) => `$${i + 1}`).join(', ')})
            RETURNING ${USER_COLUMNS}`;
       const { rows } = await (tx ?? db).query<User>(text, given.map((g) => g.value));
       return rows[0];
@@ -131,7 +135,8 @@ export function createUserRepository(db: Db) {
 
     async findByIdentifier(kind: IdentifierKind, value: string): Promise<User | null> {
       const where = kind === 'phone_number' ? 'phone_number = $1' : `lower(${kind}) = lower($1)`;
-      const { rows } = await db.query<User>(`SELECT ${USER_COLUMNS} FROM users WHERE ${where} AND deleted_at IS NULL`, [value]);
+      const { rows } = await db.query<User>(`SELECT ${USER_COLUMNS} FROM users WHERE ${where} AND deleted_at IS NULL`,
+        [value]);
       return rows[0] ?? null;
     },
 
@@ -141,7 +146,8 @@ export function createUserRepository(db: Db) {
 
     /** Sets the given fields; updated_at becomes now() unless it is one of them. */
     async update(id: string, changes: Partial<User>, tx?: Db): Promise<void> {
-      const unknown = Object.entries(changes).filter(([field, value]) => value !== undefined && !COLUMN_OF.has(field)).map(([field]) => field);
+      const unknown = Object.entries(changes).filter(([field, value]) => value !== undefined
+        && !COLUMN_OF.has(field)).map(([field]) => field);
       if (unknown.length) throw new Error(`Not a user field: ${unknown.join(', ')}`);
       const given = givenFields(changes as Record<string, unknown>);
       const sets = given.map((g, i) => `${g.column} = $${i + 2}`);
@@ -158,8 +164,10 @@ export function createUserRepository(db: Db) {
       const { rows } = await db.query<{ n: number }>({
         name: 'users-failed-sign-in',
         text: `UPDATE users SET
-            failed_sign_ins = CASE WHEN failed_sign_ins_since > now() - make_interval(mins => $2) THEN failed_sign_ins + 1 ELSE 1 END,
-            failed_sign_ins_since = CASE WHEN failed_sign_ins_since > now() - make_interval(mins => $2) THEN failed_sign_ins_since ELSE now() END
+            failed_sign_ins = CASE WHEN failed_sign_ins_since > now() - make_interval(mins => $2)
+              THEN failed_sign_ins + 1 ELSE 1 END,
+            failed_sign_ins_since = CASE WHEN failed_sign_ins_since > now() - make_interval(mins => $2)
+              THEN failed_sign_ins_since ELSE now() END
           WHERE id = $1 RETURNING failed_sign_ins AS n`,
         values: [id ?? '0', windowMinutes],
       });
@@ -186,21 +194,24 @@ export function createUserRepository(db: Db) {
     /** Administrators who may act: not blocked, not deleted, not scheduled for deletion. */
     async countActiveAdmins(tx?: Db): Promise<number> {
       const { rows } = await (tx ?? db).query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM users WHERE role = 'ADMIN' AND NOT blocked AND deleted_at IS NULL AND deletion_scheduled_at IS NULL`);
+        `SELECT count(*)::int AS n FROM users WHERE role = 'ADMIN' AND NOT blocked AND deleted_at IS NULL AND `
+          + `deletion_scheduled_at IS NULL`);
       return rows[0].n;
     },
 
     /** As countActiveAdmins, leaving out the user `id`. */
     async countOtherActiveAdmins(id: string, tx?: Db): Promise<number> {
       const { rows } = await (tx ?? db).query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM users WHERE role = 'ADMIN' AND id <> $1 AND NOT blocked AND deleted_at IS NULL AND deletion_scheduled_at IS NULL`, [id]);
+        `SELECT count(*)::int AS n FROM users WHERE role = 'ADMIN' AND id <> $1 AND NOT blocked AND deleted_at IS NULL `
+          + `AND deletion_scheduled_at IS NULL`, [id]);
       return rows[0].n;
     },
 
     /** Accounts whose deletion grace period is over, the longest overdue first. */
     async dueForPurge(limit: number, tx?: Db): Promise<string[]> {
       const { rows } = await (tx ?? db).query<{ id: string }>(
-        'SELECT id::text AS id FROM users WHERE deletion_scheduled_at <= now() ORDER BY deletion_scheduled_at LIMIT $1', [limit]);
+        'SELECT id::text AS id FROM users WHERE deletion_scheduled_at <= now() ORDER BY deletion_scheduled_at LIMIT $1',
+        [limit]);
       return rows.map((r) => r.id);
     },
 

@@ -1,5 +1,6 @@
 // The user aggregate: creation, profile edits, permissions, sign-in checks and privacy
-// levels (block, lock, end sessions and delete are in user-lifecycle.service.ts). Console callers pass their StaffScope: users outside it are "not found".
+// levels (block, lock, end sessions and delete are in user-lifecycle.service.ts). Console callers
+// pass their StaffScope: users outside it are "not found".
 import type { Actor, AuditLog } from '../audit/audit.service.js';
 import type { Db } from '../db/database.js';
 import { ROLES, type Role, type User } from '../db/entities/user.entity.js';
@@ -9,7 +10,8 @@ import { AUTO_LOCK_REASON, isLockedAutomatically } from '../settings/lockout-pol
 import type { OrganizationRepository } from '../organizations/organization.repository.js';
 import type { PasswordHasher } from './password.js';
 import { checkPassword } from '../settings/password-policy.js';
-import { effectiveLevels, isKnownPrivacyField, isPrivacyLevel, PRIVACY_LEVELS, type PrivacyClaim, type PrivacyLevel, type PrivacyLevels } from './privacy.js';
+import { effectiveLevels, isKnownPrivacyField, isPrivacyLevel, PRIVACY_LEVELS, type PrivacyClaim, type PrivacyLevel,
+  type PrivacyLevels } from './privacy.js';
 import type { SettingsService, SettingsSnapshot } from '../settings/settings.service.js';
 import { inScope, type StaffScope } from '../platform/access.js';
 import { assertMayChange, grantableRoles, protectsAdministrator } from './user.policy.js';
@@ -65,14 +67,16 @@ export interface UserServiceDeps {
 
 export class LastAdministratorError extends DomainError {
   constructor() {
-    super('last_administrator', 'This is the last active Administrator. Make someone else an Administrator first.', 409);
+    super('last_administrator', 'This is the last active Administrator. Make someone else an Administrator first.',
+      409);
   }
 }
 
 export { AUTO_LOCK_REASON };
 const SYSTEM_ACTOR: Actor = { type: 'system', label: 'automatic lockout' };
 
-const PROFILE_FIELDS = ['login', 'email', 'phoneNumber', 'nickname', 'givenName', 'familyName', 'birthdate', 'picture'] as const;
+const PROFILE_FIELDS = ['login', 'email', 'phoneNumber', 'nickname', 'givenName', 'familyName', 'birthdate',
+  'picture'] as const;
 
 export function describeUser(user: Pick<User, 'id' | 'login' | 'email' | 'phoneNumber'>): string {
   return user.login ?? user.email ?? user.phoneNumber ?? `#${user.id}`;
@@ -82,7 +86,8 @@ export function createUserService(deps: UserServiceDeps) {
   const { db, users, hasher, audit, settings } = deps;
 
   const levelsWith = (user: User, snapshot: SettingsSnapshot): PrivacyLevels =>
-    effectiveLevels(user.claimPrivacy, deps.privacyDefaults, Object.fromEntries(snapshot.customFields.map((f) => [f.key, f.defaultPrivacy])));
+    effectiveLevels(user.claimPrivacy, deps.privacyDefaults,
+      Object.fromEntries(snapshot.customFields.map((f) => [f.key, f.defaultPrivacy])));
 
   function ifActive(user: User | null): User | undefined {
     return user && signInStatus(user).kind === 'active' ? user : undefined;
@@ -107,18 +112,24 @@ export function createUserService(deps: UserServiceDeps) {
     Promise<{ role: Role; organizationId: number | null }> {
     const role = (input.role || 'MEMBER') as Role;
     if (!(ROLES as readonly string[]).includes(role)) errors.role = 'Choose Member, Manager or Administrator';
-    else if (!grantableRoles(scope).includes(role)) errors.role = 'Only an Administrator can grant the Administrator role';
+    else if (!grantableRoles(scope).includes(role)) {
+      errors.role = 'Only an Administrator can grant the Administrator role';
+    }
     const raw = input.organizationId;
     let organizationId: number | null = raw === null || raw === undefined || raw === '' ? null : Number(raw);
     if (scope.kind === 'organization') {
       // A Manager's users stay in the Manager's organization, whatever the form said.
-      if (organizationId !== null && organizationId !== scope.organizationId) errors.organizationId = 'You can only manage users of your own organization';
+      if (organizationId !== null && organizationId !== scope.organizationId) {
+        errors.organizationId = 'You can only manage users of your own organization';
+      }
       organizationId = scope.organizationId;
     } else if (organizationId !== null && !(await deps.organizations.findById(organizationId))) {
       errors.organizationId = 'Choose an existing organization';
       organizationId = null;
     }
-    if (role === 'MANAGER' && organizationId === null && !errors.organizationId) errors.organizationId = 'A Manager needs an organization to manage';
+    if (role === 'MANAGER' && organizationId === null && !errors.organizationId) {
+      errors.organizationId = 'A Manager needs an organization to manage';
+    }
     return { role, organizationId };
   }
 
@@ -148,9 +159,11 @@ export function createUserService(deps: UserServiceDeps) {
 
   return {
     /** `onCreated` runs inside the same transaction; throwing from it undoes the creation. */
-    async create(input: CreateUserInput, actor: Actor, scope: StaffScope, onCreated?: (tx: Db, user: User) => Promise<void>): Promise<User> {
+    async create(input: CreateUserInput, actor: Actor, scope: StaffScope,
+      onCreated?: (tx: Db, user: User) => Promise<void>): Promise<User> {
       const snapshot = await settings.current();
-      const { data: profile, errors } = parseProfile(input, { defaultPhoneRegion: deps.defaultPhoneRegion, customFields: snapshot.customFields });
+      const { data: profile, errors } = parseProfile(input,
+        { defaultPhoneRegion: deps.defaultPhoneRegion, customFields: snapshot.customFields });
       const permissions = await checkPermissions(input, scope, errors);
       if (input.password !== undefined) {
         const problem = checkPassword(input.password, snapshot.passwordPolicy, profile);
@@ -158,8 +171,11 @@ export function createUserService(deps: UserServiceDeps) {
       }
       if (Object.keys(errors).length > 0) throw new ValidationError(errors);
 
-      if (input.invite && !profile.email) throw new ValidationError({ email: 'An invitation needs an email address to go to' });
-      const data: Partial<User> = { ...profile, ...permissions, emailVerified: Boolean(profile.email && input.emailVerified) };
+      if (input.invite && !profile.email) {
+        throw new ValidationError({ email: 'An invitation needs an email address to go to' });
+      }
+      const data: Partial<User> = { ...profile, ...permissions,
+        emailVerified: Boolean(profile.email && input.emailVerified) };
       if (input.invite) data.invitedAt = new Date();
       else if (input.password !== undefined) {
         data.passwordHash = await hasher.hash(input.password);
@@ -173,7 +189,8 @@ export function createUserService(deps: UserServiceDeps) {
             actor, action: 'user.created', targetUserId: user.id, targetLabel: describeUser(user),
             details: {
               role: user.role, organizationId: user.organizationId,
-              fields: Object.keys(data).filter((k) => k !== 'passwordHash' && k !== 'passwordUpdatedAt' && data[k as keyof User] != null),
+              fields: Object.keys(data).filter((k) => k !== 'passwordHash' && k !== 'passwordUpdatedAt'
+                && data[k as keyof User] != null),
             },
           }, tx);
           await onCreated?.(tx, user);
@@ -191,23 +208,28 @@ export function createUserService(deps: UserServiceDeps) {
       const existing = await requireChangeable(id, scope);
       const snapshot = await settings.current();
       const { data, errors } = parseProfile(input, {
-        defaultPhoneRegion: deps.defaultPhoneRegion, customFields: snapshot.customFields, previousCustom: existing.customFields,
+        defaultPhoneRegion: deps.defaultPhoneRegion, customFields: snapshot.customFields,
+        previousCustom: existing.customFields,
       });
       if (Object.keys(errors).length > 0) throw new ValidationError(errors);
       const changes: Partial<User> = {};
-      for (const field of PROFILE_FIELDS) if (data[field] !== existing[field]) (changes as Record<string, unknown>)[field] = data[field];
+      for (const field of PROFILE_FIELDS) {
+        if (data[field] !== existing[field]) (changes as Record<string, unknown>)[field] = data[field];
+      }
       const changedCustom = data.customFields ? Object.keys({ ...existing.customFields, ...data.customFields })
         .filter((k) => JSON.stringify(existing.customFields[k]) !== JSON.stringify(data.customFields?.[k])) : [];
       if (changedCustom.length) changes.customFields = data.customFields;
       if ('email' in changes) changes.emailVerified = false;
       if ('phoneNumber' in changes) changes.phoneNumberVerified = false;
-      const changedFields = [...Object.keys(changes).filter((k) => k !== 'customFields'), ...changedCustom.map((k) => `custom.${k}`)];
+      const changedFields = [...Object.keys(changes).filter((k) => k !== 'customFields'),
+        ...changedCustom.map((k) => `custom.${k}`)];
       if (changedFields.length === 0) return existing;
       try {
         await db.transaction(async (tx) => {
           await users.update(id, changes, tx);
           await audit.record({
-            actor, action: 'user.updated', targetUserId: id, targetLabel: describeUser({ ...existing, ...changes }), details: { fields: changedFields },
+            actor, action: 'user.updated', targetUserId: id, targetLabel: describeUser({ ...existing, ...changes }),
+            details: { fields: changedFields },
           }, tx);
           if (changes.email) await deps.onEmailUnverified?.(tx, { ...existing, ...changes });
         });
@@ -219,7 +241,8 @@ export function createUserService(deps: UserServiceDeps) {
 
     /** Removes one sign-in identifier; at least one must remain. It takes effect at once. */
     async removeIdentifier(id: string, kind: string, actor: Actor, scope: StaffScope): Promise<User> {
-      const columns: Record<string, 'login' | 'email' | 'phoneNumber'> = { login: 'login', email: 'email', phone_number: 'phoneNumber' };
+      const columns: Record<string, 'login' | 'email' | 'phoneNumber'> = { login: 'login', email: 'email',
+        phone_number: 'phoneNumber' };
       const column = Object.hasOwn(columns, kind) ? columns[kind] : undefined;
       if (!column) throw new ValidationError({ identifier: 'Choose login, email or phone number' });
       return db.transaction(async (tx) => {
@@ -231,7 +254,8 @@ export function createUserService(deps: UserServiceDeps) {
         if (column === 'email') changes.emailVerified = false;
         if (column === 'phoneNumber') changes.phoneNumberVerified = false;
         await users.update(id, changes, tx);
-        await audit.record({ actor, action: 'user.identifier_removed', targetUserId: id, targetLabel: describeUser(user), details: { identifier: kind } }, tx);
+        await audit.record({ actor, action: 'user.identifier_removed', targetUserId: id,
+          targetLabel: describeUser(user), details: { identifier: kind } }, tx);
         return { ...user, ...changes };
       });
     },
@@ -242,15 +266,19 @@ export function createUserService(deps: UserServiceDeps) {
       if (Object.keys(errors).length) throw new ValidationError(errors);
       return db.transaction(async (tx) => {
         const user = await requireUser(id, scope, tx);
-        if (protectsAdministrator(scope, user)) throw new ValidationError({ role: "Only an Administrator can change an Administrator's permissions" });
-        if (user.role === 'ADMIN' && permissions.role !== 'ADMIN' && (await users.countActiveAdmins(tx)) <= 1 && !user.blocked) {
+        if (protectsAdministrator(scope, user)) {
+          throw new ValidationError({ role: "Only an Administrator can change an Administrator's permissions" });
+        }
+        if (user.role === 'ADMIN' && permissions.role !== 'ADMIN' && (await users.countActiveAdmins(tx)) <= 1
+          && !user.blocked) {
           throw new LastAdministratorError();
         }
         const from = { role: user.role, organizationId: user.organizationId };
         if (from.role === permissions.role && from.organizationId === permissions.organizationId) return user;
         await users.update(id, permissions, tx);
         await audit.record({
-          actor, action: 'user.permissions_changed', targetUserId: id, targetLabel: describeUser(user), details: { from, to: permissions },
+          actor, action: 'user.permissions_changed', targetUserId: id, targetLabel: describeUser(user),
+          details: { from, to: permissions },
         }, tx);
         return { ...user, ...permissions };
       });
@@ -271,17 +299,22 @@ export function createUserService(deps: UserServiceDeps) {
       if (!user || !ok) {
         const { lockout } = await settings.current();
         const failures = await users.countFailedSignIn(user?.id ?? null, lockout.windowMinutes);
-        if (user && failures >= lockout.maxFailures && signInStatus(user).kind === 'active') await lockAfterFailures(user, failures, lockout.lockMinutes);
+        if (user && failures >= lockout.maxFailures && signInStatus(user).kind === 'active') {
+          await lockAfterFailures(user, failures, lockout.lockMinutes);
+        }
         return { outcome: 'invalid' };
       }
-      if (user.deletionScheduledAt && !user.deletedAt && !user.blocked) return { outcome: 'deletion_scheduled', user, at: user.deletionScheduledAt };
+      if (user.deletionScheduledAt && !user.deletedAt && !user.blocked) {
+        return { outcome: 'deletion_scheduled', user, at: user.deletionScheduledAt };
+      }
       const status = signInStatus(user);
       if (status.kind === 'deleted') return { outcome: 'invalid' };
       if (status.kind === 'blocked') return { outcome: 'blocked', user };
       if (status.kind === 'locked') return { outcome: 'locked', user, until: status.until };
       if (user.passwordResetRequired) return { outcome: 'reset_required', user };
       const expiredLock = user.lockedAt ? { lockedAt: null, lockedUntil: null, lockedReason: null } : {};
-      await users.update(user.id, { lastSignInAt: new Date(), failedSignIns: 0, failedSignInsSince: null, ...expiredLock });
+      await users.update(user.id,
+        { lastSignInAt: new Date(), failedSignIns: 0, failedSignInsSince: null, ...expiredLock });
       return user.passwordChangeRequired ? { outcome: 'change_required', user } : { outcome: 'ok', user };
     },
 
@@ -326,8 +359,12 @@ export function createUserService(deps: UserServiceDeps) {
       return levelsWith(user, await settings.current());
     },
 
-    /** Sets one field's level (built-in or a defined custom field); takes effect for the next token or userinfo call. */
-    async setPrivacy(id: string, field: string, level: string, actor: Actor, scope: StaffScope): Promise<PrivacyLevels> {
+    /**
+     * Sets one field's level (built-in or a defined custom field); takes effect for the next token
+     * or userinfo call.
+     */
+    async setPrivacy(id: string, field: string, level: string, actor: Actor,
+      scope: StaffScope): Promise<PrivacyLevels> {
       const snapshot = await settings.current();
       return db.transaction(async (tx) => {
         const user = await requireChangeable(id, scope, tx);
@@ -339,7 +376,8 @@ export function createUserService(deps: UserServiceDeps) {
         const claimPrivacy = { ...user.claimPrivacy, [field]: level };
         await users.update(id, { claimPrivacy }, tx);
         await audit.record({
-          actor, action: 'user.privacy_changed', targetUserId: id, targetLabel: describeUser(user), details: { claim: field, from: before[field], to: level },
+          actor, action: 'user.privacy_changed', targetUserId: id, targetLabel: describeUser(user),
+          details: { claim: field, from: before[field], to: level },
         }, tx);
         return levelsWith({ ...user, claimPrivacy }, snapshot);
       });

@@ -4,7 +4,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ALL_USERS } from '../../src/platform/access.js';
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
 import { launchBrowser, submitLogin } from '../support/browser.js';
-import { authorizationRequest, registerTeaParty, discover, finishAtCallback, oidc, startCallbackServer, type CallbackServer } from '../support/relying-party.js';
+import { authorizationRequest, registerTeaParty, discover, finishAtCallback, oidc, startCallbackServer,
+  type CallbackServer } from '../support/relying-party.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const PASSWORD = 'mad hatter tea';
@@ -20,7 +21,8 @@ const jwtClaims = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1], 'ba
 
 beforeAll(async () => {
   [server, rp, browser] = await Promise.all([startTestServer(), startCallbackServer(), launchBrowser()]);
-  await server.foyer.services.users.create({ login: 'root', password: 'console password 1', role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
+  await server.foyer.services.users.create({ login: 'root', password: 'console password 1', role: 'ADMIN' }, CLI_ACTOR,
+    ALL_USERS);
   client = await registerTeaParty(server, rp);
   admin = await newPage();
   await admin.goto(`${server.issuer}/admin`);
@@ -46,7 +48,9 @@ async function signInToApp(login: string, page?: Page) {
   const request = await authorizationRequest(client, `${rp.url}/cb`, 'openid offline_access');
   await user.goto(request.url.href);
   await submitLogin(user, login, PASSWORD);
-  if (await user.getByRole('button', { name: 'Allow' }).isVisible().catch(() => false)) await user.getByRole('button', { name: 'Allow' }).click();
+  if (await user.getByRole('button', { name: 'Allow' }).isVisible().catch(() => false)) {
+    await user.getByRole('button', { name: 'Allow' }).click();
+  }
   const tokens = await finishAtCallback(user, client, `${rp.url}/cb`, request);
   return { page: user, tokens };
 }
@@ -65,24 +69,26 @@ async function expectTokensDead(tokens: oidc.TokenEndpointResponse) {
   await expect(oidc.refreshTokenGrant(client, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
 }
 
-it('End sessions: tokens die, the app gets a logout token, the browser must sign in again, the account stays active', async () => {
-  const alice = await server.foyer.services.users.create({ login: 'alice', password: PASSWORD }, CLI_ACTOR, ALL_USERS);
-  const { page, tokens } = await signInToApp('alice');
-  expect((await oidc.tokenIntrospection(client, tokens.access_token)).active).toBe(true);
-  const sid = tokens.claims()!.sid;
-  const before = rp.logoutTokens.length;
+it('End sessions: tokens die, the app gets a logout token, the browser must sign in again, the account stays active',
+  async () => {
+    const alice = await server.foyer.services.users.create({ login: 'alice', password: PASSWORD }, CLI_ACTOR,
+      ALL_USERS);
+    const { page, tokens } = await signInToApp('alice');
+    expect((await oidc.tokenIntrospection(client, tokens.access_token)).active).toBe(true);
+    const sid = tokens.claims()!.sid;
+    const before = rp.logoutTokens.length;
 
-  await runAction(alice.id, 'End all sessions', 'End all sessions');
-  await admin.getByText('All sessions ended').waitFor();
+    await runAction(alice.id, 'End all sessions', 'End all sessions');
+    await admin.getByText('All sessions ended').waitFor();
 
-  await expectTokensDead(tokens);
-  expect(rp.logoutTokens.length).toBe(before + 1);
-  expect(jwtClaims(rp.logoutTokens[before])).toMatchObject({ sub: alice.id, sid, events: { 'http://schemas.openid.net/event/backchannel-logout': {} } });
-  const again = await authorizationRequest(client, `${rp.url}/cb`, 'openid');
-  await page.goto(again.url.href);
-  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-  await signInToApp('alice', page);
-});
+    await expectTokensDead(tokens);
+    expect(rp.logoutTokens.length).toBe(before + 1);
+    expect(jwtClaims(rp.logoutTokens[before])).toMatchObject({ sub: alice.id, sid, events: { 'http://schemas.openid.net/event/backchannel-logout': {} } });
+    const again = await authorizationRequest(client, `${rp.url}/cb`, 'openid');
+    await page.goto(again.url.href);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await signInToApp('alice', page);
+  });
 
 it('Block: tokens die and the right password shows the blocked page; Unblock lets the user in', async () => {
   const bob = await server.foyer.services.users.create({ login: 'bob', password: PASSWORD }, CLI_ACTOR, ALL_USERS);
@@ -102,26 +108,28 @@ it('Block: tokens die and the right password shows the blocked page; Unblock let
   await signInToApp('bob');
 });
 
-it('Five wrong passwords lock the account; the right one then gets the same answer as a wrong one; Unlock lets it in', async () => {
-  const carol = await server.foyer.services.users.create({ login: 'carol', password: PASSWORD }, CLI_ACTOR, ALL_USERS);
-  const page = await newPage();
-  const request = await authorizationRequest(client, `${rp.url}/cb`, 'openid');
-  await page.goto(request.url.href);
-  for (let i = 1; i <= 5; i += 1) {
-    await submitLogin(page, 'carol', `wrong password ${i}`);
+it('Five wrong passwords lock the account; the right one then gets the same answer as a wrong one; Unlock lets it in',
+  async () => {
+    const carol = await server.foyer.services.users.create({ login: 'carol', password: PASSWORD }, CLI_ACTOR,
+      ALL_USERS);
+    const page = await newPage();
+    const request = await authorizationRequest(client, `${rp.url}/cb`, 'openid');
+    await page.goto(request.url.href);
+    for (let i = 1; i <= 5; i += 1) {
+      await submitLogin(page, 'carol', `wrong password ${i}`);
+      await expect(page.getByRole('alert').textContent()).resolves.toMatch(/Wrong login/);
+    }
+    // An automatic lock is no password oracle: the right password is answered as a wrong one.
+    await submitLogin(page, 'carol', PASSWORD);
     await expect(page.getByRole('alert').textContent()).resolves.toMatch(/Wrong login/);
-  }
-  // An automatic lock is no password oracle: the right password is answered as a wrong one.
-  await submitLogin(page, 'carol', PASSWORD);
-  await expect(page.getByRole('alert').textContent()).resolves.toMatch(/Wrong login/);
-  await expect(page.getByRole('heading', { name: /locked/i }).count()).resolves.toBe(0);
+    await expect(page.getByRole('heading', { name: /locked/i }).count()).resolves.toBe(0);
 
-  await admin.goto(`${server.issuer}/admin/users/${carol.id}`);
-  await admin.getByText('Too many failed sign-in attempts').waitFor();
-  await runAction(carol.id, 'Unlock', 'Unlock');
-  await admin.getByText('The user is unlocked').waitFor();
-  await signInToApp('carol');
-});
+    await admin.goto(`${server.issuer}/admin/users/${carol.id}`);
+    await admin.getByText('Too many failed sign-in attempts').waitFor();
+    await runAction(carol.id, 'Unlock', 'Unlock');
+    await admin.getByText('The user is unlocked').waitFor();
+    await signInToApp('carol');
+  });
 
 it('Lock by hand needs a reason, shows it on the profile, and stops the account', async () => {
   const dora = await server.foyer.services.users.create({ login: 'dora', password: PASSWORD }, CLI_ACTOR, ALL_USERS);
@@ -135,7 +143,8 @@ it('Lock by hand needs a reason, shows it on the profile, and stops the account'
 });
 
 it('Delete: the dialog warns and offers blocking; afterwards the user and their tokens are gone', async () => {
-  const eve = await server.foyer.services.users.create({ login: 'eve', email: 'eve@example.com', password: PASSWORD }, CLI_ACTOR, ALL_USERS);
+  const eve = await server.foyer.services.users.create({ login: 'eve', email: 'eve@example.com', password: PASSWORD },
+    CLI_ACTOR, ALL_USERS);
   const { tokens } = await signInToApp('eve');
   await runAction(eve.id, 'Delete', 'Delete for good', async () => {
     await expect(admin.getByRole('dialog').textContent()).resolves.toMatch(/cannot be undone/);
@@ -145,13 +154,15 @@ it('Delete: the dialog warns and offers blocking; afterwards the user and their 
   await expectTokensDead(tokens);
   expect(await server.foyer.services.users.findById(eve.id)).toBeNull();
   expect((await admin.goto(`${server.issuer}/admin/users/${eve.id}`))?.status()).toBe(404);
-  const [event] = await server.db.dataSource.query("SELECT target_label, details FROM audit_events WHERE action = 'user.deleted' AND target_user_id = $1", [eve.id]);
+  const [event] = await server.db.dataSource.query('SELECT target_label, details FROM audit_events WHERE action = '
+    + "'user.deleted' AND target_user_id = $1", [eve.id]);
   expect(event).toEqual({ target_label: 'eve', details: { login: 'eve' } });
 });
 
 describe("the profile's Sessions, Consents and Refresh tokens", () => {
   it('ends one of two sessions and leaves the other working', async () => {
-    const frank = await server.foyer.services.users.create({ login: 'frank', password: PASSWORD }, CLI_ACTOR, ALL_USERS);
+    const frank = await server.foyer.services.users.create({ login: 'frank', password: PASSWORD }, CLI_ACTOR,
+      ALL_USERS);
     const first = await signInToApp('frank');
     const second = await signInToApp('frank');
     await admin.goto(`${server.issuer}/admin/users/${frank.id}`);
@@ -178,10 +189,12 @@ describe("the profile's Sessions, Consents and Refresh tokens", () => {
   it("revokes one app's consent and leaves the other app's tokens working; that app asks again", async () => {
     const { users, clients } = server.foyer.services;
     const created = await clients.create({
-      name: 'March Hare', redirectUris: [`${rp.url}/cb`], postLogoutRedirectUris: [], grantTypes: ['authorization_code', 'refresh_token'], isPublic: false,
+      name: 'March Hare', redirectUris: [`${rp.url}/cb`], postLogoutRedirectUris: [],
+      grantTypes: ['authorization_code', 'refresh_token'], isPublic: false,
     }, CLI_ACTOR);
     const hare = await discover(server.issuer, created.client_id, created.client_secret);
-    const grace = await users.create({ login: 'grace', email: 'grace@example.com', password: PASSWORD }, CLI_ACTOR, ALL_USERS);
+    const grace = await users.create({ login: 'grace', email: 'grace@example.com', password: PASSWORD }, CLI_ACTOR,
+      ALL_USERS);
     const page = await newPage();
     const signIn = async (config: oidc.Configuration, signInFirst: boolean) => {
       const request = await authorizationRequest(config, `${rp.url}/cb`, 'openid email offline_access');
@@ -211,7 +224,8 @@ describe("the profile's Sessions, Consents and Refresh tokens", () => {
   });
 
   it('revokes a refresh token alone, never showing the token itself', async () => {
-    const heidi = await server.foyer.services.users.create({ login: 'heidi', password: PASSWORD }, CLI_ACTOR, ALL_USERS);
+    const heidi = await server.foyer.services.users.create({ login: 'heidi', password: PASSWORD }, CLI_ACTOR,
+      ALL_USERS);
     const { tokens } = await signInToApp('heidi');
     await admin.goto(`${server.issuer}/admin/users/${heidi.id}`);
     expect(await admin.content()).not.toContain(tokens.refresh_token!);
@@ -220,6 +234,7 @@ describe("the profile's Sessions, Consents and Refresh tokens", () => {
     await rows.first().getByRole('checkbox').check();
     await admin.getByRole('button', { name: 'Revoke selected refresh tokens' }).click();
     await admin.getByText('The selected refresh tokens were revoked.').waitFor();
-    await expect(oidc.refreshTokenGrant(client, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+    await expect(oidc.refreshTokenGrant(client,
+      tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
   });
 });

@@ -4,7 +4,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ALL_USERS } from '../../src/platform/access.js';
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
 import { launchBrowser, submitLogin } from '../support/browser.js';
-import { authorizationRequest, discover, finishAtCallback, oidc, startCallbackServer, type CallbackServer } from '../support/relying-party.js';
+import { authorizationRequest, discover, finishAtCallback, oidc, startCallbackServer,
+  type CallbackServer } from '../support/relying-party.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const PASSWORD = 'looking glass 7';
@@ -14,13 +15,16 @@ let browser: Browser;
 let client: oidc.Configuration;
 const contexts: BrowserContext[] = [];
 
-const EXPORT_USER_KEYS = ['id', 'email', 'birthdate', 'family_name', 'given_name', 'nickname', 'login', 'phone_number', 'picture',
-  'public_profile_claims_oauth', 'public_profile_claims_gravatar', 'blocked', 'deleted', 'custom_fields', 'password_updated_at'];
+const EXPORT_USER_KEYS = ['id', 'email', 'birthdate', 'family_name', 'given_name', 'nickname', 'login', 'phone_number',
+  'picture',
+  'public_profile_claims_oauth', 'public_profile_claims_gravatar', 'blocked', 'deleted', 'custom_fields',
+  'password_updated_at'];
 
 beforeAll(async () => {
   [server, rp, browser] = await Promise.all([startTestServer(), startCallbackServer(), launchBrowser()]);
   const created = await server.foyer.services.clients.create({
-    name: 'Tea Party', redirectUris: [`${rp.url}/cb`], postLogoutRedirectUris: [], grantTypes: ['authorization_code', 'refresh_token'], isPublic: false,
+    name: 'Tea Party', redirectUris: [`${rp.url}/cb`], postLogoutRedirectUris: [],
+    grantTypes: ['authorization_code', 'refresh_token'], isPublic: false,
   }, CLI_ACTOR);
   client = await discover(server.issuer, created.client_id, created.client_secret);
 });
@@ -39,7 +43,8 @@ async function newPage(): Promise<Page> {
 
 async function createUser(login: string, extra: Record<string, unknown> = {}) {
   return server.foyer.services.users.create({
-    login, email: `${login}@example.com`, password: PASSWORD, givenName: 'Alice', familyName: 'Liddell', nickname: `${login} nick`,
+    login, email: `${login}@example.com`, password: PASSWORD, givenName: 'Alice', familyName: 'Liddell',
+    nickname: `${login} nick`,
     birthdate: '1990-05-04', emailVerified: true, ...extra,
   }, CLI_ACTOR, ALL_USERS);
 }
@@ -48,14 +53,20 @@ async function createUser(login: string, extra: Record<string, unknown> = {}) {
 async function appSignIn(page: Page, login: string, scope = 'openid profile email offline_access') {
   const request = await authorizationRequest(client, `${rp.url}/cb`, scope);
   await page.goto(request.url.href);
-  if (await page.getByRole('heading', { name: 'Sign in' }).isVisible().catch(() => false)) await submitLogin(page, login, PASSWORD);
-  if (await page.getByRole('button', { name: 'Allow' }).isVisible().catch(() => false)) await page.getByRole('button', { name: 'Allow' }).click();
+  if (await page.getByRole('heading', { name: 'Sign in' }).isVisible().catch(() => false)) {
+    await submitLogin(page, login, PASSWORD);
+  }
+  if (await page.getByRole('button', { name: 'Allow' }).isVisible().catch(() => false)) {
+    await page.getByRole('button', { name: 'Allow' }).click();
+  }
   return finishAtCallback(page, client, `${rp.url}/cb`, request);
 }
 
 async function openAccount(page: Page, login: string) {
   await page.goto(`${server.issuer}/account`);
-  if (await page.getByRole('heading', { name: 'Sign in' }).isVisible().catch(() => false)) await submitLogin(page, login, PASSWORD);
+  if (await page.getByRole('heading', { name: 'Sign in' }).isVisible().catch(() => false)) {
+    await submitLogin(page, login, PASSWORD);
+  }
   await page.getByRole('heading', { name: 'Your account' }).waitFor();
 }
 
@@ -94,24 +105,30 @@ it('downloads the data in the agreed structure, and the admin export matches it 
   await server.foyer.services.users.setPrivacy(user.id, 'email', 'public', CLI_ACTOR, ALL_USERS);
   const page = await newPage();
   await openAccount(page, 'cleo');
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download my data' }).click()]);
-  const mine = JSON.parse(await (await download.createReadStream()).toArray().then((c) => Buffer.concat(c).toString('utf8')));
+  const [download] = await Promise.all([page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Download my data' }).click()]);
+  const mine = JSON.parse(await (await download.createReadStream()).toArray()
+    .then((c) => Buffer.concat(c).toString('utf8')));
   expect(Object.keys(mine).slice(0, 2)).toEqual(['user', 'role']);
   expect(Object.keys(mine.user)).toEqual(EXPORT_USER_KEYS);
   expect(mine.user).toMatchObject({
-    id: Number(user.id), email: 'cleo@example.com', birthdate: '1990-05-04T00:00:00.000Z', login: 'cleo', blocked: false, deleted: null,
+    id: Number(user.id), email: 'cleo@example.com', birthdate: '1990-05-04T00:00:00.000Z', login: 'cleo',
+    blocked: false, deleted: null,
     public_profile_claims_oauth: 'id nickname picture email', public_profile_claims_gravatar: 'nickname picture email',
     password_updated_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/), custom_fields: {},
   });
   expect(mine.role).toBe('MEMBER');
   expect(JSON.stringify(mine)).not.toMatch(/\$2[aby]\$|password_hash|passwordHash/);
 
-  await server.foyer.services.users.create({ login: 'root', password: 'console password 1', role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
+  await server.foyer.services.users.create({ login: 'root', password: 'console password 1', role: 'ADMIN' }, CLI_ACTOR,
+    ALL_USERS);
   const admin = await newPage();
   await admin.goto(`${server.issuer}/admin/users/${user.id}`);
   await submitLogin(admin, 'root', 'console password 1');
-  const [adminDownload] = await Promise.all([admin.waitForEvent('download'), admin.getByRole('link', { name: 'Download data' }).click()]);
-  const theirs = JSON.parse(await (await adminDownload.createReadStream()).toArray().then((c) => Buffer.concat(c).toString('utf8')));
+  const [adminDownload] = await Promise.all([admin.waitForEvent('download'),
+    admin.getByRole('link', { name: 'Download data' }).click()]);
+  const theirs = JSON.parse(await (await adminDownload.createReadStream()).toArray()
+    .then((c) => Buffer.concat(c).toString('utf8')));
   expect(Object.keys(theirs.user)).toEqual(EXPORT_USER_KEYS);
   expect(theirs.user).toEqual(mine.user);
   expect(theirs.role).toBe(mine.role);
@@ -132,7 +149,8 @@ it('deleting the account: apps are refused, signing in offers to restore, restor
 
   expect((await oidc.tokenIntrospection(client, tokens.access_token)).active).toBe(false);
   await expect(oidc.refreshTokenGrant(client, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
-  expect((await server.foyer.services.users.findById(user.id))!.deletionScheduledAt!.getTime()).toBeGreaterThan(Date.now() + 13 * 86_400_000);
+  expect((await server.foyer.services.users.findById(user.id))!.deletionScheduledAt!.getTime())
+    .toBeGreaterThan(Date.now() + 13 * 86_400_000);
 
   const request = await authorizationRequest(client, `${rp.url}/cb`, 'openid');
   await page.goto(request.url.href);
@@ -147,20 +165,24 @@ it('a scheduled deletion past its date is purged by the job', async () => {
   const user = await createUser('ezra');
   await server.foyer.services.lifecycle.scheduleDeletion(user.id, 14, CLI_ACTOR);
   await expect(server.foyer.deletionPurge.run()).resolves.toBe(0);
-  await server.db.dataSource.query("UPDATE users SET deletion_scheduled_at = now() - interval '1 minute' WHERE id = $1", [user.id]);
+  await server.db.dataSource.query("UPDATE users SET deletion_scheduled_at = now() - interval '1 minute' WHERE id = $1",
+    [user.id]);
   await expect(server.foyer.deletionPurge.run()).resolves.toBe(1);
   expect(await server.foyer.services.users.findById(user.id)).toBeNull();
-  const [event] = await server.db.dataSource.query("SELECT actor_type, target_label FROM audit_events WHERE action = 'user.deleted' AND target_user_id = $1", [user.id]);
+  const [event] = await server.db.dataSource.query('SELECT actor_type, target_label FROM audit_events WHERE action = '
+    + "'user.deleted' AND target_user_id = $1", [user.id]);
   expect(event).toEqual({ actor_type: 'system', target_label: 'ezra' });
 });
 
 it('removes a sign-in method but never the last one', async () => {
-  await server.foyer.services.users.create({ login: 'finn', email: 'finn@example.com', password: PASSWORD }, CLI_ACTOR, ALL_USERS);
+  await server.foyer.services.users.create({ login: 'finn', email: 'finn@example.com', password: PASSWORD }, CLI_ACTOR,
+    ALL_USERS);
   const page = await newPage();
   await openAccount(page, 'finn');
   await page.getByRole('button', { name: 'Remove Login' }).click();
   await page.getByText('The sign-in method was removed.').waitFor();
-  await expect(page.locator('tr[data-identifier="email"]').textContent()).resolves.toContain('Your only way to sign in');
+  await expect(page.locator('tr[data-identifier="email"]').textContent())
+    .resolves.toContain('Your only way to sign in');
   expect((await server.foyer.services.users.findBySignInIdentifier('finn@example.com'))!.login).toBeNull();
 });
 
@@ -195,7 +217,8 @@ it('changing the password ends the other sessions but keeps this one', async () 
   expect((await oidc.tokenIntrospection(client, otherTokens.access_token)).active).toBe(false);
   await page.goto(`${server.issuer}/account`);
   await page.getByRole('heading', { name: 'Your account' }).waitFor();
-  await expect(server.foyer.services.users.signIn('hana', 'brand new secret 8')).resolves.toMatchObject({ outcome: 'ok', user: { id: user.id } });
+  await expect(server.foyer.services.users.signIn('hana', 'brand new secret 8')).resolves.toMatchObject({ outcome: 'ok',
+    user: { id: user.id } });
 });
 
 // A 1×1 PNG, made here byte by byte so the test needs no fixture file.
@@ -211,16 +234,19 @@ it('uploads a photo by content type; the picture claim serves it; non-images and
   const tokens = await appSignIn(page, 'ines', 'openid profile');
   await openAccount(page, 'ines');
 
-  await page.getByLabel(/Upload a photo/).setInputFiles({ name: 'holiday.png', mimeType: 'image/png', buffer: Buffer.from('not really a picture at all') });
+  await page.getByLabel(/Upload a photo/).setInputFiles({ name: 'holiday.png', mimeType: 'image/png',
+    buffer: Buffer.from('not really a picture at all') });
   await page.getByRole('button', { name: 'Upload photo' }).click();
   await expect(page.locator('#photo-error').textContent()).resolves.toBe('Choose a PNG, JPEG or WebP image');
 
-  await page.getByLabel(/Upload a photo/).setInputFiles({ name: 'huge.jpg', mimeType: 'image/jpeg', buffer: Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(2 * 1024 * 1024)]) });
+  await page.getByLabel(/Upload a photo/).setInputFiles({ name: 'huge.jpg', mimeType: 'image/jpeg',
+    buffer: Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(2 * 1024 * 1024)]) });
   await page.getByRole('button', { name: 'Upload photo' }).click();
   await expect(page.locator('#photo-error').textContent()).resolves.toBe('Choose an image of at most 2 MB');
 
   // The name says text; the content says PNG: content wins.
-  await page.getByLabel(/Upload a photo/).setInputFiles({ name: 'avatar.txt', mimeType: 'text/plain', buffer: tinyPng() });
+  await page.getByLabel(/Upload a photo/).setInputFiles({ name: 'avatar.txt', mimeType: 'text/plain',
+    buffer: tinyPng() });
   await page.getByRole('button', { name: 'Upload photo' }).click();
   await page.getByText('Your photo was updated.').waitFor();
 

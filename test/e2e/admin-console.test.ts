@@ -13,9 +13,11 @@ let page: Page;
 beforeAll(async () => {
   [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
   const { users } = server.foyer.services;
-  await users.create({ login: 'root', email: 'root@example.com', password: PASSWORD, role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
+  await users.create({ login: 'root', email: 'root@example.com', password: PASSWORD, role: 'ADMIN' }, CLI_ACTOR,
+    ALL_USERS);
   const org = await server.foyer.services.organizations.create('Mona\'s team', CLI_ACTOR);
-  await users.create({ login: 'mona', password: PASSWORD, role: 'MANAGER', organizationId: org.id }, CLI_ACTOR, ALL_USERS);
+  await users.create({ login: 'mona', password: PASSWORD, role: 'MANAGER', organizationId: org.id }, CLI_ACTOR,
+    ALL_USERS);
   await users.create({ login: 'max', password: PASSWORD }, CLI_ACTOR, ALL_USERS);
 });
 

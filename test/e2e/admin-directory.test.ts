@@ -17,8 +17,10 @@ beforeAll(async () => {
   const { users, organizations, settings } = server.foyer.services;
   const org = await organizations.create('Wonderland', CLI_ACTOR);
   await organizations.create('Looking Glass', CLI_ACTOR);
-  await settings.addCustomField({ key: 'team', label: 'Team', type: 'select', options: 'Hearts\nClubs', defaultPrivacy: 'on_request' }, CLI_ACTOR);
-  await users.create({ login: 'root', email: 'root@example.com', password: PASSWORD, role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
+  await settings.addCustomField({ key: 'team', label: 'Team', type: 'select', options: 'Hearts\nClubs',
+    defaultPrivacy: 'on_request' }, CLI_ACTOR);
+  await users.create({ login: 'root', email: 'root@example.com', password: PASSWORD, role: 'ADMIN' }, CLI_ACTOR,
+    ALL_USERS);
   // Someone already holds the login the admin first types.
   await users.create({ login: 'alice', nickname: 'Another Alice', organizationId: org.id }, CLI_ACTOR, ALL_USERS);
   page = await consolePage(browser, server.issuer, 'root', PASSWORD);
@@ -101,8 +103,10 @@ describe('the users directory in a browser', () => {
     await expect(email.inputValue()).resolves.toBe('on_request');
     await email.selectOption('public');
     await page.locator('tr[data-field="email"] .privacy-saved').getByText('Saved').waitFor();
-    await expect(page.locator('tr[data-field="email"] .privacy-icon').getAttribute('data-level')).resolves.toBe('public');
-    await expect(page.locator('tr[data-field="email"] .privacy-icon svg').getAttribute('data-level')).resolves.toBe('public');
+    await expect(page.locator('tr[data-field="email"] .privacy-icon').getAttribute('data-level'))
+      .resolves.toBe('public');
+    await expect(page.locator('tr[data-field="email"] .privacy-icon svg').getAttribute('data-level'))
+      .resolves.toBe('public');
     const alice = await server.foyer.services.users.findByLogin('alice.liddell');
     expect(alice.claimPrivacy.email).toBe('public');
     await page.reload();

@@ -7,7 +7,8 @@ import { ALL_USERS } from '../../src/platform/access.js';
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
 import { consolePage, launchBrowser, submitLogin } from '../support/browser.js';
 import { eventually } from '../support/eventually.js';
-import { authorizationRequest, discover, finishAtCallback, oidc, startCallbackServer, type CallbackServer } from '../support/relying-party.js';
+import { authorizationRequest, discover, finishAtCallback, oidc, startCallbackServer,
+  type CallbackServer } from '../support/relying-party.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const PASSWORD = 'console password 1';
@@ -32,11 +33,14 @@ let userTokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
 beforeAll(async () => {
   [server, rp, browser] = await Promise.all([startTestServer(), startCallbackServer(), launchBrowser()]);
   const { users, clients } = server.foyer.services;
-  await users.create({ login: 'root', email: 'root@example.com', password: PASSWORD, role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
-  miaId = (await users.create({ login: 'mia', email: 'mia@example.com', password: PASSWORD, nickname: 'Mia' }, CLI_ACTOR, ALL_USERS)).id;
+  await users.create({ login: 'root', email: 'root@example.com', password: PASSWORD, role: 'ADMIN' }, CLI_ACTOR,
+    ALL_USERS);
+  miaId = (await users.create({ login: 'mia', email: 'mia@example.com', password: PASSWORD, nickname: 'Mia' },
+    CLI_ACTOR, ALL_USERS)).id;
   await users.create({ login: 'helper', email: 'helper@example.com', password: PASSWORD }, CLI_ACTOR, ALL_USERS);
   const resourceServer = await clients.create({
-    name: 'Resource Server', redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'], isPublic: false,
+    name: 'Resource Server', redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'],
+    isPublic: false,
   }, CLI_ACTOR);
   introspectorId = resourceServer.client_id;
   introspector = await discover(server.issuer, resourceServer.client_id, resourceServer.client_secret);
@@ -50,8 +54,10 @@ afterAll(async () => {
 });
 
 const appUrl = () => `${server.issuer}/admin/apps/${clientId}`;
-const accepts = (secret: string) => discover(server.issuer, clientId, secret).then((c) => oidc.clientCredentialsGrant(c, {})).then(() => true, () => false);
-const refusedWith = (promise: Promise<unknown>) => promise.then(() => 'accepted', (err: { error?: string }) => err.error ?? String(err));
+const accepts = (secret: string) => discover(server.issuer, clientId, secret).then((c) => oidc.clientCredentialsGrant(c,
+  {})).then(() => true, () => false);
+const refusedWith = (promise: Promise<unknown>) => promise.then(() => 'accepted',
+  (err: { error?: string }) => err.error ?? String(err));
 
 describe('applications in the console, used by a real relying party', () => {
   it('creates a confidential app whose credentials sign a user in and get client-credentials tokens', async () => {
@@ -61,7 +67,10 @@ describe('applications in the console, used by a real relying party', () => {
     await admin.getByLabel('Name', { exact: true }).fill(APP);
     await admin.getByRole('radio', { name: /^Confidential/ }).check();
     await admin.getByLabel('Token endpoint authentication').selectOption('client_secret_basic');
-    for (const label of ['Authorization code (users sign in)', 'Refresh token', 'Client credentials (machine access)']) await admin.getByLabel(label).check();
+    for (const label of ['Authorization code (users sign in)', 'Refresh token',
+      'Client credentials (machine access)']) {
+      await admin.getByLabel(label).check();
+    }
     await admin.getByLabel('Redirect URIs (one per line)').fill(`${rp.url}/cb`);
     await admin.getByRole('button', { name: 'Create application' }).click();
 
@@ -92,11 +101,13 @@ describe('applications in the console, used by a real relying party', () => {
     }
     expect(userTokens.claims()).toMatchObject({ sub: miaId, email: 'mia@example.com', aud: clientId });
     expect(userTokens.refresh_token).toBeTruthy();
-    await expect(oidc.fetchUserInfo(rpConfig, userTokens.access_token, miaId)).resolves.toMatchObject({ sub: miaId, email: 'mia@example.com' });
+    await expect(oidc.fetchUserInfo(rpConfig, userTokens.access_token, miaId)).resolves.toMatchObject({ sub: miaId,
+      email: 'mia@example.com' });
 
     const machine = await oidc.clientCredentialsGrant(rpConfig, {});
     expect(machine.token_type.toLowerCase()).toBe('bearer');
-    await expect(oidc.tokenIntrospection(introspector, machine.access_token)).resolves.toMatchObject({ active: true, client_id: clientId });
+    await expect(oidc.tokenIntrospection(introspector, machine.access_token)).resolves.toMatchObject({ active: true,
+      client_id: clientId });
 
     // The app's page lists the person who granted it.
     await admin.getByRole('link', { name: 'I have saved it: open the application' }).click();
@@ -165,9 +176,11 @@ describe('applications in the console, used by a real relying party', () => {
 
   it('deletes an app with its sole owner, and its credentials stop working', async () => {
     const { users, clients } = server.foyer.services;
-    const solo = await users.create({ login: 'solo', email: 'solo@example.com', password: PASSWORD }, CLI_ACTOR, ALL_USERS);
+    const solo = await users.create({ login: 'solo', email: 'solo@example.com', password: PASSWORD }, CLI_ACTOR,
+      ALL_USERS);
     const owned = await clients.create({
-      name: 'Solo Batch', redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'], isPublic: false,
+      name: 'Solo Batch', redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'],
+      isPublic: false,
     }, CLI_ACTOR, solo.id);
     const soloConfig = await discover(server.issuer, owned.client_id, owned.client_secret);
     const soloToken = (await oidc.clientCredentialsGrant(soloConfig, {})).access_token;
@@ -178,7 +191,8 @@ describe('applications in the console, used by a real relying party', () => {
     await expect(admin.locator('#applications-deleted').textContent()).resolves.toMatch(/^These applications have no other owner and are deleted with /);
     const listed = admin.getByRole('list', { name: /These applications have no other owner/ });
     await expect(listed.getByRole('listitem').allTextContents()).resolves.toEqual(['Solo Batch']);
-    await expect(listed.getByRole('link', { name: 'Solo Batch' }).getAttribute('href')).resolves.toBe(`/admin/apps/${owned.client_id}`);
+    await expect(listed.getByRole('link',
+      { name: 'Solo Batch' }).getAttribute('href')).resolves.toBe(`/admin/apps/${owned.client_id}`);
     // An app with another owner is not listed (the Administrator owns Lighthouse).
     await expect(admin.getByText(APP).count()).resolves.toBe(0);
     await admin.getByRole('button', { name: 'Delete for good' }).click();
@@ -188,7 +202,8 @@ describe('applications in the console, used by a real relying party', () => {
     await admin.locator(`tr[data-app-id="${clientId}"]`).waitFor();
     await expect(admin.locator(`tr[data-app-id="${owned.client_id}"]`).count()).resolves.toBe(0);
     await expect(admin.getByText('Solo Batch').count()).resolves.toBe(0);
-    expect(await server.db.dataSource.query('SELECT 1 FROM clients WHERE client_id = $1', [owned.client_id])).toEqual([]);
+    expect(await server.db.dataSource.query('SELECT 1 FROM clients WHERE client_id = $1',
+      [owned.client_id])).toEqual([]);
     expect((await admin.goto(`${server.issuer}/admin/apps/${owned.client_id}`))?.status()).toBe(404);
 
     await eventually(async () => (await refusedWith(oidc.clientCredentialsGrant(soloConfig, {}))) === 'invalid_client');
@@ -214,12 +229,15 @@ describe('applications in the console, used by a real relying party', () => {
       const nav = page.getByRole('navigation', { name: 'Console' });
       await expect(nav.getByRole('link').allTextContents()).resolves.toEqual(['Applications', 'Sign out']);
       await expect(page.getByRole('link', { name: 'New application' }).count()).resolves.toBe(0);
-      await expect(page.locator('table.apps tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-app-id')))).resolves.toEqual([clientId]);
+      await expect(page.locator('table.apps tbody tr')
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-app-id')))).resolves.toEqual([clientId]);
 
       // The app's page: Edit and the secret, no Deactivate, Delete or people controls.
       await page.getByRole('link', { name: APP }).click();
       await page.getByText('You look after this application as an application administrator.').waitFor();
-      for (const gone of ['Deactivate', 'Delete']) await expect(page.getByRole('link', { name: gone, exact: true }).count()).resolves.toBe(0);
+      for (const gone of ['Deactivate', 'Delete']) {
+        await expect(page.getByRole('link', { name: gone, exact: true }).count()).resolves.toBe(0);
+      }
       await expect(page.getByRole('button', { name: 'Add' }).count()).resolves.toBe(0);
       await expect(page.getByRole('button', { name: /^Remove / }).count()).resolves.toBe(0);
       await expect(page.getByRole('link', { name: 'Regenerate secret' }).count()).resolves.toBe(1);
@@ -233,7 +251,8 @@ describe('applications in the console, used by a real relying party', () => {
       await page.getByRole('button', { name: 'Save' }).click();
       await page.getByText('Your changes were saved.').waitFor();
       await expect(page.getByRole('heading', { name: 'Lighthouse Two' }).isVisible()).resolves.toBe(true);
-      expect(await server.db.dataSource.query('SELECT name FROM clients WHERE client_id = $1', [clientId])).toEqual([{ name: 'Lighthouse Two' }]);
+      expect(await server.db.dataSource.query('SELECT name FROM clients WHERE client_id = $1',
+        [clientId])).toEqual([{ name: 'Lighthouse Two' }]);
       // Saving the form kept every other setting: the app still works with its secret and redirect URI.
       await eventually(() => accepts(currentSecret));
 
@@ -246,19 +265,23 @@ describe('applications in the console, used by a real relying party', () => {
         const answer = await page.request.post(`${appUrl()}/${action}`, { form: { _csrf: csrf }, maxRedirects: 0 });
         expect(answer.status()).toBe(403);
       }
-      const addOwner = await page.request.post(`${appUrl()}/members`, { form: { _csrf: csrf, user: 'helper', role: 'owner' }, maxRedirects: 0 });
+      const addOwner = await page.request.post(`${appUrl()}/members`,
+        { form: { _csrf: csrf, user: 'helper', role: 'owner' }, maxRedirects: 0 });
       expect(addOwner.status()).toBe(403);
       // The CSRF token was a good one: the same request to what they may do is accepted.
       const save = await page.request.post(appUrl(), {
-        form: { _csrf: csrf, name: 'Lighthouse', client_type: 'confidential', auth_method: 'client_secret_basic', redirect_uri: `${rp.url}/cb`,
+        form: { _csrf: csrf, name: 'Lighthouse', client_type: 'confidential', auth_method: 'client_secret_basic',
+          redirect_uri: `${rp.url}/cb`,
           grant_type: 'authorization_code' }, maxRedirects: 0 });
       expect(save.status()).toBe(303);
     } finally {
       await context.close();
     }
-    const stored = await server.db.dataSource.query('SELECT name, active FROM clients WHERE client_id = $1', [clientId]);
+    const stored = await server.db.dataSource.query('SELECT name, active FROM clients WHERE client_id = $1',
+      [clientId]);
     expect(stored).toEqual([{ name: 'Lighthouse', active: true }]);
-    expect((await server.foyer.services.clients.members(clientId)).find((m) => m.label === 'helper')?.role).toBe('admin');
+    expect((await server.foyer.services.clients.members(clientId)).find((m) => m.label === 'helper')?.role)
+      .toBe('admin');
   });
 
   it('names an application administrator as such in the console header', async () => {
@@ -282,7 +305,8 @@ describe('applications in the console, used by a real relying party', () => {
       await admin.goto(appUrl());
       const overflowing = await admin.locator('.grid > .card').evaluateAll((cards) => cards
         .filter((card) => card.scrollWidth > card.clientWidth + 1)
-        .map((card) => `${card.querySelector('h2')?.textContent}: ${card.scrollWidth}px of content in ${card.clientWidth}px`));
+        .map((card) => `${card.querySelector('h2')?.textContent}: ${card.scrollWidth}px of content in `
+          + `${card.clientWidth}px`));
       expect({ width, overflowing }).toEqual({ width, overflowing: [] });
     }
   });

@@ -8,7 +8,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ALL_USERS } from '../../src/platform/access.js';
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
 import { launchBrowser, submitLogin } from '../support/browser.js';
-import { authorizationRequest, discover, oidc, startCallbackServer, type CallbackServer } from '../support/relying-party.js';
+import { authorizationRequest, discover, oidc, startCallbackServer,
+  type CallbackServer } from '../support/relying-party.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const PASSWORD = 'csp test password 1';
@@ -24,10 +25,13 @@ let memberId: string;
 beforeAll(async () => {
   [server, browser, rp] = await Promise.all([startTestServer(), launchBrowser(), startCallbackServer()]);
   const { users, clients } = server.foyer.services;
-  await users.create({ login: 'csp-root', email: 'csp-root@example.com', password: PASSWORD, role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
-  memberId = (await users.create({ login: 'csp-member', email: 'csp-member@example.com', password: PASSWORD, nickname: 'Cosmo', birthdate: '1990-05-04' }, CLI_ACTOR, ALL_USERS)).id;
+  await users.create({ login: 'csp-root', email: 'csp-root@example.com', password: PASSWORD, role: 'ADMIN' }, CLI_ACTOR,
+    ALL_USERS);
+  memberId = (await users.create({ login: 'csp-member', email: 'csp-member@example.com', password: PASSWORD,
+    nickname: 'Cosmo', birthdate: '1990-05-04' }, CLI_ACTOR, ALL_USERS)).id;
   const created = await clients.create({
-    name: 'CSP app', redirectUris: [`${rp.url}/cb`], postLogoutRedirectUris: [`${rp.url}/bye`], grantTypes: ['authorization_code'], isPublic: false,
+    name: 'CSP app', redirectUris: [`${rp.url}/cb`], postLogoutRedirectUris: [`${rp.url}/bye`],
+    grantTypes: ['authorization_code'], isPublic: false,
   }, CLI_ACTOR);
   clientId = created.client_id;
   clientSecret = created.client_secret!;
@@ -44,10 +48,13 @@ beforeEach(async () => {
   context = await browser.newContext();
   // Injected by the browser's tooling, not by the page: the CSP does not apply to it.
   await context.addInitScript({
-    content: "document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));",
+    content: "document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + "
+      + "e.violatedDirective + ' ' + e.blockedURI));",
   });
   context.on('console', (msg) => {
-    if (/CSP violation|Content Security Policy|Refused to (execute|load|apply)/i.test(msg.text())) violations.push(msg.text());
+    if (/CSP violation|Content Security Policy|Refused to (execute|load|apply)/i.test(msg.text())) {
+      violations.push(msg.text());
+    }
   });
 });
 
@@ -65,7 +72,8 @@ async function signedInPage(path: string, login: string): Promise<Page> {
 it('the browser reports an inline script the policy blocks (so the checks below can fail)', async () => {
   const page = await context.newPage();
   await page.goto(`${server.issuer}/`);
-  await page.evaluate("const s = document.createElement('script'); s.textContent = 'window.ran = true'; document.body.append(s);");
+  await page.evaluate("const s = document.createElement('script'); s.textContent = 'window.ran = true'; "
+    + 'document.body.append(s);');
   await page.waitForTimeout(200);
   expect(await page.evaluate('window.ran === true')).toBe(false);
   expect(violations.join('\n')).toMatch(/script-src/);
@@ -98,7 +106,8 @@ it('the console: users list, a profile, set password, applications and a secret'
   await page.locator('#toggle').click();
   expect(await password.getAttribute('type')).toBe('password');
 
-  // The applications list's rows, and a new secret's copy button (the clipboard may be refused headless: then it selects).
+  // The applications list's rows, and a new secret's copy button (the clipboard may be refused headless: then it
+  // selects).
   await page.goto(`${server.issuer}/admin/apps`);
   await page.locator('tr[data-href]', { hasText: 'CSP app' }).locator('td').last().click();
   await page.waitForURL((u) => u.pathname.startsWith(`/admin/apps/${clientId}`));
@@ -107,7 +116,8 @@ it('the console: users list, a profile, set password, applications and a secret'
 
 it('a client secret page copies (or selects) the secret', async () => {
   const other = await server.foyer.services.clients.create({
-    name: 'Secret app', redirectUris: [`${rp.url}/cb`], postLogoutRedirectUris: [], grantTypes: ['authorization_code'], isPublic: false,
+    name: 'Secret app', redirectUris: [`${rp.url}/cb`], postLogoutRedirectUris: [], grantTypes: ['authorization_code'],
+    isPublic: false,
   }, CLI_ACTOR);
   const page = await signedInPage(`/admin/apps/${other.client_id}/secret`, 'csp-root');
   await page.getByRole('button', { name: 'Regenerate secret' }).click();
@@ -131,7 +141,8 @@ it('response_mode=form_post and RP-initiated logout work', async () => {
   const client = await discover(server.issuer, clientId, clientSecret);
   const request = await authorizationRequest(client, `${rp.url}/cb`, 'openid', { response_mode: 'form_post' });
   const page = await context.newPage();
-  const posted = page.waitForRequest((r) => r.url().startsWith(`${rp.url}/cb`) && r.method() === 'POST', { timeout: 15_000 });
+  const posted = page.waitForRequest((r) => r.url().startsWith(`${rp.url}/cb`) && r.method() === 'POST',
+    { timeout: 15_000 });
   await page.goto(request.url.href);
   await submitLogin(page, 'csp-member', PASSWORD);
   const allow = page.getByRole('button', { name: 'Allow' });

@@ -21,17 +21,21 @@ const rows = Array.from({ length: 32 }, (_, i) => {
   const rowNo = i + 2;
   const login = `reader${String(rowNo).padStart(2, '0')}`;
   const email = rowNo === BAD_EMAIL ? 'not-an-email' : `${login}@example.com`;
-  return [login, email, `Reader ${rowNo}`, 'Wonderland', 'Readers;Tea party', rowNo === BAD_ROLE ? 'Emperor' : 'Member'].join(',');
+  return [login, email, `Reader ${rowNo}`, 'Wonderland', 'Readers;Tea party',
+    rowNo === BAD_ROLE ? 'Emperor' : 'Member'].join(',');
 });
 const CSV = ['login,email,nickname,organization,groups,role', ...rows].join('\r\n') + '\r\n';
 
-const count = async (table: string) => Number((await server.db.dataSource.query(`SELECT count(*)::int AS n FROM ${table}`))[0].n);
-const listedRows = () => page.locator('#import-rows tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-row')));
+const count = async (table: string) => Number((await server.db.dataSource.query(`SELECT count(*)::int AS n FROM `
+  + `${table}`))[0].n);
+const listedRows = () => page.locator('#import-rows tbody tr')
+  .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-row')));
 const text = async (selector: string) => ((await page.locator(selector).textContent()) ?? '').replace(/\s+/g, ' ');
 
 beforeAll(async () => {
   [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
-  await server.foyer.services.users.create({ login: 'root', password: 'console password 1', role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
+  await server.foyer.services.users.create({ login: 'root', password: 'console password 1', role: 'ADMIN' }, CLI_ACTOR,
+    ALL_USERS);
   page = await consolePage(browser, server.issuer, 'root', 'console password 1', { acceptDownloads: true });
 });
 
@@ -49,7 +53,8 @@ describe('a CSV import in a browser', () => {
     const invite = page.getByLabel('Send each new user an invitation to choose a password');
     await expect(invite.isChecked()).resolves.toBe(true); // the default
     await invite.check();
-    await page.getByLabel(/^CSV file/).setInputFiles({ name: 'readers.csv', mimeType: 'text/csv', buffer: Buffer.from(CSV) });
+    await page.getByLabel(/^CSV file/).setInputFiles({ name: 'readers.csv', mimeType: 'text/csv',
+      buffer: Buffer.from(CSV) });
     await page.getByRole('button', { name: 'Upload and check' }).click();
 
     await page.waitForURL(/\/admin\/imports\/\d+$/);
@@ -63,8 +68,10 @@ describe('a CSV import in a browser', () => {
     expect(summary).toContain('0 will be updated');
     expect(summary).toContain('2 rows with errors will be skipped');
     expect(summary).toContain('New organizations: Wonderland');
-    await expect(text(`#import-rows tr[data-row="${BAD_EMAIL}"]`)).resolves.toContain('email: Enter a valid email address');
-    await expect(text(`#import-rows tr[data-row="${BAD_ROLE}"]`)).resolves.toContain('role: Use Member, Manager or Administrator');
+    await expect(text(`#import-rows tr[data-row="`
+      + `${BAD_EMAIL}"]`)).resolves.toContain('email: Enter a valid email address');
+    await expect(text(`#import-rows tr[data-row="`
+      + `${BAD_ROLE}"]`)).resolves.toContain('role: Use Member, Manager or Administrator');
     await expect(text('#import-rows tr[data-row="2"]')).resolves.toContain('Create');
     await expect(listedRows()).resolves.toHaveLength(32);
 
@@ -94,7 +101,8 @@ describe('a CSV import in a browser', () => {
     await page.waitForURL(/\/admin\/users\/\d+$/);
     await page.getByRole('heading', { name: /Reader 3/ }).waitFor();
     await expect(text('section[aria-labelledby=identifiers] dt:text-is("Login") + dd')).resolves.toBe('reader03');
-    await expect(text('section[aria-labelledby=identifiers] dt:text-is("Email") + dd')).resolves.toContain('reader03@example.com');
+    await expect(text('section[aria-labelledby=identifiers] dt:text-is("Email") + dd'))
+      .resolves.toContain('reader03@example.com');
 
     await page.goto(jobUrl);
     const [download] = await Promise.all([
@@ -103,7 +111,8 @@ describe('a CSV import in a browser', () => {
     ]);
     expect(download.suggestedFilename()).toMatch(/^import-\d+-errors\.csv$/);
     const csv = parseCsv(await readFile((await download.path())!, 'utf8'));
-    expect(csv[0]).toEqual(['login', 'email', 'nickname', 'organization', 'groups', 'role', 'import_row', 'import_errors']);
+    expect(csv[0]).toEqual(['login', 'email', 'nickname', 'organization', 'groups', 'role', 'import_row',
+      'import_errors']);
     expect(csv.slice(1).map((r) => r[6])).toEqual([String(BAD_EMAIL), String(BAD_ROLE)]);
     expect(csv[1]).toEqual(expect.arrayContaining(['reader05', 'not-an-email', 'email: Enter a valid email address']));
   });

@@ -4,7 +4,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ALL_USERS } from '../../src/platform/access.js';
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
 import { launchBrowser, submitLogin } from '../support/browser.js';
-import { authorizationRequest, discover, finishAtCallback, oidc, startCallbackServer, type CallbackServer } from '../support/relying-party.js';
+import { authorizationRequest, discover, finishAtCallback, oidc, startCallbackServer,
+  type CallbackServer } from '../support/relying-party.js';
 import { eventually } from '../support/eventually.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { linksIn, startSmtpServer, type TestSmtp } from '../support/smtp.js';
@@ -20,11 +21,13 @@ const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
   [smtp, rp, browser] = await Promise.all([startSmtpServer(), startCallbackServer(), launchBrowser()]);
-  server = await startTestServer({ SMTP_URL: smtp.url, MAIL_FROM: 'Foyer <foyer@example.test>', FOYER_MAIL_POLL_SECONDS: '1', FOYER_MAIL_MAX_ATTEMPTS: '50' });
+  server = await startTestServer({ SMTP_URL: smtp.url, MAIL_FROM: 'Foyer <foyer@example.test>',
+    FOYER_MAIL_POLL_SECONDS: '1', FOYER_MAIL_MAX_ATTEMPTS: '50' });
   const { users, clients } = server.foyer.services;
   await users.create({ login: 'root', password: ADMIN_PASSWORD, role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
   const created = await clients.create({
-    name: 'Tea Party', redirectUris: [`${rp.url}/cb`], postLogoutRedirectUris: [], grantTypes: ['authorization_code', 'refresh_token'], isPublic: false,
+    name: 'Tea Party', redirectUris: [`${rp.url}/cb`], postLogoutRedirectUris: [],
+    grantTypes: ['authorization_code', 'refresh_token'], isPublic: false,
   }, CLI_ACTOR);
   client = await discover(server.issuer, created.client_id, created.client_secret);
   admin = await newPage();
@@ -104,36 +107,41 @@ it('invitation → choose a password → sign in to an app → confirm the addre
   await ivy.getByText('This link has already been used').waitFor();
 });
 
-it('forced reset → the old refresh token is dead at once → the sign-in page says a link was sent → reset → sign in', async () => {
-  const { users } = server.foyer.services;
-  const rose = await users.create({ login: 'rose', email: 'rose@example.com', password: 'crimson petals 9', emailVerified: true }, CLI_ACTOR, ALL_USERS);
-  const first = await signInToApp('rose', 'crimson petals 9');
-  const oldTokens = await finishSignIn(first.page, first.request);
-  const before = smtp.messages.length;
+it('forced reset → the old refresh token is dead at once → the sign-in page says a link was sent → reset → sign in',
+  async () => {
+    const { users } = server.foyer.services;
+    const rose = await users.create({ login: 'rose', email: 'rose@example.com', password: 'crimson petals 9',
+      emailVerified: true }, CLI_ACTOR, ALL_USERS);
+    const first = await signInToApp('rose', 'crimson petals 9');
+    const oldTokens = await finishSignIn(first.page, first.request);
+    const before = smtp.messages.length;
 
-  await runAction(rose.id, 'Force password reset', 'Force password reset');
-  await admin.getByText('A password reset is pending').first().waitFor();
-  // Forcing the reset ends every token at once (issue 14), not only choosing the new password.
-  await expect(oidc.refreshTokenGrant(client, oldTokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+    await runAction(rose.id, 'Force password reset', 'Force password reset');
+    await admin.getByText('A password reset is pending').first().waitFor();
+    // Forcing the reset ends every token at once (issue 14), not only choosing the new password.
+    await expect(oidc.refreshTokenGrant(client,
+      oldTokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
 
-  const blocked = await signInToApp('rose', 'crimson petals 9');
-  await blocked.page.getByRole('heading', { name: 'Choose a new password first' }).waitFor();
+    const blocked = await signInToApp('rose', 'crimson petals 9');
+    await blocked.page.getByRole('heading', { name: 'Choose a new password first' }).waitFor();
 
-  const mail = await smtp.waitFor('rose@example.com', /Choose a new Foyer password/, { after: before });
-  await blocked.page.goto(linksIn(mail.text).find((l) => l.includes('/reset-password/'))!);
-  await blocked.page.getByLabel('New password').fill('white petals 9');
-  await blocked.page.getByLabel('Repeat the password').fill('white petals 9');
-  await blocked.page.getByRole('button', { name: 'Set new password' }).click();
-  await blocked.page.getByText('Your new password is set').waitFor();
+    const mail = await smtp.waitFor('rose@example.com', /Choose a new Foyer password/, { after: before });
+    await blocked.page.goto(linksIn(mail.text).find((l) => l.includes('/reset-password/'))!);
+    await blocked.page.getByLabel('New password').fill('white petals 9');
+    await blocked.page.getByLabel('Repeat the password').fill('white petals 9');
+    await blocked.page.getByRole('button', { name: 'Set new password' }).click();
+    await blocked.page.getByText('Your new password is set').waitFor();
 
-  await expect(oidc.refreshTokenGrant(client, oldTokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
-  const again = await signInToApp('rose', 'white petals 9');
-  await finishSignIn(again.page, again.request);
-  expect((await users.findById(rose.id))!.passwordResetRequired).toBe(false);
-});
+    await expect(oidc.refreshTokenGrant(client,
+      oldTokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+    const again = await signInToApp('rose', 'white petals 9');
+    await finishSignIn(again.page, again.request);
+    expect((await users.findById(rose.id))!.passwordResetRequired).toBe(false);
+  });
 
 it('a recovery link works once; an expired link gets a clear page', async () => {
-  const sam = await server.foyer.services.users.create({ login: 'sam', password: 'hobbit hole 11' }, CLI_ACTOR, ALL_USERS);
+  const sam = await server.foyer.services.users.create({ login: 'sam', password: 'hobbit hole 11' }, CLI_ACTOR,
+    ALL_USERS);
   await admin.goto(`${server.issuer}/admin/users/${sam.id}`);
   await admin.getByRole('link', { name: 'View recovery link' }).click();
   await admin.getByRole('button', { name: 'Make recovery link' }).click();
@@ -153,7 +161,8 @@ it('a recovery link works once; an expired link gets a clear page', async () => 
   await admin.goto(`${server.issuer}/admin/users/${sam.id}/recovery-link`);
   await admin.getByRole('button', { name: 'Make recovery link' }).click();
   const second = await admin.getByLabel('Recovery link').inputValue();
-  await server.db.dataSource.query("UPDATE one_time_tokens SET expires_at = now() - interval '1 minute' WHERE purpose = 'recovery' AND used_at IS NULL");
+  await server.db.dataSource.query("UPDATE one_time_tokens SET expires_at = now() - interval '1 minute' WHERE "
+    + "purpose = 'recovery' AND used_at IS NULL");
   const expired = await page.goto(second);
   expect(expired?.status()).toBe(410);
   await page.getByText('This link has expired').waitFor();
@@ -183,7 +192,8 @@ it('a temporary password is changed inside the sign-in, before the app gets a co
 });
 
 it('forgot password: the same answer for anyone; a link only for a real account; limited per identifier', async () => {
-  await server.foyer.services.users.create({ login: 'fiona', email: 'fiona@example.com', password: 'ogre swamp 1' }, CLI_ACTOR, ALL_USERS);
+  await server.foyer.services.users.create({ login: 'fiona', email: 'fiona@example.com', password: 'ogre swamp 1' },
+    CLI_ACTOR, ALL_USERS);
   const page = await newPage();
   const ask = async (identifier: string) => {
     await page.goto(`${server.issuer}/forgot-password`);
@@ -207,18 +217,21 @@ it('forgot password: the same answer for anyone; a link only for a real account;
 
 it('SMTP down for a while: the message waits, survives a restart, and goes out when the server is back', async () => {
   const { users } = server.foyer.services;
-  const uma = await users.create({ login: 'uma', email: 'uma@example.com', password: 'umbrella corp 1', emailVerified: true }, CLI_ACTOR, ALL_USERS);
+  const uma = await users.create({ login: 'uma', email: 'uma@example.com', password: 'umbrella corp 1',
+    emailVerified: true }, CLI_ACTOR, ALL_USERS);
   await smtp.stop();
   await server.foyer.services.links.forcePasswordReset(uma.id, CLI_ACTOR, { kind: 'all' });
   // The first attempts fail and are recorded; nothing is lost.
   const row = async () => (await server.db.dataSource.query(
-    "SELECT status, attempts, last_error FROM mail_outbox WHERE to_address = 'uma@example.com' ORDER BY id DESC LIMIT 1"))[0];
+    `SELECT status, attempts, last_error FROM mail_outbox WHERE to_address = 'uma@example.com'
+       ORDER BY id DESC LIMIT 1`))[0];
   for (let i = 0; i < 200 && !(await row())?.last_error; i += 1) await new Promise((r) => setTimeout(r, 100));
   expect(await row()).toMatchObject({ status: 'queued', attempts: expect.any(Number), last_error: expect.stringMatching(/ECONNREFUSED|connect/i) });
   await server.restart();
   await smtp.start();
   await server.foyer.mailWorker.wake();
-  await server.db.dataSource.query("UPDATE mail_outbox SET next_attempt_at = now() WHERE to_address = 'uma@example.com' AND status = 'queued'");
+  await server.db.dataSource.query('UPDATE mail_outbox SET next_attempt_at = now() WHERE to_address = '
+    + "'uma@example.com' AND status = 'queued'");
   const mail = await smtp.waitFor('uma@example.com', /Choose a new Foyer password/, { timeoutMs: 30_000 });
   expect(linksIn(mail.text).some((l) => l.includes('/reset-password/'))).toBe(true);
   // The SMTP server has the message before the worker hears its 250 and records it.

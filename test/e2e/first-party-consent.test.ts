@@ -10,12 +10,14 @@ import { CLI_ACTOR } from '../../src/audit/audit.service.js';
 import { ValidationError } from '../../src/platform/errors.js';
 import type { ClientInput } from '../../src/applications/client-metadata.js';
 import { launchBrowser, submitLogin, freshPageForEachTest } from '../support/browser.js';
-import { authorizationRequest, discover, finishAtCallback, oidc, startCallbackServer, type CallbackServer } from '../support/relying-party.js';
+import { authorizationRequest, discover, finishAtCallback, oidc, startCallbackServer,
+  type CallbackServer } from '../support/relying-party.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const PASSWORD = 'correct horse battery';
 // A 1x1 PNG: proves the browser really loads the logo, not only that an <img> is there.
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=',
+  'base64');
 
 let server: TestServer;
 let rp: CallbackServer;
@@ -26,11 +28,14 @@ let page: Page;
 let aliceId: string;
 
 const appInput = (name: string, extra: Partial<ClientInput> = {}): ClientInput => ({
-  name, redirectUris: [`${rp.url}/cb`], postLogoutRedirectUris: [], grantTypes: ['authorization_code'], isPublic: false, ...extra,
+  name, redirectUris: [`${rp.url}/cb`], postLogoutRedirectUris: [], grantTypes: ['authorization_code'], isPublic: false,
+  ...extra,
 });
 
-async function createApp(name: string, extra: Partial<ClientInput> = {}, firstParty = false): Promise<oidc.Configuration> {
-  const created = await server.foyer.services.clients.create(appInput(name, extra), CLI_ACTOR, undefined, { firstParty });
+async function createApp(name: string, extra: Partial<ClientInput> = {},
+  firstParty = false): Promise<oidc.Configuration> {
+  const created = await server.foyer.services.clients.create(appInput(name, extra), CLI_ACTOR, undefined,
+    { firstParty });
   return discover(server.issuer, created.client_id, created.client_secret);
 }
 
@@ -39,7 +44,8 @@ function watchInteractionPages(target: Page): string[] {
   const shown: string[] = [];
   target.on('response', (response) => {
     const { pathname } = new URL(response.url());
-    if (response.request().resourceType() === 'document' && response.status() === 200 && pathname.startsWith('/interaction/')) shown.push(pathname);
+    if (response.request().resourceType() === 'document' && response.status() === 200
+      && pathname.startsWith('/interaction/')) shown.push(pathname);
   });
   return shown;
 }
@@ -48,10 +54,12 @@ beforeAll(async () => {
   logoServer = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'image/png' }).end(PNG));
   await new Promise<void>((resolve) => logoServer.listen(0, '127.0.0.1', resolve));
   logoUrl = `http://127.0.0.1:${(logoServer.address() as AddressInfo).port}/logo.png`;
-  [server, rp, browser] = await Promise.all([startTestServer({ LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }), startCallbackServer(), launchBrowser()]);
+  [server, rp, browser] = await Promise.all([startTestServer({ LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    startCallbackServer(), launchBrowser()]);
   // Defaults: nickname public, email on request, phone number private.
   const alice = await server.foyer.services.users.create({
-    login: 'alice', email: 'alice@example.com', password: PASSWORD, phoneNumber: '+14155550123', nickname: 'Wonder', emailVerified: true,
+    login: 'alice', email: 'alice@example.com', password: PASSWORD, phoneNumber: '+14155550123', nickname: 'Wonder',
+    emailVerified: true,
   }, CLI_ACTOR, ALL_USERS);
   aliceId = alice.id;
 });
@@ -75,7 +83,8 @@ describe('first-party applications', () => {
     await page.goto(request.url.href);
     await submitLogin(page, 'alice', PASSWORD);
     await page.getByRole('heading', { name: 'Share with Tea Party?' }).waitFor();
-    const asked = await page.locator('input[name=approve]').evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value));
+    const asked = await page.locator('input[name=approve]')
+      .evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value));
     expect(asked).toEqual(['email']);
     await page.getByRole('button', { name: 'Allow' }).click();
     const tokens = await finishAtCallback(page, app, `${rp.url}/cb`, request);
@@ -84,32 +93,34 @@ describe('first-party applications', () => {
     expect(tokens.claims()).not.toHaveProperty('phone_number');
   });
 
-  it('a first-party app lands straight back at the app with the on-request email, never the private phone number', async () => {
-    const app = await createApp('Staff Portal', {}, true);
-    const shown = watchInteractionPages(page);
-    const request = await authorizationRequest(app, `${rp.url}/cb`, scope);
-    await page.goto(request.url.href);
-    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-    await submitLogin(page, 'alice', PASSWORD);
-    const tokens = await finishAtCallback(page, app, `${rp.url}/cb`, request);
-    // The sign-in page and nothing else: no consent page between it and the app.
-    expect(shown).toHaveLength(1);
+  it('a first-party app lands straight back at the app with the on-request email, never the private phone number',
+    async () => {
+      const app = await createApp('Staff Portal', {}, true);
+      const shown = watchInteractionPages(page);
+      const request = await authorizationRequest(app, `${rp.url}/cb`, scope);
+      await page.goto(request.url.href);
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+      await submitLogin(page, 'alice', PASSWORD);
+      const tokens = await finishAtCallback(page, app, `${rp.url}/cb`, request);
+      // The sign-in page and nothing else: no consent page between it and the app.
+      expect(shown).toHaveLength(1);
 
-    const idClaims = tokens.claims()!;
-    expect(idClaims).toMatchObject({ sub: aliceId, nickname: 'Wonder', email: 'alice@example.com', email_verified: true });
-    for (const hidden of ['phone_number', 'phone_number_verified']) expect(idClaims).not.toHaveProperty(hidden);
-    const userinfo = await oidc.fetchUserInfo(app, tokens.access_token, aliceId);
-    expect(userinfo).toMatchObject({ sub: aliceId, email: 'alice@example.com' });
-    for (const hidden of ['phone_number', 'phone_number_verified']) expect(userinfo).not.toHaveProperty(hidden);
+      const idClaims = tokens.claims()!;
+      expect(idClaims).toMatchObject({ sub: aliceId, nickname: 'Wonder', email: 'alice@example.com',
+        email_verified: true });
+      for (const hidden of ['phone_number', 'phone_number_verified']) expect(idClaims).not.toHaveProperty(hidden);
+      const userinfo = await oidc.fetchUserInfo(app, tokens.access_token, aliceId);
+      expect(userinfo).toMatchObject({ sub: aliceId, email: 'alice@example.com' });
+      for (const hidden of ['phone_number', 'phone_number_verified']) expect(userinfo).not.toHaveProperty(hidden);
 
-    // Even prompt=consent, which asks again elsewhere, shows no page to a first-party app.
-    const again = await authorizationRequest(app, `${rp.url}/cb`, scope, { prompt: 'consent' });
-    await page.goto(again.url.href);
-    const second = await finishAtCallback(page, app, `${rp.url}/cb`, again);
-    expect(shown).toHaveLength(1);
-    expect(second.claims()?.email).toBe('alice@example.com');
-    expect(second.claims()).not.toHaveProperty('phone_number');
-  });
+      // Even prompt=consent, which asks again elsewhere, shows no page to a first-party app.
+      const again = await authorizationRequest(app, `${rp.url}/cb`, scope, { prompt: 'consent' });
+      await page.goto(again.url.href);
+      const second = await finishAtCallback(page, app, `${rp.url}/cb`, again);
+      expect(shown).toHaveLength(1);
+      expect(second.claims()?.email).toBe('alice@example.com');
+      expect(second.claims()).not.toHaveProperty('phone_number');
+    });
 });
 
 describe('application logos', () => {
@@ -158,7 +169,8 @@ describe('allowed scopes', () => {
 });
 
 describe('client_secret_jwt', () => {
-  const jwtApp: ClientInput = { name: 'Signed Job', redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'], isPublic: false, authMethod: 'client_secret_jwt' };
+  const jwtApp: ClientInput = { name: 'Signed Job', redirectUris: [], postLogoutRedirectUris: [],
+    grantTypes: ['client_credentials'], isPublic: false, authMethod: 'client_secret_jwt' };
 
   it('cannot be chosen while no key to seal secrets is configured', async () => {
     const attempt = server.foyer.services.clients.create(jwtApp, CLI_ACTOR);
@@ -170,7 +182,8 @@ describe('client_secret_jwt', () => {
     let keyed: TestServer;
 
     beforeAll(async () => {
-      keyed = await startTestServer({ FOYER_CLIENT_SECRET_KEY: '7f'.repeat(32), LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' });
+      keyed = await startTestServer({ FOYER_CLIENT_SECRET_KEY: '7f'.repeat(32),
+        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' });
     });
 
     afterAll(async () => {
@@ -181,7 +194,8 @@ describe('client_secret_jwt', () => {
       const created = await keyed.foyer.services.clients.create(jwtApp, CLI_ACTOR);
       const secret = created.client_secret!;
       expect(secret).toBeTruthy();
-      const [row] = await keyed.db.dataSource.query('SELECT client_secret_hash FROM clients WHERE client_id = $1', [created.client_id]);
+      const [row] = await keyed.db.dataSource.query('SELECT client_secret_hash FROM clients WHERE client_id = $1',
+        [created.client_id]);
       expect(row.client_secret_hash.startsWith('aes256gcm$')).toBe(true);
       expect(row.client_secret_hash).not.toContain(secret);
 
@@ -192,9 +206,10 @@ describe('client_secret_jwt', () => {
       expect(tokens.token_type.toLowerCase()).toBe('bearer');
       expect(tokens.access_token).toBeTruthy();
 
-      const impostor = await oidc.discovery(new URL(keyed.issuer), created.client_id, {}, oidc.ClientSecretJwt(`${secret}x`), {
-        execute: [oidc.allowInsecureRequests],
-      });
+      const impostor = await oidc.discovery(new URL(keyed.issuer), created.client_id, {},
+        oidc.ClientSecretJwt(`${secret}x`), {
+          execute: [oidc.allowInsecureRequests],
+        });
       await expect(oidc.clientCredentialsGrant(impostor, {})).rejects.toMatchObject({ error: 'invalid_client' });
     });
   });

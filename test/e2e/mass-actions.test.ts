@@ -15,16 +15,19 @@ let ids: string[];
 
 beforeAll(async () => {
   [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
-  await server.foyer.services.users.create({ login: 'root', password: 'console password 1', role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
+  await server.foyer.services.users.create({ login: 'root', password: 'console password 1', role: 'ADMIN' }, CLI_ACTOR,
+    ALL_USERS);
   ids = (await server.db.dataSource.query(
-    "INSERT INTO users (login, nickname) SELECT 'crowd' || g, 'Crowd Member ' || g FROM generate_series(1, 1000) g RETURNING id::text AS id",
+    "INSERT INTO users (login, nickname) SELECT 'crowd' || g, 'Crowd Member ' || g FROM generate_series(1, 1000) g "
+      + 'RETURNING id::text AS id',
   )).map((r: { id: string }) => r.id);
   await server.db.dataSource.query("INSERT INTO users (login, nickname) VALUES ('bystander', 'Someone Else')");
   // Some of them are signed in somewhere: blocking must end that too.
   const adapterFor = createAdapterFactory(server.db.database, async () => undefined);
   for (const id of ids.slice(0, 25)) {
     await adapterFor('Session').upsert(`sess-${id}`, { kind: 'Session', accountId: id, uid: `uid-${id}` }, 3600);
-    await adapterFor('AccessToken').upsert(`at-${id}`, { kind: 'AccessToken', accountId: id, grantId: `g-${id}` }, 3600);
+    await adapterFor('AccessToken').upsert(`at-${id}`, { kind: 'AccessToken', accountId: id, grantId: `g-${id}` },
+      3600);
   }
   await server.db.dataSource.query('ANALYZE users');
   page = await consolePage(browser, server.issuer, 'root', 'console password 1');
@@ -60,7 +63,8 @@ it('blocks 1,000 users matching a filter with a progress bar, and leaves none ha
   // Every one of them: blocked, its block recorded, nothing left of its sessions and tokens.
   const [state] = await server.db.dataSource.query(
     `SELECT count(*) FILTER (WHERE u.blocked)::int AS blocked,
-       count(*) FILTER (WHERE EXISTS (SELECT 1 FROM audit_events e WHERE e.action = 'user.blocked' AND e.target_user_id = u.id))::int AS recorded,
+       count(*) FILTER (WHERE EXISTS (SELECT 1 FROM audit_events e
+                                      WHERE e.action = 'user.blocked' AND e.target_user_id = u.id))::int AS recorded,
        (SELECT count(*)::int FROM oidc_payloads p WHERE p.account_id = ANY($1)) AS payloads
      FROM users u WHERE u.id = ANY($1::bigint[])`, [ids]);
   expect(state).toEqual({ blocked: 1000, recorded: 1000, payloads: 0 });
@@ -77,6 +81,7 @@ it('unblocks ticked users only', async () => {
   await page.getByRole('button', { name: 'Continue…' }).click();
   await page.getByRole('button', { name: 'Unblock 2 users' }).click();
   await page.getByText('Finished: 2 succeeded, 0 failed.').waitFor({ timeout: 30_000 });
-  const [{ n }] = await server.db.dataSource.query('SELECT count(*)::int AS n FROM users WHERE id = ANY($1::bigint[]) AND NOT blocked', [ids]);
+  const [{ n }] = await server.db.dataSource.query('SELECT count(*)::int AS n FROM users WHERE id = '
+    + 'ANY($1::bigint[]) AND NOT blocked', [ids]);
   expect(n).toBe(2);
 });

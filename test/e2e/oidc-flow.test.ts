@@ -4,7 +4,8 @@ import type { Browser, Page } from 'playwright-core';
 import { ALL_USERS } from '../../src/platform/access.js';
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
 import { launchBrowser, submitLogin, freshPageForEachTest } from '../support/browser.js';
-import { authorizationRequest, discover, finishAtCallback, oidc, startCallbackServer, type CallbackServer } from '../support/relying-party.js';
+import { authorizationRequest, discover, finishAtCallback, oidc, startCallbackServer,
+  type CallbackServer } from '../support/relying-party.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const PASSWORD = 'correct horse battery';
@@ -17,7 +18,8 @@ let client: oidc.Configuration;
 let aliceId: string;
 
 beforeAll(async () => {
-  [server, rp, browser] = await Promise.all([startTestServer({ LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }), startCallbackServer(), launchBrowser()]);
+  [server, rp, browser] = await Promise.all([startTestServer({ LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    startCallbackServer(), launchBrowser()]);
   const { users, clients } = server.foyer.services;
   const alice = await users.create({
     login: 'alice', email: 'alice@example.com', password: PASSWORD, phoneNumber: '+14155550123',
@@ -46,7 +48,8 @@ async function signInThroughConsent(scope: string, uncheck: string[] = []) {
   await expect(page.getByText('Tea Party').isVisible()).resolves.toBe(true);
   await submitLogin(page, 'alice@example.com', PASSWORD);
   await page.getByRole('heading', { name: 'Share with Tea Party?' }).waitFor();
-  const asked = await page.locator('input[name=approve]').evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value));
+  const asked = await page.locator('input[name=approve]')
+    .evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value));
   for (const label of uncheck) await page.getByLabel(label).uncheck();
   await page.getByRole('button', { name: 'Allow' }).click();
   const tokens = await finishAtCallback(page, client, `${rp.url}/cb`, request);
@@ -54,18 +57,23 @@ async function signInThroughConsent(scope: string, uncheck: string[] = []) {
 }
 
 describe('authorization code + PKCE through the real pages', () => {
-  it('asks only for on-request claims, releases exactly what privacy levels and consent allow, refreshes, revokes and logs out', async () => {
+  it('asks only for on-request claims, releases exactly what privacy levels and consent allow, refreshes, revokes '
+    + 'and logs out', async () => {
     // Defaults: nickname and picture public; names and email on request; birthdate and phone private.
     const { tokens, asked } = await signInThroughConsent('openid profile email phone offline_access', ['Last name']);
     expect(asked.sort()).toEqual(['email', 'family_name', 'given_name']);
 
     const idClaims = tokens.claims()!;
     expect(idClaims.sub).toBe(aliceId);
-    expect(idClaims).toMatchObject({ nickname: 'Wonder', given_name: 'Alice', name: 'Alice', email: 'alice@example.com', email_verified: true });
-    for (const hidden of ['family_name', 'birthdate', 'phone_number', 'phone_number_verified']) expect(idClaims).not.toHaveProperty(hidden);
+    expect(idClaims).toMatchObject({ nickname: 'Wonder', given_name: 'Alice', name: 'Alice', email: 'alice@example.com',
+      email_verified: true });
+    for (const hidden of ['family_name', 'birthdate', 'phone_number', 'phone_number_verified']) {
+      expect(idClaims).not.toHaveProperty(hidden);
+    }
 
     const userinfo = await oidc.fetchUserInfo(client, tokens.access_token, aliceId);
-    expect(userinfo).toMatchObject({ sub: aliceId, nickname: 'Wonder', given_name: 'Alice', email: 'alice@example.com' });
+    expect(userinfo).toMatchObject({ sub: aliceId, nickname: 'Wonder', given_name: 'Alice',
+      email: 'alice@example.com' });
     for (const hidden of ['family_name', 'birthdate', 'phone_number']) expect(userinfo).not.toHaveProperty(hidden);
 
     // A level change applies at the next call: birthdate made public appears, email made private goes.
@@ -90,11 +98,14 @@ describe('authorization code + PKCE through the real pages', () => {
     expect((await oidc.tokenIntrospection(client, refreshed.access_token)).active).toBe(true);
     await oidc.tokenRevocation(client, refreshed.access_token);
     expect((await oidc.tokenIntrospection(client, refreshed.access_token)).active).toBe(false);
-    await expect(oidc.refreshTokenGrant(client, refreshed.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
-    await expect(oidc.refreshTokenGrant(client, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+    await expect(oidc.refreshTokenGrant(client,
+      refreshed.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+    await expect(oidc.refreshTokenGrant(client,
+      tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
 
     // RP-initiated logout, then the next authorization request shows the sign-in page again.
-    const logoutUrl = oidc.buildEndSessionUrl(client, { id_token_hint: refreshed.id_token!, post_logout_redirect_uri: `${rp.url}/bye` });
+    const logoutUrl = oidc.buildEndSessionUrl(client,
+      { id_token_hint: refreshed.id_token!, post_logout_redirect_uri: `${rp.url}/bye` });
     await page.goto(logoutUrl.href);
     await page.getByRole('button', { name: 'Yes, sign me out' }).click();
     await page.waitForURL((u) => u.href.startsWith(`${rp.url}/bye`));
@@ -105,7 +116,8 @@ describe('authorization code + PKCE through the real pages', () => {
 
   it('shows no consent page when nothing is on request', async () => {
     const { users } = server.foyer.services;
-    const carol = await users.create({ login: 'carol', password: PASSWORD, nickname: 'Carol', givenName: 'Carol' }, CLI_ACTOR, ALL_USERS);
+    const carol = await users.create({ login: 'carol', password: PASSWORD, nickname: 'Carol', givenName: 'Carol' },
+      CLI_ACTOR, ALL_USERS);
     await users.setPrivacy(carol.id, 'given_name', 'public', CLI_ACTOR, ALL_USERS);
     await users.setPrivacy(carol.id, 'family_name', 'private', CLI_ACTOR, ALL_USERS);
     const request = await authorizationRequest(client, `${rp.url}/cb`, 'openid profile');
@@ -129,7 +141,8 @@ describe('authorization code + PKCE through the real pages', () => {
     const second = await authorizationRequest(client, `${rp.url}/cb`, 'openid profile email');
     await page.goto(second.url.href);
     await page.getByRole('heading', { name: 'Share with Tea Party?' }).waitFor();
-    const asked = await page.locator('input[name=approve]').evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value));
+    const asked = await page.locator('input[name=approve]')
+      .evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value));
     expect(asked).toEqual(['email']);
     await page.getByRole('button', { name: 'Allow' }).click();
     const after = await finishAtCallback(page, client, `${rp.url}/cb`, second);
@@ -138,11 +151,15 @@ describe('authorization code + PKCE through the real pages', () => {
 
   it('releases custom profile fields in custom_fields, each by its own privacy level', async () => {
     const { users, settings } = server.foyer.services;
-    await settings.addCustomField({ key: 'country', label: 'Country', type: 'text', defaultPrivacy: 'public' }, CLI_ACTOR);
-    await settings.addCustomField({ key: 'badge', label: 'Badge number', type: 'text', defaultPrivacy: 'on_request' }, CLI_ACTOR);
-    await settings.addCustomField({ key: 'salary', label: 'Salary', type: 'number', defaultPrivacy: 'private' }, CLI_ACTOR);
+    await settings.addCustomField({ key: 'country', label: 'Country', type: 'text', defaultPrivacy: 'public' },
+      CLI_ACTOR);
+    await settings.addCustomField({ key: 'badge', label: 'Badge number', type: 'text', defaultPrivacy: 'on_request' },
+      CLI_ACTOR);
+    await settings.addCustomField({ key: 'salary', label: 'Salary', type: 'number', defaultPrivacy: 'private' },
+      CLI_ACTOR);
     const hugo = await users.create({
-      login: 'hugo', password: PASSWORD, nickname: 'Hugo', custom: { 'custom.country': 'France', 'custom.badge': 'B-7', 'custom.salary': '5000' },
+      login: 'hugo', password: PASSWORD, nickname: 'Hugo',
+      custom: { 'custom.country': 'France', 'custom.badge': 'B-7', 'custom.salary': '5000' },
     }, CLI_ACTOR, ALL_USERS);
     const request = await authorizationRequest(client, `${rp.url}/cb`, 'openid profile');
     await page.goto(request.url.href);
@@ -157,7 +174,8 @@ describe('authorization code + PKCE through the real pages', () => {
 
     await users.setPrivacy(hugo.id, 'custom_fields.badge', 'private', CLI_ACTOR, ALL_USERS);
     await users.setPrivacy(hugo.id, 'custom_fields.salary', 'public', CLI_ACTOR, ALL_USERS);
-    expect((await oidc.fetchUserInfo(client, tokens.access_token, hugo.id)).custom_fields).toEqual({ country: 'France', salary: 5000 });
+    expect((await oidc.fetchUserInfo(client, tokens.access_token, hugo.id)).custom_fields).toEqual({ country: 'France',
+      salary: 5000 });
     for (const key of ['country', 'badge', 'salary']) await settings.removeCustomField(key, CLI_ACTOR);
     expect(await oidc.fetchUserInfo(client, tokens.access_token, hugo.id)).not.toHaveProperty('custom_fields');
   });
@@ -184,7 +202,8 @@ describe('authorization code + PKCE through the real pages', () => {
 
   it('refuses a blocked account everywhere: its page, refresh, userinfo and introspection', async () => {
     const { users } = server.foyer.services;
-    const bob = await users.create({ login: 'bob', email: 'bob@example.com', password: PASSWORD, nickname: 'Bob' }, CLI_ACTOR, ALL_USERS);
+    const bob = await users.create({ login: 'bob', email: 'bob@example.com', password: PASSWORD, nickname: 'Bob' },
+      CLI_ACTOR, ALL_USERS);
     const request = await authorizationRequest(client, `${rp.url}/cb`, 'openid profile offline_access');
     await page.goto(request.url.href);
     await submitLogin(page, 'bob', PASSWORD);
@@ -194,7 +213,8 @@ describe('authorization code + PKCE through the real pages', () => {
     await server.foyer.services.lifecycle.block(bob.id, CLI_ACTOR, ALL_USERS);
 
     expect((await oidc.tokenIntrospection(client, tokens.access_token)).active).toBe(false);
-    await expect(oidc.refreshTokenGrant(client, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+    await expect(oidc.refreshTokenGrant(client,
+      tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
     await expect(oidc.fetchUserInfo(client, tokens.access_token, bob.id)).rejects.toBeDefined();
 
     // The right password shows the blocked page; a wrong one the usual message, revealing nothing.
@@ -219,7 +239,8 @@ describe('authorization code + PKCE through the real pages', () => {
     const { users } = server.foyer.services;
     const dave = await users.create({ login: 'dave', password: PASSWORD }, CLI_ACTOR, ALL_USERS);
     const until = new Date(Date.now() + 3600_000);
-    await server.db.dataSource.query('UPDATE users SET locked_at = now(), locked_until = $2 WHERE id = $1', [dave.id, until]);
+    await server.db.dataSource.query('UPDATE users SET locked_at = now(), locked_until = $2 WHERE id = $1',
+      [dave.id, until]);
     const request = await authorizationRequest(client, `${rp.url}/cb`, 'openid');
     await page.goto(request.url.href);
     await submitLogin(page, 'dave', PASSWORD);
@@ -246,7 +267,8 @@ describe('other clients', () => {
 
   it('issues client-credentials tokens that introspect as active, and refuses a wrong secret', async () => {
     const created = await server.foyer.services.clients.create({
-      name: 'Nightly Job', redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'], isPublic: false,
+      name: 'Nightly Job', redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'],
+      isPublic: false,
     }, CLI_ACTOR);
     const machine = await discover(server.issuer, created.client_id, created.client_secret);
     const tokens = await oidc.clientCredentialsGrant(machine, {});

@@ -8,7 +8,8 @@ import type { Browser } from 'playwright-core';
 import { launchBrowser, submitLogin } from '../support/browser.js';
 import { csrfTokenIn, HttpSession } from '../support/http-session.js';
 import { freePort, runCli, startFoyerProcess, type FoyerProcess } from '../support/processes.js';
-import { authorizationRequest, discover, finishAtCallback, oidc, startCallbackServer, type CallbackServer } from '../support/relying-party.js';
+import { authorizationRequest, discover, finishAtCallback, oidc, startCallbackServer,
+  type CallbackServer } from '../support/relying-party.js';
 
 let dataDir: string;
 let browser: Browser;
@@ -47,12 +48,14 @@ it('serves a working provider on the embedded database, shuts down cleanly and k
   const session = new HttpSession(foyer.issuer);
   const form = await session.get(new URL(setupUrl!).pathname);
   const done = await session.postForm(new URL(setupUrl!).pathname, {
-    _csrf: csrfTokenIn(await form.text()), login: 'admin', email: 'admin@example.com', password: 'first keeper 1', password_confirm: 'first keeper 1',
+    _csrf: csrfTokenIn(await form.text()), login: 'admin', email: 'admin@example.com', password: 'first keeper 1',
+    password_confirm: 'first keeper 1',
   });
   expect(done.status).toBe(200);
 
   // The CLI uses the running embedded server.
-  const user = await runCli(['user', 'create', '--login', 'hana', '--email', 'hana@example.com', '--password', 'tea at four 1', '--nickname', 'Hana'], env);
+  const user = await runCli(['user', 'create', '--login', 'hana', '--email', 'hana@example.com', '--password',
+    'tea at four 1', '--nickname', 'Hana'], env);
   expect(user.code).toBe(0);
   const app = await runCli(['client', 'create', '--name', 'Embedded App', '--redirect-uri', `${rp.url}/cb`], env);
   const { client_id: clientId, client_secret: clientSecret } = app.json<{ client_id: string; client_secret: string }>();
@@ -89,7 +92,8 @@ it('serves a working provider on the embedded database, shuts down cleanly and k
   const auth = await authorizationRequest(client, `${rp.url}/cb`, 'openid');
   const interaction = (await browserSession.get(auth.url.pathname + auth.url.search)).headers.get('location')!;
   const csrf = csrfTokenIn(await (await browserSession.get(interaction)).text());
-  const inFlight = browserSession.postForm(`${interaction}/login`, { _csrf: csrf, identifier: 'nobody', password: 'wrong password' });
+  const inFlight = browserSession.postForm(`${interaction}/login`,
+    { _csrf: csrf, identifier: 'nobody', password: 'wrong password' });
   await new Promise((r) => setTimeout(r, 150));
   const stopped = foyer.stop('SIGINT');
   const answer = await inFlight;

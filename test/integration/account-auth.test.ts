@@ -9,7 +9,8 @@ import { startTestServer, type TestServer } from '../support/server.js';
 let server: TestServer;
 beforeAll(async () => {
   server = await startTestServer();
-  await server.foyer.services.users.create({ login: 'jade', email: 'jade@example.com', password: 'emerald city 4' }, CLI_ACTOR, ALL_USERS);
+  await server.foyer.services.users.create({ login: 'jade', email: 'jade@example.com', password: 'emerald city 4' },
+    CLI_ACTOR, ALL_USERS);
 });
 afterAll(() => server?.close());
 
@@ -18,7 +19,8 @@ const POSTS: [string, Record<string, string>][] = [
   ['/account/privacy', { field: 'email', level: 'public' }],
   ['/account/identifiers/remove', { kind: 'login' }],
   ['/account/sessions/sign-out-others', {}],
-  ['/account/password', { current_password: 'emerald city 4', password: 'hijacked pass 1', password_confirm: 'hijacked pass 1' }],
+  ['/account/password',
+    { current_password: 'emerald city 4', password: 'hijacked pass 1', password_confirm: 'hijacked pass 1' }],
   ['/account/delete', { password: 'emerald city 4' }],
   ['/account/photo/remove', {}],
 ];
@@ -26,9 +28,11 @@ const POSTS: [string, Record<string, string>][] = [
 it('sends a signed-out browser to sign in, for pages and posts alike', async () => {
   for (const path of ['/account', '/account/export', '/account/delete']) {
     const res = await fetch(`${server.issuer}${path}`, { redirect: 'manual' });
-    expect([path, res.status, res.headers.get('location')]).toEqual([path, 302, `/account/login?next=${encodeURIComponent(path)}`]);
+    expect([path, res.status, res.headers.get('location')]).toEqual([path, 302,
+      `/account/login?next=${encodeURIComponent(path)}`]);
   }
-  const res = await fetch(`${server.issuer}/account/profile`, { method: 'POST', redirect: 'manual', body: new URLSearchParams({ nickname: 'x' }) });
+  const res = await fetch(`${server.issuer}/account/profile`,
+    { method: 'POST', redirect: 'manual', body: new URLSearchParams({ nickname: 'x' }) });
   expect(res.status).toBe(302);
 });
 
@@ -45,7 +49,8 @@ it.each(POSTS)('refuses %s without a valid CSRF token and changes nothing', asyn
 
 it('refuses a photo upload without the token in its action URL', async () => {
   const session = await consoleSession(server.issuer, 'jade', 'emerald city 4', '/account');
-  const body = '--b\r\nContent-Disposition: form-data; name="photo"; filename="a.png"\r\nContent-Type: image/png\r\n\r\nxx\r\n--b--\r\n';
+  const body = '--b\r\nContent-Disposition: form-data; name="photo"; filename="a.png"\r\nContent-Type: '
+    + 'image/png\r\n\r\nxx\r\n--b--\r\n';
   const res = await session.post('/account/photo', body, { 'content-type': 'multipart/form-data; boundary=b' });
   expect(res.status).toBe(403);
 });

@@ -22,7 +22,8 @@ const as = {} as Record<'signedOut' | 'member' | 'manager' | 'admin', HttpSessio
 /** A valid CSRF token of each browser, so refusals are about who asks, not about the form. */
 const tokens = {} as Record<keyof typeof as, string>;
 
-const query = <T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> => server.db.dataSource.query(sql, params);
+const query = <T = Record<string, unknown>>(sql: string,
+  params: unknown[] = []): Promise<T[]> => server.db.dataSource.query(sql, params);
 /** An application owned by the Administrator: nobody else may hand out roles in it. */
 let rootApp = '';
 const reload = async (u: User): Promise<User> => (await server.foyer.services.users.findById(u.id))!;
@@ -33,27 +34,37 @@ async function signInPageToken(session: HttpSession): Promise<string> {
   const auth = new URL(start.headers.get('location')!, server.issuer);
   auth.searchParams.set('prompt', 'login');
   let res = await session.get(`${auth.pathname}${auth.search}`);
-  for (let hops = 0; hops < 10 && res.status >= 300 && res.status < 400; hops += 1) res = await session.get(res.headers.get('location')!);
+  for (let hops = 0; hops < 10 && res.status >= 300 && res.status < 400; hops += 1) {
+    res = await session.get(res.headers.get('location')!);
+  }
   return csrfTokenIn(await res.text());
 }
 
 const directoryState = () => sharedDirectoryState(server.db.dataSource);
 
-const userRow = async (id: string) => (await query('SELECT to_jsonb(u) AS row FROM users u WHERE id = $1', [id]))[0].row;
-const eventsAbout = async (id: string) => (await query<{ n: number }>('SELECT count(*)::int AS n FROM audit_events WHERE target_user_id = $1', [id]))[0].n;
-const lastEventId = async () => Number((await query<{ id: string }>('SELECT coalesce(max(id), 0)::text AS id FROM audit_events'))[0].id);
-const eventsSince = (id: number) => query<{ action: string; actorId: string; targetUserId: string | null; text: string }>(
-  'SELECT action, actor_id::text AS "actorId", target_user_id::text AS "targetUserId", details::text AS text FROM audit_events WHERE id > $1 ORDER BY id', [id]);
+const userRow = async (id: string) => (await query('SELECT to_jsonb(u) AS row FROM users u WHERE id = $1',
+  [id]))[0].row;
+const eventsAbout = async (id: string) => (await query<{ n: number }>('SELECT count(*)::int AS n FROM audit_events '
+  + 'WHERE target_user_id = $1', [id]))[0].n;
+const lastEventId = async () => Number((await query<{ id: string }>('SELECT coalesce(max(id), 0)::text AS id FROM '
+  + 'audit_events'))[0].id);
+const eventsSince = (id: number) => query<{ action: string; actorId: string; targetUserId: string | null;
+  text: string; }>(
+  'SELECT action, actor_id::text AS "actorId", target_user_id::text AS "targetUserId", details::text AS text FROM '
+    + 'audit_events WHERE id > $1 ORDER BY id', [id]);
 
 /** The edit form as the page fills it in, for one user. */
 function profileForm(u: User): Form {
   return {
-    login: u.login ?? '', email: u.email ?? '', phone_number: u.phoneNumber ?? '', nickname: u.nickname ?? '', given_name: u.givenName ?? '',
-    family_name: u.familyName ?? '', birthdate: u.birthdate ?? '', picture: u.picture ?? '', 'custom.team': String(u.customFields?.team ?? ''),
+    login: u.login ?? '', email: u.email ?? '', phone_number: u.phoneNumber ?? '', nickname: u.nickname ?? '',
+    given_name: u.givenName ?? '',
+    family_name: u.familyName ?? '', birthdate: u.birthdate ?? '', picture: u.picture ?? '',
+    'custom.team': String(u.customFields?.team ?? ''),
   };
 }
 
-// ---- The routes. `target` is the user a /users/:id route acts on. Every form would change something if it were accepted.
+// ---- The routes. `target` is the user a /users/:id route acts on. Every form would change something if it were
+// accepted.
 interface Route {
   method: 'GET' | 'POST';
   label: string;
@@ -61,48 +72,66 @@ interface Route {
   form?: (target: User) => Form;
   administratorsOnly?: boolean;
 }
-const route = (method: Route['method'], label: string, path: Route['path'], form?: Route['form'], administratorsOnly = false): Route =>
+const route = (method: Route['method'], label: string, path: Route['path'], form?: Route['form'],
+  administratorsOnly = false): Route =>
   ({ method, label, path, form, administratorsOnly });
-const adminOnly = (method: Route['method'], label: string, path: () => string, form?: () => Form) => route(method, label, path, form, true);
+const adminOnly = (method: Route['method'], label: string, path: () => string,
+  form?: () => Form) => route(method, label, path, form, true);
 
 const USER_ROUTES: Route[] = [
   route('GET', '/admin/users/:id', (u) => `/admin/users/${u.id}`),
   route('GET', '/admin/users/:id/edit', (u) => `/admin/users/${u.id}/edit`),
-  route('POST', '/admin/users/:id', (u) => `/admin/users/${u.id}`, (u) => ({ ...profileForm(u), nickname: 'Intruded', given_name: 'Changed' })),
+  route('POST', '/admin/users/:id', (u) => `/admin/users/${u.id}`,
+    (u) => ({ ...profileForm(u), nickname: 'Intruded', given_name: 'Changed' })),
   route('GET', '/admin/users/:id/permissions', (u) => `/admin/users/${u.id}/permissions`),
-  route('POST', '/admin/users/:id/permissions', (u) => `/admin/users/${u.id}/permissions`, () => ({ role: 'MANAGER', organizationId: String(orgs.a) })),
-  route('POST', '/admin/users/:id/privacy', (u) => `/admin/users/${u.id}/privacy`, () => ({ field: 'email', level: 'public' })),
+  route('POST', '/admin/users/:id/permissions', (u) => `/admin/users/${u.id}/permissions`,
+    () => ({ role: 'MANAGER', organizationId: String(orgs.a) })),
+  route('POST', '/admin/users/:id/privacy', (u) => `/admin/users/${u.id}/privacy`,
+    () => ({ field: 'email', level: 'public' })),
   route('GET', '/admin/users/:id/actions/block', (u) => `/admin/users/${u.id}/actions/block`),
   route('POST', '/admin/users/:id/actions/block', (u) => `/admin/users/${u.id}/actions/block`, () => ({})),
-  route('POST', '/admin/users/:id/actions/end-sessions', (u) => `/admin/users/${u.id}/actions/end-sessions`, () => ({})),
-  route('POST', '/admin/users/:id/actions/lock', (u) => `/admin/users/${u.id}/actions/lock`, () => ({ reason: 'intruder' })),
+  route('POST', '/admin/users/:id/actions/end-sessions', (u) => `/admin/users/${u.id}/actions/end-sessions`,
+    () => ({})),
+  route('POST', '/admin/users/:id/actions/lock', (u) => `/admin/users/${u.id}/actions/lock`,
+    () => ({ reason: 'intruder' })),
   route('POST', '/admin/users/:id/actions/delete', (u) => `/admin/users/${u.id}/actions/delete`, () => ({})),
   route('GET', '/admin/users/:id/export', (u) => `/admin/users/${u.id}/export`),
-  route('POST', '/admin/users/:id/identifiers/remove', (u) => `/admin/users/${u.id}/identifiers/remove`, () => ({ kind: 'email' })),
-  route('POST', '/admin/users/:id/groups', (u) => `/admin/users/${u.id}/groups`, () => ({ newGroup: 'Intruders club' })),
+  route('POST', '/admin/users/:id/identifiers/remove', (u) => `/admin/users/${u.id}/identifiers/remove`,
+    () => ({ kind: 'email' })),
+  route('POST', '/admin/users/:id/groups', (u) => `/admin/users/${u.id}/groups`,
+    () => ({ newGroup: 'Intruders club' })),
   route('GET', '/admin/users/:id/password', (u) => `/admin/users/${u.id}/password`),
-  route('POST', '/admin/users/:id/password', (u) => `/admin/users/${u.id}/password`, () => ({ password: 'Intruder password 9' })),
+  route('POST', '/admin/users/:id/password', (u) => `/admin/users/${u.id}/password`,
+    () => ({ password: 'Intruder password 9' })),
   route('POST', '/admin/users/:id/recovery-link', (u) => `/admin/users/${u.id}/recovery-link`, () => ({})),
   route('POST', '/admin/users/:id/actions/force-reset', (u) => `/admin/users/${u.id}/actions/force-reset`, () => ({})),
-  route('POST', '/admin/users/:id/sessions/end', (u) => `/admin/users/${u.id}/sessions/end`, () => ({ session: 'a'.repeat(64) })),
-  route('POST', '/admin/users/:id/consents/revoke', (u) => `/admin/users/${u.id}/consents/revoke`, () => ({ grant: 'some-grant' })),
-  route('POST', '/admin/users/:id/refresh-tokens/revoke', (u) => `/admin/users/${u.id}/refresh-tokens/revoke`, () => ({ token: 'b'.repeat(64) })),
+  route('POST', '/admin/users/:id/sessions/end', (u) => `/admin/users/${u.id}/sessions/end`,
+    () => ({ session: 'a'.repeat(64) })),
+  route('POST', '/admin/users/:id/consents/revoke', (u) => `/admin/users/${u.id}/consents/revoke`,
+    () => ({ grant: 'some-grant' })),
+  route('POST', '/admin/users/:id/refresh-tokens/revoke', (u) => `/admin/users/${u.id}/refresh-tokens/revoke`,
+    () => ({ token: 'b'.repeat(64) })),
   route('GET', '/admin/users/:id/oauth-apps/new', (u) => `/admin/users/${u.id}/oauth-apps/new`),
-  route('POST', '/admin/users/:id/oauth-apps', (u) => `/admin/users/${u.id}/oauth-apps`, (u) => ({ name: 'Intruder job', organizationId: String(u.organizationId ?? ''), active: 'on' })),
+  route('POST', '/admin/users/:id/oauth-apps', (u) => `/admin/users/${u.id}/oauth-apps`,
+    (u) => ({ name: 'Intruder job', organizationId: String(u.organizationId ?? ''), active: 'on' })),
   route('POST', '/admin/users/:id/apps', (u) => `/admin/users/${u.id}/apps`, () => ({ app: rootApp, role: 'owner' })),
 ];
 const STAFF_ROUTES: Route[] = [
   route('GET', '/admin', () => '/admin'),
   route('GET', '/admin/users', () => '/admin/users'),
-  route('GET', '/admin/users?q&status&role&org&sort&dir', () => `/admin/users?q=a&status=active&role=MEMBER&org=${orgs.a}&sort=created&dir=desc`),
+  route('GET', '/admin/users?q&status&role&org&sort&dir',
+    () => `/admin/users?q=a&status=active&role=MEMBER&org=${orgs.a}&sort=created&dir=desc`),
   route('GET', '/admin/users?page=last', () => '/admin/users?page=last'),
   route('GET', '/admin/users/new', () => '/admin/users/new'),
   route('POST', '/admin/users', () => '/admin/users',
-    () => ({ login: 'intruder', email: 'intruder@example.com', password: 'Quite long secret 1', role: 'MEMBER', organizationId: String(orgs.a) })),
+    () => ({ login: 'intruder', email: 'intruder@example.com', password: 'Quite long secret 1', role: 'MEMBER',
+      organizationId: String(orgs.a) })),
   ...USER_ROUTES,
   route('GET', '/admin/users/invite', () => '/admin/users/invite'),
-  route('POST', '/admin/users/invite', () => '/admin/users/invite', () => ({ email: 'intruder-invite@example.com', role: 'MEMBER', organizationId: String(orgs.a) })),
-  route('POST', '/admin/users/bulk/confirm', () => '/admin/users/bulk/confirm', () => ({ action: 'block', all: '1', q: 'user' })),
+  route('POST', '/admin/users/invite', () => '/admin/users/invite',
+    () => ({ email: 'intruder-invite@example.com', role: 'MEMBER', organizationId: String(orgs.a) })),
+  route('POST', '/admin/users/bulk/confirm', () => '/admin/users/bulk/confirm',
+    () => ({ action: 'block', all: '1', q: 'user' })),
   route('POST', '/admin/users/bulk', () => '/admin/users/bulk', () => ({ action: 'block', all: '1' })),
   route('GET', '/admin/users/export', () => '/admin/users/export'),
   route('GET', '/admin/users/export.csv', () => '/admin/users/export.csv?column=login'),
@@ -112,45 +141,56 @@ const STAFF_ROUTES: Route[] = [
   route('GET', '/admin/groups', () => '/admin/groups'),
   route('POST', '/admin/groups', () => '/admin/groups', () => ({ name: 'Intruder group' })),
   route('GET', '/admin/apps', () => '/admin/apps'),
-  route('GET', '/admin/apps?kind=personal&q&org&status', () => `/admin/apps?kind=personal&q=job&org=${orgs.a}&status=active`),
+  route('GET', '/admin/apps?kind=personal&q&org&status',
+    () => `/admin/apps?kind=personal&q=job&org=${orgs.a}&status=active`),
   route('GET', '/admin/events', () => '/admin/events'),
-  route('GET', '/admin/events?user&actor&action&from&to', () => '/admin/events?user=a1&actor=root&action=user.created&from=2000-01-01&to=2999-12-31'),
+  route('GET', '/admin/events?user&actor&action&from&to',
+    () => '/admin/events?user=a1&actor=root&action=user.created&from=2000-01-01&to=2999-12-31'),
 ];
 const ADMIN_ROUTES: Route[] = [
   adminOnly('GET', '/admin/outbox', () => '/admin/outbox'),
   adminOnly('GET', '/admin/apps/new', () => '/admin/apps/new'),
-  adminOnly('POST', '/admin/apps', () => '/admin/apps', () => ({ name: 'Intruder app', client_type: 'confidential', grant_type: 'client_credentials' })),
+  adminOnly('POST', '/admin/apps', () => '/admin/apps',
+    () => ({ name: 'Intruder app', client_type: 'confidential', grant_type: 'client_credentials' })),
   adminOnly('GET', '/admin/organizations', () => '/admin/organizations'),
   adminOnly('POST', '/admin/organizations', () => '/admin/organizations', () => ({ name: 'Intruders' })),
   adminOnly('GET', '/admin/organizations/:id', () => `/admin/organizations/${orgs.a}`),
-  adminOnly('POST', '/admin/organizations/:id', () => `/admin/organizations/${orgs.a}`, () => ({ name: 'Renamed by intruder' })),
+  adminOnly('POST', '/admin/organizations/:id', () => `/admin/organizations/${orgs.a}`,
+    () => ({ name: 'Renamed by intruder' })),
   adminOnly('GET', '/admin/organizations/:id/delete', () => `/admin/organizations/${orgs.empty}/delete`),
   adminOnly('POST', '/admin/organizations/:id/delete', () => `/admin/organizations/${orgs.empty}/delete`, () => ({})),
   adminOnly('GET', '/admin/settings', () => '/admin/settings'),
-  adminOnly('POST', '/admin/settings/password-policy', () => '/admin/settings/password-policy', () => ({ minLength: '1' })),
-  adminOnly('POST', '/admin/settings/custom-fields', () => '/admin/settings/custom-fields', () => ({ key: 'intruded', label: 'Intruded', type: 'text' })),
+  adminOnly('POST', '/admin/settings/password-policy', () => '/admin/settings/password-policy',
+    () => ({ minLength: '1' })),
+  adminOnly('POST', '/admin/settings/custom-fields', () => '/admin/settings/custom-fields',
+    () => ({ key: 'intruded', label: 'Intruded', type: 'text' })),
   adminOnly('GET', '/admin/settings/custom-fields/:key', () => '/admin/settings/custom-fields/team'),
-  adminOnly('POST', '/admin/settings/custom-fields/:key', () => '/admin/settings/custom-fields/team', () => ({ label: 'Intruded', type: 'text' })),
+  adminOnly('POST', '/admin/settings/custom-fields/:key', () => '/admin/settings/custom-fields/team',
+    () => ({ label: 'Intruded', type: 'text' })),
   adminOnly('GET', '/admin/settings/custom-fields/:key/remove', () => '/admin/settings/custom-fields/team/remove'),
-  adminOnly('POST', '/admin/settings/custom-fields/:key/remove', () => '/admin/settings/custom-fields/team/remove', () => ({})),
+  adminOnly('POST', '/admin/settings/custom-fields/:key/remove', () => '/admin/settings/custom-fields/team/remove',
+    () => ({})),
 ];
 const ALL_ROUTES = [...STAFF_ROUTES, ...ADMIN_ROUTES];
 const GETS = (routes: Route[]) => routes.filter((r) => r.method === 'GET');
 
 async function send(session: HttpSession, r: Route, target: User, csrf: string): Promise<Response> {
   const fresh = await reload(target);
-  return r.method === 'GET' ? session.get(r.path(fresh)) : session.postForm(r.path(fresh), { ...r.form!(fresh), _csrf: csrf });
+  return r.method === 'GET' ? session.get(r.path(fresh)) : session.postForm(r.path(fresh),
+    { ...r.form!(fresh), _csrf: csrf });
 }
 
 beforeAll(async () => {
   server = await startTestServer();
   const { users, organizations, settings } = server.foyer.services;
-  for (const [key, name] of [['a', 'Org A'], ['b', 'Org B'], ['empty', 'Empty org'], ['doomed', 'Doomed org']] as const) {
+  for (const [key, name] of [['a', 'Org A'], ['b', 'Org B'], ['empty', 'Empty org'],
+    ['doomed', 'Doomed org']] as const) {
     orgs[key] = (await organizations.create(name, CLI_ACTOR)).id;
   }
   await settings.addCustomField({ key: 'team', label: 'Team', type: 'text' }, CLI_ACTOR);
   const make = (login: string, role: Role, org: number | null) =>
-    users.create({ login, email: `${login}@example.com`, nickname: `Nick ${login}`, password: PASSWORD, role, organizationId: org }, CLI_ACTOR, ALL_USERS);
+    users.create({ login, email: `${login}@example.com`, nickname: `Nick ${login}`, password: PASSWORD, role,
+      organizationId: org }, CLI_ACTOR, ALL_USERS);
   people.admin = await make('root', 'ADMIN', null);
   people.manager = await make('manager-a', 'MANAGER', orgs.a);
   people.member = await make('member-a', 'MEMBER', orgs.a);
@@ -161,7 +201,8 @@ beforeAll(async () => {
   people.none = await make('no-org', 'MEMBER', null);
   await users.setPrivacy(people.b.id, 'nickname', 'public', CLI_ACTOR, ALL_USERS);
   rootApp = (await server.foyer.services.clients.create(
-    { name: 'Root app', redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'], isPublic: false }, CLI_ACTOR, people.admin.id)).client_id;
+    { name: 'Root app', redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'],
+      isPublic: false }, CLI_ACTOR, people.admin.id)).client_id;
 
   as.signedOut = new HttpSession(server.issuer);
   tokens.signedOut = await signInPageToken(as.signedOut);
@@ -210,7 +251,8 @@ describe('Manager of organization A', () => {
     expect(await directoryState()).toEqual(before);
   });
 
-  describe.each([['of organization B', 'b'], ['without an organization', 'none']] as const)('a user %s does not exist for them', (_, who) => {
+  describe.each([['of organization B', 'b'],
+    ['without an organization', 'none']] as const)('a user %s does not exist for them', (_, who) => {
     it.each(USER_ROUTES)('$method $label answers 404 and changes nothing', async (r) => {
       const target = people[who];
       const [row, events] = [await userRow(target.id), await eventsAbout(target.id)];
@@ -230,7 +272,8 @@ describe('Manager of organization A', () => {
     return [...(await res.text()).matchAll(/data-user-id="(\d+)"/g)].map((m) => m[1]).sort();
   };
   const idsOfOrgA = async () =>
-    (await query<{ id: string }>('SELECT id::text AS id FROM users WHERE organization_id = $1 AND deleted_at IS NULL', [orgs.a])).map((r) => r.id).sort();
+    (await query<{ id: string }>('SELECT id::text AS id FROM users WHERE organization_id = $1 AND deleted_at IS NULL',
+      [orgs.a])).map((r) => r.id).sort();
 
   it('lists only the users of A, whatever the filters ask for', async () => {
     expect(await listedIds('/admin/users')).toEqual(await idsOfOrgA());
@@ -245,7 +288,8 @@ describe('Manager of organization A', () => {
       expect(res.status).toBe(200);
       const ids = [...(await res.text()).matchAll(/data-event-id="(\d+)"/g)].map((m) => m[1]);
       return query<{ org: number | null }>(
-        'SELECT u.organization_id AS org FROM audit_events e LEFT JOIN users u ON u.id = e.target_user_id WHERE e.id = ANY($1::bigint[])', [ids]);
+        'SELECT u.organization_id AS org FROM audit_events e LEFT JOIN users u ON u.id = e.target_user_id WHERE e.id '
+          + '= ANY($1::bigint[])', [ids]);
     };
     const all = await shownEvents('/admin/events');
     expect(all.length).toBeGreaterThan(0);
@@ -260,25 +304,33 @@ describe('Manager of organization A', () => {
     { label: 'creates a user in A when no organization is chosen', org: () => '', login: 'made-by-manager-2' },
   ])('$label', async ({ org, login }) => {
     const since = await lastEventId();
-    const res = await as.manager.postForm('/admin/users', { _csrf: tokens.manager, login, password: 'Typed secret 99', role: 'MEMBER', organizationId: org() });
+    const res = await as.manager.postForm('/admin/users',
+      { _csrf: tokens.manager, login, password: 'Typed secret 99', role: 'MEMBER', organizationId: org() });
     expect(res.status).toBe(303);
     const created = await server.foyer.services.users.findByLogin(login);
     expect(res.headers.get('location')).toBe(`/admin/users/${created.id}?created=1`);
     expect(created.organizationId).toBe(orgs.a);
     const events = await eventsSince(since);
-    expect(events.map((e) => [e.action, e.actorId, e.targetUserId])).toEqual([['user.created', people.manager.id, created.id]]);
+    expect(events.map((e) => [e.action, e.actorId, e.targetUserId])).toEqual([['user.created', people.manager.id,
+      created.id]]);
     expect(events[0].text).not.toContain('Typed secret 99');
     expect(events[0].text).not.toContain('$2');
   });
 
-  const allowed = (label: string, path: () => string, form: () => Promise<Form>, action: string, check: () => Promise<unknown>) => ({ label, path, form, action, check });
+  const allowed = (label: string, path: () => string, form: () => Promise<Form>, action: string,
+    check: () => Promise<unknown>) => ({ label, path, form, action, check });
   it.each([
-    allowed('edits a user of A', () => `/admin/users/${people.a1.id}`, async () => ({ ...profileForm(await reload(people.a1)), nickname: 'Renamed A1' }),
+    allowed('edits a user of A', () => `/admin/users/${people.a1.id}`,
+      async () => ({ ...profileForm(await reload(people.a1)), nickname: 'Renamed A1' }),
       'user.updated', () => expect(reload(people.a1)).resolves.toMatchObject({ nickname: 'Renamed A1' })),
-    allowed('sets a privacy level of a user of A', () => `/admin/users/${people.a1.id}/privacy`, async () => ({ field: 'email', level: 'public' }),
-      'user.privacy_changed', () => expect(reload(people.a1)).resolves.toMatchObject({ claimPrivacy: { email: 'public' } })),
-    allowed('makes a user of A a Manager of A', () => `/admin/users/${people.a2.id}/permissions`, async () => ({ role: 'MANAGER', organizationId: String(orgs.a) }),
-      'user.permissions_changed', () => expect(reload(people.a2)).resolves.toMatchObject({ role: 'MANAGER', organizationId: orgs.a })),
+    allowed('sets a privacy level of a user of A', () => `/admin/users/${people.a1.id}/privacy`,
+      async () => ({ field: 'email', level: 'public' }),
+      'user.privacy_changed',
+      () => expect(reload(people.a1)).resolves.toMatchObject({ claimPrivacy: { email: 'public' } })),
+    allowed('makes a user of A a Manager of A', () => `/admin/users/${people.a2.id}/permissions`,
+      async () => ({ role: 'MANAGER', organizationId: String(orgs.a) }),
+      'user.permissions_changed',
+      () => expect(reload(people.a2)).resolves.toMatchObject({ role: 'MANAGER', organizationId: orgs.a })),
   ])('$label', async ({ path, form, action, check }) => {
     const since = await lastEventId();
     const res = await as.manager.postForm(path(), { ...(await form()), _csrf: tokens.manager });
@@ -289,14 +341,21 @@ describe('Manager of organization A', () => {
 
   const GRANT_ADMIN = 'Only an Administrator can grant the Administrator role';
   const OWN_ORG = 'You can only manage users of your own organization';
-  const refused = (label: string, path: () => string, form: () => Form, field: string, message: string) => ({ label, path, form, field, message });
+  const refused = (label: string, path: () => string, form: () => Form, field: string,
+    message: string) => ({ label, path, form, field, message });
   it.each([
-    refused('cannot create an Administrator', () => '/admin/users', () => ({ login: 'would-be-admin', role: 'ADMIN', organizationId: String(orgs.a) }), 'role', GRANT_ADMIN),
-    refused('cannot create a user in B', () => '/admin/users', () => ({ login: 'would-be-b', role: 'MEMBER', organizationId: String(orgs.b) }), 'organizationId', OWN_ORG),
-    refused('cannot grant Administrator to a user of A', () => `/admin/users/${people.a1.id}/permissions`, () => ({ role: 'ADMIN', organizationId: String(orgs.a) }), 'role', GRANT_ADMIN),
-    refused('cannot move a user of A to B', () => `/admin/users/${people.a1.id}/permissions`, () => ({ role: 'MEMBER', organizationId: String(orgs.b) }), 'organizationId', OWN_ORG),
-    refused("cannot change an Administrator's permissions, even in A", () => `/admin/users/${people.adminA.id}/permissions`,
-      () => ({ role: 'MEMBER', organizationId: String(orgs.a) }), 'role', 'Only an Administrator can change an Administrator&#39;s permissions'),
+    refused('cannot create an Administrator', () => '/admin/users',
+      () => ({ login: 'would-be-admin', role: 'ADMIN', organizationId: String(orgs.a) }), 'role', GRANT_ADMIN),
+    refused('cannot create a user in B', () => '/admin/users',
+      () => ({ login: 'would-be-b', role: 'MEMBER', organizationId: String(orgs.b) }), 'organizationId', OWN_ORG),
+    refused('cannot grant Administrator to a user of A', () => `/admin/users/${people.a1.id}/permissions`,
+      () => ({ role: 'ADMIN', organizationId: String(orgs.a) }), 'role', GRANT_ADMIN),
+    refused('cannot move a user of A to B', () => `/admin/users/${people.a1.id}/permissions`,
+      () => ({ role: 'MEMBER', organizationId: String(orgs.b) }), 'organizationId', OWN_ORG),
+    refused("cannot change an Administrator's permissions, even in A",
+      () => `/admin/users/${people.adminA.id}/permissions`,
+      () => ({ role: 'MEMBER', organizationId: String(orgs.a) }), 'role',
+      'Only an Administrator can change an Administrator&#39;s permissions'),
   ])('$label: 422 at the field, nothing changes', async ({ path, form, field, message }) => {
     const before = await directoryState();
     const res = await as.manager.postForm(path(), { ...form(), _csrf: tokens.manager });
@@ -335,7 +394,8 @@ describe('Administrator', () => {
   });
 
   it('opens the pages of a user without an organization and sees everyone in the list', async () => {
-    for (const path of [`/admin/users/${people.none.id}`, `/admin/users/${people.none.id}/edit`, `/admin/users/${people.none.id}/permissions`]) {
+    for (const path of [`/admin/users/${people.none.id}`, `/admin/users/${people.none.id}/edit`,
+      `/admin/users/${people.none.id}/permissions`]) {
       expect((await as.admin.get(path)).status).toBe(200);
     }
     const html = await (await as.admin.get('/admin/users')).text();
@@ -343,42 +403,62 @@ describe('Administrator', () => {
   });
 
   const TYPED_PASSWORD = 'Typed secret 99';
-  const POSTS: { label: string; path: () => string; form: () => Promise<Form>; location: RegExp; action: string; check: () => Promise<void> }[] = [
-    { label: 'POST /admin/users (in B)', path: () => '/admin/users', form: async () => ({ login: 'made-by-admin', email: 'made@example.com', password: TYPED_PASSWORD, role: 'MANAGER', organizationId: String(orgs.b) }),
+  const POSTS: { label: string; path: () => string; form: () => Promise<Form>; location: RegExp; action: string;
+    check: () => Promise<void>; }[] = [
+    { label: 'POST /admin/users (in B)', path: () => '/admin/users',
+      form: async () => ({ login: 'made-by-admin', email: 'made@example.com', password: TYPED_PASSWORD, role: 'MANAGER',
+        organizationId: String(orgs.b) }),
       location: /^\/admin\/users\/\d+\?created=1$/, action: 'user.created',
-      check: async () => expect(await server.foyer.services.users.findByLogin('made-by-admin')).toMatchObject({ role: 'MANAGER', organizationId: orgs.b }) },
-    { label: 'POST /admin/users/:id (user of B)', path: () => `/admin/users/${people.b.id}`, form: async () => ({ ...profileForm(await reload(people.b)), given_name: 'Bea', family_name: 'Bee' }),
+      check: async () => expect(await server.foyer.services.users.findByLogin('made-by-admin'))
+        .toMatchObject({ role: 'MANAGER', organizationId: orgs.b }) },
+    { label: 'POST /admin/users/:id (user of B)', path: () => `/admin/users/${people.b.id}`,
+      form: async () => ({ ...profileForm(await reload(people.b)), given_name: 'Bea', family_name: 'Bee' }),
       location: /\?saved=1$/, action: 'user.updated',
       check: async () => {
         expect(await reload(people.b)).toMatchObject({ givenName: 'Bea', familyName: 'Bee' });
-        const [event] = await query<{ details: { fields: string[] } }>("SELECT details FROM audit_events WHERE action = 'user.updated' ORDER BY id DESC LIMIT 1");
+        const [event] = await query<{ details: { fields: string[] } }>('SELECT details FROM audit_events WHERE '
+          + "action = 'user.updated' ORDER BY id DESC LIMIT 1");
         expect(event.details.fields.sort()).toEqual(['familyName', 'givenName']);
       } },
-    { label: 'POST /admin/users/:id/privacy (user without organization)', path: () => `/admin/users/${people.none.id}/privacy`, form: async () => ({ field: 'birthdate', level: 'on_request' }),
+    { label: 'POST /admin/users/:id/privacy (user without organization)',
+      path: () => `/admin/users/${people.none.id}/privacy`,
+      form: async () => ({ field: 'birthdate', level: 'on_request' }),
       location: /\?privacy=1#privacy$/, action: 'user.privacy_changed',
-      check: async () => expect(await reload(people.none)).toMatchObject({ claimPrivacy: { birthdate: 'on_request' } }) },
-    { label: 'POST /admin/users/:id/permissions (user of B)', path: () => `/admin/users/${people.b.id}/permissions`, form: async () => ({ role: 'MEMBER', organizationId: String(orgs.a) }),
+      check: async () => expect(await reload(people.none))
+        .toMatchObject({ claimPrivacy: { birthdate: 'on_request' } }) },
+    { label: 'POST /admin/users/:id/permissions (user of B)', path: () => `/admin/users/${people.b.id}/permissions`,
+      form: async () => ({ role: 'MEMBER', organizationId: String(orgs.a) }),
       location: /\?permissions=1$/, action: 'user.permissions_changed',
       check: async () => expect(await reload(people.b)).toMatchObject({ role: 'MEMBER', organizationId: orgs.a }) },
     { label: 'POST /admin/organizations', path: () => '/admin/organizations', form: async () => ({ name: 'Org C' }),
       location: /^\/admin\/organizations\?done=created$/, action: 'organization.created',
       check: async () => expect(await query("SELECT name FROM organizations WHERE name = 'Org C'")).toHaveLength(1) },
-    { label: 'POST /admin/organizations/:id', path: () => `/admin/organizations/${orgs.b}`, form: async () => ({ name: 'Org B renamed' }),
+    { label: 'POST /admin/organizations/:id', path: () => `/admin/organizations/${orgs.b}`,
+      form: async () => ({ name: 'Org B renamed' }),
       location: /done=renamed$/, action: 'organization.renamed',
-      check: async () => expect((await server.foyer.services.organizations.findById(orgs.b))?.name).toBe('Org B renamed') },
-    { label: 'POST /admin/organizations/:id/delete', path: () => `/admin/organizations/${orgs.doomed}/delete`, form: async () => ({}),
+      check: async () => expect((await server.foyer.services.organizations.findById(orgs.b))?.name)
+        .toBe('Org B renamed') },
+    { label: 'POST /admin/organizations/:id/delete', path: () => `/admin/organizations/${orgs.doomed}/delete`,
+      form: async () => ({}),
       location: /done=deleted$/, action: 'organization.deleted',
       check: async () => expect(await server.foyer.services.organizations.findById(orgs.doomed)).toBeUndefined() },
-    { label: 'POST /admin/settings/password-policy', path: () => '/admin/settings/password-policy', form: async () => ({ minLength: '10', requiredClasses: 'digit', forbidIdentifiers: 'on' }),
+    { label: 'POST /admin/settings/password-policy', path: () => '/admin/settings/password-policy',
+      form: async () => ({ minLength: '10', requiredClasses: 'digit', forbidIdentifiers: 'on' }),
       location: /done=policy$/, action: 'settings.password_policy_changed',
-      check: async () => expect((await server.foyer.services.settings.current()).passwordPolicy).toEqual({ minLength: 10, requiredClasses: ['digit'], forbidIdentifiers: true }) },
-    { label: 'POST /admin/settings/custom-fields', path: () => '/admin/settings/custom-fields', form: async () => ({ key: 'shoe_size', label: 'Shoe size', type: 'number', defaultPrivacy: 'private', position: '2' }),
+      check: async () => expect((await server.foyer.services.settings.current()).passwordPolicy)
+        .toEqual({ minLength: 10, requiredClasses: ['digit'], forbidIdentifiers: true }) },
+    { label: 'POST /admin/settings/custom-fields', path: () => '/admin/settings/custom-fields',
+      form: async () => ({ key: 'shoe_size', label: 'Shoe size', type: 'number', defaultPrivacy: 'private',
+        position: '2' }),
       location: /done=added#custom-fields$/, action: 'settings.custom_field_added',
       check: async () => expect(await query("SELECT key FROM custom_fields WHERE key = 'shoe_size'")).toHaveLength(1) },
-    { label: 'POST /admin/settings/custom-fields/:key', path: () => '/admin/settings/custom-fields/team', form: async () => ({ label: 'Team name', type: 'text', defaultPrivacy: 'on_request' }),
+    { label: 'POST /admin/settings/custom-fields/:key', path: () => '/admin/settings/custom-fields/team',
+      form: async () => ({ label: 'Team name', type: 'text', defaultPrivacy: 'on_request' }),
       location: /done=changed#custom-fields$/, action: 'settings.custom_field_changed',
-      check: async () => expect(await query("SELECT label, default_privacy FROM custom_fields WHERE key = 'team'")).toEqual([{ label: 'Team name', default_privacy: 'on_request' }]) },
-    { label: 'POST /admin/settings/custom-fields/:key/remove', path: () => '/admin/settings/custom-fields/shoe_size/remove', form: async () => ({}),
+      check: async () => expect(await query("SELECT label, default_privacy FROM custom_fields WHERE key = 'team'"))
+        .toEqual([{ label: 'Team name', default_privacy: 'on_request' }]) },
+    { label: 'POST /admin/settings/custom-fields/:key/remove',
+      path: () => '/admin/settings/custom-fields/shoe_size/remove', form: async () => ({}),
       location: /done=removed#custom-fields$/, action: 'settings.custom_field_removed',
       check: async () => expect(await query("SELECT key FROM custom_fields WHERE key = 'shoe_size'")).toEqual([]) },
   ];

@@ -24,17 +24,21 @@ let otherGroupA: string;
 let as: { manager: HttpSession; admin: HttpSession };
 let managerScimKey: string;
 
-const query = <T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> => server.db.dataSource.query(sql, params);
+const query = <T = Record<string, unknown>>(sql: string,
+  params: unknown[] = []): Promise<T[]> => server.db.dataSource.query(sql, params);
 const directoryState = () => sharedDirectoryState(server.db.dataSource);
-const keyIdOf = async (u: User) => (await query<{ id: string }>('SELECT id::text AS id FROM api_keys WHERE user_id = $1', [u.id]))[0]?.id;
-const groupsOf = async (u: User) => (await query<{ g: string }>('SELECT group_id::text AS g FROM group_members WHERE user_id = $1 ORDER BY 1', [u.id])).map((r) => r.g);
+const keyIdOf = async (u: User) => (await query<{ id: string }>(
+  'SELECT id::text AS id FROM api_keys WHERE user_id = $1', [u.id]))[0]?.id;
+const groupsOf = async (u: User) => (await query<{ g: string }>('SELECT group_id::text AS g FROM group_members WHERE '
+  + 'user_id = $1 ORDER BY 1', [u.id])).map((r) => r.g);
 
 beforeAll(async () => {
   server = await startTestServer();
   const { users, organizations, groups, apiKeys } = server.foyer.services;
   orgA = (await organizations.create('Org A', CLI_ACTOR)).id;
   const make = (login: string, role: Role, org: number | null) =>
-    users.create({ login, email: `${login}@example.com`, password: PASSWORD, role, organizationId: org }, CLI_ACTOR, ALL_USERS);
+    users.create({ login, email: `${login}@example.com`, password: PASSWORD, role, organizationId: org }, CLI_ACTOR,
+      ALL_USERS);
   root = await make('root', 'ADMIN', null);
   manager = await make('manager-a', 'MANAGER', orgA);
   adminA = await make('admin-a', 'ADMIN', orgA);
@@ -45,7 +49,8 @@ beforeAll(async () => {
   await apiKeys.generate(adminA, CLI_ACTOR);
   await apiKeys.generate(memberA, CLI_ACTOR);
   managerScimKey = await apiKeys.generate(manager, CLI_ACTOR);
-  as = { manager: await consoleSession(server.issuer, 'manager-a', PASSWORD), admin: await consoleSession(server.issuer, 'root', PASSWORD) };
+  as = { manager: await consoleSession(server.issuer, 'manager-a', PASSWORD),
+    admin: await consoleSession(server.issuer, 'root', PASSWORD) };
 });
 
 afterAll(async () => {
@@ -59,8 +64,10 @@ describe("a Manager and an Administrator of the Manager's organization", () => {
   // Every per-user change the console offers, aimed at the Administrator.
   const changes: [string, () => string, () => Promise<Record<string, string>>][] = [
     ['revoke an API key', () => `/admin/users/${adminA.id}/api-keys/${'0'}/revoke`, async () => ({})],
-    ['remove from a group (group page)', () => `/admin/groups/${groupA}/members/remove`, async () => ({ user: adminA.id })],
-    ['remove from a group (profile)', () => `/admin/groups/${groupA}/members/remove`, async () => ({ user: adminA.id, back: 'profile' })],
+    ['remove from a group (group page)', () => `/admin/groups/${groupA}/members/remove`,
+      async () => ({ user: adminA.id })],
+    ['remove from a group (profile)', () => `/admin/groups/${groupA}/members/remove`,
+      async () => ({ user: adminA.id, back: 'profile' })],
     ['add to a group (profile)', () => `/admin/users/${adminA.id}/groups`, async () => ({ group: otherGroupA })],
     ['add to a new group (profile)', () => `/admin/users/${adminA.id}/groups`, async () => ({ newGroup: 'Intruders' })],
     ['delete a group the Administrator is in', () => `/admin/groups/${groupA}/delete`, async () => ({})],
@@ -68,11 +75,14 @@ describe("a Manager and an Administrator of the Manager's organization", () => {
     ['force a password reset', () => `/admin/users/${adminA.id}/actions/force-reset`, async () => ({})],
     ['end chosen sessions', () => `/admin/users/${adminA.id}/sessions/end`, async () => ({ session: 'a'.repeat(64) })],
     ['revoke consents', () => `/admin/users/${adminA.id}/consents/revoke`, async () => ({ grant: 'some-grant' })],
-    ['revoke refresh tokens', () => `/admin/users/${adminA.id}/refresh-tokens/revoke`, async () => ({ token: 'b'.repeat(64) })],
+    ['revoke refresh tokens', () => `/admin/users/${adminA.id}/refresh-tokens/revoke`,
+      async () => ({ token: 'b'.repeat(64) })],
     ['remove a sign-in method', () => `/admin/users/${adminA.id}/identifiers/remove`, async () => ({ kind: 'email' })],
     ['show a recovery link', () => `/admin/users/${adminA.id}/recovery-link`, async () => ({})],
-    ['give a role in an application', () => `/admin/users/${adminA.id}/apps`, async () => ({ app: 'whatever', role: 'owner' })],
-    ['make a personal application', () => `/admin/users/${adminA.id}/oauth-apps`, async () => ({ name: 'Intruder job', organizationId: String(orgA), active: 'on' })],
+    ['give a role in an application', () => `/admin/users/${adminA.id}/apps`,
+      async () => ({ app: 'whatever', role: 'owner' })],
+    ['make a personal application', () => `/admin/users/${adminA.id}/oauth-apps`,
+      async () => ({ name: 'Intruder job', organizationId: String(orgA), active: 'on' })],
   ];
 
   it.each(changes)('cannot %s: 403 and nothing changes', async (_label, path, form) => {
@@ -80,7 +90,7 @@ describe("a Manager and an Administrator of the Manager's organization", () => {
     const before = await directoryState();
     const res = await post(as.manager, realPath, await form());
     expect(res.status).toBe(403);
-    expect(await res.text()).toContain("Only an Administrator can change an Administrator");
+    expect(await res.text()).toContain('Only an Administrator can change an Administrator');
     expect(await directoryState()).toEqual(before);
   });
 
@@ -100,7 +110,8 @@ describe("a Manager and an Administrator of the Manager's organization", () => {
 
   it('a mass action skips the Administrator and says why', async () => {
     const { bulk, bulkJobs } = server.foyer.services;
-    const staff = { actor: { type: 'user' as const, id: manager.id, label: 'manager-a' }, scope: { kind: 'organization' as const, organizationId: orgA }, isAdmin: false };
+    const staff = { actor: { type: 'user' as const, id: manager.id, label: 'manager-a' },
+      scope: { kind: 'organization' as const, organizationId: orgA }, isAdmin: false };
     const removal = await bulk.start('remove-from-group', { ids: [adminA.id] }, staff, { groupId: groupA });
     const addition = await bulk.start('add-to-group', { ids: [adminA.id] }, staff, { groupId: otherGroupA });
     const worker = startBulkWorker({ jobs: bulkJobs, bulk, logger: createLogger('silent'), intervalMs: 60_000 });
@@ -108,7 +119,8 @@ describe("a Manager and an Administrator of the Manager's organization", () => {
     await worker.stop();
     for (const jobId of [removal, addition]) {
       expect(await bulk.find(jobId, staff)).toMatchObject({ done: 0, failed: 1 });
-      expect(await bulk.items(jobId, 'failed', 10)).toEqual([expect.objectContaining({ userId: adminA.id, error: expect.stringContaining('Only an Administrator') })]);
+      expect(await bulk.items(jobId, 'failed', 10)).toEqual([expect.objectContaining({ userId: adminA.id,
+        error: expect.stringContaining('Only an Administrator') })]);
     }
     expect(await groupsOf(adminA)).toEqual([groupA]);
   });
@@ -118,7 +130,8 @@ describe("a Manager and an Administrator of the Manager's organization", () => {
     const res = await fetch(`${server.issuer}/scim/v2/Groups/${groupA}`, {
       method: 'PATCH',
       headers: { authorization: `Bearer ${managerScimKey}`, 'content-type': 'application/scim+json' },
-      body: JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'remove', path: `members[value eq "${adminA.id}"]` }] }),
+      body: JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+        Operations: [{ op: 'remove', path: `members[value eq "${adminA.id}"]` }] }),
     });
     expect(res.status).toBe(403);
     const after = await directoryState();

@@ -30,18 +30,24 @@ describe('setup link', () => {
     expect(form.status).toBe(200);
     const csrf = csrfTokenIn(await form.text());
 
-    const mismatch = await session.postForm(path, { _csrf: csrf, login: 'root', email: 'root@example.com', password: 'long enough 1', password_confirm: 'different 1' });
+    const mismatch = await session.postForm(path,
+      { _csrf: csrf, login: 'root', email: 'root@example.com', password: 'long enough 1',
+        password_confirm: 'different 1' });
     expect(mismatch.status).toBe(400);
     const mismatchHtml = await mismatch.text();
     expect(mismatchHtml).toContain('The two passwords differ');
     expect(mismatchHtml).toContain('value="root@example.com"');
 
-    const badEmail = await session.postForm(path, { _csrf: csrf, login: 'root', email: 'not-an-email', password: 'long enough 1', password_confirm: 'long enough 1' });
+    const badEmail = await session.postForm(path,
+      { _csrf: csrf, login: 'root', email: 'not-an-email', password: 'long enough 1',
+        password_confirm: 'long enough 1' });
     expect(badEmail.status).toBe(400);
     expect(await badEmail.text()).toContain('Enter a valid email address');
     expect(await server.foyer.services.users.countAdmins()).toBe(0);
 
-    const done = await session.postForm(path, { _csrf: csrf, login: 'root', email: 'root@example.com', password: 'long enough 1', password_confirm: 'long enough 1' });
+    const done = await session.postForm(path,
+      { _csrf: csrf, login: 'root', email: 'root@example.com', password: 'long enough 1',
+        password_confirm: 'long enough 1' });
     expect(done.status).toBe(200);
     expect(await done.text()).toContain('Administrator created');
     expect(await server.foyer.services.users.countAdmins()).toBe(1);
@@ -53,7 +59,8 @@ describe('setup link', () => {
     expect(again.status).toBe(410);
     expect(await again.text()).toContain('This setup link is not valid');
     expect(await adminSetup.bootstrap(undefined)).toEqual({ kind: 'admin_exists' });
-    const events = await server.db.dataSource.query("SELECT actor_type, action FROM audit_events WHERE action = 'user.created'");
+    const events = await server.db.dataSource.query('SELECT actor_type, action FROM audit_events WHERE action = '
+      + "'user.created'");
     expect(events).toEqual([{ actor_type: 'setup', action: 'user.created' }]);
   });
 

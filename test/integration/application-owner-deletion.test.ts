@@ -26,28 +26,35 @@ let root: User;
 let admin: HttpSession;
 let serial = 0;
 
-const query = <T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> => server.db.dataSource.query(sql, params);
+const query = <T = Record<string, unknown>>(sql: string,
+  params: unknown[] = []): Promise<T[]> => server.db.dataSource.query(sql, params);
 
 async function makeUser(role: Role = 'MEMBER'): Promise<User> {
   serial += 1;
-  return server.foyer.services.users.create({ login: `owner${serial}`, email: `owner${serial}@example.com`, password: PASSWORD, role }, CLI_ACTOR, ALL_USERS);
+  return server.foyer.services.users.create({ login: `owner${serial}`, email: `owner${serial}@example.com`,
+    password: PASSWORD, role }, CLI_ACTOR, ALL_USERS);
 }
 
 interface App { clientId: string; secret: string; name: string }
 async function makeApp(name: string, ownerId: string): Promise<App> {
   const created = await server.foyer.services.clients.create(
-    { name, redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'], isPublic: false }, CLI_ACTOR, ownerId);
+    { name, redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'], isPublic: false },
+    CLI_ACTOR, ownerId);
   return { clientId: created.client_id, secret: created.client_secret!, name };
 }
 
-const exists = async (app: App) => (await query('SELECT 1 FROM clients WHERE client_id = $1', [app.clientId])).length === 1;
+const exists = async (app: App) => (await query('SELECT 1 FROM clients WHERE client_id = $1',
+  [app.clientId])).length === 1;
 const membersOf = (app: App) => query<{ userId: string; role: string }>(
   'SELECT user_id::text AS "userId", role FROM client_members WHERE client_id = $1 ORDER BY user_id', [app.clientId]);
 /** A client-credentials token with the app's secret, as the app itself would ask. */
-const tokenFor = async (app: App) => oidc.clientCredentialsGrant(await discover(server.issuer, app.clientId, app.secret), {});
+const tokenFor = async (app: App) => oidc.clientCredentialsGrant(await discover(server.issuer, app.clientId,
+  app.secret), {});
 /** Its credentials fail once every process has dropped its cached copy (NOTIFY). */
-const refused = (app: App) => eventually(async () => tokenFor(app).then(() => false, (err) => err.error === 'invalid_client'));
-const clientEvents = (clientId: string) => query<{ actorType: string; actorId: string | null; targetUserId: string | null; details: Record<string, unknown> }>(
+const refused = (app: App) => eventually(async () => tokenFor(app).then(() => false,
+  (err) => err.error === 'invalid_client'));
+const clientEvents = (clientId: string) => query<{ actorType: string; actorId: string | null;
+  targetUserId: string | null; details: Record<string, unknown>; }>(
   `SELECT actor_type AS "actorType", actor_id::text AS "actorId", target_user_id::text AS "targetUserId", details
    FROM audit_events WHERE action = 'client.deleted' AND details->>'client_id' = $1 ORDER BY id`, [clientId]);
 
@@ -64,8 +71,10 @@ describe('deleting a user from the console', () => {
     const { clients } = server.foyer.services;
     const [doomed, colleague, appUser] = [await makeUser(), await makeUser(), await makeUser()];
     const solo = await makeApp('Solo reporting', doomed.id);
-    const personalCreated = await clients.createPersonal(doomed.id, { name: 'Doomed personal key', organizationId: null, active: true }, CLI_ACTOR);
-    const personal: App = { clientId: personalCreated.client_id, secret: personalCreated.client_secret!, name: 'Doomed personal key' };
+    const personalCreated = await clients.createPersonal(doomed.id,
+      { name: 'Doomed personal key', organizationId: null, active: true }, CLI_ACTOR);
+    const personal: App = { clientId: personalCreated.client_id, secret: personalCreated.client_secret!,
+      name: 'Doomed personal key' };
     const shared = await makeApp('Shared billing', doomed.id);
     await clients.setMember(shared.clientId, colleague.id, 'owner', operatorViewer(CLI_ACTOR));
     const administered = await makeApp('Administered wiki', colleague.id);
@@ -73,24 +82,30 @@ describe('deleting a user from the console', () => {
     // Another user's consent to the solo app: it goes with the app.
     await createAdapterFactory(server.db.database, async () => undefined)('Grant')
       .upsert(`grant-solo-${serial}`, { kind: 'Grant', accountId: appUser.id, clientId: solo.clientId }, 3600);
-    for (const app of [solo, personal, shared, administered]) await expect(tokenFor(app)).resolves.toHaveProperty('access_token');
+    for (const app of [solo, personal, shared, administered]) {
+      await expect(tokenFor(app)).resolves.toHaveProperty('access_token');
+    }
 
     const dialog = await (await admin.get(`/admin/users/${doomed.id}/actions/delete`)).text();
     expect(dialog).toContain('These applications have no other owner and are deleted with');
     expect(dialog).toContain(`<a href="/admin/apps/${solo.clientId}">Solo reporting</a>`);
-    expect(dialog).toContain(`<a href="/admin/apps/${personal.clientId}">Doomed personal key</a> <span class="hint">(personal OAuth application)</span>`);
+    expect(dialog).toContain(`<a href="/admin/apps/${personal.clientId}">Doomed personal key</a> <span `
+      + `class="hint">(personal OAuth application)</span>`);
     expect(dialog).toContain('Personal OAuth applications of');
     expect(dialog).not.toContain('Shared billing');
     expect(dialog).not.toContain('Administered wiki');
 
-    const before = Number((await query<{ id: string }>('SELECT coalesce(max(id), 0)::text AS id FROM audit_events'))[0].id);
-    const res = await admin.postForm(`/admin/users/${doomed.id}/actions/delete`, { _csrf: await formToken(admin, `/admin/users/${doomed.id}/actions/delete`) });
+    const before = Number((await query<{ id: string }>(
+      'SELECT coalesce(max(id), 0)::text AS id FROM audit_events'))[0].id);
+    const res = await admin.postForm(`/admin/users/${doomed.id}/actions/delete`,
+      { _csrf: await formToken(admin, `/admin/users/${doomed.id}/actions/delete`) });
     expect(res.status).toBe(303);
     expect(await query('SELECT 1 FROM users WHERE id = $1', [doomed.id])).toEqual([]);
 
     expect(await exists(solo)).toBe(false);
     expect(await exists(personal)).toBe(false);
-    expect(await query("SELECT 1 FROM oidc_payloads WHERE model = 'Grant' AND payload->>'clientId' = $1", [solo.clientId])).toEqual([]);
+    expect(await query("SELECT 1 FROM oidc_payloads WHERE model = 'Grant' AND payload->>'clientId' = $1",
+      [solo.clientId])).toEqual([]);
     await refused(solo);
     await refused(personal);
 
@@ -106,7 +121,8 @@ describe('deleting a user from the console', () => {
       }]);
     }
     expect(await clientEvents(shared.clientId)).toEqual([]);
-    const actions = await query<{ action: string }>('SELECT action FROM audit_events WHERE id > $1 ORDER BY id', [before]);
+    const actions = await query<{ action: string }>('SELECT action FROM audit_events WHERE id > $1 ORDER BY id',
+      [before]);
     expect(actions.map((e) => e.action)).toEqual(['client.deleted', 'client.deleted', 'user.deleted']);
   });
 
@@ -134,7 +150,8 @@ describe('deleting a self-deleted account after its grace period', () => {
     expect(page).toContain('You are the only owner of these applications');
     expect(page).toContain('<li>Hobby project</li>');
     expect(page).not.toContain('Team project');
-    const scheduled = await account.postForm('/account/delete', { password: PASSWORD, _csrf: await formToken(account, '/account/delete') });
+    const scheduled = await account.postForm('/account/delete',
+      { password: PASSWORD, _csrf: await formToken(account, '/account/delete') });
     expect(scheduled.status).toBe(200);
 
     // During the grace period the account can still be restored, and so its applications stay.
@@ -158,7 +175,8 @@ describe('a deletion that does not happen', () => {
   it('keeps the applications of the last Administrator, whose deletion is refused', async () => {
     // root is the only Administrator of this server.
     const app = await makeApp('Root console tool', root.id);
-    await expect(server.foyer.services.lifecycle.delete(root.id, CLI_ACTOR, ALL_USERS)).rejects.toBeInstanceOf(LastAdministratorError);
+    await expect(server.foyer.services.lifecycle.delete(root.id, CLI_ACTOR,
+      ALL_USERS)).rejects.toBeInstanceOf(LastAdministratorError);
     expect(await exists(app)).toBe(true);
     expect(await membersOf(app)).toEqual([{ userId: root.id, role: 'owner' }]);
     expect(await clientEvents(app.clientId)).toEqual([]);

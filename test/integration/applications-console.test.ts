@@ -17,7 +17,8 @@ let orgA: number;
 let orgB: number;
 const as = {} as Record<'admin' | 'manager' | 'helper' | 'owner' | 'stranger', HttpSession>;
 
-const query = <T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> => server.db.dataSource.query(sql, params);
+const query = <T = Record<string, unknown>>(sql: string,
+  params: unknown[] = []): Promise<T[]> => server.db.dataSource.query(sql, params);
 const secretIn = (html: string) => /id="client-secret" type="text" readonly value="([^"]+)"/.exec(html)?.[1];
 const clientIdIn = (html: string) => /<code id="client-id">([^<]+)<\/code>/.exec(html)?.[1];
 
@@ -29,7 +30,8 @@ async function post(session: HttpSession, path: string, fields: Record<string, s
 }
 
 const webApp = (name: string) => ({
-  name, client_type: 'confidential', auth_method: 'client_secret_basic', grant_type: ['authorization_code', 'refresh_token'],
+  name, client_type: 'confidential', auth_method: 'client_secret_basic',
+  grant_type: ['authorization_code', 'refresh_token'],
   redirect_uri: 'https://app.example.com/callback', post_logout_redirect_uri: '', backchannel_logout_uri: '', logo_uri: '',
 });
 const machineApp = (name: string) => ({ ...webApp(name), grant_type: ['client_credentials'], redirect_uri: '' });
@@ -40,7 +42,8 @@ beforeAll(async () => {
   orgA = (await organizations.create('Org A', CLI_ACTOR)).id;
   orgB = (await organizations.create('Org B', CLI_ACTOR)).id;
   const make = (login: string, role: 'ADMIN' | 'MANAGER' | 'MEMBER', org: number | null) =>
-    users.create({ login, email: `${login}@example.com`, password: PASSWORD, role, organizationId: org }, CLI_ACTOR, ALL_USERS);
+    users.create({ login, email: `${login}@example.com`, password: PASSWORD, role, organizationId: org }, CLI_ACTOR,
+      ALL_USERS);
   people.admin = await make('root', 'ADMIN', null);
   people.manager = await make('manager-a', 'MANAGER', orgA);
   people.helper = await make('helper', 'MEMBER', orgA);
@@ -60,16 +63,20 @@ describe('an Administrator', () => {
     const [clientId, secret] = [clientIdIn(html)!, secretIn(html)!];
     expect(secret).toMatch(/^[\w-]{40,}$/);
     expect(html).toContain('shown only once');
-    await expect(oidc.clientCredentialsGrant(await discover(server.issuer, clientId, secret), {})).resolves.toHaveProperty('access_token');
+    await expect(oidc.clientCredentialsGrant(await discover(server.issuer, clientId, secret),
+      {})).resolves.toHaveProperty('access_token');
 
     const page = await (await as.admin.get(`/admin/apps/${clientId}`)).text();
     expect(page).toContain('Reporting');
     expect(page).not.toContain(secret);
-    const [row] = await query<{ hash: string }>('SELECT client_secret_hash AS hash FROM clients WHERE client_id = $1', [clientId]);
+    const [row] = await query<{ hash: string }>('SELECT client_secret_hash AS hash FROM clients WHERE client_id = $1',
+      [clientId]);
     expect(row.hash.startsWith('sha256$')).toBe(true);
     expect(row.hash).not.toContain(secret);
-    expect(await server.foyer.services.clients.members(clientId)).toEqual([{ userId: people.admin.id, role: 'owner', label: 'root' }]);
-    const [event] = await query<{ text: string }>("SELECT details::text AS text FROM audit_events WHERE action = 'client.created' ORDER BY id DESC LIMIT 1");
+    expect(await server.foyer.services.clients.members(clientId)).toEqual([{ userId: people.admin.id, role: 'owner',
+      label: 'root' }]);
+    const [event] = await query<{ text: string }>('SELECT details::text AS text FROM audit_events WHERE action = '
+      + "'client.created' ORDER BY id DESC LIMIT 1");
     expect(event.text).not.toContain(secret);
   });
 
@@ -90,12 +97,16 @@ describe('an Administrator', () => {
   });
 
   it('edits an application: allowed scopes are enforced by the provider at once', async () => {
-    const created = await server.foyer.services.clients.create({ name: 'Scoped', redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'], isPublic: false }, CLI_ACTOR);
-    const res = await post(as.admin, `/admin/apps/${created.client_id}`, { ...machineApp('Scoped renamed'), scopes: ['openid', 'profile'] }, `/admin/apps/${created.client_id}/edit`);
+    const created = await server.foyer.services.clients.create({ name: 'Scoped', redirectUris: [],
+      postLogoutRedirectUris: [], grantTypes: ['client_credentials'], isPublic: false }, CLI_ACTOR);
+    const res = await post(as.admin, `/admin/apps/${created.client_id}`,
+      { ...machineApp('Scoped renamed'), scopes: ['openid', 'profile'] }, `/admin/apps/${created.client_id}/edit`);
     expect(res.status).toBe(303);
-    const [row] = await query<{ name: string; metadata: { scope: string } }>('SELECT name, metadata FROM clients WHERE client_id = $1', [created.client_id]);
+    const [row] = await query<{ name: string;
+      metadata: { scope: string }; }>('SELECT name, metadata FROM clients WHERE client_id = $1', [created.client_id]);
     expect(row).toMatchObject({ name: 'Scoped renamed', metadata: { scope: 'openid profile' } });
-    const [event] = await query<{ details: { fields: string[] } }>("SELECT details FROM audit_events WHERE action = 'client.updated' ORDER BY id DESC LIMIT 1");
+    const [event] = await query<{ details: { fields: string[] } }>('SELECT details FROM audit_events WHERE action = '
+      + "'client.updated' ORDER BY id DESC LIMIT 1");
     expect(event.details.fields).toEqual(expect.arrayContaining(['name', 'scope']));
   });
 
@@ -103,7 +114,8 @@ describe('an Administrator', () => {
     const html = await (await as.admin.get('/admin/apps?q=report&status=active')).text();
     expect(html).toContain('Reporting');
     expect(html).not.toContain('Scoped renamed');
-    expect(await (await as.admin.get('/admin/apps?q=report&status=inactive')).text()).toContain('No applications match this filter');
+    expect(await (await as.admin.get('/admin/apps?q=report&status=inactive')).text()).toContain('No applications '
+      + 'match this filter');
   });
 });
 
@@ -116,26 +128,32 @@ describe('owners and application administrators', () => {
     as.owner = await consoleSession(server.issuer, 'owner', PASSWORD);
   });
 
-  it('an owner (a Member) gets the Applications section only, and can make someone an application administrator', async () => {
-    const list = await (await as.owner.get('/admin/apps')).text();
-    expect(list).toContain('Team wiki');
-    expect(list).not.toContain('Reporting');
-    expect(list).not.toContain('href="/admin/users"');
-    for (const path of ['/admin/users', '/admin/groups', '/admin/events', `/admin/users/${people.helper.id}`, '/admin/apps/new']) {
-      expect([path, (await as.owner.get(path)).status]).toEqual([path, 403]);
-    }
-    expect((await as.owner.get('/admin')).headers.get('location')).toBe('/admin/apps');
+  it('an owner (a Member) gets the Applications section only, and can make someone an application administrator',
+    async () => {
+      const list = await (await as.owner.get('/admin/apps')).text();
+      expect(list).toContain('Team wiki');
+      expect(list).not.toContain('Reporting');
+      expect(list).not.toContain('href="/admin/users"');
+      for (const path of ['/admin/users', '/admin/groups', '/admin/events', `/admin/users/${people.helper.id}`,
+        '/admin/apps/new']) {
+        expect([path, (await as.owner.get(path)).status]).toEqual([path, 403]);
+      }
+      expect((await as.owner.get('/admin')).headers.get('location')).toBe('/admin/apps');
 
-    const bad = await post(as.owner, `/admin/apps/${clientId}/members`, { user: 'nobody-here', role: 'admin' }, `/admin/apps/${clientId}`);
-    expect(bad.status).toBe(422);
-    expect(await bad.text()).toContain('No user &quot;nobody-here&quot; was found');
-    const res = await post(as.owner, `/admin/apps/${clientId}/members`, { user: 'helper', role: 'admin' }, `/admin/apps/${clientId}`);
-    expect(res.status).toBe(303);
-    expect(await server.foyer.services.clients.members(clientId)).toEqual(expect.arrayContaining([{ userId: people.helper.id, role: 'admin', label: 'helper' }]));
-  });
+      const bad = await post(as.owner, `/admin/apps/${clientId}/members`, { user: 'nobody-here', role: 'admin' },
+        `/admin/apps/${clientId}`);
+      expect(bad.status).toBe(422);
+      expect(await bad.text()).toContain('No user &quot;nobody-here&quot; was found');
+      const res = await post(as.owner, `/admin/apps/${clientId}/members`, { user: 'helper', role: 'admin' },
+        `/admin/apps/${clientId}`);
+      expect(res.status).toBe(303);
+      expect(await server.foyer.services.clients.members(clientId))
+        .toEqual(expect.arrayContaining([{ userId: people.helper.id, role: 'admin', label: 'helper' }]));
+    });
 
   it('the last owner cannot be removed', async () => {
-    const res = await post(as.owner, `/admin/apps/${clientId}/members/remove`, { user: people.owner.id }, `/admin/apps/${clientId}`);
+    const res = await post(as.owner, `/admin/apps/${clientId}/members/remove`, { user: people.owner.id },
+      `/admin/apps/${clientId}`);
     expect(res.status).toBe(422);
     expect(await res.text()).toContain('An application needs at least one owner');
   });
@@ -144,27 +162,36 @@ describe('owners and application administrators', () => {
     as.helper = await consoleSession(server.issuer, 'helper', PASSWORD);
     const edit = await post(as.helper, `/admin/apps/${clientId}`, { ...webApp('Team wiki 2'), redirect_uri: 'https://wiki.example.com/cb' }, `/admin/apps/${clientId}/edit`);
     expect(edit.status).toBe(303);
-    expect((await server.foyer.services.clients.open(clientId, { actor: CLI_ACTOR, userId: people.admin.id, isAdmin: true, scope: { kind: 'all' } })).record.name).toBe('Team wiki 2');
+    expect((await server.foyer.services.clients.open(clientId,
+      { actor: CLI_ACTOR, userId: people.admin.id, isAdmin: true,
+        scope: { kind: 'all' } })).record.name).toBe('Team wiki 2');
     const before = await query('SELECT client_id, name, active, metadata FROM clients ORDER BY client_id');
     for (const [path, fields] of [
-      [`/admin/apps/${clientId}/delete`, {}], [`/admin/apps/${clientId}/deactivate`, {}], [`/admin/apps/${clientId}/members`, { user: 'stranger', role: 'owner' }],
+      [`/admin/apps/${clientId}/delete`, {}], [`/admin/apps/${clientId}/deactivate`, {}],
+      [`/admin/apps/${clientId}/members`, { user: 'stranger', role: 'owner' }],
     ] as const) {
       const res = await post(as.helper, path, fields, `/admin/apps/${clientId}/edit`);
       expect([path, res.status]).toEqual([path, 403]);
     }
-    const reporting = (await query<{ id: string }>("SELECT client_id AS id FROM clients WHERE name = 'Reporting'"))[0].id;
+    const reporting = (await query<{ id: string }>(
+      "SELECT client_id AS id FROM clients WHERE name = 'Reporting'"))[0].id;
     expect((await as.helper.get(`/admin/apps/${reporting}`)).status).toBe(404);
-    expect((await post(as.helper, `/admin/apps/${reporting}`, webApp('Hijacked'), `/admin/apps/${clientId}/edit`)).status).toBe(404);
+    expect((await post(as.helper, `/admin/apps/${reporting}`, webApp('Hijacked'),
+      `/admin/apps/${clientId}/edit`)).status).toBe(404);
     expect((await as.helper.get(`/admin/users/${people.stranger.id}`)).status).toBe(403);
     expect(await query('SELECT client_id, name, active, metadata FROM clients ORDER BY client_id')).toEqual(before);
   });
 
   it('only an Administrator can mark an application first-party', async () => {
-    const res = await post(as.owner, `/admin/apps/${clientId}`, { ...webApp('Team wiki 2'), first_party: 'on' }, `/admin/apps/${clientId}/edit`);
+    const res = await post(as.owner, `/admin/apps/${clientId}`, { ...webApp('Team wiki 2'), first_party: 'on' },
+      `/admin/apps/${clientId}/edit`);
     expect(res.status).toBe(303);
-    expect((await query<{ first_party: boolean }>('SELECT first_party FROM clients WHERE client_id = $1', [clientId]))[0].first_party).toBe(false);
-    await post(as.admin, `/admin/apps/${clientId}`, { ...webApp('Team wiki 2'), first_party: 'on' }, `/admin/apps/${clientId}/edit`);
-    expect((await query<{ first_party: boolean }>('SELECT first_party FROM clients WHERE client_id = $1', [clientId]))[0].first_party).toBe(true);
+    expect((await query<{ first_party: boolean }>('SELECT first_party FROM clients WHERE client_id = $1',
+      [clientId]))[0].first_party).toBe(false);
+    await post(as.admin, `/admin/apps/${clientId}`, { ...webApp('Team wiki 2'), first_party: 'on' },
+      `/admin/apps/${clientId}/edit`);
+    expect((await query<{ first_party: boolean }>('SELECT first_party FROM clients WHERE client_id = $1',
+      [clientId]))[0].first_party).toBe(true);
   });
 
   it('a Member who looks after no application still has no access', async () => {
@@ -179,39 +206,53 @@ describe('personal OAuth applications', () => {
   it('a Manager adds one on a user profile: shown once, works, the owner is emailed, listed and filtered', async () => {
     as.manager = await consoleSession(server.issuer, 'manager-a', PASSWORD);
     const form = `/admin/users/${people.stranger.id}/oauth-apps/new`;
-    const wrongOrg = await post(as.manager, `/admin/users/${people.stranger.id}/oauth-apps`, { name: 'Nightly sync', organizationId: String(orgB), active: 'on' }, form);
+    const wrongOrg = await post(as.manager, `/admin/users/${people.stranger.id}/oauth-apps`,
+      { name: 'Nightly sync', organizationId: String(orgB), active: 'on' }, form);
     expect(wrongOrg.status).toBe(422);
     expect(await wrongOrg.text()).toContain('You can only add applications in your own organization');
 
-    const res = await post(as.manager, `/admin/users/${people.stranger.id}/oauth-apps`, { name: 'Nightly sync', organizationId: String(orgA), active: 'on' }, form);
+    const res = await post(as.manager, `/admin/users/${people.stranger.id}/oauth-apps`,
+      { name: 'Nightly sync', organizationId: String(orgA), active: 'on' }, form);
     expect(res.status).toBe(200);
     const html = await res.text();
     const [clientId, secret] = [clientIdIn(html)!, secretIn(html)!];
-    await expect(oidc.clientCredentialsGrant(await discover(server.issuer, clientId, secret), {})).resolves.toHaveProperty('access_token');
-    const [mail] = await query<{ to_address: string; params: { clientId: string } }>("SELECT to_address, params FROM mail_outbox WHERE template = 'oauth-app-created'");
+    await expect(oidc.clientCredentialsGrant(await discover(server.issuer, clientId, secret),
+      {})).resolves.toHaveProperty('access_token');
+    const [mail] = await query<{ to_address: string; params: { clientId: string } }>(
+      "SELECT to_address, params FROM mail_outbox WHERE template = 'oauth-app-created'");
     expect(mail).toMatchObject({ to_address: 'stranger@example.com', params: { clientId } });
-    expect(await server.foyer.services.clients.members(clientId)).toEqual([{ userId: people.stranger.id, role: 'owner', label: 'stranger' }]);
+    expect(await server.foyer.services.clients.members(clientId)).toEqual([{ userId: people.stranger.id, role: 'owner',
+      label: 'stranger' }]);
 
-    const profile = await (await as.manager.get(`/admin/users/${people.stranger.id}?app_q=nightly&app_status=active`)).text();
+    const profile = await (await as.manager.get(`/admin/users/`
+      + `${people.stranger.id}?app_q=nightly&app_status=active`)).text();
     expect(profile).toContain(`data-app-id="${clientId}"`);
-    expect(await (await as.manager.get(`/admin/users/${people.stranger.id}?app_status=inactive`)).text()).not.toContain(`data-app-id="${clientId}"`);
-    expect(await (await as.admin.get(`/admin/apps?kind=personal&org=${orgA}`)).text()).toContain(`data-app-id="${clientId}"`);
-    expect(await (await as.admin.get(`/admin/apps?kind=personal&org=${orgB}`)).text()).not.toContain(`data-app-id="${clientId}"`);
+    expect(await (await as.manager.get(`/admin/users/`
+      + `${people.stranger.id}?app_status=inactive`)).text()).not.toContain(`data-app-id="${clientId}"`);
+    expect(await (await as.admin.get(`/admin/apps?kind=personal&org=${orgA}`)).text()).toContain(`data-app-id="`
+      + `${clientId}"`);
+    expect(await (await as.admin.get(`/admin/apps?kind=personal&org=${orgB}`)).text()).not.toContain(`data-app-id="`
+      + `${clientId}"`);
     expect(await (await as.manager.get('/admin/apps?kind=personal')).text()).toContain(`data-app-id="${clientId}"`);
 
     // Deactivated from its page: its token stops working.
     const token = await oidc.clientCredentialsGrant(await discover(server.issuer, clientId, secret), {});
-    expect((await post(as.manager, `/admin/apps/${clientId}/deactivate`, {}, `/admin/apps/${clientId}/deactivate`)).status).toBe(303);
+    expect((await post(as.manager, `/admin/apps/${clientId}/deactivate`, {},
+      `/admin/apps/${clientId}/deactivate`)).status).toBe(303);
     const rs = await discover(server.issuer, clientId, secret).catch(() => undefined);
     expect(rs).toBeDefined();
-    await eventually(async () => oidc.clientCredentialsGrant(rs!, {}).then(() => false, (err) => err.error === 'invalid_client'));
-    const admin = await server.foyer.services.clients.create({ name: 'Resource server', redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'], isPublic: false }, CLI_ACTOR);
-    const introspection = await oidc.tokenIntrospection(await discover(server.issuer, admin.client_id, admin.client_secret), token.access_token);
+    await eventually(async () => oidc.clientCredentialsGrant(rs!, {}).then(() => false,
+      (err) => err.error === 'invalid_client'));
+    const admin = await server.foyer.services.clients.create({ name: 'Resource server', redirectUris: [],
+      postLogoutRedirectUris: [], grantTypes: ['client_credentials'], isPublic: false }, CLI_ACTOR);
+    const introspection = await oidc.tokenIntrospection(await discover(server.issuer, admin.client_id,
+      admin.client_secret), token.access_token);
     expect(introspection.active).toBe(false);
   });
 
   it('a Manager cannot reach a personal application of another organization', async () => {
-    const other = await server.foyer.services.clients.createPersonal(people.staffB.id, { name: 'B job', organizationId: orgB, active: true }, CLI_ACTOR);
+    const other = await server.foyer.services.clients.createPersonal(people.staffB.id,
+      { name: 'B job', organizationId: orgB, active: true }, CLI_ACTOR);
     expect((await as.manager.get(`/admin/apps/${other.client_id}`)).status).toBe(404);
     expect(await (await as.manager.get('/admin/apps?kind=personal')).text()).not.toContain('B job');
   });
@@ -221,7 +262,8 @@ describe("an application's users", () => {
   it('lists who granted the app, and blocking from there blocks in Foyer and returns to the app', async () => {
     const { clients, users } = server.foyer.services;
     const app = await clients.create({ name: 'Granted app', redirectUris: ['https://granted.example.com/cb'], postLogoutRedirectUris: [], grantTypes: [], isPublic: false }, CLI_ACTOR, people.owner.id);
-    const fan = await users.create({ login: 'fan', email: 'fan@example.com', password: PASSWORD, organizationId: orgA }, CLI_ACTOR, ALL_USERS);
+    const fan = await users.create({ login: 'fan', email: 'fan@example.com', password: PASSWORD, organizationId: orgA },
+      CLI_ACTOR, ALL_USERS);
     const grant = new server.foyer.provider.Grant({ accountId: fan.id, clientId: app.client_id });
     grant.addOIDCScope('openid email');
     await grant.save();
@@ -237,11 +279,13 @@ describe("an application's users", () => {
 
     const confirm = `/admin/users/${fan.id}/actions/block?back=${back}`;
     expect(await (await as.admin.get(confirm)).text()).toContain(`name="back" value="/admin/apps/${app.client_id}"`);
-    const res = await post(as.admin, `/admin/users/${fan.id}/actions/block`, { back: `/admin/apps/${app.client_id}` }, confirm);
+    const res = await post(as.admin, `/admin/users/${fan.id}/actions/block`, { back: `/admin/apps/${app.client_id}` },
+      confirm);
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe(`/admin/apps/${app.client_id}?user_done=blocked#users`);
     expect(await users.findById(fan.id)).toMatchObject({ blocked: true });
-    expect(await (await as.admin.get(res.headers.get('location')!)).text()).toContain('The user is blocked and signed out everywhere.');
+    expect(await (await as.admin.get(res.headers.get('location')!)).text()).toContain('The user is blocked and '
+      + 'signed out everywhere.');
     // Any other "back" is ignored: no open redirect.
     const elsewhere = await post(as.admin, `/admin/users/${fan.id}/actions/unblock`, { back: 'https://evil.example.com/' }, `/admin/users/${fan.id}/actions/unblock`);
     expect(elsewhere.headers.get('location')).toBe(`/admin/users/${fan.id}?done=unblocked`);
@@ -251,8 +295,10 @@ describe("an application's users", () => {
 describe('assigning from a profile', () => {
   it('a Manager hands out roles only in applications they own', async () => {
     const { clients } = server.foyer.services;
-    const foreign = await clients.create({ name: 'Not theirs', redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'], isPublic: false }, CLI_ACTOR, people.admin.id);
-    const theirs = await clients.create({ name: 'Theirs', redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'], isPublic: false }, CLI_ACTOR, people.manager.id);
+    const foreign = await clients.create({ name: 'Not theirs', redirectUris: [], postLogoutRedirectUris: [],
+      grantTypes: ['client_credentials'], isPublic: false }, CLI_ACTOR, people.admin.id);
+    const theirs = await clients.create({ name: 'Theirs', redirectUris: [], postLogoutRedirectUris: [],
+      grantTypes: ['client_credentials'], isPublic: false }, CLI_ACTOR, people.manager.id);
     const profile = `/admin/users/${people.stranger.id}`;
     const html = await (await as.manager.get(profile)).text();
     expect(html).toContain(`<option value="${theirs.client_id}">Theirs</option>`);
@@ -260,10 +306,12 @@ describe('assigning from a profile', () => {
 
     const refused = await post(as.manager, `${profile}/apps`, { app: foreign.client_id, role: 'owner' }, profile);
     expect(refused.headers.get('location')).toBe(`${profile}?problem=application#applications`);
-    expect(await clients.members(foreign.client_id)).toEqual([{ userId: people.admin.id, role: 'owner', label: 'root' }]);
+    expect(await clients.members(foreign.client_id)).toEqual([{ userId: people.admin.id, role: 'owner',
+      label: 'root' }]);
 
     const done = await post(as.manager, `${profile}/apps`, { app: theirs.client_id, role: 'admin' }, profile);
     expect(done.headers.get('location')).toBe(`${profile}?done=application-assigned#applications`);
-    expect(await (await as.manager.get(profile)).text()).toContain(`<li data-app-id="${theirs.client_id}"><a href="/admin/apps/${theirs.client_id}">Theirs</a> · Application administrator`);
+    expect(await (await as.manager.get(profile)).text()).toContain(`<li data-app-id="${theirs.client_id}"><a `
+      + `href="/admin/apps/${theirs.client_id}">Theirs</a> · Application administrator`);
   });
 });

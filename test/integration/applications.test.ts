@@ -26,21 +26,27 @@ it('regenerating a secret makes the old one fail and the new one work', async ()
   const secret = await clients.regenerateSecret(created.client_id, operatorViewer(CLI_ACTOR));
   expect(secret).not.toBe(created.client_secret);
   // Every process hears of the change through NOTIFY, within moments.
-  await eventually(async () => oidc.clientCredentialsGrant(old, {}).then(() => false, (err) => err.error === 'invalid_client'));
-  await expect(oidc.clientCredentialsGrant(await discover(server.issuer, created.client_id, secret), {})).resolves.toHaveProperty('access_token');
+  await eventually(async () => oidc.clientCredentialsGrant(old, {}).then(() => false,
+    (err) => err.error === 'invalid_client'));
+  await expect(oidc.clientCredentialsGrant(await discover(server.issuer, created.client_id, secret),
+    {})).resolves.toHaveProperty('access_token');
 
-  const [event] = await server.db.dataSource.query("SELECT details::text AS text FROM audit_events WHERE action = 'client.secret_regenerated'");
+  const [event] = await server.db.dataSource.query('SELECT details::text AS text FROM audit_events WHERE action = '
+    + "'client.secret_regenerated'");
   expect(event.text).toContain(created.client_id);
   expect(event.text).not.toContain(secret);
-  const [stored] = await server.db.dataSource.query('SELECT client_secret_hash FROM clients WHERE client_id = $1', [created.client_id]);
+  const [stored] = await server.db.dataSource.query('SELECT client_secret_hash FROM clients WHERE client_id = $1',
+    [created.client_id]);
   expect(stored.client_secret_hash).not.toContain(secret);
 });
 
 it('a public client has no secret to regenerate', async () => {
   const { clients } = server.foyer.services;
   const spa = await clients.create({ name: 'SPA', redirectUris: ['http://localhost:5173/cb'], postLogoutRedirectUris: [], grantTypes: [], isPublic: true }, CLI_ACTOR);
-  await expect(clients.regenerateSecret(spa.client_id, operatorViewer(CLI_ACTOR))).rejects.toBeInstanceOf(NotFoundError);
-  await expect(clients.regenerateSecret('no-such-client', operatorViewer(CLI_ACTOR))).rejects.toBeInstanceOf(NotFoundError);
+  await expect(clients.regenerateSecret(spa.client_id,
+    operatorViewer(CLI_ACTOR))).rejects.toBeInstanceOf(NotFoundError);
+  await expect(clients.regenerateSecret('no-such-client',
+    operatorViewer(CLI_ACTOR))).rejects.toBeInstanceOf(NotFoundError);
 });
 
 it('knows the applications a user alone owns', async () => {
@@ -53,7 +59,8 @@ it('knows the applications a user alone owns', async () => {
   const helped = await clients.create({ name: 'Helped', ...machine }, CLI_ACTOR, ann.id);
   await clients.setMember(helped.client_id, bob.id, 'admin', operatorViewer(CLI_ACTOR));
 
-  expect(await clients.ownedSolelyBy(ann.id)).toEqual([{ clientId: helped.client_id, name: 'Helped' }, { clientId: solo.client_id, name: 'Solo' }]);
+  expect(await clients.ownedSolelyBy(ann.id)).toEqual([{ clientId: helped.client_id, name: 'Helped' },
+    { clientId: solo.client_id, name: 'Solo' }]);
   expect(await clients.ownedSolelyBy(bob.id)).toEqual([]);
   expect(await clients.members(helped.client_id)).toEqual([
     { userId: ann.id, role: 'owner', label: 'app-ann' }, { userId: bob.id, role: 'admin', label: 'app-bob' },

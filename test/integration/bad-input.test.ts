@@ -7,10 +7,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
 import { ALL_USERS } from '../../src/platform/access.js';
 import {
-  answeredSummary, fillPath, formatFailures, formsIn, GENERIC_FIELDS, pool, routeRegExp, routesOfProvider, routesOfRouters, send, variantsOf,
+  answeredSummary, fillPath, formatFailures, formsIn, GENERIC_FIELDS, pool, routeRegExp, routesOfProvider,
+  routesOfRouters, send, variantsOf,
   type Failure, type Identity, type PageForm, type RouteSpec, type Variant,
 } from '../support/bad-input.js';
-import { consoleSession, formToken } from '../support/console-session.js';
+import { consoleSession } from '../support/console-session.js';
 import { csrfTokenIn, HttpSession } from '../support/http-session.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -43,40 +44,53 @@ async function startInteraction(session: HttpSession): Promise<string> {
 
 async function identity(name: string, session: HttpSession, csrfPage: string, key?: string): Promise<void> {
   const interaction = await startInteraction(session);
-  const csrf = csrfTokenIn(await (await session.get(csrfPage === 'interaction' ? `/interaction/${interaction}` : csrfPage)).text());
+  const csrf = csrfTokenIn(await (await session.get(csrfPage === 'interaction'
+    ? `/interaction/${interaction}` : csrfPage)).text());
   sessions[name] = {
     session, interaction,
-    identity: { name, cookie: cookieOf(session), csrf, headers: (path): Record<string, string> => (key && path.startsWith('/scim/') ? { authorization: `Bearer ${key}` } : {}) },
+    identity: { name, cookie: cookieOf(session), csrf,
+      headers: (path): Record<string, string> => (key && path.startsWith('/scim/') ? { authorization: `Bearer ${key}` }
+      : {}) },
   };
 }
 
 /** The corpus saves settings forms too (`a=1&a=2` is a valid lockout of 1): set again before each phase. */
-const relaxLockout = () => server.foyer.services.settings.updateLockout({ maxFailures: 100, windowMinutes: 1, lockMinutes: 1 }, CLI_ACTOR);
+const relaxLockout = () => server.foyer.services.settings.updateLockout({ maxFailures: 100, windowMinutes: 1,
+  lockMinutes: 1 }, CLI_ACTOR);
 
 beforeAll(async () => {
   // The corpus is thousands of failures from one address: the brute-force limits (tested in
   // brute-force.test.ts) would answer 429 and hide what the routes themselves do.
-  server = await startTestServer(Object.fromEntries(['FOYER_SIGN_IN_FAILURES_PER_IDENTIFIER', 'FOYER_SIGN_IN_FAILURES_PER_IP', 'FOYER_CLIENT_AUTH_FAILURES_PER_IP',
-    'FOYER_SCIM_AUTH_FAILURES_PER_IP', 'FOYER_PASSWORD_RESET_REQUESTS_PER_IDENTIFIER', 'FOYER_PASSWORD_RESET_REQUESTS_PER_IP'].map((name) => [name, '1000000'])));
+  server = await startTestServer(Object.fromEntries(['FOYER_SIGN_IN_FAILURES_PER_IDENTIFIER',
+    'FOYER_SIGN_IN_FAILURES_PER_IP', 'FOYER_CLIENT_AUTH_FAILURES_PER_IP',
+    'FOYER_SCIM_AUTH_FAILURES_PER_IP', 'FOYER_PASSWORD_RESET_REQUESTS_PER_IDENTIFIER',
+    'FOYER_PASSWORD_RESET_REQUESTS_PER_IP'].map((name) => [name, '1000000'])));
   const { users, organizations, groups, clients, apiKeys, settings } = server.foyer.services;
   const org = await organizations.create('Bad Input Org', CLI_ACTOR);
-  const admin = await users.create({ login: 'root', email: 'root@example.com', password: PASSWORD, role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
-  const member = await users.create({ login: 'mia', email: 'mia@example.com', password: PASSWORD, organizationId: org.id }, CLI_ACTOR, ALL_USERS);
-  const target = await users.create({ login: 'target', email: 'target@example.com', password: PASSWORD, organizationId: org.id }, CLI_ACTOR, ALL_USERS);
+  const admin = await users.create({ login: 'root', email: 'root@example.com', password: PASSWORD, role: 'ADMIN' },
+    CLI_ACTOR, ALL_USERS);
+  const member = await users.create({ login: 'mia', email: 'mia@example.com', password: PASSWORD,
+    organizationId: org.id }, CLI_ACTOR, ALL_USERS);
+  const target = await users.create({ login: 'target', email: 'target@example.com', password: PASSWORD,
+    organizationId: org.id }, CLI_ACTOR, ALL_USERS);
   const group = await groups.create({ name: 'Bad Input Group' }, CLI_ACTOR, ALL_USERS);
-  clientId = (await clients.create({ name: 'Public App', redirectUris: [REDIRECT_URI], postLogoutRedirectUris: [], grantTypes: [], isPublic: true }, CLI_ACTOR, admin.id)).client_id;
-  const machine = await clients.create({ name: 'Machine App', redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'], isPublic: false }, CLI_ACTOR, admin.id);
+  clientId = (await clients.create({ name: 'Public App', redirectUris: [REDIRECT_URI], postLogoutRedirectUris: [],
+    grantTypes: [], isPublic: true }, CLI_ACTOR, admin.id)).client_id;
+  const machine = await clients.create({ name: 'Machine App', redirectUris: [], postLogoutRedirectUris: [],
+    grantTypes: ['client_credentials'], isPublic: false }, CLI_ACTOR, admin.id);
   await settings.addCustomField({ key: 'team', label: 'Team', type: 'text' }, CLI_ACTOR);
   // Wrong passwords in the corpus (the account deletion form asks for one) would lock the
   // Member and the Administrator, which ends their sessions: the most the lockout allows.
   await relaxLockout();
   adminKey = await apiKeys.generate(admin, CLI_ACTOR);
   memberKey = await apiKeys.generate(member, CLI_ACTOR);
-  Object.assign(ids, { user: target.id, member: member.id, org: String(org.id), group: group.id, app: machine.client_id });
+  Object.assign(ids,
+    { user: target.id, member: member.id, org: String(org.id), group: group.id, app: machine.client_id });
 
   await identity('signed-out', new HttpSession(server.issuer), 'interaction');
   await identity('member', await consoleSession(server.issuer, 'mia', PASSWORD, '/account'), '/account', memberKey);
-  await identity('admin', await consoleSession(server.issuer, 'root', PASSWORD, '/admin'), '/admin/users/new', adminKey);
+  await identity('admin', await consoleSession(server.issuer, 'root', PASSWORD, '/admin'), '/admin/users/new',
+    adminKey);
 }, 120_000);
 
 afterAll(async () => {
@@ -92,7 +106,9 @@ function goodParam(identityName: string, route: RouteSpec, name: string): string
   if (name === 'action') return 'lock';
   if (name === 'file') return 'none.jpg';
   if (name === 'token') return 'not-a-token';
-  if (path.startsWith('/scim/')) return path.includes('/Groups') ? ids.group : path.includes('/Users') ? ids.user : 'User';
+  if (path.startsWith('/scim/')) {
+    return path.includes('/Groups') ? ids.group : path.includes('/Users') ? ids.user : 'User';
+  }
   if (/\/organizations\//.test(path)) return ids.org;
   if (/\/groups\//.test(path)) return ids.group;
   if (/\/apps\//.test(path)) return ids.app;
@@ -103,7 +119,8 @@ function goodParam(identityName: string, route: RouteSpec, name: string): string
 /** Whether the Member and the Administrator are still signed in (200 on their home pages). */
 async function signedInStatuses(): Promise<{ who: string; page: string; status: number }[]> {
   return Promise.all(([['member', '/account'], ['admin', '/admin/users']] as const).map(async ([who, page]) => {
-    const res = await fetch(`${server.issuer}${page}`, { headers: { cookie: sessions[who].identity.cookie }, redirect: 'manual' });
+    const res = await fetch(`${server.issuer}${page}`,
+      { headers: { cookie: sessions[who].identity.cookie }, redirect: 'manual' });
     await res.arrayBuffer();
     return { who, page, status: res.status };
   }));
@@ -126,7 +143,8 @@ const NO_CONTROL = 'Remove control characters';
 describe('finding 2: a NUL byte, year 0000 or a number past its column gets a 4xx, never a 500', () => {
   it('refuses a NUL in the sign-in identifier on the sign-in page, by the field', async () => {
     const { session, uid, csrf } = await signInPage();
-    const res = await session.postForm(`/interaction/${uid}/login`, { identifier: 'mi\u0000a', password: PASSWORD, _csrf: csrf });
+    const res = await session.postForm(`/interaction/${uid}/login`,
+      { identifier: 'mi\u0000a', password: PASSWORD, _csrf: csrf });
     expect(res.status).toBe(400);
     const html = await res.text();
     expect(html).toContain(NO_CONTROL);
@@ -141,9 +159,11 @@ describe('finding 2: a NUL byte, year 0000 or a number past its column gets a 4x
     expect(await res.text()).toContain(NO_CONTROL);
   });
 
-  it.each(['login_hint', 'state', 'nonce', 'ui_locales'])('answers /auth with a NUL in %s with invalid_request, without redirecting', async (param) => {
+  it.each(['login_hint', 'state', 'nonce',
+    'ui_locales'])('answers /auth with a NUL in %s with invalid_request, without redirecting', async (param) => {
     const res = await fetch(`${server.issuer}/auth?${new URLSearchParams({
-      client_id: clientId, response_type: 'code', scope: 'openid', redirect_uri: REDIRECT_URI, code_challenge: 'x'.repeat(43), code_challenge_method: 'S256',
+      client_id: clientId, response_type: 'code', scope: 'openid', redirect_uri: REDIRECT_URI,
+      code_challenge: 'x'.repeat(43), code_challenge_method: 'S256',
       [param]: 'a\u0000b',
     })}`, { redirect: 'manual' });
     expect(res.status).toBe(400);
@@ -151,23 +171,29 @@ describe('finding 2: a NUL byte, year 0000 or a number past its column gets a 4x
     expect(await res.text()).toContain('invalid_request');
   });
 
-  it('reads a pushed authorization request once: a NUL in state is refused, a clean one is stored for the sign-in', async () => {
-    const form = (state: string) => new URLSearchParams({
-      client_id: clientId, response_type: 'code', scope: 'openid', redirect_uri: REDIRECT_URI, code_challenge: 'x'.repeat(43), code_challenge_method: 'S256', state,
-    }).toString();
-    const post = (body: string, path = '/auth') => fetch(`${server.issuer}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body, redirect: 'manual' });
-    const pushed = await post(form('a\u0000b'), '/request');
-    expect(pushed.status).toBe(400);
-    await expect(pushed.json()).resolves.toMatchObject({ error: 'invalid_request' });
-    const pushedFine = await post(form('fine'), '/request');
-    expect(pushedFine.status).toBe(201);
-    const { request_uri: requestUri } = await pushedFine.json() as { request_uri: string };
-    const started = await fetch(`${server.issuer}/auth?${new URLSearchParams({ client_id: clientId, request_uri: requestUri })}`, { redirect: 'manual' });
-    expect(started.status).toBe(303);
-    expect(started.headers.get('location')).toMatch(/^\/interaction\//);
-  });
+  it('reads a pushed authorization request once: a NUL in state is refused, a clean one is stored for the sign-in',
+    async () => {
+      const form = (state: string) => new URLSearchParams({
+        client_id: clientId, response_type: 'code', scope: 'openid', redirect_uri: REDIRECT_URI,
+        code_challenge: 'x'.repeat(43), code_challenge_method: 'S256', state,
+      }).toString();
+      const post = (body: string,
+        path = '/auth') => fetch(`${server.issuer}${path}`,
+        { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body, redirect: 'manual' });
+      const pushed = await post(form('a\u0000b'), '/request');
+      expect(pushed.status).toBe(400);
+      await expect(pushed.json()).resolves.toMatchObject({ error: 'invalid_request' });
+      const pushedFine = await post(form('fine'), '/request');
+      expect(pushedFine.status).toBe(201);
+      const { request_uri: requestUri } = await pushedFine.json() as { request_uri: string };
+      const started = await fetch(`${server.issuer}/auth?`
+      + `${new URLSearchParams({ client_id: clientId, request_uri: requestUri })}`, { redirect: 'manual' });
+      expect(started.status).toBe(303);
+      expect(started.headers.get('location')).toMatch(/^\/interaction\//);
+    });
 
-  it.each(['/token', '/token/introspection', '/token/revocation'])('answers %s with a NUL in client_id with a JSON invalid_request', async (path) => {
+  it.each(['/token', '/token/introspection',
+    '/token/revocation'])('answers %s with a NUL in client_id with a JSON invalid_request', async (path) => {
     const res = await fetch(`${server.issuer}${path}`, {
       method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: 'grant_type=client_credentials&token=abc&client_id=a%00b&client_secret=s',
@@ -178,9 +204,12 @@ describe('finding 2: a NUL byte, year 0000 or a number past its column gets a 4x
 
   it('answers a NUL in a code, refresh token or token of a real client with an OAuth error, not a 500', async () => {
     const post = (path: string, fields: Record<string, string>) => fetch(`${server.issuer}${path}`, {
-      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ client_id: clientId, ...fields }).toString(),
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ client_id: clientId, ...fields }).toString(),
     });
-    const code = await post('/token', { grant_type: 'authorization_code', code: 'a\u0000b', redirect_uri: REDIRECT_URI, code_verifier: 'v'.repeat(43) });
+    const code = await post('/token',
+      { grant_type: 'authorization_code', code: 'a\u0000b', redirect_uri: REDIRECT_URI,
+        code_verifier: 'v'.repeat(43) });
     expect(code.status).toBe(400);
     await expect(code.json()).resolves.toMatchObject({ error: 'invalid_grant' });
     const refresh = await post('/token', { grant_type: 'refresh_token', refresh_token: 'a\u0000b' });
@@ -200,27 +229,32 @@ describe('finding 2: a NUL byte, year 0000 or a number past its column gets a 4x
 
   it('refuses a NUL in an account profile field by the field', async () => {
     const { session, identity } = sessions.member;
-    const res = await session.postForm('/account/profile', { login: 'mia', email: 'mia@example.com', nickname: 'Mi\u0000a', _csrf: identity.csrf });
+    const res = await session.postForm('/account/profile',
+      { login: 'mia', email: 'mia@example.com', nickname: 'Mi\u0000a', _csrf: identity.csrf });
     expect(res.status).toBe(422);
     expect(await res.text()).toContain(NO_CONTROL);
   });
 
   it('refuses birthdate 0000-01-01 on the account profile by the field', async () => {
     const { session, identity } = sessions.member;
-    const res = await session.postForm('/account/profile', { login: 'mia', email: 'mia@example.com', birthdate: '0000-01-01', _csrf: identity.csrf });
+    const res = await session.postForm('/account/profile',
+      { login: 'mia', email: 'mia@example.com', birthdate: '0000-01-01', _csrf: identity.csrf });
     expect(res.status).toBe(422);
     expect(await res.text()).toContain('Enter a date between 1900 and 2100.');
   });
 
   const scim = (method: string, path: string, body?: unknown) => fetch(`${server.issuer}/scim/v2${path}`, {
-    method, headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/scim+json' }, body: body === undefined ? undefined : JSON.stringify(body),
+    method, headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/scim+json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
   });
 
   it('answers a SCIM displayName with a NUL with a SCIM invalidValue error', async () => {
-    const res = await scim('POST', '/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'nul-user', displayName: 'Nul\u0000User' });
+    const res = await scim('POST', '/Users',
+      { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'nul-user', displayName: 'Nul\u0000User' });
     expect(res.status).toBe(400);
     await expect(res.json()).resolves.toMatchObject({ status: '400', scimType: 'invalidValue' });
-    const group = await scim('POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Nul\u0000Group' });
+    const group = await scim('POST', '/Groups',
+      { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Nul\u0000Group' });
     expect(group.status).toBe(400);
     await expect(group.json()).resolves.toMatchObject({ status: '400', scimType: 'invalidValue' });
   });
@@ -258,10 +292,12 @@ describe('every route, every bad input', () => {
     const fieldsOf = new Map<RouteSpec, Set<string>>(routes.map((r) => [r, new Set(GENERIC_FIELDS)]));
     /** Per identity and route, the forms as rendered to that identity (one per action). */
     const formsOf = new Map<string, PageForm[]>();
-    const pages = Object.keys(sessions).flatMap((who) => all.filter((r) => r.method === 'GET').map((r) => ({ who, r })));
+    const pages = Object.keys(sessions).flatMap((who) => all.filter((r) => r.method === 'GET').map((r) => ({ who,
+      r })));
     await pool(pages, 6, async ({ who, r }) => {
       const path = fillPath(r, (n) => goodParam(who, r, n));
-      const res = await fetch(`${server.issuer}${path}`, { headers: { cookie: sessions[who].identity.cookie }, redirect: 'manual' });
+      const res = await fetch(`${server.issuer}${path}`,
+        { headers: { cookie: sessions[who].identity.cookie }, redirect: 'manual' });
       const html = await res.text();
       if (!res.headers.get('content-type')?.includes('html')) return;
       for (const form of formsIn(html, path)) {
@@ -278,23 +314,29 @@ describe('every route, every bad input', () => {
     // The provider's endpoints have no forms of their own: a valid request of the public client
     // stands in, so a bad value in one parameter gets past the client lookup and the checks before storage.
     const authorization = {
-      client_id: clientId, response_type: 'code', scope: 'openid', redirect_uri: REDIRECT_URI, code_challenge: 'x'.repeat(43), code_challenge_method: 'S256',
+      client_id: clientId, response_type: 'code', scope: 'openid', redirect_uri: REDIRECT_URI,
+      code_challenge: 'x'.repeat(43), code_challenge_method: 'S256',
       state: 's', nonce: 'n', login_hint: 'mia', ui_locales: 'en', max_age: '60', acr_values: 'a', prompt: 'login',
     };
     const requests: Record<string, Record<string, string>> = {
-      '/token': { client_id: clientId, grant_type: 'authorization_code', code: 'c', redirect_uri: REDIRECT_URI, code_verifier: 'v'.repeat(43) },
+      '/token': { client_id: clientId, grant_type: 'authorization_code', code: 'c', redirect_uri: REDIRECT_URI,
+        code_verifier: 'v'.repeat(43) },
       '/token/introspection': { client_id: clientId, token: 't', token_type_hint: 'access_token' },
       '/token/revocation': { client_id: clientId, token: 't', token_type_hint: 'refresh_token' },
-      '/session/end': { client_id: clientId, post_logout_redirect_uri: REDIRECT_URI, state: 's', ui_locales: 'en', logout_hint: 'mia' },
+      '/session/end': { client_id: clientId, post_logout_redirect_uri: REDIRECT_URI, state: 's', ui_locales: 'en',
+        logout_hint: 'mia' },
     };
     for (const route of providerRoutes) {
       const values = Object.entries(requests[route.path] ?? authorization);
-      const request: PageForm = { action: route.path, method: route.method, fields: values.map(([name]) => name), values, dates: [], numbers: [] };
+      const request: PageForm = { action: route.path, method: route.method, fields: values.map(([name]) => name),
+        values, dates: [], numbers: [] };
       for (const who of Object.keys(sessions)) formsOf.set(`${who} ${route.method} ${route.path}`, [request]);
     }
 
-    const variants = (routeList: RouteSpec[]): Variant[] => routeList.flatMap((route) => Object.entries(sessions).flatMap(([who, { identity }]) =>
-      variantsOf(route, identity, [...fieldsOf.get(route)!], (n) => goodParam(who, route, n), formsOf.get(`${who} ${route.method} ${route.path}`))));
+    const variants = (routeList: RouteSpec[]): Variant[] => routeList.flatMap((route) =>
+      Object.entries(sessions).flatMap(([who, { identity }]) =>
+        variantsOf(route, identity, [...fieldsOf.get(route)!], (n) => goodParam(who, route, n),
+          formsOf.get(`${who} ${route.method} ${route.path}`))));
     const phases = [
       variants(routes.filter((r) => !ENDS_SOMETHING.test(r.path) && !ENDS_SESSIONS.test(r.path))),
       variants(routes.filter((r) => ENDS_SOMETHING.test(r.path) && !ENDS_SESSIONS.test(r.path))),
@@ -305,13 +347,16 @@ describe('every route, every bad input', () => {
     // BAD_INPUT_TRACE=1: one route at a time, to find the route after which an identity is no longer signed in.
     if (process.env.BAD_INPUT_TRACE) {
       const byRoute = new Map<string, Variant[]>();
-      for (const v of phases.flat()) byRoute.set(`${v.method} ${v.route.path}`, [...(byRoute.get(`${v.method} ${v.route.path}`) ?? []), v]);
+      for (const v of phases.flat()) {
+        byRoute.set(`${v.method} ${v.route.path}`, [...(byRoute.get(`${v.method} ${v.route.path}`) ?? []), v]);
+      }
       for (const [key, vs] of byRoute) {
         await relaxLockout();
         await pool(vs, 8, (v) => send(server.issuer, v));
         const lost = (await signedInStatuses()).find((s) => s.status !== 200);
         if (lost) {
-          const [row] = await server.db.dataSource.query('SELECT locked_at, locked_reason, blocked, deletion_scheduled_at FROM users WHERE login = $1', [lost.who === 'member' ? 'mia' : 'root']);
+          const [row] = await server.db.dataSource.query('SELECT locked_at, locked_reason, blocked, '
+            + 'deletion_scheduled_at FROM users WHERE login = $1', [lost.who === 'member' ? 'mia' : 'root']);
           throw new Error(`${lost.who} is signed out after ${key}: ${JSON.stringify(row)}`);
         }
       }
@@ -320,19 +365,29 @@ describe('every route, every bad input', () => {
       await relaxLockout();
       for (const failure of await pool(batch, 8, (v) => send(server.issuer, v))) if (failure) failures.push(failure);
       if (i === 1) {
-        // Until the logout endpoints' turn, every identity must still be signed in, or the corpus tested less than it says.
+        // Until the logout endpoints' turn, every identity must still be signed in, or the corpus tested less than it
+        // says.
         for (const { who, page, status } of await signedInStatuses()) {
-          if (status !== 200) failures.push({ method: 'GET', url: page, route: page, identity: who, variant: 'still signed in before the logout endpoints', status });
+          if (status !== 200) {
+            failures.push({ method: 'GET', url: page, route: page, identity: who,
+              variant: 'still signed in before the logout endpoints', status });
+          }
         }
       }
     }
     const health = await fetch(`${server.issuer}/healthz`).then((r) => r.status, (err) => String(err));
-    if (health !== 200) failures.push({ method: 'GET', url: '/healthz', route: '/healthz', identity: 'signed-out', variant: 'after the corpus', status: health });
+    if (health !== 200) {
+      failures.push({ method: 'GET', url: '/healthz', route: '/healthz', identity: 'signed-out',
+        variant: 'after the corpus', status: health });
+    }
 
     mkdirSync('/tmp/foyer', { recursive: true });
-    writeFileSync(REPORT, `# ${new Date().toISOString()} ${phases.flat().length} requests over ${routes.length} routes in ${Date.now() - started} ms${only ? ` (only ${only.join(',')})` : ''}\n`
+    writeFileSync(REPORT,
+      `# ${new Date().toISOString()} ${phases.flat().length} requests over ${routes.length} routes in `
+        + `${Date.now() - started} ms${only ? ` (only ${only.join(',')})` : ''}\n`
       + `# answers: ${answeredSummary()}\n`
-      + `# ${failures.length} failures: status, method route, [identity] variant, url, detail\n${formatFailures(failures)}\n`);
+      + `# ${failures.length} failures: status, method route, [identity] variant, url, detail\n`
+      + `${formatFailures(failures)}\n`);
     expect(formatFailures(failures)).toBe('');
   }, 180_000);
 });

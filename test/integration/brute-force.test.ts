@@ -28,7 +28,8 @@ let other: { issuer: string; foyer: Foyer; close(): Promise<void> } | undefined;
 
 beforeAll(async () => {
   smtp = await startSmtpServer();
-  server = await startTestServer({ ...LIMITS, SMTP_URL: smtp.url, MAIL_FROM: 'Foyer <foyer@example.test>', FOYER_MAIL_POLL_SECONDS: '1' });
+  server = await startTestServer({ ...LIMITS, SMTP_URL: smtp.url, MAIL_FROM: 'Foyer <foyer@example.test>',
+    FOYER_MAIL_POLL_SECONDS: '1' });
   // Two failures lock an account, well below the per-identifier limit.
   await server.foyer.services.settings.updateLockout({ maxFailures: 2, windowMinutes: 15, lockMinutes: 30 }, CLI_ACTOR);
 });
@@ -62,7 +63,9 @@ async function startSecondFoyer() {
 async function signInForm(issuer = server.issuer) {
   const session = new HttpSession(issuer);
   let res = await session.get('/account/login');
-  for (let hops = 0; hops < 10 && res.status >= 300 && res.status < 400; hops += 1) res = await session.get(res.headers.get('location')!);
+  for (let hops = 0; hops < 10 && res.status >= 300 && res.status < 400; hops += 1) {
+    res = await session.get(res.headers.get('location')!);
+  }
   const html = await res.text();
   const action = /action="(\/interaction\/[^"]+\/login)"/.exec(html)![1];
   const csrf = csrfTokenIn(html);
@@ -86,39 +89,47 @@ async function clearCounters() {
 describe('the automatic lock', () => {
   beforeEach(clearCounters);
 
-  it('answers the right password as it answers a wrong one, and emails the user once with until when and a reset link', async () => {
-    const before = smtp.messages.length;
-    await server.foyer.services.users.create({ login: 'lena', email: 'lena@example.com', password: PASSWORD, emailVerified: true }, CLI_ACTOR, ALL_USERS);
-    const form = await signInForm();
-    for (let i = 1; i <= 2; i += 1) expect(await form.attempt('lena', `wrong password ${i}`)).toMatchObject({ status: 401, alert: GENERIC });
-    const [{ locked_until: lockedUntil }] = await server.db.dataSource.query("SELECT locked_until FROM users WHERE login = 'lena'");
-    expect(lockedUntil).toBeInstanceOf(Date);
+  it('answers the right password as it answers a wrong one, and emails the user once with until when and a reset link',
+    async () => {
+      const before = smtp.messages.length;
+      await server.foyer.services.users.create({ login: 'lena', email: 'lena@example.com', password: PASSWORD,
+        emailVerified: true }, CLI_ACTOR, ALL_USERS);
+      const form = await signInForm();
+      for (let i = 1; i <= 2; i += 1) {
+        expect(await form.attempt('lena', `wrong password ${i}`)).toMatchObject({ status: 401, alert: GENERIC });
+      }
+      const [{ locked_until: lockedUntil }] = await server.db.dataSource.query('SELECT locked_until FROM users WHERE '
+      + "login = 'lena'");
+      expect(lockedUntil).toBeInstanceOf(Date);
 
-    const right = await form.attempt('lena', PASSWORD);
-    const wrong = await form.attempt('lena', 'wrong password 3');
-    expect(right).toMatchObject({ status: 401, alert: GENERIC, heading: 'Sign in' });
-    expect({ status: wrong.status, alert: wrong.alert, heading: wrong.heading }).toEqual({ status: right.status, alert: right.alert, heading: right.heading });
-    expect(right.body).not.toMatch(/locked/i);
+      const right = await form.attempt('lena', PASSWORD);
+      const wrong = await form.attempt('lena', 'wrong password 3');
+      expect(right).toMatchObject({ status: 401, alert: GENERIC, heading: 'Sign in' });
+      expect({ status: wrong.status, alert: wrong.alert, heading: wrong.heading }).toEqual({ status: right.status,
+        alert: right.alert, heading: right.heading });
+      expect(right.body).not.toMatch(/locked/i);
 
-    // Failures while locked extend nothing: the lock ends when it was going to.
-    for (let i = 4; i <= 5; i += 1) await form.attempt('lena', `wrong password ${i}`);
-    const [{ locked_until: after }] = await server.db.dataSource.query("SELECT locked_until FROM users WHERE login = 'lena'");
-    expect(after).toEqual(lockedUntil);
+      // Failures while locked extend nothing: the lock ends when it was going to.
+      for (let i = 4; i <= 5; i += 1) await form.attempt('lena', `wrong password ${i}`);
+      const [{ locked_until: after }] = await server.db.dataSource.query('SELECT locked_until FROM users WHERE login = '
+      + "'lena'");
+      expect(after).toEqual(lockedUntil);
 
-    const mail = await smtp.waitFor('lena@example.com', /locked/i, { after: before });
-    expect(mail.text).toMatch(/repeated failed sign-in/i);
-    expect(mail.text).toContain(lockedUntil.toISOString().slice(0, 16).replace('T', ' '));
-    const reset = linksIn(mail.text).find((l) => l.includes('/reset-password/'));
-    expect(reset).toBeDefined();
-    expect((await fetch(reset!)).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 2500));
-    expect(smtp.messages.slice(before).filter((m) => m.to.includes('lena@example.com'))).toHaveLength(1);
-  });
+      const mail = await smtp.waitFor('lena@example.com', /locked/i, { after: before });
+      expect(mail.text).toMatch(/repeated failed sign-in/i);
+      expect(mail.text).toContain(lockedUntil.toISOString().slice(0, 16).replace('T', ' '));
+      const reset = linksIn(mail.text).find((l) => l.includes('/reset-password/'));
+      expect(reset).toBeDefined();
+      expect((await fetch(reset!)).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 2500));
+      expect(smtp.messages.slice(before).filter((m) => m.to.includes('lena@example.com'))).toHaveLength(1);
+    });
 
   it('keeps the locked page for a lock set by an administrator', async () => {
     const mona = await server.foyer.services.users.create({ login: 'mona', password: PASSWORD }, CLI_ACTOR, ALL_USERS);
     const until = new Date(Date.now() + 3600_000);
-    await server.foyer.services.lifecycle.lock(mona.id, { reason: 'On leave', until: until.toISOString().slice(0, 16) }, CLI_ACTOR, { kind: 'all' });
+    await server.foyer.services.lifecycle.lock(mona.id, { reason: 'On leave', until: until.toISOString().slice(0, 16) },
+      CLI_ACTOR, { kind: 'all' });
     const form = await signInForm();
     expect(await form.attempt('mona', 'wrong password')).toMatchObject({ status: 401, alert: GENERIC });
     expect(await form.attempt('mona', PASSWORD)).toMatchObject({ status: 403, heading: 'Your account is locked' });
@@ -128,22 +139,24 @@ describe('the automatic lock', () => {
 describe('sign-in limits', () => {
   beforeEach(clearCounters);
 
-  it('answers 429 with when to try again after too many failures for one identifier, right password or not', async () => {
-    await server.foyer.services.settings.updateLockout({ maxFailures: 100, windowMinutes: 15, lockMinutes: 30 }, CLI_ACTOR);
-    await server.foyer.services.users.create({ login: 'nina', password: PASSWORD }, CLI_ACTOR, ALL_USERS);
-    const form = await signInForm();
-    for (let i = 1; i <= 6; i += 1) expect((await form.attempt('nina', `wrong ${i}`)).status).toBe(401);
-    for (const password of ['wrong 7', PASSWORD]) {
-      const refused = await form.attempt('nina', password);
-      expect(refused.status).toBe(429);
-      expect(Number(refused.retryAfter)).toBeGreaterThan(0);
-      expect(Number(refused.retryAfter)).toBeLessThanOrEqual(15 * 60);
-      expect(refused.body).toMatch(/Too many failed sign-in attempts/);
-      expect(refused.body).toMatch(/Try again (in|after)/);
-    }
-    // Another identifier from the same address is not refused.
-    expect((await form.attempt('someone-else', 'wrong')).status).toBe(401);
-  });
+  it('answers 429 with when to try again after too many failures for one identifier, right password or not',
+    async () => {
+      await server.foyer.services.settings.updateLockout({ maxFailures: 100, windowMinutes: 15, lockMinutes: 30 },
+        CLI_ACTOR);
+      await server.foyer.services.users.create({ login: 'nina', password: PASSWORD }, CLI_ACTOR, ALL_USERS);
+      const form = await signInForm();
+      for (let i = 1; i <= 6; i += 1) expect((await form.attempt('nina', `wrong ${i}`)).status).toBe(401);
+      for (const password of ['wrong 7', PASSWORD]) {
+        const refused = await form.attempt('nina', password);
+        expect(refused.status).toBe(429);
+        expect(Number(refused.retryAfter)).toBeGreaterThan(0);
+        expect(Number(refused.retryAfter)).toBeLessThanOrEqual(15 * 60);
+        expect(refused.body).toMatch(/Too many failed sign-in attempts/);
+        expect(refused.body).toMatch(/Try again (in|after)/);
+      }
+      // Another identifier from the same address is not refused.
+      expect((await form.attempt('someone-else', 'wrong')).status).toBe(401);
+    });
 
   it('shares the counters between two Foyer processes on one database', async () => {
     other = await startSecondFoyer();
@@ -169,17 +182,20 @@ describe('sign-in limits', () => {
 describe('client authentication at /token', () => {
   it('answers 429 with an OAuth error body after too many invalid_client failures from one IP', async () => {
     const created = await server.foyer.services.clients.create({
-      name: 'Nightly', redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'], isPublic: false,
+      name: 'Nightly', redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'],
+      isPublic: false,
     }, CLI_ACTOR);
     const token = (secret: string, path = '/token') => fetch(`${server.issuer}${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${created.client_id}:${secret}`).toString('base64')}` },
+      headers: { 'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${created.client_id}:${secret}`).toString('base64')}` },
       body: path === '/token' ? 'grant_type=client_credentials' : 'token=abc',
     });
     expect((await token(created.client_secret!)).status).toBe(200);
     for (const path of ['/token', '/token/introspection', '/token/revocation']) {
       const res = await token('wrong secret', path);
-      expect([path, res.status, ((await res.json()) as { error?: string }).error]).toEqual([path, 401, 'invalid_client']);
+      expect([path, res.status, ((await res.json()) as { error?: string }).error]).toEqual([path, 401,
+        'invalid_client']);
     }
     for (const secret of ['wrong secret', created.client_secret!]) {
       const res = await token(secret);
@@ -193,7 +209,8 @@ describe('client authentication at /token', () => {
 
 describe('SCIM', () => {
   it('answers 429 with a SCIM error body after too many bad API keys from one IP', async () => {
-    const scim = (key: string) => fetch(`${server.issuer}/scim/v2/Users`, { headers: { authorization: `Bearer ${key}` } });
+    const scim = (key: string) => fetch(`${server.issuer}/scim/v2/Users`,
+      { headers: { authorization: `Bearer ${key}` } });
     for (let i = 1; i <= 3; i += 1) expect((await scim(`bad-key-${i}`)).status).toBe(401);
     const res = await scim('bad-key-4');
     expect(res.status).toBe(429);

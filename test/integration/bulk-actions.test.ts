@@ -16,7 +16,8 @@ let admin: Staff;
 beforeAll(async () => {
   db = await createTestDatabase();
   services = createServices(loadConfig(testEnv({ DATABASE_URL: db.url })), db.database);
-  const root = await services.users.create({ login: 'root', password: 'console password 1', role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
+  const root = await services.users.create({ login: 'root', password: 'console password 1', role: 'ADMIN' }, CLI_ACTOR,
+    ALL_USERS);
   admin = { actor: { type: 'user', id: root.id, label: 'root' }, scope: { kind: 'all' }, isAdmin: true };
 });
 
@@ -26,12 +27,14 @@ afterAll(async () => {
 
 async function seed(prefix: string, n: number, organizationId: number | null = null): Promise<string[]> {
   const rows: { id: string }[] = await db.dataSource.query(
-    `INSERT INTO users (login, organization_id) SELECT $1 || g, $3 FROM generate_series(1, $2) g RETURNING id::text AS id`, [prefix, n, organizationId]);
+    `INSERT INTO users (login, organization_id) SELECT $1 || g, $3 FROM generate_series(1, $2) g RETURNING id::text AS `
+      + `id`, [prefix, n, organizationId]);
   return rows.map((r) => r.id);
 }
 
 async function runToEnd(jobId: string) {
-  const worker = startBulkWorker({ jobs: services.bulkJobs, bulk: services.bulk, logger: createLogger('silent'), intervalMs: 60_000 });
+  const worker = startBulkWorker({ jobs: services.bulkJobs, bulk: services.bulk, logger: createLogger('silent'),
+    intervalMs: 60_000 });
   await worker.wake();
   await worker.stop();
   return services.bulk.find(jobId, admin);
@@ -44,10 +47,12 @@ it('blocks every user matching a filter, each completely, and records who did it
   expect(job).toMatchObject({ status: 'finished', total: 120, done: 120, failed: 0 });
   const [state] = await db.dataSource.query(
     `SELECT count(*) FILTER (WHERE blocked)::int AS blocked,
-       (SELECT count(*)::int FROM audit_events WHERE action = 'user.blocked' AND actor_id = $2 AND target_user_id = ANY($1::bigint[])) AS events
+       (SELECT count(*)::int FROM audit_events
+         WHERE action = 'user.blocked' AND actor_id = $2 AND target_user_id = ANY($1::bigint[])) AS events
      FROM users WHERE id = ANY($1::bigint[])`, [ids, admin.actor.id]);
   expect(state).toEqual({ blocked: 120, events: 120 });
-  const [started] = await db.dataSource.query("SELECT details FROM audit_events WHERE action = 'users.mass_action_started' ORDER BY id DESC LIMIT 1");
+  const [started] = await db.dataSource.query('SELECT details FROM audit_events WHERE action = '
+    + "'users.mass_action_started' ORDER BY id DESC LIMIT 1");
   expect(started.details).toEqual({ job: jobId, action: 'block', users: 120 });
 });
 
@@ -59,7 +64,8 @@ it('goes on after a user fails, and says why that one failed', async () => {
   expect(await services.bulk.items(jobId, 'failed', 10)).toEqual([
     { jobId, userId: admin.actor.id, label: 'root', error: 'You cannot delete your own account in a mass action' },
   ]);
-  expect((await db.dataSource.query('SELECT count(*)::int AS n FROM users WHERE id = ANY($1::bigint[])', [ids]))[0].n).toBe(0);
+  expect((await db.dataSource.query('SELECT count(*)::int AS n FROM users WHERE id = ANY($1::bigint[])',
+    [ids]))[0].n).toBe(0);
 });
 
 it('keeps a job until a worker takes it up, and hands out a lapsed claim again', async () => {
@@ -68,7 +74,8 @@ it('keeps a job until a worker takes it up, and hands out a lapsed claim again',
   expect(await services.bulk.find(jobId, admin)).toMatchObject({ status: 'running', done: 0 });
   // A worker that claimed three items and died: their lease runs out and another takes them.
   await services.bulkJobs.claim(3);
-  await db.dataSource.query("UPDATE bulk_job_items SET claimed_at = now() - interval '10 minutes' WHERE job_id = $1 AND status = 'running'", [jobId]);
+  await db.dataSource.query("UPDATE bulk_job_items SET claimed_at = now() - interval '10 minutes' WHERE job_id = $1 "
+    + "AND status = 'running'", [jobId]);
   expect(await runToEnd(jobId)).toMatchObject({ status: 'finished', done: 10, failed: 0 });
 });
 
@@ -76,13 +83,16 @@ it("keeps a Manager's job inside their organization and their jobs to themselves
   const org = await services.organizations.create('Mass org', CLI_ACTOR);
   const mine = await seed('massscope', 3, org.id);
   const others = await seed('massscope-other', 3, null);
-  const manager = await services.users.create({ login: 'massmanager', password: 'console password 1', role: 'MANAGER', organizationId: org.id }, CLI_ACTOR, ALL_USERS);
-  const staff: Staff = { actor: { type: 'user', id: manager.id, label: 'massmanager' }, scope: { kind: 'organization', organizationId: org.id }, isAdmin: false };
+  const manager = await services.users.create({ login: 'massmanager', password: 'console password 1', role: 'MANAGER',
+    organizationId: org.id }, CLI_ACTOR, ALL_USERS);
+  const staff: Staff = { actor: { type: 'user', id: manager.id, label: 'massmanager' },
+    scope: { kind: 'organization', organizationId: org.id }, isAdmin: false };
   const byFilter = await services.bulk.start('block', { filter: { scope: { kind: 'all' }, q: 'massscope' } }, staff);
   const byIds = await services.bulk.start('block', { ids: others }, staff);
   expect(await runToEnd(byFilter)).toMatchObject({ total: 3, done: 3 });
   expect(await services.bulk.find(byIds, staff)).toMatchObject({ total: 0, status: 'finished' });
-  const blocked: { id: string }[] = await db.dataSource.query("SELECT id::text AS id FROM users WHERE login LIKE 'massscope%' AND blocked ORDER BY id");
+  const blocked: { id: string }[] = await db.dataSource.query('SELECT id::text AS id FROM users WHERE login LIKE '
+    + "'massscope%' AND blocked ORDER BY id");
   expect(blocked.map((r) => r.id)).toEqual(mine);
   const otherStaff: Staff = { ...staff, actor: { type: 'user', id: admin.actor.id, label: 'x' } };
   await expect(services.bulk.find(byFilter, { ...otherStaff, isAdmin: false })).rejects.toMatchObject({ status: 404 });
@@ -91,13 +101,17 @@ it("keeps a Manager's job inside their organization and their jobs to themselves
 it('adds users matching a filter to a group, and removes ticked ones, recording each real change', async () => {
   const ids = await seed('massgroup', 30);
   const group = await services.groups.create({ name: 'Mass members' }, CLI_ACTOR, { kind: 'all' });
-  await expect(services.bulk.start('add-to-group', { filter: { scope: { kind: 'all' }, q: 'massgroup' } }, admin)).rejects.toMatchObject({ fields: { group: expect.any(String) } });
-  const added = await services.bulk.start('add-to-group', { filter: { scope: { kind: 'all' }, q: 'massgroup' } }, admin, { groupId: group.id });
+  await expect(services.bulk.start('add-to-group', { filter: { scope: { kind: 'all' }, q: 'massgroup' } },
+    admin)).rejects.toMatchObject({ fields: { group: expect.any(String) } });
+  const added = await services.bulk.start('add-to-group', { filter: { scope: { kind: 'all' }, q: 'massgroup' } }, admin,
+    { groupId: group.id });
   expect(await runToEnd(added)).toMatchObject({ total: 30, done: 30, failed: 0 });
   expect((await services.groups.members(group.id)).map((m) => m.id).sort()).toEqual([...ids].sort());
-  const removed = await services.bulk.start('remove-from-group', { ids: ids.slice(0, 10) }, admin, { groupId: group.id });
+  const removed = await services.bulk.start('remove-from-group', { ids: ids.slice(0, 10) }, admin,
+    { groupId: group.id });
   expect(await runToEnd(removed)).toMatchObject({ total: 10, done: 10 });
   expect(await services.groups.members(group.id)).toHaveLength(20);
-  const [{ n }] = await db.dataSource.query("SELECT count(*)::int AS n FROM audit_events WHERE action IN ('group.member_added', 'group.member_removed')");
+  const [{ n }] = await db.dataSource.query('SELECT count(*)::int AS n FROM audit_events WHERE action IN '
+    + "('group.member_added', 'group.member_removed')");
   expect(n).toBe(40);
 });

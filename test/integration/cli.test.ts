@@ -16,26 +16,33 @@ afterAll(async () => {
 
 describe('npm run cli', () => {
   it('creates a user and prints its id and sub', async () => {
-    const res = await runCli(['user', 'create', '--login', 'frank', '--email', 'frank@example.com', '--password', 'long enough 1',
-      '--phone', '+442071838750', '--given-name', 'Frank', '--family-name', 'Castle', '--nickname', 'Punisher', '--role', 'ADMIN'], env);
+    const res = await runCli(['user', 'create', '--login', 'frank', '--email', 'frank@example.com', '--password',
+      'long enough 1',
+      '--phone', '+442071838750', '--given-name', 'Frank', '--family-name', 'Castle', '--nickname', 'Punisher',
+      '--role', 'ADMIN'], env);
     expect(res.stderr).not.toMatch(/error/);
     expect(res.code).toBe(0);
     const out = res.json<{ id: number; sub: string }>();
     expect(out.sub).toBe(String(out.id));
-    const [row] = await db.dataSource.query('SELECT login, email, phone_number, role, given_name, password_hash FROM users WHERE id = $1', [out.id]);
-    expect(row).toMatchObject({ login: 'frank', email: 'frank@example.com', phone_number: '+442071838750', role: 'ADMIN', given_name: 'Frank' });
+    const [row] = await db.dataSource.query('SELECT login, email, phone_number, role, given_name, password_hash FROM '
+      + 'users WHERE id = $1', [out.id]);
+    expect(row).toMatchObject({ login: 'frank', email: 'frank@example.com', phone_number: '+442071838750',
+      role: 'ADMIN', given_name: 'Frank' });
     expect(row.password_hash).toMatch(/^\$2[aby]\$/);
   });
 
-  it('refuses an organization id past its column and control characters with a clear usage message and exit 2', async () => {
-    const huge = await runCli(['user', 'create', '--login', 'hugo', '--password', 'long enough 1', '--organization', '9223372036854775808'], env);
-    expect(huge.code).toBe(2);
-    expect(huge.stderr).toMatch(/--organization must be an organization id/);
-    const control = await runCli(['user', 'block', 'a\u0001b'], env);
-    expect(control.code).toBe(2);
-    expect(control.stderr).toMatch(/<login> must not contain control characters/);
-    expect(await db.dataSource.query("SELECT count(*)::int AS n FROM users WHERE login = 'hugo'")).toEqual([{ n: 0 }]);
-  });
+  it('refuses an organization id past its column and control characters with a clear usage message and exit 2',
+    async () => {
+      const huge = await runCli(['user', 'create', '--login', 'hugo', '--password', 'long enough 1', '--organization',
+        '9223372036854775808'], env);
+      expect(huge.code).toBe(2);
+      expect(huge.stderr).toMatch(/--organization must be an organization id/);
+      const control = await runCli(['user', 'block', 'a\u0001b'], env);
+      expect(control.code).toBe(2);
+      expect(control.stderr).toMatch(/<login> must not contain control characters/);
+      expect(await db.dataSource.query("SELECT count(*)::int AS n FROM users WHERE login = 'hugo'"))
+        .toEqual([{ n: 0 }]);
+    });
 
   it('explains bad input with a non-zero exit and writes nothing', async () => {
     const res = await runCli(['user', 'create', '--login', 'gina', '--email', 'nope', '--password', 'short'], env);
@@ -61,17 +68,21 @@ describe('npm run cli', () => {
   it('blocks and unblocks, ending the account\'s provider records', async () => {
     const [user] = await db.dataSource.query("SELECT id FROM users WHERE login = 'frank'");
     await db.dataSource.query(
-      `INSERT INTO oidc_payloads (model, id, payload, account_id) VALUES ('Session', 's1', '{}', $1), ('AccessToken', 'a1', '{}', $1)`,
+      `INSERT INTO oidc_payloads (model, id, payload, account_id) VALUES ('Session', 's1', '{}', $1), ('AccessToken', `
+        + `'a1', '{}', $1)`,
       [String(user.id)]);
     const blocked = await runCli(['user', 'block', 'frank'], env);
     expect(blocked.code).toBe(0);
     expect(blocked.json()).toMatchObject({ login: 'frank', blocked: true, revoked_records: 2 });
-    expect(await db.dataSource.query('SELECT count(*)::int AS n FROM oidc_payloads WHERE account_id = $1', [String(user.id)])).toEqual([{ n: 0 }]);
+    expect(await db.dataSource.query('SELECT count(*)::int AS n FROM oidc_payloads WHERE account_id = $1',
+      [String(user.id)])).toEqual([{ n: 0 }]);
 
     const unblocked = await runCli(['user', 'unblock', 'frank'], env);
     expect(unblocked.json()).toMatchObject({ blocked: false });
-    const actions = await db.dataSource.query('SELECT action, actor_type FROM audit_events WHERE target_user_id = $1 ORDER BY id', [user.id]);
-    expect(actions.map((a: { action: string }) => a.action)).toEqual(['user.created', 'user.blocked', 'user.unblocked']);
+    const actions = await db.dataSource.query('SELECT action, actor_type FROM audit_events WHERE target_user_id = $1 '
+      + 'ORDER BY id', [user.id]);
+    expect(actions.map((a: { action: string }) => a.action)).toEqual(['user.created', 'user.blocked',
+      'user.unblocked']);
     expect(actions.every((a: { actor_type: string }) => a.actor_type === 'cli')).toBe(true);
 
     const missing = await runCli(['user', 'block', 'nobody'], env);
@@ -95,7 +106,8 @@ describe('npm run cli', () => {
     expect(confidential.code).toBe(0);
     const c = confidential.json<{ client_id: string; client_secret: string }>();
     expect(c.client_secret.length).toBeGreaterThanOrEqual(43);
-    const [row] = await db.dataSource.query('SELECT client_secret_hash, metadata FROM clients WHERE client_id = $1', [c.client_id]);
+    const [row] = await db.dataSource.query('SELECT client_secret_hash, metadata FROM clients WHERE client_id = $1',
+      [c.client_id]);
     expect(row.client_secret_hash).not.toContain(c.client_secret);
     expect(row.metadata.redirect_uris).toEqual(['https://app.example.com/cb', 'https://app.example.com/cb2']);
 
@@ -105,7 +117,8 @@ describe('npm run cli', () => {
     const machine = await runCli(['client', 'create', '--name', 'Cron', '--grant-type', 'client_credentials'], env);
     expect(machine.code).toBe(0);
 
-    const audited = await db.dataSource.query("SELECT actor_type, target_label, details FROM audit_events WHERE action = 'client.created' ORDER BY id");
+    const audited = await db.dataSource.query('SELECT actor_type, target_label, details FROM audit_events WHERE '
+      + "action = 'client.created' ORDER BY id");
     expect(audited.map((e: { target_label: string }) => e.target_label)).toEqual(['Web', 'SPA', 'Cron']);
     expect(audited[0].details.client_id).toBe(c.client_id);
     expect(JSON.stringify(audited)).not.toContain(c.client_secret);

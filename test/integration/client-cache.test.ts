@@ -35,7 +35,8 @@ it('caches while listening and drops a client in every process once it is deacti
   const repo = createClientRepository(db.database);
   const here = createClientCache(repo.findProviderMetadata);
   const there = createClientCache(createClientRepository(secondProcess).findProviderMetadata);
-  const listeners = [listenForClientChanges(db.database.pool, here, logger), listenForClientChanges(secondProcess.pool, there, logger)];
+  const listeners = [listenForClientChanges(db.database.pool, here, logger),
+    listenForClientChanges(secondProcess.pool, there, logger)];
   try {
     await Promise.all(listeners.map((l) => l.listening));
     const id = await newClient('Cached App');
@@ -74,7 +75,8 @@ it('is used by the server: a deactivated client cannot get tokens any more', asy
     const client = await discover(server.issuer, created.client_id, created.client_secret);
     await expect(oidc.clientCredentialsGrant(client, {})).resolves.toHaveProperty('access_token');
     await createClientRepository(server.db.database).setActive(created.client_id, false);
-    await eventually(async () => oidc.clientCredentialsGrant(client, {}).then(() => false, (err) => err.error === 'invalid_client'));
+    await eventually(async () => oidc.clientCredentialsGrant(client, {}).then(() => false,
+      (err) => err.error === 'invalid_client'));
   } finally {
     await server.close();
   }

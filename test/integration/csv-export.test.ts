@@ -17,8 +17,10 @@ beforeAll(async () => {
   orgA = (await organizations.create('Export org', CLI_ACTOR)).id;
   await settings.addCustomField({ key: 'team', label: 'Team', type: 'text' }, CLI_ACTOR);
   await users.create({ login: 'root', password: 'console password 1', role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
-  await users.create({ login: 'boss', password: 'console password 1', role: 'MANAGER', organizationId: orgA }, CLI_ACTOR, ALL_USERS);
-  const tricky = await users.create({ login: 'exp-tricky', email: 'tricky@example.com', nickname: 'Smith, "Jr."\nthe second', givenName: '=HYPERLINK("x")', password: 'odd cases 99',
+  await users.create({ login: 'boss', password: 'console password 1', role: 'MANAGER', organizationId: orgA },
+    CLI_ACTOR, ALL_USERS);
+  const tricky = await users.create({ login: 'exp-tricky', email: 'tricky@example.com',
+    nickname: 'Smith, "Jr."\nthe second', givenName: '=HYPERLINK("x")', password: 'odd cases 99',
     organizationId: orgA, custom: { 'custom.team': 'Blue' } }, CLI_ACTOR, ALL_USERS);
   const group = await groups.create({ name: 'Exporters' }, CLI_ACTOR, { kind: 'all' });
   await groups.addMembers(group.id, [tricky.id], CLI_ACTOR, { kind: 'all' });
@@ -41,7 +43,8 @@ it('exports the chosen columns of the filtered users, and never a password hash'
   expect(chooser).toContain('value="custom.team"');
   expect(chooser).not.toMatch(/name="column" value="[^"]*(password|hash)/i);
 
-  const res = await session.get('/admin/users/export.csv?q=exp-&column=login&column=nickname&column=given_name&column=custom.team&column=groups&column=organization&column=status');
+  const res = await session.get('/admin/users/export.csv?q=exp-&column=login&column=nickname&column=given_name'
+    + '&column=custom.team&column=groups&column=organization&column=status');
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
   expect(res.headers.get('content-disposition')).toMatch(/attachment; filename="users-\d{4}-\d{2}-\d{2}\.csv"/);
@@ -49,8 +52,10 @@ it('exports the chosen columns of the filtered users, and never a password hash'
   // Columns come in the export's own order (built-in, then custom), whatever order the query named them.
   expect(rows[0]).toEqual(['login', 'nickname', 'given_name', 'status', 'organization', 'groups', 'custom.team']);
   expect(rows).toHaveLength(14);
-  expect(rows.find((r) => r[0] === 'exp-tricky')).toEqual(['exp-tricky', 'Smith, "Jr."\nthe second', "'=HYPERLINK(\"x\")", 'active', 'Export org', 'Exporters', 'Blue']);
-  const [event] = await server.db.dataSource.query("SELECT details FROM audit_events WHERE action = 'users.exported' ORDER BY id DESC LIMIT 1");
+  expect(rows.find((r) => r[0] === 'exp-tricky')).toEqual(['exp-tricky', 'Smith, "Jr."\nthe second',
+    "'=HYPERLINK(\"x\")", 'active', 'Export org', 'Exporters', 'Blue']);
+  const [event] = await server.db.dataSource.query("SELECT details FROM audit_events WHERE action = 'users.exported' "
+    + 'ORDER BY id DESC LIMIT 1');
   // The file's columns come in the export's own order, whatever order the form sent.
   expect([...event.details.columns].sort()).toEqual([...rows[0]].sort());
 });
@@ -65,8 +70,11 @@ describe('as a job, beyond the threshold', () => {
   let jobServer: TestServer;
   beforeAll(async () => {
     jobServer = await startTestServer({ FOYER_EXPORT_JOB_THRESHOLD: '5' });
-    await jobServer.foyer.services.users.create({ login: 'root', email: 'root@example.com', password: 'console password 1', role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
-    for (let i = 0; i < 8; i += 1) await jobServer.foyer.services.users.create({ login: `job-user${i}` }, CLI_ACTOR, ALL_USERS);
+    await jobServer.foyer.services.users.create({ login: 'root', email: 'root@example.com',
+      password: 'console password 1', role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
+    for (let i = 0; i < 8; i += 1) {
+      await jobServer.foyer.services.users.create({ login: `job-user${i}` }, CLI_ACTOR, ALL_USERS);
+    }
   });
   afterAll(() => jobServer?.close());
 
@@ -83,7 +91,8 @@ describe('as a job, beyond the threshold', () => {
     const rows = parseCsv(await (await session.get(`${page}/download`)).text());
     expect(rows.map((r) => r[0])).toEqual(['login', ...Array.from({ length: 8 }, (_, i) => `job-user${i}`)]);
     await jobServer.foyer.mailWorker.wake();
-    const [mail] = await jobServer.db.dataSource.query("SELECT status, text_body FROM mail_outbox WHERE template = 'export-ready'");
+    const [mail] = await jobServer.db.dataSource.query('SELECT status, text_body FROM mail_outbox WHERE template = '
+      + "'export-ready'");
     expect(mail.status).toBe('outbox');
     expect(mail.text_body).toContain(`${jobServer.issuer}${page}`);
 

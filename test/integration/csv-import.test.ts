@@ -14,16 +14,21 @@ let server: TestServer;
 let admin: HttpSession;
 let orgId: number;
 
-const count = async (table: string, where = 'true') => Number((await server.db.dataSource.query(`SELECT count(*)::int AS n FROM ${table} WHERE ${where}`))[0].n);
-const userBy = async (login: string) => (await server.db.dataSource.query('SELECT * FROM users WHERE login = $1', [login]))[0];
+const count = async (table: string,
+  where = 'true') => Number((await server.db.dataSource.query(`SELECT count(*)::int AS n FROM ${table} WHERE `
+    + `${where}`))[0].n);
+const userBy = async (login: string) => (await server.db.dataSource.query('SELECT * FROM users WHERE login = $1',
+  [login]))[0];
 
 beforeAll(async () => {
   server = await startTestServer();
   const { users, organizations, settings } = server.foyer.services;
   orgId = (await organizations.create('Import org', CLI_ACTOR)).id;
   await settings.addCustomField({ key: 'team', label: 'Team', type: 'select', options: 'Red\nBlue' }, CLI_ACTOR);
-  await users.create({ login: 'root', email: 'root@example.com', password: 'console password 1', role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
-  await users.create({ login: 'boss', password: 'console password 1', role: 'MANAGER', organizationId: orgId }, CLI_ACTOR, ALL_USERS);
+  await users.create({ login: 'root', email: 'root@example.com', password: 'console password 1', role: 'ADMIN' },
+    CLI_ACTOR, ALL_USERS);
+  await users.create({ login: 'boss', password: 'console password 1', role: 'MANAGER', organizationId: orgId },
+    CLI_ACTOR, ALL_USERS);
   admin = await consoleSession(server.issuer, 'root', 'console password 1');
 });
 afterAll(() => server?.close());
@@ -40,9 +45,11 @@ describe('the dry run', () => {
   ].join('\r\n');
 
   it('writes nothing, and shows each row with every error by row and column', async () => {
-    const before = await Promise.all(['users', 'audit_events', 'mail_outbox', 'groups', 'organizations'].map((t) => count(t)));
+    const before = await Promise.all(['users', 'audit_events', 'mail_outbox', 'groups',
+      'organizations'].map((t) => count(t)));
     const { id, page } = await dryRun(server, admin, csv, 'invite');
-    expect(await Promise.all(['users', 'audit_events', 'mail_outbox', 'groups', 'organizations'].map((t) => count(t)))).toEqual(before);
+    expect(await Promise.all(['users', 'audit_events', 'mail_outbox', 'groups',
+      'organizations'].map((t) => count(t)))).toEqual(before);
 
     expect((await jobState(server, id)).summary).toMatchObject({ create: 1, error: 5 });
     expect(page).toContain('Dry run: nothing has been written yet');
@@ -57,7 +64,8 @@ describe('the dry run', () => {
 
     // The errors as a CSV: the file's columns, then the row number and the errors.
     const errors = parseCsv(await (await admin.get(`/admin/imports/${id}/errors.csv`)).text());
-    expect(errors[0]).toEqual(['login', 'email', 'nickname', 'birthdate', 'role', 'custom.team', 'import_row', 'import_errors']);
+    expect(errors[0]).toEqual(['login', 'email', 'nickname', 'birthdate', 'role', 'custom.team', 'import_row',
+      'import_errors']);
     expect(errors.slice(1).map((r) => r[6])).toEqual(['3', '4', '5', '6', '7']);
     expect(errors[1][7]).toBe('email: Enter a valid email address');
 
@@ -66,7 +74,8 @@ describe('the dry run', () => {
     expect((await admin.postForm(`/admin/imports/${id}/cancel`, { _csrf: token })).status).toBe(303);
     expect((await jobState(server, id)).status).toBe('cancelled');
     expect(await count('import_rows', `job_id = ${id}`)).toBe(0);
-    expect(await Promise.all(['users', 'audit_events', 'mail_outbox', 'groups', 'organizations'].map((t) => count(t)))).toEqual([...before.slice(0, 1), before[1] + 1, ...before.slice(2)]);
+    expect(await Promise.all(['users', 'audit_events', 'mail_outbox', 'groups',
+      'organizations'].map((t) => count(t)))).toEqual([...before.slice(0, 1), before[1] + 1, ...before.slice(2)]);
   });
 
   it('applies the good rows only, reports the failed ones, and the errors file imports once fixed', async () => {
@@ -74,20 +83,25 @@ describe('the dry run', () => {
     const page = await confirmImport(server, admin, id);
     expect(page.replace(/\s+/g, ' ')).toContain('1 created, 0 updated, 0 unchanged, 5 failed');
     const created = await userBy('imp-ok');
-    expect(created).toMatchObject({ email: 'imp-ok@example.com', nickname: 'Okay', birthdate: expect.anything(), custom_fields: { team: 'Red' } });
+    expect(created).toMatchObject({ email: 'imp-ok@example.com', nickname: 'Okay', birthdate: expect.anything(),
+      custom_fields: { team: 'Red' } });
     expect(created.invited_at).not.toBeNull();
     expect(await count('mail_outbox', `template = 'invitation' AND user_id = ${created.id}`)).toBe(1);
     expect(await count('audit_events', `action = 'user.created' AND target_user_id = ${created.id}`)).toBe(1);
     expect(await count('audit_events', `action = 'users.imported' AND details->>'import' = '${id}'`)).toBe(1);
     // The admin hears that it is done, with a link to the results.
-    const [notice] = await server.db.dataSource.query("SELECT to_address, params FROM mail_outbox WHERE template = 'import-finished' ORDER BY id DESC LIMIT 1");
-    expect(notice).toEqual({ to_address: 'root@example.com', params: expect.objectContaining({ created: 1, failed: 5, path: `/admin/imports/${id}` }) });
+    const [notice] = await server.db.dataSource.query('SELECT to_address, params FROM mail_outbox WHERE template = '
+      + "'import-finished' ORDER BY id DESC LIMIT 1");
+    expect(notice).toEqual({ to_address: 'root@example.com',
+      params: expect.objectContaining({ created: 1, failed: 5, path: `/admin/imports/${id}` }) });
     // The import page lists it among the recent imports.
-    expect(await (await admin.get('/admin/users/import')).text()).toMatch(new RegExp(`href="/admin/imports/${id}">users.csv</a>[\\s\\S]*?Finished: 1 created, 0 updated, 5 failed`));
+    expect(await (await admin.get('/admin/users/import')).text()).toMatch(new RegExp(`href="/admin/imports/`
+      + `${id}">users.csv</a>[\\s\\S]*?Finished: 1 created, 0 updated, 5 failed`));
 
     const errorsFile = await (await admin.get(`/admin/imports/${id}/errors.csv`)).text();
     const fixed = errorsFile
-      .replace('not-an-email', 'imp-fixed@example.com').replace('Emperor', 'Manager').replace('imp-ok,imp-dup@', 'imp-dup,imp-dup@')
+      .replace('not-an-email', 'imp-fixed@example.com').replace('Emperor', 'Manager').replace('imp-ok,imp-dup@',
+        'imp-dup,imp-dup@')
       .replace('1990-02-30', '1990-02-28').replace(',Green,', ',Blue,').replace(/\r\nimp-short.*\r\n$/, '\r\n');
     const again = await dryRun(server, admin, fixed, 'invite');
     // The Manager row needs an organization; every other row is fixed.
@@ -107,12 +121,15 @@ describe('the dry run', () => {
 describe('files that cannot be imported', () => {
   it.each([
     ['an unknown column', 'login,shoe_size\r\nx,42\r\n', 'invite', 'Unknown column: shoe_size'],
-    ['no identifier column', 'nickname\r\nx\r\n', 'invite', 'Give at least one of the columns login, email or phone_number'],
+    ['no identifier column', 'nickname\r\nx\r\n', 'invite',
+      'Give at least one of the columns login, email or phone_number'],
     ['no email column for invitations', 'login\r\nx\r\n', 'invite', 'Invitations go by email'],
-    ['a password column without that option', 'login,email,password\r\nx,x@example.com,secret secret\r\n', 'invite', 'The password column is only read'],
+    ['a password column without that option', 'login,email,password\r\nx,x@example.com,secret secret\r\n', 'invite',
+      'The password column is only read'],
     ['no rows', 'login,email\r\n', 'invite', 'has no rows to import'],
     ['an empty file', '', 'invite', 'The file is empty'],
-    ['no password option', 'login,email\r\nx,x@example.com\r\n', '', 'Choose how the imported users get their passwords'],
+    ['no password option', 'login,email\r\nx,x@example.com\r\n', '',
+      'Choose how the imported users get their passwords'],
   ])('refuses %s with the reason next to the field, and keeps nothing', async (_case, csv, mode, message) => {
     const jobs = await count('import_jobs');
     const res = await uploadCsv(admin, csv, mode);
@@ -124,7 +141,8 @@ describe('files that cannot be imported', () => {
   });
 
   it('refuses a file that is not UTF-8', async () => {
-    const latin1 = Buffer.concat([Buffer.from('login,email,nickname\r\nimp-latin,imp-latin@example.com,Ren'), Buffer.from([0xe9]), Buffer.from('\r\n')]);
+    const latin1 = Buffer.concat([Buffer.from('login,email,nickname\r\nimp-latin,imp-latin@example.com,Ren'),
+      Buffer.from([0xe9]), Buffer.from('\r\n')]);
     const res = await uploadCsv(admin, latin1, 'invite');
     expect(res.status).toBe(422);
     expect(await res.text()).toContain('The file is not UTF-8 text');
@@ -141,7 +159,8 @@ describe('files that cannot be imported', () => {
 describe('matching and updating', () => {
   it('matches by login, then email; updates what differs; a second run of the same file changes nothing', async () => {
     const { users, groups } = server.foyer.services;
-    const existing = await users.create({ login: 'imp-match', email: 'imp-match@example.com', nickname: 'Before', password: 'match words 12' }, CLI_ACTOR, ALL_USERS);
+    const existing = await users.create({ login: 'imp-match', email: 'imp-match@example.com', nickname: 'Before',
+      password: 'match words 12' }, CLI_ACTOR, ALL_USERS);
     const old = await groups.create({ name: 'Old group' }, CLI_ACTOR, { kind: 'all' });
     await groups.addMembers(old.id, [existing.id], CLI_ACTOR, { kind: 'all' });
     const csv = [
@@ -151,7 +170,8 @@ describe('matching and updating', () => {
       'imp-new,imp-new@example.com,New,New org,Alpha,',
     ].join('\r\n');
     const first = await dryRun(server, admin, csv, 'invite');
-    expect((await jobState(server, first.id)).summary).toMatchObject({ update: 1, create: 1, error: 1, newOrganizations: ['New org'] });
+    expect((await jobState(server, first.id)).summary).toMatchObject({ update: 1, create: 1, error: 1,
+      newOrganizations: ['New org'] });
     expect(first.page).toContain('nickname, organization, groups, status');
     expect(first.page).toContain('email: Row 2 has this email too');
     expect(first.page).toMatch(/New groups: .*Alpha \(Import org\)/);
@@ -186,7 +206,8 @@ describe('matching and updating', () => {
 
 describe('passwords', () => {
   it('sets the passwords given, after the policy; the plain text does not stay in the database', async () => {
-    const csv = 'login,email,password\r\nimp-pw,imp-pw@example.com,correct horse 42\r\nimp-weak,imp-weak@example.com,short\r\n';
+    const csv = 'login,email,password\r\nimp-pw,imp-pw@example.com,correct horse '
+      + '42\r\nimp-weak,imp-weak@example.com,short\r\n';
     const { id, page } = await dryRun(server, admin, csv, 'given');
     expect(page).toContain('password: Use at least 8 characters');
     expect(await count('import_rows', `job_id = ${id} AND cells::text LIKE '%correct horse%'`)).toBe(0);
@@ -201,7 +222,8 @@ describe('passwords', () => {
 
   it('imports bcrypt hashes that then sign in, and refuses what is not one', async () => {
     const hash = await bcrypt.hash('migrated secret 7', 4);
-    const csv = `login,email_verified,email,password_hash\r\nimp-hash,true,imp-hash@example.com,${hash}\r\nimp-nohash,false,imp-nohash@example.com,plaintext\r\n`;
+    const csv = `login,email_verified,email,password_hash\r\nimp-hash,true,imp-hash@example.com,`
+      + `${hash}\r\nimp-nohash,false,imp-nohash@example.com,plaintext\r\n`;
     const { id, page } = await dryRun(server, admin, csv, 'hash');
     expect(page).toContain('password_hash: This is not a bcrypt hash');
     await confirmImport(server, admin, id);
@@ -233,7 +255,8 @@ describe("a Manager's import", () => {
     expect(page).toContain('organization: You can only manage users of your own organization');
     // A Manager's import is theirs and Administrators' to see; an Administrator's is not the Manager's.
     expect((await admin.get(`/admin/imports/${id}`)).status).toBe(200);
-    const adminsImport = (await server.db.dataSource.query("SELECT id::text AS id FROM import_jobs WHERE actor_label = 'root' LIMIT 1"))[0].id;
+    const adminsImport = (await server.db.dataSource.query('SELECT id::text AS id FROM import_jobs WHERE actor_label '
+      + "= 'root' LIMIT 1"))[0].id;
     expect((await manager.get(`/admin/imports/${adminsImport}`)).status).toBe(404);
     expect((await manager.get(`/admin/imports/${adminsImport}/errors.csv`)).status).toBe(404);
     await confirmImport(server, manager, id);

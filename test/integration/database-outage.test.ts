@@ -44,9 +44,11 @@ beforeAll(async () => {
   server.on('request', (req, res) => handler(req, res));
 
   const { users, clients, apiKeys } = foyer.services;
-  const adminUser = await users.create({ login: 'outage-admin', password: 'outage admin pass 1', role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
+  const adminUser = await users.create({ login: 'outage-admin', password: 'outage admin pass 1', role: 'ADMIN' },
+    CLI_ACTOR, ALL_USERS);
   scimKey = await apiKeys.generate(adminUser, CLI_ACTOR);
-  client = await clients.create({ name: 'Batch', redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'], isPublic: false }, CLI_ACTOR);
+  client = await clients.create({ name: 'Batch', redirectUris: [], postLogoutRedirectUris: [],
+    grantTypes: ['client_credentials'], isPublic: false }, CLI_ACTOR);
   admin = await consoleSession(issuer, 'outage-admin', 'outage admin pass 1');
 });
 
@@ -71,7 +73,8 @@ function token(): Promise<Response> {
 }
 
 function scim(): Promise<Response> {
-  return fetch(`${issuer}/scim/v2/Users?count=1`, { headers: { authorization: `Bearer ${scimKey}`, accept: 'application/scim+json' } });
+  return fetch(`${issuer}/scim/v2/Users?count=1`,
+    { headers: { authorization: `Bearer ${scimKey}`, accept: 'application/scim+json' } });
 }
 
 const signInPage = () => fetch(`${issuer}/admin/login`, { redirect: 'follow', headers: { accept: 'text/html' } });
@@ -139,7 +142,8 @@ describe('a database outage', () => {
     const scimRes = await scim();
     expect(scimRes.status).toBe(503);
     expect(scimRes.headers.get('retry-after')).toBeTruthy();
-    expect(await scimRes.json()).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '503' });
+    expect(await scimRes.json()).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+      status: '503' });
 
     // A burst of requests, as clients retrying would send, and background workers polling.
     const burst = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? token() : scim())));

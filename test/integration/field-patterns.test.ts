@@ -30,10 +30,13 @@ let memberId: string;
 beforeAll(async () => {
   db = await createTestDatabase();
   const services = createServices(loadConfig(testEnv({ DATABASE_URL: db.url })), db.database);
-  await services.users.create({ login: 'pattern-root', password: 'pattern admin pass 1', role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
-  memberId = (await services.users.create({ login: 'pattern-member', email: 'pm@example.com', password: 'pattern member pass 1' }, CLI_ACTOR, ALL_USERS)).id;
+  await services.users.create({ login: 'pattern-root', password: 'pattern admin pass 1', role: 'ADMIN' }, CLI_ACTOR,
+    ALL_USERS);
+  memberId = (await services.users.create({ login: 'pattern-member', email: 'pm@example.com',
+    password: 'pattern member pass 1' }, CLI_ACTOR, ALL_USERS)).id;
   await services.settings.addCustomField({ key: 'motto', label: 'Motto', type: 'text', pattern: EVIL }, CLI_ACTOR);
-  await services.settings.addCustomField({ key: 'badge', label: 'Badge', type: 'text', pattern: '[A-Z]{2}-\\d{3}' }, CLI_ACTOR);
+  await services.settings.addCustomField({ key: 'badge', label: 'Badge', type: 'text', pattern: '[A-Z]{2}-\\d{3}' },
+    CLI_ACTOR);
   // Saved before patterns were checked at save time: JavaScript runs it, the linear-time engine cannot (a lookahead).
   await db.dataSource.query(
     `INSERT INTO custom_fields (key, label, type, required, pattern, options, default_privacy, position)
@@ -61,7 +64,8 @@ async function answersFast(send: (signal: AbortSignal) => Promise<Response>): Pr
 }
 
 const accountForm = (custom: Record<string, string>, token: string) =>
-  ({ login: 'pattern-member', email: 'pm@example.com', nickname: '', given_name: '', family_name: '', birthdate: '', picture: '', ...custom, _csrf: token });
+  ({ login: 'pattern-member', email: 'pm@example.com', nickname: '', given_name: '', family_name: '', birthdate: '',
+    picture: '', ...custom, _csrf: token });
 
 /** A form POST with this browser's cookies that gives up after FAST_MS. */
 function postWithin(session: HttpSession, path: string, fields: Record<string, string>) {
@@ -69,20 +73,24 @@ function postWithin(session: HttpSession, path: string, fields: Record<string, s
     const body = new URLSearchParams(fields).toString();
     return Promise.race([
       session.post(path, body, { 'content-type': 'application/x-www-form-urlencoded' }),
-      new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(new Error(`${path} did not answer within ${FAST_MS} ms`)))),
+      new Promise<never>((_,
+        reject) => signal.addEventListener('abort',
+        () => reject(new Error(`${path} did not answer within ${FAST_MS} ms`)))),
     ]);
   });
 }
 
 it('the account page answers the evil input at once, and says it does not match', async () => {
-  const res = await postWithin(member, '/account/profile', accountForm({ 'custom.motto': EVIL_INPUT }, await formToken(member, '/account')));
+  const res = await postWithin(member, '/account/profile',
+    accountForm({ 'custom.motto': EVIL_INPUT }, await formToken(member, '/account')));
   expect(res.status).toBe(422);
   expect(await res.text()).toContain('Does not match the expected format');
 }, 15_000);
 
 it('the console answers the evil input at once', async () => {
   const token = await formToken(admin, `/admin/users/${memberId}/edit`);
-  const res = await postWithin(admin, `/admin/users/${memberId}`, { ...accountForm({ 'custom.motto': EVIL_INPUT }, token) });
+  const res = await postWithin(admin, `/admin/users/${memberId}`,
+    { ...accountForm({ 'custom.motto': EVIL_INPUT }, token) });
   expect(res.status).toBe(422);
 }, 15_000);
 
@@ -91,7 +99,9 @@ it('a CSV import row with the evil input is judged at once and the process keeps
   const token = decodeURIComponent(/action="\/admin\/users\/import\?_csrf=([^"]+)"/.exec(html)![1]);
   const form = new FormData();
   form.append('mode', 'invite');
-  form.append('file', new Blob([`login,email,custom.motto\r\ncsv-evil,csv-evil@example.com,${EVIL_INPUT}\r\ncsv-fine,csv-fine@example.com,Hello World\r\n`], { type: 'text/csv' }), 'users.csv');
+  form.append('file',
+    new Blob([`login,email,custom.motto\r\ncsv-evil,csv-evil@example.com,${EVIL_INPUT}\r\n`
+      + 'csv-fine,csv-fine@example.com,Hello World\r\n'], { type: 'text/csv' }), 'users.csv');
   const res = await answersFast(() => admin.post(`/admin/users/import?_csrf=${encodeURIComponent(token)}`, form));
   expect(res.status).toBe(303);
   const id = /\/admin\/imports\/(\d+)$/.exec(res.headers.get('location')!)![1];
@@ -110,28 +120,35 @@ it('a CSV import row with the evil input is judged at once and the process keeps
 }, 30_000);
 
 it('valid values still pass their patterns and wrong ones are still refused', async () => {
-  let res = await postWithin(member, '/account/profile', accountForm({ 'custom.motto': 'Curiouser and curiouser', 'custom.badge': 'AB-123' }, await formToken(member, '/account')));
+  let res = await postWithin(member, '/account/profile',
+    accountForm({ 'custom.motto': 'Curiouser and curiouser', 'custom.badge': 'AB-123' },
+      await formToken(member, '/account')));
   expect(res.status).toBe(303);
-  res = await postWithin(member, '/account/profile', accountForm({ 'custom.badge': 'ab-12' }, await formToken(member, '/account')));
+  res = await postWithin(member, '/account/profile',
+    accountForm({ 'custom.badge': 'ab-12' }, await formToken(member, '/account')));
   expect(res.status).toBe(422);
 }, 15_000);
 
 it('a pattern the linear-time engine cannot run is refused when saved, with the reason by the field', async () => {
   const token = await formToken(admin, '/admin/settings');
-  let res = await admin.postForm('/admin/settings/custom-fields', { key: 'twice', label: 'Twice', type: 'text', pattern: '(ab)\\1', defaultPrivacy: 'private', _csrf: token });
+  let res = await admin.postForm('/admin/settings/custom-fields',
+    { key: 'twice', label: 'Twice', type: 'text', pattern: '(ab)\\1', defaultPrivacy: 'private', _csrf: token });
   expect(res.status).toBe(422);
   let html = await res.text();
   expect(html).toMatch(/id="pattern-error">[^<]*[Bb]ackreference/);
-  res = await admin.postForm('/admin/settings/custom-fields/badge', { label: 'Badge', type: 'text', pattern: '(?=[A-Z])\\w+', defaultPrivacy: 'private', _csrf: token });
+  res = await admin.postForm('/admin/settings/custom-fields/badge',
+    { label: 'Badge', type: 'text', pattern: '(?=[A-Z])\\w+', defaultPrivacy: 'private', _csrf: token });
   expect(res.status).toBe(422);
   html = await res.text();
   expect(html).toMatch(/id="pattern-error">[^<]*[Ll]ookaround/);
-  const [{ n }] = await db.dataSource.query("SELECT count(*)::int AS n FROM custom_fields WHERE key = 'twice' OR pattern LIKE '(?=%' AND key = 'badge'");
+  const [{ n }] = await db.dataSource.query("SELECT count(*)::int AS n FROM custom_fields WHERE key = 'twice' OR "
+    + "pattern LIKE '(?=%' AND key = 'badge'");
   expect(n).toBe(0);
 });
 
 it('a stored pattern the engine cannot run is ignored, never a crash, and the settings page says so', async () => {
-  const res = await postWithin(member, '/account/profile', accountForm({ 'custom.legacy': 'Zed' }, await formToken(member, '/account')));
+  const res = await postWithin(member, '/account/profile',
+    accountForm({ 'custom.legacy': 'Zed' }, await formToken(member, '/account')));
   expect(res.status).toBe(303);
   const settings = await (await admin.get('/admin/settings')).text();
   expect(settings).toMatch(/Legacy[^]*?not enforced/);

@@ -21,7 +21,9 @@ afterAll(async () => {
 });
 
 function authUrl(params: Record<string, string>): string {
-  return `/auth?${new URLSearchParams({ client_id: clientId, response_type: 'code', scope: 'openid', redirect_uri: redirectUri, ...params })}`;
+  return `/auth?${new URLSearchParams({
+    client_id: clientId, response_type: 'code', scope: 'openid', redirect_uri: redirectUri, ...params,
+  })}`;
 }
 
 describe('bad requests get clear answers', () => {
@@ -48,7 +50,8 @@ describe('bad requests get clear answers', () => {
     expect(interaction).toMatch(/^\/interaction\//);
     await session.get(interaction);
     const before = await server.db.dataSource.query('SELECT count(*)::int AS n FROM oidc_payloads');
-    const res = await session.postForm(`${interaction}/login`, { identifier: 'someone', password: 'whatever1', _csrf: 'forged' });
+    const res = await session.postForm(`${interaction}/login`,
+      { identifier: 'someone', password: 'whatever1', _csrf: 'forged' });
     expect(res.status).toBe(403);
     expect(await res.text()).toContain('This form has expired');
     const after = await server.db.dataSource.query('SELECT count(*)::int AS n FROM oidc_payloads');
@@ -78,7 +81,8 @@ describe('bad requests get clear answers', () => {
     const interaction = start.headers.get('location')!;
     const page = await (await session.get(interaction)).text();
     const csrf = /name="_csrf" value="([^"]+)"/.exec(page)![1];
-    const oddForms: Record<string, string>[] = [{}, { identifier: '' }, { identifier: 'x'.repeat(5000), password: 'p' }, { identifier: '+', password: 'p'.repeat(5000) },
+    const oddForms: Record<string, string>[] = [{}, { identifier: '' }, { identifier: 'x'.repeat(5000), password: 'p' },
+      { identifier: '+', password: 'p'.repeat(5000) },
       { identifier: 'erin', password: '\u0000\u0001' }, { 'identifier[]': 'a', password: 'b' }];
     for (const fields of oddForms) {
       const res = await session.postForm(`${interaction}/login`, { ...fields, _csrf: csrf });

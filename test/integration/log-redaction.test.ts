@@ -26,12 +26,15 @@ const HASH_PREFIX = /\$2[aby]\$\d\d\$/;
 
 beforeAll(async () => {
   server = await startTestServer({ LOG_LEVEL: 'info' }, sink);
-  await server.foyer.services.users.create({ login: 'log-root', email: 'log-root@example.com', password: 'log admin pass 1', role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
+  await server.foyer.services.users.create({ login: 'log-root', email: 'log-root@example.com',
+    password: 'log admin pass 1', role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
   admin = await consoleSession(server.issuer, 'log-root', 'log admin pass 1');
   // Real constraint violations the directory does not foresee: a server error, as a bug or a
   // schema drift would cause one.
-  await server.db.dataSource.query(`ALTER TABLE users ADD CONSTRAINT test_refuses_victim CHECK (login IS DISTINCT FROM 'log-victim') NOT VALID`);
-  await server.db.dataSource.query('ALTER TABLE import_rows ADD CONSTRAINT test_refuses_rows CHECK (row_no < 0) NOT VALID');
+  await server.db.dataSource.query(`ALTER TABLE users ADD CONSTRAINT test_refuses_victim CHECK (login IS DISTINCT FROM `
+    + `'log-victim') NOT VALID`);
+  await server.db.dataSource.query('ALTER TABLE import_rows ADD CONSTRAINT test_refuses_rows CHECK (row_no < 0) NOT '
+    + 'VALID');
 });
 afterAll(() => server?.close());
 
@@ -50,7 +53,8 @@ function expectNothingSecret(text: string): void {
 it('a failed INSERT through TypeORM (the console creating a user) logs no hash, parameters or row', async () => {
   const from = lines.length;
   const res = await admin.postForm('/admin/users', {
-    _csrf: await formToken(admin, '/admin/users/new'), login: 'log-victim', email: 'log-victim@example.com', password: PLAIN, role: 'MEMBER',
+    _csrf: await formToken(admin, '/admin/users/new'), login: 'log-victim', email: 'log-victim@example.com',
+    password: PLAIN, role: 'MEMBER',
   });
   expect(res.status).toBe(500);
   const logged = errorLinesSince(from);
@@ -63,16 +67,17 @@ it('a failed INSERT through TypeORM (the console creating a user) logs no hash, 
   expectNothingSecret(raw.slice(0));
 });
 
-it('a failed INSERT through raw SQL (staging a CSV import with plain passwords) logs no value of the file', async () => {
-  const from = lines.length;
-  const csv = `login,email,password\r\nlog-imported,log-imported@example.com,${PLAIN}\r\n`;
-  const res = await uploadCsv(admin, csv, 'given');
-  expect(res.status).toBe(500);
-  const logged = errorLinesSince(from);
-  expect(logged.length).toBeGreaterThan(0);
-  expect(logged[0].err).toMatchObject({ code: '23514', constraint: 'test_refuses_rows' });
-  expectNothingSecret(raw);
-});
+it('a failed INSERT through raw SQL (staging a CSV import with plain passwords) logs no value of the file',
+  async () => {
+    const from = lines.length;
+    const csv = `login,email,password\r\nlog-imported,log-imported@example.com,${PLAIN}\r\n`;
+    const res = await uploadCsv(admin, csv, 'given');
+    expect(res.status).toBe(500);
+    const logged = errorLinesSince(from);
+    expect(logged.length).toBeGreaterThan(0);
+    expect(logged[0].err).toMatchObject({ code: '23514', constraint: 'test_refuses_rows' });
+    expectNothingSecret(raw);
+  });
 
 it('every logger made by createLogger redacts a database error the same way, whatever key or nesting', async () => {
   let out = '';
@@ -80,7 +85,8 @@ it('every logger made by createLogger redacts a database error the same way, wha
   const hash = '$2b$04$abcdefghijklmnopqrstuuvwxyzABCDEFGHIJKLMNOPQRSTUVWXY';
   let failure: unknown;
   try {
-    await server.db.dataSource.query(`INSERT INTO users (login, password_hash) VALUES ('log-victim', $1) RETURNING '${PLAIN}'`, [hash]);
+    await server.db.dataSource.query(`INSERT INTO users (login, password_hash) VALUES ('log-victim', $1) RETURNING '`
+      + `${PLAIN}'`, [hash]);
   } catch (err) {
     failure = err;
   }

@@ -28,9 +28,11 @@ afterAll(async () => {
 });
 
 function delivery(smtpUrl?: string, maxAttempts = 3) {
-  const config = loadConfig(testEnv({ DATABASE_URL: db.url, ...(smtpUrl ? { SMTP_URL: smtpUrl } : {}), FOYER_MAIL_MAX_ATTEMPTS: String(maxAttempts) }));
+  const config = loadConfig(testEnv({ DATABASE_URL: db.url, ...(smtpUrl ? { SMTP_URL: smtpUrl } : {}),
+    FOYER_MAIL_MAX_ATTEMPTS: String(maxAttempts) }));
   return createMailDelivery({
-    outbox: services.outbox, tokens: services.tokens, users: services.users, transport: createMailTransport(config.mail),
+    outbox: services.outbox, tokens: services.tokens, users: services.users,
+    transport: createMailTransport(config.mail),
     views: createViews(), config: config.mail, issuer: 'https://id.example.test', logger: createLogger('silent'),
   });
 }
@@ -50,9 +52,11 @@ it('without SMTP keeps the message readable in the dev outbox, with a working li
   const [link] = linksIn(row.text_body);
   expect(link).toMatch(/^https:\/\/id\.example\.test\/invitation\/[A-Za-z0-9_-]{43}$/);
   const token = link.split('/').pop()!;
-  await expect(services.links.inspect('invitation', token)).resolves.toMatchObject({ state: 'valid', token: { user_id: user.id } });
+  await expect(services.links.inspect('invitation', token)).resolves.toMatchObject({ state: 'valid',
+    token: { user_id: user.id } });
   // Only the hash is stored.
-  expect((await db.dataSource.query('SELECT count(*)::int AS n FROM one_time_tokens WHERE token_hash = $1', [token]))[0].n).toBe(0);
+  expect((await db.dataSource.query('SELECT count(*)::int AS n FROM one_time_tokens WHERE token_hash = $1',
+    [token]))[0].n).toBe(0);
 });
 
 it('resending an invitation makes the old link stop working; cancelling removes the pending account', async () => {
@@ -82,16 +86,20 @@ it('gives up after the last attempt and keeps the error for admins', async () =>
 });
 
 it('setting a password unlocks; a changed address is unverified and queued for confirmation', async () => {
-  const user = await services.users.create({ login: 'locky', email: 'locky@example.com', password: 'first secret 1', emailVerified: true }, CLI_ACTOR, ALL_USERS);
+  const user = await services.users.create({ login: 'locky', email: 'locky@example.com', password: 'first secret 1',
+    emailVerified: true }, CLI_ACTOR, ALL_USERS);
   await services.lifecycle.lock(user.id, { reason: 'testing' }, CLI_ACTOR, ALL);
   await services.links.setPassword(user.id, 'second secret 2', { mustChange: true }, CLI_ACTOR, ALL);
   expect(await services.users.findById(user.id)).toMatchObject({ lockedAt: null, passwordChangeRequired: true });
-  await expect(services.users.signIn('locky', 'second secret 2')).resolves.toMatchObject({ outcome: 'change_required' });
+  await expect(services.users.signIn('locky',
+    'second secret 2')).resolves.toMatchObject({ outcome: 'change_required' });
 
   await services.users.update(user.id, { login: 'locky', email: 'new-locky@example.com' }, CLI_ACTOR, ALL);
   expect(await services.users.findById(user.id)).toMatchObject({ emailVerified: false });
-  expect(await outboxRows('new-locky@example.com')).toEqual([expect.objectContaining({ template: 'email-verification', status: 'queued' })]);
-  const events: { action: string }[] = await db.dataSource.query('SELECT action FROM audit_events WHERE target_user_id = $1 ORDER BY id', [user.id]);
+  expect(await outboxRows('new-locky@example.com')).toEqual([expect.objectContaining({ template: 'email-verification',
+    status: 'queued' })]);
+  const events: { action: string }[] = await db.dataSource.query('SELECT action FROM audit_events WHERE '
+    + 'target_user_id = $1 ORDER BY id', [user.id]);
   expect(events.map((e) => e.action)).toEqual(['user.created', 'user.locked', 'user.password_set', 'user.updated']);
 });
 
@@ -99,7 +107,8 @@ describe('/admin/outbox', () => {
   let server: TestServer;
   beforeAll(async () => {
     server = await startTestServer();
-    await server.foyer.services.users.create({ login: 'root', password: 'console password 1', role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
+    await server.foyer.services.users.create({ login: 'root', password: 'console password 1', role: 'ADMIN' },
+      CLI_ACTOR, ALL_USERS);
   });
   afterAll(() => server?.close());
 
@@ -118,11 +127,13 @@ describe('/admin/outbox', () => {
 
 it('lists an invitation whose link ran out as expired', async () => {
   const user = await services.links.invite({ email: 'late@example.com' }, CLI_ACTOR, ALL);
-  const listed = async () => (await services.directory.list({ scope: ALL, q: 'late@example', sort: 'name', dir: 'asc', limit: 5 })).rows[0];
+  const listed = async () => (await services.directory.list({ scope: ALL, q: 'late@example', sort: 'name', dir: 'asc',
+    limit: 5 })).rows[0];
   expect(await listed()).toMatchObject({ invited: true, invitationExpired: false });
   await deliverAll(delivery());
   expect(await listed()).toMatchObject({ invitationExpired: false });
-  await db.dataSource.query("UPDATE one_time_tokens SET expires_at = now() - interval '1 minute' WHERE user_id = $1", [user.id]);
+  await db.dataSource.query("UPDATE one_time_tokens SET expires_at = now() - interval '1 minute' WHERE user_id = $1",
+    [user.id]);
   expect(await listed()).toMatchObject({ invitationExpired: true });
   await expect(services.links.invitationExpiry(user.id)).resolves.toBeInstanceOf(Date);
 });

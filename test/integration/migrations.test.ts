@@ -5,7 +5,10 @@ import { migrations } from '../../migrations/index.js';
 import { createDataSource } from '../../src/db/data-source.js';
 import { createEmptyDatabase } from '../support/database.js';
 
-const SCHEMA_TABLES = ['api_keys', 'audit_events', 'bulk_job_items', 'bulk_jobs', 'client_members', 'clients', 'custom_fields', 'directory_settings', 'export_chunks', 'export_jobs', 'group_members', 'groups', 'import_jobs', 'import_rows', 'mail_outbox', 'oidc_payloads', 'one_time_tokens', 'organizations', 'profile_photos', 'provider_secrets', 'rate_limits', 'session_activity', 'users'];
+const SCHEMA_TABLES = ['api_keys', 'audit_events', 'bulk_job_items', 'bulk_jobs', 'client_members', 'clients',
+  'custom_fields', 'directory_settings', 'export_chunks', 'export_jobs', 'group_members', 'groups', 'import_jobs',
+  'import_rows', 'mail_outbox', 'oidc_payloads', 'one_time_tokens', 'organizations', 'profile_photos',
+  'provider_secrets', 'rate_limits', 'session_activity', 'users'];
 
 let empty: Awaited<ReturnType<typeof createEmptyDatabase>>;
 let dataSource: DataSource;
@@ -42,7 +45,8 @@ function insertUser(columns: Record<string, string | null>): Promise<unknown> {
     `INSERT INTO users (${names.join(', ')}) VALUES (${names.map((_, i) => `$${i + 1}`).join(', ')})`, values);
 }
 
-const violation = (code: string, constraint: string) => ({ driverError: expect.objectContaining({ code, constraint }) });
+const violation = (code: string,
+  constraint: string) => ({ driverError: expect.objectContaining({ code, constraint }) });
 
 describe('migrations', () => {
   it('start from a database without any tables', async () => {
@@ -76,7 +80,8 @@ describe('schema constraints', () => {
 
   it('undo every later migration one by one, keeping the users table of the first', async () => {
     const columns = async () => (await dataSource.query(
-      "SELECT column_name FROM information_schema.columns WHERE table_name = 'users' AND column_name IN ('invited_at', 'search_text', 'failed_sign_ins') ORDER BY 1",
+      "SELECT column_name FROM information_schema.columns WHERE table_name = 'users' AND column_name IN "
+        + "('invited_at', 'search_text', 'failed_sign_ins') ORDER BY 1",
     )).map((r: { column_name: string }) => r.column_name);
     await expect(columns()).resolves.toEqual(['failed_sign_ins', 'invited_at', 'search_text']);
     for (let left = migrations.length; left > 1; left -= 1) {
@@ -84,7 +89,10 @@ describe('schema constraints', () => {
       await expect(tables()).resolves.toContain('users');
     }
     await expect(columns()).resolves.toEqual([]);
-    await expect(tables()).resolves.toEqual(SCHEMA_TABLES.filter((t) => !['api_keys', 'bulk_job_items', 'client_members', 'bulk_jobs', 'custom_fields', 'directory_settings', 'export_chunks', 'export_jobs', 'group_members', 'groups', 'import_jobs', 'import_rows', 'mail_outbox', 'profile_photos', 'rate_limits', 'session_activity'].includes(t)));
+    await expect(tables()).resolves.toEqual(SCHEMA_TABLES.filter((t) => !['api_keys', 'bulk_job_items',
+      'client_members', 'bulk_jobs', 'custom_fields', 'directory_settings', 'export_chunks', 'export_jobs',
+      'group_members', 'groups', 'import_jobs', 'import_rows', 'mail_outbox', 'profile_photos', 'rate_limits',
+      'session_activity'].includes(t)));
     await dataSource.runMigrations({ transaction: 'each' });
     await expect(columns()).resolves.toEqual(['failed_sign_ins', 'invited_at', 'search_text']);
   });
@@ -111,7 +119,8 @@ describe('schema constraints', () => {
 
   it('refuses two emails that differ only in case', async () => {
     await insertUser({ email: 'Alice@Example.com' });
-    await expect(insertUser({ email: 'alice@example.COM' })).rejects.toMatchObject(violation('23505', 'users_email_key'));
+    await expect(insertUser({ email: 'alice@example.COM' })).rejects.toMatchObject(violation('23505',
+      'users_email_key'));
   });
 
   it('allows many users without a login (the unique index is partial)', async () => {
@@ -127,7 +136,8 @@ describe('schema constraints', () => {
   });
 
   it('accepts only the known roles', async () => {
-    await expect(insertUser({ login: 'root', role: 'ROOT' })).rejects.toMatchObject({ driverError: expect.objectContaining({ code: '23514' }) });
+    await expect(insertUser({ login: 'root',
+      role: 'ROOT' })).rejects.toMatchObject({ driverError: expect.objectContaining({ code: '23514' }) });
     await expect(insertUser({ login: 'boss', role: 'ADMIN' })).resolves.toBeDefined();
   });
 });

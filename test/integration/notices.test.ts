@@ -18,8 +18,10 @@ beforeAll(async () => {
   server = await startTestServer();
   const { users } = server.foyer.services;
   await users.create({ login: 'root', password: PASSWORD, role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
-  memberId = (await users.create({ login: 'mia', email: 'mia@example.com', password: PASSWORD }, CLI_ACTOR, ALL_USERS)).id;
-  [admin, member] = await Promise.all([consoleSession(server.issuer, 'root', PASSWORD), consoleSession(server.issuer, 'mia', PASSWORD, '/account')]);
+  memberId = (await users.create({ login: 'mia', email: 'mia@example.com', password: PASSWORD }, CLI_ACTOR,
+    ALL_USERS)).id;
+  [admin, member] = await Promise.all([consoleSession(server.issuer, 'root', PASSWORD),
+    consoleSession(server.issuer, 'mia', PASSWORD, '/account')]);
 });
 
 afterAll(async () => {
@@ -47,8 +49,10 @@ it('text from the URL never appears as a notice', async () => {
 it('a code that names a property of every object shows no notice', async () => {
   const paths: [HttpSession, string][] = [];
   for (const code of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
-    paths.push([member, `/account?done=${code}&photo_error=${code}`], [admin, `/admin/users/${memberId}?done=${code}&problem=${code}`],
-      [admin, `/admin/groups?done=${code}`], [admin, `/admin/settings?done=${code}`], [admin, `/admin/organizations?done=${code}`]);
+    paths.push([member, `/account?done=${code}&photo_error=${code}`],
+      [admin, `/admin/users/${memberId}?done=${code}&problem=${code}`],
+      [admin, `/admin/groups?done=${code}`], [admin, `/admin/settings?done=${code}`],
+      [admin, `/admin/organizations?done=${code}`]);
   }
   for (const [session, path] of paths) {
     const html = await page(session, path);
@@ -70,7 +74,8 @@ it('a refused photo upload still says why', async () => {
 
 it('deleting a user names who was deleted; deleting an application says so', async () => {
   const eve = await server.foyer.services.users.create({ login: 'eve', password: PASSWORD }, CLI_ACTOR, ALL_USERS);
-  const res = await admin.postForm(`/admin/users/${eve.id}/actions/delete`, { _csrf: await formToken(admin, `/admin/users/${eve.id}/actions/delete`) });
+  const res = await admin.postForm(`/admin/users/${eve.id}/actions/delete`,
+    { _csrf: await formToken(admin, `/admin/users/${eve.id}/actions/delete`) });
   expect(res.status).toBe(303);
   const location = res.headers.get('location')!;
   expect(location).not.toContain('eve');
@@ -79,16 +84,20 @@ it('deleting a user names who was deleted; deleting an application says so', asy
   const app = await server.foyer.services.clients.create({
     name: 'Croquet Ground', redirectUris: ['https://croquet.example.com/cb'], postLogoutRedirectUris: [], grantTypes: ['authorization_code'], isPublic: false,
   }, CLI_ACTOR);
-  const deleted = await admin.postForm(`/admin/apps/${app.client_id}/delete`, { _csrf: await formToken(admin, `/admin/apps/${app.client_id}/delete`) });
+  const deleted = await admin.postForm(`/admin/apps/${app.client_id}/delete`,
+    { _csrf: await formToken(admin, `/admin/apps/${app.client_id}/delete`) });
   expect(deleted.status).toBe(303);
   expect(deleted.headers.get('location')).not.toContain('Croquet');
-  expect(await page(admin, deleted.headers.get('location')!)).toContain('was deleted, with every grant and token issued to it.');
+  expect(await page(admin,
+    deleted.headers.get('location')!)).toContain('was deleted, with every grant and token issued to it.');
 });
 
 it('cancelling an invitation says so', async () => {
   const invited = await server.foyer.services.links.invite({ email: 'hare@example.com' }, CLI_ACTOR, { kind: 'all' });
-  const res = await admin.postForm(`/admin/users/${invited.id}/actions/cancel-invitation`, { _csrf: await formToken(admin, `/admin/users/${invited.id}/actions/cancel-invitation`) });
+  const res = await admin.postForm(`/admin/users/${invited.id}/actions/cancel-invitation`,
+    { _csrf: await formToken(admin, `/admin/users/${invited.id}/actions/cancel-invitation`) });
   expect(res.status).toBe(303);
   expect(res.headers.get('location')).not.toContain('hare');
-  expect(await page(admin, res.headers.get('location')!)).toContain('The invitation was cancelled and the pending account removed.');
+  expect(await page(admin,
+    res.headers.get('location')!)).toContain('The invitation was cancelled and the pending account removed.');
 });

@@ -30,20 +30,25 @@ const newId = () => randomUUID();
 
 /** A token-like payload as the provider stores it. */
 function tokenPayload(overrides: Partial<AdapterPayload> = {}): AdapterPayload {
-  return { jti: newId(), kind: 'AccessToken', accountId: 'acct-default', grantId: newId(), clientId: 'app', ...overrides };
+  return { jti: newId(), kind: 'AccessToken', accountId: 'acct-default', grantId: newId(), clientId: 'app',
+    ...overrides };
 }
 
 async function rowOf(model: string, id: string) {
-  const { rows } = await sql.query<{ account_id: string | null; grant_id: string | null; uid: string | null; user_code: string | null }>(
-    'SELECT account_id, grant_id, uid, user_code FROM oidc_payloads WHERE model = $1 AND id = $2', [model, storedPayloadId(model, id)]);
+  const { rows } = await sql.query<{ account_id: string | null; grant_id: string | null; uid: string | null;
+    user_code: string | null; }>(
+    'SELECT account_id, grant_id, uid, user_code FROM oidc_payloads WHERE model = $1 AND id = $2',
+    [model, storedPayloadId(model, id)]);
   return rows[0];
 }
 
 const expire = (model: string, id: string) =>
-  sql.query(`UPDATE oidc_payloads SET expires_at = now() - interval '1 minute' WHERE model = $1 AND id = $2`, [model, storedPayloadId(model, id)]);
+  sql.query(`UPDATE oidc_payloads SET expires_at = now() - interval '1 minute' WHERE model = $1 AND id = $2`,
+    [model, storedPayloadId(model, id)]);
 
 async function countRows(where: string, params: unknown[]): Promise<number> {
-  const { rows } = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM oidc_payloads WHERE ${where}`, params);
+  const { rows } = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM oidc_payloads WHERE ${where}`,
+    params);
   return rows[0].n;
 }
 
@@ -72,7 +77,8 @@ describe('PostgreSQL adapter', () => {
 
   it('fills the lookup columns from the payload', async () => {
     const id = newId();
-    const payload = tokenPayload({ accountId: 'acct-cols', grantId: 'grant-cols', uid: 'uid-cols', userCode: 'CODE-COLS' });
+    const payload = tokenPayload({ accountId: 'acct-cols', grantId: 'grant-cols', uid: 'uid-cols',
+      userCode: 'CODE-COLS' });
     await adapterFor('DeviceCode').upsert(id, payload, 60);
     await expect(rowOf('DeviceCode', id)).resolves.toEqual({
       account_id: 'acct-cols', grant_id: 'grant-cols', uid: 'uid-cols', user_code: 'CODE-COLS',
@@ -81,7 +87,8 @@ describe('PostgreSQL adapter', () => {
 
   it('takes the account id of an Interaction from its session', async () => {
     const id = newId();
-    await adapterFor('Interaction').upsert(id, { kind: 'Interaction', session: { accountId: 'acct-interaction', uid: 's1', cookie: 'c1' } }, 60);
+    await adapterFor('Interaction').upsert(id,
+      { kind: 'Interaction', session: { accountId: 'acct-interaction', uid: 's1', cookie: 'c1' } }, 60);
     expect((await rowOf('Interaction', id)).account_id).toBe('acct-interaction');
   });
 
@@ -149,7 +156,8 @@ describe('secret ids at rest', () => {
     'SELECT id, payload FROM oidc_payloads WHERE model = $1', [model])).rows;
 
   it('stores token and session ids (and their jti) only hashed, and gives the provider its jti back', async () => {
-    for (const model of ['AccessToken', 'RefreshToken', 'AuthorizationCode', 'ClientCredentials', 'Session', 'Interaction', 'DeviceCode']) {
+    for (const model of ['AccessToken', 'RefreshToken', 'AuthorizationCode', 'ClientCredentials', 'Session',
+      'Interaction', 'DeviceCode']) {
       const id = `${model}-${newId()}`;
       const payload = { ...tokenPayload({ kind: model }), jti: id };
       await adapterFor(model).upsert(id, payload, 60);
@@ -163,12 +171,15 @@ describe('secret ids at rest', () => {
     }
   });
 
-  it("hashes the session cookie an Interaction keeps, and leaves grant ids in clear", async () => {
+  it('hashes the session cookie an Interaction keeps, and leaves grant ids in clear', async () => {
     const [id, cookie, grantId] = [newId(), `cookie-${newId()}`, newId()];
-    await adapterFor('Interaction').upsert(id, { jti: id, kind: 'Interaction', session: { accountId: 'acct-i', uid: 'u-i', cookie } }, 60);
+    await adapterFor('Interaction').upsert(id,
+      { jti: id, kind: 'Interaction', session: { accountId: 'acct-i', uid: 'u-i', cookie } }, 60);
     expect(JSON.stringify(await stored('Interaction'))).not.toContain(cookie);
-    await expect(adapterFor('Interaction').find(id)).resolves.toMatchObject({ jti: id, session: { accountId: 'acct-i', uid: 'u-i' } });
-    await adapterFor('Grant').upsert(grantId, { jti: grantId, kind: 'Grant', accountId: 'acct-i', clientId: 'app' }, 60);
+    await expect(adapterFor('Interaction').find(id)).resolves.toMatchObject({ jti: id,
+      session: { accountId: 'acct-i', uid: 'u-i' } });
+    await adapterFor('Grant').upsert(grantId, { jti: grantId, kind: 'Grant', accountId: 'acct-i', clientId: 'app' },
+      60);
     expect((await stored('Grant')).map((r) => r.id)).toContain(grantId);
   });
 });
@@ -178,7 +189,8 @@ describe('revokeAccountTokens', () => {
     const [victim, bystander] = [`acct-${newId()}`, `acct-${newId()}`];
     await seedAccount(victim);
     await seedAccount(bystander);
-    await adapterFor('Interaction').upsert(newId(), { kind: 'Interaction', session: { accountId: victim, uid: 'u', cookie: 'c' } }, 60);
+    await adapterFor('Interaction').upsert(newId(),
+      { kind: 'Interaction', session: { accountId: victim, uid: 'u', cookie: 'c' } }, 60);
 
     await expect(revokeAccountTokens(db.database, victim)).resolves.toBe(5);
     expect(await countRows('account_id = $1', [victim])).toBe(0);
@@ -192,7 +204,8 @@ describe('sweepExpiredPayloads', () => {
     await sql.query('DELETE FROM oidc_payloads');
     const expiredIds = Array.from({ length: 25 }, newId);
     for (const id of expiredIds) await adapterFor('AccessToken').upsert(id, tokenPayload(), 60);
-    await sql.query(`UPDATE oidc_payloads SET expires_at = now() - interval '1 second' WHERE id = ANY($1)`, [expiredIds.map((id) => storedPayloadId('AccessToken', id))]);
+    await sql.query(`UPDATE oidc_payloads SET expires_at = now() - interval '1 second' WHERE id = ANY($1)`,
+      [expiredIds.map((id) => storedPayloadId('AccessToken', id))]);
     const live = newId();
     await adapterFor('AccessToken').upsert(live, tokenPayload(), 3600);
     await adapterFor('Session').upsert(newId(), { kind: 'Session', accountId: 'acct-no-expiry' });
@@ -214,7 +227,8 @@ describe('loadProviderSecrets', () => {
     const [a, b] = await Promise.all([loadProviderSecrets(sql), loadProviderSecrets(sql)]);
     const c = await loadProviderSecrets(sql);
     expect(a.jwks.keys).toHaveLength(1);
-    expect(a.jwks.keys[0]).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig', kid: expect.any(String), d: expect.any(String) });
+    expect(a.jwks.keys[0]).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig', kid: expect.any(String),
+      d: expect.any(String) });
     expect(a.cookieKeys[0]).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(a.csrfSecret).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(fingerprint(b)).toEqual(fingerprint(a));
@@ -274,13 +288,16 @@ describe('clients', () => {
     for (const local of ['http://localhost:3000/cb', 'http://127.0.0.1/cb', 'http://[::1]:8080/cb']) {
       expect(() => validateClientInput(confidential({ redirectUris: [local] }))).not.toThrow();
     }
-    expect(validationFields(confidential({ isPublic: true, grantTypes: ['client_credentials'], redirectUris: [] })).grant_type)
+    expect(validationFields(confidential({ isPublic: true, grantTypes: ['client_credentials'],
+      redirectUris: [] })).grant_type)
       .toMatch(/public client cannot use client_credentials/);
     expect(validationFields(confidential({ grantTypes: ['authorization_code', 'password'] })).grant_type).toMatch(/Unknown grant type.*password/);
 
-    const clientCount = async () => (await sql.query<{ n: number }>('SELECT count(*)::int AS n FROM clients')).rows[0].n;
+    const clientCount = async () =>
+      (await sql.query<{ n: number }>('SELECT count(*)::int AS n FROM clients')).rows[0].n;
     const before = await clientCount();
-    await expect(createClientRepository(sql).create(confidential({ redirectUris: [] }))).rejects.toBeInstanceOf(ValidationError);
+    await expect(createClientRepository(sql).create(confidential({ redirectUris: [] })))
+      .rejects.toBeInstanceOf(ValidationError);
     expect(await clientCount()).toBe(before);
   });
 });
@@ -291,7 +308,8 @@ describe('clients the provider reads', () => {
   beforeAll(async () => {
     const secrets = await loadProviderSecrets(sql);
     provider = new Provider('http://127.0.0.1:3000', {
-      adapter: createAdapterFactory(sql, createClientRepository(sql).findProviderMetadata), jwks: secrets.jwks, cookies: { keys: secrets.cookieKeys },
+      adapter: createAdapterFactory(sql, createClientRepository(sql).findProviderMetadata), jwks: secrets.jwks,
+      cookies: { keys: secrets.cookieKeys },
       responseTypes: ['code'], features: { devInteractions: { enabled: false }, clientCredentials: { enabled: true } },
     });
   });
@@ -321,9 +339,11 @@ describe('clients the provider reads', () => {
 
   it('gives the provider a client_credentials client it accepts', async () => {
     const { client_id: clientId } = await createClientRepository(sql).create({
-      name: 'Batch job', redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'], isPublic: false,
+      name: 'Batch job', redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'],
+      isPublic: false,
     });
-    await expect(provider.Client.find(clientId)).resolves.toMatchObject({ clientId, grantTypes: ['client_credentials'], responseTypes: [] });
+    await expect(provider.Client.find(clientId)).resolves.toMatchObject({ clientId, grantTypes: ['client_credentials'],
+      responseTypes: [] });
   });
 });
 
@@ -336,8 +356,10 @@ describe('clientSecretMatches', () => {
   });
 
   it('never takes a stored value in another form than Foyer writes as a secret', async () => {
-    await sql.query(`INSERT INTO clients (client_id, client_secret_hash, name, metadata) VALUES ('hand-made', 'plain-secret', 'Hand made', $1)`,
-      [{ grant_types: ['client_credentials'], response_types: [], redirect_uris: [], token_endpoint_auth_method: 'client_secret_basic' }]);
+    await sql.query(`INSERT INTO clients (client_id, client_secret_hash, name, metadata) VALUES ('hand-made', `
+      + `'plain-secret', 'Hand made', $1)`,
+    [{ grant_types: ['client_credentials'], response_types: [], redirect_uris: [],
+      token_endpoint_auth_method: 'client_secret_basic' }]);
     const metadata = await createClientRepository(sql).findProviderMetadata('hand-made');
     expect(metadata).toBeDefined();
     expect(metadata).not.toHaveProperty('client_secret');

@@ -20,7 +20,8 @@ let manager: User;
 let member: User;
 let adminOfA: User;
 
-const viewerOf = (u: User): Viewer => ({ actor: actorOf(u), userId: u.id, isAdmin: u.role === 'ADMIN', scope: scopeOf(u) });
+const viewerOf = (u: User): Viewer => ({ actor: actorOf(u), userId: u.id, isAdmin: u.role === 'ADMIN',
+  scope: scopeOf(u) });
 const machine = { redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'], isPublic: false };
 
 beforeAll(async () => {
@@ -44,15 +45,19 @@ describe('users policy', () => {
     const scope = scopeOf(manager);
     expect(mayChange(scope, adminOfA)).toBe(false);
     expect(mayChange(scope, member)).toBe(true);
-    await expect(services.lifecycle.block(adminOfA.id, actorOf(manager), scope)).rejects.toBeInstanceOf(AdministratorProtectedError);
-    await expect(services.users.setPrivacy(adminOfA.id, 'email', 'public', actorOf(manager), scope)).rejects.toBeInstanceOf(AdministratorProtectedError);
-    await expect(services.users.changePermissions(adminOfA.id, { role: 'MEMBER' }, actorOf(manager), scope)).rejects.toBeInstanceOf(ValidationError);
+    await expect(services.lifecycle.block(adminOfA.id, actorOf(manager),
+      scope)).rejects.toBeInstanceOf(AdministratorProtectedError);
+    await expect(services.users.setPrivacy(adminOfA.id, 'email', 'public', actorOf(manager),
+      scope)).rejects.toBeInstanceOf(AdministratorProtectedError);
+    await expect(services.users.changePermissions(adminOfA.id, { role: 'MEMBER' }, actorOf(manager),
+      scope)).rejects.toBeInstanceOf(ValidationError);
     expect((await services.users.findById(adminOfA.id))!.blocked).toBe(false);
   });
 
   it('lets a Manager grant no Administrator role and reach no other organization', async () => {
     const scope = scopeOf(manager);
-    await expect(services.users.create({ login: 'p-new-admin', role: 'ADMIN' }, actorOf(manager), scope)).rejects.toBeInstanceOf(ValidationError);
+    await expect(services.users.create({ login: 'p-new-admin', role: 'ADMIN' }, actorOf(manager),
+      scope)).rejects.toBeInstanceOf(ValidationError);
     await expect(services.lifecycle.block(admin.id, actorOf(manager), scope)).rejects.toBeInstanceOf(NotFoundError);
   });
 });
@@ -60,16 +65,22 @@ describe('users policy', () => {
 describe('applications policy', () => {
   it('lets only those who may change an application regenerate its secret', async () => {
     const app = await services.clients.create({ name: 'Policy app', ...machine }, CLI_ACTOR, admin.id);
-    await expect(services.clients.regenerateSecret(app.client_id, viewerOf(manager))).rejects.toBeInstanceOf(NotFoundError);
-    await expect(services.clients.regenerateSecret(app.client_id, viewerOf(member))).rejects.toBeInstanceOf(NotFoundError);
-    await expect(services.clients.regenerateSecret(app.client_id, viewerOf(admin))).resolves.toEqual(expect.any(String));
+    await expect(services.clients.regenerateSecret(app.client_id,
+      viewerOf(manager))).rejects.toBeInstanceOf(NotFoundError);
+    await expect(services.clients.regenerateSecret(app.client_id,
+      viewerOf(member))).rejects.toBeInstanceOf(NotFoundError);
+    await expect(services.clients.regenerateSecret(app.client_id,
+      viewerOf(admin))).resolves.toEqual(expect.any(String));
   });
 
   it('lets only those who manage an application hand out roles in it', async () => {
     const app = await services.clients.create({ name: 'Policy roles', ...machine }, CLI_ACTOR, member.id);
     await services.clients.setMember(app.client_id, manager.id, 'admin', viewerOf(member));
-    await expect(services.clients.setMember(app.client_id, manager.id, 'owner', viewerOf(manager))).rejects.toBeInstanceOf(ApplicationAccessError);
-    await expect(services.clients.setMember(app.client_id, admin.id, 'owner', viewerOf(adminOfA))).resolves.toBeUndefined();
-    await expect(services.clients.setMember(app.client_id, adminOfA.id, 'admin', operatorViewer(CLI_ACTOR))).resolves.toBeUndefined();
+    await expect(services.clients.setMember(app.client_id, manager.id, 'owner',
+      viewerOf(manager))).rejects.toBeInstanceOf(ApplicationAccessError);
+    await expect(services.clients.setMember(app.client_id, admin.id, 'owner',
+      viewerOf(adminOfA))).resolves.toBeUndefined();
+    await expect(services.clients.setMember(app.client_id, adminOfA.id, 'admin',
+      operatorViewer(CLI_ACTOR))).resolves.toBeUndefined();
   });
 });

@@ -21,8 +21,10 @@ let scimKey: string;
 beforeAll(async () => {
   db = await createTestDatabase();
   const services = createServices(loadConfig(testEnv({ DATABASE_URL: db.url })), db.database);
-  const root = await services.users.create({ login: 'robust-root', email: 'robust-root@example.com', password: 'robust admin pass 1', role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
-  await services.users.create({ login: 'robust-member', email: 'robust-member@example.com', password: 'robust member pass 1' }, CLI_ACTOR, ALL_USERS);
+  const root = await services.users.create({ login: 'robust-root', email: 'robust-root@example.com',
+    password: 'robust admin pass 1', role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
+  await services.users.create({ login: 'robust-member', email: 'robust-member@example.com',
+    password: 'robust member pass 1' }, CLI_ACTOR, ALL_USERS);
   scimKey = await services.apiKeys.generate(root, CLI_ACTOR);
   foyer = await startFoyerProcess({ DATABASE_URL: db.url, PORT: String(await freePort()), LOG_LEVEL: 'warn' });
   member = await consoleSession(foyer.issuer, 'robust-member', 'robust member pass 1', '/account');
@@ -48,9 +50,11 @@ function expectNoStack(text: string): void {
 }
 
 /** A multipart body for one file part whose closing boundary never comes. */
-function truncatedMultipart(field: string, fileName: string, type: string, bytes: number): { body: string; contentType: string } {
+function truncatedMultipart(field: string, fileName: string, type: string,
+  bytes: number): { body: string; contentType: string } {
   const boundary = '----foyer-truncated-boundary';
-  const body = `--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${fileName}"\r\nContent-Type: ${type}\r\n\r\n${'x'.repeat(bytes)}`;
+  const body = `--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="`
+    + `${fileName}"\r\nContent-Type: ${type}\r\n\r\n${'x'.repeat(bytes)}`;
   return { body, contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
@@ -61,7 +65,8 @@ describe('truncated multipart', () => {
   it('answers the photo upload with a 4xx or a notice, and the process keeps serving', async () => {
     const token = tokenFromAction(await (await member.get('/account')).text(), '/account/photo');
     const { body, contentType } = truncatedMultipart('photo', 'me.png', 'image/png', 4000);
-    const res = await member.post(`/account/photo?_csrf=${encodeURIComponent(token)}`, body, { 'content-type': contentType });
+    const res = await member.post(`/account/photo?_csrf=${encodeURIComponent(token)}`, body,
+      { 'content-type': contentType });
     // The photo form answers with its notice on the account page (303) or a 400: never a 5xx, never silence.
     expect(res.status === 303 || (res.status >= 400 && res.status < 500)).toBe(true);
     if (res.status === 303) expect(res.headers.get('location')).toMatch(/^\/account\?photo_error=/);
@@ -73,7 +78,8 @@ describe('truncated multipart', () => {
     const html = await (await admin.get('/admin/users/import')).text();
     const token = tokenFromAction(html, '/admin/users/import');
     const { body, contentType } = truncatedMultipart('file', 'users.csv', 'text/csv', 4000);
-    const res = await admin.post(`/admin/users/import?_csrf=${encodeURIComponent(token)}`, body, { 'content-type': contentType });
+    const res = await admin.post(`/admin/users/import?_csrf=${encodeURIComponent(token)}`, body,
+      { 'content-type': contentType });
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
     const text = await res.text();
@@ -86,7 +92,8 @@ describe('truncated multipart', () => {
     const token = tokenFromAction(await (await member.get('/account')).text(), '/account/photo');
     const boundary = 'b0undary';
     const res = await member.post(`/account/photo?_csrf=${encodeURIComponent(token)}`,
-      `--${boundary}\r\nContent-Disposition: form-data; name="photo"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n`,
+      `--${boundary}\r\nContent-Disposition: form-data; name="photo"; filename="a.png"\r\nContent-Type: `
+        + `image/png\r\n\r\n`,
       { 'content-type': `multipart/form-data; boundary=${boundary}` });
     expect(res.status).toBeLessThan(500);
     await res.arrayBuffer();
@@ -129,7 +136,8 @@ describe('bodies that cannot be read', () => {
   ])('a form with %s gets a 4xx page', async (_, headers, status) => {
     const token = await forgotPasswordForm();
     for (const path of ['/forgot-password', '/account/profile']) {
-      const res = await member.post(path, new URLSearchParams({ _csrf: token, identifier: 'someone', nickname: 'x' }).toString(),
+      const res = await member.post(path,
+        new URLSearchParams({ _csrf: token, identifier: 'someone', nickname: 'x' }).toString(),
         { 'content-type': 'application/x-www-form-urlencoded', ...headers });
       expect(res.status).toBe(status);
       const text = await res.text();
@@ -140,18 +148,22 @@ describe('bodies that cannot be read', () => {
   });
 
   it('malformed JSON and an oversized form get a 4xx', async () => {
-    const json = await member.post('/forgot-password', '{"identifier": ', { 'content-type': 'application/json', accept: 'application/json' });
+    const json = await member.post('/forgot-password', '{"identifier": ',
+      { 'content-type': 'application/json', accept: 'application/json' });
     expect(json.status).toBe(400);
     expect(await json.json()).toMatchObject({ error: 'unreadable_body' });
-    const big = await member.post('/forgot-password', `identifier=${'a'.repeat(200_000)}`, { 'content-type': 'application/x-www-form-urlencoded' });
+    const big = await member.post('/forgot-password', `identifier=${'a'.repeat(200_000)}`,
+      { 'content-type': 'application/x-www-form-urlencoded' });
     expect(big.status).toBe(413);
     expectNoStack(await big.text());
     await expectAlive();
   });
 
-  async function scim(body: string, headers: Record<string, string>): Promise<{ status: number; json: Record<string, unknown> }> {
+  async function scim(body: string,
+    headers: Record<string, string>): Promise<{ status: number; json: Record<string, unknown> }> {
     const res = await fetch(`${foyer.issuer}/scim/v2/Users`, {
-      method: 'POST', body, headers: { authorization: `Bearer ${scimKey}`, 'content-type': 'application/scim+json', ...headers },
+      method: 'POST', body,
+      headers: { authorization: `Bearer ${scimKey}`, 'content-type': 'application/scim+json', ...headers },
     });
     expect(res.headers.get('content-type')).toContain('application/scim+json');
     return { status: res.status, json: (await res.json()) as Record<string, unknown> };
@@ -165,7 +177,8 @@ describe('bodies that cannot be read', () => {
   ])('SCIM answers %s with a SCIM error', async (_, body, headers, status) => {
     const res = await scim(body, headers);
     expect(res.status).toBe(status);
-    expect(res.json).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: String(status) });
+    expect(res.json).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+      status: String(status) });
     expectNoStack(JSON.stringify(res.json));
     await expectAlive();
   });

@@ -18,7 +18,8 @@ import { loadProviderSecrets } from '../../src/oidc/keys.js';
 import { consoleSession, formToken } from '../support/console-session.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { csrfTokenIn, HttpSession } from '../support/http-session.js';
-import { authorizationRequest, registerTeaParty, discover, oidc, startCallbackServer, type CallbackServer } from '../support/relying-party.js';
+import { authorizationRequest, registerTeaParty, discover, oidc, startCallbackServer,
+  type CallbackServer } from '../support/relying-party.js';
 import { startTestServer, testEnv, type TestServer } from '../support/server.js';
 
 const PASSWORD = 'mad hatter tea';
@@ -47,7 +48,9 @@ async function signInToApp(app: App, login: string) {
   let page = await follow(browser, await browser.get(`${request.url.pathname}${request.url.search}`), app.rp.url);
   let html = await page.text();
   const loginAction = /action="(\/interaction\/[^"]+\/login)"/.exec(html)![1];
-  page = await follow(browser, await browser.postForm(loginAction, { identifier: login, password: PASSWORD, _csrf: csrfTokenIn(html) }), app.rp.url);
+  page = await follow(browser,
+    await browser.postForm(loginAction, { identifier: login, password: PASSWORD, _csrf: csrfTokenIn(html) }),
+    app.rp.url);
   if (page.status === 200) {
     html = await page.text();
     const consentAction = /action="(\/interaction\/[^"]+\/consent)"/.exec(html)![1];
@@ -73,7 +76,8 @@ async function silentSignIn(app: App, browser: HttpSession): Promise<URLSearchPa
 
 /** Every stored payload row as text: what a backup reader sees. */
 async function backupText(query: (q: string) => Promise<{ t: string }[]>): Promise<string> {
-  const rows = await query(`SELECT concat_ws(' ', model, id, payload::text, account_id, grant_id, uid, user_code) AS t FROM oidc_payloads`);
+  const rows = await query(`SELECT concat_ws(' ', model, id, payload::text, account_id, grant_id, uid, user_code) AS t `
+    + `FROM oidc_payloads`);
   return rows.map((r) => r.t).join('\n');
 }
 
@@ -86,7 +90,8 @@ describe('provider payloads', () => {
   beforeAll(async () => {
     const [s, rp] = await Promise.all([startTestServer(), startCallbackServer()]);
     server = s;
-    await server.foyer.services.users.create({ login: 'root', password: 'console password 1', role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
+    await server.foyer.services.users.create({ login: 'root', password: 'console password 1', role: 'ADMIN' },
+      CLI_ACTOR, ALL_USERS);
     app = { issuer: server.issuer, rp, client: await registerTeaParty(server, rp) };
     admin = await consoleSession(server.issuer, 'root', 'console password 1');
   });
@@ -97,7 +102,8 @@ describe('provider payloads', () => {
   });
 
   const makeUser = (login: string): Promise<User> =>
-    server.foyer.services.users.create({ login, email: `${login}@example.com`, password: PASSWORD }, CLI_ACTOR, ALL_USERS);
+    server.foyer.services.users.create({ login, email: `${login}@example.com`, password: PASSWORD }, CLI_ACTOR,
+      ALL_USERS);
 
   it('hold no access token, refresh token, code or session cookie in clear, and the tokens still work', async () => {
     const alice = await makeUser('alice');
@@ -105,29 +111,37 @@ describe('provider payloads', () => {
     const secrets = { code, access: tokens.access_token, refresh: tokens.refresh_token!, session: sessionCookie };
     const text = await backup();
     expect(text).toContain(alice.id); // the rows are there...
-    for (const [what, value] of Object.entries(secrets)) expect({ what, found: text.includes(value) }).toEqual({ what, found: false });
+    for (const [what, value] of Object.entries(secrets)) {
+      expect({ what, found: text.includes(value) }).toEqual({ what, found: false });
+    }
     // ...under the hash of the id, which the provider looks them up by.
     const ids: { model: string }[] = await server.db.dataSource.query(
       'SELECT model FROM oidc_payloads WHERE id = ANY($1) ORDER BY model', [Object.values(secrets).map(sha256hex)]);
     expect(ids.map((r) => r.model)).toEqual(['AccessToken', 'AuthorizationCode', 'RefreshToken', 'Session']);
 
-    await expect(oidc.fetchUserInfo(app.client, tokens.access_token, alice.id)).resolves.toMatchObject({ sub: alice.id });
-    expect(await oidc.tokenIntrospection(app.client, tokens.access_token)).toMatchObject({ active: true, sub: alice.id });
-    expect(await oidc.tokenIntrospection(app.client, tokens.refresh_token!)).toMatchObject({ active: true, sub: alice.id });
+    await expect(oidc.fetchUserInfo(app.client, tokens.access_token,
+      alice.id)).resolves.toMatchObject({ sub: alice.id });
+    expect(await oidc.tokenIntrospection(app.client, tokens.access_token)).toMatchObject({ active: true,
+      sub: alice.id });
+    expect(await oidc.tokenIntrospection(app.client, tokens.refresh_token!)).toMatchObject({ active: true,
+      sub: alice.id });
     expect((await silentSignIn(app, browser)).get('code')).toBeTruthy();
 
     // Refresh rotates the refresh token: the new one is stored hashed too, the old one is spent.
     const refreshed = await oidc.refreshTokenGrant(app.client, tokens.refresh_token!);
-    await expect(oidc.fetchUserInfo(app.client, refreshed.access_token, alice.id)).resolves.toMatchObject({ sub: alice.id });
+    await expect(oidc.fetchUserInfo(app.client, refreshed.access_token,
+      alice.id)).resolves.toMatchObject({ sub: alice.id });
     const after = await backup();
     for (const value of [refreshed.access_token, refreshed.refresh_token!]) expect(after.includes(value)).toBe(false);
-    await expect(oidc.refreshTokenGrant(app.client, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+    await expect(oidc.refreshTokenGrant(app.client,
+      tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
 
     // Revoking a token revokes its grant (revokeByGrantId): every token of the grant goes with it.
     await oidc.tokenRevocation(app.client, refreshed.access_token);
     expect((await oidc.tokenIntrospection(app.client, refreshed.access_token)).active).toBe(false);
     expect((await oidc.tokenIntrospection(app.client, tokens.access_token)).active).toBe(false);
-    await expect(oidc.refreshTokenGrant(app.client, refreshed.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+    await expect(oidc.refreshTokenGrant(app.client,
+      refreshed.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
     const grants: { n: number }[] = await server.db.dataSource.query(
       "SELECT count(*)::int AS n FROM oidc_payloads WHERE model <> 'Session' AND account_id = $1", [alice.id]);
     expect(grants[0].n).toBe(0);
@@ -136,7 +150,8 @@ describe('provider payloads', () => {
     const endUrl = oidc.buildEndSessionUrl(app.client, { id_token_hint: refreshed.id_token! });
     const confirm = await browser.get(`${endUrl.pathname}${endUrl.search}`);
     const xsrf = /name="xsrf" value="([^"]+)"/.exec(await confirm.text())![1];
-    const ended = await follow(browser, await browser.postForm('/session/end/confirm', { xsrf, logout: 'yes' }), app.rp.url);
+    const ended = await follow(browser, await browser.postForm('/session/end/confirm', { xsrf, logout: 'yes' }),
+      app.rp.url);
     expect(ended.status).toBe(200);
     expect((await silentSignIn(app, browser)).get('error')).toBe('login_required');
     const sessions: { n: number }[] = await server.db.dataSource.query(
@@ -151,11 +166,14 @@ describe('provider payloads', () => {
     const profile = await (await admin.get(`/admin/users/${bob.id}`)).text();
     const handles = [...profile.matchAll(/data-session="([^"]+)"/g)].map((m) => m[1]);
     expect(handles).toHaveLength(2);
-    for (const secret of [first.sessionCookie, second.sessionCookie, first.tokens.refresh_token!]) expect(profile).not.toContain(secret);
+    for (const secret of [first.sessionCookie, second.sessionCookie, first.tokens.refresh_token!]) {
+      expect(profile).not.toContain(secret);
+    }
     const firstHandle = sha256hex(first.sessionCookie);
     expect(handles).toContain(firstHandle);
 
-    const res = await admin.postForm(`/admin/users/${bob.id}/sessions/end`, { session: firstHandle, _csrf: await formToken(admin, `/admin/users/${bob.id}`) });
+    const res = await admin.postForm(`/admin/users/${bob.id}/sessions/end`,
+      { session: firstHandle, _csrf: await formToken(admin, `/admin/users/${bob.id}`) });
     expect(res.status).toBe(303);
     expect((await silentSignIn(app, first.browser)).get('error')).toBe('login_required');
     expect((await silentSignIn(app, second.browser)).get('code')).toBeTruthy();
@@ -163,17 +181,21 @@ describe('provider payloads', () => {
     expect((await oidc.tokenIntrospection(app.client, first.tokens.access_token)).active).toBe(false);
     expect((await oidc.tokenIntrospection(app.client, second.tokens.access_token)).active).toBe(true);
 
-    const tokenHandle = /name="token" value="([^"]+)"/.exec(await (await admin.get(`/admin/users/${bob.id}`)).text())![1];
+    const tokenHandle = /name="token" value="([^"]+)"/.exec(await (await admin.get(`/admin/users/`
+      + `${bob.id}`)).text())![1];
     expect(tokenHandle).toBe(sha256hex(second.tokens.refresh_token!));
-    await admin.postForm(`/admin/users/${bob.id}/refresh-tokens/revoke`, { token: tokenHandle, _csrf: await formToken(admin, `/admin/users/${bob.id}`) });
-    await expect(oidc.refreshTokenGrant(app.client, second.tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+    await admin.postForm(`/admin/users/${bob.id}/refresh-tokens/revoke`,
+      { token: tokenHandle, _csrf: await formToken(admin, `/admin/users/${bob.id}`) });
+    await expect(oidc.refreshTokenGrant(app.client,
+      second.tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
   });
 
   it('"sign out other sessions" on the account page keeps this browser and ends the app\'s one', async () => {
     await makeUser('carol');
     const inApp = await signInToApp(app, 'carol');
     const account = await consoleSession(server.issuer, 'carol', PASSWORD, '/account');
-    const res = await account.postForm('/account/sessions/sign-out-others', { _csrf: await formToken(account, '/account') });
+    const res = await account.postForm('/account/sessions/sign-out-others',
+      { _csrf: await formToken(account, '/account') });
     expect(res.status).toBe(303);
     expect((await account.get('/account')).status).toBe(200);
     expect((await silentSignIn(app, inApp.browser)).get('error')).toBe('login_required');
@@ -198,11 +220,14 @@ describe('provider payloads', () => {
     // Put the rows back the way the adapter stored them before: the id itself, also as jti.
     for (const id of clear) {
       await server.db.dataSource.query(
-        `UPDATE oidc_payloads SET id = $1, payload = payload || jsonb_build_object('jti', $1::text) WHERE id = $2`, [id, sha256hex(id)]);
+        `UPDATE oidc_payloads SET id = $1, payload = payload || jsonb_build_object('jti', $1::text) WHERE id = $2`,
+        [id, sha256hex(id)]);
     }
     const interaction = await server.db.dataSource.query(
-      `INSERT INTO oidc_payloads (model, id, payload, account_id, expires_at) VALUES ('Interaction', 'plain-interaction-uid',
-         jsonb_build_object('jti', 'plain-interaction-uid', 'kind', 'Interaction', 'session', jsonb_build_object('accountId', $1::text, 'uid', 'u1', 'cookie', $2::text)),
+      `INSERT INTO oidc_payloads (model, id, payload, account_id, expires_at)
+       VALUES ('Interaction', 'plain-interaction-uid',
+         jsonb_build_object('jti', 'plain-interaction-uid', 'kind', 'Interaction',
+           'session', jsonb_build_object('accountId', $1::text, 'uid', 'u1', 'cookie', $2::text)),
          $1, now() + interval '1 hour') RETURNING id`, [erin.id, sessionCookie]);
     expect(interaction).toHaveLength(1);
     expect(await backup()).toContain(sessionCookie);
@@ -212,10 +237,13 @@ describe('provider payloads', () => {
     expect(applied.map((m) => m.name)).toEqual([MIGRATION]);
 
     const text = await backup();
-    for (const value of [...clear, 'plain-interaction-uid']) expect({ value, found: text.includes(value) }).toEqual({ value, found: false });
+    for (const value of [...clear, 'plain-interaction-uid']) {
+      expect({ value, found: text.includes(value) }).toEqual({ value, found: false });
+    }
     await expect(oidc.fetchUserInfo(app.client, tokens.access_token, erin.id)).resolves.toMatchObject({ sub: erin.id });
     expect((await silentSignIn(app, browser)).get('code')).toBeTruthy();
-    await expect(oidc.refreshTokenGrant(app.client, tokens.refresh_token!)).resolves.toMatchObject({ token_type: 'bearer' });
+    await expect(oidc.refreshTokenGrant(app.client,
+      tokens.refresh_token!)).resolves.toMatchObject({ token_type: 'bearer' });
   });
 });
 
@@ -246,7 +274,9 @@ describe('provider secrets', () => {
     try {
       const foyer = await createFoyer({ config, database: db.database, logger: createLogger(config.logLevel, sink) });
       server.on('request', foyer.app.callback());
-      running.push({ async stop() { await foyer.stop(); server.closeAllConnections(); await new Promise((r) => server.close(r)); } });
+      running.push({
+        async stop() { await foyer.stop(); server.closeAllConnections(); await new Promise((r) => server.close(r)); },
+      });
       return { issuer, foyer, logs };
     } catch (err) {
       server.close();
@@ -254,7 +284,8 @@ describe('provider secrets', () => {
     }
   }
 
-  const storedValues = async () => (await db.dataSource.query('SELECT name, value FROM provider_secrets ORDER BY name')) as { name: string; value: unknown }[];
+  const storedValues = async () => (await db.dataSource.query(
+    'SELECT name, value FROM provider_secrets ORDER BY name')) as { name: string; value: unknown }[];
 
   it('without FOYER_SECRETS_KEY: stored as they are, and start-up warns once', async () => {
     const { logs } = await startFoyer({});
@@ -263,9 +294,11 @@ describe('provider secrets', () => {
     expect(JSON.parse(warnings[0])).toMatchObject({ level: 40, msg: expect.stringMatching(/unencrypted/) });
   });
 
-  it('with FOYER_SECRETS_KEY: plain rows are sealed on first start, hold no key material, and the provider still signs and verifies', async () => {
+  it('with FOYER_SECRETS_KEY: plain rows are sealed on first start, hold no key material, and the provider still '
+    + 'signs and verifies', async () => {
     const plain = await loadProviderSecrets(db.database);
-    const material = [plain.jwks.keys[0].d as string, plain.jwks.keys[0].p as string, ...plain.cookieKeys, plain.csrfSecret];
+    const material = [plain.jwks.keys[0].d as string, plain.jwks.keys[0].p as string, ...plain.cookieKeys,
+      plain.csrfSecret];
 
     const { issuer, foyer, logs } = await startFoyer({ FOYER_SECRETS_KEY: KEY });
     expect(logs.filter((l) => l.includes('unencrypted'))).toEqual([]);
@@ -279,7 +312,8 @@ describe('provider secrets', () => {
     const { users, clients } = foyer.services;
     await users.create({ login: 'frank', email: 'frank@example.com', password: PASSWORD }, CLI_ACTOR, ALL_USERS);
     const created = await clients.create({
-      name: 'Sealed', redirectUris: [`${rp.url}/cb`], postLogoutRedirectUris: [], grantTypes: ['authorization_code', 'refresh_token'], isPublic: false,
+      name: 'Sealed', redirectUris: [`${rp.url}/cb`], postLogoutRedirectUris: [],
+      grantTypes: ['authorization_code', 'refresh_token'], isPublic: false,
     }, CLI_ACTOR);
     const app: App = { issuer, rp, client: await discover(issuer, created.client_id, created.client_secret) };
     const { tokens } = await signInToApp(app, 'frank');
@@ -290,7 +324,8 @@ describe('provider secrets', () => {
     expect(tokens.claims()?.sub).toEqual(expect.any(String));
 
     // A second start with the same key opens them again.
-    await expect(loadProviderSecrets(db.database, { secretsKey: loadConfig(testEnv({ FOYER_SECRETS_KEY: KEY })).secretsKey }))
+    await expect(loadProviderSecrets(db.database,
+      { secretsKey: loadConfig(testEnv({ FOYER_SECRETS_KEY: KEY })).secretsKey }))
       .resolves.toEqual(plain);
   });
 

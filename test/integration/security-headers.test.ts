@@ -18,18 +18,22 @@ const REDIRECT = 'http://127.0.0.1:9/cb';
 beforeAll(async () => {
   server = await startTestServer();
   const { users, clients } = server.foyer.services;
-  await users.create({ login: 'hdr-root', email: 'hdr-root@example.com', password: 'headers admin 1', role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
-  const member = await users.create({ login: 'hdr-member', email: 'hdr-member@example.com', password: 'headers member 1', nickname: 'Hedda' }, CLI_ACTOR, ALL_USERS);
+  await users.create({ login: 'hdr-root', email: 'hdr-root@example.com', password: 'headers admin 1', role: 'ADMIN' },
+    CLI_ACTOR, ALL_USERS);
+  const member = await users.create({ login: 'hdr-member', email: 'hdr-member@example.com',
+    password: 'headers member 1', nickname: 'Hedda' }, CLI_ACTOR, ALL_USERS);
   // A claim released only with consent: the app's sign-in shows the consent page.
   await users.setPrivacy(member.id, 'nickname', 'on_request', CLI_ACTOR, ALL_USERS);
-  const created = await clients.create({ name: 'Header app', redirectUris: [REDIRECT], postLogoutRedirectUris: [], grantTypes: ['authorization_code'], isPublic: false }, CLI_ACTOR);
+  const created = await clients.create({ name: 'Header app', redirectUris: [REDIRECT], postLogoutRedirectUris: [],
+    grantTypes: ['authorization_code'], isPublic: false }, CLI_ACTOR);
   clientId = created.client_id;
 });
 afterAll(() => server?.close());
 
 function directives(res: Response): Map<string, string[]> {
   const csp = res.headers.get('content-security-policy') ?? '';
-  return new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).filter((d) => d[0]).map(([name, ...values]) => [name, values]));
+  return new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).filter((d) => d[0]).map(([name, ...values]) => [name,
+    values]));
 }
 
 function expectPageHeaders(res: Response): void {
@@ -64,7 +68,8 @@ const pkce = () => {
 
 function authorizePath(extra: Record<string, string> = {}): string {
   const params = new URLSearchParams({
-    client_id: clientId, redirect_uri: REDIRECT, response_type: 'code', scope: 'openid profile', state: 'st', nonce: 'nn',
+    client_id: clientId, redirect_uri: REDIRECT, response_type: 'code', scope: 'openid profile', state: 'st',
+    nonce: 'nn',
     code_challenge: pkce().challenge, code_challenge_method: 'S256', ...extra,
   });
   return `/auth?${params}`;
@@ -78,7 +83,9 @@ it('the sign-in page and the consent page carry them', async () => {
   expectPageHeaders(signIn);
 
   const action = /action="(\/interaction\/[^"]+\/login)"/.exec(html)![1];
-  const consent = await follow(session, await session.postForm(action, { identifier: 'hdr-member', password: 'headers member 1', _csrf: csrfTokenIn(html) }));
+  const consent = await follow(session,
+    await session.postForm(action,
+      { identifier: 'hdr-member', password: 'headers member 1', _csrf: csrfTokenIn(html) }));
   const consentHtml = await consent.text();
   expect(consentHtml).toContain('/consent"');
   expectPageHeaders(consent);
@@ -89,7 +96,9 @@ it('form_post still works: the provider allows its own inline script by hash, no
   const signIn = await follow(session, await session.get(authorizePath({ response_mode: 'form_post' })));
   const html = await signIn.text();
   const action = /action="(\/interaction\/[^"]+\/login)"/.exec(html)![1];
-  let page = await follow(session, await session.postForm(action, { identifier: 'hdr-member', password: 'headers member 1', _csrf: csrfTokenIn(html) }));
+  let page = await follow(session,
+    await session.postForm(action,
+      { identifier: 'hdr-member', password: 'headers member 1', _csrf: csrfTokenIn(html) }));
   let body = await page.text();
   const consentAction = /action="(\/interaction\/[^"]+\/consent)"/.exec(body)?.[1];
   if (consentAction) {

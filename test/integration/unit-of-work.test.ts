@@ -14,7 +14,8 @@ beforeAll(async () => {
 });
 afterAll(() => server?.close());
 
-const count = async (sql: string, params: unknown[] = []) => Number((await server.db.dataSource.query(sql, params))[0].n);
+const count = async (sql: string,
+  params: unknown[] = []) => Number((await server.db.dataSource.query(sql, params))[0].n);
 
 /** Runs `write` with the audit insert of `action` refused; it must fail and leave `state()` as it was. */
 async function rolledBack(action: string, write: () => Promise<unknown>, state: () => Promise<unknown>): Promise<void> {
@@ -31,10 +32,12 @@ async function rolledBack(action: string, write: () => Promise<unknown>, state: 
 describe('a refused audit insert rolls the whole change back', () => {
   it('users: creation, profile change, block', async () => {
     const { users, lifecycle } = server.foyer.services;
-    await rolledBack('user.created', () => users.create({ login: 'uow-new', password: 'unit of work 1' }, CLI_ACTOR, ALL_USERS),
+    await rolledBack('user.created',
+      () => users.create({ login: 'uow-new', password: 'unit of work 1' }, CLI_ACTOR, ALL_USERS),
       () => count("SELECT count(*) AS n FROM users WHERE login = 'uow-new'"));
     const ann = await users.create({ login: 'uow-ann', password: 'unit of work 1' }, CLI_ACTOR, ALL_USERS);
-    const row = () => server.db.dataSource.query('SELECT given_name, blocked, updated_at FROM users WHERE id = $1', [ann.id]);
+    const row = () => server.db.dataSource.query('SELECT given_name, blocked, updated_at FROM users WHERE id = $1',
+      [ann.id]);
     await rolledBack('user.updated', () => users.update(ann.id, { givenName: 'Ann' }, CLI_ACTOR, ALL), row);
     await rolledBack('user.blocked', () => lifecycle.block(ann.id, CLI_ACTOR, ALL), row);
   });
@@ -52,13 +55,15 @@ describe('a refused audit insert rolls the whole change back', () => {
 
   it('SCIM: a group created with members', async () => {
     const { users, apiKeys } = server.foyer.services;
-    const admin = await users.create({ login: 'uow-scim', password: 'unit of work 1', role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
+    const admin = await users.create({ login: 'uow-scim', password: 'unit of work 1', role: 'ADMIN' }, CLI_ACTOR,
+      ALL_USERS);
     const key = await apiKeys.generate(admin, CLI_ACTOR);
     const dan = await users.create({ login: 'uow-dan' }, CLI_ACTOR, ALL_USERS);
     await rolledBack('group.member_added', async () => {
       const res = await fetch(`${server.issuer}/scim/v2/Groups`, {
         method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/scim+json' },
-        body: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'UoW SCIM', members: [{ value: dan.id }] }),
+        body: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'UoW SCIM',
+          members: [{ value: dan.id }] }),
       });
       if (!res.ok) throw new Error(`SCIM answered ${res.status}`);
     }, () => count("SELECT count(*) AS n FROM groups WHERE name = 'UoW SCIM'"));
@@ -76,11 +81,15 @@ describe('a refused audit insert rolls the whole change back', () => {
   it('applications: creation with its owner, secret regeneration', async () => {
     const { users, clients } = server.foyer.services;
     const owner = await users.create({ login: 'uow-owner' }, CLI_ACTOR, ALL_USERS);
-    const machine = { redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'], isPublic: false };
-    const state = async () => [await count('SELECT count(*) AS n FROM clients'), await count('SELECT count(*) AS n FROM client_members')];
-    await rolledBack('client.created', () => clients.create({ name: 'UoW app', ...machine }, CLI_ACTOR, owner.id), state);
+    const machine = { redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'],
+      isPublic: false };
+    const state = async () => [await count('SELECT count(*) AS n FROM clients'),
+      await count('SELECT count(*) AS n FROM client_members')];
+    await rolledBack('client.created', () => clients.create({ name: 'UoW app', ...machine }, CLI_ACTOR, owner.id),
+      state);
     const app = await clients.create({ name: 'UoW kept app', ...machine }, CLI_ACTOR);
-    await rolledBack('client.secret_regenerated', () => clients.regenerateSecret(app.client_id, operatorViewer(CLI_ACTOR)),
+    await rolledBack('client.secret_regenerated',
+      () => clients.regenerateSecret(app.client_id, operatorViewer(CLI_ACTOR)),
       () => server.db.dataSource.query('SELECT * FROM clients WHERE client_id = $1', [app.client_id]));
   });
 
@@ -95,7 +104,8 @@ describe('a refused audit insert rolls the whole change back', () => {
 
   it('settings: a custom field added', async () => {
     const { settings } = server.foyer.services;
-    await rolledBack('settings.custom_field_added', () => settings.addCustomField({ key: 'uow', label: 'UoW', type: 'text' }, CLI_ACTOR),
+    await rolledBack('settings.custom_field_added',
+      () => settings.addCustomField({ key: 'uow', label: 'UoW', type: 'text' }, CLI_ACTOR),
       () => count("SELECT count(*) AS n FROM custom_fields WHERE key = 'uow'"));
   });
 });

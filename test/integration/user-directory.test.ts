@@ -3,7 +3,8 @@
 // what the rows say; counts are exact while cheap and estimated beyond.
 
 import { ALL_USERS, type StaffScope } from '../../src/platform/access.js';
-import { createUserDirectory, EXACT_COUNT_LIMIT, SORT_KEYS, type SortKey, type StatusFilter, type UserListQuery, type UserListRow } from '../../src/users/user-directory.query.js';
+import { createUserDirectory, EXACT_COUNT_LIMIT, SORT_KEYS, type SortKey, type StatusFilter, type UserListQuery,
+  type UserListRow } from '../../src/users/user-directory.query.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 let db: TestDatabase;
@@ -12,10 +13,12 @@ let orgA: number;
 let orgB: number;
 
 interface Seeded {
-  id: string; nickname: string | null; login: string | null; email: string | null; created: string; lastSignIn: string | null;
-  org: number | null; blocked: boolean; locked: boolean; invited: boolean; reset: boolean; emailVerified: boolean; deletion: boolean;
+  id: string; nickname: string | null; login: string | null; email: string | null; created: string;
+  lastSignIn: string | null;
+  org: number | null; blocked: boolean; locked: boolean; invited: boolean; reset: boolean; emailVerified: boolean;
+  deletion: boolean;
 }
-let seeded: Seeded[] = [];
+const seeded: Seeded[] = [];
 
 const NAMES = ['Anna Smith', 'anna smith', 'Zoë Quinn', 'Bob', null, 'Émile Zola', 'bob', '100% Sure', 'under_score'];
 
@@ -29,15 +32,18 @@ beforeAll(async () => {
     const nickname = NAMES[i % NAMES.length];
     const row = {
       login: i % 11 === 0 ? null : `user${i}`, email: `User${i}@Example.org`, nickname,
-      created: new Date(Date.UTC(2025, 0, 1 + (i % 7))).toISOString(), lastSignIn: i % 3 === 0 ? null : new Date(Date.UTC(2025, 5, 1 + (i % 5))).toISOString(),
+      created: new Date(Date.UTC(2025, 0, 1 + (i % 7))).toISOString(),
+      lastSignIn: i % 3 === 0 ? null : new Date(Date.UTC(2025, 5, 1 + (i % 5))).toISOString(),
       org: i % 4 === 0 ? orgA : i % 4 === 1 ? orgB : null,
-      blocked: i % 10 === 1, locked: i % 13 === 2, invited: i % 17 === 3, reset: i % 19 === 4, emailVerified: i % 2 === 0, deletion: i % 23 === 5,
+      blocked: i % 10 === 1, locked: i % 13 === 2, invited: i % 17 === 3, reset: i % 19 === 4,
+      emailVerified: i % 2 === 0, deletion: i % 23 === 5,
     };
     const [{ id }] = await db.dataSource.query(
-      `INSERT INTO users (login, email, nickname, created_at, last_sign_in_at, organization_id, blocked, locked_at, invited_at,
-         password_reset_required, email_verified, deletion_scheduled_at)
+      `INSERT INTO users (login, email, nickname, created_at, last_sign_in_at, organization_id, blocked, locked_at,
+         invited_at, password_reset_required, email_verified, deletion_scheduled_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id::text AS id`,
-      [row.login, row.email, row.nickname, row.created, row.lastSignIn, row.org, row.blocked, row.locked ? new Date() : null,
+      [row.login, row.email, row.nickname, row.created, row.lastSignIn, row.org, row.blocked,
+        row.locked ? new Date() : null,
         row.invited ? new Date() : null, row.reset, row.emailVerified, row.deletion ? new Date() : null]);
     seeded.push({ id, ...row });
   }
@@ -58,7 +64,10 @@ const sortValue: Record<SortKey, (s: Seeded) => string> = {
   last_sign_in: (s) => s.lastSignIn ?? '0000',
 };
 
-/** The expected order, computed here from what was inserted. PostgreSQL's collation decides text order, so text sorts are checked by SQL too. */
+/**
+ * The expected order, computed here from what was inserted. PostgreSQL's collation decides text
+ * order, so text sorts are checked by SQL too.
+ */
 function expectedIds(rows: Seeded[], sort: SortKey, dir: 'asc' | 'desc'): string[] {
   const sorted = [...rows].sort((a, b) => {
     const va = sortValue[sort](a);
@@ -68,7 +77,8 @@ function expectedIds(rows: Seeded[], sort: SortKey, dir: 'asc' | 'desc'): string
   return (dir === 'asc' ? sorted : sorted.reverse()).map((s) => s.id);
 }
 
-async function walk(query: Omit<UserListQuery, 'limit' | 'after' | 'before' | 'last'>, limit: number): Promise<{ forward: string[]; backward: string[] }> {
+async function walk(query: Omit<UserListQuery, 'limit' | 'after' | 'before' | 'last'>,
+  limit: number): Promise<{ forward: string[]; backward: string[] }> {
   const forward: string[] = [];
   let page = await directory.list({ ...query, limit });
   expect(page.prev).toBeUndefined();
@@ -109,14 +119,17 @@ describe('keyset pages', () => {
 
   it('steps back from a middle page to exactly the page before', async () => {
     const first = await directory.list({ scope: ALL_USERS, sort: 'created', dir: 'asc', limit: 10 });
-    const second = await directory.list({ scope: ALL_USERS, sort: 'created', dir: 'asc', limit: 10, after: first.next });
-    const back = await directory.list({ scope: ALL_USERS, sort: 'created', dir: 'asc', limit: 10, before: second.prev });
+    const second = await directory.list({ scope: ALL_USERS, sort: 'created', dir: 'asc', limit: 10,
+      after: first.next });
+    const back = await directory.list({ scope: ALL_USERS, sort: 'created', dir: 'asc', limit: 10,
+      before: second.prev });
     expect(back.rows.map((r) => r.id)).toEqual(first.rows.map((r) => r.id));
     expect(back.prev).toBeUndefined();
   });
 
   it('refuses a forged cursor', async () => {
-    await expect(directory.list({ scope: ALL_USERS, sort: 'name', dir: 'asc', limit: 10, after: 'bm90LWpzb24' })).rejects.toThrow('invalid cursor');
+    await expect(directory.list({ scope: ALL_USERS, sort: 'name', dir: 'asc', limit: 10,
+      after: 'bm90LWpzb24' })).rejects.toThrow('invalid cursor');
   });
 });
 
@@ -133,19 +146,22 @@ describe('filters and search', () => {
     active: (s) => !(s.blocked || s.locked || s.invited || s.reset || s.deletion),
   };
 
-  it.each(Object.keys(status) as StatusFilter[])('status %s lists exactly the users in it, with an exact count', async (filter) => {
-    const { forward } = await walk({ scope: ALL_USERS, status: filter, sort: 'name', dir: 'asc' }, 15);
-    const expected = seeded.filter(status[filter]).map((s) => s.id).sort(byNumber);
-    expect([...forward].sort(byNumber)).toEqual(expected);
-    const page = await directory.list({ scope: ALL_USERS, status: filter, sort: 'name', dir: 'asc', limit: 5 });
-    expect(page.total).toEqual({ value: expected.length, exact: true });
-  });
+  it.each(Object.keys(status) as StatusFilter[])('status %s lists exactly the users in it, with an exact count',
+    async (filter) => {
+      const { forward } = await walk({ scope: ALL_USERS, status: filter, sort: 'name', dir: 'asc' }, 15);
+      const expected = seeded.filter(status[filter]).map((s) => s.id).sort(byNumber);
+      expect([...forward].sort(byNumber)).toEqual(expected);
+      const page = await directory.list({ scope: ALL_USERS, status: filter, sort: 'name', dir: 'asc', limit: 5 });
+      expect(page.total).toEqual({ value: expected.length, exact: true });
+    });
 
   it('searches login, email and names case-insensitively by substring, with % and _ taken literally', async () => {
     const ids = async (q: string, extra: Partial<UserListQuery> = {}) =>
       (await walk({ scope: ALL_USERS, q, sort: 'name', dir: 'asc', ...extra }, 50)).forward.sort(byNumber);
-    expect(await ids('ANNA SM')).toEqual(seeded.filter((s) => s.nickname?.toLowerCase() === 'anna smith').map((s) => s.id));
-    expect(await ids('user12@example')).toEqual(seeded.filter((s) => s.email?.toLowerCase().includes('user12@example')).map((s) => s.id));
+    expect(await ids('ANNA SM'))
+      .toEqual(seeded.filter((s) => s.nickname?.toLowerCase() === 'anna smith').map((s) => s.id));
+    expect(await ids('user12@example'))
+      .toEqual(seeded.filter((s) => s.email?.toLowerCase().includes('user12@example')).map((s) => s.id));
     expect(await ids('100%')).toEqual(seeded.filter((s) => s.nickname === '100% Sure').map((s) => s.id));
     expect(await ids('r_s')).toEqual(seeded.filter((s) => s.nickname === 'under_score').map((s) => s.id));
     expect(await ids('zo', { status: 'blocked' })).toEqual(
@@ -172,7 +188,8 @@ describe('scope', () => {
   });
 
   it('shows a Manager without an organization nobody', async () => {
-    const page = await directory.list({ scope: { kind: 'organization', organizationId: null }, sort: 'name', dir: 'asc', limit: 50 });
+    const page = await directory.list({ scope: { kind: 'organization', organizationId: null }, sort: 'name', dir: 'asc',
+      limit: 50 });
     expect(page.rows).toEqual([]);
   });
 });
@@ -180,7 +197,8 @@ describe('scope', () => {
 describe('count', () => {
   it(`says "about" beyond ${EXACT_COUNT_LIMIT} matches`, async () => {
     await db.dataSource.query(
-      `INSERT INTO users (login, nickname, blocked) SELECT 'bulk' || g, 'Bulk ' || g, g % 2 = 0 FROM generate_series(1, ${EXACT_COUNT_LIMIT + 500}) g`);
+      `INSERT INTO users (login, nickname, blocked) SELECT 'bulk' || g, 'Bulk ' || g, g % 2 = 0 FROM `
+        + `generate_series(1, ${EXACT_COUNT_LIMIT + 500}) g`);
     await db.dataSource.query('ANALYZE users');
     const all = await directory.list({ scope: ALL_USERS, sort: 'name', dir: 'asc', limit: 5 });
     expect(all.total.exact).toBe(false);
@@ -190,6 +208,7 @@ describe('count', () => {
     expect(bulk.total.value).toBeGreaterThan(EXACT_COUNT_LIMIT);
     const blocked = await directory.list({ scope: ALL_USERS, status: 'blocked', sort: 'name', dir: 'asc', limit: 5 });
     const expectedBlocked = (EXACT_COUNT_LIMIT + 500) / 2 + seeded.filter((s) => s.blocked).length;
-    expect(blocked.total).toEqual(expectedBlocked > EXACT_COUNT_LIMIT ? { value: expect.any(Number), exact: false } : { value: expectedBlocked, exact: true });
+    expect(blocked.total).toEqual(expectedBlocked > EXACT_COUNT_LIMIT ? { value: expect.any(Number), exact: false }
+      : { value: expectedBlocked, exact: true });
   });
 });

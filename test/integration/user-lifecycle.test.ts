@@ -36,14 +36,18 @@ function newUser(overrides: Partial<CreateUserInput> = {}): CreateUserInput {
   serial += 1;
   return { login: `life${serial}`, email: `life${serial}@example.com`, password: PASSWORD, ...overrides };
 }
-const createUser = (overrides: Partial<CreateUserInput> = {}) => services.users.create(newUser(overrides), CLI_ACTOR, ALL_USERS);
+const createUser = (overrides: Partial<CreateUserInput> = {}) => services.users.create(newUser(overrides), CLI_ACTOR,
+  ALL_USERS);
 
-async function auditEvents(userId: string, action: string): Promise<{ details: Record<string, unknown>; target_label: string; actor_type: string }[]> {
-  return db.dataSource.query('SELECT details, target_label, actor_type FROM audit_events WHERE target_user_id = $1 AND action = $2 ORDER BY id', [userId, action]);
+async function auditEvents(userId: string,
+  action: string): Promise<{ details: Record<string, unknown>; target_label: string; actor_type: string }[]> {
+  return db.dataSource.query('SELECT details, target_label, actor_type FROM audit_events WHERE target_user_id = $1 '
+    + 'AND action = $2 ORDER BY id', [userId, action]);
 }
 
 async function payloadCount(accountId: string): Promise<number> {
-  const [row] = await db.dataSource.query('SELECT count(*)::int AS n FROM oidc_payloads WHERE account_id = $1', [accountId]);
+  const [row] = await db.dataSource.query('SELECT count(*)::int AS n FROM oidc_payloads WHERE account_id = $1',
+    [accountId]);
   return row.n;
 }
 
@@ -51,7 +55,9 @@ async function payloadCount(accountId: string): Promise<number> {
 async function giveTokens(accountId: string): Promise<void> {
   const adapterFor = createAdapterFactory(db.database, async () => undefined);
   const grantId = `grant-${accountId}-${serial++}`;
-  await adapterFor('Session').upsert(`sess-${grantId}`, { kind: 'Session', accountId, uid: `uid-${grantId}`, authorizations: { app: { grantId, sid: `sid-${grantId}` } } }, 3600);
+  await adapterFor('Session').upsert(`sess-${grantId}`,
+    { kind: 'Session', accountId, uid: `uid-${grantId}`, authorizations: { app: { grantId, sid: `sid-${grantId}` } } },
+    3600);
   await adapterFor('Grant').upsert(grantId, { kind: 'Grant', accountId, clientId: 'app' }, 3600);
   await adapterFor('AccessToken').upsert(`at-${grantId}`, { kind: 'AccessToken', accountId, grantId }, 3600);
   await adapterFor('RefreshToken').upsert(`rt-${grantId}`, { kind: 'RefreshToken', accountId, grantId }, 3600);
@@ -84,7 +90,8 @@ describe('block and unblock', () => {
     const user = await createUser();
     await giveTokens(user.id);
     const failing = createUserLifecycle({
-      db: db.database, users: services.users, repository: createUserRepository(db.database), audit: createAuditLog(db.database), records: services.accountRecords,
+      db: db.database, users: services.users, repository: createUserRepository(db.database),
+      audit: createAuditLog(db.database), records: services.accountRecords,
       deleteOwnedApplications,
       async revokeAccountTokens(manager, accountId) {
         await revokeAccountTokens(manager, accountId);
@@ -104,21 +111,23 @@ describe('block and unblock', () => {
 });
 
 describe('end sessions', () => {
-  it('ends every session and token but leaves the account active, and tells listeners which sessions ended', async () => {
-    const { lifecycle, users } = services;
-    const user = await createUser();
-    await giveTokens(user.id);
-    await giveTokens(user.id);
-    const heard: unknown[] = [];
-    lifecycle.onSessionsEnded(async (accountId, sessions) => {
-      heard.push({ accountId, sessions });
+  it('ends every session and token but leaves the account active, and tells listeners which sessions ended',
+    async () => {
+      const { lifecycle, users } = services;
+      const user = await createUser();
+      await giveTokens(user.id);
+      await giveTokens(user.id);
+      const heard: unknown[] = [];
+      lifecycle.onSessionsEnded(async (accountId, sessions) => {
+        heard.push({ accountId, sessions });
+      });
+      await expect(lifecycle.endSessions(user.id, CLI_ACTOR, { kind: 'all' })).resolves.toMatchObject({ revoked: 8 });
+      expect(await payloadCount(user.id)).toBe(0);
+      expect(await users.findActive(user.id)).toMatchObject({ id: user.id });
+      expect(heard).toEqual([{ accountId: user.id, sessions: [{ clients: [{ clientId: 'app', sid: expect.stringMatching(/^sid-/) }] }, { clients: [{ clientId: 'app', sid: expect.stringMatching(/^sid-/) }] }] }]);
+      expect((await auditEvents(user.id, 'user.sessions_ended'))[0].details)
+        .toEqual({ sessions: 2, revokedRecords: 8 });
     });
-    await expect(lifecycle.endSessions(user.id, CLI_ACTOR, { kind: 'all' })).resolves.toMatchObject({ revoked: 8 });
-    expect(await payloadCount(user.id)).toBe(0);
-    expect(await users.findActive(user.id)).toMatchObject({ id: user.id });
-    expect(heard).toEqual([{ accountId: user.id, sessions: [{ clients: [{ clientId: 'app', sid: expect.stringMatching(/^sid-/) }] }, { clients: [{ clientId: 'app', sid: expect.stringMatching(/^sid-/) }] }] }]);
-    expect((await auditEvents(user.id, 'user.sessions_ended'))[0].details).toEqual({ sessions: 2, revokedRecords: 8 });
-  });
 });
 
 describe('lock and unlock', () => {
@@ -135,7 +144,8 @@ describe('lock and unlock', () => {
 
     await lifecycle.unlock(user.id, CLI_ACTOR, { kind: 'all' });
     await expect(users.signIn(user.login!, PASSWORD)).resolves.toMatchObject({ outcome: 'ok' });
-    expect((await auditEvents(user.id, 'user.locked'))[0].details).toMatchObject({ reason: 'Laptop stolen', revokedRecords: 4 });
+    expect((await auditEvents(user.id, 'user.locked'))[0].details).toMatchObject({ reason: 'Laptop stolen',
+      revokedRecords: 4 });
     expect(await auditEvents(user.id, 'user.unlocked')).toHaveLength(1);
   });
 
@@ -158,12 +168,15 @@ describe('lock and unlock', () => {
       await expect(users.signIn(user.login!, PASSWORD)).resolves.toMatchObject({ outcome: 'ok' });
       expect(await users.findById(user.id)).toMatchObject({ failedSignIns: 0 });
 
-      for (let i = 0; i < 3; i += 1) await expect(users.signIn(user.email!, `wrong ${i}`)).resolves.toEqual({ outcome: 'invalid' });
+      for (let i = 0; i < 3; i += 1) {
+        await expect(users.signIn(user.email!, `wrong ${i}`)).resolves.toEqual({ outcome: 'invalid' });
+      }
       // While locked automatically the right password gets the same answer as a wrong one (no oracle).
       await expect(users.signIn(user.login!, PASSWORD)).resolves.toEqual({ outcome: 'invalid' });
       expect(await users.findById(user.id)).toMatchObject({ lockedReason: AUTO_LOCK_REASON, lockedUntil: null });
       const [event] = await auditEvents(user.id, 'user.locked');
-      expect(event).toMatchObject({ actor_type: 'system', details: { automatic: true, failedSignIns: 3, until: null } });
+      expect(event).toMatchObject({ actor_type: 'system',
+        details: { automatic: true, failedSignIns: 3, until: null } });
 
       await lifecycle.unlock(user.id, CLI_ACTOR, { kind: 'all' });
       expect(await users.findById(user.id)).toMatchObject({ failedSignIns: 0, lockedAt: null });
@@ -194,16 +207,20 @@ describe('delete', () => {
     const { lifecycle, users } = services;
     const user = await createUser({ givenName: 'Secret', email: 'private.person@example.com' });
     await giveTokens(user.id);
-    await db.dataSource.query("INSERT INTO one_time_tokens (purpose, token_hash, user_id) VALUES ('test', md5(random()::text), $1)", [user.id]);
+    await db.dataSource.query("INSERT INTO one_time_tokens (purpose, token_hash, user_id) VALUES ('test', "
+      + 'md5(random()::text), $1)', [user.id]);
     await users.setPrivacy(user.id, 'email', 'public', CLI_ACTOR, ALL_USERS);
 
-    await expect(lifecycle.delete(user.id, CLI_ACTOR, { kind: 'all' })).resolves.toEqual({ id: user.id, login: user.login });
+    await expect(lifecycle.delete(user.id, CLI_ACTOR, { kind: 'all' })).resolves.toEqual({ id: user.id,
+      login: user.login });
 
     expect(await users.findById(user.id)).toBeNull();
     expect(await payloadCount(user.id)).toBe(0);
-    expect((await db.dataSource.query('SELECT count(*)::int AS n FROM one_time_tokens WHERE user_id = $1', [user.id]))[0].n).toBe(0);
+    expect((await db.dataSource.query('SELECT count(*)::int AS n FROM one_time_tokens WHERE user_id = $1',
+      [user.id]))[0].n).toBe(0);
     const log: { action: string; target_label: string; text: string }[] = await db.dataSource.query(
-      'SELECT action, target_label, details::text AS text FROM audit_events WHERE target_user_id = $1 ORDER BY id', [user.id]);
+      'SELECT action, target_label, details::text AS text FROM audit_events WHERE target_user_id = $1 ORDER BY id',
+      [user.id]);
     expect(log.map((e) => e.action)).toEqual(['user.created', 'user.privacy_changed', 'user.deleted']);
     for (const event of log) {
       expect(event.target_label).toBe(user.login);
@@ -216,7 +233,8 @@ describe('delete', () => {
   it('refuses to delete the last active Administrator', async () => {
     await db.dataSource.query("UPDATE users SET role = 'MEMBER' WHERE role = 'ADMIN'");
     const admin = await createUser({ role: 'ADMIN' });
-    await expect(services.lifecycle.delete(admin.id, CLI_ACTOR, { kind: 'all' })).rejects.toBeInstanceOf(LastAdministratorError);
+    await expect(services.lifecycle.delete(admin.id, CLI_ACTOR,
+      { kind: 'all' })).rejects.toBeInstanceOf(LastAdministratorError);
     expect(await services.users.findById(admin.id)).not.toBeNull();
   });
 });
@@ -224,13 +242,15 @@ describe('delete', () => {
 describe('scope', () => {
   it("keeps a Manager's hands off other organizations and off Administrators", async () => {
     const { organizations, lifecycle, users } = services;
-    const [a, b] = [await organizations.create(`Life A ${serial}`, CLI_ACTOR), await organizations.create(`Life B ${serial}`, CLI_ACTOR)];
+    const [a, b] = [await organizations.create(`Life A ${serial}`, CLI_ACTOR),
+      await organizations.create(`Life B ${serial}`, CLI_ACTOR)];
     const outsider = await createUser({ organizationId: b.id });
     const admin = await createUser({ role: 'ADMIN', organizationId: a.id });
     const scope = { kind: 'organization', organizationId: a.id } as const;
     for (const action of [
       () => lifecycle.block(outsider.id, CLI_ACTOR, scope), () => lifecycle.endSessions(outsider.id, CLI_ACTOR, scope),
-      () => lifecycle.lock(outsider.id, { reason: 'x' }, CLI_ACTOR, scope), () => lifecycle.delete(outsider.id, CLI_ACTOR, scope),
+      () => lifecycle.lock(outsider.id, { reason: 'x' }, CLI_ACTOR, scope),
+      () => lifecycle.delete(outsider.id, CLI_ACTOR, scope),
     ]) await expect(action()).rejects.toBeInstanceOf(NotFoundError);
     await expect(lifecycle.block(admin.id, CLI_ACTOR, scope)).rejects.toBeInstanceOf(AdministratorProtectedError);
     expect(await users.findById(outsider.id)).toMatchObject({ blocked: false, lockedAt: null });

@@ -8,7 +8,8 @@ import { createSettingsRepository } from '../../src/settings/settings.repository
 import { createSettingsService } from '../../src/settings/settings.service.js';
 import { createUserRepository } from '../../src/users/user.repository.js';
 import { ALL_USERS } from '../../src/platform/access.js';
-import { createUserService, LastAdministratorError, type CreateUserInput, type UserService } from '../../src/users/user.service.js';
+import { createUserService, LastAdministratorError, type CreateUserInput,
+  type UserService } from '../../src/users/user.service.js';
 import { createServices } from '../../src/services.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { testEnv } from '../support/server.js';
@@ -49,7 +50,8 @@ async function fieldsOf(attempt: Promise<unknown>): Promise<Record<string, strin
 }
 
 async function auditEvents(userId: string, action: string): Promise<{ details: Record<string, unknown> }[]> {
-  return db.dataSource.query('SELECT details FROM audit_events WHERE target_user_id = $1 AND action = $2 ORDER BY id', [userId, action]);
+  return db.dataSource.query('SELECT details FROM audit_events WHERE target_user_id = $1 AND action = $2 ORDER BY id',
+    [userId, action]);
 }
 
 /** The service as services.ts builds it, with some parts swapped for tests. */
@@ -58,7 +60,8 @@ function serviceWith(parts: { hasher?: PasswordHasher }): UserService {
     db: db.database,
     users: createUserRepository(db.database),
     organizations: createOrganizationRepository(db.database),
-    settings: createSettingsService({ db: db.database, settings: createSettingsRepository(db.database), audit: createAuditLog(db.database) }),
+    settings: createSettingsService({ db: db.database, settings: createSettingsRepository(db.database),
+      audit: createAuditLog(db.database) }),
     hasher: parts.hasher ?? createPasswordHasher({ cost: config.bcryptCost }),
     audit: createAuditLog(db.database),
     privacyDefaults: config.privacyDefaults,
@@ -100,7 +103,8 @@ describe('create', () => {
     await createUser({ login: 'Dinah', email: 'Dinah@Example.com' });
     expect((await fieldsOf(createUser({ login: 'dINAH' }))).login).toMatch(/already in use/);
     expect((await fieldsOf(createUser({ email: 'dinah@EXAMPLE.com' }))).email).toMatch(/already in use/);
-    const [{ n }] = await db.dataSource.query(`SELECT count(*)::int AS n FROM users WHERE lower(login) = 'dinah' OR lower(email) = 'dinah@example.com'`);
+    const [{ n }] = await db.dataSource.query(`SELECT count(*)::int AS n FROM users WHERE lower(login) = 'dinah' OR `
+      + `lower(email) = 'dinah@example.com'`);
     expect(n).toBe(1);
   });
 
@@ -152,7 +156,8 @@ describe('signIn', () => {
   it('tells a locked user until when, and lets them in once the lock has run out', async () => {
     const user = await createUser();
     await setColumns(user.id, `locked_at = now(), locked_until = now() + interval '1 hour'`);
-    const [{ locked_until: until }] = await db.dataSource.query('SELECT locked_until FROM users WHERE id = $1', [user.id]);
+    const [{ locked_until: until }] = await db.dataSource.query('SELECT locked_until FROM users WHERE id = $1',
+      [user.id]);
     await expect(users.signIn(user.login!, PASSWORD)).resolves.toMatchObject({ outcome: 'locked', until });
 
     await setColumns(user.id, `locked_until = now() - interval '1 minute'`);
@@ -169,7 +174,8 @@ describe('signIn', () => {
   it('offers a user scheduled for deletion the restore step, only with the right password', async () => {
     const user = await createUser();
     await setColumns(user.id, "deletion_scheduled_at = now() + interval '3 days'");
-    await expect(users.signIn(user.login!, PASSWORD)).resolves.toMatchObject({ outcome: 'deletion_scheduled', at: expect.any(Date) });
+    await expect(users.signIn(user.login!, PASSWORD)).resolves.toMatchObject({ outcome: 'deletion_scheduled',
+      at: expect.any(Date) });
     await expect(users.signIn(user.login!, 'wrong password')).resolves.toEqual({ outcome: 'invalid' });
   });
 
@@ -228,7 +234,8 @@ describe('findActive', () => {
 describe('setPrivacy', () => {
   it('rejects an unknown claim or level', async () => {
     const user = await createUser();
-    expect(await fieldsOf(users.setPrivacy(user.id, 'shoe_size', 'public', CLI_ACTOR, ALL_USERS))).toHaveProperty('claim');
+    expect(await fieldsOf(users.setPrivacy(user.id, 'shoe_size', 'public', CLI_ACTOR,
+      ALL_USERS))).toHaveProperty('claim');
     expect(await fieldsOf(users.setPrivacy(user.id, 'email', 'secret', CLI_ACTOR, ALL_USERS))).toHaveProperty('level');
     expect(await auditEvents(user.id, 'user.privacy_changed')).toEqual([]);
   });
@@ -260,13 +267,17 @@ describe('console changes', () => {
 
   it('applies the password policy set in settings to every new password, and names what is missing', async () => {
     const { settings } = services();
-    await settings.updatePasswordPolicy({ minLength: '12', requiredClasses: ['digit', 'upper'], forbidIdentifiers: 'on' }, CLI_ACTOR);
+    await settings.updatePasswordPolicy({ minLength: '12', requiredClasses: ['digit', 'upper'],
+      forbidIdentifiers: 'on' }, CLI_ACTOR);
     try {
-      expect((await fieldsOf(svc.users.create(newUser({ password: 'only lowercase words' }), CLI_ACTOR, ALL_USERS))).password).toBe('Include a digit, an upper-case letter');
+      expect((await fieldsOf(svc.users.create(newUser({ password: 'only lowercase words' }), CLI_ACTOR,
+        ALL_USERS))).password).toBe('Include a digit, an upper-case letter');
       expect((await fieldsOf(svc.users.create(newUser({ login: 'ringo', password: 'Ringo Starr 1940' }), CLI_ACTOR, ALL_USERS))).password).toMatch(/login or email/);
       expect((await fieldsOf(svc.users.create(newUser({ password: 'Short 1' }), CLI_ACTOR, ALL_USERS))).password).toMatch(/at least 12/);
-      await expect(svc.users.create(newUser({ password: 'Perfectly Fine 42' }), CLI_ACTOR, ALL_USERS)).resolves.toHaveProperty('id');
-      const [event] = await db.dataSource.query("SELECT details FROM audit_events WHERE action = 'settings.password_policy_changed' ORDER BY id DESC LIMIT 1");
+      await expect(svc.users.create(newUser({ password: 'Perfectly Fine 42' }), CLI_ACTOR,
+        ALL_USERS)).resolves.toHaveProperty('id');
+      const [event] = await db.dataSource.query('SELECT details FROM audit_events WHERE action = '
+        + "'settings.password_policy_changed' ORDER BY id DESC LIMIT 1");
       expect(event.details.to).toEqual({ minLength: 12, requiredClasses: ['digit', 'upper'], forbidIdentifiers: true });
     } finally {
       await settings.updatePasswordPolicy({ minLength: '8', forbidIdentifiers: 'on' }, CLI_ACTOR);
@@ -275,7 +286,8 @@ describe('console changes', () => {
 
   it('edits the profile, unverifies a changed email and audits the field names only', async () => {
     const user = await svc.users.create(newUser({ emailVerified: true, givenName: 'Old' }), CLI_ACTOR, ALL_USERS);
-    const updated = await svc.users.update(user.id, { login: user.login!, email: `new-${user.email}`, givenName: 'New' }, CLI_ACTOR, ALL_USERS);
+    const updated = await svc.users.update(user.id,
+      { login: user.login!, email: `new-${user.email}`, givenName: 'New' }, CLI_ACTOR, ALL_USERS);
     expect(updated).toMatchObject({ givenName: 'New', emailVerified: false });
     const [event] = await auditEvents(user.id, 'user.updated');
     expect(event.details).toEqual({ fields: ['email', 'givenName', 'emailVerified'] });
@@ -286,10 +298,12 @@ describe('console changes', () => {
     const org = await organizations.create(`Last admin ${serial}`, CLI_ACTOR);
     await db.dataSource.query("UPDATE users SET role = 'MEMBER' WHERE role = 'ADMIN'");
     const only = await svc.users.create(newUser({ role: 'ADMIN' }), CLI_ACTOR, ALL_USERS);
-    await expect(svc.users.changePermissions(only.id, { role: 'MANAGER', organizationId: org.id }, CLI_ACTOR, ALL_USERS))
+    await expect(svc.users.changePermissions(only.id, { role: 'MANAGER', organizationId: org.id }, CLI_ACTOR,
+      ALL_USERS))
       .rejects.toBeInstanceOf(LastAdministratorError);
     const second = await svc.users.create(newUser({ role: 'ADMIN' }), CLI_ACTOR, ALL_USERS);
-    await expect(svc.users.changePermissions(only.id, { role: 'MANAGER', organizationId: org.id }, CLI_ACTOR, ALL_USERS))
+    await expect(svc.users.changePermissions(only.id, { role: 'MANAGER', organizationId: org.id }, CLI_ACTOR,
+      ALL_USERS))
       .resolves.toMatchObject({ role: 'MANAGER', organizationId: org.id });
     expect((await auditEvents(only.id, 'user.permissions_changed'))[0].details).toEqual({
       from: { role: 'ADMIN', organizationId: null }, to: { role: 'MANAGER', organizationId: org.id },

@@ -83,7 +83,8 @@ function dedupe(routes: RouteSpec[]): RouteSpec[] {
   });
 }
 
-export function fillPath(route: RouteSpec, value: (param: string) => string, override?: { param: string; raw: string }): string {
+export function fillPath(route: RouteSpec, value: (param: string) => string,
+  override?: { param: string; raw: string }): string {
   let path = route.path;
   for (const name of route.paramNames) {
     const raw = override?.param === name ? override.raw : encodeURIComponent(value(name));
@@ -144,9 +145,12 @@ export function formsIn(html: string, pagePath: string): PageForm[] {
 }
 
 /** Query and form field names tried on every route, besides the ones its forms name. */
-export const GENERIC_FIELDS = ['q', 'login', 'email', 'name', 'identifier', 'password', 'login_hint', 'state', 'nonce', 'ui_locales', 'client_id',
-  'client_secret', 'token', 'birthdate', 'after', 'before', 'org', 'status', 'role', 'startIndex', 'count', 'filter', 'sortBy', 'attributes',
-  'displayName', 'userName', 'id', 'page', 'redirect_uri', 'scope', 'response_type', 'grant_type', 'code', 'refresh_token', 'id_token_hint', 'post_logout_redirect_uri'];
+export const GENERIC_FIELDS = ['q', 'login', 'email', 'name', 'identifier', 'password', 'login_hint', 'state', 'nonce',
+  'ui_locales', 'client_id',
+  'client_secret', 'token', 'birthdate', 'after', 'before', 'org', 'status', 'role', 'startIndex', 'count', 'filter',
+  'sortBy', 'attributes',
+  'displayName', 'userName', 'id', 'page', 'redirect_uri', 'scope', 'response_type', 'grant_type', 'code',
+  'refresh_token', 'id_token_hint', 'post_logout_redirect_uri'];
 
 /** Bad values, already percent-encoded for a query string or a form body. */
 const VALUES: [string, (field: string) => string][] = [
@@ -170,7 +174,8 @@ const enc = (s: string) => encodeURIComponent(s);
 const HAS_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** Every variant of one route for one identity. `fields` are the names its forms use plus the generic ones. */
-export function variantsOf(route: RouteSpec, identity: Identity, fields: string[], param: (name: string) => string, forms: PageForm[] = [], longQuery = 10_000): Variant[] {
+export function variantsOf(route: RouteSpec, identity: Identity, fields: string[], param: (name: string) => string,
+  forms: PageForm[] = [], longQuery = 10_000): Variant[] {
   const out: Variant[] = [];
   const path = fillPath(route, param);
   const base: Record<string, string> = { cookie: identity.cookie, ...(identity.headers?.(route.path) ?? {}) };
@@ -183,9 +188,11 @@ export function variantsOf(route: RouteSpec, identity: Identity, fields: string[
 
   if (HAS_BODY.has(route.method)) {
     for (const [name, make] of VALUES) add(`form:${name}`, path, form, `${csrfField}&${all(make)}`);
-    add('form:long', path, form, `${csrfField}&${fields.map((f) => `${enc(f)}=${'a'.repeat(100_000 / fields.length | 0)}`).join('&')}`);
+    add('form:long', path, form,
+      `${csrfField}&${fields.map((f) => `${enc(f)}=${'a'.repeat(100_000 / fields.length | 0)}`).join('&')}`);
     add('query:nul', `${path}?${all(VALUES[0][1])}`, form, csrfField);
-    const json = { ...base, ...csrfHeaders, 'content-type': route.path.startsWith('/scim/') ? 'application/scim+json' : 'application/json' };
+    const json = { ...base, ...csrfHeaders,
+      'content-type': route.path.startsWith('/scim/') ? 'application/scim+json' : 'application/json' };
     const withCsrf = (rest: string) => `{"_csrf":${JSON.stringify(identity.csrf)}${rest ? `,${rest}` : ''}}`;
     const jsonFields = (value: string) => withCsrf(fields.map((f) => `${JSON.stringify(f)}:${value}`).join(','));
     add('json:nul', path, json, jsonFields('"a\\u0000b"'));
@@ -194,20 +201,27 @@ export function variantsOf(route: RouteSpec, identity: Identity, fields: string[
     add('json:huge-number', path, json, jsonFields('99999999999999999999999999'));
     add('json:malformed', path, json, '{"a":');
     add('json:scim-user', path, json, JSON.stringify({
-      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', 'urn:ietf:params:scim:schemas:core:2.0:Group'], userName: 'a\u0000b', displayName: 'a\u0000b',
-      name: { givenName: 'a\u0000b' }, emails: [{ value: 'a\u0000b@example.com' }], externalId: 'a\u0000b', members: [{ value: 'a\u0000b' }],
-      Operations: [{ op: 'replace', path: 'displayName', value: 'a\u0000b' }, { op: 'add', value: { displayName: 'a\u0000b' } }],
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', 'urn:ietf:params:scim:schemas:core:2.0:Group'],
+      userName: 'a\u0000b', displayName: 'a\u0000b',
+      name: { givenName: 'a\u0000b' }, emails: [{ value: 'a\u0000b@example.com' }], externalId: 'a\u0000b',
+      members: [{ value: 'a\u0000b' }],
+      Operations: [{ op: 'replace', path: 'displayName', value: 'a\u0000b' },
+        { op: 'add', value: { displayName: 'a\u0000b' } }],
     }));
     add('gzip-lie', path, { ...form, 'content-encoding': 'gzip' }, `${csrfField}&${all(VALUES[0][1])}`);
     add('gzip-lie-json', path, { ...json, 'content-encoding': 'gzip' }, '{"a":1}');
     add('gzip-valid-nul', path, { ...form, 'content-encoding': 'gzip' }, gzipSync(`${csrfField}&${all(VALUES[0][1])}`));
     const boundary = 'xBadInputBoundary';
-    add('multipart-truncated', `${path}?${csrfField}`, { ...base, ...csrfHeaders, 'content-type': `multipart/form-data; boundary=${boundary}` },
-      `--${boundary}\r\nContent-Disposition: form-data; name="photo"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n\x89PNG\r\n\x1a\nabc`);
-    add('multipart-garbage', `${path}?${csrfField}`, { ...base, ...csrfHeaders, 'content-type': 'multipart/form-data' }, 'garbage');
+    add('multipart-truncated', `${path}?${csrfField}`,
+      { ...base, ...csrfHeaders, 'content-type': `multipart/form-data; boundary=${boundary}` },
+      `--${boundary}\r\nContent-Disposition: form-data; name="photo"; filename="a.png"\r\nContent-Type: `
+        + `image/png\r\n\r\n\x89PNG\r\n\x1a\nabc`);
+    add('multipart-garbage', `${path}?${csrfField}`, { ...base, ...csrfHeaders, 'content-type': 'multipart/form-data' },
+      'garbage');
   } else {
     for (const [name, make] of VALUES) add(`query:${name}`, `${path}?${all(make)}`, base);
-    add('query:long', `${path}?${fields.slice(0, 3).map((f) => `${enc(f)}=${'a'.repeat(longQuery / 3 | 0)}`).join('&')}`, base);
+    add('query:long',
+      `${path}?${fields.slice(0, 3).map((f) => `${enc(f)}=${'a'.repeat(longQuery / 3 | 0)}`).join('&')}`, base);
     add('query:malformed-percent', `${path}?${fields.slice(0, 5).map((f) => `${enc(f)}=%`).join('&')}`, base);
   }
   // One field at a time in a form as rendered, so a field the others' errors would mask is reached.
@@ -215,7 +229,8 @@ export function variantsOf(route: RouteSpec, identity: Identity, fields: string[
     const others = (name: string) => pageForm.values.filter(([n]) => n !== name).map(([n, v]) => `${enc(n)}=${enc(v)}`);
     const one = (name: string, raw: string) => {
       const fieldsHere = [...others(name), `${enc(name)}=${raw}`].join('&');
-      return HAS_BODY.has(route.method) ? { url: path, body: `${csrfField}&${fieldsHere}` } : { url: `${path}?${fieldsHere}`, body: undefined };
+      return HAS_BODY.has(route.method) ? { url: path, body: `${csrfField}&${fieldsHere}` }
+        : { url: `${path}?${fieldsHere}`, body: undefined };
     };
     for (const name of pageForm.fields) {
       const nul = one(name, 'a%00b');
@@ -251,16 +266,20 @@ function count(identity: string, status: number) {
 }
 
 export function answeredSummary(): string {
-  return [...answered].map(([who, byStatus]) => `${who}: ${[...byStatus].sort((a, b) => a[0] - b[0]).map(([st, n]) => `${st}×${n}`).join(' ')}`).join('\n# ');
+  return [...answered].map(([who,
+    byStatus]) => `${who}: `
+      + `${[...byStatus].sort((a, b) => a[0] - b[0]).map(([st, n]) => `${st}×${n}`).join(' ')}`).join('\n# ');
 }
 
 /** Sends one variant; a 5xx, a stack trace in the body or a connection error is a failure. */
 export async function send(issuer: string, v: Variant): Promise<Failure | undefined> {
   const failure = (status: number | string, detail?: string): Failure =>
-    ({ method: v.method, url: v.url.length > 200 ? `${v.url.slice(0, 200)}…` : v.url, route: v.route.path, identity: v.identity, variant: v.name, status, detail });
+    ({ method: v.method, url: v.url.length > 200 ? `${v.url.slice(0, 200)}…` : v.url, route: v.route.path,
+      identity: v.identity, variant: v.name, status, detail });
   let res: Response;
   try {
-    res = await fetch(`${issuer}${v.url}`, { method: v.method, headers: v.headers, body: v.body, redirect: 'manual', signal: AbortSignal.timeout(20_000) });
+    res = await fetch(`${issuer}${v.url}`,
+      { method: v.method, headers: v.headers, body: v.body, redirect: 'manual', signal: AbortSignal.timeout(20_000) });
   } catch (err) {
     return failure('connection error', String((err as { cause?: unknown }).cause ?? err));
   }
@@ -292,7 +311,8 @@ export async function pool<T, R>(items: T[], concurrency: number, run: (item: T)
 
 export function formatFailures(failures: Failure[]): string {
   return failures
-    .map((f) => `${f.status}\t${f.method} ${f.route}\t[${f.identity}] ${f.variant}\t${f.url}${f.detail ? `\t${f.detail}` : ''}`)
+    .map((f) => `${f.status}\t${f.method} ${f.route}\t[${f.identity}] ${f.variant}\t${f.url}`
+      + `${f.detail ? `\t${f.detail}` : ''}`)
     .sort()
     .join('\n');
 }

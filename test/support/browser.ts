@@ -19,7 +19,8 @@ export async function submitLogin(page: Page, identifier: string, password: stri
 }
 
 /** A new page signed in to the console as `login`, on the users list. */
-export async function consolePage(browser: Browser, issuer: string, login: string, password: string, options: BrowserContextOptions = {}): Promise<Page> {
+export async function consolePage(browser: Browser, issuer: string, login: string, password: string,
+  options: BrowserContextOptions = {}): Promise<Page> {
   const page = await (await browser.newContext(options)).newPage();
   await page.goto(`${issuer}/admin/users`);
   await submitLogin(page, login, password);
@@ -27,7 +28,10 @@ export async function consolePage(browser: Browser, issuer: string, login: strin
   return page;
 }
 
-/** Gives every test of the file a page in a context of its own (no cookie leaks between tests), closed after the test. */
+/**
+ * Gives every test of the file a page in a context of its own (no cookie leaks between tests),
+ * closed after the test.
+ */
 export function freshPageForEachTest(browser: () => Browser, use: (page: Page) => void): void {
   let context: BrowserContext | undefined;
   beforeEach(async () => {

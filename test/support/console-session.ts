@@ -10,8 +10,12 @@ async function follow(session: HttpSession, res: Response): Promise<Response> {
   return current;
 }
 
-/** A signed-in session of the console (or, with prefix /account, the account pages) for `login`; throws if the sign-in page refuses. */
-export async function consoleSession(issuer: string, login: string, password: string, prefix: '/admin' | '/account' = '/admin'): Promise<HttpSession> {
+/**
+ * A signed-in session of the console (or, with prefix /account, the account pages) for `login`;
+ * throws if the sign-in page refuses.
+ */
+export async function consoleSession(issuer: string, login: string, password: string,
+  prefix: '/admin' | '/account' = '/admin'): Promise<HttpSession> {
   const session = new HttpSession(issuer);
   const loginPage = await follow(session, await session.get(`${prefix}/login`));
   const html = await loginPage.text();

@@ -14,14 +14,17 @@ export function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i += 1) {
     const ch = text[i];
     if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') { cell += '"'; i += 1; } else if (ch === '"') quoted = false; else cell += ch;
+      if (ch === '"' && text[i
+        + 1] === '"') { cell += '"'; i += 1; } else if (ch === '"') quoted = false; else cell += ch;
     } else if (ch === '"') quoted = true;
-    else if (ch === ',') { row.push(cell); cell = ''; } else if (ch === '\r' && text[i + 1] === '\n') { row.push(cell); rows.push(row); row = []; cell = ''; i += 1; } else cell += ch;
+    else if (ch === ',') { row.push(cell); cell = ''; } else if (ch === '\r'
+      && text[i + 1] === '\n') { row.push(cell); rows.push(row); row = []; cell = ''; i += 1; } else cell += ch;
   }
   return rows;
 }
 
-export async function uploadCsv(session: HttpSession, csv: string | Uint8Array, mode: string, fileName = 'users.csv'): Promise<Response> {
+export async function uploadCsv(session: HttpSession, csv: string | Uint8Array, mode: string,
+  fileName = 'users.csv'): Promise<Response> {
   // A multipart form carries its token in the action URL (the CSRF check runs before the body is read).
   const html = await (await session.get('/admin/users/import')).text();
   const token = decodeURIComponent(/action="\/admin\/users\/import\?_csrf=([^"]+)"/.exec(html)![1]);
@@ -31,8 +34,11 @@ export async function uploadCsv(session: HttpSession, csv: string | Uint8Array, 
   return session.post(`/admin/users/import?_csrf=${encodeURIComponent(token)}`, form);
 }
 
-export async function jobState(server: TestServer, id: string): Promise<{ status: string; summary: Record<string, unknown>; analyzed: number; applied: number; total: number }> {
-  const [row] = await server.db.dataSource.query('SELECT status, summary, analyzed, applied, total FROM import_jobs WHERE id = $1', [id]);
+export async function jobState(server: TestServer,
+  id: string): Promise<{ status: string; summary: Record<string, unknown>; analyzed: number; applied: number;
+    total: number; }> {
+  const [row] = await server.db.dataSource.query('SELECT status, summary, analyzed, applied, total FROM import_jobs '
+    + 'WHERE id = $1', [id]);
   return row;
 }
 
@@ -48,7 +54,8 @@ export async function settle(server: TestServer, id: string, working: string[]):
 }
 
 /** Uploads, waits for the dry run; returns the job id and its page. */
-export async function dryRun(server: TestServer, session: HttpSession, csv: string | Uint8Array, mode: string): Promise<{ id: string; page: string }> {
+export async function dryRun(server: TestServer, session: HttpSession, csv: string | Uint8Array,
+  mode: string): Promise<{ id: string; page: string }> {
   const res = await uploadCsv(session, csv, mode);
   if (res.status !== 303) throw new Error(`upload answered ${res.status}: ${(await res.text()).slice(0, 2000)}`);
   const id = /\/admin\/imports\/(\d+)$/.exec(res.headers.get('location')!)![1];

@@ -18,18 +18,25 @@ export class HttpSession {
   }
 
   async get(path: string, headers: Record<string, string> = {}): Promise<Response> {
-    const res = await fetch(new URL(path, this.base), { headers: { cookie: this.cookieHeader(), ...headers }, redirect: 'manual' });
+    const res = await fetch(new URL(path, this.base),
+      { headers: { cookie: this.cookieHeader(), ...headers }, redirect: 'manual' });
     this.remember(res);
     return res;
   }
 
-  async postForm(path: string, fields: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
-    return this.post(path, new URLSearchParams(fields).toString(), { 'content-type': 'application/x-www-form-urlencoded', ...headers });
+  async postForm(path: string, fields: Record<string, string>,
+    headers: Record<string, string> = {}): Promise<Response> {
+    return this.post(path, new URLSearchParams(fields).toString(),
+      { 'content-type': 'application/x-www-form-urlencoded', ...headers });
   }
 
-  /** A POST of any body with this browser's cookies (JSON, odd content types, extra headers; FormData sets its own multipart type). */
+  /**
+   * A POST of any body with this browser's cookies (JSON, odd content types, extra headers;
+   * FormData sets its own multipart type).
+   */
   async post(path: string, body: string | FormData, headers: Record<string, string> = {}): Promise<Response> {
-    const res = await fetch(new URL(path, this.base), { method: 'POST', headers: { cookie: this.cookieHeader(), ...headers }, body, redirect: 'manual' });
+    const res = await fetch(new URL(path, this.base),
+      { method: 'POST', headers: { cookie: this.cookieHeader(), ...headers }, body, redirect: 'manual' });
     this.remember(res);
     return res;
   }

@@ -27,7 +27,8 @@ export interface CliResult {
 
 export function runCli(args: string[], env: Record<string, string | undefined>): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['run', '--silent', 'cli', '--', ...args], { cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('npm', ['run', '--silent', 'cli', '--', ...args],
+      { cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -48,7 +49,8 @@ export interface FoyerProcess {
 export function startFoyerProcess(env: Record<string, string | undefined>, timeoutMs = 90_000): Promise<FoyerProcess> {
   return new Promise((resolve, reject) => {
     // Its own process group: signals go to the whole group, as Ctrl-C in a terminal does.
-    const child: ChildProcess = spawn('npm', ['start', '--silent'], { cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child: ChildProcess = spawn('npm', ['start', '--silent'],
+      { cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let out = '';
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     let serving = false;
@@ -77,7 +79,9 @@ export function startFoyerProcess(env: Record<string, string | undefined>, timeo
             };
             if (alive()) process.kill(group, signal);
             // npm itself may die of the signal; what matters is that Foyer under it finished.
-            for (let waited = 0; alive() && waited < 30_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+            for (let waited = 0; alive() && waited < 30_000; waited += 100) {
+              await new Promise((r) => setTimeout(r, 100));
+            }
           },
         });
       }

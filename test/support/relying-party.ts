@@ -45,10 +45,12 @@ export async function startCallbackServer(): Promise<CallbackServer> {
  * back-channel logout to `rp` unless turned off) and returns openid-client's view of it.
  */
 export async function registerTeaParty(
-  server: Pick<TestServer, 'issuer' | 'foyer'>, rp: CallbackServer, { backchannel = true }: { backchannel?: boolean } = {},
+  server: Pick<TestServer, 'issuer' | 'foyer'>, rp: CallbackServer,
+  { backchannel = true }: { backchannel?: boolean } = {},
 ): Promise<oidc.Configuration> {
   const created = await server.foyer.services.clients.create({
-    name: 'Tea Party', redirectUris: [`${rp.url}/cb`], postLogoutRedirectUris: [], grantTypes: ['authorization_code', 'refresh_token'],
+    name: 'Tea Party', redirectUris: [`${rp.url}/cb`], postLogoutRedirectUris: [],
+    grantTypes: ['authorization_code', 'refresh_token'],
     isPublic: false, ...(backchannel ? { backchannelLogoutUri: `${rp.url}/backchannel` } : {}),
   }, CLI_ACTOR);
   return discover(server.issuer, created.client_id, created.client_secret);
@@ -67,7 +69,8 @@ export interface AuthorizationRequest {
   nonce: string;
 }
 
-export async function authorizationRequest(config: oidc.Configuration, redirectUri: string, scope: string, extra: Record<string, string> = {}): Promise<AuthorizationRequest> {
+export async function authorizationRequest(config: oidc.Configuration, redirectUri: string, scope: string,
+  extra: Record<string, string> = {}): Promise<AuthorizationRequest> {
   const verifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
   const nonce = oidc.randomNonce();
@@ -81,7 +84,8 @@ export async function authorizationRequest(config: oidc.Configuration, redirectU
 }
 
 /** Waits until the browser is back at the app and redeems the code there. */
-export async function finishAtCallback(page: Page, config: oidc.Configuration, callbackPrefix: string, request: AuthorizationRequest) {
+export async function finishAtCallback(page: Page, config: oidc.Configuration, callbackPrefix: string,
+  request: AuthorizationRequest) {
   await page.waitForURL((u) => u.href.startsWith(callbackPrefix), { timeout: 15_000 });
   return oidc.authorizationCodeGrant(config, new URL(page.url()), {
     pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce,

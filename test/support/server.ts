@@ -23,7 +23,8 @@ export function testEnv(extra: Record<string, string> = {}): Record<string, stri
 }
 
 /** `logTo` receives the server's log lines (at LOG_LEVEL, silent unless `env` says otherwise). */
-export async function startTestServer(env: Record<string, string> = {}, logTo?: DestinationStream): Promise<TestServer> {
+export async function startTestServer(env: Record<string, string> = {},
+  logTo?: DestinationStream): Promise<TestServer> {
   const db = await createTestDatabase();
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

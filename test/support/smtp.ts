@@ -22,7 +22,8 @@ export interface TestSmtp {
 }
 
 function decodeQuotedPrintable(body: string): string {
-  const bytes = body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+  const bytes = body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g,
+    (_, h: string) => String.fromCharCode(parseInt(h, 16)));
   return Buffer.from(bytes, 'latin1').toString('utf8');
 }
 
@@ -38,7 +39,8 @@ function plainTextOf(raw: string): string {
 
 function decodeHeader(value: string): string {
   return value.replace(/=\?utf-8\?([QB])\?([^?]*)\?=/gi, (_, kind: string, text: string) =>
-    kind.toUpperCase() === 'B' ? Buffer.from(text, 'base64').toString('utf8') : decodeQuotedPrintable(text.replace(/_/g, ' ')));
+    kind.toUpperCase() === 'B' ? Buffer.from(text, 'base64').toString('utf8')
+    : decodeQuotedPrintable(text.replace(/_/g, ' ')));
 }
 
 /** Every http(s) link in a text. */
@@ -73,7 +75,10 @@ export async function startSmtpServer(): Promise<TestSmtp> {
       for (;;) {
         const found = messages.slice(after).find((m) => m.to.includes(to) && subject.test(m.subject));
         if (found) return found;
-        if (Date.now() > deadline) throw new Error(`no message to ${to} matching ${subject} (got: ${messages.map((m) => `${m.to} ${m.subject}`).join('; ')})`);
+        if (Date.now() > deadline) {
+          throw new Error(`no message to ${to} matching ${subject} (got: `
+            + `${messages.map((m) => `${m.to} ${m.subject}`).join('; ')})`);
+        }
         await new Promise((r) => setTimeout(r, 100));
       }
     },

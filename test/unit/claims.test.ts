@@ -11,11 +11,14 @@ const levels: PrivacyLevels = {
 
 function user(overrides: Partial<User> = {}): User {
   return {
-    id: '42', login: 'alice', email: 'alice@example.com', emailVerified: true, phoneNumber: '+14155550123', phoneNumberVerified: false,
+    id: '42', login: 'alice', email: 'alice@example.com', emailVerified: true, phoneNumber: '+14155550123',
+    phoneNumberVerified: false,
     nickname: 'Wonder', givenName: 'Alice', familyName: 'Liddell', birthdate: '1990-05-04', picture: null,
     passwordHash: null, passwordUpdatedAt: null, customFields: {}, role: 'MEMBER', organizationId: null,
     blocked: false, blockedAt: null, lockedAt: null, lockedReason: null, lockedUntil: null, deletionScheduledAt: null,
-    deletedAt: null, claimPrivacy: {}, lastSignInAt: null, invitedAt: null, passwordResetRequired: false, passwordChangeRequired: false, externalId: null, failedSignIns: 0, failedSignInsSince: null, createdAt: new Date(0), updatedAt: new Date(1_700_000_000_000),
+    deletedAt: null, claimPrivacy: {}, lastSignInAt: null, invitedAt: null, passwordResetRequired: false,
+    passwordChangeRequired: false, externalId: null, failedSignIns: 0, failedSignInsSince: null,
+    createdAt: new Date(0), updatedAt: new Date(1_700_000_000_000),
     ...overrides,
   };
 }
@@ -69,20 +72,25 @@ describe('consent decisions in a grant', () => {
 });
 
 describe('custom fields', () => {
-  const withCustom = { ...levels, 'custom_fields.country': 'public', 'custom_fields.badge': 'on_request', 'custom_fields.salary': 'private' } as typeof levels;
+  const withCustom = { ...levels, 'custom_fields.country': 'public', 'custom_fields.badge': 'on_request',
+    'custom_fields.salary': 'private' } as typeof levels;
   const u = user({ customFields: { country: 'Russia', badge: 'AB-1', salary: 100, retired: 'old' } });
 
   it('releases each custom field by its own level, inside the custom_fields claim', () => {
     expect(releasableClaims(u, withCustom, new Set()).custom_fields).toEqual({ country: 'Russia' });
-    expect(releasableClaims(u, withCustom, new Set(['custom_fields.badge'])).custom_fields).toEqual({ country: 'Russia', badge: 'AB-1' });
+    expect(releasableClaims(u, withCustom, new Set(['custom_fields.badge'])).custom_fields).toEqual({ country: 'Russia',
+      badge: 'AB-1' });
   });
 
   it('leaves the claim out when nothing may be released, and never releases undefined fields', () => {
-    expect(releasableClaims(u, { ...withCustom, 'custom_fields.country': 'private' }, new Set())).not.toHaveProperty('custom_fields');
+    expect(releasableClaims(u, { ...withCustom, 'custom_fields.country': 'private' },
+      new Set())).not.toHaveProperty('custom_fields');
   });
 
   it('asks about on-request custom fields the user has a value for', () => {
-    expect(undecidedFields(requestedClaims(['openid', 'profile']), u, withCustom, undefined)).toEqual(['given_name', 'custom_fields.badge']);
-    expect(undecidedFields(requestedClaims(['openid', 'profile']), user(), withCustom, undefined)).toEqual(['given_name']);
+    expect(undecidedFields(requestedClaims(['openid', 'profile']), u, withCustom, undefined)).toEqual(['given_name',
+      'custom_fields.badge']);
+    expect(undecidedFields(requestedClaims(['openid', 'profile']), user(), withCustom,
+      undefined)).toEqual(['given_name']);
   });
 });

@@ -1,8 +1,10 @@
 import { createPasswordHasher } from '../../src/users/password.js';
-import { checkPassword, DEFAULT_PASSWORD_POLICY, describePolicy, parsePasswordPolicy, policyFromStored, type PasswordPolicy } from '../../src/settings/password-policy.js';
+import { checkPassword, DEFAULT_PASSWORD_POLICY, describePolicy, parsePasswordPolicy, policyFromStored,
+  type PasswordPolicy } from '../../src/settings/password-policy.js';
 
 describe('password policy', () => {
-  const strict: PasswordPolicy = { minLength: 10, requiredClasses: ['lower', 'upper', 'digit', 'symbol'], forbidIdentifiers: true };
+  const strict: PasswordPolicy = { minLength: 10, requiredClasses: ['lower', 'upper', 'digit', 'symbol'],
+    forbidIdentifiers: true };
 
   it('rejects passwords shorter than the minimum length', () => {
     expect(checkPassword('short', DEFAULT_PASSWORD_POLICY)).toMatch(/at least 8/);
@@ -26,7 +28,8 @@ describe('password policy', () => {
     const ctx = { login: 'Anna', email: 'anna.smith@example.org' };
     expect(checkPassword('my ANNA password', DEFAULT_PASSWORD_POLICY, ctx)).toMatch(/login or email/);
     expect(checkPassword('xx anna.smith xx', DEFAULT_PASSWORD_POLICY, { email: ctx.email })).toMatch(/login or email/);
-    expect(checkPassword('my anna password', { ...DEFAULT_PASSWORD_POLICY, forbidIdentifiers: false }, ctx)).toBeUndefined();
+    expect(checkPassword('my anna password', { ...DEFAULT_PASSWORD_POLICY, forbidIdentifiers: false },
+      ctx)).toBeUndefined();
     // Very short identifiers are not checked: a login "al" would ban most words.
     expect(checkPassword('totally fine', DEFAULT_PASSWORD_POLICY, { login: 'al' })).toBeUndefined();
   });
@@ -37,7 +40,8 @@ describe('password policy', () => {
     expect(parsePasswordPolicy({ minLength: '12', requiredClasses: 'digit' }))
       .toEqual({ policy: { minLength: 12, requiredClasses: ['digit'], forbidIdentifiers: false } });
     const bad = parsePasswordPolicy({ minLength: '80', requiredClasses: ['emoji'] });
-    expect(bad).toEqual({ errors: { minLength: expect.stringMatching(/1 to 72/), requiredClasses: expect.any(String) } });
+    expect(bad).toEqual({ errors: { minLength: expect.stringMatching(/1 to 72/),
+      requiredClasses: expect.any(String) } });
     expect(parsePasswordPolicy({ minLength: 'ten' })).toEqual({ errors: { minLength: expect.any(String) } });
   });
 
@@ -49,7 +53,8 @@ describe('password policy', () => {
   });
 
   it('describes itself for forms', () => {
-    expect(describePolicy(strict)).toBe('Use at least 10 characters, at most 72 bytes, with a lower-case letter, an upper-case letter, a digit, a symbol or space, not containing the login or email.');
+    expect(describePolicy(strict)).toBe('Use at least 10 characters, at most 72 bytes, with a lower-case letter, an '
+      + 'upper-case letter, a digit, a symbol or space, not containing the login or email.');
   });
 });
 

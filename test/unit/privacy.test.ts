@@ -8,8 +8,10 @@ const levels: PrivacyLevels = {
 
 describe('privacy split', () => {
   it('splits requested claims into the fields behind them, by level', () => {
-    const split = splitByPrivacy(['sub', 'nickname', 'email', 'email_verified', 'birthdate', 'phone_number_verified', 'given_name'], levels);
-    expect(split).toEqual({ private: ['birthdate', 'phone_number'], onRequest: ['email', 'given_name'], public: ['nickname'] });
+    const split = splitByPrivacy(['sub', 'nickname', 'email', 'email_verified', 'birthdate', 'phone_number_verified',
+      'given_name'], levels);
+    expect(split).toEqual({ private: ['birthdate', 'phone_number'], onRequest: ['email', 'given_name'],
+      public: ['nickname'] });
   });
 
   it('lets email_verified follow the level of email', () => {

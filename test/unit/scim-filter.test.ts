@@ -1,4 +1,5 @@
-import { MAX_FILTER_DEPTH, MAX_FILTER_LENGTH, attrPathKey, parseFilter, type Filter } from '../../src/provisioning/scim/filter.js';
+import { MAX_FILTER_DEPTH, MAX_FILTER_LENGTH, attrPathKey, parseFilter,
+  type Filter } from '../../src/provisioning/scim/filter.js';
 import { compileFilter, escapeLike, type ScimMapping } from '../../src/provisioning/scim/filter-sql.js';
 import { scimErrorOf } from '../support/scim-error.js';
 
@@ -6,14 +7,16 @@ const CORE = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const FOYER = 'urn:foyer:params:scim:schemas:extension:foyer:2.0:User';
 
-const eq = (attr: string, value: string | number | boolean | null, sub?: string): Filter => ({ op: 'eq', path: { attr, ...(sub ? { sub } : {}) }, value });
+const eq = (attr: string, value: string | number | boolean | null,
+  sub?: string): Filter => ({ op: 'eq', path: { attr, ...(sub ? { sub } : {}) }, value });
 const pr = (attr: string): Filter => ({ op: 'pr', path: { attr } });
 
 describe('SCIM filter parser', () => {
-  it.each(['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le'] as const)('reads the %s operator in any case', (op) => {
-    expect(parseFilter(`userName ${op} "x"`)).toEqual({ op, path: { attr: 'userName' }, value: 'x' });
-    expect(parseFilter(`userName ${op.toUpperCase()} "x"`)).toEqual({ op, path: { attr: 'userName' }, value: 'x' });
-  });
+  it.each(['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le'] as const)('reads the %s operator in any case',
+    (op) => {
+      expect(parseFilter(`userName ${op} "x"`)).toEqual({ op, path: { attr: 'userName' }, value: 'x' });
+      expect(parseFilter(`userName ${op.toUpperCase()} "x"`)).toEqual({ op, path: { attr: 'userName' }, value: 'x' });
+    });
 
   it('reads pr and case-insensitive logical keywords', () => {
     expect(parseFilter('title PR')).toEqual(pr('title'));
@@ -42,7 +45,8 @@ describe('SCIM filter parser', () => {
     expect(parseFilter('USERNAME eq "x"', { names })).toEqual(eq('userName', 'x'));
     expect(parseFilter('NAME.GIVENNAME pr', { names })).toEqual({ op: 'pr', path: { attr: 'name', sub: 'givenName' } });
     expect(parseFilter('USERNAME pr')).toEqual(pr('USERNAME'));
-    expect(attrPathKey({ schema: ENTERPRISE, attr: 'employeeNumber' })).toBe(`${ENTERPRISE}:employeenumber`.toLowerCase());
+    expect(attrPathKey({ schema: ENTERPRISE,
+      attr: 'employeeNumber' })).toBe(`${ENTERPRISE}:employeenumber`.toLowerCase());
     expect(attrPathKey({ attr: 'name', sub: 'givenName' })).toBe('name.givenname');
   });
 
@@ -60,10 +64,16 @@ describe('SCIM filter parser', () => {
   });
 
   it.each([
-    ['emails[type eq "work" and value co "@example.com"]', { op: 'valuePath', path: { attr: 'emails' }, filter: { op: 'and', left: eq('type', 'work'), right: { op: 'co', path: { attr: 'value' }, value: '@example.com' } } }],
-    ['emails[not (type eq "home")]', { op: 'valuePath', path: { attr: 'emails' }, filter: { op: 'not', filter: eq('type', 'home') } }],
-    [`${CORE}:emails[primary eq true]`, { op: 'valuePath', path: { schema: CORE, attr: 'emails' }, filter: eq('primary', true) }],
-    ['userName pr and emails [value pr]', { op: 'and', left: pr('userName'), right: { op: 'valuePath', path: { attr: 'emails' }, filter: pr('value') } }],
+    ['emails[type eq "work" and value co "@example.com"]',
+      { op: 'valuePath', path: { attr: 'emails' },
+        filter: { op: 'and', left: eq('type', 'work'),
+          right: { op: 'co', path: { attr: 'value' }, value: '@example.com' } } }],
+    ['emails[not (type eq "home")]',
+      { op: 'valuePath', path: { attr: 'emails' }, filter: { op: 'not', filter: eq('type', 'home') } }],
+    [`${CORE}:emails[primary eq true]`,
+      { op: 'valuePath', path: { schema: CORE, attr: 'emails' }, filter: eq('primary', true) }],
+    ['userName pr and emails [value pr]',
+      { op: 'and', left: pr('userName'), right: { op: 'valuePath', path: { attr: 'emails' }, filter: pr('value') } }],
   ])('reads the value filter %s', (text, ast) => {
     expect(parseFilter(text)).toEqual(ast);
   });
@@ -115,7 +125,8 @@ describe('SCIM filter parser', () => {
     expect(parseFilter(nest(MAX_FILTER_DEPTH, '('))).toEqual(pr('a'));
     for (const open of ['(', 'not (']) {
       const error = scimErrorOf(() => parseFilter(nest(MAX_FILTER_DEPTH + 1, open)));
-      expect(error).toMatchObject({ scimType: 'invalidFilter', detail: `filter is nested more than ${MAX_FILTER_DEPTH} levels deep` });
+      expect(error).toMatchObject({ scimType: 'invalidFilter',
+        detail: `filter is nested more than ${MAX_FILTER_DEPTH} levels deep` });
     }
   });
 
@@ -166,7 +177,8 @@ describe('SCIM filter to SQL', () => {
     ['name.givenName eq null', "(u.given_name IS NULL OR u.given_name = '')", []],
     ['name.givenName ne null', "(u.given_name IS NOT NULL AND u.given_name <> '')", []],
     ['emails eq "a@b.c"', 'lower(u.email) = lower($1)', ['a@b.c']],
-    ['emails[type eq "work" and value co "@example.com"]', `(lower(${TYPE}) = lower($1) AND lower(u.email) LIKE lower($2) ESCAPE '\\')`, ['work', '%@example.com%']],
+    ['emails[type eq "work" and value co "@example.com"]',
+      `(lower(${TYPE}) = lower($1) AND lower(u.email) LIKE lower($2) ESCAPE '\\')`, ['work', '%@example.com%']],
     ['active eq true', '(NOT u.blocked) = $1', [true]],
     ['active ne false', '(NOT u.blocked) IS DISTINCT FROM $1', [false]],
     ['active pr', '(NOT u.blocked) IS NOT NULL', []],
@@ -176,13 +188,19 @@ describe('SCIM filter to SQL', () => {
     [`${FOYER}:failedSignIns eq null`, 'u.failed_sign_ins IS NULL', []],
     [`${ENTERPRISE}:employeeNumber eq "701984"`, "lower((u.custom_fields->>'employeeNumber')) = lower($1)", ['701984']],
     ['meta.created gt "2024-01-31T12:00:00Z"', 'u.created_at > $1::timestamptz', ['2024-01-31T12:00:00Z']],
-    ['meta.created le "2024-02-29T23:59:59.123+02:00"', 'u.created_at <= $1::timestamptz', ['2024-02-29T23:59:59.123+02:00']],
+    ['meta.created le "2024-02-29T23:59:59.123+02:00"', 'u.created_at <= $1::timestamptz',
+      ['2024-02-29T23:59:59.123+02:00']],
     ['meta.created lt "2024-01-31T12:00:00"', 'u.created_at < $1::timestamptz', ['2024-01-31T12:00:00Z']],
-    ['meta.created ne "2024-01-31T12:00:00Z"', 'u.created_at IS DISTINCT FROM $1::timestamptz', ['2024-01-31T12:00:00Z']],
-    ['userName pr and active eq true and emails pr', "((u.login IS NOT NULL AND u.login <> '') AND (NOT u.blocked) = $1 AND (u.email IS NOT NULL AND u.email <> ''))", [true]],
-    ['userName eq "a" or userName eq "b" and active eq true', '(lower(u.login) = lower($1) OR (lower(u.login) = lower($2) AND (NOT u.blocked) = $3))', ['a', 'b', true]],
+    ['meta.created ne "2024-01-31T12:00:00Z"', 'u.created_at IS DISTINCT FROM $1::timestamptz',
+      ['2024-01-31T12:00:00Z']],
+    ['userName pr and active eq true and emails pr',
+      "((u.login IS NOT NULL AND u.login <> '') AND (NOT u.blocked) = $1 AND (u.email IS NOT NULL AND u.email <> ''))",
+      [true]],
+    ['userName eq "a" or userName eq "b" and active eq true',
+      '(lower(u.login) = lower($1) OR (lower(u.login) = lower($2) AND (NOT u.blocked) = $3))', ['a', 'b', true]],
     ['not (userName eq "a")', 'NOT COALESCE(lower(u.login) = lower($1), false)', ['a']],
-    ['not (emails[type eq "work"]) or not (active eq true)', `(NOT COALESCE(lower(${TYPE}) = lower($1), false) OR NOT COALESCE((NOT u.blocked) = $2, false))`, ['work', true]],
+    ['not (emails[type eq "work"]) or not (active eq true)',
+      `(NOT COALESCE(lower(${TYPE}) = lower($1), false) OR NOT COALESCE((NOT u.blocked) = $2, false))`, ['work', true]],
   ])('compiles %s', (filter, text, params) => {
     expect(sql(filter)).toEqual([text, params]);
   });
@@ -211,7 +229,8 @@ describe('SCIM filter to SQL', () => {
     ['userName gt null', /'gt' cannot compare 'userName' with null/],
     ['meta.created co "2024"', /'co' is only supported for strings, and 'meta.created' is a datetime/],
     ['meta.created gt 5', /'meta.created' is a datetime; compare it with a quoted string/],
-    ...['yesterday', '2024-01-31', '2023-02-29T00:00:00Z', '2024-13-01T00:00:00Z', '2024-01-01T24:00:00Z', '2024-01-01T00:00:00+15:00', '2024-01-01t00:00:00z']
+    ...['yesterday', '2024-01-31', '2023-02-29T00:00:00Z', '2024-13-01T00:00:00Z', '2024-01-01T24:00:00Z',
+      '2024-01-01T00:00:00+15:00', '2024-01-01t00:00:00z']
       .map((value): [string, RegExp] => [`meta.created gt "${value}"`, /is a dateTime; '.*' is not one/]),
     [`${FOYER}:failedSignIns eq 1.5`, /is an integer/],
     [`${FOYER}:failedSignIns sw 1`, /'sw' is only supported for strings/],

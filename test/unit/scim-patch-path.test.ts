@@ -1,7 +1,8 @@
 import { MAX_FILTER_LENGTH } from '../../src/provisioning/scim/filter.js';
 import { parsePatchPath } from '../../src/provisioning/scim/patch-path.js';
 import {
-  ScimError, invalidFilter, invalidPath, invalidSyntax, invalidValue, mutability, noTarget, notFound, tooMany, uniqueness,
+  ScimError, invalidFilter, invalidPath, invalidSyntax, invalidValue, mutability, noTarget, notFound, tooMany,
+  uniqueness,
 } from '../../src/provisioning/scim/scim-error.js';
 import { scimErrorOf } from '../support/scim-error.js';
 
@@ -14,16 +15,22 @@ describe('SCIM PATCH path', () => {
     ['title', { attr: 'title' }],
     ['name.givenName', { attr: 'name', sub: 'givenName' }],
     ['  name.familyName ', { attr: 'name', sub: 'familyName' }],
-    ['urn:ietf:params:scim:schemas:core:2.0:User:userName', { schema: 'urn:ietf:params:scim:schemas:core:2.0:User', attr: 'userName' }],
+    ['urn:ietf:params:scim:schemas:core:2.0:User:userName',
+      { schema: 'urn:ietf:params:scim:schemas:core:2.0:User', attr: 'userName' }],
     [`${ENTERPRISE}:manager`, { schema: ENTERPRISE, attr: 'manager' }],
     [`${ENTERPRISE}:manager.value`, { schema: ENTERPRISE, attr: 'manager', sub: 'value' }],
-    ['members[value eq "2819c223"]', { attr: 'members', filter: { op: 'eq', path: { attr: 'value' }, value: '2819c223' } }],
+    ['members[value eq "2819c223"]',
+      { attr: 'members', filter: { op: 'eq', path: { attr: 'value' }, value: '2819c223' } }],
     ['emails[type eq "work"]', { attr: 'emails', filter: workType }],
     ['emails[type eq "work"].value', { attr: 'emails', filter: workType, sub: 'value' }],
-    ['members[value eq "x"].$ref', { attr: 'members', filter: { op: 'eq', path: { attr: 'value' }, value: 'x' }, sub: '$ref' }],
-    ['emails[value eq "a]b"].display', { attr: 'emails', filter: { op: 'eq', path: { attr: 'value' }, value: 'a]b' }, sub: 'display' }],
+    ['members[value eq "x"].$ref',
+      { attr: 'members', filter: { op: 'eq', path: { attr: 'value' }, value: 'x' }, sub: '$ref' }],
+    ['emails[value eq "a]b"].display',
+      { attr: 'emails', filter: { op: 'eq', path: { attr: 'value' }, value: 'a]b' }, sub: 'display' }],
     ['emails[type eq "work" and not (primary eq false)].value', {
-      attr: 'emails', sub: 'value', filter: { op: 'and', left: workType, right: { op: 'not', filter: { op: 'eq', path: { attr: 'primary' }, value: false } } },
+      attr: 'emails', sub: 'value',
+      filter: { op: 'and', left: workType,
+        right: { op: 'not', filter: { op: 'eq', path: { attr: 'primary' }, value: false } } },
     }],
     ['urn:ietf:params:scim:schemas:core:2.0:User:emails[type eq "work"].value', {
       schema: 'urn:ietf:params:scim:schemas:core:2.0:User', attr: 'emails', filter: workType, sub: 'value',
@@ -35,7 +42,8 @@ describe('SCIM PATCH path', () => {
   it('normalises names to the canonical spellings given', () => {
     const names = ['name', 'givenName', 'emails', 'type', 'value'];
     expect(parsePatchPath('NAME.GIVENNAME', { names })).toEqual({ attr: 'name', sub: 'givenName' });
-    expect(parsePatchPath('Emails[TYPE EQ "work"].VALUE', { names })).toEqual({ attr: 'emails', filter: workType, sub: 'value' });
+    expect(parsePatchPath('Emails[TYPE EQ "work"].VALUE', { names })).toEqual({ attr: 'emails', filter: workType,
+      sub: 'value' });
   });
 
   it.each([
@@ -81,7 +89,8 @@ describe('SCIM errors', () => {
     expect(error).toBeInstanceOf(Error);
     expect(error.message).toBe('what went wrong');
     expect(JSON.parse(JSON.stringify(error))).toEqual({
-      schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: String(status), scimType, detail: 'what went wrong',
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: String(status), scimType,
+      detail: 'what went wrong',
     });
   });
 

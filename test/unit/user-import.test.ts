@@ -6,44 +6,55 @@ import { checkHeader, readImportRow } from '../../src/provisioning/user-import-r
 import { planRow, type ExistingUser, type PlanContext } from '../../src/provisioning/user-import.plan.js';
 import type { User } from '../../src/db/entities/user.entity.js';
 
-const team = { key: 'team', label: 'Team', type: 'text' as const, required: false, pattern: null, options: [], defaultPrivacy: 'private' as const, position: 0 };
+const team = { key: 'team', label: 'Team', type: 'text' as const, required: false, pattern: null, options: [],
+  defaultPrivacy: 'private' as const, position: 0 };
 
 function existing(fields: Partial<User> & { id: string }, groupIds: string[] = []): ExistingUser {
   return {
-    login: null, email: null, emailVerified: false, phoneNumber: null, phoneNumberVerified: false, nickname: null, givenName: null, familyName: null,
-    birthdate: null, picture: null, passwordHash: null, passwordUpdatedAt: null, customFields: {}, role: 'MEMBER', organizationId: null, blocked: false,
-    blockedAt: null, lockedAt: null, lockedReason: null, lockedUntil: null, deletionScheduledAt: null, deletedAt: null, claimPrivacy: {}, lastSignInAt: null,
-    invitedAt: null, passwordResetRequired: false, passwordChangeRequired: false, externalId: null, failedSignIns: 0, failedSignInsSince: null,
+    login: null, email: null, emailVerified: false, phoneNumber: null, phoneNumberVerified: false, nickname: null,
+    givenName: null, familyName: null,
+    birthdate: null, picture: null, passwordHash: null, passwordUpdatedAt: null, customFields: {}, role: 'MEMBER',
+    organizationId: null, blocked: false,
+    blockedAt: null, lockedAt: null, lockedReason: null, lockedUntil: null, deletionScheduledAt: null, deletedAt: null,
+    claimPrivacy: {}, lastSignInAt: null,
+    invitedAt: null, passwordResetRequired: false, passwordChangeRequired: false, externalId: null, failedSignIns: 0,
+    failedSignInsSince: null,
     createdAt: new Date(), updatedAt: new Date(), ...fields, groupIds,
   };
 }
 
 function context(users: ExistingUser[], extra: Partial<PlanContext> = {}): PlanContext {
   return {
-    customFields: [team], passwordPolicy: DEFAULT_PASSWORD_POLICY, scope: { kind: 'all' }, mode: 'invite', defaultPhoneRegion: 'US',
-    organizations: new Map([['acme', { id: 7, name: 'Acme' }]]), groups: new Map([['7:staff', { id: '70', name: 'Staff', organizationId: 7 }]]),
+    customFields: [team], passwordPolicy: DEFAULT_PASSWORD_POLICY, scope: { kind: 'all' }, mode: 'invite',
+    defaultPhoneRegion: 'US',
+    organizations: new Map([['acme', { id: 7, name: 'Acme' }]]),
+    groups: new Map([['7:staff', { id: '70', name: 'Staff', organizationId: 7 }]]),
     users, mayCreateReferences: true, ...extra,
   };
 }
 
 describe('the header', () => {
   it('accepts the export columns and the ones it reads past', () => {
-    expect(checkHeader(['id', 'login', 'email', 'custom.team', 'created_at', 'import_errors'], [team], 'invite')).toEqual([]);
+    expect(checkHeader(['id', 'login', 'email', 'custom.team', 'created_at', 'import_errors'], [team],
+      'invite')).toEqual([]);
   });
 
   it('names unknown and repeated columns, and what the password option needs', () => {
     expect(checkHeader(['login', 'login', 'shoe'], [team], 'given').join(' ')).toMatch(/repeated: login.*Unknown column: shoe.*needs a password column/);
-    expect(checkHeader(['login', 'password_hash'], [], 'invite').join(' ')).toMatch(/password_hash column is only read/);
+    expect(checkHeader(['login', 'password_hash'], [],
+      'invite').join(' ')).toMatch(/password_hash column is only read/);
     expect(checkHeader(['nickname', 'email'], [], 'hash').join(' ')).toMatch(/needs a password_hash column/);
   });
 });
 
 describe('a row', () => {
   it('reads flags, roles, statuses and groups, and says which cell is wrong', () => {
-    const row = readImportRow({ login: 'x', email_verified: 'TRUE', role: 'administrator', status: 'invited', groups: ' A ; b;a;; ', password_hash: 'nope' });
+    const row = readImportRow({ login: 'x', email_verified: 'TRUE', role: 'administrator', status: 'invited',
+      groups: ' A ; b;a;; ', password_hash: 'nope' });
     expect(row).toMatchObject({ emailVerified: true, role: 'ADMIN', status: undefined, groups: ['a', 'b'] });
     expect(row.errors).toEqual([{ column: 'password_hash', message: expect.stringContaining('not a bcrypt hash') }]);
-    expect(readImportRow({ login: 'x', email_verified: 'maybe', status: 'deletion_scheduled', role: 'King' }).errors.map((e) => e.column))
+    expect(readImportRow({ login: 'x', email_verified: 'maybe', status: 'deletion_scheduled',
+      role: 'King' }).errors.map((e) => e.column))
       .toEqual(['email_verified', 'status', 'role']);
   });
 
@@ -55,23 +66,30 @@ describe('a row', () => {
 });
 
 describe('the plan of a row', () => {
-  const anna = existing({ id: '1', login: 'anna', email: 'anna@example.com', nickname: 'Anna', organizationId: 7, customFields: { team: 'Red' } }, ['70']);
+  const anna = existing({ id: '1', login: 'anna', email: 'anna@example.com', nickname: 'Anna', organizationId: 7,
+    customFields: { team: 'Red' } }, ['70']);
   const bert = existing({ id: '2', login: 'bert', email: 'bert@example.com' });
 
   it('matches by login, then by email, and lists only what changes', () => {
-    expect(planRow({ rowNo: 2, cells: { login: 'anna', nickname: 'Anna' }, errors: [] }, context([anna]))).toMatchObject({ action: 'unchanged', userId: '1' });
+    expect(planRow({ rowNo: 2, cells: { login: 'anna', nickname: 'Anna' }, errors: [] },
+      context([anna]))).toMatchObject({ action: 'unchanged', userId: '1' });
     // Matching ignores case; the file's spelling is still what the login becomes.
-    expect(planRow({ rowNo: 2, cells: { login: 'ANNA' }, errors: [] }, context([anna]))).toMatchObject({ action: 'update', userId: '1', changes: ['login'] });
-    expect(planRow({ rowNo: 2, cells: { email: 'anna@example.com', nickname: 'Ann', 'custom.team': 'Blue' }, errors: [] }, context([anna])))
+    expect(planRow({ rowNo: 2, cells: { login: 'ANNA' }, errors: [] },
+      context([anna]))).toMatchObject({ action: 'update', userId: '1', changes: ['login'] });
+    expect(planRow({ rowNo: 2, cells: { email: 'anna@example.com', nickname: 'Ann', 'custom.team': 'Blue' },
+      errors: [] }, context([anna])))
       .toMatchObject({ action: 'update', userId: '1', changes: ['nickname', 'custom.team'] });
     expect(planRow({ rowNo: 2, cells: { login: 'anna', groups: '', organization: '' }, errors: [] }, context([anna])))
       .toMatchObject({ action: 'update', changes: ['organization', 'groups'] });
   });
 
   it('creates the rest, with the organization and groups it names', () => {
-    const plan = planRow({ rowNo: 3, cells: { login: 'cleo', email: 'cleo@example.com', organization: 'ACME', groups: 'Staff;New' }, errors: [] }, context([anna]));
+    const plan = planRow({ rowNo: 3,
+      cells: { login: 'cleo', email: 'cleo@example.com', organization: 'ACME', groups: 'Staff;New' }, errors: [] },
+    context([anna]));
     expect(plan).toMatchObject({ action: 'create', create: { login: 'cleo', organization: { id: 7 }, invited: true } });
-    expect(plan.action === 'create' && plan.create.groups).toEqual([{ id: '70', name: 'Staff', organizationId: 7 }, { name: 'New', organizationId: 7 }]);
+    expect(plan.action === 'create' && plan.create.groups).toEqual([{ id: '70', name: 'Staff', organizationId: 7 },
+      { name: 'New', organizationId: 7 }]);
   });
 
   it('refuses identifiers of another user and of an earlier row', () => {
@@ -79,27 +97,34 @@ describe('the plan of a row', () => {
     const ctx = context([anna, bert], { seen });
     expect(planRow({ rowNo: 2, cells: { login: 'anna', email: 'bert@example.com' }, errors: [] }, ctx).errors)
       .toEqual([{ column: 'email', message: 'This email is already in use by another user' }]);
-    expect(planRow({ rowNo: 3, cells: { login: 'dora', email: 'dora@example.com' }, errors: [] }, ctx).action).toBe('create');
+    expect(planRow({ rowNo: 3, cells: { login: 'dora', email: 'dora@example.com' }, errors: [] },
+      ctx).action).toBe('create');
     expect(planRow({ rowNo: 4, cells: { login: 'Dora', email: 'dora2@example.com' }, errors: [] }, ctx).errors)
       .toEqual([{ column: 'login', message: 'Row 3 has this login too; each user may appear once' }]);
   });
 
-  it("keeps a Manager inside their organization and away from Administrators", () => {
+  it('keeps a Manager inside their organization and away from Administrators', () => {
     const boss = existing({ id: '3', login: 'boss', role: 'ADMIN', organizationId: 7 });
     const ctx = context([anna, bert, boss], { scope: { kind: 'organization', organizationId: 7 } });
-    expect(planRow({ rowNo: 2, cells: { login: 'bert', nickname: 'B' }, errors: [] }, ctx).errors[0].message).toBe('This user belongs to another organization');
+    expect(planRow({ rowNo: 2, cells: { login: 'bert', nickname: 'B' }, errors: [] },
+      ctx).errors[0].message).toBe('This user belongs to another organization');
     expect(planRow({ rowNo: 2, cells: { login: 'boss', nickname: 'B' }, errors: [] }, ctx).errors[0].message).toMatch(/Only an Administrator/);
-    expect(planRow({ rowNo: 2, cells: { login: 'new', email: 'new@example.com', organization: 'Elsewhere' }, errors: [] }, ctx).errors)
+    expect(planRow({ rowNo: 2, cells: { login: 'new', email: 'new@example.com', organization: 'Elsewhere' },
+      errors: [] }, ctx).errors)
       .toEqual([{ column: 'organization', message: 'You can only manage users of your own organization' }]);
-    expect(planRow({ rowNo: 2, cells: { login: 'new', email: 'new@example.com', role: 'Administrator' }, errors: [] }, ctx).errors)
+    expect(planRow({ rowNo: 2, cells: { login: 'new', email: 'new@example.com', role: 'Administrator' }, errors: [] },
+      ctx).errors)
       .toEqual([{ column: 'role', message: 'Only an Administrator can grant the Administrator role' }]);
   });
 
   it('checks a given password against the policy and the row\'s own login', () => {
     const ctx = context([], { mode: 'given' });
-    expect(planRow({ rowNo: 2, cells: { login: 'erika', email: 'e@example.com', password: 'erika-secret-1' }, errors: [] }, ctx).errors)
+    expect(planRow({ rowNo: 2, cells: { login: 'erika', email: 'e@example.com', password: 'erika-secret-1' },
+      errors: [] }, ctx).errors)
       .toEqual([{ column: 'password', message: 'The password must not contain the login or email address' }]);
-    expect(planRow({ rowNo: 2, cells: { login: 'erika', email: 'e@example.com', password: '' }, errors: [] }, ctx).errors[0].column).toBe('password');
-    expect(planRow({ rowNo: 2, cells: { login: 'erika', email: 'e@example.com', password: 'long enough words' }, errors: [] }, ctx).action).toBe('create');
+    expect(planRow({ rowNo: 2, cells: { login: 'erika', email: 'e@example.com', password: '' }, errors: [] },
+      ctx).errors[0].column).toBe('password');
+    expect(planRow({ rowNo: 2, cells: { login: 'erika', email: 'e@example.com', password: 'long enough words' },
+      errors: [] }, ctx).action).toBe('create');
   });
 });

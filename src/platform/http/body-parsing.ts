@@ -25,7 +25,8 @@ export function bodyReadErrorOf(err: unknown): BodyReadError {
   if (err instanceof BodyReadError) return err;
   const e = (err ?? {}) as { status?: unknown; type?: unknown; code?: unknown; message?: unknown; limit?: unknown };
   if (e.status === 413 || e.type === 'entity.too.large') {
-    return new BodyReadError(`${PREFIX}: it is larger than the limit${typeof e.limit === 'number' ? ` of ${e.limit} bytes` : ''}.`, 413);
+    const limit = typeof e.limit === 'number' ? ` of ${e.limit} bytes` : '';
+    return new BodyReadError(`${PREFIX}: it is larger than the limit${limit}.`, 413);
   }
   if (typeof e.message === 'string' && e.message.startsWith('Unsupported Content-Encoding')) {
     return new BodyReadError(`${PREFIX}: its Content-Encoding is not supported (use gzip, deflate, br or none).`, 415);
@@ -39,7 +40,9 @@ export function bodyReadErrorOf(err: unknown): BodyReadError {
   if (e.type === 'request.aborted' || e.code === 'ECONNRESET' || e.code === 'ECONNABORTED') {
     return new BodyReadError(`${PREFIX}: the connection ended before the whole body arrived.`);
   }
-  if (e.type === 'request.size.invalid') return new BodyReadError(`${PREFIX}: it is shorter or longer than its Content-Length.`);
+  if (e.type === 'request.size.invalid') {
+    return new BodyReadError(`${PREFIX}: it is shorter or longer than its Content-Length.`);
+  }
   if (err instanceof SyntaxError || (e.status === 400 && typeof e.message === 'string' && /JSON/i.test(e.message))) {
     return new BodyReadError(`${PREFIX}: it is not valid JSON.`);
   }
@@ -52,7 +55,10 @@ export interface BodyOptions {
   /** Extra media types read as JSON (SCIM's application/scim+json). */
   jsonTypes?: string[];
   limit: string;
-  /** Turns the read error into the error this API answers with (SCIM: a SCIM error); default: the BodyReadError itself. */
+  /**
+   * Turns the read error into the error this API answers with (SCIM: a SCIM error); default: the
+   * BodyReadError itself.
+   */
   errorAs?: (err: BodyReadError) => Error;
 }
 
@@ -117,7 +123,8 @@ export function readMultipart(ctx: Context, { limits, onFile }: MultipartOptions
       stopReadingBody(ctx);
       reject(err);
     };
-    const unreadable = () => fail(new BodyReadError('The upload could not be read: it is incomplete or malformed. Try again.'));
+    const unreadable = () => fail(new BodyReadError('The upload could not be read: it is incomplete or malformed. '
+      + 'Try again.'));
 
     parser.on('field', (name, value) => (fields[name] = value));
     parser.on('file', (name, stream, info) => {

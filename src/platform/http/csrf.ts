@@ -11,7 +11,8 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export class CsrfError extends DomainError {
   constructor() {
-    super('csrf_failed', 'This form has expired or was not sent from this site. Go back, reload the page and try again.', 403);
+    super('csrf_failed',
+      'This form has expired or was not sent from this site. Go back, reload the page and try again.', 403);
   }
 }
 
@@ -33,7 +34,8 @@ export function csrfProtection({ secret, secure }: { secret: string; secure: boo
       // A file upload (multipart) is not parsed before this check: its form carries the
       // token in its action URL instead.
       const fromQuery = ctx.is('multipart/form-data') ? ctx.query[CSRF_FIELD] : undefined;
-      const sent = (ctx.request as { body?: Record<string, unknown> }).body?.[CSRF_FIELD] ?? fromQuery ?? ctx.get('x-csrf-token');
+      const sent = (ctx.request as { body?: Record<string, unknown> }).body?.[CSRF_FIELD] ?? fromQuery
+        ?? ctx.get('x-csrf-token');
       const a = Buffer.from(typeof sent === 'string' ? sent : '');
       const b = Buffer.from(expected);
       if (ctx.state.csrfFresh || a.length !== b.length || !timingSafeEqual(a, b)) throw new CsrfError();

@@ -24,7 +24,10 @@ export async function receiveCsvUpload<T>(ctx: Context, maxBytes: number, handle
       },
     });
   } catch (err) {
-    if (err instanceof BodyReadError) throw new ValidationError({ file: 'The upload could not be read: it is incomplete or malformed. Choose the file and upload it again.' });
+    if (err instanceof BodyReadError) {
+      throw new ValidationError({ file: 'The upload could not be read: it is incomplete or malformed. Choose the '
+        + 'file and upload it again.' });
+    }
     throw err;
   }
   if (!handled) throw new ValidationError({ file: 'Choose a CSV file to upload' });

@@ -21,7 +21,8 @@ export function errorHandler(views: Views): Middleware {
     } catch (err) {
       let status = 500;
       let code = 'server_error';
-      let message = 'Something went wrong on our side. Please try again; if it keeps happening, contact your administrator.';
+      let message = 'Something went wrong on our side. Please try again; if it keeps happening, contact your '
+        + 'administrator.';
       let title = 'Something went wrong';
       let fields: Record<string, string> | undefined;
 
@@ -29,7 +30,8 @@ export function errorHandler(views: Views): Middleware {
         status = 400;
         code = 'interaction_expired';
         title = 'This sign-in has expired';
-        message = 'The sign-in request was not found or took too long. Go back to the application you came from and start signing in again.';
+        message = 'The sign-in request was not found or took too long. Go back to the application you came from and '
+          + 'start signing in again.';
       } else if (err instanceof DomainError) {
         status = err.status;
         code = err.code;
@@ -71,7 +73,9 @@ export function notFound(views: Views): Middleware {
       ctx.body = { error: 'not_found', error_description: 'Nothing is here.' };
     } else {
       ctx.type = 'html';
-      ctx.body = views.render('errors/error.njk', { title: 'Not found', message: 'There is no page at this address.', status: 404, requestId: ctx.state.requestId });
+      ctx.body = views.render('errors/error.njk',
+        { title: 'Not found', message: 'There is no page at this address.', status: 404,
+          requestId: ctx.state.requestId });
     }
   };
 }

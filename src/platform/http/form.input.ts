@@ -10,7 +10,8 @@ const first = (v: unknown): unknown => (Array.isArray(v) ? v[0] : v);
 /** A form value trimmed, with '' (or nothing) read as undefined. */
 const blank = (v: unknown): unknown => {
   const s = first(v);
-  return s === undefined || (typeof s === 'string' && s.trim() === '') ? undefined : typeof s === 'string' ? s.trim() : s;
+  return s === undefined || (typeof s === 'string' && s.trim() === '') ? undefined
+    : typeof s === 'string' ? s.trim() : s;
 };
 
 /** An optional date field: empty, or a real date between 1900 and 2100. */
@@ -18,7 +19,10 @@ export const optionalDate = (opts: { notFuture?: boolean } = {}) => z.preprocess
 
 const DATE_TIME = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}):(\d{2}))?$/;
 
-/** An optional UTC time as the console writes it, YYYY-MM-DD or YYYY-MM-DDTHH:MM, on a real date between 1900 and 2100. */
+/**
+ * An optional UTC time as the console writes it, YYYY-MM-DD or YYYY-MM-DDTHH:MM, on a real date
+ * between 1900 and 2100.
+ */
 export const optionalDateTime = (message = 'Write the time as YYYY-MM-DD or YYYY-MM-DDTHH:MM (UTC).') =>
   z.preprocess(blank, z.string({ error: message }).regex(DATE_TIME, message).superRefine((s, ctx) => {
     // zod runs this even when the regex failed.
@@ -27,7 +31,9 @@ export const optionalDateTime = (message = 'Write the time as YYYY-MM-DD or YYYY
     const [, day, hours, minutes] = match;
     const date = calendarDate().safeParse(day);
     if (!date.success) ctx.addIssue({ code: 'custom', message: date.error.issues[0].message });
-    else if (hours !== undefined && (Number(hours) > 23 || Number(minutes) > 59)) ctx.addIssue({ code: 'custom', message });
+    else if (hours !== undefined && (Number(hours) > 23 || Number(minutes) > 59)) {
+      ctx.addIssue({ code: 'custom', message });
+    }
   }).optional());
 
 /** An optional organization field: '' for none, or the decimal id of a serial column (as the form sent it). */
@@ -45,15 +51,24 @@ export const choice = <T extends string>(values: readonly T[], message: string, 
   z.preprocess((v) => first(v) ?? fallback, z.enum(values as [T, ...T[]], { error: message }));
 
 /** A checkbox: ticked when it sent anything but '' (browsers send "on"). */
-export const checkbox = z.preprocess((v) => { const s = first(v); return typeof s === 'string' && s !== ''; }, z.boolean());
+export const checkbox = z.preprocess((v) => { const s = first(v); return typeof s === 'string' && s !== ''; },
+  z.boolean());
 
-/** A password as typed: no trimming, no control characters, bounded (bcrypt reads 72 bytes; longer is refused by policy). */
+/**
+ * A password as typed: no trimming, no control characters, bounded (bcrypt reads 72 bytes; longer
+ * is refused by policy).
+ */
 export const password = (max = 1000) => text(max);
 
-/** The typed values to show again after an error (everything but the password and the CSRF token); control characters show as �. */
+/**
+ * The typed values to show again after an error (everything but the password and the CSRF token);
+ * control characters show as �.
+ */
 export function keptValues(form: Form): Record<string, string> {
   const kept: Record<string, string> = {};
-  for (const [k, v] of Object.entries(form)) if (k !== 'password' && k !== '_csrf') kept[k] = displayable(Array.isArray(v) ? v[0] ?? '' : v ?? '');
+  for (const [k, v] of Object.entries(form)) {
+    if (k !== 'password' && k !== '_csrf') kept[k] = displayable(Array.isArray(v) ? v[0] ?? '' : v ?? '');
+  }
   return kept;
 }
 

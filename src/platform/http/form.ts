@@ -13,7 +13,9 @@ export function formOf(ctx: Context): Record<string, string | string[] | undefin
     if (typeof value === 'string') out[prefix] = value;
     else if (Array.isArray(value)) out[prefix] = value.filter((x): x is string => typeof x === 'string');
     else if (value && typeof value === 'object' && depth < 2) {
-      for (const [k, v] of Object.entries(value as Record<string, unknown>)) add(prefix ? `${prefix}.${k}` : k, v, depth + 1);
+      for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+        add(prefix ? `${prefix}.${k}` : k, v, depth + 1);
+      }
     }
   };
   if (body && typeof body === 'object') add('', body, 0);

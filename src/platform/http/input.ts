@@ -35,7 +35,10 @@ export const requiredText = (max: number, required: string, tooLong = `Use at mo
       .refine((s) => !hasControlCharacters(s), NO_CONTROL_CHARACTERS),
   );
 
-/** A password or other typed secret: kept as typed (not trimmed), bounded, no control characters (bcrypt stops at NUL). */
+/**
+ * A password or other typed secret: kept as typed (not trimmed), bounded, no control characters
+ * (bcrypt stops at NUL).
+ */
 export const secretText = (max: number, required: string, tooLong = `Use at most ${max} characters.`) =>
   z.preprocess(
     (v) => single(v) ?? '',
@@ -56,7 +59,8 @@ export const multiLineText = (max = 2000) =>
 export const textList = (max = 200, maxItems = 1000) =>
   z.preprocess(
     (v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]),
-    z.array(z.string().max(max).refine((s) => !hasControlCharacters(s), NO_CONTROL_CHARACTERS)).max(maxItems, `Choose at most ${maxItems}.`),
+    z.array(z.string().max(max).refine((s) => !hasControlCharacters(s), NO_CONTROL_CHARACTERS)).max(maxItems,
+      `Choose at most ${maxItems}.`),
   );
 
 export const INT4_MAX = 2_147_483_647;
@@ -65,14 +69,16 @@ export const INT8_MAX = 9_223_372_036_854_775_807n;
 /** A positive id that fits PostgreSQL's `integer` (serial) column, as a number. */
 export const serialId = z.preprocess(
   single,
-  z.string().regex(/^[1-9][0-9]{0,9}$/, 'Not a valid id.').transform(Number).refine((n) => n <= INT4_MAX, 'Not a valid id.'),
+  z.string().regex(/^[1-9][0-9]{0,9}$/, 'Not a valid id.').transform(Number).refine((n) => n <= INT4_MAX,
+    'Not a valid id.'),
 );
 
 /** A positive id that fits PostgreSQL's `bigint` (bigserial) column, kept as its decimal string. */
 export const bigserialId = z.preprocess(
   single,
   // zod runs every check even after the regex failed: BigInt() only sees digits.
-  z.string().regex(/^[1-9][0-9]{0,18}$/, 'Not a valid id.').refine((s) => /^[0-9]+$/.test(s) && BigInt(s) <= INT8_MAX, 'Not a valid id.'),
+  z.string().regex(/^[1-9][0-9]{0,18}$/, 'Not a valid id.').refine((s) => /^[0-9]+$/.test(s) && BigInt(s) <= INT8_MAX,
+    'Not a valid id.'),
 );
 
 /** A bounded integer from a query string or form (e.g. a page size, a SCIM startIndex). */

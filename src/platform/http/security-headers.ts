@@ -8,7 +8,8 @@ import type { Middleware } from 'koa';
 const csp = (https: boolean) => [
   "default-src 'self'",
   "script-src 'self'",
-  // layout.njk has an inline <style> and some elements a style attribute; styles cannot run code.
+  // layout.njk (and a few pages) have an inline <style>; templates carry no style attributes
+  // (scripts/check-views.mjs). Styles cannot run code.
   "style-src 'self' 'unsafe-inline'",
   // Applications' logos (logo_uri) and profile pictures may be images elsewhere; an http
   // issuer (a development set-up) may show http ones, an https one would see them as mixed content.

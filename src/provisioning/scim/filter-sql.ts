@@ -64,7 +64,9 @@ class Compiler {
     switch (filter.op) {
       case 'and':
       case 'or':
-        return `(${this.operands(filter, filter.op).map((f) => this.compile(f, parent)).join(` ${filter.op.toUpperCase()} `)})`;
+        return `(${this.operands(filter, filter.op)
+          .map((f) => this.compile(f, parent))
+          .join(` ${filter.op.toUpperCase()} `)})`;
       case 'not':
         return `NOT COALESCE(${this.compile(filter.filter, parent)}, false)`;
       case 'valuePath':
@@ -72,7 +74,8 @@ class Compiler {
       case 'pr':
         return present(this.column(filter.path, parent));
       default:
-        return this.compare(filter.op, this.column(filter.path, parent), filter.value, this.display(filter.path, parent));
+        return this.compare(filter.op, this.column(filter.path, parent), filter.value,
+          this.display(filter.path, parent));
     }
   }
 
@@ -90,37 +93,51 @@ class Compiler {
     }
     if (column.type === 'boolean') {
       if (typeof value !== 'boolean') throw invalidFilter(`'${name}' is a boolean; compare it with true or false`);
-      if (op !== 'eq' && op !== 'ne') throw invalidFilter(`'${op}' is not supported for the boolean '${name}'; use eq or ne`);
+      if (op !== 'eq' && op !== 'ne') {
+        throw invalidFilter(`'${op}' is not supported for the boolean '${name}'; use eq or ne`);
+      }
       return ordered(op, sql, this.param(value));
     }
     if (op === 'co' || op === 'sw' || op === 'ew') {
-      if (column.type !== 'string') throw invalidFilter(`'${op}' is only supported for strings, and '${name}' is a ${column.type}`);
+      if (column.type !== 'string') {
+        throw invalidFilter(`'${op}' is only supported for strings, and '${name}' is a ${column.type}`);
+      }
       if (typeof value !== 'string') throw invalidFilter(`'${name}' is a string; compare it with a quoted string`);
       const pattern = `${op === 'sw' ? '' : '%'}${escapeLike(value)}${op === 'ew' ? '' : '%'}`;
       const placeholder = this.param(pattern);
-      return column.caseExact ? `${sql} LIKE ${placeholder} ESCAPE '\\'` : `lower(${sql}) LIKE lower(${placeholder}) ESCAPE '\\'`;
+      return column.caseExact
+        ? `${sql} LIKE ${placeholder} ESCAPE '\\'` : `lower(${sql}) LIKE lower(${placeholder}) ESCAPE '\\'`;
     }
     if (column.type === 'integer') {
-      if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw invalidFilter(`'${name}' is an integer; compare it with a whole number`);
+      if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
+        throw invalidFilter(`'${name}' is an integer; compare it with a whole number`);
+      }
       return ordered(op, sql, this.param(value));
     }
-    if (typeof value !== 'string') throw invalidFilter(`'${name}' is a ${column.type}; compare it with a quoted string`);
+    if (typeof value !== 'string') {
+      throw invalidFilter(`'${name}' is a ${column.type}; compare it with a quoted string`);
+    }
     if (column.type === 'datetime') return ordered(op, sql, `${this.param(dateTime(value, name))}::timestamptz`);
     const placeholder = this.param(value);
     return column.caseExact ? ordered(op, sql, placeholder) : ordered(op, `lower(${sql})`, `lower(${placeholder})`);
   }
 
   private column(path: AttrPath, parent: AttrPath | undefined): ScimColumn {
-    const full = parent ? { ...(parent.schema ? { schema: parent.schema } : {}), attr: parent.attr, sub: path.attr } : path;
+    const full = parent ? { ...(parent.schema ? { schema: parent.schema } : {}), attr: parent.attr, sub: path.attr }
+      : path;
     const key = attrPathKey(full);
     const keys = [key];
-    if (full.schema?.toLowerCase().startsWith(CORE_SCHEMA_PREFIX)) keys.push(attrPathKey({ attr: full.attr, sub: full.sub }));
+    if (full.schema?.toLowerCase().startsWith(CORE_SCHEMA_PREFIX)) {
+      keys.push(attrPathKey({ attr: full.attr, sub: full.sub }));
+    }
     for (const candidate of keys) {
       if (Object.hasOwn(this.mapping, candidate)) return guarded(this.mapping[candidate]);
     }
     // A multi-valued attribute named on its own stands for its value (RFC 7644 §3.4.2.2).
     for (const candidate of full.sub ? [] : keys.map((k) => `${k}.value`)) {
-      if (Object.hasOwn(this.mapping, candidate) && this.mapping[candidate].multiValued) return guarded(this.mapping[candidate]);
+      if (Object.hasOwn(this.mapping, candidate) && this.mapping[candidate].multiValued) {
+        return guarded(this.mapping[candidate]);
+      }
     }
     throw invalidFilter(`unknown attribute '${this.display(path, parent)}'`);
   }
@@ -159,11 +176,13 @@ function absent(column: ScimColumn): string {
 /** Checked here so that a bad date is the client's invalidFilter, not the database's 500. */
 function dateTime(value: string, name: string): string {
   const match = DATE_TIME.exec(value);
-  const bad = () => invalidFilter(`'${name}' is a dateTime; '${value}' is not one (expected e.g. "2024-01-31T12:00:00Z")`);
+  const bad = () => invalidFilter(`'${name}' is a dateTime; '${value}' is not one (expected e.g. `
+    + `"2024-01-31T12:00:00Z")`);
   if (!match) throw bad();
   const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number);
   const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
   const offsetOk = !match[9] || (Number(match[9]) <= 14 && Number(match[10]) <= 59);
-  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59 || !offsetOk) throw bad();
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59
+    || !offsetOk) throw bad();
   return match[8] ? value : `${value}Z`;
 }

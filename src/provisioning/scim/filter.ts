@@ -62,7 +62,8 @@ export function parseFilter(input: string, options: ParseOptions = {}): Filter {
  * matching ']' (found by the lexer, so a ']' inside a string does not end it). `end` is
  * the index after the ']'.
  */
-export function parseValueFilter(input: string, start: number, options: ParseOptions = {}): { filter: Filter; end: number } {
+export function parseValueFilter(input: string, start: number,
+  options: ParseOptions = {}): { filter: Filter; end: number } {
   if (input.length > MAX_FILTER_LENGTH) throw invalidFilter(`filter is longer than ${MAX_FILTER_LENGTH} characters`);
   const parser = new Parser(input, start, options);
   const filter = parser.group(true, ']');
@@ -144,13 +145,17 @@ class Parser {
     }
     if (token.kind === '(') return this.group(inValue, ')');
     // 'and' and 'or' are never attribute names here, so `a pr and or b pr` fails where it is wrong.
-    if (token.kind === 'word' && !this.isKeyword(token, 'and') && !this.isKeyword(token, 'or')) return this.attributeExpression(token, inValue);
+    if (token.kind === 'word' && !this.isKeyword(token, 'and') && !this.isKeyword(token, 'or')) {
+      return this.attributeExpression(token, inValue);
+    }
     throw this.expected("an attribute name, '(' or 'not'", token);
   }
 
   /** The inside of ( ) or [ ], the opening bracket already taken. */
   group(inValue: boolean, close: ')' | ']'): Filter {
-    if (++this.depth > MAX_FILTER_DEPTH) throw invalidFilter(`filter is nested more than ${MAX_FILTER_DEPTH} levels deep`);
+    if (++this.depth > MAX_FILTER_DEPTH) {
+      throw invalidFilter(`filter is nested more than ${MAX_FILTER_DEPTH} levels deep`);
+    }
     const inner = this.disjunction(inValue);
     const end = this.take();
     if (end.kind !== close) throw this.expected(`'${close}', 'and' or 'or'`, end);
@@ -163,11 +168,16 @@ class Parser {
     if (this.peek().kind === '[') {
       const open = this.take();
       if (inValue) throw invalidFilter(`value filters cannot be nested (the '[' at position ${open.pos})`);
-      if (path.sub) throw invalidFilter(`a value filter follows a multi-valued attribute, not the sub-attribute '${word.text}' (position ${word.pos})`);
+      if (path.sub) {
+        throw invalidFilter(`a value filter follows a multi-valued attribute, not the sub-attribute '${word.text}' `
+          + `(position ${word.pos})`);
+      }
       const filter = this.group(true, ']');
       const after = this.peek();
       if (after.kind === '.') {
-        throw invalidFilter(`'${formatAttrPath(path)}[...].' at position ${after.pos}: selecting a sub-attribute after a value filter is only allowed in PATCH paths; in a filter, put the condition inside the brackets, as in emails[type eq "work" and value co "@example.com"]`);
+        throw invalidFilter(`'${formatAttrPath(path)}[...].' at position ${after.pos}: selecting a sub-attribute after `
+          + `a value filter is only allowed in PATCH paths; in a filter, put the condition inside the brackets, as in `
+          + `emails[type eq "work" and value co "@example.com"]`);
       }
       return { op: 'valuePath', path, filter };
     }
@@ -175,18 +185,27 @@ class Parser {
     if (operator.kind !== 'word') throw this.expected(`an operator (${OPERATORS}) after '${word.text}'`, operator);
     const op = operator.text.toLowerCase();
     if (op === 'pr') return { op: 'pr', path };
-    if (!COMPARE_OPS.has(op)) throw invalidFilter(`unknown operator '${operator.text}' at position ${operator.pos}; expected one of ${OPERATORS}`);
+    if (!COMPARE_OPS.has(op)) {
+      throw invalidFilter(`unknown operator '${operator.text}' at position ${operator.pos}; expected one of `
+        + `${OPERATORS}`);
+    }
     return { op: op as CompareOp, path, value: this.value(op) };
   }
 
   private attributePath(word: Token & { kind: 'word' }, inValue: boolean): AttrPath {
     if (inValue) {
       // Inside brackets the names are sub-attributes of the attribute before the '['.
-      if (!NAME_ONLY.test(word.text)) throw invalidFilter(`expected a sub-attribute name such as 'type' or 'value' at position ${word.pos}, found '${word.text}'`);
+      if (!NAME_ONLY.test(word.text)) {
+        throw invalidFilter(`expected a sub-attribute name such as 'type' or 'value' at position ${word.pos}, found '`
+          + `${word.text}'`);
+      }
       return { attr: this.names.get(word.text.toLowerCase()) ?? word.text };
     }
     const path = splitAttrPath(word.text, this.names);
-    if (!path) throw invalidFilter(`'${word.text}' at position ${word.pos} is not an attribute path (name, name.subName or urn:...:name)`);
+    if (!path) {
+      throw invalidFilter(`'${word.text}' at position ${word.pos} is not an attribute path (name, name.subName or `
+        + `urn:...:name)`);
+    }
     return path;
   }
 
@@ -226,7 +245,9 @@ class Parser {
     if (number !== undefined) {
       const value = Number(number);
       if (!Number.isFinite(value)) throw invalidFilter(`number at position ${pos} is out of range`);
-      if (/[A-Za-z0-9_.$]/.test(input[pos + number.length] ?? '')) throw invalidFilter(`malformed number at position ${pos}`);
+      if (/[A-Za-z0-9_.$]/.test(input[pos + number.length] ?? '')) {
+        throw invalidFilter(`malformed number at position ${pos}`);
+      }
       this.pos = pos + number.length;
       return { kind: 'number', value, pos };
     }
@@ -260,7 +281,8 @@ function describe(token: Token): string {
   switch (token.kind) {
     case 'end': return 'the end of the filter';
     case 'word': return `'${token.text}'`;
-    case 'string': return `the string ${JSON.stringify(token.value.length > 40 ? `${token.value.slice(0, 40)}…` : token.value)}`;
+    case 'string': return `the string `
+      + `${JSON.stringify(token.value.length > 40 ? `${token.value.slice(0, 40)}…` : token.value)}`;
     case 'number': return `the number ${token.value}`;
     default: return `'${token.kind}'`;
   }

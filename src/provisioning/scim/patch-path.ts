@@ -4,7 +4,8 @@
 // `members[value eq "2819c223"]`, `emails[type eq "work"].value`.
 // A malformed path is invalidPath; a malformed filter inside its brackets is
 // invalidFilter, as RFC 7644 §3.12 lists invalidFilter for "PATCH (Path Filter)".
-import { MAX_FILTER_LENGTH, formatAttrPath, parseAttrPath, parseValueFilter, type Filter, type ParseOptions } from './filter.js';
+import { MAX_FILTER_LENGTH, formatAttrPath, parseAttrPath, parseValueFilter, type Filter,
+  type ParseOptions } from './filter.js';
 import { invalidPath } from './scim-error.js';
 
 export interface PatchPath {
@@ -27,7 +28,10 @@ export function parsePatchPath(input: string, options: ParseOptions = {}): Patch
 
   // Nothing before '[' can hold a string, so the first '[' opens the value filter.
   const head = attribute(text.slice(0, open), options);
-  if (head.sub) throw invalidPath(`a value filter follows a multi-valued attribute, not the sub-attribute '${formatAttrPath(head)}'`);
+  if (head.sub) {
+    throw invalidPath(`a value filter follows a multi-valued attribute, not the sub-attribute '`
+      + `${formatAttrPath(head)}'`);
+  }
   const { filter, end } = parseValueFilter(text, open + 1, options);
   const rest = text.slice(end);
   if (!rest) return { ...head, filter };

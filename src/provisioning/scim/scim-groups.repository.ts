@@ -7,7 +7,10 @@ import type { StaffScope } from '../../platform/access.js';
 export function groupScopeConditions(scope: StaffScope): { conditions: string[]; values: unknown[] } {
   const conditions: string[] = [];
   const values: unknown[] = [];
-  if (scope.kind === 'organization') conditions.push(scope.organizationId === null ? 'false' : `g.organization_id = $${values.push(scope.organizationId)}`);
+  if (scope.kind === 'organization') {
+    conditions.push(scope.organizationId === null ? 'false'
+      : `g.organization_id = $${values.push(scope.organizationId)}`);
+  }
   return { conditions, values };
 }
 
@@ -15,7 +18,8 @@ export function createScimGroupRepository(db: Db) {
   return {
     /** `externalId` as the provisioning system sent it (null clears it). */
     async setExternalId(groupId: string, externalId: unknown, tx?: Db): Promise<void> {
-      await (tx ?? db).query('UPDATE groups SET external_id = $2, updated_at = now() WHERE id = $1', [groupId, externalId]);
+      await (tx ?? db).query('UPDATE groups SET external_id = $2, updated_at = now() WHERE id = $1',
+        [groupId, externalId]);
     },
 
     /**
@@ -25,14 +29,17 @@ export function createScimGroupRepository(db: Db) {
      */
     async page(
       { conditions, values, sortColumn, descending, startIndex, count }:
-      { conditions: string[]; values: unknown[]; sortColumn?: string; descending: boolean; startIndex: number; count: number },
+      { conditions: string[]; values: unknown[]; sortColumn?: string; descending: boolean; startIndex: number;
+        count: number; },
       tx?: Db,
     ): Promise<{ total: number; ids: string[] }> {
       const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
       const order = `${sortColumn ?? 'g.id'} ${descending ? 'DESC' : 'ASC'}, g.id`;
       const [{ rows: total }, { rows: ids }] = await Promise.all([
         (tx ?? db).query<{ n: number }>(`SELECT count(*)::int AS n FROM groups g ${where}`, values),
-        (tx ?? db).query<{ id: string }>(`SELECT g.id::text AS id FROM groups g ${where} ORDER BY ${order} OFFSET ${startIndex - 1} LIMIT ${count}`, values),
+        (tx
+          ?? db).query<{ id: string }>(`SELECT g.id::text AS id FROM groups g ${where} ORDER BY ${order} OFFSET `
+            + `${startIndex - 1} LIMIT ${count}`, values),
       ]);
       return { total: total[0].n, ids: ids.map((r) => r.id) };
     },

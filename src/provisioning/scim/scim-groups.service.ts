@@ -23,7 +23,6 @@ export interface ScimGroupServices {
   groups: GroupService;
 }
 
-
 function memberIds(resource: Json): string[] | undefined {
   const members = get(resource, 'members');
   if (members === undefined) return undefined;
@@ -31,7 +30,9 @@ function memberIds(resource: Json): string[] | undefined {
   if (!Array.isArray(members)) throw invalidValue('members must be a list');
   return members.map((m) => {
     const value = get(m, 'value');
-    if (typeof value !== 'string' || !/^[0-9]{1,18}$/.test(value)) throw invalidValue('each member needs the value (id) of a user');
+    if (typeof value !== 'string' || !/^[0-9]{1,18}$/.test(value)) {
+      throw invalidValue('each member needs the value (id) of a user');
+    }
     return value;
   });
 }
@@ -53,9 +54,12 @@ export function createScimGroups({ services, db, issuer }: { services: ScimGroup
   async function represent(group: Group): Promise<Json> {
     const members = await groups.members(group.id);
     return {
-      schemas: [GROUP_SCHEMA], id: group.id, ...(group.externalId ? { externalId: group.externalId } : {}), displayName: group.name,
-      members: members.map((m) => ({ value: m.id, display: m.nickname ?? m.login ?? m.email ?? undefined, $ref: `${base}/Users/${m.id}` })),
-      meta: { resourceType: 'Group', created: group.createdAt.toISOString(), lastModified: group.updatedAt.toISOString(), location: `${base}/Groups/${group.id}` },
+      schemas: [GROUP_SCHEMA], id: group.id, ...(group.externalId ? { externalId: group.externalId } : {}),
+      displayName: group.name,
+      members: members.map((m) => ({ value: m.id, display: m.nickname ?? m.login ?? m.email ?? undefined,
+        $ref: `${base}/Users/${m.id}` })),
+      meta: { resourceType: 'Group', created: group.createdAt.toISOString(),
+        lastModified: group.updatedAt.toISOString(), location: `${base}/Groups/${group.id}` },
     };
   }
 
@@ -65,7 +69,9 @@ export function createScimGroups({ services, db, issuer }: { services: ScimGroup
     const externalId = get(resource, 'externalId');
     const wanted = memberIds(resource);
     try {
-      if (typeof name === 'string' && name !== group.name) await groups.rename(group.id, name, caller.actor, caller.scope, tx);
+      if (typeof name === 'string' && name !== group.name) {
+        await groups.rename(group.id, name, caller.actor, caller.scope, tx);
+      }
       if (wanted) {
         const current = new Set((await groups.members(group.id, tx)).map((m) => m.id));
         const add = wanted.filter((id) => !current.has(id));
@@ -78,7 +84,8 @@ export function createScimGroups({ services, db, issuer }: { services: ScimGroup
     }
     if (externalId !== undefined && (externalId ?? null) !== group.externalId) {
       await repository.setExternalId(group.id, externalId ?? null, tx);
-      await services.audit.record({ actor: caller.actor, action: 'group.external_id_changed', details: { group: group.id, externalId } }, tx);
+      await services.audit.record({ actor: caller.actor, action: 'group.external_id_changed',
+        details: { group: group.id, externalId } }, tx);
     }
   }
 
@@ -100,8 +107,10 @@ export function createScimGroups({ services, db, issuer }: { services: ScimGroup
       const id = await db.transaction(async (tx) => {
         let group: Group;
         try {
-          group = await groups.create({ name, externalId: typeof get(resource, 'externalId') === 'string' ? (get(resource, 'externalId') as string) : null },
-            caller.actor, caller.scope, tx);
+          group = await groups.create({ name,
+            externalId: typeof get(resource, 'externalId') === 'string' ? (get(resource, 'externalId') as string)
+            : null },
+          caller.actor, caller.scope, tx);
         } catch (err) {
           return asScimError(err);
         }
@@ -116,12 +125,15 @@ export function createScimGroups({ services, db, issuer }: { services: ScimGroup
       const sentId = get(resource, 'id');
       if (sentId !== undefined && String(sentId) !== id) throw mutability('id cannot change');
       if (typeof get(resource, 'displayName') !== 'string') throw invalidValue('displayName is required');
-      return save(group, { ...resource, members: get(resource, 'members') ?? [], externalId: get(resource, 'externalId') ?? null }, caller);
+      return save(group,
+        { ...resource, members: get(resource, 'members') ?? [], externalId: get(resource, 'externalId') ?? null },
+        caller);
     },
 
     async savePatched(group: Group, patched: Json, caller: ScimCaller): Promise<Group> {
       if (String(get(patched, 'id')) !== group.id) throw mutability('id cannot change');
-      return save(group, { ...patched, members: get(patched, 'members') ?? [], externalId: get(patched, 'externalId') ?? null }, caller);
+      return save(group,
+        { ...patched, members: get(patched, 'members') ?? [], externalId: get(patched, 'externalId') ?? null }, caller);
     },
 
     async delete(id: string, caller: ScimCaller): Promise<void> {
@@ -129,13 +141,17 @@ export function createScimGroups({ services, db, issuer }: { services: ScimGroup
       await groups.delete(id, caller.actor, caller.scope);
     },
 
-    async list(query: { filter?: string; startIndex: number; count: number; sortBy?: string; sortOrder?: string }, scope: StaffScope): Promise<{ total: number; resources: Group[] }> {
+    async list(query: { filter?: string; startIndex: number; count: number; sortBy?: string; sortOrder?: string },
+      scope: StaffScope): Promise<{ total: number; resources: Group[] }> {
       const { conditions, values } = groupScopeConditions(scope);
-      if (query.filter) conditions.push(compileFilter(parseFilter(query.filter, { names: ATTRIBUTE_NAMES }), GROUP_MAPPING, values));
+      if (query.filter) {
+        conditions.push(compileFilter(parseFilter(query.filter, { names: ATTRIBUTE_NAMES }), GROUP_MAPPING, values));
+      }
       const sortKey = query.sortBy?.toLowerCase();
       if (sortKey && !GROUP_SORTABLE[sortKey]) throw invalidFilter(`cannot sort by ${query.sortBy}`);
       const { total, ids } = await repository.page({
-        conditions, values, sortColumn: sortKey ? GROUP_SORTABLE[sortKey] : undefined, descending: query.sortOrder?.toLowerCase() === 'descending',
+        conditions, values, sortColumn: sortKey ? GROUP_SORTABLE[sortKey] : undefined,
+        descending: query.sortOrder?.toLowerCase() === 'descending',
         startIndex: query.startIndex, count: query.count,
       });
       const found = await Promise.all(ids.map((id) => find(id, scope)));

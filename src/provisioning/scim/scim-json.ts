@@ -19,8 +19,11 @@ export function get(obj: unknown, name: string): unknown {
 export function asScimError(err: unknown): never {
   if (err instanceof ValidationError) {
     const text = Object.entries(err.fields).map(([f, m]) => `${f}: ${m}`).join('; ');
-    throw Object.values(err.fields).some((m) => /already in use|exists already/.test(m)) ? uniqueness(text) : invalidValue(text);
+    throw Object.values(err.fields).some((m) => /already in use|exists already/.test(m)) ? uniqueness(text)
+      : invalidValue(text);
   }
-  if (err instanceof NotFoundError && /User/.test(err.message)) throw invalidValue('A member is not a user this key may manage');
+  if (err instanceof NotFoundError && /User/.test(err.message)) {
+    throw invalidValue('A member is not a user this key may manage');
+  }
   throw err;
 }

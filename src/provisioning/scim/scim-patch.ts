@@ -49,7 +49,9 @@ function container(resource: Json, path: PatchPath): Json {
 function applyOne(resource: Json, op: string, path: PatchPath | undefined, value: unknown): void {
   if (!path) {
     if (op === 'remove') throw noTarget('remove needs a path');
-    if (!value || typeof value !== 'object' || Array.isArray(value)) throw invalidValue(`${op} without a path needs an object value`);
+    if (!value || typeof value !== 'object' || Array.isArray(value)) {
+      throw invalidValue(`${op} without a path needs an object value`);
+    }
     for (const [k, v] of Object.entries(value as Json)) {
       if (k.toLowerCase().startsWith('urn:') && v && typeof v === 'object' && !Array.isArray(v)) {
         // A whole extension object: its attributes are merged in.
@@ -77,10 +79,13 @@ function applyOne(resource: Json, op: string, path: PatchPath | undefined, value
     }
     if (op === 'remove') {
       target[attrKey] = path.sub
-        ? current.map((e) => (selected.includes(e) ? Object.fromEntries(Object.entries(e as Json).filter(([k]) => k.toLowerCase() !== path.sub!.toLowerCase())) : e))
+        ? current.map((e) => (selected.includes(e)
+          ? Object.fromEntries(Object.entries(e as Json).filter(([k]) => k.toLowerCase() !== path.sub!.toLowerCase()))
+          : e))
         : current.filter((e) => !selected.includes(e));
     } else {
-      target[attrKey] = current.map((e) => (!selected.includes(e) ? e : path.sub ? { ...(e as Json), [keyOf(e as Json, path.sub)]: value } : value));
+      target[attrKey] = current.map((e) => (!selected.includes(e) ? e
+        : path.sub ? { ...(e as Json), [keyOf(e as Json, path.sub)]: value } : value));
     }
     return;
   }
@@ -103,7 +108,8 @@ function applyOne(resource: Json, op: string, path: PatchPath | undefined, value
     const added = Array.isArray(value) ? value : [value];
     const known = new Set(current.map((e) => JSON.stringify(valueOf(e, 'value') ?? e)));
     target[attrKey] = [...current, ...added.filter((v) => !known.has(JSON.stringify(valueOf(v, 'value') ?? v)))];
-  } else if (op === 'add' && current && typeof current === 'object' && value && typeof value === 'object' && !Array.isArray(value)) {
+  } else if (op === 'add' && current && typeof current === 'object' && value && typeof value === 'object'
+    && !Array.isArray(value)) {
     target[attrKey] = { ...(current as Json), ...(value as Json) };
   } else {
     target[attrKey] = value;
@@ -118,8 +124,11 @@ export function applyPatch(resource: Json, body: unknown): Json {
   const result = structuredClone(resource);
   for (const operation of operations) {
     const op = typeof operation.op === 'string' ? operation.op.toLowerCase() : '';
-    if (!['add', 'replace', 'remove'].includes(op)) throw invalidSyntax(`op must be add, replace or remove (got ${JSON.stringify(operation.op)})`);
-    const path = typeof operation.path === 'string' && operation.path.trim() ? parsePatchPath(operation.path, { names: ATTRIBUTE_NAMES }) : undefined;
+    if (!['add', 'replace', 'remove'].includes(op)) {
+      throw invalidSyntax(`op must be add, replace or remove (got ${JSON.stringify(operation.op)})`);
+    }
+    const path = typeof operation.path === 'string' && operation.path.trim() ? parsePatchPath(operation.path,
+      { names: ATTRIBUTE_NAMES }) : undefined;
     if (op !== 'remove' && operation.value === undefined) throw invalidValue(`${op} needs a value`);
     applyOne(result, op, path, operation.value);
   }

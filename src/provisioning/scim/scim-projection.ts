@@ -8,7 +8,8 @@ function paths(list: string | undefined): string[] {
     .map((p) => p.replace(/^urn:ietf:params:scim:schemas:core:2\.0:(user|group):/, ''));
 }
 
-export function project(resource: Json, { attributes, excludedAttributes }: { attributes?: string; excludedAttributes?: string }): Json {
+export function project(resource: Json,
+  { attributes, excludedAttributes }: { attributes?: string; excludedAttributes?: string }): Json {
   const include = paths(attributes);
   const exclude = paths(excludedAttributes);
   const out: Json = {};
@@ -21,12 +22,14 @@ export function project(resource: Json, { attributes, excludedAttributes }: { at
     }
     if (include.length) {
       const whole = include.includes(k);
-      const subs = include.filter((p) => p.startsWith(`${k}.`) || p.startsWith(`${k}:`)).map((p) => p.slice(k.length + 1));
+      const subs = include.filter((p) => p.startsWith(`${k}.`) || p.startsWith(`${k}:`)).map((p) => p.slice(k.length
+        + 1));
       if (whole) out[key] = value;
       else if (subs.length && value && typeof value === 'object' && !Array.isArray(value)) {
         out[key] = Object.fromEntries(Object.entries(value as Json).filter(([s]) => subs.includes(s.toLowerCase())));
       } else if (subs.length && Array.isArray(value)) {
-        out[key] = value.map((e) => Object.fromEntries(Object.entries(e as Json).filter(([s]) => subs.includes(s.toLowerCase()))));
+        out[key] = value.map((e) => Object.fromEntries(
+          Object.entries(e as Json).filter(([s]) => subs.includes(s.toLowerCase()))));
       }
       continue;
     }

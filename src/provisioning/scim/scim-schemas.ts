@@ -1,6 +1,7 @@
 // SCIM schema URNs, Foyer's extension for statuses SCIM has no word for, and the attribute
 // mapping from SCIM User and Group attributes to the directory's columns (for filters and sorts).
 import type { ScimMapping } from './filter-sql.js';
+import { ORGANIZATION_NAME_SQL } from '../../users/user-directory.query.js';
 
 export const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
 export const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
@@ -27,12 +28,15 @@ export const USER_MAPPING: ScimMapping = {
   'emails.type': { sql: "CASE WHEN u.email IS NOT NULL THEN 'work' END", type: 'string', multiValued: true },
   'emails.primary': { sql: '(u.email IS NOT NULL)', type: 'boolean', multiValued: true },
   'phonenumbers.value': { sql: 'u.phone_number', type: 'string', multiValued: true },
-  'phonenumbers.type': { sql: "CASE WHEN u.phone_number IS NOT NULL THEN 'work' END", type: 'string', multiValued: true },
+  'phonenumbers.type': { sql: "CASE WHEN u.phone_number IS NOT NULL THEN 'work' END", type: 'string',
+    multiValued: true },
   active: { sql: 'NOT u.blocked', type: 'boolean' },
   'meta.created': { sql: 'u.created_at', type: 'datetime' },
   'meta.lastmodified': { sql: 'u.updated_at', type: 'datetime' },
-  [enterprise('organization')]: { sql: '(SELECT o.name FROM organizations o WHERE o.id = u.organization_id)', type: 'string' },
-  [foyer('locked')]: { sql: '(u.locked_at IS NOT NULL AND (u.locked_until IS NULL OR u.locked_until > now()))', type: 'boolean' },
+  [enterprise('organization')]: { sql: ORGANIZATION_NAME_SQL,
+    type: 'string' },
+  [foyer('locked')]: { sql: '(u.locked_at IS NOT NULL AND (u.locked_until IS NULL OR u.locked_until > now()))',
+    type: 'boolean' },
   [foyer('forcepasswordreset')]: { sql: 'u.password_reset_required', type: 'boolean' },
   [foyer('pendingverification')]: { sql: '(u.email IS NOT NULL AND NOT u.email_verified)', type: 'boolean' },
   [foyer('invited')]: { sql: '(u.invited_at IS NOT NULL)', type: 'boolean' },
@@ -48,13 +52,18 @@ export const GROUP_MAPPING: ScimMapping = {
 };
 
 /** Canonical spellings, so `USERNAME eq "x"` reads as userName. */
-export const ATTRIBUTE_NAMES = ['id', 'externalId', 'userName', 'displayName', 'nickName', 'name', 'givenName', 'familyName', 'formatted',
-  'emails', 'phoneNumbers', 'value', 'type', 'primary', 'active', 'meta', 'created', 'lastModified', 'members', 'display', 'password',
+export const ATTRIBUTE_NAMES = ['id', 'externalId', 'userName', 'displayName', 'nickName', 'name', 'givenName',
+  'familyName', 'formatted',
+  'emails', 'phoneNumbers', 'value', 'type', 'primary', 'active', 'meta', 'created', 'lastModified', 'members',
+  'display', 'password',
   'locked', 'forcePasswordReset', 'pendingVerification', 'invited', 'role', 'organization', 'schemas', 'groups'];
 
 export const SORTABLE: Record<string, string> = {
-  username: 'lower(u.login)', displayname: 'lower(u.nickname)', 'name.familyname': 'lower(u.family_name)', 'name.givenname': 'lower(u.given_name)',
-  'emails.value': 'lower(u.email)', 'meta.created': 'u.created_at', 'meta.lastmodified': 'u.updated_at', id: 'u.id', externalid: 'u.external_id',
+  username: 'lower(u.login)', displayname: 'lower(u.nickname)', 'name.familyname': 'lower(u.family_name)',
+  'name.givenname': 'lower(u.given_name)',
+  'emails.value': 'lower(u.email)', 'meta.created': 'u.created_at', 'meta.lastmodified': 'u.updated_at', id: 'u.id',
+  externalid: 'u.external_id',
 };
 
-export const GROUP_SORTABLE: Record<string, string> = { displayname: 'lower(g.name)', 'meta.created': 'g.created_at', id: 'g.id' };
+export const GROUP_SORTABLE: Record<string, string> = { displayname: 'lower(g.name)', 'meta.created': 'g.created_at',
+  id: 'g.id' };

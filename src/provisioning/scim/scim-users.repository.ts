@@ -5,7 +5,8 @@ import { type Db } from '../../db/database.js';
 export function createScimUserRepository(db: Db) {
   return {
     async setExternalId(userId: string, externalId: string | null, tx?: Db): Promise<void> {
-      await (tx ?? db).query('UPDATE users SET external_id = $2, updated_at = now() WHERE id = $1', [userId, externalId]);
+      await (tx ?? db).query('UPDATE users SET external_id = $2, updated_at = now() WHERE id = $1',
+        [userId, externalId]);
     },
 
     /**
@@ -15,14 +16,17 @@ export function createScimUserRepository(db: Db) {
      */
     async page(
       { conditions, values, sortColumn, descending, startIndex, count }:
-      { conditions: string[]; values: unknown[]; sortColumn?: string; descending: boolean; startIndex: number; count: number },
+      { conditions: string[]; values: unknown[]; sortColumn?: string; descending: boolean; startIndex: number;
+        count: number; },
       tx?: Db,
     ): Promise<{ total: number; ids: string[] }> {
       const where = conditions.join(' AND ');
       const order = `${sortColumn ?? 'u.id'} ${descending ? 'DESC' : 'ASC'} NULLS LAST, u.id`;
       const [{ rows: total }, { rows: ids }] = await Promise.all([
         (tx ?? db).query<{ n: number }>(`SELECT count(*)::int AS n FROM users u WHERE ${where}`, values),
-        (tx ?? db).query<{ id: string }>(`SELECT u.id::text AS id FROM users u WHERE ${where} ORDER BY ${order} OFFSET ${startIndex - 1} LIMIT ${count}`, values),
+        (tx
+          ?? db).query<{ id: string }>(`SELECT u.id::text AS id FROM users u WHERE ${where} ORDER BY ${order} OFFSET `
+            + `${startIndex - 1} LIMIT ${count}`, values),
       ]);
       return { total: total[0].n, ids: ids.map((r) => r.id) };
     },

@@ -12,7 +12,8 @@ import { compileFilter } from './filter-sql.js';
 import { parseFilter } from './filter.js';
 import { invalidFilter, invalidValue, mutability, notFound } from './scim-error.js';
 import { asScimError, get, type Json } from './scim-json.js';
-import { ATTRIBUTE_NAMES, ENTERPRISE_SCHEMA, FOYER_SCHEMA, SORTABLE, USER_MAPPING, USER_SCHEMA } from './scim-schemas.js';
+import { ATTRIBUTE_NAMES, ENTERPRISE_SCHEMA, FOYER_SCHEMA, SORTABLE, USER_MAPPING,
+  USER_SCHEMA } from './scim-schemas.js';
 import { createScimUserRepository } from './scim-users.repository.js';
 import type { AuditLog } from '../../audit/audit.service.js';
 import type { GroupService } from '../../groups/group.service.js';
@@ -31,16 +32,18 @@ export interface ScimUserServices {
   users: UserService;
 }
 
-
 export interface ScimCaller { actor: Actor; scope: StaffScope }
 
 /** What a SCIM User asks the directory to be. Undefined means "not said": left as it is. */
 interface DesiredUser {
-  login?: string | null; email?: string | null; phone?: string | null; givenName?: string | null; familyName?: string | null;
-  nickname?: string | null; externalId?: string | null; active?: boolean; locked?: boolean; forcePasswordReset?: boolean; password?: string;
+  login?: string | null; email?: string | null; phone?: string | null; givenName?: string | null;
+  familyName?: string | null;
+  nickname?: string | null; externalId?: string | null; active?: boolean; locked?: boolean;
+  forcePasswordReset?: boolean; password?: string;
 }
 
-const str = (v: unknown): string | null | undefined => (v === undefined ? undefined : v === null || v === '' ? null : typeof v === 'string' ? v : String(v));
+const str = (v: unknown): string | null | undefined => (v === undefined ? undefined
+  : v === null || v === '' ? null : typeof v === 'string' ? v : String(v));
 const bool = (v: unknown, attr: string): boolean | undefined => {
   if (v === undefined) return undefined;
   if (typeof v === 'boolean') return v;
@@ -59,9 +62,11 @@ function readDesired(resource: Json): DesiredUser {
   const name = get(resource, 'name');
   const foyer = get(resource, FOYER_SCHEMA);
   return {
-    login: str(get(resource, 'userName')), email: str(firstValue(get(resource, 'emails'))), phone: str(firstValue(get(resource, 'phoneNumbers'))),
+    login: str(get(resource, 'userName')), email: str(firstValue(get(resource, 'emails'))),
+    phone: str(firstValue(get(resource, 'phoneNumbers'))),
     givenName: str(get(name, 'givenName')), familyName: str(get(name, 'familyName')),
-    nickname: str(get(resource, 'displayName') ?? get(resource, 'nickName')), externalId: str(get(resource, 'externalId')),
+    nickname: str(get(resource, 'displayName') ?? get(resource, 'nickName')),
+    externalId: str(get(resource, 'externalId')),
     active: bool(get(resource, 'active'), 'active'), locked: bool(get(foyer, 'locked'), 'locked'),
     forcePasswordReset: bool(get(foyer, 'forcePasswordReset'), 'forcePasswordReset'),
     password: typeof get(resource, 'password') === 'string' ? (get(resource, 'password') as string) : undefined,
@@ -71,7 +76,9 @@ function readDesired(resource: Json): DesiredUser {
 /** A whole resource (PUT, or a patched one): what it leaves out is cleared. */
 function readWhole(resource: Json): DesiredUser {
   const desired = readDesired(resource);
-  for (const k of ['login', 'email', 'phone', 'givenName', 'familyName', 'nickname', 'externalId'] as const) desired[k] ??= null;
+  for (const k of ['login', 'email', 'phone', 'givenName', 'familyName', 'nickname', 'externalId'] as const) {
+    desired[k] ??= null;
+  }
   return desired;
 }
 
@@ -81,14 +88,17 @@ export function createScimUsers({ services, db, issuer }: { services: ScimUserSe
   const base = `${issuer}/scim/v2`;
 
   async function represent(user: User): Promise<Json> {
-    const [memberOf, org] = await Promise.all([groups.groupsOf(user.id), user.organizationId ? services.organizations.findById(user.organizationId) : undefined]);
+    const [memberOf,
+      org] = await Promise.all([groups.groupsOf(user.id),
+      user.organizationId ? services.organizations.findById(user.organizationId) : undefined]);
     const locked = Boolean(user.lockedAt && (!user.lockedUntil || user.lockedUntil > new Date()));
     return {
       schemas: [USER_SCHEMA, ENTERPRISE_SCHEMA, FOYER_SCHEMA],
       id: user.id,
       ...(user.externalId ? { externalId: user.externalId } : {}),
       userName: user.login ?? undefined,
-      name: { givenName: user.givenName ?? undefined, familyName: user.familyName ?? undefined, formatted: [user.givenName, user.familyName].filter(Boolean).join(' ') || undefined },
+      name: { givenName: user.givenName ?? undefined, familyName: user.familyName ?? undefined,
+        formatted: [user.givenName, user.familyName].filter(Boolean).join(' ') || undefined },
       displayName: user.nickname ?? undefined,
       nickName: user.nickname ?? undefined,
       emails: user.email ? [{ value: user.email, type: 'work', primary: true }] : undefined,
@@ -97,10 +107,13 @@ export function createScimUsers({ services, db, issuer }: { services: ScimUserSe
       groups: memberOf.map((g) => ({ value: g.id, display: g.name, $ref: `${base}/Groups/${g.id}` })),
       [ENTERPRISE_SCHEMA]: { organization: org?.name },
       [FOYER_SCHEMA]: {
-        locked, lockReason: locked ? user.lockedReason ?? undefined : undefined, forcePasswordReset: user.passwordResetRequired,
-        pendingVerification: Boolean(user.email && !user.emailVerified), invited: Boolean(user.invitedAt), role: user.role,
+        locked, lockReason: locked ? user.lockedReason ?? undefined : undefined,
+        forcePasswordReset: user.passwordResetRequired,
+        pendingVerification: Boolean(user.email && !user.emailVerified), invited: Boolean(user.invitedAt),
+        role: user.role,
       },
-      meta: { resourceType: 'User', created: user.createdAt.toISOString(), lastModified: user.updatedAt.toISOString(), location: `${base}/Users/${user.id}` },
+      meta: { resourceType: 'User', created: user.createdAt.toISOString(), lastModified: user.updatedAt.toISOString(),
+        location: `${base}/Users/${user.id}` },
     };
   }
 
@@ -109,7 +122,8 @@ export function createScimUsers({ services, db, issuer }: { services: ScimUserSe
     const externalIdChanged = desired.externalId !== undefined && desired.externalId !== (existing?.externalId ?? null);
     const setExternalId = async (tx: Db, userId: string) => {
       await repository.setExternalId(userId, desired.externalId!, tx);
-      await services.audit.record({ actor, action: 'user.external_id_changed', targetUserId: userId, details: { externalId: desired.externalId } }, tx);
+      await services.audit.record({ actor, action: 'user.external_id_changed', targetUserId: userId,
+        details: { externalId: desired.externalId } }, tx);
     };
     let user: User;
     try {
@@ -117,18 +131,24 @@ export function createScimUsers({ services, db, issuer }: { services: ScimUserSe
         // A new user's externalId is set in the transaction that creates it.
         user = await users.create({
           login: desired.login ?? undefined, email: desired.email ?? undefined, phoneNumber: desired.phone ?? undefined,
-          givenName: desired.givenName ?? undefined, familyName: desired.familyName ?? undefined, nickname: desired.nickname ?? undefined,
+          givenName: desired.givenName ?? undefined, familyName: desired.familyName ?? undefined,
+          nickname: desired.nickname ?? undefined,
           password: desired.password, organizationId: scope.kind === 'organization' ? scope.organizationId : null,
         }, actor, scope, externalIdChanged ? (tx, created) => setExternalId(tx, created.id) : undefined);
       } else {
         user = existing;
-        const keep = (v: string | null | undefined, current: string | null) => (v === undefined ? current ?? undefined : v ?? undefined);
+        const keep = (v: string | null | undefined,
+          current: string | null) => (v === undefined ? current ?? undefined : v ?? undefined);
         await users.update(user.id, {
-          login: keep(desired.login, user.login), email: keep(desired.email, user.email), phoneNumber: keep(desired.phone, user.phoneNumber),
-          givenName: keep(desired.givenName, user.givenName), familyName: keep(desired.familyName, user.familyName), nickname: keep(desired.nickname, user.nickname),
+          login: keep(desired.login, user.login), email: keep(desired.email, user.email),
+          phoneNumber: keep(desired.phone, user.phoneNumber),
+          givenName: keep(desired.givenName, user.givenName), familyName: keep(desired.familyName, user.familyName),
+          nickname: keep(desired.nickname, user.nickname),
           birthdate: user.birthdate ?? undefined, picture: user.picture ?? undefined,
         }, actor, scope);
-        if (desired.password !== undefined) await links.setPassword(user.id, desired.password, { mustChange: false }, actor, scope);
+        if (desired.password !== undefined) {
+          await links.setPassword(user.id, desired.password, { mustChange: false }, actor, scope);
+        }
       }
     } catch (err) {
       return asScimError(err);
@@ -138,7 +158,9 @@ export function createScimUsers({ services, db, issuer }: { services: ScimUserSe
     const locked = Boolean(current.lockedAt && (!current.lockedUntil || current.lockedUntil > new Date()));
     if (desired.active === false && !current.blocked) await lifecycle.block(user.id, actor, scope);
     if (desired.active === true && current.blocked) await lifecycle.unblock(user.id, actor, scope);
-    if (desired.locked === true && !locked) await lifecycle.lock(user.id, { reason: 'Locked by a provisioning system (SCIM)' }, actor, scope);
+    if (desired.locked === true && !locked) {
+      await lifecycle.lock(user.id, { reason: 'Locked by a provisioning system (SCIM)' }, actor, scope);
+    }
     if (desired.locked === false && locked) await lifecycle.unlock(user.id, actor, scope);
     if (desired.forcePasswordReset === true && !current.passwordResetRequired) {
       try {
@@ -164,7 +186,9 @@ export function createScimUsers({ services, db, issuer }: { services: ScimUserSe
     find,
 
     async create(resource: Json, caller: ScimCaller): Promise<User> {
-      if (get(resource, 'id') !== undefined && get(resource, 'id') !== null) throw mutability('id is assigned by the server');
+      if (get(resource, 'id') !== undefined && get(resource, 'id') !== null) {
+        throw mutability('id is assigned by the server');
+      }
       return save(null, readDesired(resource), caller);
     },
 
@@ -187,13 +211,17 @@ export function createScimUsers({ services, db, issuer }: { services: ScimUserSe
       await lifecycle.delete(id, caller.actor, caller.scope);
     },
 
-    async list(query: { filter?: string; startIndex: number; count: number; sortBy?: string; sortOrder?: string }, scope: StaffScope): Promise<{ total: number; resources: User[] }> {
+    async list(query: { filter?: string; startIndex: number; count: number; sortBy?: string; sortOrder?: string },
+      scope: StaffScope): Promise<{ total: number; resources: User[] }> {
       const { conditions, values } = whereOf({ scope });
-      if (query.filter) conditions.push(compileFilter(parseFilter(query.filter, { names: ATTRIBUTE_NAMES }), USER_MAPPING, values));
+      if (query.filter) {
+        conditions.push(compileFilter(parseFilter(query.filter, { names: ATTRIBUTE_NAMES }), USER_MAPPING, values));
+      }
       const sortKey = query.sortBy?.toLowerCase().replace(`${USER_SCHEMA.toLowerCase()}:`, '');
       if (sortKey && !SORTABLE[sortKey]) throw invalidFilter(`cannot sort by ${query.sortBy}`);
       const { total, ids } = await repository.page({
-        conditions, values, sortColumn: sortKey ? SORTABLE[sortKey] : undefined, descending: query.sortOrder?.toLowerCase() === 'descending',
+        conditions, values, sortColumn: sortKey ? SORTABLE[sortKey] : undefined,
+        descending: query.sortOrder?.toLowerCase() === 'descending',
         startIndex: query.startIndex, count: query.count,
       });
       const found = await Promise.all(ids.map((id) => users.findById(id)));
