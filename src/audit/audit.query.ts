@@ -1,18 +1,13 @@
 // Reading the audit log for the console: newest first, filtered, keyset-paginated by id
 // (ids only grow, so "older than this id" is a stable page boundary).
 import { type Db } from '../db/database.js';
+import type { AuditEventRecord } from './audit.repository.js';
 import type { StaffScope } from '../platform/access.js';
 
-export interface AuditEventRow {
+/** A stored event: what was recorded (audit.repository.ts), with its id and time. */
+export interface AuditEventRow extends AuditEventRecord {
   id: string;
   occurredAt: Date;
-  actorType: string;
-  actorId: string | null;
-  actorLabel: string | null;
-  action: string;
-  targetUserId: string | null;
-  targetLabel: string | null;
-  details: Record<string, unknown>;
 }
 
 export interface AuditEventQuery {
