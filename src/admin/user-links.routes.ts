@@ -3,7 +3,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { NotFoundError, ValidationError } from '../platform/errors.js';
+import { ValidationError } from '../platform/errors.js';
 import { describePolicy } from '../settings/password-policy.js';
 import { grantableRoles } from '../users/user.policy.js';
 import type { Views } from '../platform/views.js';
@@ -15,6 +15,7 @@ import { bigserialId } from '../platform/http/input.js';
 import { keptValues } from '../platform/http/form.input.js';
 import { idParam, userIdParam } from './params.input.js';
 import { parseIdentifierForm, parseInviteForm, parseSetPasswordForm } from './user-links.input.js';
+import { assertMayGenerate } from '../api-keys/api-key.policy.js';
 import type { ApiKeys } from '../api-keys/api-key.service.js';
 import type { AuditLog } from '../audit/audit.service.js';
 import type { OrganizationService } from '../organizations/organization.service.js';
@@ -123,7 +124,7 @@ export function userLinkRoutes({ services, views }: { services: UserLinkServices
   // API keys: a user makes their own (shown once); an admin (or Manager in scope) can revoke anyone's.
   router.post('/users/:id/api-key', async function generateApiKey(ctx) {
     const { user, actor } = staffOf(ctx);
-    if (ctx.params.id !== user.id) throw new NotFoundError('API key');
+    assertMayGenerate({ id: ctx.params.id }, actor);
     const key = await services.apiKeys.generate(user, actor);
     ctx.set('Cache-Control', 'no-store');
     renderConsole(ctx, views, 'admin/users/api-key.njk', 'users',

@@ -8,6 +8,7 @@ import type { User } from '../db/entities/user.entity.js';
 import { NotFoundError } from '../platform/errors.js';
 import type { StaffScope } from '../platform/access.js';
 import { describeUser, type UserService } from '../users/user.service.js';
+import { assertMayGenerate, assertMayRevoke } from './api-key.policy.js';
 import { createApiKeyRepository, type ApiKeyInfo } from './api-key.repository.js';
 
 export type { ApiKeyInfo };
@@ -25,6 +26,7 @@ export function createApiKeys({ db, users, audit }: { db: Db; users: UserService
      * once, never stored.
      */
     async generate(user: User, actor: Actor): Promise<string> {
+      assertMayGenerate(user, actor);
       const raw = `${PREFIX}${randomBytes(32).toString('base64url')}`;
       await db.transaction(async (tx) => {
         const replaced = await keys.deleteFor(user.id, user.organizationId, tx);
@@ -36,8 +38,8 @@ export function createApiKeys({ db, users, audit }: { db: Db; users: UserService
     },
 
     async revoke(userId: string, keyId: string, actor: Actor, scope: StaffScope): Promise<void> {
-      // An Administrator's keys are Administrator-only, like the rest of their account.
       const owner = await users.getChangeable(userId, scope);
+      assertMayRevoke(scope, owner);
       await db.transaction(async (tx) => {
         if (!(await keys.delete(keyId, userId, tx))) throw new NotFoundError('API key');
         await audit.record({ actor, action: 'api_key.revoked', targetUserId: userId, targetLabel: describeUser(owner) },

@@ -84,3 +84,15 @@ describe('applications policy', () => {
       operatorViewer(CLI_ACTOR))).resolves.toBeUndefined();
   });
 });
+
+describe('API keys policy', () => {
+  it("lets a person make only their own key, and keeps an Administrator's keys from a Manager", async () => {
+    await expect(services.apiKeys.generate(member, actorOf(manager))).rejects.toBeInstanceOf(NotFoundError);
+    expect(await services.apiKeys.list(member.id)).toEqual([]);
+    await services.apiKeys.generate(adminOfA, actorOf(adminOfA));
+    const [key] = await services.apiKeys.list(adminOfA.id);
+    await expect(services.apiKeys.revoke(adminOfA.id, key.id, actorOf(manager), scopeOf(manager)))
+      .rejects.toBeInstanceOf(AdministratorProtectedError);
+    await expect(services.apiKeys.generate(member, CLI_ACTOR)).resolves.toMatch(/^foyer_/);
+  });
+});
