@@ -1,6 +1,7 @@
 // SQL of the SCIM Groups endpoint beyond what the group service does: the externalId a
 // provisioning system keeps on a group, and the filtered, sorted page of group ids a list asks for.
 import { type Db } from '../../db/database.js';
+import { scimPage, type ScimPageQuery } from './scim-page.query.js';
 import type { StaffScope } from '../../platform/access.js';
 
 /** The conditions (over alias `g`) limiting groups to a scope, with their parameters; a filter's are added after. */
@@ -22,27 +23,8 @@ export function createScimGroupRepository(db: Db) {
         [groupId, externalId]);
     },
 
-    /**
-     * The number of groups matching `conditions` (over alias `g`, with `values` as their
-     * parameters) and the ids of one page of them, ordered by `sortColumn` (an expression of
-     * GROUP_SORTABLE; the id when none), ties by id.
-     */
-    async page(
-      { conditions, values, sortColumn, descending, startIndex, count }:
-      { conditions: string[]; values: unknown[]; sortColumn?: string; descending: boolean; startIndex: number;
-        count: number; },
-      tx?: Db,
-    ): Promise<{ total: number; ids: string[] }> {
-      const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
-      const order = `${sortColumn ?? 'g.id'} ${descending ? 'DESC' : 'ASC'}, g.id`;
-      const [{ rows: total }, { rows: ids }] = await Promise.all([
-        (tx ?? db).query<{ n: number }>(`SELECT count(*)::int AS n FROM groups g ${where}`, values),
-        (tx
-          ?? db).query<{ id: string }>(`SELECT g.id::text AS id FROM groups g ${where} ORDER BY ${order} OFFSET `
-            + `${startIndex - 1} LIMIT ${count}`, values),
-      ]);
-      return { total: total[0].n, ids: ids.map((r) => r.id) };
-    },
+    /** How many groups match and the ids of one page (sortColumn from GROUP_SORTABLE). */
+    page: (query: ScimPageQuery, tx?: Db) => scimPage(tx ?? db, 'groups g', query),
   };
 }
 

@@ -1,6 +1,7 @@
 // SQL of the SCIM Users endpoint beyond what the user service does: the externalId a
 // provisioning system keeps on a user, and the filtered, sorted page of user ids a list asks for.
 import { type Db } from '../../db/database.js';
+import { scimPage, type ScimPageQuery } from './scim-page.query.js';
 
 export function createScimUserRepository(db: Db) {
   return {
@@ -9,27 +10,8 @@ export function createScimUserRepository(db: Db) {
         [userId, externalId]);
     },
 
-    /**
-     * The number of users matching `conditions` (over alias `u`, with `values` as their
-     * parameters) and the ids of one page of them, ordered by `sortColumn` (an expression of
-     * SORTABLE; the id when none), ties by id.
-     */
-    async page(
-      { conditions, values, sortColumn, descending, startIndex, count }:
-      { conditions: string[]; values: unknown[]; sortColumn?: string; descending: boolean; startIndex: number;
-        count: number; },
-      tx?: Db,
-    ): Promise<{ total: number; ids: string[] }> {
-      const where = conditions.join(' AND ');
-      const order = `${sortColumn ?? 'u.id'} ${descending ? 'DESC' : 'ASC'} NULLS LAST, u.id`;
-      const [{ rows: total }, { rows: ids }] = await Promise.all([
-        (tx ?? db).query<{ n: number }>(`SELECT count(*)::int AS n FROM users u WHERE ${where}`, values),
-        (tx
-          ?? db).query<{ id: string }>(`SELECT u.id::text AS id FROM users u WHERE ${where} ORDER BY ${order} OFFSET `
-            + `${startIndex - 1} LIMIT ${count}`, values),
-      ]);
-      return { total: total[0].n, ids: ids.map((r) => r.id) };
-    },
+    /** How many users match and the ids of one page (sortColumn from SORTABLE). */
+    page: (query: ScimPageQuery, tx?: Db) => scimPage(tx ?? db, 'users u', query, 'last'),
   };
 }
 
