@@ -38,7 +38,7 @@ export function organizationRoutes({ organizations, views }: { organizations: Or
     const form = formOf(ctx);
     const { name } = keptValues(form);
     try {
-      await organizations.create(parseOrganizationForm(form), staffOf(ctx).actor);
+      await organizations.create(parseOrganizationForm(form), staffOf(ctx).actor, staffOf(ctx).scope);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       return renderList(ctx, { errors: err.fields, values: { name } }, 422);
@@ -58,7 +58,7 @@ export function organizationRoutes({ organizations, views }: { organizations: Or
     const form = formOf(ctx);
     const { name } = keptValues(form);
     try {
-      await organizations.rename(org.id, parseOrganizationForm(form), staffOf(ctx).actor);
+      await organizations.rename(org.id, parseOrganizationForm(form), staffOf(ctx).actor, staffOf(ctx).scope);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       return renderConsole(ctx, views, 'admin/organizations/edit.njk', 'organizations',
@@ -75,7 +75,7 @@ export function organizationRoutes({ organizations, views }: { organizations: Or
   });
 
   router.post('/:id/delete', async function deleteOrganization(ctx) {
-    await organizations.delete(idOf(ctx), staffOf(ctx).actor);
+    await organizations.delete(idOf(ctx), staffOf(ctx).actor, staffOf(ctx).scope);
     ctx.status = 303;
     ctx.redirect('/admin/organizations?done=deleted');
   });

@@ -5,11 +5,12 @@ import { type Db } from '../db/database.js';
 import { NotFoundError, ValidationError } from '../platform/errors.js';
 import type { Group, GroupRepository } from './group.repository.js';
 import type { StaffScope } from '../platform/access.js';
-import { assertMayChange } from '../users/user.policy.js';
 import type { UserService } from '../users/user.service.js';
+import {
+  assertMayChangeMembership, assertReachesGroup, groupListFilter, organizationOfNewGroup,
+} from './group.policy.js';
 
 const NAME_MAX = 100;
-const GROUPS_OF_ADMINISTRATORS = "Only an Administrator can change an Administrator's groups.";
 /** The PostgreSQL error code, which pg's errors carry. */
 const pgCode = (err: unknown) => (err as { code?: unknown }).code;
 const isUniqueViolation = (err: unknown) => pgCode(err) === '23505';
@@ -25,11 +26,8 @@ export function createGroupService({ db, groups, users, audit }: { db: Db; group
   audit: AuditLog; }) {
   async function require(id: string, scope: StaffScope, tx?: Db): Promise<Group> {
     const group = await groups.findById(id, tx);
-    if (!group || (scope.kind === 'organization'
-      && (scope.organizationId === null || group.organizationId !== scope.organizationId))) {
-      throw new NotFoundError('Group');
-    }
-    return group;
+    assertReachesGroup(scope, group);
+    return group!;
   }
 
   /**
@@ -40,8 +38,8 @@ export function createGroupService({ db, groups, users, audit }: { db: Db; group
     const ids = [...new Set(userIds)];
     for (const id of ids) {
       const user = await users.findById(id, tx);
-      if (!user || user.deletedAt) throw new NotFoundError('User');
-      assertMayChange(scope, user, GROUPS_OF_ADMINISTRATORS);
+      if (!user) throw new NotFoundError('User');
+      assertMayChangeMembership(scope, user);
     }
     return ids;
   }
@@ -52,7 +50,7 @@ export function createGroupService({ db, groups, users, audit }: { db: Db; group
   };
 
   return {
-    list: (scope: StaffScope) => groups.list(scope.kind === 'all' ? undefined : scope.organizationId),
+    list: (scope: StaffScope) => groups.list(groupListFilter(scope)),
     get: (id: string, scope: StaffScope) => require(id, scope),
     members: (groupId: string, tx?: Db) => groups.members(groupId, tx),
     groupsOf: (userId: string) => groups.groupsOf(userId),
@@ -63,9 +61,8 @@ export function createGroupService({ db, groups, users, audit }: { db: Db; group
       scope: StaffScope, tx?: Db,
     ): Promise<Group> {
       const name = cleanName(input.name);
-      let organizationId = input.organizationId === undefined || input.organizationId === null
-        || input.organizationId === '' ? null : Number(input.organizationId);
-      if (scope.kind === 'organization') organizationId = scope.organizationId;
+      const organizationId = organizationOfNewGroup(scope, input.organizationId === undefined
+        || input.organizationId === null || input.organizationId === '' ? null : Number(input.organizationId));
       if (organizationId !== null && !Number.isSafeInteger(organizationId)) {
         throw new ValidationError({ organizationId: 'Choose an existing organization' });
       }
@@ -97,7 +94,7 @@ export function createGroupService({ db, groups, users, audit }: { db: Db; group
     async delete(id: string, actor: Actor, scope: StaffScope): Promise<void> {
       const group = await require(id, scope);
       // Deleting a group ends its memberships: an Administrator's among them is theirs to change only.
-      for (const member of await groups.members(id)) assertMayChange(scope, member, GROUPS_OF_ADMINISTRATORS);
+      for (const member of await groups.members(id)) assertMayChangeMembership(scope, member);
       await db.transaction(async (tx) => {
         await groups.delete(id, tx);
         await audit.record({ actor, action: 'group.deleted',

@@ -5,6 +5,8 @@ import { type Db } from '../db/database.js';
 import type { Organization } from '../db/entities/organization.entity.js';
 import { DomainError, NotFoundError, ValidationError } from '../platform/errors.js';
 import type { OrganizationRepository } from './organization.repository.js';
+import type { StaffScope } from '../platform/access.js';
+import { assertMayManageOrganizations } from './organization.policy.js';
 
 const NAME_MAX = 100;
 
@@ -46,7 +48,8 @@ export function createOrganizationService({ db, organizations, audit }: { db: Db
     findById: (id: number) => organizations.findById(id),
     require,
 
-    async create(rawName: unknown, actor: Actor): Promise<Organization> {
+    async create(rawName: unknown, actor: Actor, scope: StaffScope): Promise<Organization> {
+      assertMayManageOrganizations(scope);
       const name = cleanName(rawName);
       try {
         return await db.transaction(async (tx) => {
@@ -62,7 +65,8 @@ export function createOrganizationService({ db, organizations, audit }: { db: Db
       }
     },
 
-    async rename(id: number, rawName: unknown, actor: Actor): Promise<Organization> {
+    async rename(id: number, rawName: unknown, actor: Actor, scope: StaffScope): Promise<Organization> {
+      assertMayManageOrganizations(scope);
       const org = await require(id);
       const name = cleanName(rawName);
       if (name === org.name) return org;
@@ -82,7 +86,8 @@ export function createOrganizationService({ db, organizations, audit }: { db: Db
       return { ...org, name };
     },
 
-    async delete(id: number, actor: Actor): Promise<void> {
+    async delete(id: number, actor: Actor, scope: StaffScope): Promise<void> {
+      assertMayManageOrganizations(scope);
       const org = await require(id);
       await db.transaction(async (tx) => {
         // Counted inside the transaction; the foreign key refuses a user added meanwhile.

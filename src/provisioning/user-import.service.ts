@@ -109,8 +109,8 @@ export function createUserImporter(deps: UserImporterDeps) {
   async function makeReferences(wanted: ReturnType<typeof referencesOf>, actor: Actor, scope: StaffScope,
     mode: PasswordMode): Promise<PlanBase> {
     for (const name of wanted.organizations) {
-      await deps.organizations.create(name,
-        actor).catch((err) => (err instanceof ValidationError ? undefined : Promise.reject(err)));
+      await deps.organizations.create(name, actor,
+        scope).catch((err) => (err instanceof ValidationError ? undefined : Promise.reject(err)));
     }
     let ctx = await base(scope, mode, false);
     for (const { name, organization } of wanted.groups.values()) {

@@ -15,7 +15,7 @@ beforeAll(async () => {
   const { users } = server.foyer.services;
   await users.create({ login: 'root', email: 'root@example.com', password: PASSWORD, role: 'ADMIN' }, CLI_ACTOR,
     ALL_USERS);
-  const org = await server.foyer.services.organizations.create('Mona\'s team', CLI_ACTOR);
+  const org = await server.foyer.services.organizations.create('Mona\'s team', CLI_ACTOR, { kind: 'all' });
   await users.create({ login: 'mona', password: PASSWORD, role: 'MANAGER', organizationId: org.id }, CLI_ACTOR,
     ALL_USERS);
   await users.create({ login: 'max', password: PASSWORD }, CLI_ACTOR, ALL_USERS);

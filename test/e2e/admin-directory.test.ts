@@ -15,8 +15,8 @@ let page: Page;
 beforeAll(async () => {
   [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
   const { users, organizations, settings } = server.foyer.services;
-  const org = await organizations.create('Wonderland', CLI_ACTOR);
-  await organizations.create('Looking Glass', CLI_ACTOR);
+  const org = await organizations.create('Wonderland', CLI_ACTOR, { kind: 'all' });
+  await organizations.create('Looking Glass', CLI_ACTOR, { kind: 'all' });
   await settings.addCustomField({ key: 'team', label: 'Team', type: 'select', options: 'Hearts\nClubs',
     defaultPrivacy: 'on_request' }, CLI_ACTOR);
   await users.create({ login: 'root', email: 'root@example.com', password: PASSWORD, role: 'ADMIN' }, CLI_ACTOR,

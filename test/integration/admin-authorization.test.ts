@@ -185,7 +185,7 @@ beforeAll(async () => {
   const { users, organizations, settings } = server.foyer.services;
   for (const [key, name] of [['a', 'Org A'], ['b', 'Org B'], ['empty', 'Empty org'],
     ['doomed', 'Doomed org']] as const) {
-    orgs[key] = (await organizations.create(name, CLI_ACTOR)).id;
+    orgs[key] = (await organizations.create(name, CLI_ACTOR, { kind: 'all' })).id;
   }
   await settings.addCustomField({ key: 'team', label: 'Team', type: 'text' }, CLI_ACTOR);
   const make = (login: string, role: Role, org: number | null) =>

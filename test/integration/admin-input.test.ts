@@ -47,7 +47,7 @@ const profileForm = (u: User, change: Record<string, string> = {}) => ({
 beforeAll(async () => {
   server = await startTestServer();
   const { users, organizations, groups, clients } = server.foyer.services;
-  orgA = (await organizations.create('Org A', CLI_ACTOR)).id;
+  orgA = (await organizations.create('Org A', CLI_ACTOR, { kind: 'all' })).id;
   const make = (login: string, role: 'ADMIN' | 'MANAGER' | 'MEMBER', org: number | null) =>
     users.create({ login, email: `${login}@example.com`, password: PASSWORD, role, organizationId: org }, CLI_ACTOR,
       ALL_USERS);

@@ -35,7 +35,7 @@ const groupsOf = async (u: User) => (await query<{ g: string }>('SELECT group_id
 beforeAll(async () => {
   server = await startTestServer();
   const { users, organizations, groups, apiKeys } = server.foyer.services;
-  orgA = (await organizations.create('Org A', CLI_ACTOR)).id;
+  orgA = (await organizations.create('Org A', CLI_ACTOR, { kind: 'all' })).id;
   const make = (login: string, role: Role, org: number | null) =>
     users.create({ login, email: `${login}@example.com`, password: PASSWORD, role, organizationId: org }, CLI_ACTOR,
       ALL_USERS);

@@ -39,8 +39,8 @@ const machineApp = (name: string) => ({ ...webApp(name), grant_type: ['client_cr
 beforeAll(async () => {
   server = await startTestServer();
   const { users, organizations } = server.foyer.services;
-  orgA = (await organizations.create('Org A', CLI_ACTOR)).id;
-  orgB = (await organizations.create('Org B', CLI_ACTOR)).id;
+  orgA = (await organizations.create('Org A', CLI_ACTOR, { kind: 'all' })).id;
+  orgB = (await organizations.create('Org B', CLI_ACTOR, { kind: 'all' })).id;
   const make = (login: string, role: 'ADMIN' | 'MANAGER' | 'MEMBER', org: number | null) =>
     users.create({ login, email: `${login}@example.com`, password: PASSWORD, role, organizationId: org }, CLI_ACTOR,
       ALL_USERS);

@@ -66,7 +66,7 @@ beforeAll(async () => {
     'FOYER_SCIM_AUTH_FAILURES_PER_IP', 'FOYER_PASSWORD_RESET_REQUESTS_PER_IDENTIFIER',
     'FOYER_PASSWORD_RESET_REQUESTS_PER_IP'].map((name) => [name, '1000000'])));
   const { users, organizations, groups, clients, apiKeys, settings } = server.foyer.services;
-  const org = await organizations.create('Bad Input Org', CLI_ACTOR);
+  const org = await organizations.create('Bad Input Org', CLI_ACTOR, { kind: 'all' });
   const admin = await users.create({ login: 'root', email: 'root@example.com', password: PASSWORD, role: 'ADMIN' },
     CLI_ACTOR, ALL_USERS);
   const member = await users.create({ login: 'mia', email: 'mia@example.com', password: PASSWORD,

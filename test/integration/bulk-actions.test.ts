@@ -80,7 +80,7 @@ it('keeps a job until a worker takes it up, and hands out a lapsed claim again',
 });
 
 it("keeps a Manager's job inside their organization and their jobs to themselves", async () => {
-  const org = await services.organizations.create('Mass org', CLI_ACTOR);
+  const org = await services.organizations.create('Mass org', CLI_ACTOR, { kind: 'all' });
   const mine = await seed('massscope', 3, org.id);
   const others = await seed('massscope-other', 3, null);
   const manager = await services.users.create({ login: 'massmanager', password: 'console password 1', role: 'MANAGER',

@@ -14,7 +14,7 @@ let orgA: number;
 beforeAll(async () => {
   server = await startTestServer();
   const { users, organizations, settings, groups } = server.foyer.services;
-  orgA = (await organizations.create('Export org', CLI_ACTOR)).id;
+  orgA = (await organizations.create('Export org', CLI_ACTOR, { kind: 'all' })).id;
   await settings.addCustomField({ key: 'team', label: 'Team', type: 'text' }, CLI_ACTOR);
   await users.create({ login: 'root', password: 'console password 1', role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
   await users.create({ login: 'boss', password: 'console password 1', role: 'MANAGER', organizationId: orgA },

@@ -23,7 +23,7 @@ const userBy = async (login: string) => (await server.db.dataSource.query('SELEC
 beforeAll(async () => {
   server = await startTestServer();
   const { users, organizations, settings } = server.foyer.services;
-  orgId = (await organizations.create('Import org', CLI_ACTOR)).id;
+  orgId = (await organizations.create('Import org', CLI_ACTOR, { kind: 'all' })).id;
   await settings.addCustomField({ key: 'team', label: 'Team', type: 'select', options: 'Red\nBlue' }, CLI_ACTOR);
   await users.create({ login: 'root', email: 'root@example.com', password: 'console password 1', role: 'ADMIN' },
     CLI_ACTOR, ALL_USERS);

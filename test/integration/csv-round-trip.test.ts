@@ -42,7 +42,7 @@ beforeAll(async () => {
   [source, target] = await Promise.all([startTestServer(), startTestServer()]);
   await Promise.all([prepare(source), prepare(target)]);
   const { users, organizations, groups, lifecycle } = source.foyer.services;
-  const orgA = (await organizations.create('Org A', CLI_ACTOR)).id;
+  const orgA = (await organizations.create('Org A', CLI_ACTOR, { kind: 'all' })).id;
   const everyone = await groups.create({ name: 'Everyone' }, CLI_ACTOR, ALL);
   const teamA = await groups.create({ name: 'Team A', organizationId: orgA }, CLI_ACTOR, ALL);
   const made = [

@@ -28,7 +28,7 @@ const user = (login: string,
 describe('groups', () => {
   it('keeps names unique per organization, adds and removes members, and records each change', async () => {
     const { groups, organizations } = services;
-    const org = await organizations.create('Group org', CLI_ACTOR);
+    const org = await organizations.create('Group org', CLI_ACTOR, { kind: 'all' });
     const [ann, ben] = [await user('g-ann'), await user('g-ben')];
     const g = await groups.create({ name: 'Editors' }, CLI_ACTOR, ALL);
     await expect(groups.create({ name: ' editors ' }, CLI_ACTOR, ALL)).rejects.toBeInstanceOf(ValidationError);
@@ -50,7 +50,7 @@ describe('groups', () => {
 
   it("keeps a Manager to their organization's groups and users", async () => {
     const { groups, organizations } = services;
-    const [a, b] = [await organizations.create('Scope A', CLI_ACTOR), await organizations.create('Scope B', CLI_ACTOR)];
+    const [a, b] = [await organizations.create('Scope A', CLI_ACTOR, { kind: 'all' }), await organizations.create('Scope B', CLI_ACTOR, { kind: 'all' })];
     const scope = { kind: 'organization', organizationId: a.id } as const;
     const mine = await groups.create({ name: 'Team', organizationId: b.id }, CLI_ACTOR, scope);
     expect(mine.organizationId).toBe(a.id);

@@ -6,6 +6,7 @@ import { ApplicationAccessError, operatorViewer, type Viewer } from '../../src/a
 import { loadConfig } from '../../src/config/config.js';
 import { ALL_USERS, scopeOf } from '../../src/platform/access.js';
 import { NotFoundError, ValidationError } from '../../src/platform/errors.js';
+import { OrganizationsForAdministratorsError } from '../../src/organizations/organization.policy.js';
 import { createServices, type Services } from '../../src/services.js';
 import { AdministratorProtectedError, actorOf, isStaff, mayChange } from '../../src/users/user.policy.js';
 import type { User } from '../../src/db/entities/user.entity.js';
@@ -28,7 +29,7 @@ beforeAll(async () => {
   db = await createTestDatabase();
   services = createServices(loadConfig(testEnv({ DATABASE_URL: db.url })), db.database);
   const { users, organizations } = services;
-  orgA = (await organizations.create('Policy org', CLI_ACTOR)).id;
+  orgA = (await organizations.create('Policy org', CLI_ACTOR, { kind: 'all' })).id;
   admin = await users.create({ login: 'p-admin', role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
   manager = await users.create({ login: 'p-manager', role: 'MANAGER', organizationId: orgA }, CLI_ACTOR, ALL_USERS);
   member = await users.create({ login: 'p-member', organizationId: orgA }, CLI_ACTOR, ALL_USERS);
@@ -94,5 +95,39 @@ describe('API keys policy', () => {
     await expect(services.apiKeys.revoke(adminOfA.id, key.id, actorOf(manager), scopeOf(manager)))
       .rejects.toBeInstanceOf(AdministratorProtectedError);
     await expect(services.apiKeys.generate(member, CLI_ACTOR)).resolves.toMatch(/^foyer_/);
+  });
+});
+
+describe('groups policy', () => {
+  it("keeps a Manager to their organization's groups, and off an Administrator's memberships", async () => {
+    const mine = await services.groups.create({ name: 'Policy group A', organizationId: null }, actorOf(manager),
+      scopeOf(manager));
+    expect(mine.organizationId).toBe(orgA);
+    const theirs = await services.groups.create({ name: 'Policy group none' }, CLI_ACTOR, ALL_USERS);
+    await expect(services.groups.get(theirs.id, scopeOf(manager))).rejects.toBeInstanceOf(NotFoundError);
+    await expect(services.groups.addMembers(theirs.id, [member.id], actorOf(manager),
+      scopeOf(manager))).rejects.toBeInstanceOf(NotFoundError);
+    expect((await services.groups.list(scopeOf(manager))).map((g) => g.id)).not.toContain(theirs.id);
+    await expect(services.groups.addMembers(mine.id, [adminOfA.id], actorOf(manager),
+      scopeOf(manager))).rejects.toBeInstanceOf(AdministratorProtectedError);
+    await expect(services.groups.addMembers(mine.id, [member.id], actorOf(manager), scopeOf(manager))).resolves.toBe(1);
+    await services.groups.addMembers(mine.id, [adminOfA.id], CLI_ACTOR, ALL_USERS);
+    await expect(services.groups.delete(mine.id, actorOf(manager),
+      scopeOf(manager))).rejects.toBeInstanceOf(AdministratorProtectedError);
+    expect((await services.groups.members(mine.id)).map((m) => m.id).sort()).toEqual([member.id, adminOfA.id].sort());
+  });
+});
+
+describe('organizations policy', () => {
+  it('lets only the all-users scope create, rename or delete organizations', async () => {
+    const org = await services.organizations.create('Policy org B', actorOf(admin), scopeOf(admin));
+    await expect(services.organizations.create('Policy org C', actorOf(manager),
+      scopeOf(manager))).rejects.toBeInstanceOf(OrganizationsForAdministratorsError);
+    await expect(services.organizations.rename(org.id, 'Renamed by manager', actorOf(manager),
+      scopeOf(manager))).rejects.toBeInstanceOf(OrganizationsForAdministratorsError);
+    await expect(services.organizations.delete(org.id, actorOf(manager),
+      scopeOf(manager))).rejects.toBeInstanceOf(OrganizationsForAdministratorsError);
+    expect((await services.organizations.findById(org.id))?.name).toBe('Policy org B');
+    await expect(services.organizations.delete(org.id, CLI_ACTOR, ALL_USERS)).resolves.toBeUndefined();
   });
 });

@@ -13,7 +13,7 @@ let orgA: number;
 beforeAll(async () => {
   server = await startTestServer();
   const { users, organizations, apiKeys } = server.foyer.services;
-  orgA = (await organizations.create('SCIM group org', CLI_ACTOR)).id;
+  orgA = (await organizations.create('SCIM group org', CLI_ACTOR, { kind: 'all' })).id;
   const admin = await users.create({ login: 'sg-admin', password: 'scim admin pass 1', role: 'ADMIN' }, CLI_ACTOR,
     ALL_USERS);
   const manager = await users.create({ login: 'sg-manager', password: 'scim manager 1', role: 'MANAGER',

@@ -71,10 +71,10 @@ describe('a refused audit insert rolls the whole change back', () => {
 
   it('organizations: creation, rename', async () => {
     const { organizations } = server.foyer.services;
-    await rolledBack('organization.created', () => organizations.create('UoW org', CLI_ACTOR),
+    await rolledBack('organization.created', () => organizations.create('UoW org', CLI_ACTOR, { kind: 'all' }),
       () => count("SELECT count(*) AS n FROM organizations WHERE name = 'UoW org'"));
-    const org = await organizations.create('UoW kept', CLI_ACTOR);
-    await rolledBack('organization.renamed', () => organizations.rename(org.id, 'UoW renamed', CLI_ACTOR),
+    const org = await organizations.create('UoW kept', CLI_ACTOR, { kind: 'all' });
+    await rolledBack('organization.renamed', () => organizations.rename(org.id, 'UoW renamed', CLI_ACTOR, { kind: 'all' }),
       () => server.db.dataSource.query('SELECT name FROM organizations WHERE id = $1', [org.id]));
   });
 

@@ -242,8 +242,8 @@ describe('delete', () => {
 describe('scope', () => {
   it("keeps a Manager's hands off other organizations and off Administrators", async () => {
     const { organizations, lifecycle, users } = services;
-    const [a, b] = [await organizations.create(`Life A ${serial}`, CLI_ACTOR),
-      await organizations.create(`Life B ${serial}`, CLI_ACTOR)];
+    const [a, b] = [await organizations.create(`Life A ${serial}`, CLI_ACTOR, { kind: 'all' }),
+      await organizations.create(`Life B ${serial}`, CLI_ACTOR, { kind: 'all' })];
     const outsider = await createUser({ organizationId: b.id });
     const admin = await createUser({ role: 'ADMIN', organizationId: a.id });
     const scope = { kind: 'organization', organizationId: a.id } as const;

@@ -295,7 +295,7 @@ describe('console changes', () => {
 
   it('keeps at least one active Administrator', async () => {
     const { organizations } = services();
-    const org = await organizations.create(`Last admin ${serial}`, CLI_ACTOR);
+    const org = await organizations.create(`Last admin ${serial}`, CLI_ACTOR, { kind: 'all' });
     await db.dataSource.query("UPDATE users SET role = 'MEMBER' WHERE role = 'ADMIN'");
     const only = await svc.users.create(newUser({ role: 'ADMIN' }), CLI_ACTOR, ALL_USERS);
     await expect(svc.users.changePermissions(only.id, { role: 'MANAGER', organizationId: org.id }, CLI_ACTOR,
