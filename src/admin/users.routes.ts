@@ -1,55 +1,33 @@
 // The users directory: list, create, profile, edit, permissions, privacy levels. Thin
 // handlers: parse the request, call one service, render. Scope checks live in the services
 // (a user outside the staff member's scope is "not found").
+import type { ParsedUrlQuery } from 'node:querystring';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { User } from '../db/entities/user.entity.js';
 import { ValidationError } from '../platform/errors.js';
-import { fieldLabel, PRIVACY_LEVEL_LABELS } from '../users/field-labels.js';
 import { describePolicy } from '../settings/password-policy.js';
-import { privacyFieldValues } from '../users/field-values.js';
-import { PRIVACY_LEVELS } from '../users/privacy.js';
-import { grantableRoles, mayChange } from '../users/user.policy.js';
+import { grantableRoles } from '../users/user.policy.js';
 import { InvalidCursorError, STATUS_FILTERS } from '../users/user-directory.query.js';
 import type { Views } from '../platform/views.js';
 import { formOf, renderConsole, staffOf } from './console-context.js';
 import { noticeFor } from '../platform/http/notices.js';
 import { removalNotice } from './removal-notice.js';
-import { CONSOLE_CLIENT_ID } from '../oidc/console-client.js';
-import { ACTION_NOTICES, availableActions } from './user-actions.js';
-import { presentApplicationRow } from './app.presenter.js';
+import { ACTION_NOTICES } from './user-actions.js';
 import { keptValues } from '../platform/http/form.input.js';
 import { userIdParam } from './params.input.js';
-import { parseApplicationFilter, parseCreateUserForm, parsePermissionsForm } from './users.input.js';
+import { parseCreateUserForm, parsePermissionsForm } from './users.input.js';
 import { parsePrivacyForm, parseProfileForm } from '../users/profile.input.js';
 import { parseUserListParams, QUICK_VIEWS, SORT_LABELS, STATUS_LABELS, userListUrl,
   type UserListParams } from './user-list.params.js';
-import { presentListRow, ROLE_LABELS, statusBadges, userStatusSource } from './user.presenter.js';
-import { formatTime } from '../platform/format.js';
+import { presentListRow, ROLE_LABELS } from './user.presenter.js';
+import { createUserProfilePage, type UserProfileServices } from './user-profile.page.js';
 import { publicName } from '../users/public-name.js';
-import type { ApiKeys } from '../api-keys/api-key.service.js';
-import type { ClientService } from '../applications/application.service.js';
-import type { AuditQuery } from '../audit/audit.query.js';
-import type { GroupService } from '../groups/group.service.js';
-import type { OrganizationService } from '../organizations/organization.service.js';
-import type { AccountRecords } from '../sessions/account-records.repository.js';
-import type { SettingsService } from '../settings/settings.service.js';
 import type { UserDirectory } from '../users/user-directory.query.js';
-import type { UserLinks } from '../users/user-links.service.js';
-import type { UserService } from '../users/user.service.js';
 
 /** The services this section uses, and no others. */
-export interface UserSectionServices {
-  accountRecords: AccountRecords;
-  apiKeys: ApiKeys;
-  clients: ClientService;
+export interface UserSectionServices extends UserProfileServices {
   directory: UserDirectory;
-  events: AuditQuery;
-  groups: GroupService;
-  links: UserLinks;
-  organizations: OrganizationService;
-  settings: SettingsService;
-  users: UserService;
 }
 
 const PAGE_SIZE = 50;
@@ -57,6 +35,23 @@ const LIST_NOTICES: Record<string, string> = { 'invitation-cancelled': 'The invi
   + 'account removed.' };
 const APPLICATION_NOTICES: Record<string, string> = { 'application-assigned': 'The user was given a role in the '
   + 'application.' };
+const PROFILE_PROBLEMS: Record<string, string> = {
+  sessions: 'Tick at least one session.', consents: 'Tick at least one app.',
+  'refresh-tokens': 'Tick at least one refresh token.',
+  identifier: 'That sign-in method cannot be removed: at least one must remain.',
+  group: 'Choose a group, or give the new group a name that is not taken.',
+  application: 'Choose an application you may hand out roles in.',
+};
+const PROFILE_CHANGES: Record<string, string> = {
+  created: 'The user was created.', saved: 'Your changes were saved.', permissions: 'Permissions were changed.',
+  privacy: 'The privacy level was changed; it applies to the next token or userinfo request of every app.',
+};
+
+/** The profile's notice: the action just done (?done=…), or the change just saved (?saved=1 and the like). */
+function profileNotice(query: ParsedUrlQuery): string | undefined {
+  return noticeFor(ACTION_NOTICES, query.done) ?? noticeFor(APPLICATION_NOTICES, query.done)
+    ?? Object.entries(PROFILE_CHANGES).find(([flag]) => query[flag])?.[1];
+}
 
 /** What a form shows for an existing user (edit) — the same names the form submits. */
 function formValuesOf(user: User): Record<string, string> {
@@ -74,9 +69,8 @@ function formValuesOf(user: User): Record<string, string> {
 }
 
 export function userRoutes({ services, views }: { services: UserSectionServices; views: Views }): Router {
-  const { users, directory, organizations, settings, events, accountRecords } = services;
-  /** The console's own client shows by name, not by id. */
-  const appName = (app: string) => (app === CONSOLE_CLIENT_ID ? 'Foyer console' : app);
+  const { users, directory, organizations, settings } = services;
+  const profilePage = createUserProfilePage(services);
   const router = new Router();
   router.param('id', userIdParam);
 
@@ -158,98 +152,11 @@ export function userRoutes({ services, views }: { services: UserSectionServices;
     }
   });
 
-  /**
-   * The profile's Applications and OAuth Applications sections, with the grid's filters (app_q,
-   * app_org, app_status).
-   */
-  async function applicationSections(ctx: Context, userId: string) {
-    const { viewer } = staffOf(ctx);
-    const filter = parseApplicationFilter(ctx.query);
-    const [memberships, personal, assignable, orgs] = await Promise.all([
-      services.clients.membershipsOf(userId), services.clients.personalAppsOf(userId, { ...filter, limit: 100 }),
-      services.clients.assignableBy(viewer),
-      organizations.names(),
-    ]);
-    return {
-      applications: memberships.filter((m) => m.kind === 'application').map((m) => ({ ...m,
-        roleLabel: m.role === 'owner' ? 'Owner' : 'Application administrator' })),
-      assignableApplications: assignable,
-      oauthApps: personal.rows.map(presentApplicationRow),
-      oauthFilter: { ...filter, filtered: Boolean(filter.q || filter.organizationId || filter.status) },
-      oauthOrganizations: orgs,
-    };
-  }
-
   router.get('/users/:id', async function showUser(ctx) {
-    const { scope } = staffOf(ctx);
-    const user = await users.get(ctx.params.id, scope);
-    const [memberOf, groupChoices, apiKeys, applications] = await Promise.all([
-      services.groups.groupsOf(user.id), services.groups.list(scope), services.apiKeys.list(user.id),
-      applicationSections(ctx, user.id),
-    ]);
-    const [levels, snapshot, recent, orgs, sessions, grants, refreshTokens, invitationExpiry] = await Promise.all([
-      users.privacyLevels(user), settings.current(),
-      events.list({ scope, targetUserId: user.id, limit: 10 }), organizations.findById(user.organizationId ?? 0),
-      accountRecords.sessions(user.id), accountRecords.grants(user.id), accountRecords.refreshTokens(user.id),
-      user.invitedAt ? services.links.invitationExpiry(user.id) : undefined,
-    ]);
-    const valueOf = privacyFieldValues(user);
-    const fields = Object.entries(levels).map(([field, level]) => {
-      const raw = valueOf[field];
-      return { field, label: fieldLabel(field, snapshot.customFields),
-        value: raw === undefined || raw === null ? '' : String(raw), level };
-    });
     renderConsole(ctx, views, 'admin/users/show.njk', 'users', {
-      user: {
-        id: user.id, name: publicName(user), login: user.login, email: user.email, emailVerified: user.emailVerified,
-        phone: user.phoneNumber, phoneVerified: user.phoneNumberVerified, role: ROLE_LABELS[user.role],
-        organization: orgs?.name ?? '', badges: statusBadges(userStatusSource(user)),
-        created: formatTime(user.createdAt),
-        lastSignIn: formatTime(user.lastSignInAt) || 'never', updated: formatTime(user.updatedAt),
-        lockedReason: user.lockedReason, isSelf: user.id === staffOf(ctx).user.id,
-        // Managers see Administrators of their organization but cannot change them.
-        canChange: mayChange(scope, user),
-        actions: availableActions(userStatusSource(user)),
-        lockedUntil: formatTime(user.lockedUntil),
-        invitation: user.invitedAt ? {
-          sent: formatTime(user.invitedAt),
-          // A link is made when the message goes out: none yet means it is still queued.
-          state: invitationExpiry === undefined ? 'sending'
-          : invitationExpiry && invitationExpiry < new Date() ? 'expired' : 'pending',
-          expires: formatTime(invitationExpiry),
-        } : undefined,
-        resetPending: user.passwordResetRequired, mustChangePassword: user.passwordChangeRequired,
-        deletionScheduled: formatTime(user.deletionScheduledAt),
-        identifiers: [['login', 'Login', user.login], ['email', 'Email', user.email],
-          ['phone_number', 'Phone', user.phoneNumber]]
-          .filter(([, , v]) => v).map(([kind, label, value]) => ({ kind, label, value })),
-      },
-      fields,
-      memberOf,
-      groupChoices: groupChoices.filter((g) => !memberOf.some((m) => m.id === g.id)),
-      apiKeys: apiKeys.map((k) => ({ ...k, created: formatTime(k.createdAt),
-        lastUsed: formatTime(k.lastUsedAt) || 'never' })),
-      sessions: sessions.map((r) => ({ ...r, started: formatTime(r.startedAt),
-        lastSeen: formatTime(r.lastSeenAt) || '—', apps: r.apps.map(appName) })),
-      grants: grants.map((g) => ({ ...g, app: appName(g.app), granted: formatTime(g.grantedAt),
-        claims: g.claims.map((c) => fieldLabel(c, snapshot.customFields)) })),
-      refreshTokens: refreshTokens.map((t) => ({ ...t, app: appName(t.app), issued: formatTime(t.issuedAt),
-        expires: formatTime(t.expiresAt), lastUsed: formatTime(t.lastUsedAt) || 'not yet' })),
-      problem: noticeFor({ sessions: 'Tick at least one session.', consents: 'Tick at least one app.',
-        'refresh-tokens': 'Tick at least one refresh token.',
-        identifier: 'That sign-in method cannot be removed: at least one must remain.',
-        group: 'Choose a group, or give the new group a name that is not taken.',
-        application: 'Choose an application you may hand out roles in.' }, ctx.query.problem),
-      ...applications,
-      levels: PRIVACY_LEVELS.map((l) => ({ value: l, label: PRIVACY_LEVEL_LABELS[l] })),
-      events: recent.rows.map((e) => ({ ...e, when: formatTime(e.occurredAt), details: JSON.stringify(e.details) })),
-      moreEvents: Boolean(recent.next),
-      notice: noticeFor(ACTION_NOTICES, ctx.query.done) ?? noticeFor(APPLICATION_NOTICES, ctx.query.done)
-        ?? (ctx.query.created ? 'The user was created.'
-        : ctx.query.saved ? 'Your changes were saved.' : ctx.query.permissions ? 'Permissions were changed.'
-        : ctx.query.privacy
-          ? 'The privacy level was changed; it applies to the next token or userinfo request of every app.'
-          : undefined),
+      ...await profilePage.load(ctx.params.id, staffOf(ctx), ctx.query),
+      problem: noticeFor(PROFILE_PROBLEMS, ctx.query.problem),
+      notice: profileNotice(ctx.query),
     });
   });
 
