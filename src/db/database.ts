@@ -21,6 +21,12 @@ export interface Db {
   query<R = Record<string, unknown>>(query: PreparedQuery): Promise<QueryResult<R>>;
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(work: (tx: Db) => Promise<T>): Promise<T>;
+  /**
+   * Runs `effect` once the change is committed (at once outside a transaction), never when it
+   * rolls back: what others must only hear of a change that happened (back-channel logout,
+   * waking a worker). The outermost `transaction()` awaits its effects before it returns.
+   */
+  afterCommit(effect: () => Promise<void> | void): Promise<void>;
 }
 
 /** The pool-level handle the composition root holds. */
@@ -42,10 +48,13 @@ function queryVia(target: Queryer): Db['query'] {
     typeof textOrQuery === 'string' ? target.query(textOrQuery, params) : target.query(textOrQuery)) as Db['query'];
 }
 
-function joined(client: pg.PoolClient): Db {
+type Effect = () => Promise<void> | void;
+
+function joined(client: pg.PoolClient, effects: Effect[]): Db {
   const tx: Db = {
     query: queryVia(client),
     transaction: (work) => work(tx),
+    afterCommit: async (effect) => void effects.push(effect),
   };
   return tx;
 }
@@ -56,12 +65,13 @@ export function createDatabase(pool: pg.Pool): Database {
     query: queryVia(pool),
     async transaction(work) {
       const client = await pool.connect();
+      const effects: Effect[] = [];
       let broken: unknown;
+      let result;
       try {
         await client.query('BEGIN');
-        const result = await work(joined(client));
+        result = await work(joined(client, effects));
         await client.query('COMMIT');
-        return result;
       } catch (err) {
         // A failed ROLLBACK means the connection is unusable: release it destroyed.
         await client.query('ROLLBACK').catch((rollbackError: unknown) => (broken = rollbackError));
@@ -69,6 +79,12 @@ export function createDatabase(pool: pg.Pool): Database {
       } finally {
         client.release(broken instanceof Error ? broken : undefined);
       }
+      // After the connection is back in the pool: an effect may run statements of its own.
+      for (const effect of effects) await effect();
+      return result;
+    },
+    async afterCommit(effect) {
+      await effect();
     },
     close: () => pool.end(),
   };

@@ -83,21 +83,21 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
     },
 
     /** Blocked: refused at sign-in (after a correct password) and everywhere else; sessions and tokens end. */
-    async block(id: string, actor: Actor, scope: StaffScope): Promise<{ user: User; revoked: number }> {
-      const { user, sessions, revoked } = await db.transaction(async (tx) => {
+    /** `outer`: a unit of work to join (SCIM creates a user and blocks it in one). */
+    async block(id: string, actor: Actor, scope: StaffScope, outer?: Db): Promise<{ user: User; revoked: number }> {
+      return (outer ?? db).transaction(async (tx) => {
         const target = await users.getChangeable(id, scope, tx);
         await repository.update(id, { blocked: true, blockedAt: new Date() }, tx);
         const ended = await revokeAll(tx, id);
         await audit.record({ actor, action: 'user.blocked', targetUserId: id, targetLabel: describeUser(target),
           details: { revokedRecords: ended.revoked } }, tx);
-        return { user: { ...target, blocked: true }, ...ended };
+        await tx.afterCommit(() => announce(id, ended.sessions));
+        return { user: { ...target, blocked: true }, revoked: ended.revoked };
       });
-      await announce(id, sessions);
-      return { user, revoked };
     },
 
-    async unblock(id: string, actor: Actor, scope: StaffScope): Promise<User> {
-      return db.transaction(async (tx) => {
+    async unblock(id: string, actor: Actor, scope: StaffScope, outer?: Db): Promise<User> {
+      return (outer ?? db).transaction(async (tx) => {
         const target = await users.getChangeable(id, scope, tx);
         await repository.update(id, { blocked: false, blockedAt: null }, tx);
         await audit.record({ actor, action: 'user.unblocked', targetUserId: id, targetLabel: describeUser(target) },
@@ -107,18 +107,18 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
     },
 
     /** Ends every session and invalidates every token, code and grant; the user can sign in again. */
-    async endSessions(id: string, actor: Actor, scope: StaffScope): Promise<{ user: User; revoked: number }> {
-      const { user, sessions, revoked } = await db.transaction(async (tx) => {
+    async endSessions(id: string, actor: Actor, scope: StaffScope,
+      outer?: Db): Promise<{ user: User; revoked: number }> {
+      return (outer ?? db).transaction(async (tx) => {
         const target = await users.getChangeable(id, scope, tx);
         const ended = await revokeAll(tx, id);
         await audit.record({
           actor, action: 'user.sessions_ended', targetUserId: id, targetLabel: describeUser(target),
           details: { sessions: ended.sessions.length, revokedRecords: ended.revoked },
         }, tx);
-        return { user: target, ...ended };
+        await tx.afterCommit(() => announce(id, ended.sessions));
+        return { user: target, revoked: ended.revoked };
       });
-      await announce(id, sessions);
-      return { user, revoked };
     },
 
     /**
@@ -128,8 +128,8 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
      * back-channel logout after it commits). `within` queues the email in that transaction.
      */
     async forcePasswordReset(id: string, actor: Actor, scope: StaffScope,
-      within: (tx: Db, user: User) => Promise<void>): Promise<{ user: User; revoked: number }> {
-      const { user, sessions, revoked } = await db.transaction(async (tx) => {
+      within: (tx: Db, user: User) => Promise<void>, outer?: Db): Promise<{ user: User; revoked: number }> {
+      return (outer ?? db).transaction(async (tx) => {
         const target = await users.getChangeable(id, scope, tx);
         if (!target.email) {
           throw new ValidationError({ email: 'This user has no email address to send the reset link to' });
@@ -141,10 +141,9 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
           actor, action: 'user.password_reset_forced', targetUserId: id, targetLabel: describeUser(target),
           details: { sessions: ended.sessions.length, revokedRecords: ended.revoked },
         }, tx);
-        return { user: { ...target, passwordResetRequired: true }, ...ended };
+        await tx.afterCommit(() => announce(id, ended.sessions));
+        return { user: { ...target, passwordResetRequired: true }, revoked: ended.revoked };
       });
-      await announce(id, sessions);
-      return { user, revoked };
     },
 
     /** Ends only the chosen sessions (by handle; and the grants and tokens made in them); the others keep working. */
@@ -254,7 +253,7 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
     },
 
     /** A stop with a reason, optionally until a time; also ends the user's sessions and tokens. */
-    async lock(id: string, input: LockInput, actor: Actor, scope: StaffScope): Promise<User> {
+    async lock(id: string, input: LockInput, actor: Actor, scope: StaffScope, outer?: Db): Promise<User> {
       const errors: Record<string, string> = {};
       const reason = input.reason?.trim() ?? '';
       if (!reason) errors.reason = 'Say why the account is locked; the user\'s profile shows it';
@@ -265,7 +264,7 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
       } else if (until && until.getTime() <= Date.now()) errors.until = 'The end of the lock must be in the future';
       if (Object.keys(errors).length) throw new ValidationError(errors);
       const lockedUntil = until as Date | null;
-      const { user, sessions } = await db.transaction(async (tx) => {
+      return (outer ?? db).transaction(async (tx) => {
         const target = await users.getChangeable(id, scope, tx);
         const changes = { lockedAt: new Date(), lockedReason: reason, lockedUntil };
         await repository.update(id, changes, tx);
@@ -274,15 +273,14 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
           actor, action: 'user.locked', targetUserId: id, targetLabel: describeUser(target),
           details: { reason, until: lockedUntil?.toISOString() ?? null, revokedRecords: ended.revoked },
         }, tx);
-        return { user: { ...target, ...changes }, sessions: ended.sessions };
+        await tx.afterCommit(() => announce(id, ended.sessions));
+        return { ...target, ...changes };
       });
-      await announce(id, sessions);
-      return user;
     },
 
     /** Back to Active: lifts the lock and clears the failed sign-in count. */
-    async unlock(id: string, actor: Actor, scope: StaffScope): Promise<User> {
-      return db.transaction(async (tx) => {
+    async unlock(id: string, actor: Actor, scope: StaffScope, outer?: Db): Promise<User> {
+      return (outer ?? db).transaction(async (tx) => {
         const target = await users.getChangeable(id, scope, tx);
         const changes = { lockedAt: null, lockedReason: null, lockedUntil: null, failedSignIns: 0,
           failedSignInsSince: null };
@@ -301,8 +299,9 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
      * audit log keeps that it happened — id, login, who, when — and earlier events about the
      * user keep only the login as their label.
      */
-    async delete(id: string, actor: Actor, scope: StaffScope): Promise<{ id: string; login: string | null }> {
-      const { target, sessions } = await db.transaction(async (tx) => {
+    async delete(id: string, actor: Actor, scope: StaffScope,
+      outer?: Db): Promise<{ id: string; login: string | null }> {
+      return (outer ?? db).transaction(async (tx) => {
         const user = await users.getChangeable(id, scope, tx);
         if (user.role === 'ADMIN') await lastAdminGuard(tx, id);
         // Before the user row goes: its ON DELETE CASCADE would drop the memberships that
@@ -322,10 +321,9 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
         }
         await audit.record({ actor, action: 'user.deleted', targetUserId: id, targetLabel: label,
           details: { login: user.login } }, tx);
-        return { target: user, sessions: ended.sessions };
+        await tx.afterCommit(() => announce(id, ended.sessions));
+        return { id: user.id, login: user.login };
       });
-      await announce(id, sessions);
-      return { id: target.id, login: target.login };
     },
   };
 }

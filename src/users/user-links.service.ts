@@ -112,11 +112,13 @@ export function createUserLinks(deps: UserLinksDeps) {
 
     /** Removes a pending (never accepted) account. */
     async cancelInvitation(id: string, actor: Actor, scope: StaffScope): Promise<void> {
-      const user = await users.getChangeable(id, scope);
-      if (!user.invitedAt) throw new NotInvitedError();
-      await audit.record({ actor, action: 'user.invitation_cancelled', targetUserId: id,
-        targetLabel: describeUser(user) });
-      await deps.lifecycle.delete(id, actor, scope);
+      await db.transaction(async (tx) => {
+        const user = await users.getChangeable(id, scope, tx);
+        if (!user.invitedAt) throw new NotInvitedError();
+        await audit.record({ actor, action: 'user.invitation_cancelled', targetUserId: id,
+          targetLabel: describeUser(user) }, tx);
+        await deps.lifecycle.delete(id, actor, scope, tx);
+      });
     },
 
     /** When the user's pending invitation link stops working (null: no expiry; undefined: none pending). */
@@ -214,10 +216,12 @@ export function createUserLinks(deps: UserLinksDeps) {
     },
 
     /** Status Password reset pending, every session and token ended (the lifecycle's), and the link emailed. */
-    async forcePasswordReset(id: string, actor: Actor, scope: StaffScope): Promise<void> {
-      await deps.lifecycle.forcePasswordReset(id, actor, scope, (tx, user) =>
-        queue({ template: 'password-reset', to: user.email, userId: id, params: { forced: true } }, tx));
-      deps.wakeMail();
+    /** `outer`: a unit of work to join (SCIM creates a user with a reset pending in one). */
+    async forcePasswordReset(id: string, actor: Actor, scope: StaffScope, outer?: Db): Promise<void> {
+      await deps.lifecycle.forcePasswordReset(id, actor, scope, async (tx, user) => {
+        await queue({ template: 'password-reset', to: user.email, userId: id, params: { forced: true } }, tx);
+        await tx.afterCommit(deps.wakeMail);
+      }, outer);
     },
 
     /** A one-time link an admin copies into a message of their own; shown once, stored hashed. */

@@ -193,6 +193,18 @@ describe('Users', () => {
     expect(new Set(actions.map((a) => a.actor_label))).toEqual(new Set(['scim-admin (API key)']));
   });
 
+  it('creates a user with its status in one unit: a reset that cannot be sent leaves no user behind', async () => {
+    const refused = await scim('POST', '/Users', { ...newUser('no-mail', { active: false }), emails: [],
+      [FOYER]: { forcePasswordReset: true } });
+    expect(refused.status).toBe(400);
+    expect(await server.db.dataSource.query("SELECT id FROM users WHERE login = 'no-mail'")).toEqual([]);
+    expect((await scim('GET', '/Users?filter=userName eq "no-mail"')).body.totalResults).toBe(0);
+    const made = await scim('POST', '/Users', newUser('born-blocked', { active: false,
+      [FOYER]: { locked: true, forcePasswordReset: true } }));
+    expect(made.status).toBe(201);
+    expect(made.body).toMatchObject({ active: false, [FOYER]: { locked: true, forcePasswordReset: true } });
+  });
+
   it("keeps a Manager's key inside their organization", async () => {
     const { body: outsider } = await scim('POST', '/Users', newUser('outsider'));
     expect((await scim('GET', `/Users/${outsider.id}`, undefined, managerKey)).status).toBe(404);

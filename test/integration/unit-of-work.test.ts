@@ -42,6 +42,31 @@ describe('a refused audit insert rolls the whole change back', () => {
     await rolledBack('user.blocked', () => lifecycle.block(ann.id, CLI_ACTOR, ALL), row);
   });
 
+  it('users: a cancelled invitation and the removal of its pending account', async () => {
+    const { links } = server.foyer.services;
+    const invited = await links.invite({ email: 'uow-invited@example.com' }, CLI_ACTOR, ALL_USERS);
+    const state = async () => [await count('SELECT count(*) AS n FROM users WHERE id = $1', [invited.id]),
+      await count("SELECT count(*) AS n FROM audit_events WHERE action = 'user.invitation_cancelled' "
+        + 'AND target_user_id = $1', [invited.id])];
+    expect(await state()).toEqual([1, 0]);
+    await rolledBack('user.deleted', () => links.cancelInvitation(invited.id, CLI_ACTOR, ALL_USERS), state);
+  });
+
+  it('SCIM: a user created blocked', async () => {
+    const { users, apiKeys } = server.foyer.services;
+    const admin = await users.create({ login: 'uow-scim-u', password: 'unit of work 1', role: 'ADMIN' }, CLI_ACTOR,
+      ALL_USERS);
+    const key = await apiKeys.generate(admin, CLI_ACTOR);
+    await rolledBack('user.blocked', async () => {
+      const res = await fetch(`${server.issuer}/scim/v2/Users`, {
+        method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/scim+json' },
+        body: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'uow-scim-blocked',
+          active: false }),
+      });
+      if (!res.ok) throw new Error(`SCIM answered ${res.status}`);
+    }, () => count("SELECT count(*) AS n FROM users WHERE login = 'uow-scim-blocked'"));
+  });
+
   it('groups: creation, members added', async () => {
     const { users, groups } = server.foyer.services;
     await rolledBack('group.created', () => groups.create({ name: 'UoW group' }, CLI_ACTOR, ALL),
@@ -74,7 +99,8 @@ describe('a refused audit insert rolls the whole change back', () => {
     await rolledBack('organization.created', () => organizations.create('UoW org', CLI_ACTOR, { kind: 'all' }),
       () => count("SELECT count(*) AS n FROM organizations WHERE name = 'UoW org'"));
     const org = await organizations.create('UoW kept', CLI_ACTOR, { kind: 'all' });
-    await rolledBack('organization.renamed', () => organizations.rename(org.id, 'UoW renamed', CLI_ACTOR, { kind: 'all' }),
+    await rolledBack('organization.renamed',
+      () => organizations.rename(org.id, 'UoW renamed', CLI_ACTOR, { kind: 'all' }),
       () => server.db.dataSource.query('SELECT name FROM organizations WHERE id = $1', [org.id]));
   });
 

@@ -117,59 +117,80 @@ export function createScimUsers({ services, db, issuer }: { services: ScimUserSe
     };
   }
 
-  async function save(existing: User | null, desired: DesiredUser, caller: ScimCaller): Promise<User> {
+  /** Audited with the change it belongs to, inside `tx`. */
+  async function setExternalId(tx: Db, userId: string, externalId: string | null, actor: Actor): Promise<void> {
+    await repository.setExternalId(userId, externalId, tx);
+    await services.audit.record({ actor, action: 'user.external_id_changed', targetUserId: userId,
+      details: { externalId } }, tx);
+  }
+
+  /**
+   * A new user with its externalId and status, in the transaction that creates it: a status
+   * that cannot be set (a reset for a user without email) undoes the creation.
+   */
+  async function createUser(desired: DesiredUser, caller: ScimCaller): Promise<User> {
     const { actor, scope } = caller;
-    const externalIdChanged = desired.externalId !== undefined && desired.externalId !== (existing?.externalId ?? null);
-    const setExternalId = async (tx: Db, userId: string) => {
-      await repository.setExternalId(userId, desired.externalId!, tx);
-      await services.audit.record({ actor, action: 'user.external_id_changed', targetUserId: userId,
-        details: { externalId: desired.externalId } }, tx);
-    };
-    let user: User;
     try {
-      if (!existing) {
-        // A new user's externalId is set in the transaction that creates it.
-        user = await users.create({
-          login: desired.login ?? undefined, email: desired.email ?? undefined, phoneNumber: desired.phone ?? undefined,
-          givenName: desired.givenName ?? undefined, familyName: desired.familyName ?? undefined,
-          nickname: desired.nickname ?? undefined,
-          password: desired.password, organizationId: scope.kind === 'organization' ? scope.organizationId : null,
-        }, actor, scope, externalIdChanged ? (tx, created) => setExternalId(tx, created.id) : undefined);
-      } else {
-        user = existing;
-        const keep = (v: string | null | undefined,
-          current: string | null) => (v === undefined ? current ?? undefined : v ?? undefined);
-        await users.update(user.id, {
-          login: keep(desired.login, user.login), email: keep(desired.email, user.email),
-          phoneNumber: keep(desired.phone, user.phoneNumber),
-          givenName: keep(desired.givenName, user.givenName), familyName: keep(desired.familyName, user.familyName),
-          nickname: keep(desired.nickname, user.nickname),
-          birthdate: user.birthdate ?? undefined, picture: user.picture ?? undefined,
-        }, actor, scope);
-        if (desired.password !== undefined) {
-          await links.setPassword(user.id, desired.password, { mustChange: false }, actor, scope);
+      const user = await users.create({
+        login: desired.login ?? undefined, email: desired.email ?? undefined, phoneNumber: desired.phone ?? undefined,
+        givenName: desired.givenName ?? undefined, familyName: desired.familyName ?? undefined,
+        nickname: desired.nickname ?? undefined,
+        password: desired.password, organizationId: scope.kind === 'organization' ? scope.organizationId : null,
+      }, actor, scope, async (tx, created) => {
+        if (desired.externalId !== undefined && desired.externalId !== null) {
+          await setExternalId(tx, created.id, desired.externalId, actor);
         }
+        await applyStatus(created, desired, caller, tx);
+      });
+      return (await users.findById(user.id))!;
+    } catch (err) {
+      return asScimError(err);
+    }
+  }
+
+  async function save(existing: User, desired: DesiredUser, caller: ScimCaller): Promise<User> {
+    const { actor, scope } = caller;
+    const user = existing;
+    try {
+      const keep = (v: string | null | undefined,
+        current: string | null) => (v === undefined ? current ?? undefined : v ?? undefined);
+      await users.update(user.id, {
+        login: keep(desired.login, user.login), email: keep(desired.email, user.email),
+        phoneNumber: keep(desired.phone, user.phoneNumber),
+        givenName: keep(desired.givenName, user.givenName), familyName: keep(desired.familyName, user.familyName),
+        nickname: keep(desired.nickname, user.nickname),
+        birthdate: user.birthdate ?? undefined, picture: user.picture ?? undefined,
+      }, actor, scope);
+      if (desired.password !== undefined) {
+        await links.setPassword(user.id, desired.password, { mustChange: false }, actor, scope);
       }
     } catch (err) {
       return asScimError(err);
     }
-    if (existing && externalIdChanged) await db.transaction((tx) => setExternalId(tx, user.id));
-    const current = (await users.findById(user.id))!;
-    const locked = Boolean(current.lockedAt && (!current.lockedUntil || current.lockedUntil > new Date()));
-    if (desired.active === false && !current.blocked) await lifecycle.block(user.id, actor, scope);
-    if (desired.active === true && current.blocked) await lifecycle.unblock(user.id, actor, scope);
-    if (desired.locked === true && !locked) {
-      await lifecycle.lock(user.id, { reason: 'Locked by a provisioning system (SCIM)' }, actor, scope);
+    if (desired.externalId !== undefined && desired.externalId !== (existing.externalId ?? null)) {
+      await db.transaction((tx) => setExternalId(tx, user.id, desired.externalId!, actor));
     }
-    if (desired.locked === false && locked) await lifecycle.unlock(user.id, actor, scope);
-    if (desired.forcePasswordReset === true && !current.passwordResetRequired) {
-      try {
-        await links.forcePasswordReset(user.id, actor, scope);
-      } catch (err) {
-        return asScimError(err);
-      }
+    try {
+      await applyStatus((await users.findById(user.id))!, desired, caller);
+    } catch (err) {
+      return asScimError(err);
     }
     return (await users.findById(user.id))!;
+  }
+
+  /** Blocks or unblocks, locks or unlocks, forces a reset, as `desired` says; inside `tx` when given. */
+  async function applyStatus(current: User, desired: DesiredUser, { actor, scope }: ScimCaller,
+    tx?: Db): Promise<void> {
+    const locked = Boolean(current.lockedAt && (!current.lockedUntil || current.lockedUntil > new Date()));
+    if (desired.active === false && !current.blocked) await lifecycle.block(current.id, actor, scope, tx);
+    if (desired.active === true && current.blocked) await lifecycle.unblock(current.id, actor, scope, tx);
+    if (desired.locked === true && !locked) {
+      await lifecycle.lock(current.id, { reason: 'Locked by a provisioning system (SCIM)' }, actor, scope, tx);
+    }
+    if (desired.locked === false && locked) await lifecycle.unlock(current.id, actor, scope, tx);
+    if (desired.forcePasswordReset === true && !current.passwordResetRequired) {
+      await links.forcePasswordReset(current.id, actor, scope, tx);
+    }
   }
 
   async function find(id: string, scope: StaffScope): Promise<User> {
@@ -189,7 +210,7 @@ export function createScimUsers({ services, db, issuer }: { services: ScimUserSe
       if (get(resource, 'id') !== undefined && get(resource, 'id') !== null) {
         throw mutability('id is assigned by the server');
       }
-      return save(null, readDesired(resource), caller);
+      return createUser(readDesired(resource), caller);
     },
 
     /** PUT: the resource replaces what SCIM manages; attributes left out are cleared. */
