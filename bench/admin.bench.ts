@@ -21,7 +21,7 @@ const BCRYPT_COST = 12;
 // A new login each run: a reused DATABASE_URL still holds the previous run's administrator.
 const ADMIN = { login: `bench-admin-${randomBytes(4).toString('hex')}`, password: 'timing the users list 1' };
 const ACTIVE = `NOT blocked AND locked_at IS NULL AND invited_at IS NULL AND NOT password_reset_required
-  AND deletion_scheduled_at IS NULL AND deleted_at IS NULL`;
+  AND deletion_scheduled_at IS NULL`;
 
 /**
  * Brings the directory up to the wanted size (a reused DATABASE_URL may hold them already),

@@ -120,7 +120,7 @@ const SQL_KINDS: [string, RegExp][] = [
   ['import_jobs: progress', /^\s*UPDATE import_jobs/],
   ['import_rows: counts, cleanup', /import_rows/],
   ['import_jobs: other', /import_jobs/],
-  ['users named (lookup)', /FROM users WHERE deleted_at IS NULL AND \(lower\(login\)/],
+  ['users named (lookup)', /FROM users WHERE id IN \(\s*SELECT id FROM users WHERE login IS NOT NULL/],
   ['insert users', /^\s*WITH input AS/],
   ['insert audit_events', /INSERT INTO audit_events/],
   ['insert mail_outbox', /INSERT INTO mail_outbox/],
@@ -269,7 +269,7 @@ interface Checks { users: number; invited: number; invitations: number; membersh
 async function check(pool: pg.Pool, prefix: string): Promise<Checks> {
   const count = async (text: string) => Number((await pool.query<{ n: string }>(text, [`${prefix}-u%`])).rows[0].n);
   return {
-    users: await count('SELECT count(*) AS n FROM users WHERE login LIKE $1 AND deleted_at IS NULL'),
+    users: await count('SELECT count(*) AS n FROM users WHERE login LIKE $1'),
     invited: await count('SELECT count(*) AS n FROM users WHERE login LIKE $1 AND invited_at IS NOT NULL AND '
       + 'password_hash IS NULL'),
     invitations: await count(`SELECT count(*) AS n FROM mail_outbox m JOIN users u ON u.id = m.user_id

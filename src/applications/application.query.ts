@@ -89,8 +89,7 @@ export function createClientQuery(db: Db) {
              AND (expires_at IS NULL OR expires_at > now())
            ORDER BY account_id, (payload->>'iat')::bigint DESC) g
          CROSS JOIN LATERAL (SELECT ${USER_COLUMNS} FROM users
-           WHERE users.id = CASE WHEN g.account_id ~ '^[0-9]{1,18}$' THEN g.account_id::bigint END
-             AND deleted_at IS NULL) x
+           WHERE users.id = CASE WHEN g.account_id ~ '^[0-9]{1,18}$' THEN g.account_id::bigint END) x
          ORDER BY g.account_id LIMIT $3`, [clientId, after ?? '', limit + 1]);
       const more = rows.length > limit;
       const page = rows.slice(0, limit);

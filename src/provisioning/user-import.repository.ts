@@ -26,7 +26,7 @@ export function createUserImportRepository(db: Db) {
       const { rows } = await (tx ?? db).query<ExistingUser>(
         `SELECT ${USER_COLUMNS},
                 ARRAY(SELECT m.group_id::text FROM group_members m WHERE m.user_id = users.id) AS "groupIds"
-         FROM users WHERE deleted_at IS NULL AND id IN (
+         FROM users WHERE id IN (
            SELECT id FROM users WHERE login IS NOT NULL AND lower(login) = ANY($1::text[])
            UNION SELECT id FROM users WHERE email IS NOT NULL AND lower(email) = ANY($2::text[])
            UNION SELECT id FROM users WHERE phone_number IS NOT NULL AND phone_number = ANY($3::text[]))`,

@@ -43,7 +43,7 @@ export function createMailDelivery(deps: MailWorkerDeps) {
     const user = identifier ? await users.findBySignInIdentifier(identifier)
       : row.userId ? await users.findById(row.userId) : null;
     const to = identifier ? user?.email : row.to;
-    const reachable = user && !user.deletedAt && !user.blocked && to && (!identifier || mayResetPassword(user));
+    const reachable = user && !user.blocked && to && (!identifier || mayResetPassword(user));
     if (!reachable) {
       await outbox.markSent(row.id, 'dropped');
       return 'dropped';

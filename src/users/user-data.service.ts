@@ -36,7 +36,7 @@ export function createUserData({ users, records, events, issuer }: { users: User
       const user = await users.findBySignInIdentifier(login);
       // Only by login (not email or phone), and never for blocked or (scheduled to be) deleted accounts.
       if (!user || user.login?.toLowerCase() !== login.toLowerCase()) return undefined;
-      if (user.blocked || user.deletedAt || user.deletionScheduledAt) return undefined;
+      if (user.blocked || user.deletionScheduledAt) return undefined;
       const levels = await users.privacyLevels(user);
       const values: Record<string, unknown> = {
         nickname: user.nickname, given_name: user.givenName, family_name: user.familyName, birthdate: user.birthdate,

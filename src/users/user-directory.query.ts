@@ -4,6 +4,7 @@
 import { type Db } from '../db/database.js';
 import type { Role } from '../db/entities/user.entity.js';
 import type { StaffScope } from '../platform/access.js';
+import { LOCKED_SQL } from './user.repository.js';
 
 export const STATUS_FILTERS = ['active', 'blocked', 'locked', 'invited', 'reset_pending', 'email_unverified',
   'phone_unverified', 'deletion_scheduled', 'cannot_sign_in'] as const;
@@ -12,15 +13,14 @@ export type StatusFilter = (typeof STATUS_FILTERS)[number];
 export const SORT_KEYS = ['name', 'login', 'created', 'last_sign_in'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 
-const LOCKED = '(u.locked_at IS NOT NULL AND (u.locked_until IS NULL OR u.locked_until > now()))';
-const CANNOT_SIGN_IN = `(u.blocked OR ${LOCKED} OR u.invited_at IS NOT NULL OR u.password_reset_required OR `
+const CANNOT_SIGN_IN = `(u.blocked OR ${LOCKED_SQL} OR u.invited_at IS NOT NULL OR u.password_reset_required OR `
   + `u.deletion_scheduled_at IS NOT NULL)`;
 
 // Each predicate is written as its partial index in migrations/, so the planner can use it.
 const STATUS_SQL: Record<StatusFilter, string> = {
   active: `NOT ${CANNOT_SIGN_IN}`,
   blocked: 'u.blocked',
-  locked: LOCKED,
+  locked: LOCKED_SQL,
   invited: 'u.invited_at IS NOT NULL',
   reset_pending: 'u.password_reset_required',
   email_unverified: 'u.email IS NOT NULL AND NOT u.email_verified',
@@ -114,9 +114,15 @@ function likePattern(q: string): string {
 /** The filter part of a list query: what "all users matching this filter" means. */
 export type UserFilter = Pick<UserListQuery, 'scope' | 'q' | 'status' | 'role' | 'organizationId'>;
 
-/** The WHERE conditions (on `users u`) and their values for a filter. */
+/** The condition of a filter that leaves nobody out. */
+const EVERY_USER = 'true';
+
+/**
+ * The WHERE conditions (on `users u`) and their values for a filter. Never an empty list
+ * (callers join it with AND after WHERE): no filter at all is EVERY_USER.
+ */
 export function whereOf(query: UserFilter): { conditions: string[]; values: unknown[] } {
-  const conditions = ['u.deleted_at IS NULL'];
+  const conditions: string[] = [];
   const values: unknown[] = [];
   const param = (v: unknown) => `$${values.push(v)}`;
   if (query.scope.kind === 'organization') {
@@ -128,6 +134,7 @@ export function whereOf(query: UserFilter): { conditions: string[]; values: unkn
   if (query.status) conditions.push(`(${STATUS_SQL[query.status]})`);
   const q = query.q?.trim();
   if (q) conditions.push(`u.search_text LIKE ${param(likePattern(q))}`);
+  if (!conditions.length) conditions.push(EVERY_USER);
   return { conditions, values };
 }
 
@@ -135,7 +142,7 @@ const ROW_COLUMNS = `u.id::text AS id, u.nickname, u.given_name AS "givenName", 
   u.login, u.email, u.email_verified AS "emailVerified", u.phone_number AS "phoneNumber",
   u.phone_number_verified AS "phoneNumberVerified",
   u.role, u.organization_id AS "organizationId", o.name AS "organizationName", u.blocked,
-  ${LOCKED} AS locked, u.invited_at IS NOT NULL AS invited,
+  ${LOCKED_SQL} AS locked, u.invited_at IS NOT NULL AS invited,
   CASE WHEN u.invited_at IS NULL THEN false ELSE NOT EXISTS (SELECT 1 FROM one_time_tokens t WHERE t.user_id = u.id
     AND t.purpose = 'invitation' AND t.used_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now()))
     AND EXISTS (SELECT 1 FROM one_time_tokens t WHERE t.user_id = u.id AND t.purpose = 'invitation')
@@ -172,7 +179,7 @@ export function createUserDirectory(sql: Db) {
 
     async list(query: UserListQuery): Promise<UserListPage> {
       const { conditions, values } = whereOf(query);
-      const filtered = conditions.length > 1;
+      const filtered = conditions.some((c) => c !== EVERY_USER);
       const sort = SORT_SQL[query.sort];
       const forward = !query.before && !query.last;
       // Reading backwards (previous or last page) walks the same index the other way.

@@ -35,7 +35,7 @@ export function buildUserExport(user: User, levels: PrivacyLevels, extras: Expor
       public_profile_claims_oauth: ['id', ...released].join(' '),
       public_profile_claims_gravatar: released.join(' '),
       blocked: user.blocked,
-      deleted: iso(user.deletedAt ?? user.deletionScheduledAt),
+      deleted: iso(user.deletionScheduledAt),
       custom_fields: user.customFields ?? {},
       password_updated_at: iso(user.passwordUpdatedAt),
     },

@@ -45,7 +45,6 @@ const FIELDS = [
   ['lockedReason', 'locked_reason'],
   ['lockedUntil', 'locked_until'],
   ['deletionScheduledAt', 'deletion_scheduled_at'],
-  ['deletedAt', 'deleted_at'],
   ['claimPrivacy', 'claim_privacy'],
   ['lastSignInAt', 'last_sign_in_at'],
   ['invitedAt', 'invited_at'],
@@ -79,7 +78,6 @@ export const USER_COLUMNS = FIELDS.map(selectExpression).join(', ');
 const USERS_BY_ID = `SELECT ${USER_COLUMNS} FROM users WHERE id = ANY($1::bigint[])`;
 
 const TIMESTAMP_FIELDS = ['passwordUpdatedAt', 'blockedAt', 'lockedAt', 'lockedUntil', 'deletionScheduledAt',
-  'deletedAt',
   'lastSignInAt', 'invitedAt', 'failedSignInsSince', 'createdAt', 'updatedAt'] as const;
 
 /** A user selected with USER_COLUMNS but delivered as JSON (timestamps as strings). */
@@ -102,6 +100,18 @@ function givenFields(data: Record<string, unknown>): { column: string; value: un
     .filter(([field, value]) => value !== undefined && COLUMN_OF.has(field))
     .map(([field, value]) => ({ column: COLUMN_OF.get(field)!, value: parameter(field, value) }));
 }
+
+/**
+ * Locked right now, as SQL on the users table named `table` (an alias such as `u`, or `users`):
+ * a lock is set and has no end or an end still to come. The same rule in TypeScript is
+ * `isLocked` (src/users/user-status.ts).
+ */
+export function lockedSql(table: string): string {
+  return `(${table}.locked_at IS NOT NULL AND (${table}.locked_until IS NULL OR ${table}.locked_until > now()))`;
+}
+
+/** `lockedSql` on the alias `u`, the one the read models use for users. */
+export const LOCKED_SQL = lockedSql('u');
 
 const NUMERIC_ID = /^[0-9]{1,18}$/;
 
@@ -135,8 +145,7 @@ export function createUserRepository(db: Db) {
 
     async findByIdentifier(kind: IdentifierKind, value: string): Promise<User | null> {
       const where = kind === 'phone_number' ? 'phone_number = $1' : `lower(${kind}) = lower($1)`;
-      const { rows } = await db.query<User>(`SELECT ${USER_COLUMNS} FROM users WHERE ${where} AND deleted_at IS NULL`,
-        [value]);
+      const { rows } = await db.query<User>(`SELECT ${USER_COLUMNS} FROM users WHERE ${where}`, [value]);
       return rows[0] ?? null;
     },
 
@@ -181,7 +190,7 @@ export function createUserRepository(db: Db) {
     async lockAfterFailures(id: string, lockedUntil: Date | null, reason: string, tx?: Db): Promise<boolean> {
       const { rows } = await (tx ?? db).query<{ id: string }>(
         `UPDATE users SET locked_at = now(), locked_until = $2, locked_reason = $3
-          WHERE id = $1 AND NOT blocked AND (locked_at IS NULL OR (locked_until IS NOT NULL AND locked_until <= now()))
+          WHERE id = $1 AND NOT blocked AND NOT ${lockedSql('users')}
           RETURNING id`, [id, lockedUntil, reason]);
       return rows.length > 0;
     },
@@ -191,18 +200,17 @@ export function createUserRepository(db: Db) {
       return rows[0].n;
     },
 
-    /** Administrators who may act: not blocked, not deleted, not scheduled for deletion. */
+    /** Administrators who may act: not blocked, not scheduled for deletion (a deleted one has no row). */
     async countActiveAdmins(tx?: Db): Promise<number> {
       const { rows } = await (tx ?? db).query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM users WHERE role = 'ADMIN' AND NOT blocked AND deleted_at IS NULL AND `
-          + `deletion_scheduled_at IS NULL`);
+        `SELECT count(*)::int AS n FROM users WHERE role = 'ADMIN' AND NOT blocked AND deletion_scheduled_at IS NULL`);
       return rows[0].n;
     },
 
     /** As countActiveAdmins, leaving out the user `id`. */
     async countOtherActiveAdmins(id: string, tx?: Db): Promise<number> {
       const { rows } = await (tx ?? db).query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM users WHERE role = 'ADMIN' AND id <> $1 AND NOT blocked AND deleted_at IS NULL `
+        `SELECT count(*)::int AS n FROM users WHERE role = 'ADMIN' AND id <> $1 AND NOT blocked `
           + `AND deletion_scheduled_at IS NULL`, [id]);
       return rows[0].n;
     },

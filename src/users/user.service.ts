@@ -93,10 +93,10 @@ export function createUserService(deps: UserServiceDeps) {
     return user && signInStatus(user).kind === 'active' ? user : undefined;
   }
 
-  /** The user, if it exists, is not deleted and lies in the scope; otherwise not found. */
+  /** The user, if it exists (a purged one has no row) and lies in the scope; otherwise not found. */
   async function requireUser(id: string, scope: StaffScope, tx?: Db): Promise<User> {
     const user = await users.findById(id, tx);
-    if (!user || user.deletedAt || !inScope(scope, user)) throw new NotFoundError('User');
+    if (!user || !inScope(scope, user)) throw new NotFoundError('User');
     return user;
   }
 
@@ -304,7 +304,7 @@ export function createUserService(deps: UserServiceDeps) {
         }
         return { outcome: 'invalid' };
       }
-      if (user.deletionScheduledAt && !user.deletedAt && !user.blocked) {
+      if (user.deletionScheduledAt && !user.blocked) {
         return { outcome: 'deletion_scheduled', user, at: user.deletionScheduledAt };
       }
       const status = signInStatus(user);

@@ -5,6 +5,7 @@
 import { ALL_USERS, type StaffScope } from '../../src/platform/access.js';
 import { createUserDirectory, EXACT_COUNT_LIMIT, SORT_KEYS, type SortKey, type StatusFilter, type UserListQuery,
   type UserListRow } from '../../src/users/user-directory.query.js';
+import { createUserRepository } from '../../src/users/user.repository.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 let db: TestDatabase;
@@ -47,8 +48,10 @@ beforeAll(async () => {
         row.invited ? new Date() : null, row.reset, row.emailVerified, row.deletion ? new Date() : null]);
     seeded.push({ id, ...row });
   }
-  // A deleted user never appears.
-  await db.dataSource.query("INSERT INTO users (login, nickname, deleted_at) VALUES ('gone', 'Anna Smith', now())");
+  // A deleted user never appears: the purge deletes the row (one pending deletion is seeded above, and listed).
+  const [{ id: gone }] = await db.dataSource.query(
+    "INSERT INTO users (login, nickname, deletion_scheduled_at) VALUES ('gone', 'Anna Smith', now()) RETURNING id");
+  await createUserRepository(db.database).deleteById(String(gone));
   await db.dataSource.query('ANALYZE users');
 });
 
@@ -112,7 +115,7 @@ describe('keyset pages', () => {
         // Text order is the database collation's: check against PostgreSQL's own ORDER BY.
         const expr = sort === 'name' ? "lower(coalesce(nickname, ''))" : "lower(coalesce(login, ''))";
         const rows: { id: string }[] = await db.dataSource.query(
-          `SELECT id::text AS id FROM users WHERE deleted_at IS NULL ORDER BY ${expr} ${dir}, users.id ${dir}`);
+          `SELECT id::text AS id FROM users ORDER BY ${expr} ${dir}, users.id ${dir}`);
         expect(forward).toEqual(rows.map((r) => r.id));
       }
     });

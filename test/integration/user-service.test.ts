@@ -19,12 +19,13 @@ const PASSWORD = 'correct horse battery';
 let db: TestDatabase;
 let config: Config;
 let users: UserService;
+let lifecycle: ReturnType<typeof createServices>['lifecycle'];
 let serial = 0;
 
 beforeAll(async () => {
   db = await createTestDatabase();
   config = loadConfig(testEnv({ DATABASE_URL: db.url }));
-  users = createServices(config, db.database).users;
+  ({ users, lifecycle } = createServices(config, db.database));
 });
 
 afterAll(async () => {
@@ -166,7 +167,8 @@ describe('signIn', () => {
 
   it('does not know a deleted user', async () => {
     const user = await createUser();
-    await setColumns(user.id, 'deleted_at = now()');
+    await expect(users.signIn(user.login!, PASSWORD)).resolves.toMatchObject({ outcome: 'ok' });
+    await lifecycle.delete(user.id, CLI_ACTOR, ALL_USERS);
     await expect(users.signIn(user.login!, PASSWORD)).resolves.toEqual({ outcome: 'invalid' });
     await expect(users.signIn(user.email!, PASSWORD)).resolves.toEqual({ outcome: 'invalid' });
   });
@@ -211,16 +213,17 @@ describe('signIn', () => {
 });
 
 describe('findActive', () => {
+  const set = (assignments: string) => (id: string) => setColumns(id, assignments);
   it.each([
-    ['blocked', 'blocked = true'],
-    ['locked', `locked_at = now(), locked_until = now() + interval '1 hour'`],
-    ['locked without end', 'locked_at = now()'],
-    ['deleted', 'deleted_at = now()'],
-    ['scheduled for deletion', 'deletion_scheduled_at = now()'],
-  ])('does not return a %s user', async (_state, assignments) => {
+    ['blocked', set('blocked = true')],
+    ['locked', set(`locked_at = now(), locked_until = now() + interval '1 hour'`)],
+    ['locked without end', set('locked_at = now()')],
+    ['deleted', (id: string) => lifecycle.delete(id, CLI_ACTOR, ALL_USERS).then(() => undefined)],
+    ['scheduled for deletion', set('deletion_scheduled_at = now()')],
+  ])('does not return a %s user', async (_state, makeIt) => {
     const user = await createUser();
     await expect(users.findActive(user.id)).resolves.toMatchObject({ id: user.id });
-    await setColumns(user.id, assignments);
+    await makeIt(user.id);
     await expect(users.findActive(user.id)).resolves.toBeUndefined();
   });
 

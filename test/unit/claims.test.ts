@@ -16,7 +16,7 @@ function user(overrides: Partial<User> = {}): User {
     nickname: 'Wonder', givenName: 'Alice', familyName: 'Liddell', birthdate: '1990-05-04', picture: null,
     passwordHash: null, passwordUpdatedAt: null, customFields: {}, role: 'MEMBER', organizationId: null,
     blocked: false, blockedAt: null, lockedAt: null, lockedReason: null, lockedUntil: null, deletionScheduledAt: null,
-    deletedAt: null, claimPrivacy: {}, lastSignInAt: null, invitedAt: null, passwordResetRequired: false,
+    claimPrivacy: {}, lastSignInAt: null, invitedAt: null, passwordResetRequired: false,
     passwordChangeRequired: false, externalId: null, failedSignIns: 0, failedSignInsSince: null,
     createdAt: new Date(0), updatedAt: new Date(1_700_000_000_000),
     ...overrides,

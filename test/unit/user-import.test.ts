@@ -15,7 +15,7 @@ function existing(fields: Partial<User> & { id: string }, groupIds: string[] = [
     givenName: null, familyName: null,
     birthdate: null, picture: null, passwordHash: null, passwordUpdatedAt: null, customFields: {}, role: 'MEMBER',
     organizationId: null, blocked: false,
-    blockedAt: null, lockedAt: null, lockedReason: null, lockedUntil: null, deletionScheduledAt: null, deletedAt: null,
+    blockedAt: null, lockedAt: null, lockedReason: null, lockedUntil: null, deletionScheduledAt: null,
     claimPrivacy: {}, lastSignInAt: null,
     invitedAt: null, passwordResetRequired: false, passwordChangeRequired: false, externalId: null, failedSignIns: 0,
     failedSignInsSince: null,

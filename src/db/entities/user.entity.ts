@@ -26,7 +26,6 @@ export interface User {
   lockedReason: string | null;
   lockedUntil: Date | null;
   deletionScheduledAt: Date | null;
-  deletedAt: Date | null;
   claimPrivacy: Record<string, string>;
   lastSignInAt: Date | null;
   invitedAt: Date | null;
@@ -72,7 +71,6 @@ export const UserEntity = new EntitySchema<User>({
     lockedReason: { ...nullableText, name: 'locked_reason' },
     lockedUntil: { ...nullableTime, name: 'locked_until' },
     deletionScheduledAt: { ...nullableTime, name: 'deletion_scheduled_at' },
-    deletedAt: { ...nullableTime, name: 'deleted_at' },
     claimPrivacy: { type: 'jsonb', name: 'claim_privacy', default: {} },
     lastSignInAt: { ...nullableTime, name: 'last_sign_in_at' },
     invitedAt: { ...nullableTime, name: 'invited_at' },
