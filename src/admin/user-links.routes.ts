@@ -1,5 +1,6 @@
 // Console pages for the emailed flows: invite a user, set a password (with a suggestion),
 // and show a recovery link once.
+import { isLocked } from '../settings/lockout-policy.js';
 import { randomBytes, randomInt } from 'node:crypto';
 import Router from '@koa/router';
 import type { Context } from 'koa';
@@ -82,7 +83,7 @@ export function userLinkRoutes({ services, views }: { services: UserLinkServices
   async function renderSetPassword(ctx: Context, errors: Record<string, string> = {}, status = 200) {
     const user = await users.getChangeable(ctx.params.id, staffOf(ctx).scope);
     renderConsole(ctx, views, 'admin/users/set-password.njk', 'users', {
-      user: { id: user.id, name: publicName(user), locked: Boolean(user.lockedAt) }, errors,
+      user: { id: user.id, name: publicName(user), locked: isLocked(user) }, errors,
       suggestion: suggestPassword(), hint: describePolicy((await settings.current()).passwordPolicy),
     }, status);
   }

@@ -5,6 +5,7 @@ import type { UserListRow } from '../users/user-directory.query.js';
 import { availableActions } from './user-actions.js';
 import { formatTime } from '../platform/format.js';
 import { publicName } from '../users/public-name.js';
+import { isLocked } from '../settings/lockout-policy.js';
 
 export const ROLE_LABELS: Record<Role, string> = { MEMBER: 'Member', MANAGER: 'Manager', ADMIN: 'Administrator' };
 
@@ -46,7 +47,7 @@ export function presentListRow(row: UserListRow) {
 export function userStatusSource(user: User, now = new Date()): StatusSource {
   return {
     ...user,
-    locked: Boolean(user.lockedAt && (!user.lockedUntil || user.lockedUntil > now)),
+    locked: isLocked(user, now),
     invited: Boolean(user.invitedAt),
   };
 }

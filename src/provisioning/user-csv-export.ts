@@ -6,11 +6,12 @@ import { type Db } from '../db/database.js';
 import type { CustomFieldDefinition } from '../settings/custom-fields.js';
 import { ORGANIZATION_NAME_SQL, type UserFilter } from '../users/user-directory.query.js';
 import { exportBatch } from './user-csv-export.query.js';
+import { LOCKED_SQL } from '../users/user.repository.js';
 
 export interface ExportColumn { key: string; label: string; sql: string }
 
 const STATUS = `CASE WHEN u.deletion_scheduled_at IS NOT NULL THEN 'deletion_scheduled' WHEN u.blocked THEN 'blocked'
-  WHEN u.locked_at IS NOT NULL AND (u.locked_until IS NULL OR u.locked_until > now()) THEN 'locked'
+  WHEN ${LOCKED_SQL} THEN 'locked'
   WHEN u.invited_at IS NOT NULL THEN 'invited' WHEN u.password_reset_required THEN 'reset_pending' ELSE 'active' END`;
 
 export const BUILT_IN_COLUMNS: ExportColumn[] = [

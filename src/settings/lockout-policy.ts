@@ -15,13 +15,21 @@ export const DEFAULT_LOCKOUT_POLICY: LockoutPolicy = { maxFailures: 5, windowMin
 export const AUTO_LOCK_REASON = 'Too many failed sign-in attempts';
 
 /**
+ * Locked right now: a lock is set and has no end or an end still to come. This is the one
+ * TypeScript copy of the rule (src/users/user-status.ts and the presenters use it); the SQL
+ * copy is `lockedSql` in src/users/user.repository.ts.
+ */
+export function isLocked(user: Pick<User, 'lockedAt' | 'lockedUntil'>, now: Date = new Date()): boolean {
+  return Boolean(user.lockedAt && (!user.lockedUntil || user.lockedUntil > now));
+}
+
+/**
  * Locked right now by the failed-sign-in rule (not by an administrator). While it lasts the
  * sign-in answers as for a wrong password whatever was typed, so the lock reveals nothing.
  */
 export function isLockedAutomatically(user: Pick<User, 'lockedAt' | 'lockedUntil' | 'lockedReason'>,
   now: Date = new Date()): boolean {
-  return Boolean(user.lockedAt) && user.lockedReason === AUTO_LOCK_REASON
-    && (!user.lockedUntil || user.lockedUntil > now);
+  return user.lockedReason === AUTO_LOCK_REASON && isLocked(user, now);
 }
 
 const RANGES: Record<keyof LockoutPolicy, { min: number; max: number; message: string }> = {

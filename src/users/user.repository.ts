@@ -104,7 +104,7 @@ function givenFields(data: Record<string, unknown>): { column: string; value: un
 /**
  * Locked right now, as SQL on the users table named `table` (an alias such as `u`, or `users`):
  * a lock is set and has no end or an end still to come. The same rule in TypeScript is
- * `isLocked` (src/users/user-status.ts).
+ * `isLocked` (src/settings/lockout-policy.ts).
  */
 export function lockedSql(table: string): string {
   return `(${table}.locked_at IS NOT NULL AND (${table}.locked_until IS NULL OR ${table}.locked_until > now()))`;

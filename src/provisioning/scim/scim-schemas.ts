@@ -1,5 +1,6 @@
 // SCIM schema URNs, Foyer's extension for statuses SCIM has no word for, and the attribute
 // mapping from SCIM User and Group attributes to the directory's columns (for filters and sorts).
+import { LOCKED_SQL } from '../../users/user.repository.js';
 import type { ScimMapping } from './filter-sql.js';
 import { ORGANIZATION_NAME_SQL } from '../../users/user-directory.query.js';
 
@@ -35,8 +36,7 @@ export const USER_MAPPING: ScimMapping = {
   'meta.lastmodified': { sql: 'u.updated_at', type: 'datetime' },
   [enterprise('organization')]: { sql: ORGANIZATION_NAME_SQL,
     type: 'string' },
-  [foyer('locked')]: { sql: '(u.locked_at IS NOT NULL AND (u.locked_until IS NULL OR u.locked_until > now()))',
-    type: 'boolean' },
+  [foyer('locked')]: { sql: LOCKED_SQL, type: 'boolean' },
   [foyer('forcepasswordreset')]: { sql: 'u.password_reset_required', type: 'boolean' },
   [foyer('pendingverification')]: { sql: '(u.email IS NOT NULL AND NOT u.email_verified)', type: 'boolean' },
   [foyer('invited')]: { sql: '(u.invited_at IS NOT NULL)', type: 'boolean' },

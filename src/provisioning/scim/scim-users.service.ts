@@ -2,6 +2,7 @@
 // desired state (from POST, PUT or a patched resource) through the same services the console
 // uses — validation, audit with the key's owner as actor, status effects (active: false
 // blocks and ends sessions; the Foyer extension locks, unlocks or forces a password reset).
+import { isLocked } from '../../settings/lockout-policy.js';
 import type { Actor } from '../../audit/audit.service.js';
 import { type Db } from '../../db/database.js';
 import type { User } from '../../db/entities/user.entity.js';
@@ -91,7 +92,7 @@ export function createScimUsers({ services, db, issuer }: { services: ScimUserSe
     const [memberOf,
       org] = await Promise.all([groups.groupsOf(user.id),
       user.organizationId ? services.organizations.findById(user.organizationId) : undefined]);
-    const locked = Boolean(user.lockedAt && (!user.lockedUntil || user.lockedUntil > new Date()));
+    const locked = isLocked(user);
     return {
       schemas: [USER_SCHEMA, ENTERPRISE_SCHEMA, FOYER_SCHEMA],
       id: user.id,
@@ -181,7 +182,7 @@ export function createScimUsers({ services, db, issuer }: { services: ScimUserSe
   /** Blocks or unblocks, locks or unlocks, forces a reset, as `desired` says; inside `tx` when given. */
   async function applyStatus(current: User, desired: DesiredUser, { actor, scope }: ScimCaller,
     tx?: Db): Promise<void> {
-    const locked = Boolean(current.lockedAt && (!current.lockedUntil || current.lockedUntil > new Date()));
+    const locked = isLocked(current);
     if (desired.active === false && !current.blocked) await lifecycle.block(current.id, actor, scope, tx);
     if (desired.active === true && current.blocked) await lifecycle.unblock(current.id, actor, scope, tx);
     if (desired.locked === true && !locked) {
