@@ -50,7 +50,8 @@ describe('groups', () => {
 
   it("keeps a Manager to their organization's groups and users", async () => {
     const { groups, organizations } = services;
-    const [a, b] = [await organizations.create('Scope A', CLI_ACTOR, { kind: 'all' }), await organizations.create('Scope B', CLI_ACTOR, { kind: 'all' })];
+    const a = await organizations.create('Scope A', CLI_ACTOR, ALL);
+    const b = await organizations.create('Scope B', CLI_ACTOR, ALL);
     const scope = { kind: 'organization', organizationId: a.id } as const;
     const mine = await groups.create({ name: 'Team', organizationId: b.id }, CLI_ACTOR, scope);
     expect(mine.organizationId).toBe(a.id);
