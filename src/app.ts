@@ -168,11 +168,11 @@ export async function createFoyer({ config, database, logger }: { config: Config
 
   const sweepJobData = jobDataSweeper(db, config.jobDataRetentionDays);
   const sweeper = startPayloadSweeper({
-    db, intervalSeconds: config.sweepIntervalSeconds, logger,
+    db, intervalSeconds: config.sweepIntervalSeconds, logger, outage,
     also: async () => (await services.accountRecords.sweepActivity()) + (await sweepJobData()),
   });
   const deletionPurge = startDeletionPurge({ lifecycle: services.lifecycle,
-    intervalSeconds: config.sweepIntervalSeconds, logger });
+    intervalSeconds: config.sweepIntervalSeconds, logger, outage });
   const bulkWorker = startBulkWorker({ jobs: services.bulkJobs, bulk: services.bulk, logger, outage });
   const mailWorker = startMailWorker({
     outbox: services.outbox, tokens: services.tokens, users: services.users,
@@ -185,11 +185,11 @@ export async function createFoyer({ config, database, logger }: { config: Config
   return {
     app, provider, services, bulkWorker, mailWorker, deletionPurge, exportWorker, importWorker, routers,
     async stop() {
-      sweeper.stop();
+      await sweeper.stop();
       outage.stop();
       await exportWorker.stop();
       await importWorker.stop();
-      deletionPurge.stop();
+      await deletionPurge.stop();
       await bulkWorker.stop();
       await mailWorker.stop();
       await clientChanges.stop();

@@ -136,7 +136,7 @@ export function createServices(config: Config, db: Database): Services {
     users,
     lifecycle,
     accountRecords,
-    bulk: createBulkActions({ jobs: bulkJobs, lifecycle, links, groups, audit }),
+    bulk: createBulkActions({ db, jobs: bulkJobs, lifecycle, links, groups, audit }),
     bulkJobs,
     directory: createUserDirectory(db),
     organizations,

@@ -1,7 +1,8 @@
 // SQL for the durable mail outbox. A row says what to send (template, recipient, params);
 // the worker claims due rows with SKIP LOCKED and a lease, and records each attempt.
 import { type Db } from '../db/database.js';
-import { DEFAULT_LEASE, leaseInterval, whileLeased, type Lease } from '../jobs/lease.js';
+import { DEFAULT_LEASE, type Lease } from '../jobs/lease.js';
+import { createJobQueue, type JobQueue } from '../jobs/job-queue.query.js';
 
 export interface QueuedMessage {
   template: string;
@@ -33,7 +34,11 @@ const COLUMNS = `id::text AS id, template, to_address AS "to", user_id::text AS 
   created_at AS "createdAt", sent_at AS "sentAt"`;
 /** `lease`: a worker that claimed a message and has not renewed its claim within it is presumed dead. */
 export function createOutboxRepository(db: Db, lease: Lease = DEFAULT_LEASE) {
-  const LEASE = leaseInterval(lease);
+  const queue: JobQueue<OutboxRow> = createJobQueue(db, {
+    table: 'mail_outbox', key: [{ column: 'id', field: 'id' }],
+    waiting: "status = 'queued' AND next_attempt_at <= now()", held: "status = 'sending'",
+    onClaim: "status = 'sending', attempts = attempts + 1", order: 'next_attempt_at, id', returning: COLUMNS,
+  }, lease);
   return {
     /** Queues a message; inside `tx` it lands (or not) with the caller's change. */
     async enqueue(message: QueuedMessage, tx?: Db): Promise<string> {
@@ -44,27 +49,8 @@ export function createOutboxRepository(db: Db, lease: Lease = DEFAULT_LEASE) {
       return rows[0].id;
     },
 
-    async claimDue(limit: number): Promise<OutboxRow[]> {
-      const { rows } = await db.query<OutboxRow>(
-        `UPDATE mail_outbox SET status = 'sending', claimed_at = now(), attempts = attempts + 1
-         WHERE id IN (SELECT id FROM mail_outbox
-                      WHERE (status = 'queued' AND next_attempt_at <= now())
-                         OR (status = 'sending' AND claimed_at < now() - ${LEASE})
-                      ORDER BY next_attempt_at, id LIMIT $1 FOR UPDATE SKIP LOCKED)
-         RETURNING ${COLUMNS}`, [limit]);
-      return rows;
-    },
-
-    /**
-     * Runs `work` (delivering claimed messages), renewing their claim meanwhile so a slow SMTP
-     * server never gets one sent twice.
-     */
-    whileClaimed<T>(rows: { id: string }[], work: () => Promise<T>): Promise<T> {
-      const ids = rows.map((r) => r.id);
-      return whileLeased(lease,
-        () => db.query(`UPDATE mail_outbox SET claimed_at = now() WHERE id = ANY($1::bigint[]) AND status = 'sending'`,
-          [ids]), work);
-    },
+    /** Due messages (and those of a sender that went quiet), claimed for delivery; each claim counts an attempt. */
+    queue,
 
     async markSent(id: string, status: 'sent' | 'outbox' | 'dropped',
       rendered?: { to?: string; subject?: string; text?: string; html?: string }): Promise<void> {

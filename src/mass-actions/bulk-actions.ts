@@ -1,8 +1,9 @@
 // Mass actions on users (Block, Unblock, End sessions, Force password reset, add to or remove
-// from a group, Delete). A selection becomes a durable
-// job with one item per user; workers in any Foyer process work through the items, each user
-// in its own transaction (the lifecycle service's), so a user is either fully done or not
-// touched, and a failure on one user neither stops nor undoes the others.
+// from a group, Delete). A selection becomes a durable job with one item per user, written in
+// one transaction with its audit event; workers in any Foyer process work through the items
+// (the job queue hands them out), each user in one transaction with the item's outcome, so a
+// user is either fully done and counted or not touched, and a failure on one user neither
+// stops nor undoes the others.
 import type { Actor, AuditLog } from '../audit/audit.service.js';
 import { DomainError, NotFoundError, ValidationError } from '../platform/errors.js';
 import type { StaffScope } from '../platform/access.js';
@@ -11,12 +12,13 @@ import type { UserLifecycle } from '../users/user-lifecycle.service.js';
 import type { UserLinks } from '../users/user-links.service.js';
 import type { GroupService } from '../groups/group.service.js';
 import type { Logger } from '../platform/logger.js';
-import type { BulkItem, BulkJob, BulkJobProgress, BulkJobRepository } from './bulk-job.repository.js';
+import type { Db } from '../db/database.js';
+import type { BulkJobProgress, BulkJobRepository, ClaimedItem } from './bulk-job.repository.js';
 import { startPolledWorker, type PolledWorker } from '../jobs/polled-worker.js';
 import { isDatabaseOutage, type DatabaseOutage } from '../db/database-outage.js';
 import { safeError } from '../platform/logger.js';
 
-export const BULK_ACTIONS = ['block', 'unblock', 'end-sessions', 'reset-password', 'add-to-group', 'remove-from-group',
+const BULK_ACTIONS = ['block', 'unblock', 'end-sessions', 'reset-password', 'add-to-group', 'remove-from-group',
   'delete'] as const;
 export type BulkAction = (typeof BULK_ACTIONS)[number];
 
@@ -30,11 +32,40 @@ export interface Staff { actor: Actor; scope: StaffScope; isAdmin: boolean }
 
 const MAX_IDS = 10_000;
 
-export function createBulkActions({ jobs, lifecycle, links, groups, audit }: { jobs: BulkJobRepository;
+/** The distinct ids ticked, refused when there are none or too many. */
+function chosenIds(ticked: string[]): string[] {
+  const ids = [...new Set(ticked.filter((id) => /^[0-9]{1,18}$/.test(id)))];
+  if (ids.length === 0) {
+    throw new ValidationError({ user: 'Tick at least one user, or choose all users matching the filter' });
+  }
+  if (ids.length > MAX_IDS) {
+    throw new ValidationError({ user: `Tick at most ${MAX_IDS} users, or choose all users matching the filter` });
+  }
+  return ids;
+}
+
+export function createBulkActions({ db, jobs, lifecycle, links, groups, audit }: { db: Db; jobs: BulkJobRepository;
   lifecycle: UserLifecycle; links: UserLinks; groups: GroupService; audit: AuditLog; }) {
-  /** Does one item; returns the reason it failed, or null. */
-  async function perform(job: BulkJob, item: BulkItem): Promise<string | null> {
-    const actor: Actor = { type: 'user', id: job.actorId, label: job.actorLabel };
+  /** What one item asks of the user's services, inside `tx`. */
+  async function act(item: ClaimedItem, actor: Actor, tx: Db): Promise<void> {
+    const { job } = item;
+    switch (job.action as BulkAction) {
+      case 'block': await lifecycle.block(item.userId, actor, job.scope, tx); break;
+      case 'unblock': await lifecycle.unblock(item.userId, actor, job.scope, tx); break;
+      case 'end-sessions': await lifecycle.endSessions(item.userId, actor, job.scope, tx); break;
+      case 'reset-password': await links.forcePasswordReset(item.userId, actor, job.scope, tx); break;
+      case 'add-to-group': await groups.addMembers(String(job.params.groupId), [item.userId], actor, job.scope, tx);
+        break;
+      case 'remove-from-group': await groups.removeMembers(String(job.params.groupId), [item.userId], actor,
+        job.scope, tx); break;
+      case 'delete': await lifecycle.delete(item.userId, actor, job.scope, tx); break;
+      default: throw new ValidationError({ action: `Unknown action ${job.action}` });
+    }
+  }
+
+  /** Why this item is refused before anything is tried, or null. */
+  function refusal(item: ClaimedItem): string | null {
+    const { job } = item;
     // A forced reset ends every session too (issue 14): it would sign the staff member out mid-job.
     if (item.userId === job.actorId
       && (job.action === 'block' || job.action === 'delete' || job.action === 'end-sessions'
@@ -43,24 +74,32 @@ export function createBulkActions({ jobs, lifecycle, links, groups, audit }: { j
         : job.action === 'reset-password' ? 'force a password reset for' : job.action;
       return `You cannot ${what} your own account in a mass action`;
     }
-    try {
-      switch (job.action as BulkAction) {
-        case 'block': await lifecycle.block(item.userId, actor, job.scope); break;
-        case 'unblock': await lifecycle.unblock(item.userId, actor, job.scope); break;
-        case 'end-sessions': await lifecycle.endSessions(item.userId, actor, job.scope); break;
-        case 'reset-password': await links.forcePasswordReset(item.userId, actor, job.scope); break;
-        case 'add-to-group': await groups.addMembers(String(job.params.groupId), [item.userId], actor,
-          job.scope); break;
-        case 'remove-from-group': await groups.removeMembers(String(job.params.groupId), [item.userId], actor,
-          job.scope); break;
-        case 'delete': await lifecycle.delete(item.userId, actor, job.scope); break;
-        default: return `Unknown action ${job.action}`;
+    return null;
+  }
+
+  /**
+   * Does one item and records its outcome in the same transaction (an item is never done
+   * without being counted, nor counted without being done); returns the reason it failed, or
+   * null. A refusal by the domain rolls the action back and is recorded as the item's failure.
+   */
+  async function perform(item: ClaimedItem): Promise<string | null> {
+    const actor: Actor = { type: 'user', id: item.job.actorId, label: item.job.actorLabel };
+    const refused = refusal(item);
+    if (refused === null) {
+      try {
+        await db.transaction(async (tx) => {
+          await act(item, actor, tx);
+          await jobs.settle(item, null, tx);
+        });
+        return null;
+      } catch (err) {
+        if (!(err instanceof DomainError)) throw err;
+        await jobs.settle(item, err.message);
+        return err.message;
       }
-      return null;
-    } catch (err) {
-      if (err instanceof DomainError) return err.message;
-      throw err;
     }
+    await jobs.settle(item, refused);
+    return refused;
   }
 
   return {
@@ -74,23 +113,15 @@ export function createBulkActions({ jobs, lifecycle, links, groups, audit }: { j
         if (!options.groupId) throw new ValidationError({ group: 'Choose the group' });
         params.groupId = (await groups.get(options.groupId, staff.scope)).id;
       }
-      let jobId: string;
-      if ('ids' in selection) {
-        const ids = [...new Set(selection.ids.filter((id) => /^[0-9]{1,18}$/.test(id)))];
-        if (ids.length === 0) {
-          throw new ValidationError({ user: 'Tick at least one user, or choose all users matching the filter' });
-        }
-        if (ids.length > MAX_IDS) {
-          throw new ValidationError({ user: `Tick at most ${MAX_IDS} users, or choose all users matching the filter` });
-        }
-        jobId = await jobs.createForIds(action, staff.actor, staff.scope, ids, params);
-      } else {
-        jobId = await jobs.createForFilter(action, staff.actor, { ...selection.filter, scope: staff.scope }, params);
-      }
-      const job = (await jobs.find(jobId))!;
-      await audit.record({ actor: staff.actor, action: 'users.mass_action_started',
-        details: { job: jobId, action, users: job.total, ...params } });
-      return jobId;
+      return db.transaction(async (tx) => {
+        const jobId = 'ids' in selection
+          ? await jobs.createForIds(action, staff.actor, staff.scope, chosenIds(selection.ids), params, tx)
+          : await jobs.createForFilter(action, staff.actor, { ...selection.filter, scope: staff.scope }, params, tx);
+        const job = await jobs.find(jobId, tx);
+        await audit.record({ actor: staff.actor, action: 'users.mass_action_started',
+          details: { job: jobId, action, users: job?.total ?? 0, ...params } }, tx);
+        return jobId;
+      });
     },
 
     /** The job if this staff member may see it: Administrators all, others their own. */
@@ -117,26 +148,21 @@ export function startBulkWorker({ jobs, bulk, logger, outage, intervalMs = 1000,
   return startPolledWorker({
     name: 'mass action worker', intervalMs, logger, outage,
     async drainOnce() {
-      const items = await jobs.claim(batch);
-      if (items.length === 0) return false;
-      await jobs.whileClaimed(items, async () => {
+      return jobs.drain(batch, async (items) => {
         for (let i = 0; i < items.length; i += parallel) {
           await Promise.all(items.slice(i, i + parallel).map(async (item) => {
-            let error: string | null;
             try {
-              error = await bulk.perform(item.job, item);
+              await bulk.perform(item);
             } catch (err) {
               // Not the user's fault: left claimed, the item is taken up again once its lease lapses.
               if (isDatabaseOutage(err)) throw err;
               logger.error({ err: safeError(err), job: item.jobId, user: item.userId }, 'mass action failed on a user');
-              error = 'Unexpected error; the server log has the details';
+              await jobs.settle(item, 'Unexpected error; the server log has the details');
             }
-            await jobs.settle(item, error);
           }));
         }
+        for (const jobId of new Set(items.map((i) => i.jobId))) await jobs.finishIfDone(jobId);
       });
-      for (const jobId of new Set(items.map((i) => i.jobId))) await jobs.finishIfDone(jobId);
-      return true;
     },
   });
 }

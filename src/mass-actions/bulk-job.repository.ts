@@ -1,7 +1,8 @@
 // SQL for mass-action jobs: creating one from chosen ids or from a filter, claiming items for
 // a worker (with a lease, so a crashed worker's items are picked up again), recording results.
 import { type Db } from '../db/database.js';
-import { DEFAULT_LEASE, leaseInterval, whileLeased, type Lease } from '../jobs/lease.js';
+import { DEFAULT_LEASE, type Lease } from '../jobs/lease.js';
+import { createJobQueue, type JobQueue } from '../jobs/job-queue.query.js';
 import type { StaffScope } from '../platform/access.js';
 import { whereOf, type UserFilter } from '../users/user-directory.query.js';
 
@@ -26,6 +27,9 @@ export interface BulkJobProgress extends BulkJob {
 
 export interface BulkItem { jobId: string; userId: string; label: string | null; error: string | null }
 
+/** An item a worker holds, with the job it belongs to. */
+export type ClaimedItem = BulkItem & { job: BulkJob };
+
 const LABEL = "coalesce(u.login, u.email, u.phone_number, '#' || u.id)";
 const JOB_COLUMNS = `j.id::text AS id, j.action, j.params, j.actor_id::text AS "actorId", j.actor_label AS "actorLabel",
   j.scope, j.total, j.status,
@@ -33,17 +37,30 @@ const JOB_COLUMNS = `j.id::text AS id, j.action, j.params, j.actor_id::text AS "
 
 /** `lease`: items claimed by a worker that has not renewed them within it are handed out again. */
 export function createBulkJobRepository(db: Db, lease: Lease = DEFAULT_LEASE) {
-  const LEASE = leaseInterval(lease);
+  const items: JobQueue<BulkItem> = createJobQueue(db, {
+    table: 'bulk_job_items', key: [{ column: 'job_id', field: 'jobId' }, { column: 'user_id', field: 'userId' }],
+    waiting: "status = 'pending'", held: "status = 'running'", onClaim: "status = 'running'",
+    order: 'job_id, user_id', returning: 'job_id::text AS "jobId", user_id::text AS "userId", label, NULL AS error',
+  }, lease);
+
+  /** The jobs of claimed items, one statement for the batch. */
+  async function withJobs(claimed: BulkItem[]): Promise<ClaimedItem[]> {
+    const { rows } = await db.query<BulkJob>(`SELECT ${JOB_COLUMNS} FROM bulk_jobs j WHERE j.id = ANY($1::bigint[])`,
+      [[...new Set(claimed.map((i) => i.jobId))]]);
+    const byId = new Map(rows.map((job) => [job.id, job]));
+    return claimed.map((item) => ({ ...item, job: byId.get(item.jobId)! }));
+  }
+
   async function create(action: string, actor: { id?: string | null; label?: string | null }, scope: StaffScope,
-    params: Record<string, unknown>,
+    params: Record<string, unknown>, tx: Db,
     fill: (jobId: string) => Promise<number>): Promise<string> {
-    const { rows } = await db.query<{ id: string }>(
+    const { rows } = await tx.query<{ id: string }>(
       'INSERT INTO bulk_jobs (action, actor_id, actor_label, scope, params) VALUES ($1, $2, $3, $4, $5) RETURNING '
         + 'id::text AS id',
       [action, actor.id ?? null, actor.label ?? null, JSON.stringify(scope), JSON.stringify(params)]);
     const jobId = rows[0].id;
     const total = await fill(jobId);
-    await db.query(`UPDATE bulk_jobs SET total = $2, status = CASE WHEN $2 = 0 THEN 'finished' ELSE status END,
+    await tx.query(`UPDATE bulk_jobs SET total = $2, status = CASE WHEN $2 = 0 THEN 'finished' ELSE status END,
       finished_at = CASE WHEN $2 = 0 THEN now() END WHERE id = $1`, [jobId, total]);
     return jobId;
   }
@@ -51,11 +68,12 @@ export function createBulkJobRepository(db: Db, lease: Lease = DEFAULT_LEASE) {
   return {
     /** A job over chosen users (those outside the scope are skipped here and never touched). */
     createForIds(action: string, actor: { id?: string | null; label?: string | null }, scope: StaffScope,
-      userIds: string[], params: Record<string, unknown> = {}): Promise<string> {
-      return create(action, actor, scope, params, async (jobId) => {
+      userIds: string[], params: Record<string, unknown>, tx?: Db): Promise<string> {
+      const t = tx ?? db;
+      return create(action, actor, scope, params, t, async (jobId) => {
         const { conditions, values } = whereOf({ scope });
         values.push(jobId, userIds);
-        const { rowCount } = await db.query(
+        const { rowCount } = await t.query(
           `INSERT INTO bulk_job_items (job_id, user_id, label)
            SELECT $${values.length - 1}, u.id, ${LABEL} FROM users u
            WHERE ${conditions.join(' AND ')} AND u.id = ANY($${values.length}::bigint[])`, values);
@@ -65,20 +83,21 @@ export function createBulkJobRepository(db: Db, lease: Lease = DEFAULT_LEASE) {
 
     /** A job over every user matching a filter, resolved now in one statement (a million rows included). */
     createForFilter(action: string, actor: { id?: string | null; label?: string | null }, filter: UserFilter,
-      params: Record<string, unknown> = {}): Promise<string> {
-      return create(action, actor, filter.scope, params, async (jobId) => {
+      params: Record<string, unknown>, tx?: Db): Promise<string> {
+      const t = tx ?? db;
+      return create(action, actor, filter.scope, params, t, async (jobId) => {
         const { conditions, values } = whereOf(filter);
         values.push(jobId);
-        const { rowCount } = await db.query(
+        const { rowCount } = await t.query(
           `INSERT INTO bulk_job_items (job_id, user_id, label) SELECT $${values.length}, u.id, ${LABEL} FROM users u `
             + `WHERE ${conditions.join(' AND ')}`, values);
         return rowCount ?? 0;
       });
     },
 
-    async find(id: string): Promise<BulkJobProgress | undefined> {
+    async find(id: string, tx?: Db): Promise<BulkJobProgress | undefined> {
       if (!/^[0-9]{1,18}$/.test(id)) return undefined;
-      const { rows } = await db.query<BulkJobProgress>(
+      const { rows } = await (tx ?? db).query<BulkJobProgress>(
         `SELECT ${JOB_COLUMNS},
            (SELECT count(*)::int FROM bulk_job_items i WHERE i.job_id = j.id AND i.status = 'done') AS done,
            (SELECT count(*)::int FROM bulk_job_items i WHERE i.job_id = j.id AND i.status = 'failed') AS failed
@@ -93,33 +112,17 @@ export function createBulkJobRepository(db: Db, lease: Lease = DEFAULT_LEASE) {
       return rows;
     },
 
-    /** Hands out up to `limit` open items, oldest job first; a lapsed lease counts as open. */
-    async claim(limit: number): Promise<(BulkItem & { job: BulkJob })[]> {
-      const { rows } = await db.query<BulkItem & { job: BulkJob }>(
-        `WITH claimed AS (
-           UPDATE bulk_job_items SET status = 'running', claimed_at = now()
-           WHERE (job_id, user_id) IN (
-             SELECT job_id, user_id FROM bulk_job_items
-             WHERE status = 'pending' OR (status = 'running' AND claimed_at < now() - ${LEASE})
-             ORDER BY job_id, user_id LIMIT $1 FOR UPDATE SKIP LOCKED)
-           RETURNING job_id, user_id, label)
-         SELECT c.job_id::text AS "jobId", c.user_id::text AS "userId", c.label, NULL AS error,
-           (SELECT row_to_json(x) FROM (SELECT ${JOB_COLUMNS} FROM bulk_jobs j WHERE j.id = c.job_id) x) AS job
-         FROM claimed c ORDER BY c.job_id, c.user_id`, [limit]);
-      return rows;
+    /**
+     * Claims up to `limit` open items, oldest job first (a lapsed lease counts as open), and works
+     * on them while renewing their lease; false when none was open.
+     */
+    drain(limit: number, work: (claimed: ClaimedItem[]) => Promise<void>): Promise<boolean> {
+      return items.drain(limit, async (claimed) => work(await withJobs(claimed)));
     },
 
-    /** Runs `work` on claimed items, renewing their lease meanwhile (a dead process's items lapse within the lease). */
-    whileClaimed<T>(items: { jobId: string; userId: string }[], work: () => Promise<T>): Promise<T> {
-      const keys = JSON.stringify(items.map((i) => ({ job_id: i.jobId, user_id: i.userId })));
-      return whileLeased(lease, () => db.query(
-        `UPDATE bulk_job_items b SET claimed_at = now()
-         FROM jsonb_to_recordset($1::jsonb) AS k(job_id bigint, user_id bigint)
-         WHERE b.job_id = k.job_id AND b.user_id = k.user_id AND b.status = 'running'`, [keys]), work);
-    },
-
-    async settle(item: { jobId: string; userId: string }, error: string | null): Promise<void> {
-      await db.query(`UPDATE bulk_job_items SET status = $3, error = $4 WHERE job_id = $1 AND user_id = $2`,
+    /** Records an item's outcome; inside `tx` it lands with the action's own change, or not at all. */
+    async settle(item: { jobId: string; userId: string }, error: string | null, tx?: Db): Promise<void> {
+      await (tx ?? db).query(`UPDATE bulk_job_items SET status = $3, error = $4 WHERE job_id = $1 AND user_id = $2`,
         [item.jobId, item.userId, error === null ? 'done' : 'failed', error]);
     },
 

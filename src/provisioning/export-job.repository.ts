@@ -1,7 +1,8 @@
 // SQL for CSV export jobs: the export_jobs row (who, what filter, how far), claimed by a
 // worker with SKIP LOCKED and a lease, and the file itself kept in export_chunks.
 import { type Db } from '../db/database.js';
-import { DEFAULT_LEASE, leaseInterval, type Lease } from '../jobs/lease.js';
+import { DEFAULT_LEASE, type Lease } from '../jobs/lease.js';
+import { createJobQueue, type JobQueue } from '../jobs/job-queue.query.js';
 import type { UserFilter } from '../users/user-directory.query.js';
 
 export interface ExportJob {
@@ -22,8 +23,16 @@ const COLUMNS = `id::text AS id, actor_id::text AS "actorId", actor_label AS "ac
 
 /** `lease`: a worker that has not renewed its claim on a job within it is presumed dead. */
 export function createExportJobRepository(db: Db, lease: Lease = DEFAULT_LEASE) {
-  const LEASE = leaseInterval(lease);
+  // A run taken up after a crash starts over, so the claim resets the progress.
+  const queue: JobQueue<ClaimedExport> = createJobQueue(db, {
+    table: 'export_jobs', key: [{ column: 'id', field: 'id' }],
+    waiting: "status = 'queued'", held: "status = 'running'", onClaim: "status = 'running', rows_done = 0",
+    order: 'id', returning: 'id::text AS id, filter, columns, actor_id::text, actor_email, total',
+  }, lease);
   return {
+    /** The oldest waiting export (or one whose worker went quiet), one at a time. */
+    queue,
+
     async insert(job: { actorId: string | null; actorLabel: string | null; actorEmail: string | null;
       filter: UserFilter; columns: string[]; total: number; }, tx?: Db): Promise<string> {
       const { rows } = await (tx ?? db).query<{ id: string }>(
@@ -70,21 +79,6 @@ export function createExportJobRepository(db: Db, lease: Lease = DEFAULT_LEASE) 
     async fail(id: string, message: string, tx?: Db): Promise<void> {
       await (tx ?? db).query(`UPDATE export_jobs SET status = 'failed', error = $2, finished_at = now() WHERE id = $1`,
         [id, message]);
-    },
-
-    /** Claims the oldest waiting job (or one whose worker went quiet). */
-    async claimNext(tx?: Db): Promise<ClaimedExport | undefined> {
-      const { rows } = await (tx ?? db).query<ClaimedExport>(
-        `UPDATE export_jobs SET status = 'running', claimed_at = now(), rows_done = 0 WHERE id = (
-           SELECT id FROM export_jobs WHERE status = 'queued' OR (status = 'running' AND claimed_at < now() - ${LEASE})
-           ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
-         RETURNING id::text AS id, filter, columns, actor_id::text, actor_email, total`);
-      return rows[0];
-    },
-
-    /** Renews a running job's claim (the heartbeat). */
-    async renew(id: string, tx?: Db): Promise<void> {
-      await (tx ?? db).query(`UPDATE export_jobs SET claimed_at = now() WHERE id = $1 AND status = 'running'`, [id]);
     },
   };
 }

@@ -10,9 +10,9 @@ import type { SettingsService } from '../settings/settings.service.js';
 import type { Logger } from '../platform/logger.js';
 import type { QueuedMessage } from '../mail/outbox.repository.js';
 import { startPolledWorker, type PolledWorker } from '../jobs/polled-worker.js';
-import { DEFAULT_LEASE, whileLeased, type Lease } from '../jobs/lease.js';
+import { DEFAULT_LEASE, type Lease } from '../jobs/lease.js';
 import { createExportJobRepository, type ClaimedExport, type ExportJob } from './export-job.repository.js';
-import { isDatabaseOutage, type DatabaseOutage } from '../db/database-outage.js';
+import type { DatabaseOutage } from '../db/database-outage.js';
 
 export type { ExportJob } from './export-job.repository.js';
 
@@ -79,20 +79,10 @@ export function createExportJobs({ db, settings, audit, enqueue, wakeMail, lease
     },
 
     /** Runs the oldest waiting job (or one whose worker went quiet); false when there is none. */
-    async runOne(): Promise<boolean> {
-      const job = await jobs.claimNext();
-      if (!job) return false;
-      // Renewed while it runs, besides each chunk: one chunk of a slow query may take longer than the lease.
-      const renew = () => jobs.renew(job.id);
-      try {
-        await whileLeased(lease, renew, () => write(job));
-      } catch (err) {
-        // An outage is no verdict on the export: left claimed, it is run again once its lease lapses.
-        if (isDatabaseOutage(err)) throw err;
-        await jobs.fail(job.id, String((err as Error).message).slice(0, 500));
-        throw err;
-      }
-      return true;
+    runOne(): Promise<boolean> {
+      // The claim is renewed while it runs, besides each chunk: a chunk of a slow query may outlast the lease.
+      return jobs.queue.drain(1, ([job]) => write(job),
+        ([job], err) => jobs.fail(job.id, String((err as Error).message).slice(0, 500)));
     },
   };
 }

@@ -2,7 +2,8 @@
 // dry run and the apply got, the summary), claimed by a worker with SKIP LOCKED and a lease.
 // The staged rows themselves are in import-rows.repository.ts.
 import { type Db } from '../db/database.js';
-import { DEFAULT_LEASE, leaseInterval, type Lease } from '../jobs/lease.js';
+import { DEFAULT_LEASE, type Lease } from '../jobs/lease.js';
+import { createJobQueue, type JobQueue } from '../jobs/job-queue.query.js';
 import type { PasswordMode } from './user-import-row.js';
 import type { StaffScope } from '../platform/access.js';
 
@@ -37,11 +38,21 @@ const COLUMNS = `id::text AS id, actor_id::text AS "actorId", actor_label AS "ac
 
 /** `lease`: a worker that has not renewed its claim on a job within it is presumed dead. */
 export function createImportJobRepository(db: Db, lease: Lease = DEFAULT_LEASE) {
-  const LEASE = leaseInterval(lease);
+  // A dry run waits as 'analyzing' without a claim; a confirmed import as 'queued', which the claim makes 'running'.
+  const queue: JobQueue<ClaimedImport> = createJobQueue(db, {
+    table: 'import_jobs', key: [{ column: 'id', field: 'id' }],
+    waiting: "status = 'queued' OR (status IN ('analyzing', 'running') AND claimed_at IS NULL)",
+    held: "status IN ('analyzing', 'running') AND claimed_at IS NOT NULL",
+    onClaim: "status = CASE WHEN status = 'queued' THEN 'running' ELSE status END", order: 'id',
+    returning: 'id::text AS id, status, scope, password_mode, actor_id::text, actor_label, actor_email, total',
+  }, lease);
   const setJob = (id: string, set: string, values: unknown[] = [],
     tx?: Db) => (tx ?? db).query(`UPDATE import_jobs SET ${set} WHERE id = $1`, [id, ...values]);
 
   return {
+    /** The oldest dry run or confirmed import waiting (or one whose worker went quiet), one at a time. */
+    queue,
+
     /** The job by id (an id that is not a number finds nothing). */
     async findById(id: string, tx?: Db): Promise<ImportJob | undefined> {
       if (!/^[0-9]{1,18}$/.test(id)) return undefined;
@@ -117,7 +128,7 @@ export function createImportJobRepository(db: Db, lease: Lease = DEFAULT_LEASE) 
     },
 
     /** Queues a finished dry run for applying; false when it was not waiting for that. */
-    async queue(id: string, tx?: Db): Promise<boolean> {
+    async markQueued(id: string, tx?: Db): Promise<boolean> {
       const { rowCount } = await (tx
         ?? db).query(`UPDATE import_jobs SET status = 'queued', confirmed_at = now() WHERE id = $1 AND status = `
           + `'ready'`, [id]);
@@ -130,26 +141,6 @@ export function createImportJobRepository(db: Db, lease: Lease = DEFAULT_LEASE) 
         ?? db).query(`UPDATE import_jobs SET status = 'cancelled', finished_at = now() WHERE id = $1 AND status IN `
           + `('analyzing', 'ready')`, [id]);
       return Boolean(rowCount);
-    },
-
-    /** Claims the oldest dry run or confirmed import waiting (or one whose worker went quiet). */
-    async claimNext(tx?: Db): Promise<ClaimedImport | undefined> {
-      const { rows: claimed } = await (tx ?? db).query<ClaimedImport>(
-        `UPDATE import_jobs SET status = CASE WHEN status = 'queued' THEN 'running' ELSE status END, claimed_at = now()
-         WHERE id = (
-           SELECT id FROM import_jobs
-           WHERE (status IN ('analyzing', 'running') AND (claimed_at IS NULL OR claimed_at < now() - ${LEASE}))
-              OR status = 'queued'
-           ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
-         RETURNING id::text AS id, status, scope, password_mode, actor_id::text, actor_label, actor_email, total`);
-      return claimed[0];
-    },
-
-    /** Renews a running job's claim (the heartbeat). */
-    async renew(id: string, tx?: Db): Promise<void> {
-      await (tx
-        ?? db).query(`UPDATE import_jobs SET claimed_at = now() WHERE id = $1 AND status IN ('analyzing', 'running') `
-          + `AND claimed_at IS NOT NULL`, [id]);
     },
   };
 }

@@ -20,8 +20,8 @@ import type { QueuedMessage } from '../mail/outbox.repository.js';
 import { startPolledWorker, type PolledWorker } from '../jobs/polled-worker.js';
 import { createImportRowStore, type ImportRowStore } from './import-rows.repository.js';
 import { createImportJobRepository, type ImportJob, type ImportSummary } from './import-job.repository.js';
-import { DEFAULT_LEASE, whileLeased, type Lease } from '../jobs/lease.js';
-import { isDatabaseOutage, type DatabaseOutage } from '../db/database-outage.js';
+import { DEFAULT_LEASE, type Lease } from '../jobs/lease.js';
+import type { DatabaseOutage } from '../db/database-outage.js';
 
 export type { ImportJob, ImportStatus, ImportSummary } from './import-job.repository.js';
 
@@ -178,7 +178,7 @@ export function createImportJobs(deps: ImportJobDeps) {
     async confirm(id: string, staff: Staff): Promise<void> {
       const job = await find(id, staff);
       await db.transaction(async (tx) => {
-        if (!(await jobs.queue(job.id, tx))) {
+        if (!(await jobs.markQueued(job.id, tx))) {
           throw new ValidationError({ import: 'This import is not waiting for confirmation' });
         }
         await deps.audit.record({ actor: staff.actor, action: 'users.import_confirmed',
@@ -203,26 +203,17 @@ export function createImportJobs(deps: ImportJobDeps) {
      * Runs the oldest dry run or confirmed import waiting (or one whose worker went quiet); false
      * when there is none.
      */
-    async runOne(): Promise<boolean> {
-      const job = await jobs.claimNext();
-      if (!job) return false;
-      const base = { id: job.id, scope: job.scope, mode: job.password_mode };
-      // Renewed while it runs: a batch (bcrypt for given passwords) may take longer than the lease.
-      const renew = () => jobs.renew(job.id);
-      try {
-        await whileLeased(lease, renew, async () => {
-          if (job.status === 'analyzing') await analyze(base);
-          else await apply({ ...base, actor: { type: 'user', id: job.actor_id, label: job.actor_label },
-            email: job.actor_email, total: job.total });
-        });
-      } catch (err) {
-        // An outage is no verdict on the import: left claimed, it is taken up again where it stopped.
-        if (isDatabaseOutage(err)) throw err;
+    runOne(): Promise<boolean> {
+      // The claim is renewed while it runs: a batch (bcrypt for given passwords) may take longer than the lease.
+      return jobs.queue.drain(1, async ([job]) => {
+        const base = { id: job.id, scope: job.scope, mode: job.password_mode };
+        if (job.status === 'analyzing') await analyze(base);
+        else await apply({ ...base, actor: { type: 'user', id: job.actor_id, label: job.actor_label },
+          email: job.actor_email, total: job.total });
+      }, async ([job], err) => {
         await jobs.fail(job.id, String((err as Error).message).slice(0, 500));
         await rows.forgetPasswords(job.id);
-        throw err;
-      }
-      return true;
+      });
     },
   };
 }

@@ -95,9 +95,9 @@ export function startMailWorker(deps: MailWorkerDeps): PolledWorker {
   const worker = startPolledWorker({
     name: 'mail worker', intervalMs: deps.config.pollSeconds * 1000, logger: deps.logger,
     async drainOnce() {
-      const due = await deps.outbox.claimDue(10);
-      await deps.outbox.whileClaimed(due, async () => { for (const row of due) await delivery.deliver(row); });
-      return due.length > 0;
+      return deps.outbox.queue.drain(10, async (due) => {
+        for (const row of due) await delivery.deliver(row);
+      });
     },
   });
   return {

@@ -32,6 +32,8 @@ async function seed(prefix: string, n: number, organizationId: number | null = n
   return rows.map((r) => r.id);
 }
 
+const count = async (sql: string, params: unknown[] = []) => Number((await db.dataSource.query(sql, params))[0].n);
+
 async function runToEnd(jobId: string) {
   const worker = startBulkWorker({ jobs: services.bulkJobs, bulk: services.bulk, logger: createLogger('silent'),
     intervalMs: 60_000 });
@@ -68,14 +70,37 @@ it('goes on after a user fails, and says why that one failed', async () => {
     [ids]))[0].n).toBe(0);
 });
 
+it("records a user's outcome with the user's change: when 'done' cannot be written, the block is undone",
+  async () => {
+    const [id] = await seed('massoutcome', 1);
+    const jobId = await services.bulk.start('block', { ids: [id] }, admin);
+    // The worker's process is cut off from recording 'done' (in PostgreSQL, as a lost connection would).
+    await db.dataSource.query(`CREATE FUNCTION refuse_done() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'outcome refused for the test'; END $$`);
+    await db.dataSource.query(`CREATE TRIGGER refuse_done BEFORE UPDATE ON bulk_job_items FOR EACH ROW
+      WHEN (NEW.status = 'done') EXECUTE FUNCTION refuse_done()`);
+    let job;
+    try {
+      job = await runToEnd(jobId);
+    } finally {
+      await db.dataSource.query('DROP TRIGGER refuse_done ON bulk_job_items');
+      await db.dataSource.query('DROP FUNCTION refuse_done()');
+    }
+    // The item is reported failed, and the user is indeed untouched: the job's figures are true.
+    expect(job).toMatchObject({ status: 'finished', done: 0, failed: 1 });
+    const [user] = await db.dataSource.query('SELECT blocked FROM users WHERE id = $1', [id]);
+    expect(user.blocked).toBe(false);
+    expect(await count(`SELECT count(*) AS n FROM audit_events WHERE action = 'user.blocked' AND target_user_id = $1`,
+      [id])).toBe(0);
+  });
+
 it('keeps a job until a worker takes it up, and hands out a lapsed claim again', async () => {
   const ids = await seed('massdurable', 10);
   const jobId = await services.bulk.start('end-sessions', { ids }, admin);
   expect(await services.bulk.find(jobId, admin)).toMatchObject({ status: 'running', done: 0 });
   // A worker that claimed three items and died: their lease runs out and another takes them.
-  await services.bulkJobs.claim(3);
-  await db.dataSource.query("UPDATE bulk_job_items SET claimed_at = now() - interval '10 minutes' WHERE job_id = $1 "
-    + "AND status = 'running'", [jobId]);
+  await db.dataSource.query("UPDATE bulk_job_items SET status = 'running', claimed_at = now() - interval '10 minutes' "
+    + 'WHERE (job_id, user_id) IN (SELECT job_id, user_id FROM bulk_job_items WHERE job_id = $1 LIMIT 3)', [jobId]);
   expect(await runToEnd(jobId)).toMatchObject({ status: 'finished', done: 10, failed: 0 });
 });
 

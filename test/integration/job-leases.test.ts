@@ -101,7 +101,7 @@ it('takes up a mass action whose process was killed, within the lease, blocking 
 
 it('keeps an import leased while a long batch runs, and another process finishes it after a crash, each row once',
   async () => {
-  // 300 given passwords hashed at cost 10 in the dry run: one batch that takes several leases
+  // 300 given passwords hashed at cost 11 in the dry run: one batch that takes several leases
   // even on an idle machine.
     const rows = Array.from({ length: 300 }, (_, i) => `imp-${i},imp-${i}@example.com,imported password ${i}!`);
     const csv = ['login,email,password', ...rows].join('\r\n');
@@ -110,7 +110,7 @@ it('keeps an import leased while a long batch runs, and another process finishes
       'SELECT status, analyzed, extract(epoch FROM now() - claimed_at)::float AS age FROM import_jobs WHERE id = $1',
       [jobId]);
 
-    const first = await startFoyer({ BCRYPT_COST: '10' });
+    const first = await startFoyer({ BCRYPT_COST: '11' });
     await waitFor(async () => (await job()).age !== null, 60_000, 'the first process to claim the import');
     // While it works, its lease never gets older than the lease (the heartbeat renews it).
     let oldest = 0;
@@ -123,7 +123,7 @@ it('keeps an import leased while a long batch runs, and another process finishes
     expect(oldest).toBeLessThan(LEASE_SECONDS);
     await first.stop('SIGKILL');
 
-    await startFoyer({ BCRYPT_COST: '10' });
+    await startFoyer({ BCRYPT_COST: '11' });
     await waitFor(async () => (await job()).status === 'ready', 120_000, 'the dry run to finish in the second process');
     await services.imports.confirm(jobId, { ...staff, email: null });
     await waitFor(async () => (await job()).status === 'finished', 60_000, 'the import to finish');

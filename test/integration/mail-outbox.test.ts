@@ -38,7 +38,7 @@ function delivery(smtpUrl?: string, maxAttempts = 3) {
 }
 
 async function deliverAll(d: ReturnType<typeof delivery>) {
-  for (const row of await services.outbox.claimDue(100)) await d.deliver(row);
+  for (const row of await services.outbox.queue.claim(100)) await d.deliver(row);
 }
 
 const outboxRows = (to: string) => db.dataSource.query(

@@ -134,4 +134,15 @@ describe('a refused audit insert rolls the whole change back', () => {
       () => settings.addCustomField({ key: 'uow', label: 'UoW', type: 'text' }, CLI_ACTOR),
       () => count("SELECT count(*) AS n FROM custom_fields WHERE key = 'uow'"));
   });
+
+  it('mass actions: a job started with its items', async () => {
+    const { users, bulk } = server.foyer.services;
+    const admin = await users.create({ login: 'uow-mass-admin', role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
+    const target = await users.create({ login: 'uow-mass-target' }, CLI_ACTOR, ALL_USERS);
+    const staff = { actor: { type: 'user' as const, id: admin.id, label: 'uow-mass-admin' }, scope: ALL,
+      isAdmin: true };
+    await rolledBack('users.mass_action_started', () => bulk.start('block', { ids: [target.id] }, staff),
+      async () => [await count('SELECT count(*) AS n FROM bulk_jobs'), await count('SELECT count(*) AS n FROM '
+        + 'bulk_job_items')]);
+  });
 });
