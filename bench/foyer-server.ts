@@ -54,15 +54,15 @@ async function startFoyer({ databaseUrl, bcryptCost, consoleAdmin }: FoyerServer
   const foyer = await createFoyer({ config, database: db.database, logger: createLogger(config.logLevel) });
   server.on('request', foyer.app.callback());
 
-  const { users, clients } = foyer.services;
+  const { users, applications } = foyer.services;
   const login = `bench-${randomBytes(4).toString('hex')}`;
   const user = await users.create({
     login, email: `${login}@example.test`, password: PASSWORD, nickname: 'Bench', givenName: 'Ada',
     familyName: 'Lovelace',
   }, ACTOR, ALL_USERS);
-  const service = await clients.create({ name: 'Bench service', redirectUris: [], postLogoutRedirectUris: [],
+  const service = await applications.create({ name: 'Bench service', redirectUris: [], postLogoutRedirectUris: [],
     grantTypes: ['client_credentials'], isPublic: false }, ACTOR);
-  const app = await clients.create({ name: 'Bench app', redirectUris: [`${issuer}/callback`],
+  const app = await applications.create({ name: 'Bench app', redirectUris: [`${issuer}/callback`],
     postLogoutRedirectUris: [], grantTypes: ['authorization_code'], isPublic: false }, ACTOR);
   const accessToken = await mintUserAccessToken(foyer.provider, user.id, app.client_id);
   if (consoleAdmin) {

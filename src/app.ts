@@ -83,7 +83,7 @@ export async function createFoyer({ config, database, logger }: { config: Config
       + 'set FOYER_SECRETS_KEY, the production setting');
   }
   const views = createViews();
-  const clientCache = createClientCache(services.clients.providerMetadata);
+  const clientCache = createClientCache(services.applications.providerMetadata);
   const clientChanges = listenForClientChanges(database.pool, clientCache, logger);
   const provider = createProvider({
     issuer: config.issuer, trustProxy: config.trustProxy, db, users: services.users, secrets, views,
@@ -121,7 +121,7 @@ export async function createFoyer({ config, database, logger }: { config: Config
   const setup = setupRoutes({ setup: services.adminSetup, views, issuer: config.issuer, forms });
   const adminAuth = createAdminAuth({
     provider, users: services.users, views, issuer: config.issuer, secureCookies,
-    looksAfterApplications: async (userId) => (await services.clients.membershipsOf(userId)).length > 0,
+    looksAfterApplications: async (userId) => (await services.applications.membershipsOf(userId)).length > 0,
   });
   const admin = adminRoutes({ services, views, requireStaff: adminAuth.requireStaff, forms, issuer: config.issuer,
     wakeBulkWorker: () => void bulkWorker.wake(), smtp: Boolean(config.mail.smtpUrl),

@@ -13,9 +13,9 @@ import { createSettingsRepository } from './settings/settings.repository.js';
 import { createSettingsService, type SettingsService } from './settings/settings.service.js';
 import { createAuditQuery, type AuditQuery } from './audit/audit.query.js';
 import { createUserDirectory, type UserDirectory } from './users/user-directory.query.js';
-import { createClientRepository } from './applications/application.repository.js';
-import { createClientService, type ClientService } from './applications/application.service.js';
-import { createClientQuery } from './applications/application.query.js';
+import { createApplicationRepository } from './applications/application.repository.js';
+import { createApplicationService, type ApplicationService } from './applications/application.service.js';
+import { createApplicationQuery } from './applications/application.query.js';
 import { revokeAccountTokens } from './sessions/payload.repository.js';
 import { deleteOwnedApplications } from './applications/application.repository.js';
 import { createAccountRecords, type AccountRecords } from './sessions/account-records.repository.js';
@@ -69,7 +69,7 @@ export interface Services {
   organizations: OrganizationService;
   settings: SettingsService;
   events: AuditQuery;
-  clients: ClientService;
+  applications: ApplicationService;
   adminSetup: AdminSetup;
 }
 
@@ -142,8 +142,9 @@ export function createServices(config: Config, db: Database): Services {
     organizations,
     settings,
     events,
-    clients: createClientService({
-      db, clients: createClientRepository(db, { secretKey: config.clientSecretKey }), query: createClientQuery(db),
+    applications: createApplicationService({
+      db, repository: createApplicationRepository(db, { secretKey: config.clientSecretKey }),
+      query: createApplicationQuery(db),
       audit,
       enqueue: outbox.enqueue, wakeMail: mailSignal.ring,
       contactOf: async (userId) => {

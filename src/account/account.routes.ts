@@ -26,7 +26,7 @@ import { publicName } from '../users/public-name.js';
 import { parsePrivacyForm, parseProfileForm } from '../users/profile.input.js';
 import { keptValues, password } from '../platform/http/form.input.js';
 import { PHOTO_ERRORS } from './photo-errors.js';
-import type { ClientService } from '../applications/application.service.js';
+import type { ApplicationService } from '../applications/application.service.js';
 import type { AccountRecords } from '../sessions/account-records.repository.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import type { ProfilePhotos } from '../users/profile-photo.service.js';
@@ -38,7 +38,7 @@ import type { UserService } from '../users/user.service.js';
 /** The services this section uses, and no others. */
 export interface AccountServices {
   accountRecords: AccountRecords;
-  clients: ClientService;
+  applications: ApplicationService;
   lifecycle: UserLifecycle;
   links: UserLinks;
   photos: ProfilePhotos;
@@ -211,7 +211,7 @@ export function accountRoutes({ services, provider, views, requireSignedIn, form
   /** The confirmation, with the applications that go with the account (no other owner). */
   async function renderDelete(ctx: Context, errors: Record<string, string> = {}, status = 200) {
     const [{ deletionGraceDays },
-      applications] = await Promise.all([settings.current(), services.clients.ownedSolelyBy(me(ctx).id)]);
+      applications] = await Promise.all([settings.current(), services.applications.ownedSolelyBy(me(ctx).id)]);
     renderPage(ctx, views, 'account/delete.njk', { errors, graceDays: deletionGraceDays, applications }, status);
   }
 

@@ -1,8 +1,8 @@
-// The application form of the console: what it submits, read into the domain's ClientInput,
+// The application form of the console: what it submits, read into the domain's ApplicationInput,
 // and what it shows for a stored application. Field names match the error keys of
-// validateClientInput, so each message lands next to its field.
-import { clientInputOf, splitUris, type ClientInput } from '../applications/client-metadata.js';
-import type { ClientRecord } from '../applications/application.repository.js';
+// validateApplicationInput, so each message lands next to its field.
+import { clientInputOf, splitUris, type ApplicationInput } from '../applications/client-metadata.js';
+import type { ApplicationRecord } from '../applications/application.repository.js';
 import { ValidationError } from '../platform/errors.js';
 import type { OrganizationService } from '../organizations/organization.service.js';
 import type { StaffScope } from '../platform/access.js';
@@ -24,8 +24,8 @@ const applicationForm = z.object({
   active: checkbox, organizationId: optionalOrganizationId,
 });
 
-/** The submitted form as the domain's ClientInput; throws ValidationError (by field) before anything else runs. */
-export function applicationInput(form: Form): { input: ClientInput; firstParty: boolean; active: boolean;
+/** The submitted form as the domain's ApplicationInput; throws ValidationError (by field) before anything else runs. */
+export function applicationInput(form: Form): { input: ApplicationInput; firstParty: boolean; active: boolean;
   organizationId: string; } {
   const parsed = parseInput(applicationForm, form);
   const isPublic = parsed.client_type === 'public';
@@ -77,7 +77,7 @@ export interface ApplicationFormValues {
   organizationId?: string;
 }
 
-export function formValuesOf(input: ClientInput, firstParty: boolean): ApplicationFormValues {
+export function formValuesOf(input: ApplicationInput, firstParty: boolean): ApplicationFormValues {
   return {
     name: input.name,
     logo_uri: input.logoUri ?? '',
@@ -92,7 +92,7 @@ export function formValuesOf(input: ClientInput, firstParty: boolean): Applicati
   };
 }
 
-export function storedFormValues(record: ClientRecord): ApplicationFormValues {
+export function storedFormValues(record: ApplicationRecord): ApplicationFormValues {
   return { ...formValuesOf(clientInputOf(record.name, record.metadata), record.firstParty), active: record.active,
     organizationId: record.organizationId ? String(record.organizationId) : '' };
 }

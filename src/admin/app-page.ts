@@ -11,11 +11,11 @@ import { statusBadges, userStatusSource } from './user.presenter.js';
 import { formatTime } from '../platform/format.js';
 import { publicName } from '../users/public-name.js';
 import { noticeFor } from '../platform/http/notices.js';
-import type { ClientService } from '../applications/application.service.js';
+import type { ApplicationService } from '../applications/application.service.js';
 
 /** The services this section uses, and no others. */
 export interface ApplicationPageServices {
-  clients: ClientService;
+  applications: ApplicationService;
 }
 
 const PAGE_SIZE = 50;
@@ -35,11 +35,11 @@ function userNotice(done: string): string | undefined {
 
 export async function renderApplicationPage(ctx: Context, services: ApplicationPageServices, views: Views,
   extra: Record<string, unknown> = {}, status = 200): Promise<void> {
-  const { clients } = services;
+  const { applications } = services;
   const { viewer, scope, appsOnly } = staffOf(ctx);
   const { after } = parseApplicationPageQuery(ctx.query);
   const { record, access, members,
-    granted } = await clients.overview(ctx.params.id, viewer, { after, limit: PAGE_SIZE });
+    granted } = await applications.overview(ctx.params.id, viewer, { after, limit: PAGE_SIZE });
   const back = `/admin/apps/${record.clientId}`;
   renderConsole(ctx, views, 'admin/apps/show.njk', 'apps', {
     app: presentApplication(record), access, members, memberErrors: {}, memberValues: {},

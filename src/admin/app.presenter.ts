@@ -3,8 +3,8 @@
 import type { Context } from 'koa';
 import type { Views } from '../platform/views.js';
 import { CONFIDENTIAL_AUTH_METHODS, CLIENT_GRANT_TYPES } from '../applications/client-metadata.js';
-import type { ClientRecord } from '../applications/application.repository.js';
-import type { ClientListRow } from '../applications/application.query.js';
+import type { ApplicationRecord } from '../applications/application.repository.js';
+import type { ApplicationListRow } from '../applications/application.query.js';
 import { SCOPES } from '../users/scopes.js';
 import { renderConsole } from './console-context.js';
 import { type StatusBadge } from './user.presenter.js';
@@ -27,14 +27,14 @@ export const formChoices = (canSeal: boolean) => ({
   canSeal,
 });
 
-export function applicationBadges(app: Pick<ClientRecord, 'active' | 'firstParty' | 'kind'>): StatusBadge[] {
+export function applicationBadges(app: Pick<ApplicationRecord, 'active' | 'firstParty' | 'kind'>): StatusBadge[] {
   const badges: StatusBadge[] = [app.active ? { label: 'Active', tone: 'ok' } : { label: 'Inactive', tone: 'bad' }];
   if (app.firstParty) badges.push({ label: 'First-party', tone: 'plain' });
   if (app.kind === 'personal') badges.push({ label: 'Personal', tone: 'plain' });
   return badges;
 }
 
-export function presentApplicationRow(row: ClientListRow) {
+export function presentApplicationRow(row: ApplicationListRow) {
   return {
     id: row.clientId, name: row.name, active: row.active, organization: row.organizationName ?? '',
     owners: row.owners.join(', '),
@@ -43,7 +43,7 @@ export function presentApplicationRow(row: ClientListRow) {
   };
 }
 
-export function presentApplication(app: ClientRecord) {
+export function presentApplication(app: ApplicationRecord) {
   const m = app.metadata;
   const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
   const method = String(m.token_endpoint_auth_method ?? 'none');

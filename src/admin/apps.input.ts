@@ -2,7 +2,7 @@
 // the people forms (a user as typed, a role) and a personal OAuth application. The
 // application form itself is read in app-form.ts.
 import { z } from 'zod';
-import type { ClientKind, ClientMemberRole } from '../applications/application.repository.js';
+import type { ApplicationKind, ApplicationMemberRole } from '../applications/application.repository.js';
 import { bigserialId, parseInput, serialId, text } from '../platform/http/input.js';
 import { checkbox, optionalOrganizationId } from '../platform/http/form.input.js';
 import { clientIdParam } from './params.input.js';
@@ -22,7 +22,7 @@ const listQuery = z.object({
   after: cursor(300),
 });
 
-export function parseApplicationListQuery(query: Record<string, unknown>): { kind: ClientKind; q: string;
+export function parseApplicationListQuery(query: Record<string, unknown>): { kind: ApplicationKind; q: string;
   organizationId?: number; status?: 'active' | 'inactive'; after?: string; } {
   const { kind, q, org, status, after } = parseInput(listQuery, query);
   return { kind, q: q.trim(), organizationId: org, status, after };
@@ -34,7 +34,7 @@ export const parseApplicationPageQuery = (query: Record<string, unknown>): { aft
 const role = z.preprocess(first, z.enum(['owner', 'admin']).catch('admin'));
 
 const memberForm = z.object({ user: text(320), role });
-export function parseMemberForm(form: Form): { user: string; role: ClientMemberRole } {
+export function parseMemberForm(form: Form): { user: string; role: ApplicationMemberRole } {
   const parsed = parseInput(memberForm, form);
   return { user: parsed.user.trim(), role: parsed.role };
 }
@@ -46,7 +46,8 @@ export const parseRemoveMemberForm = (form: Form): string => parseInput(removeMe
 const assignForm = z.object({ app: z.preprocess(first,
   z.string({ error: 'Choose an application' }).pipe(clientIdParam)), role });
 /** An application chosen on a profile: a client id, or a 422 by the field. */
-export const parseAssignForm = (form: Form): { app: string; role: ClientMemberRole } => parseInput(assignForm, form);
+export const parseAssignForm = (form: Form): { app: string; role: ApplicationMemberRole } =>
+  parseInput(assignForm, form);
 
 const personalForm = z.object({ name: text(200), organizationId: optionalOrganizationId, active: checkbox });
 export const parsePersonalForm = (form: Form): { name: string; organizationId: string;

@@ -13,33 +13,33 @@ import { clientIdParam, idParam } from './params.input.js';
 import { formChoices, presentApplication, presentApplicationRow, renderSecretOnce } from './app.presenter.js';
 import { formOf, renderConsole, requireAdministrator, staffOf } from './console-context.js';
 import { renderApplicationPage } from './app-page.js';
-import type { ClientService } from '../applications/application.service.js';
+import type { ApplicationService } from '../applications/application.service.js';
 import type { OrganizationService } from '../organizations/organization.service.js';
 
 /** The services this section uses, and no others. */
 export interface AppSectionServices {
-  clients: ClientService;
+  applications: ApplicationService;
   organizations: OrganizationService;
 }
 
 const PAGE_SIZE = 50;
 
 export function appRoutes({ services, views }: { services: AppSectionServices; views: Views }): Router {
-  const { clients, organizations } = services;
+  const { applications, organizations } = services;
   const router = new Router();
   router.param('id', idParam(clientIdParam, 'Application'));
 
   async function renderForm(ctx: Context, template: 'new' | 'edit', values: ApplicationFormValues,
     errors: Record<string, string> = {}, extra: Record<string, unknown> = {}, status = 200) {
     renderConsole(ctx, views, `admin/apps/${template}.njk`, 'apps',
-      { values, errors, ...formChoices(clients.canSeal), ...extra }, status);
+      { values, errors, ...formChoices(applications.canSeal), ...extra }, status);
   }
 
   router.get('/apps', async function listApplications(ctx) {
     const { viewer, isAdmin, scope } = staffOf(ctx);
     const { kind, q, organizationId, status, after } = parseApplicationListQuery(ctx.query);
     const filter = { kind, q, organizationId, status };
-    const page = await clients.list({ ...filter, after, limit: PAGE_SIZE }, viewer);
+    const page = await applications.list({ ...filter, after, limit: PAGE_SIZE }, viewer);
     const query = (extra: Record<string, string>) => `/admin/apps?${new URLSearchParams({
       kind, ...(filter.q ? { q: filter.q } : {}),
       ...(filter.organizationId ? { org: String(filter.organizationId) } : {}), ...(status ? { status } : {}), ...extra,
@@ -65,7 +65,7 @@ export function appRoutes({ services, views }: { services: AppSectionServices; v
     const { actor, user } = staffOf(ctx);
     try {
       const { input, firstParty } = applicationInput(form);
-      const created = await clients.create(input, actor, user.id, { firstParty });
+      const created = await applications.create(input, actor, user.id, { firstParty });
       if (!created.client_secret) {
         ctx.status = 303;
         return ctx.redirect(`/admin/apps/${created.client_id}?created=1`);
@@ -84,14 +84,14 @@ export function appRoutes({ services, views }: { services: AppSectionServices; v
   });
 
   router.get('/apps/:id/edit', async function editApplicationForm(ctx) {
-    const { record, access } = await clients.open(ctx.params.id, staffOf(ctx).viewer, 'edit');
+    const { record, access } = await applications.open(ctx.params.id, staffOf(ctx).viewer, 'edit');
     await renderForm(ctx, 'edit', storedFormValues(record), {},
       { app: presentApplication(record), access, organizations: await organizations.names() });
   });
 
   router.post('/apps/:id', async function updateApplication(ctx) {
     const { viewer } = staffOf(ctx);
-    const { record, access } = await clients.open(ctx.params.id, viewer, 'edit');
+    const { record, access } = await applications.open(ctx.params.id, viewer, 'edit');
     const form = formOf(ctx);
     const personal = record.kind === 'personal';
     try {
@@ -99,7 +99,7 @@ export function appRoutes({ services, views }: { services: AppSectionServices; v
       // An application owner who is not staff keeps the organization as it is.
       const organizationId = personal && !staffOf(ctx).appsOnly
         ? await personalOrganization(chosenOrganization, viewer.scope, organizations) : undefined;
-      const { secret } = await clients.update(record.clientId, input, viewer, {
+      const { secret } = await applications.update(record.clientId, input, viewer, {
         firstParty: access.markFirstParty && !personal ? firstParty : undefined, organizationId,
         active: personal ? active : undefined,
       });
@@ -135,7 +135,7 @@ export function appRoutes({ services, views }: { services: AppSectionServices; v
 
   for (const [action, text] of Object.entries(CONFIRM)) {
     router.get(`/apps/:id/${action}`, async function confirmApplicationAction(ctx) {
-      const { record } = await clients.open(ctx.params.id, staffOf(ctx).viewer, text.need);
+      const { record } = await applications.open(ctx.params.id, staffOf(ctx).viewer, text.need);
       renderConsole(ctx, views, 'admin/apps/confirm.njk', 'apps',
         { app: presentApplication(record), action, text: { ...text, explain: text.explain(record.name) } });
     });
@@ -147,17 +147,17 @@ export function appRoutes({ services, views }: { services: AppSectionServices; v
     const id = ctx.params.id;
     switch (action) {
       case 'secret': {
-        const { record } = await clients.open(id, viewer, 'edit');
-        const secret = await clients.regenerateSecret(id, viewer);
+        const { record } = await applications.open(id, viewer, 'edit');
+        const secret = await applications.regenerateSecret(id, viewer);
         return renderSecretOnce(ctx, views, { id, name: record.name, secret, why: 'regenerated', kind: record.kind });
       }
       case 'delete': {
-        await clients.delete(id, viewer);
+        await applications.delete(id, viewer);
         ctx.status = 303;
         return ctx.redirect('/admin/apps?done=deleted');
       }
       default:
-        await clients.setActive(id, action === 'activate', viewer);
+        await applications.setActive(id, action === 'activate', viewer);
         ctx.status = 303;
         ctx.redirect(`/admin/apps/${id}?done=${action}d`);
     }

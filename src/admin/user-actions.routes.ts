@@ -12,14 +12,14 @@ import { ACTIONS } from './user-actions.js';
 import { keptValues } from '../platform/http/form.input.js';
 import { userIdParam } from './params.input.js';
 import { parseLockForm, parseSelection } from './user-actions.input.js';
-import type { ClientService } from '../applications/application.service.js';
+import type { ApplicationService } from '../applications/application.service.js';
 import type { UserLifecycle } from '../users/user-lifecycle.service.js';
 import type { UserLinks } from '../users/user-links.service.js';
 import type { UserService } from '../users/user.service.js';
 
 /** The services this section uses, and no others. */
 export interface UserActionServices {
-  clients: ClientService;
+  applications: ApplicationService;
   lifecycle: UserLifecycle;
   links: UserLinks;
   users: UserService;
@@ -32,7 +32,7 @@ function backTo(value: unknown): string | undefined {
 }
 
 export function userActionRoutes({ services, views }: { services: UserActionServices; views: Views }): Router {
-  const { users, lifecycle, links, clients } = services;
+  const { users, lifecycle, links, applications } = services;
   const router = new Router();
   router.param('id', userIdParam);
 
@@ -57,7 +57,8 @@ export function userActionRoutes({ services, views }: { services: UserActionServ
   });
 
   async function applicationsDeletedWith(userId: string) {
-    const [owned, memberships] = await Promise.all([clients.ownedSolelyBy(userId), clients.membershipsOf(userId)]);
+    const [owned, memberships] = await Promise.all([applications.ownedSolelyBy(userId),
+      applications.membershipsOf(userId)]);
     const kinds = new Map(memberships.map((m) => [m.clientId, m.kind]));
     return owned.map((a) => ({ ...a, personal: kinds.get(a.clientId) === 'personal' }));
   }

@@ -5,7 +5,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { NotFoundError, ValidationError } from '../platform/errors.js';
 import type { Views } from '../platform/views.js';
-import type { ClientMemberRole } from '../applications/application.repository.js';
+import type { ApplicationMemberRole } from '../applications/application.repository.js';
 import { renderApplicationPage } from './app-page.js';
 import { renderSecretOnce } from './app.presenter.js';
 import { personalOrganization } from './app-form.js';
@@ -14,21 +14,21 @@ import { publicName } from '../users/public-name.js';
 import { parseAssignForm, parseMemberForm, parsePersonalForm, parseRemoveMemberForm } from './apps.input.js';
 import { keptValues } from '../platform/http/form.input.js';
 import { applicationPath, userPath } from './params.input.js';
-import type { ClientService } from '../applications/application.service.js';
+import type { ApplicationService } from '../applications/application.service.js';
 import type { OrganizationService } from '../organizations/organization.service.js';
 import type { UserService } from '../users/user.service.js';
 
 /** The services this section uses, and no others. */
 export interface UserAppServices {
-  clients: ClientService;
+  applications: ApplicationService;
   organizations: OrganizationService;
   users: UserService;
 }
 
-const roleOf = (value: string): ClientMemberRole => (value === 'owner' ? 'owner' : 'admin');
+const roleOf = (value: string): ApplicationMemberRole => (value === 'owner' ? 'owner' : 'admin');
 
 export function userAppRoutes({ services, views }: { services: UserAppServices; views: Views }): Router {
-  const { clients, users, organizations } = services;
+  const { applications, users, organizations } = services;
   const router = new Router();
 
   router.post('/apps/:id/members', applicationPath, async function addApplicationMember(ctx) {
@@ -45,7 +45,7 @@ export function userAppRoutes({ services, views }: { services: UserAppServices; 
         throw new ValidationError({ user: wanted.user
           ? `No user "${wanted.user}" was found` : 'Enter a login, email or phone number' });
       }
-      await clients.setMember(ctx.params.id, userId, wanted.role, viewer);
+      await applications.setMember(ctx.params.id, userId, wanted.role, viewer);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       return renderApplicationPage(ctx, services, views,
@@ -58,7 +58,7 @@ export function userAppRoutes({ services, views }: { services: UserAppServices; 
   router.post('/apps/:id/members/remove', applicationPath, async function removeApplicationMember(ctx) {
     const { viewer } = staffOf(ctx);
     try {
-      await clients.removeMember(ctx.params.id, parseRemoveMemberForm(formOf(ctx)), viewer);
+      await applications.removeMember(ctx.params.id, parseRemoveMemberForm(formOf(ctx)), viewer);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       return renderApplicationPage(ctx, services, views, { memberErrors: err.fields }, 422);
@@ -74,7 +74,7 @@ export function userAppRoutes({ services, views }: { services: UserAppServices; 
     const form = formOf(ctx);
     try {
       const { app, role } = parseAssignForm(form);
-      await clients.setMember(app, user.id, role, viewer);
+      await applications.setMember(app, user.id, role, viewer);
     } catch (err) {
       if (!(err instanceof ValidationError || err instanceof NotFoundError)) throw err;
       ctx.status = 303;
@@ -109,7 +109,8 @@ export function userAppRoutes({ services, views }: { services: UserAppServices; 
     try {
       const typed = parsePersonalForm(form);
       const organizationId = await personalOrganization(typed.organizationId, scope, organizations);
-      const created = await clients.createPersonal(user.id, { name: typed.name, organizationId, active: typed.active },
+      const created = await applications.createPersonal(user.id,
+        { name: typed.name, organizationId, active: typed.active },
         actor);
       renderSecretOnce(ctx, views,
         { id: created.client_id, name: typed.name.trim(), secret: created.client_secret!, why: 'created',

@@ -4,7 +4,7 @@
 // adds only what comes from the request itself (notices).
 import type { ParsedUrlQuery } from 'node:querystring';
 import type { ApiKeys } from '../api-keys/api-key.service.js';
-import type { ClientService } from '../applications/application.service.js';
+import type { ApplicationService } from '../applications/application.service.js';
 import type { AuditQuery } from '../audit/audit.query.js';
 import type { GroupService } from '../groups/group.service.js';
 import type { OrganizationService } from '../organizations/organization.service.js';
@@ -28,7 +28,7 @@ import { parseApplicationFilter } from './users.input.js';
 export interface UserProfileServices {
   accountRecords: AccountRecords;
   apiKeys: ApiKeys;
-  clients: ClientService;
+  applications: ApplicationService;
   events: AuditQuery;
   groups: GroupService;
   links: UserLinks;
@@ -41,14 +41,14 @@ export interface UserProfileServices {
 const appName = (app: string) => (app === CONSOLE_CLIENT_ID ? 'Foyer console' : app);
 
 export function createUserProfilePage(services: UserProfileServices) {
-  const { users, groups, apiKeys, clients, events, accountRecords, links, organizations, settings } = services;
+  const { users, groups, apiKeys, applications, events, accountRecords, links, organizations, settings } = services;
 
   /** The Applications and OAuth Applications sections, with the grid's filters (app_q, app_org, app_status). */
   async function applicationSections(staff: Staff, userId: string, query: ParsedUrlQuery) {
     const filter = parseApplicationFilter(query);
     const [memberships, personal, assignable, orgs] = await Promise.all([
-      clients.membershipsOf(userId), clients.personalAppsOf(userId, { ...filter, limit: 100 }),
-      clients.assignableBy(staff.viewer), organizations.names(),
+      applications.membershipsOf(userId), applications.personalAppsOf(userId, { ...filter, limit: 100 }),
+      applications.assignableBy(staff.viewer), organizations.names(),
     ]);
     return {
       applications: memberships.filter((m) => m.kind === 'application').map((m) => ({ ...m,

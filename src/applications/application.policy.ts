@@ -5,7 +5,7 @@
 import type { Actor } from '../audit/audit.service.js';
 import { ALL_USERS, type StaffScope } from '../platform/access.js';
 import { DomainError } from '../platform/errors.js';
-import type { ClientMemberRole, ClientRecord } from './application.repository.js';
+import type { ApplicationMemberRole, ApplicationRecord } from './application.repository.js';
 
 /** Who is asking, as the console knows them. */
 export interface Viewer {
@@ -39,8 +39,8 @@ export class ApplicationAccessError extends DomainError {
 }
 
 /** What `viewer`, whose membership of the application is `role`, may do with it; undefined: nothing. */
-export function applicationAccess(record: Pick<ClientRecord, 'kind' | 'organizationId'>, viewer: Viewer,
-  role: ClientMemberRole | undefined): ApplicationAccess | undefined {
+export function applicationAccess(record: Pick<ApplicationRecord, 'kind' | 'organizationId'>, viewer: Viewer,
+  role: ApplicationMemberRole | undefined): ApplicationAccess | undefined {
   if (viewer.isAdmin) return { edit: true, manage: true, markFirstParty: true, as: 'an Administrator' };
   if (role === 'owner') return { edit: true, manage: true, markFirstParty: false, as: 'an owner' };
   if (record.kind === 'personal' && viewer.scope.kind === 'organization' && viewer.scope.organizationId !== null

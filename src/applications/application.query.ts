@@ -3,10 +3,10 @@
 import { type Db } from '../db/database.js';
 import type { User } from '../db/entities/user.entity.js';
 import { USER_COLUMNS, userFromJson } from '../users/user.repository.js';
-import type { ClientKind } from './application.repository.js';
+import type { ApplicationKind } from './application.repository.js';
 
-export interface ClientListFilter {
-  kind: ClientKind;
+export interface ApplicationListFilter {
+  kind: ApplicationKind;
   /** Part of the name, case-insensitive. */
   q?: string;
   organizationId?: number;
@@ -20,12 +20,12 @@ export interface ClientListFilter {
   limit: number;
 }
 
-export interface ClientListRow {
+export interface ApplicationListRow {
   clientId: string;
   name: string;
   active: boolean;
   firstParty: boolean;
-  kind: ClientKind;
+  kind: ApplicationKind;
   organizationName: string | null;
   grantTypes: string[];
   owners: string[];
@@ -37,9 +37,9 @@ export interface GrantedUser {
   grantedAt: Date | null;
 }
 
-export function createClientQuery(db: Db) {
+export function createApplicationQuery(db: Db) {
   return {
-    async list(filter: ClientListFilter): Promise<{ rows: ClientListRow[]; next?: string }> {
+    async list(filter: ApplicationListFilter): Promise<{ rows: ApplicationListRow[]; next?: string }> {
       const where = ['c.kind = $1'];
       const values: unknown[] = [filter.kind];
       const param = (v: unknown) => `$${values.push(v)}`;
@@ -58,7 +58,7 @@ export function createClientQuery(db: Db) {
         const [name, id] = filter.after.split('\u0000');
         where.push(`(lower(c.name), c.client_id) > (${param(name)}, ${param(id ?? '')})`);
       }
-      const { rows } = await db.query<ClientListRow>(
+      const { rows } = await db.query<ApplicationListRow>(
         `SELECT c.client_id AS "clientId", c.name, c.active, c.first_party AS "firstParty", c.kind,
                 o.name AS "organizationName",
                 coalesce(c.metadata->'grant_types', '[]'::jsonb) AS "grantTypes", c.created_at AS "createdAt",
@@ -101,4 +101,4 @@ export function createClientQuery(db: Db) {
   };
 }
 
-export type ClientQuery = ReturnType<typeof createClientQuery>;
+export type ApplicationQuery = ReturnType<typeof createApplicationQuery>;

@@ -4,37 +4,38 @@
 import { randomBytes } from 'node:crypto';
 import { batched } from '../db/sql.js';
 import { type Db } from '../db/database.js';
-import { validateClientInput, type AuthMethod, type ClientInput, type ValidClient } from './client-metadata.js';
+import { validateApplicationInput, type AuthMethod, type ApplicationInput,
+  type ValidApplication } from './client-metadata.js';
 import { generateClientSecret, hashClientSecret, isHashed, isSealed, openClientSecret,
   sealClientSecret } from './client-secret.js';
 
 /** Where every change to a client is announced (every process's client cache listens). */
 export const CLIENT_CHANGED_CHANNEL = 'foyer_client_changed';
 
-export type ClientKind = 'application' | 'personal';
-export type ClientMemberRole = 'owner' | 'admin';
-export interface ClientMember { userId: string; role: ClientMemberRole; label: string }
+export type ApplicationKind = 'application' | 'personal';
+export type ApplicationMemberRole = 'owner' | 'admin';
+export interface ApplicationMember { userId: string; role: ApplicationMemberRole; label: string }
 
-export interface CreatedClient {
+export interface CreatedApplication {
   client_id: string;
   client_secret?: string;
 }
 
 /** Console-side facts that are not provider metadata. */
-export interface ClientExtras {
-  kind?: ClientKind;
+export interface ApplicationExtras {
+  kind?: ApplicationKind;
   organizationId?: number | null;
   firstParty?: boolean;
   active?: boolean;
 }
 
-export interface ClientRecord {
+export interface ApplicationRecord {
   clientId: string;
   name: string;
   metadata: Record<string, unknown>;
   active: boolean;
   firstParty: boolean;
-  kind: ClientKind;
+  kind: ApplicationKind;
   organizationId: number | null;
   organizationName: string | null;
   hasSecret: boolean;
@@ -69,7 +70,7 @@ const ISSUED = `grants AS (SELECT id FROM oidc_payloads
  * Deletes clients with everything issued under them. One statement, so it is all or
  * nothing, and usable inside a caller's transaction (the user deletion's).
  */
-export async function deleteClients(db: Db, clientIds: string[]): Promise<void> {
+async function deleteApplications(db: Db, clientIds: string[]): Promise<void> {
   if (clientIds.length === 0) return;
   await db.query(
     `WITH ${ISSUED},
@@ -97,11 +98,11 @@ export interface OwnedApplication { clientId: string; name: string }
  */
 export async function deleteOwnedApplications(tx: Db, userId: string): Promise<OwnedApplication[]> {
   const { rows: owned } = await tx.query<OwnedApplication>(SOLELY_OWNED, [userId]);
-  await deleteClients(tx, owned.map((a) => a.clientId));
+  await deleteApplications(tx, owned.map((a) => a.clientId));
   return owned;
 }
 
-export function createClientRepository(db: Db, { secretKey }: { secretKey?: Buffer } = {}) {
+export function createApplicationRepository(db: Db, { secretKey }: { secretKey?: Buffer } = {}) {
   /** The provider's metadata: the secret as the provider compares it (a hash, or opened for client_secret_jwt). */
   function providerMetadata(row: ProviderRow): Record<string, unknown> {
     // Only the two forms Foyer writes count: a value in any other form (typed into the table
@@ -145,11 +146,11 @@ export function createClientRepository(db: Db, { secretKey }: { secretKey?: Buff
   return {
     canSeal: Boolean(secretKey),
 
-    validate(input: ClientInput): ValidClient {
-      return validateClientInput(input, { canSeal: Boolean(secretKey) });
+    validate(input: ApplicationInput): ValidApplication {
+      return validateApplicationInput(input, { canSeal: Boolean(secretKey) });
     },
 
-    async create(input: ClientInput, extras: ClientExtras = {}, tx?: Db): Promise<CreatedClient> {
+    async create(input: ApplicationInput, extras: ApplicationExtras = {}, tx?: Db): Promise<CreatedApplication> {
       const valid = this.validate(input);
       const clientId = randomBytes(12).toString('base64url');
       const { secret, stored } = newSecret(valid.authMethod);
@@ -162,8 +163,8 @@ export function createClientRepository(db: Db, { secretKey }: { secretKey?: Buff
       return secret ? { client_id: clientId, client_secret: secret } : { client_id: clientId };
     },
 
-    async get(clientId: string, tx?: Db): Promise<ClientRecord | undefined> {
-      const { rows } = await (tx ?? db).query<ClientRecord>(
+    async get(clientId: string, tx?: Db): Promise<ApplicationRecord | undefined> {
+      const { rows } = await (tx ?? db).query<ApplicationRecord>(
         `SELECT ${RECORD_COLUMNS} FROM clients c LEFT JOIN organizations o ON o.id = c.organization_id WHERE `
           + `c.client_id = $1`, [clientId]);
       return rows[0];
@@ -174,7 +175,7 @@ export function createClientRepository(db: Db, { secretKey }: { secretKey?: Buff
      * confidential, or a switch between hashed and sealed storage) is replaced: the new one is
      * returned, to be shown once.
      */
-    async update(clientId: string, valid: ValidClient, extras: ClientExtras, current: ClientRecord,
+    async update(clientId: string, valid: ValidApplication, extras: ApplicationExtras, current: ApplicationRecord,
       tx?: Db): Promise<{ secret?: string }> {
       const before = String(current.metadata.token_endpoint_auth_method ?? 'client_secret_basic');
       const storage = (m: string) => (m === 'none' ? 'none' : m === 'client_secret_jwt' ? 'sealed' : 'hashed');
@@ -219,9 +220,9 @@ export function createClientRepository(db: Db, { secretKey }: { secretKey?: Buff
         [clientId, stored], tx)) ? secret : undefined;
     },
 
-    delete: (clientId: string, tx?: Db) => deleteClients(tx ?? db, [clientId]),
+    delete: (clientId: string, tx?: Db) => deleteApplications(tx ?? db, [clientId]),
 
-    async addMember(clientId: string, userId: string, role: ClientMemberRole, tx?: Db): Promise<void> {
+    async addMember(clientId: string, userId: string, role: ApplicationMemberRole, tx?: Db): Promise<void> {
       await (tx ?? db).query(
         `INSERT INTO client_members (client_id, user_id, role) VALUES ($1, $2, $3)
          ON CONFLICT (client_id, user_id) DO UPDATE SET role = EXCLUDED.role`, [clientId, userId, role]);
@@ -233,8 +234,8 @@ export function createClientRepository(db: Db, { secretKey }: { secretKey?: Buff
       return (rowCount ?? 0) > 0;
     },
 
-    async members(clientId: string, tx?: Db): Promise<ClientMember[]> {
-      const { rows } = await (tx ?? db).query<ClientMember>(
+    async members(clientId: string, tx?: Db): Promise<ApplicationMember[]> {
+      const { rows } = await (tx ?? db).query<ApplicationMember>(
         `SELECT m.user_id::text AS "userId", m.role, coalesce(u.login, u.email, u.phone_number) AS label
          FROM client_members m JOIN users u ON u.id = m.user_id
          WHERE m.client_id = $1 ORDER BY m.role DESC, m.added_at`, [clientId]);
@@ -242,16 +243,17 @@ export function createClientRepository(db: Db, { secretKey }: { secretKey?: Buff
     },
 
     /** This user's role in this application, if any. */
-    async roleOf(clientId: string, userId: string, tx?: Db): Promise<ClientMemberRole | undefined> {
-      const { rows } = await (tx ?? db).query<{ role: ClientMemberRole }>(
+    async roleOf(clientId: string, userId: string, tx?: Db): Promise<ApplicationMemberRole | undefined> {
+      const { rows } = await (tx ?? db).query<{ role: ApplicationMemberRole }>(
         'SELECT role FROM client_members WHERE client_id = $1 AND user_id = $2', [clientId, userId]);
       return rows[0]?.role;
     },
 
     /** The applications this user owns or administers. */
-    async membershipsOf(userId: string): Promise<{ clientId: string; name: string; role: ClientMemberRole;
-      kind: ClientKind; active: boolean; }[]> {
-      const { rows } = await db.query<{ clientId: string; name: string; role: ClientMemberRole; kind: ClientKind;
+    async membershipsOf(userId: string): Promise<{ clientId: string; name: string; role: ApplicationMemberRole;
+      kind: ApplicationKind; active: boolean; }[]> {
+      const { rows } = await db.query<{ clientId: string; name: string; role: ApplicationMemberRole;
+        kind: ApplicationKind;
         active: boolean; }>(
         `SELECT c.client_id AS "clientId", c.name, m.role, c.kind, c.active
          FROM client_members m JOIN clients c ON c.client_id = m.client_id
@@ -271,4 +273,4 @@ export function createClientRepository(db: Db, { secretKey }: { secretKey?: Buff
   };
 }
 
-export type ClientRepository = ReturnType<typeof createClientRepository>;
+export type ApplicationRepository = ReturnType<typeof createApplicationRepository>;

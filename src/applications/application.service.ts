@@ -1,4 +1,4 @@
-// Applications (OIDC clients): who may do what with one, and every change audited (never a
+// Applications (OIDC repository): who may do what with one, and every change audited (never a
 // secret). Administrators manage every application; owners manage their own (settings,
 // secret, status, people, deletion); application administrators edit settings and see the
 // app's users. Personal OAuth applications belong to a user and are managed, besides the
@@ -9,10 +9,10 @@ import { NotFoundError, ValidationError } from '../platform/errors.js';
 import { applicationAccess, ApplicationAccessError, type ApplicationAccess,
   type Viewer } from './application.policy.js';
 import type { QueuedMessage } from '../mail/outbox.repository.js';
-import type { ClientInput } from './client-metadata.js';
-import type { ClientQuery, ClientListFilter } from './application.query.js';
-import type { ClientExtras, ClientMemberRole, ClientRecord, ClientRepository,
-  CreatedClient } from './application.repository.js';
+import type { ApplicationInput } from './client-metadata.js';
+import type { ApplicationQuery, ApplicationListFilter } from './application.query.js';
+import type { ApplicationExtras, ApplicationMemberRole, ApplicationRecord, ApplicationRepository,
+  CreatedApplication } from './application.repository.js';
 
 export interface PersonalAppInput {
   name: string;
@@ -22,8 +22,8 @@ export interface PersonalAppInput {
 
 interface Deps {
   db: Db;
-  clients: ClientRepository;
-  query: ClientQuery;
+  repository: ApplicationRepository;
+  query: ApplicationQuery;
   audit: AuditLog;
   /** Queues a message; inside `tx` it is queued (or not) with the change. */
   enqueue: (message: QueuedMessage, tx?: Db) => Promise<string>;
@@ -33,20 +33,20 @@ interface Deps {
 }
 
 /** The settings of a personal application: a confidential machine client, nothing else. */
-const personalSettings = (name: string): ClientInput => ({ name, redirectUris: [], postLogoutRedirectUris: [],
+const personalSettings = (name: string): ApplicationInput => ({ name, redirectUris: [], postLogoutRedirectUris: [],
   grantTypes: ['client_credentials'], isPublic: false });
 
-export function createClientService({ db, clients, query, audit, enqueue, wakeMail, contactOf }: Deps) {
+export function createApplicationService({ db, repository, query, audit, enqueue, wakeMail, contactOf }: Deps) {
   const notFound = () => new NotFoundError('Application');
 
-  async function accessOf(record: ClientRecord, viewer: Viewer): Promise<ApplicationAccess | undefined> {
+  async function accessOf(record: ApplicationRecord, viewer: Viewer): Promise<ApplicationAccess | undefined> {
     return applicationAccess(record, viewer,
-      viewer.isAdmin ? undefined : await clients.roleOf(record.clientId, viewer.userId));
+      viewer.isAdmin ? undefined : await repository.roleOf(record.clientId, viewer.userId));
   }
 
   /** The application and what this viewer may do with it; "not found" when they may do nothing. */
   async function open(clientId: string, viewer: Viewer, need: 'view' | 'edit' | 'manage' = 'view') {
-    const record = await clients.get(clientId);
+    const record = await repository.get(clientId);
     const access = record && (await accessOf(record, viewer));
     if (!record || !access) throw notFound();
     if (need === 'edit' && !access.edit) throw new ApplicationAccessError('change it');
@@ -64,11 +64,11 @@ export function createClientService({ db, clients, query, audit, enqueue, wakeMa
       details: { client_id: clientId, ...details } }, tx);
 
   /** Creates an application with its first owner and its event, in `tx`. */
-  async function createIn(tx: Db, input: ClientInput, actor: Actor, owner?: string,
-    extras: ClientExtras = {}): Promise<CreatedClient> {
-    const created = await clients.create(input, extras, tx);
-    if (owner) await clients.addMember(created.client_id, owner, 'owner', tx);
-    await record(tx, actor, 'client.created', created.client_id, {
+  async function createIn(tx: Db, input: ApplicationInput, actor: Actor, owner?: string,
+    extras: ApplicationExtras = {}): Promise<CreatedApplication> {
+    const created = await repository.create(input, extras, tx);
+    if (owner) await repository.addMember(created.client_id, owner, 'owner', tx);
+    await record(tx, actor, 'application.created', created.client_id, {
       name: input.name.trim(), public: input.isPublic, grant_types: input.grantTypes, owner: owner ?? null,
       kind: extras.kind ?? 'application', first_party: extras.firstParty ?? false,
     }, { label: input.name.trim() });
@@ -76,18 +76,19 @@ export function createClientService({ db, clients, query, audit, enqueue, wakeMa
   }
 
   return {
-    canSeal: clients.canSeal,
+    canSeal: repository.canSeal,
     /** What the provider's client cache loads (the one repository, built once). */
-    providerMetadata: (clientId: string) => clients.findProviderMetadata(clientId),
+    providerMetadata: (clientId: string) => repository.findProviderMetadata(clientId),
     open,
 
     /** Creates an application; `owner` (the creator in the console) becomes its first owner. */
-    create(input: ClientInput, actor: Actor, owner?: string, extras: ClientExtras = {}): Promise<CreatedClient> {
+    create(input: ApplicationInput, actor: Actor, owner?: string,
+      extras: ApplicationExtras = {}): Promise<CreatedApplication> {
       return db.transaction((tx) => createIn(tx, input, actor, owner, extras));
     },
 
     /** A personal OAuth application of `ownerId` (client credentials); the owner is emailed. */
-    async createPersonal(ownerId: string, input: PersonalAppInput, actor: Actor): Promise<CreatedClient> {
+    async createPersonal(ownerId: string, input: PersonalAppInput, actor: Actor): Promise<CreatedApplication> {
       const contact = await contactOf(ownerId);
       // The email is queued with the application, and the mail worker woken once both are committed.
       const created = await db.transaction(async (tx) => {
@@ -105,16 +106,16 @@ export function createClientService({ db, clients, query, audit, enqueue, wakeMa
     },
 
     /** Saves the settings; returns a new secret when the change of method needed one (see the repository). */
-    async update(clientId: string, input: ClientInput, viewer: Viewer,
-      extras: ClientExtras = {}): Promise<{ secret?: string }> {
+    async update(clientId: string, input: ApplicationInput, viewer: Viewer,
+      extras: ApplicationExtras = {}): Promise<{ secret?: string }> {
       const { record: current, access } = await open(clientId, viewer, 'edit');
       if (extras.firstParty !== undefined && extras.firstParty !== current.firstParty && !access.markFirstParty) {
         throw new ValidationError({ first_party: 'Only an Administrator can mark an application first-party' });
       }
       const personal = current.kind === 'personal';
-      const valid = clients.validate(personal ? personalSettings(input.name) : input);
+      const valid = repository.validate(personal ? personalSettings(input.name) : input);
       // A personal application's only settings besides its name; an application has no organization.
-      const allowed: ClientExtras = personal ? { active: extras.active, organizationId: extras.organizationId }
+      const allowed: ApplicationExtras = personal ? { active: extras.active, organizationId: extras.organizationId }
         : { firstParty: extras.firstParty };
       const differs = (value: unknown, before: unknown) => value !== undefined && value !== before;
       const changed = Object.keys(valid.metadata)
@@ -124,8 +125,8 @@ export function createClientService({ db, clients, query, audit, enqueue, wakeMa
         .concat(differs(allowed.active, current.active) ? ['active'] : [])
         .concat(differs(allowed.organizationId, current.organizationId) ? ['organization'] : []);
       return db.transaction(async (tx) => {
-        const result = await clients.update(clientId, valid, allowed, current, tx);
-        await record(tx, viewer.actor, 'client.updated', clientId,
+        const result = await repository.update(clientId, valid, allowed, current, tx);
+        await record(tx, viewer.actor, 'application.updated', clientId,
           { fields: changed, secret_replaced: Boolean(result.secret) }, { label: valid.name });
         return result;
       });
@@ -134,8 +135,8 @@ export function createClientService({ db, clients, query, audit, enqueue, wakeMa
     async setActive(clientId: string, active: boolean, viewer: Viewer): Promise<void> {
       const { record: current } = await open(clientId, viewer, 'manage');
       await db.transaction(async (tx) => {
-        await clients.setActive(clientId, active, tx);
-        await record(tx, viewer.actor, active ? 'client.activated' : 'client.deactivated', clientId, {},
+        await repository.setActive(clientId, active, tx);
+        await record(tx, viewer.actor, active ? 'application.activated' : 'application.deactivated', clientId, {},
           { label: current.name });
       });
     },
@@ -144,8 +145,8 @@ export function createClientService({ db, clients, query, audit, enqueue, wakeMa
     async delete(clientId: string, viewer: Viewer): Promise<string> {
       const { record: current } = await open(clientId, viewer, 'manage');
       await db.transaction(async (tx) => {
-        await clients.delete(clientId, tx);
-        await record(tx, viewer.actor, 'client.deleted', clientId, { name: current.name, kind: current.kind },
+        await repository.delete(clientId, tx);
+        await record(tx, viewer.actor, 'application.deleted', clientId, { name: current.name, kind: current.kind },
           { label: current.name });
       });
       return current.name;
@@ -158,23 +159,25 @@ export function createClientService({ db, clients, query, audit, enqueue, wakeMa
     async regenerateSecret(clientId: string, viewer: Viewer): Promise<string> {
       await open(clientId, viewer, 'edit');
       return db.transaction(async (tx) => {
-        const secret = await clients.regenerateSecret(clientId, tx);
+        const secret = await repository.regenerateSecret(clientId, tx);
         if (!secret) throw new NotFoundError('Confidential application');
-        await record(tx, viewer.actor, 'client.secret_regenerated', clientId);
+        await record(tx, viewer.actor, 'application.secret_regenerated', clientId);
         return secret;
       });
     },
 
     /** Makes a user an owner or application administrator (the CLI and tests pass no viewer). */
-    async setMember(clientId: string, userId: string, role: ClientMemberRole, viewer: Viewer): Promise<void> {
+    async setMember(clientId: string, userId: string, role: ApplicationMemberRole, viewer: Viewer): Promise<void> {
       const { record: current } = await open(clientId, viewer, 'manage');
       if (current.kind === 'personal') {
         throw new ValidationError({ user: 'A personal OAuth application has exactly one owner' });
       }
-      if (role === 'admin' && (await clients.roleOf(clientId, userId)) === 'owner') await keepAnOwner(clientId, userId);
+      if (role === 'admin' && (await repository.roleOf(clientId, userId)) === 'owner') {
+        await keepAnOwner(clientId, userId);
+      }
       await db.transaction(async (tx) => {
-        await clients.addMember(clientId, userId, role, tx);
-        await record(tx, viewer.actor, 'client.member_set', clientId, { role }, { userId });
+        await repository.addMember(clientId, userId, role, tx);
+        await record(tx, viewer.actor, 'application.member_set', clientId, { role }, { userId });
       });
     },
 
@@ -182,18 +185,18 @@ export function createClientService({ db, clients, query, audit, enqueue, wakeMa
       await open(clientId, viewer, 'manage');
       await keepAnOwner(clientId, userId);
       await db.transaction(async (tx) => {
-        if (await clients.removeMember(clientId, userId, tx)) {
-          await record(tx, viewer.actor, 'client.member_removed', clientId, {}, { userId });
+        if (await repository.removeMember(clientId, userId, tx)) {
+          await record(tx, viewer.actor, 'application.member_removed', clientId, {}, { userId });
         }
       });
     },
 
-    members: (clientId: string) => clients.members(clientId),
-    membershipsOf: (userId: string) => clients.membershipsOf(userId),
-    ownedSolelyBy: (userId: string) => clients.ownedSolelyBy(userId),
+    members: (clientId: string) => repository.members(clientId),
+    membershipsOf: (userId: string) => repository.membershipsOf(userId),
+    ownedSolelyBy: (userId: string) => repository.ownedSolelyBy(userId),
 
     /** The list as this viewer may see it: everything for Administrators, their own applications otherwise. */
-    list(filter: ClientListFilter, viewer: Viewer) {
+    list(filter: ApplicationListFilter, viewer: Viewer) {
       if (viewer.isAdmin) return query.list(filter);
       if (filter.kind === 'personal' && viewer.scope.kind === 'organization' && viewer.scope.organizationId !== null
         && !filter.ownerId) {
@@ -207,14 +210,15 @@ export function createClientService({ db, clients, query, audit, enqueue, wakeMa
      * A user's personal OAuth applications, for their profile: the caller has checked the staff
      * member may see that user.
      */
-    personalAppsOf(ownerId: string, filter: Omit<ClientListFilter, 'kind' | 'ownerId' | 'memberId'>) {
+    personalAppsOf(ownerId: string, filter: Omit<ApplicationListFilter, 'kind' | 'ownerId' | 'memberId'>) {
       return query.list({ ...filter, kind: 'personal', ownerId });
     },
 
     /** Applications the viewer may hand out roles in, for a profile's "add to application" form. */
     async assignableBy(viewer: Viewer): Promise<{ clientId: string; name: string }[]> {
       if (viewer.isAdmin) return (await query.list({ kind: 'application', limit: 500 })).rows;
-      return (await clients.membershipsOf(viewer.userId)).filter((m) => m.role === 'owner' && m.kind === 'application');
+      return (await repository.membershipsOf(viewer.userId))
+        .filter((m) => m.role === 'owner' && m.kind === 'application');
     },
 
     /**
@@ -223,18 +227,18 @@ export function createClientService({ db, clients, query, audit, enqueue, wakeMa
      */
     async overview(clientId: string, viewer: Viewer, usersPage: { after?: string; limit: number }) {
       const { record, access } = await open(clientId, viewer);
-      const [members, granted] = await Promise.all([clients.members(clientId),
+      const [members, granted] = await Promise.all([repository.members(clientId),
         query.grantedUsers(clientId, usersPage)]);
       return { record, access, members, granted };
     },
   };
 
   async function keepAnOwner(clientId: string, userId: string) {
-    const owners = (await clients.members(clientId)).filter((m) => m.role === 'owner');
+    const owners = (await repository.members(clientId)).filter((m) => m.role === 'owner');
     if (owners.length === 1 && owners[0].userId === userId) {
       throw new ValidationError({ user: 'An application needs at least one owner: make someone else an owner first' });
     }
   }
 }
 
-export type ClientService = ReturnType<typeof createClientService>;
+export type ApplicationService = ReturnType<typeof createApplicationService>;

@@ -1,17 +1,17 @@
 // The rules for an application's settings, and their translation into the provider's
 // client metadata. Every caller (console, CLI, per-user OAuth applications) goes through
-// validateClientInput, so a rule written here holds everywhere.
+// validateApplicationInput, so a rule written here holds everywhere.
 import { ValidationError } from '../platform/errors.js';
 import { SCOPES } from '../users/scopes.js';
 
 export const CLIENT_GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
-export type ClientGrantType = (typeof CLIENT_GRANT_TYPES)[number];
+export type ApplicationGrantType = (typeof CLIENT_GRANT_TYPES)[number];
 
 /** How a confidential client proves itself at the token endpoint; public clients use 'none'. */
 export const CONFIDENTIAL_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'client_secret_jwt'] as const;
 export type AuthMethod = (typeof CONFIDENTIAL_AUTH_METHODS)[number] | 'none';
 
-export interface ClientInput {
+export interface ApplicationInput {
   name: string;
   redirectUris: string[];
   postLogoutRedirectUris: string[];
@@ -27,7 +27,7 @@ export interface ClientInput {
 }
 
 /** What validation makes of the input: the provider's metadata and how the secret is kept. */
-export interface ValidClient {
+export interface ValidApplication {
   name: string;
   metadata: Record<string, unknown>;
   authMethod: AuthMethod;
@@ -67,7 +67,8 @@ export function splitUris(text: string | undefined): string[] {
  * Checks everything at once and throws one ValidationError naming each bad field.
  * `canSeal` says whether a key to encrypt secrets is configured (client_secret_jwt needs one).
  */
-export function validateClientInput(input: ClientInput, { canSeal = false }: { canSeal?: boolean } = {}): ValidClient {
+export function validateApplicationInput(input: ApplicationInput,
+  { canSeal = false }: { canSeal?: boolean } = {}): ValidApplication {
   const problems: Record<string, string[]> = {};
   const add = (field: string, message: string) => (problems[field] ??= []).push(message);
   const name = input.name.trim();
@@ -139,8 +140,8 @@ export function validateClientInput(input: ClientInput, { canSeal = false }: { c
   };
 }
 
-/** The console form's view of stored metadata: the inverse of validateClientInput. */
-export function clientInputOf(name: string, metadata: Record<string, unknown>): ClientInput {
+/** The console form's view of stored metadata: the inverse of validateApplicationInput. */
+export function clientInputOf(name: string, metadata: Record<string, unknown>): ApplicationInput {
   const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
   const authMethod = String(metadata.token_endpoint_auth_method ?? 'client_secret_basic');
   return {

@@ -21,7 +21,7 @@ export const USAGE = `Usage: npm run cli -- <command>
   user block <login>
   user unblock <login>
   user privacy <login> <claim> <private|on_request|public>
-  client create --name N --redirect-uri U [--redirect-uri U2 ...]
+  application create --name N --redirect-uri U [--redirect-uri U2 ...]   (also: client create)
               [--post-logout-redirect-uri U] [--grant-type authorization_code|refresh_token|client_credentials ...]
               [--scope openid --scope email ...]
               [--auth-method client_secret_basic|client_secret_post|client_secret_jwt]
@@ -127,7 +127,7 @@ const commands: Record<string, Command> = {
     return { id: Number(user.id), login: user.login, privacy: levels };
   },
 
-  async 'client create'({ clients }, args) {
+  async 'application create'({ applications }, args) {
     const { values, positionals: extra } = parse(args, {
       name: { type: 'string' },
       'redirect-uri': { type: 'string', multiple: true },
@@ -143,7 +143,7 @@ const commands: Record<string, Command> = {
     const v = values as Record<string, string | string[] | boolean | undefined>;
     if (typeof v.name !== 'string') throw new CliUsageError('--name is required');
     const list = (key: string) => (v[key] as string[] | undefined) ?? [];
-    return clients.create({
+    return applications.create({
       name: v.name,
       redirectUris: list('redirect-uri'),
       postLogoutRedirectUris: list('post-logout-redirect-uri'),
@@ -165,10 +165,13 @@ const commands: Record<string, Command> = {
   },
 };
 
+/** Earlier names still accepted, so scripts written for them keep working. */
+const ALIASES: Record<string, string> = { 'client create': 'application create' };
+
 /** Finds the command named by the first two words; throws a usage error for anything else. */
 export function resolveCommand(argv: string[]): { run: Command; args: string[] } {
   const name = argv.slice(0, 2).join(' ');
-  const run = commands[name];
+  const run = commands[ALIASES[name] ?? name];
   if (!run) throw new CliUsageError(argv.length ? `unknown command "${name}"` : 'no command given');
   return { run, args: argv.slice(2) };
 }

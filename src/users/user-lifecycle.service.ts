@@ -315,7 +315,7 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
         // One event per application, as when an owner deletes it, so the application's own trail ends with it.
         for (const app of applications) {
           await audit.record({
-            actor, action: 'client.deleted', targetUserId: id, targetLabel: label,
+            actor, action: 'application.deleted', targetUserId: id, targetLabel: label,
             details: { client_id: app.clientId, name: app.name, reason: 'sole owner deleted' },
           }, tx);
         }

@@ -187,8 +187,8 @@ describe("the profile's Sessions, Consents and Refresh tokens", () => {
   });
 
   it("revokes one app's consent and leaves the other app's tokens working; that app asks again", async () => {
-    const { users, clients } = server.foyer.services;
-    const created = await clients.create({
+    const { users, applications } = server.foyer.services;
+    const created = await applications.create({
       name: 'March Hare', redirectUris: [`${rp.url}/cb`], postLogoutRedirectUris: [],
       grantTypes: ['authorization_code', 'refresh_token'], isPublic: false,
     }, CLI_ACTOR);

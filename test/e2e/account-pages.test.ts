@@ -22,7 +22,7 @@ const EXPORT_USER_KEYS = ['id', 'email', 'birthdate', 'family_name', 'given_name
 
 beforeAll(async () => {
   [server, rp, browser] = await Promise.all([startTestServer(), startCallbackServer(), launchBrowser()]);
-  const created = await server.foyer.services.clients.create({
+  const created = await server.foyer.services.applications.create({
     name: 'Tea Party', redirectUris: [`${rp.url}/cb`], postLogoutRedirectUris: [],
     grantTypes: ['authorization_code', 'refresh_token'], isPublic: false,
   }, CLI_ACTOR);

@@ -32,13 +32,13 @@ let userTokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
 
 beforeAll(async () => {
   [server, rp, browser] = await Promise.all([startTestServer(), startCallbackServer(), launchBrowser()]);
-  const { users, clients } = server.foyer.services;
+  const { users, applications } = server.foyer.services;
   await users.create({ login: 'root', email: 'root@example.com', password: PASSWORD, role: 'ADMIN' }, CLI_ACTOR,
     ALL_USERS);
   miaId = (await users.create({ login: 'mia', email: 'mia@example.com', password: PASSWORD, nickname: 'Mia' },
     CLI_ACTOR, ALL_USERS)).id;
   await users.create({ login: 'helper', email: 'helper@example.com', password: PASSWORD }, CLI_ACTOR, ALL_USERS);
-  const resourceServer = await clients.create({
+  const resourceServer = await applications.create({
     name: 'Resource Server', redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'],
     isPublic: false,
   }, CLI_ACTOR);
@@ -175,10 +175,10 @@ describe('applications in the console, used by a real relying party', () => {
   });
 
   it('deletes an app with its sole owner, and its credentials stop working', async () => {
-    const { users, clients } = server.foyer.services;
+    const { users, applications } = server.foyer.services;
     const solo = await users.create({ login: 'solo', email: 'solo@example.com', password: PASSWORD }, CLI_ACTOR,
       ALL_USERS);
-    const owned = await clients.create({
+    const owned = await applications.create({
       name: 'Solo Batch', redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'],
       isPublic: false,
     }, CLI_ACTOR, solo.id);
@@ -280,7 +280,7 @@ describe('applications in the console, used by a real relying party', () => {
     const stored = await server.db.dataSource.query('SELECT name, active FROM clients WHERE client_id = $1',
       [clientId]);
     expect(stored).toEqual([{ name: 'Lighthouse', active: true }]);
-    expect((await server.foyer.services.clients.members(clientId)).find((m) => m.label === 'helper')?.role)
+    expect((await server.foyer.services.applications.members(clientId)).find((m) => m.label === 'helper')?.role)
       .toBe('admin');
   });
 

@@ -24,12 +24,12 @@ let memberId: string;
 
 beforeAll(async () => {
   [server, browser, rp] = await Promise.all([startTestServer(), launchBrowser(), startCallbackServer()]);
-  const { users, clients } = server.foyer.services;
+  const { users, applications } = server.foyer.services;
   await users.create({ login: 'csp-root', email: 'csp-root@example.com', password: PASSWORD, role: 'ADMIN' }, CLI_ACTOR,
     ALL_USERS);
   memberId = (await users.create({ login: 'csp-member', email: 'csp-member@example.com', password: PASSWORD,
     nickname: 'Cosmo', birthdate: '1990-05-04' }, CLI_ACTOR, ALL_USERS)).id;
-  const created = await clients.create({
+  const created = await applications.create({
     name: 'CSP app', redirectUris: [`${rp.url}/cb`], postLogoutRedirectUris: [`${rp.url}/bye`],
     grantTypes: ['authorization_code'], isPublic: false,
   }, CLI_ACTOR);
@@ -115,7 +115,7 @@ it('the console: users list, a profile, set password, applications and a secret'
 });
 
 it('a client secret page copies (or selects) the secret', async () => {
-  const other = await server.foyer.services.clients.create({
+  const other = await server.foyer.services.applications.create({
     name: 'Secret app', redirectUris: [`${rp.url}/cb`], postLogoutRedirectUris: [], grantTypes: ['authorization_code'],
     isPublic: false,
   }, CLI_ACTOR);

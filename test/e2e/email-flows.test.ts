@@ -23,9 +23,9 @@ beforeAll(async () => {
   [smtp, rp, browser] = await Promise.all([startSmtpServer(), startCallbackServer(), launchBrowser()]);
   server = await startTestServer({ SMTP_URL: smtp.url, MAIL_FROM: 'Foyer <foyer@example.test>',
     FOYER_MAIL_POLL_SECONDS: '1', FOYER_MAIL_MAX_ATTEMPTS: '50' });
-  const { users, clients } = server.foyer.services;
+  const { users, applications } = server.foyer.services;
   await users.create({ login: 'root', password: ADMIN_PASSWORD, role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
-  const created = await clients.create({
+  const created = await applications.create({
     name: 'Tea Party', redirectUris: [`${rp.url}/cb`], postLogoutRedirectUris: [],
     grantTypes: ['authorization_code', 'refresh_token'], isPublic: false,
   }, CLI_ACTOR);

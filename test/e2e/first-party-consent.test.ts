@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
 import { ValidationError } from '../../src/platform/errors.js';
-import type { ClientInput } from '../../src/applications/client-metadata.js';
+import type { ApplicationInput } from '../../src/applications/client-metadata.js';
 import { launchBrowser, submitLogin, freshPageForEachTest } from '../support/browser.js';
 import { authorizationRequest, discover, finishAtCallback, oidc, startCallbackServer,
   type CallbackServer } from '../support/relying-party.js';
@@ -27,14 +27,14 @@ let browser: Browser;
 let page: Page;
 let aliceId: string;
 
-const appInput = (name: string, extra: Partial<ClientInput> = {}): ClientInput => ({
+const appInput = (name: string, extra: Partial<ApplicationInput> = {}): ApplicationInput => ({
   name, redirectUris: [`${rp.url}/cb`], postLogoutRedirectUris: [], grantTypes: ['authorization_code'], isPublic: false,
   ...extra,
 });
 
-async function createApp(name: string, extra: Partial<ClientInput> = {},
+async function createApp(name: string, extra: Partial<ApplicationInput> = {},
   firstParty = false): Promise<oidc.Configuration> {
-  const created = await server.foyer.services.clients.create(appInput(name, extra), CLI_ACTOR, undefined,
+  const created = await server.foyer.services.applications.create(appInput(name, extra), CLI_ACTOR, undefined,
     { firstParty });
   return discover(server.issuer, created.client_id, created.client_secret);
 }
@@ -169,11 +169,11 @@ describe('allowed scopes', () => {
 });
 
 describe('client_secret_jwt', () => {
-  const jwtApp: ClientInput = { name: 'Signed Job', redirectUris: [], postLogoutRedirectUris: [],
+  const jwtApp: ApplicationInput = { name: 'Signed Job', redirectUris: [], postLogoutRedirectUris: [],
     grantTypes: ['client_credentials'], isPublic: false, authMethod: 'client_secret_jwt' };
 
   it('cannot be chosen while no key to seal secrets is configured', async () => {
-    const attempt = server.foyer.services.clients.create(jwtApp, CLI_ACTOR);
+    const attempt = server.foyer.services.applications.create(jwtApp, CLI_ACTOR);
     await expect(attempt).rejects.toBeInstanceOf(ValidationError);
     await expect(attempt).rejects.toMatchObject({ fields: { auth_method: expect.stringMatching(/FOYER_CLIENT_SECRET_KEY/) } });
   });
@@ -191,7 +191,7 @@ describe('client_secret_jwt', () => {
     });
 
     it('issues a token to a client signing its assertion with the secret, which is stored sealed', async () => {
-      const created = await keyed.foyer.services.clients.create(jwtApp, CLI_ACTOR);
+      const created = await keyed.foyer.services.applications.create(jwtApp, CLI_ACTOR);
       const secret = created.client_secret!;
       expect(secret).toBeTruthy();
       const [row] = await keyed.db.dataSource.query('SELECT client_secret_hash FROM clients WHERE client_id = $1',

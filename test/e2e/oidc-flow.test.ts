@@ -20,13 +20,13 @@ let aliceId: string;
 beforeAll(async () => {
   [server, rp, browser] = await Promise.all([startTestServer({ LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     startCallbackServer(), launchBrowser()]);
-  const { users, clients } = server.foyer.services;
+  const { users, applications } = server.foyer.services;
   const alice = await users.create({
     login: 'alice', email: 'alice@example.com', password: PASSWORD, phoneNumber: '+14155550123',
     givenName: 'Alice', familyName: 'Liddell', nickname: 'Wonder', birthdate: '1990-05-04', emailVerified: true,
   }, CLI_ACTOR, ALL_USERS);
   aliceId = alice.id;
-  const created = await clients.create({
+  const created = await applications.create({
     name: 'Tea Party', redirectUris: [`${rp.url}/cb`], postLogoutRedirectUris: [`${rp.url}/bye`],
     grantTypes: ['authorization_code', 'refresh_token'], isPublic: false,
   }, CLI_ACTOR);
@@ -251,7 +251,7 @@ describe('authorization code + PKCE through the real pages', () => {
 
 describe('other clients', () => {
   it('lets a public client sign in with PKCE and no secret', async () => {
-    const created = await server.foyer.services.clients.create({
+    const created = await server.foyer.services.applications.create({
       name: 'Single Page', redirectUris: [`${rp.url}/spa`], postLogoutRedirectUris: [], grantTypes: [], isPublic: true,
     }, CLI_ACTOR);
     expect(created).not.toHaveProperty('client_secret');
@@ -266,7 +266,7 @@ describe('other clients', () => {
   });
 
   it('issues client-credentials tokens that introspect as active, and refuses a wrong secret', async () => {
-    const created = await server.foyer.services.clients.create({
+    const created = await server.foyer.services.applications.create({
       name: 'Nightly Job', redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'],
       isPublic: false,
     }, CLI_ACTOR);

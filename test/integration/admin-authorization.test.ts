@@ -200,7 +200,7 @@ beforeAll(async () => {
   people.b = await make('b-user', 'MEMBER', orgs.b);
   people.none = await make('no-org', 'MEMBER', null);
   await users.setPrivacy(people.b.id, 'nickname', 'public', CLI_ACTOR, ALL_USERS);
-  rootApp = (await server.foyer.services.clients.create(
+  rootApp = (await server.foyer.services.applications.create(
     { name: 'Root app', redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'],
       isPublic: false }, CLI_ACTOR, people.admin.id)).client_id;
 

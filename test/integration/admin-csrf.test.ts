@@ -82,9 +82,9 @@ beforeAll(async () => {
   target = await users.create({ login: 'target', email: 'target@example.com', password: PASSWORD,
     organizationId: orgA }, CLI_ACTOR, ALL_USERS);
   const machine = { redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'], isPublic: false };
-  appId = (await server.foyer.services.clients.create({ name: 'Target app', ...machine }, CLI_ACTOR,
+  appId = (await server.foyer.services.applications.create({ name: 'Target app', ...machine }, CLI_ACTOR,
     admin.id)).client_id;
-  doomedAppId = (await server.foyer.services.clients.create({ name: 'Doomed app', ...machine }, CLI_ACTOR,
+  doomedAppId = (await server.foyer.services.applications.create({ name: 'Doomed app', ...machine }, CLI_ACTOR,
     admin.id)).client_id;
   browser = await consoleSession(server.issuer, 'root', PASSWORD);
   token = await formToken(browser, '/admin/users/new');

@@ -46,7 +46,7 @@ const profileForm = (u: User, change: Record<string, string> = {}) => ({
 
 beforeAll(async () => {
   server = await startTestServer();
-  const { users, organizations, groups, clients } = server.foyer.services;
+  const { users, organizations, groups, applications } = server.foyer.services;
   orgA = (await organizations.create('Org A', CLI_ACTOR, { kind: 'all' })).id;
   const make = (login: string, role: 'ADMIN' | 'MANAGER' | 'MEMBER', org: number | null) =>
     users.create({ login, email: `${login}@example.com`, password: PASSWORD, role, organizationId: org }, CLI_ACTOR,
@@ -57,7 +57,7 @@ beforeAll(async () => {
   await server.foyer.services.settings.addCustomField({ key: 'team', label: 'Team', type: 'text',
     defaultPrivacy: 'private' }, CLI_ACTOR);
   groupId = (await groups.create({ name: 'Team', organizationId: orgA }, CLI_ACTOR, { kind: 'all' })).id;
-  clientId = (await clients.create({
+  clientId = (await applications.create({
     name: 'Reporting', redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'],
     isPublic: false, authMethod: 'client_secret_basic',
   }, CLI_ACTOR, people.admin.id)).client_id;
@@ -202,7 +202,7 @@ describe('ids of other records in forms', () => {
       const html = await expectRefused(res, 422);
       expect(html).toContain('id="user-error"');
     }
-    expect(await server.foyer.services.clients.members(clientId))
+    expect(await server.foyer.services.applications.members(clientId))
       .toEqual([expect.objectContaining({ userId: people.admin.id })]);
   });
 

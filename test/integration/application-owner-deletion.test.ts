@@ -37,7 +37,7 @@ async function makeUser(role: Role = 'MEMBER'): Promise<User> {
 
 interface App { clientId: string; secret: string; name: string }
 async function makeApp(name: string, ownerId: string): Promise<App> {
-  const created = await server.foyer.services.clients.create(
+  const created = await server.foyer.services.applications.create(
     { name, redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'], isPublic: false },
     CLI_ACTOR, ownerId);
   return { clientId: created.client_id, secret: created.client_secret!, name };
@@ -56,7 +56,7 @@ const refused = (app: App) => eventually(async () => tokenFor(app).then(() => fa
 const clientEvents = (clientId: string) => query<{ actorType: string; actorId: string | null;
   targetUserId: string | null; details: Record<string, unknown>; }>(
   `SELECT actor_type AS "actorType", actor_id::text AS "actorId", target_user_id::text AS "targetUserId", details
-   FROM audit_events WHERE action = 'client.deleted' AND details->>'client_id' = $1 ORDER BY id`, [clientId]);
+   FROM audit_events WHERE action = 'application.deleted' AND details->>'client_id' = $1 ORDER BY id`, [clientId]);
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -68,17 +68,17 @@ afterAll(() => server?.close());
 
 describe('deleting a user from the console', () => {
   it('lists and deletes the applications only they own; co-owned and administered ones stay', async () => {
-    const { clients } = server.foyer.services;
+    const { applications } = server.foyer.services;
     const [doomed, colleague, appUser] = [await makeUser(), await makeUser(), await makeUser()];
     const solo = await makeApp('Solo reporting', doomed.id);
-    const personalCreated = await clients.createPersonal(doomed.id,
+    const personalCreated = await applications.createPersonal(doomed.id,
       { name: 'Doomed personal key', organizationId: null, active: true }, CLI_ACTOR);
     const personal: App = { clientId: personalCreated.client_id, secret: personalCreated.client_secret!,
       name: 'Doomed personal key' };
     const shared = await makeApp('Shared billing', doomed.id);
-    await clients.setMember(shared.clientId, colleague.id, 'owner', operatorViewer(CLI_ACTOR));
+    await applications.setMember(shared.clientId, colleague.id, 'owner', operatorViewer(CLI_ACTOR));
     const administered = await makeApp('Administered wiki', colleague.id);
-    await clients.setMember(administered.clientId, doomed.id, 'admin', operatorViewer(CLI_ACTOR));
+    await applications.setMember(administered.clientId, doomed.id, 'admin', operatorViewer(CLI_ACTOR));
     // Another user's consent to the solo app: it goes with the app.
     await createAdapterFactory(server.db.database, async () => undefined)('Grant')
       .upsert(`grant-solo-${serial}`, { kind: 'Grant', accountId: appUser.id, clientId: solo.clientId }, 3600);
@@ -123,13 +123,14 @@ describe('deleting a user from the console', () => {
     expect(await clientEvents(shared.clientId)).toEqual([]);
     const actions = await query<{ action: string }>('SELECT action FROM audit_events WHERE id > $1 ORDER BY id',
       [before]);
-    expect(actions.map((e) => e.action)).toEqual(['client.deleted', 'client.deleted', 'user.deleted']);
+    expect(actions.map((e) => e.action)).toEqual(['application.deleted', 'application.deleted', 'user.deleted']);
   });
 
   it('shows no application list for a user who owns none alone', async () => {
     const [member, colleague] = [await makeUser(), await makeUser()];
     const shared = await makeApp('Co-owned dashboard', member.id);
-    await server.foyer.services.clients.setMember(shared.clientId, colleague.id, 'owner', operatorViewer(CLI_ACTOR));
+    await server.foyer.services.applications.setMember(shared.clientId, colleague.id, 'owner',
+      operatorViewer(CLI_ACTOR));
 
     const dialog = await (await admin.get(`/admin/users/${member.id}/actions/delete`)).text();
     expect(dialog).toContain('is deleted for good');
@@ -143,7 +144,8 @@ describe('deleting a self-deleted account after its grace period', () => {
     const [user, colleague] = [await makeUser(), await makeUser()];
     const solo = await makeApp('Hobby project', user.id);
     const shared = await makeApp('Team project', user.id);
-    await server.foyer.services.clients.setMember(shared.clientId, colleague.id, 'owner', operatorViewer(CLI_ACTOR));
+    await server.foyer.services.applications.setMember(shared.clientId, colleague.id, 'owner',
+      operatorViewer(CLI_ACTOR));
 
     const account = await consoleSession(server.issuer, user.login!, PASSWORD, '/account');
     const page = await (await account.get('/account/delete')).text();

@@ -73,10 +73,11 @@ describe('an Administrator', () => {
       [clientId]);
     expect(row.hash.startsWith('sha256$')).toBe(true);
     expect(row.hash).not.toContain(secret);
-    expect(await server.foyer.services.clients.members(clientId)).toEqual([{ userId: people.admin.id, role: 'owner',
+    expect(await server.foyer.services.applications.members(clientId)).toEqual([{ userId: people.admin.id,
+      role: 'owner',
       label: 'root' }]);
     const [event] = await query<{ text: string }>('SELECT details::text AS text FROM audit_events WHERE action = '
-      + "'client.created' ORDER BY id DESC LIMIT 1");
+      + "'application.created' ORDER BY id DESC LIMIT 1");
     expect(event.text).not.toContain(secret);
   });
 
@@ -97,7 +98,7 @@ describe('an Administrator', () => {
   });
 
   it('edits an application: allowed scopes are enforced by the provider at once', async () => {
-    const created = await server.foyer.services.clients.create({ name: 'Scoped', redirectUris: [],
+    const created = await server.foyer.services.applications.create({ name: 'Scoped', redirectUris: [],
       postLogoutRedirectUris: [], grantTypes: ['client_credentials'], isPublic: false }, CLI_ACTOR);
     const res = await post(as.admin, `/admin/apps/${created.client_id}`,
       { ...machineApp('Scoped renamed'), scopes: ['openid', 'profile'] }, `/admin/apps/${created.client_id}/edit`);
@@ -106,7 +107,7 @@ describe('an Administrator', () => {
       metadata: { scope: string }; }>('SELECT name, metadata FROM clients WHERE client_id = $1', [created.client_id]);
     expect(row).toMatchObject({ name: 'Scoped renamed', metadata: { scope: 'openid profile' } });
     const [event] = await query<{ details: { fields: string[] } }>('SELECT details FROM audit_events WHERE action = '
-      + "'client.updated' ORDER BY id DESC LIMIT 1");
+      + "'application.updated' ORDER BY id DESC LIMIT 1");
     expect(event.details.fields).toEqual(expect.arrayContaining(['name', 'scope']));
   });
 
@@ -123,7 +124,7 @@ describe('owners and application administrators', () => {
   let clientId: string;
 
   beforeAll(async () => {
-    const created = await server.foyer.services.clients.create({ name: 'Team wiki', redirectUris: ['https://wiki.example.com/cb'], postLogoutRedirectUris: [], grantTypes: [], isPublic: false }, CLI_ACTOR, people.owner.id);
+    const created = await server.foyer.services.applications.create({ name: 'Team wiki', redirectUris: ['https://wiki.example.com/cb'], postLogoutRedirectUris: [], grantTypes: [], isPublic: false }, CLI_ACTOR, people.owner.id);
     clientId = created.client_id;
     as.owner = await consoleSession(server.issuer, 'owner', PASSWORD);
   });
@@ -147,7 +148,7 @@ describe('owners and application administrators', () => {
       const res = await post(as.owner, `/admin/apps/${clientId}/members`, { user: 'helper', role: 'admin' },
         `/admin/apps/${clientId}`);
       expect(res.status).toBe(303);
-      expect(await server.foyer.services.clients.members(clientId))
+      expect(await server.foyer.services.applications.members(clientId))
         .toEqual(expect.arrayContaining([{ userId: people.helper.id, role: 'admin', label: 'helper' }]));
     });
 
@@ -162,7 +163,7 @@ describe('owners and application administrators', () => {
     as.helper = await consoleSession(server.issuer, 'helper', PASSWORD);
     const edit = await post(as.helper, `/admin/apps/${clientId}`, { ...webApp('Team wiki 2'), redirect_uri: 'https://wiki.example.com/cb' }, `/admin/apps/${clientId}/edit`);
     expect(edit.status).toBe(303);
-    expect((await server.foyer.services.clients.open(clientId,
+    expect((await server.foyer.services.applications.open(clientId,
       { actor: CLI_ACTOR, userId: people.admin.id, isAdmin: true,
         scope: { kind: 'all' } })).record.name).toBe('Team wiki 2');
     const before = await query('SELECT client_id, name, active, metadata FROM clients ORDER BY client_id');
@@ -221,7 +222,8 @@ describe('personal OAuth applications', () => {
     const [mail] = await query<{ to_address: string; params: { clientId: string } }>(
       "SELECT to_address, params FROM mail_outbox WHERE template = 'oauth-app-created'");
     expect(mail).toMatchObject({ to_address: 'stranger@example.com', params: { clientId } });
-    expect(await server.foyer.services.clients.members(clientId)).toEqual([{ userId: people.stranger.id, role: 'owner',
+    expect(await server.foyer.services.applications.members(clientId)).toEqual([{ userId: people.stranger.id,
+      role: 'owner',
       label: 'stranger' }]);
 
     const profile = await (await as.manager.get(`/admin/users/`
@@ -243,7 +245,7 @@ describe('personal OAuth applications', () => {
     expect(rs).toBeDefined();
     await eventually(async () => oidc.clientCredentialsGrant(rs!, {}).then(() => false,
       (err) => err.error === 'invalid_client'));
-    const admin = await server.foyer.services.clients.create({ name: 'Resource server', redirectUris: [],
+    const admin = await server.foyer.services.applications.create({ name: 'Resource server', redirectUris: [],
       postLogoutRedirectUris: [], grantTypes: ['client_credentials'], isPublic: false }, CLI_ACTOR);
     const introspection = await oidc.tokenIntrospection(await discover(server.issuer, admin.client_id,
       admin.client_secret), token.access_token);
@@ -251,7 +253,7 @@ describe('personal OAuth applications', () => {
   });
 
   it('a Manager cannot reach a personal application of another organization', async () => {
-    const other = await server.foyer.services.clients.createPersonal(people.staffB.id,
+    const other = await server.foyer.services.applications.createPersonal(people.staffB.id,
       { name: 'B job', organizationId: orgB, active: true }, CLI_ACTOR);
     expect((await as.manager.get(`/admin/apps/${other.client_id}`)).status).toBe(404);
     expect(await (await as.manager.get('/admin/apps?kind=personal')).text()).not.toContain('B job');
@@ -260,8 +262,8 @@ describe('personal OAuth applications', () => {
 
 describe("an application's users", () => {
   it('lists who granted the app, and blocking from there blocks in Foyer and returns to the app', async () => {
-    const { clients, users } = server.foyer.services;
-    const app = await clients.create({ name: 'Granted app', redirectUris: ['https://granted.example.com/cb'], postLogoutRedirectUris: [], grantTypes: [], isPublic: false }, CLI_ACTOR, people.owner.id);
+    const { applications, users } = server.foyer.services;
+    const app = await applications.create({ name: 'Granted app', redirectUris: ['https://granted.example.com/cb'], postLogoutRedirectUris: [], grantTypes: [], isPublic: false }, CLI_ACTOR, people.owner.id);
     const fan = await users.create({ login: 'fan', email: 'fan@example.com', password: PASSWORD, organizationId: orgA },
       CLI_ACTOR, ALL_USERS);
     const grant = new server.foyer.provider.Grant({ accountId: fan.id, clientId: app.client_id });
@@ -294,10 +296,10 @@ describe("an application's users", () => {
 
 describe('assigning from a profile', () => {
   it('a Manager hands out roles only in applications they own', async () => {
-    const { clients } = server.foyer.services;
-    const foreign = await clients.create({ name: 'Not theirs', redirectUris: [], postLogoutRedirectUris: [],
+    const { applications } = server.foyer.services;
+    const foreign = await applications.create({ name: 'Not theirs', redirectUris: [], postLogoutRedirectUris: [],
       grantTypes: ['client_credentials'], isPublic: false }, CLI_ACTOR, people.admin.id);
-    const theirs = await clients.create({ name: 'Theirs', redirectUris: [], postLogoutRedirectUris: [],
+    const theirs = await applications.create({ name: 'Theirs', redirectUris: [], postLogoutRedirectUris: [],
       grantTypes: ['client_credentials'], isPublic: false }, CLI_ACTOR, people.manager.id);
     const profile = `/admin/users/${people.stranger.id}`;
     const html = await (await as.manager.get(profile)).text();
@@ -306,7 +308,7 @@ describe('assigning from a profile', () => {
 
     const refused = await post(as.manager, `${profile}/apps`, { app: foreign.client_id, role: 'owner' }, profile);
     expect(refused.headers.get('location')).toBe(`${profile}?problem=application#applications`);
-    expect(await clients.members(foreign.client_id)).toEqual([{ userId: people.admin.id, role: 'owner',
+    expect(await applications.members(foreign.client_id)).toEqual([{ userId: people.admin.id, role: 'owner',
       label: 'root' }]);
 
     const done = await post(as.manager, `${profile}/apps`, { app: theirs.client_id, role: 'admin' }, profile);

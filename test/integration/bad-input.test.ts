@@ -65,7 +65,7 @@ beforeAll(async () => {
     'FOYER_SIGN_IN_FAILURES_PER_IP', 'FOYER_CLIENT_AUTH_FAILURES_PER_IP',
     'FOYER_SCIM_AUTH_FAILURES_PER_IP', 'FOYER_PASSWORD_RESET_REQUESTS_PER_IDENTIFIER',
     'FOYER_PASSWORD_RESET_REQUESTS_PER_IP'].map((name) => [name, '1000000'])));
-  const { users, organizations, groups, clients, apiKeys, settings } = server.foyer.services;
+  const { users, organizations, groups, applications, apiKeys, settings } = server.foyer.services;
   const org = await organizations.create('Bad Input Org', CLI_ACTOR, { kind: 'all' });
   const admin = await users.create({ login: 'root', email: 'root@example.com', password: PASSWORD, role: 'ADMIN' },
     CLI_ACTOR, ALL_USERS);
@@ -74,9 +74,9 @@ beforeAll(async () => {
   const target = await users.create({ login: 'target', email: 'target@example.com', password: PASSWORD,
     organizationId: org.id }, CLI_ACTOR, ALL_USERS);
   const group = await groups.create({ name: 'Bad Input Group' }, CLI_ACTOR, ALL_USERS);
-  clientId = (await clients.create({ name: 'Public App', redirectUris: [REDIRECT_URI], postLogoutRedirectUris: [],
+  clientId = (await applications.create({ name: 'Public App', redirectUris: [REDIRECT_URI], postLogoutRedirectUris: [],
     grantTypes: [], isPublic: true }, CLI_ACTOR, admin.id)).client_id;
-  const machine = await clients.create({ name: 'Machine App', redirectUris: [], postLogoutRedirectUris: [],
+  const machine = await applications.create({ name: 'Machine App', redirectUris: [], postLogoutRedirectUris: [],
     grantTypes: ['client_credentials'], isPublic: false }, CLI_ACTOR, admin.id);
   await settings.addCustomField({ key: 'team', label: 'Team', type: 'text' }, CLI_ACTOR);
   // Wrong passwords in the corpus (the account deletion form asks for one) would lock the

@@ -181,7 +181,7 @@ describe('sign-in limits', () => {
 
 describe('client authentication at /token', () => {
   it('answers 429 with an OAuth error body after too many invalid_client failures from one IP', async () => {
-    const created = await server.foyer.services.clients.create({
+    const created = await server.foyer.services.applications.create({
       name: 'Nightly', redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'],
       isPublic: false,
     }, CLI_ACTOR);

@@ -101,7 +101,7 @@ describe('npm run cli', () => {
   });
 
   it('creates confidential and public clients', async () => {
-    const confidential = await runCli(['client', 'create', '--name', 'Web', '--redirect-uri', 'https://app.example.com/cb',
+    const confidential = await runCli(['application', 'create', '--name', 'Web', '--redirect-uri', 'https://app.example.com/cb',
       '--redirect-uri', 'https://app.example.com/cb2', '--post-logout-redirect-uri', 'https://app.example.com/bye'], env);
     expect(confidential.code).toBe(0);
     const c = confidential.json<{ client_id: string; client_secret: string }>();
@@ -111,14 +111,15 @@ describe('npm run cli', () => {
     expect(row.client_secret_hash).not.toContain(c.client_secret);
     expect(row.metadata.redirect_uris).toEqual(['https://app.example.com/cb', 'https://app.example.com/cb2']);
 
-    const pub = await runCli(['client', 'create', '--name', 'SPA', '--redirect-uri', 'http://localhost:5173/cb', '--public'], env);
+    const pub = await runCli(['application', 'create', '--name', 'SPA', '--redirect-uri', 'http://localhost:5173/cb', '--public'], env);
     expect(pub.json()).not.toHaveProperty('client_secret');
 
-    const machine = await runCli(['client', 'create', '--name', 'Cron', '--grant-type', 'client_credentials'], env);
+    const machine = await runCli(['application', 'create', '--name', 'Cron', '--grant-type', 'client_credentials'],
+      env);
     expect(machine.code).toBe(0);
 
     const audited = await db.dataSource.query('SELECT actor_type, target_label, details FROM audit_events WHERE '
-      + "action = 'client.created' ORDER BY id");
+      + "action = 'application.created' ORDER BY id");
     expect(audited.map((e: { target_label: string }) => e.target_label)).toEqual(['Web', 'SPA', 'Cron']);
     expect(audited[0].details.client_id).toBe(c.client_id);
     expect(JSON.stringify(audited)).not.toContain(c.client_secret);

@@ -6,7 +6,7 @@ import { openDatabase } from '../../src/db/data-source.js';
 
 import { createLogger } from '../../src/platform/logger.js';
 import { createClientCache, listenForClientChanges } from '../../src/oidc/client-cache.js';
-import { createClientRepository } from '../../src/applications/application.repository.js';
+import { createApplicationRepository } from '../../src/applications/application.repository.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
 
@@ -25,16 +25,16 @@ afterAll(async () => {
 });
 
 async function newClient(name: string): Promise<string> {
-  const created = await createClientRepository(db.database).create({
+  const created = await createApplicationRepository(db.database).create({
     name, redirectUris: ['https://app.example.com/cb'], postLogoutRedirectUris: [], grantTypes: [], isPublic: false,
   });
   return created.client_id;
 }
 
 it('caches while listening and drops a client in every process once it is deactivated', async () => {
-  const repo = createClientRepository(db.database);
+  const repo = createApplicationRepository(db.database);
   const here = createClientCache(repo.findProviderMetadata);
-  const there = createClientCache(createClientRepository(secondProcess).findProviderMetadata);
+  const there = createClientCache(createApplicationRepository(secondProcess).findProviderMetadata);
   const listeners = [listenForClientChanges(db.database.pool, here, logger),
     listenForClientChanges(secondProcess.pool, there, logger)];
   try {
@@ -57,7 +57,7 @@ it('caches while listening and drops a client in every process once it is deacti
 });
 
 it('does not cache while it cannot hear change notices', async () => {
-  const cache = createClientCache(createClientRepository(db.database).findProviderMetadata);
+  const cache = createClientCache(createApplicationRepository(db.database).findProviderMetadata);
   const id = await newClient('Uncached App');
   expect((await cache.get(id))?.client_name).toBe('Uncached App');
   await db.dataSource.query("UPDATE clients SET name = 'Renamed' WHERE client_id = $1", [id]);
@@ -69,12 +69,12 @@ it('is used by the server: a deactivated client cannot get tokens any more', asy
   const { discover, oidc } = await import('../support/relying-party.js');
   const server = await startTestServer();
   try {
-    const created = await server.foyer.services.clients.create({
+    const created = await server.foyer.services.applications.create({
       name: 'Cron', redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'], isPublic: false,
     }, CLI_ACTOR);
     const client = await discover(server.issuer, created.client_id, created.client_secret);
     await expect(oidc.clientCredentialsGrant(client, {})).resolves.toHaveProperty('access_token');
-    await createClientRepository(server.db.database).setActive(created.client_id, false);
+    await createApplicationRepository(server.db.database).setActive(created.client_id, false);
     await eventually(async () => oidc.clientCredentialsGrant(client, {}).then(() => false,
       (err) => err.error === 'invalid_client'));
   } finally {

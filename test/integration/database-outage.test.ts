@@ -43,11 +43,11 @@ beforeAll(async () => {
   const handler = foyer.app.callback();
   server.on('request', (req, res) => handler(req, res));
 
-  const { users, clients, apiKeys } = foyer.services;
+  const { users, applications, apiKeys } = foyer.services;
   const adminUser = await users.create({ login: 'outage-admin', password: 'outage admin pass 1', role: 'ADMIN' },
     CLI_ACTOR, ALL_USERS);
   scimKey = await apiKeys.generate(adminUser, CLI_ACTOR);
-  client = await clients.create({ name: 'Batch', redirectUris: [], postLogoutRedirectUris: [],
+  client = await applications.create({ name: 'Batch', redirectUris: [], postLogoutRedirectUris: [],
     grantTypes: ['client_credentials'], isPublic: false }, CLI_ACTOR);
   admin = await consoleSession(issuer, 'outage-admin', 'outage admin pass 1');
 });

@@ -10,7 +10,7 @@ const redirectUri = 'http://127.0.0.1:9/cb';
 
 beforeAll(async () => {
   server = await startTestServer();
-  const client = await server.foyer.services.clients.create({
+  const client = await server.foyer.services.applications.create({
     name: 'Public App', redirectUris: [redirectUri], postLogoutRedirectUris: [], grantTypes: [], isPublic: true,
   }, CLI_ACTOR);
   clientId = client.client_id;

@@ -97,6 +97,20 @@ describe('schema constraints', () => {
     await expect(columns()).resolves.toEqual(['failed_sign_ins', 'invited_at', 'search_text']);
   });
 
+  it('renames past application events with the events written from now on, and back', async () => {
+    await dataSource.undoLastMigration({ transaction: 'each' });
+    await dataSource.query("INSERT INTO audit_events (actor_type, action) VALUES ('system', 'client.created'), "
+      + "('system', 'client.member_set'), ('system', 'user.created')");
+    const actions = async () => (await dataSource.query('SELECT action FROM audit_events ORDER BY id'))
+      .map((r: { action: string }) => r.action);
+    await dataSource.runMigrations({ transaction: 'each' });
+    await expect(actions()).resolves.toEqual(['application.created', 'application.member_set', 'user.created']);
+    await dataSource.undoLastMigration({ transaction: 'each' });
+    await expect(actions()).resolves.toEqual(['client.created', 'client.member_set', 'user.created']);
+    await dataSource.runMigrations({ transaction: 'each' });
+    await dataSource.query('DELETE FROM audit_events');
+  });
+
   it('keeps a lower-cased search text of every identifier and name', async () => {
     const [row] = await dataSource.query(
       `INSERT INTO users (login, email, phone_number, nickname, given_name, family_name)

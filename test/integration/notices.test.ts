@@ -81,7 +81,7 @@ it('deleting a user names who was deleted; deleting an application says so', asy
   expect(location).not.toContain('eve');
   expect(await page(admin, location)).toContain('eve was deleted.');
 
-  const app = await server.foyer.services.clients.create({
+  const app = await server.foyer.services.applications.create({
     name: 'Croquet Ground', redirectUris: ['https://croquet.example.com/cb'], postLogoutRedirectUris: [], grantTypes: ['authorization_code'], isPublic: false,
   }, CLI_ACTOR);
   const deleted = await admin.postForm(`/admin/apps/${app.client_id}/delete`,

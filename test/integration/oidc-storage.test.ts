@@ -5,8 +5,8 @@ import Provider, { type Adapter, type AdapterPayload } from 'oidc-provider';
 import { type Db } from '../../src/db/database.js';
 import { ValidationError } from '../../src/platform/errors.js';
 import { createAdapterFactory, storedPayloadId } from '../../src/oidc/adapter.js';
-import { createClientRepository } from '../../src/applications/application.repository.js';
-import { validateClientInput, type ClientInput } from '../../src/applications/client-metadata.js';
+import { createApplicationRepository } from '../../src/applications/application.repository.js';
+import { validateApplicationInput, type ApplicationInput } from '../../src/applications/client-metadata.js';
 import { clientSecretMatches, hashClientSecret } from '../../src/applications/client-secret.js';
 import { loadProviderSecrets } from '../../src/oidc/keys.js';
 import { revokeAccountTokens, sweepExpiredPayloads } from '../../src/sessions/payload.repository.js';
@@ -19,7 +19,7 @@ let adapterFor: (model: string) => Adapter;
 beforeAll(async () => {
   db = await createTestDatabase();
   sql = db.database;
-  adapterFor = createAdapterFactory(sql, createClientRepository(sql).findProviderMetadata);
+  adapterFor = createAdapterFactory(sql, createApplicationRepository(sql).findProviderMetadata);
 });
 
 afterAll(async () => {
@@ -238,19 +238,19 @@ describe('loadProviderSecrets', () => {
 });
 
 describe('clients', () => {
-  const confidential = (overrides: Partial<ClientInput> = {}): ClientInput => ({
+  const confidential = (overrides: Partial<ApplicationInput> = {}): ApplicationInput => ({
     name: 'Tea Party', redirectUris: ['https://tea.example/cb'], postLogoutRedirectUris: ['https://tea.example/bye'],
     grantTypes: ['authorization_code', 'refresh_token'], isPublic: false, ...overrides,
   });
 
-  function validationFields(input: ClientInput): Record<string, string> {
-    const err = (() => { try { validateClientInput(input); } catch (e) { return e; } })();
+  function validationFields(input: ApplicationInput): Record<string, string> {
+    const err = (() => { try { validateApplicationInput(input); } catch (e) { return e; } })();
     expect(err).toBeInstanceOf(ValidationError);
     return (err as ValidationError).fields;
   }
 
   it('gives the provider its metadata with a hashed secret', async () => {
-    const created = await createClientRepository(sql).create(confidential());
+    const created = await createApplicationRepository(sql).create(confidential());
     expect(created.client_secret).toEqual(expect.any(String));
     const found = await adapterFor('Client').find(created.client_id);
     expect(found).toMatchObject({
@@ -264,7 +264,7 @@ describe('clients', () => {
   });
 
   it('stores no secret for a public client', async () => {
-    const created = await createClientRepository(sql).create(confidential({ isPublic: true }));
+    const created = await createApplicationRepository(sql).create(confidential({ isPublic: true }));
     expect(created.client_secret).toBeUndefined();
     const found = await adapterFor('Client').find(created.client_id);
     expect(found).toMatchObject({ token_endpoint_auth_method: 'none' });
@@ -272,7 +272,7 @@ describe('clients', () => {
   });
 
   it('does not find an inactive or unknown client', async () => {
-    const created = await createClientRepository(sql).create(confidential());
+    const created = await createApplicationRepository(sql).create(confidential());
     await sql.query('UPDATE clients SET active = false WHERE client_id = $1', [created.client_id]);
     await expect(adapterFor('Client').find(created.client_id)).resolves.toBeUndefined();
     await expect(adapterFor('Client').find('no-such-client')).resolves.toBeUndefined();
@@ -286,7 +286,7 @@ describe('clients', () => {
     expect(validationFields(confidential({ redirectUris: ['https://*.tea.example/cb'] })).redirect_uri).toMatch(/wildcards/);
     expect(validationFields(confidential({ redirectUris: ['/cb'] })).redirect_uri).toMatch(/not an absolute URL/);
     for (const local of ['http://localhost:3000/cb', 'http://127.0.0.1/cb', 'http://[::1]:8080/cb']) {
-      expect(() => validateClientInput(confidential({ redirectUris: [local] }))).not.toThrow();
+      expect(() => validateApplicationInput(confidential({ redirectUris: [local] }))).not.toThrow();
     }
     expect(validationFields(confidential({ isPublic: true, grantTypes: ['client_credentials'],
       redirectUris: [] })).grant_type)
@@ -296,7 +296,7 @@ describe('clients', () => {
     const clientCount = async () =>
       (await sql.query<{ n: number }>('SELECT count(*)::int AS n FROM clients')).rows[0].n;
     const before = await clientCount();
-    await expect(createClientRepository(sql).create(confidential({ redirectUris: [] })))
+    await expect(createApplicationRepository(sql).create(confidential({ redirectUris: [] })))
       .rejects.toBeInstanceOf(ValidationError);
     expect(await clientCount()).toBe(before);
   });
@@ -308,23 +308,24 @@ describe('clients the provider reads', () => {
   beforeAll(async () => {
     const secrets = await loadProviderSecrets(sql);
     provider = new Provider('http://127.0.0.1:3000', {
-      adapter: createAdapterFactory(sql, createClientRepository(sql).findProviderMetadata), jwks: secrets.jwks,
+      adapter: createAdapterFactory(sql, createApplicationRepository(sql).findProviderMetadata), jwks: secrets.jwks,
       cookies: { keys: secrets.cookieKeys },
       responseTypes: ['code'], features: { devInteractions: { enabled: false }, clientCredentials: { enabled: true } },
     });
   });
 
   /** Creates the client if Foyer accepts it; undefined when Foyer refuses it up front. */
-  const createIfValid = (input: ClientInput): Promise<string | undefined> => createClientRepository(sql).create(input)
-    .then((c) => c.client_id, (err: unknown) => { if (err instanceof ValidationError) return undefined; throw err; });
+  const createIfValid = (input: ApplicationInput): Promise<string | undefined> =>
+    createApplicationRepository(sql).create(input)
+      .then((c) => c.client_id, (err: unknown) => { if (err instanceof ValidationError) return undefined; throw err; });
 
-  const probe = (redirectUri: string): ClientInput => ({
+  const probe = (redirectUri: string): ApplicationInput => ({
     name: 'Probe', redirectUris: [redirectUri], postLogoutRedirectUris: [], grantTypes: [], isPublic: false,
   });
 
   it.each(['https://tea.example/cb', 'http://localhost:8080/cb', 'https://tea.example/cb?tab=1'])(
     'stores a client with %s that the provider accepts', async (redirectUri) => {
-      const { client_id: clientId } = await createClientRepository(sql).create(probe(redirectUri));
+      const { client_id: clientId } = await createApplicationRepository(sql).create(probe(redirectUri));
       await expect(provider.Client.find(clientId)).resolves.toMatchObject({ clientId, redirectUris: [redirectUri] });
     });
 
@@ -338,7 +339,7 @@ describe('clients the provider reads', () => {
     });
 
   it('gives the provider a client_credentials client it accepts', async () => {
-    const { client_id: clientId } = await createClientRepository(sql).create({
+    const { client_id: clientId } = await createApplicationRepository(sql).create({
       name: 'Batch job', redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'],
       isPublic: false,
     });
@@ -360,7 +361,7 @@ describe('clientSecretMatches', () => {
       + `'plain-secret', 'Hand made', $1)`,
     [{ grant_types: ['client_credentials'], response_types: [], redirect_uris: [],
       token_endpoint_auth_method: 'client_secret_basic' }]);
-    const metadata = await createClientRepository(sql).findProviderMetadata('hand-made');
+    const metadata = await createApplicationRepository(sql).findProviderMetadata('hand-made');
     expect(metadata).toBeDefined();
     expect(metadata).not.toHaveProperty('client_secret');
   });

@@ -65,23 +65,23 @@ describe('users policy', () => {
 
 describe('applications policy', () => {
   it('lets only those who may change an application regenerate its secret', async () => {
-    const app = await services.clients.create({ name: 'Policy app', ...machine }, CLI_ACTOR, admin.id);
-    await expect(services.clients.regenerateSecret(app.client_id,
+    const app = await services.applications.create({ name: 'Policy app', ...machine }, CLI_ACTOR, admin.id);
+    await expect(services.applications.regenerateSecret(app.client_id,
       viewerOf(manager))).rejects.toBeInstanceOf(NotFoundError);
-    await expect(services.clients.regenerateSecret(app.client_id,
+    await expect(services.applications.regenerateSecret(app.client_id,
       viewerOf(member))).rejects.toBeInstanceOf(NotFoundError);
-    await expect(services.clients.regenerateSecret(app.client_id,
+    await expect(services.applications.regenerateSecret(app.client_id,
       viewerOf(admin))).resolves.toEqual(expect.any(String));
   });
 
   it('lets only those who manage an application hand out roles in it', async () => {
-    const app = await services.clients.create({ name: 'Policy roles', ...machine }, CLI_ACTOR, member.id);
-    await services.clients.setMember(app.client_id, manager.id, 'admin', viewerOf(member));
-    await expect(services.clients.setMember(app.client_id, manager.id, 'owner',
+    const app = await services.applications.create({ name: 'Policy roles', ...machine }, CLI_ACTOR, member.id);
+    await services.applications.setMember(app.client_id, manager.id, 'admin', viewerOf(member));
+    await expect(services.applications.setMember(app.client_id, manager.id, 'owner',
       viewerOf(manager))).rejects.toBeInstanceOf(ApplicationAccessError);
-    await expect(services.clients.setMember(app.client_id, admin.id, 'owner',
+    await expect(services.applications.setMember(app.client_id, admin.id, 'owner',
       viewerOf(adminOfA))).resolves.toBeUndefined();
-    await expect(services.clients.setMember(app.client_id, adminOfA.id, 'admin',
+    await expect(services.applications.setMember(app.client_id, adminOfA.id, 'admin',
       operatorViewer(CLI_ACTOR))).resolves.toBeUndefined();
   });
 });

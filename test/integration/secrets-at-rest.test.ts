@@ -309,9 +309,9 @@ describe('provider secrets', () => {
     for (const r of rows) expect(r.value).toEqual(expect.stringMatching(/^aes256gcm\$/));
 
     // The same keys, opened: the id token verifies against the published key, cookies still sign.
-    const { users, clients } = foyer.services;
+    const { users, applications } = foyer.services;
     await users.create({ login: 'frank', email: 'frank@example.com', password: PASSWORD }, CLI_ACTOR, ALL_USERS);
-    const created = await clients.create({
+    const created = await applications.create({
       name: 'Sealed', redirectUris: [`${rp.url}/cb`], postLogoutRedirectUris: [],
       grantTypes: ['authorization_code', 'refresh_token'], isPublic: false,
     }, CLI_ACTOR);

@@ -17,14 +17,14 @@ const REDIRECT = 'http://127.0.0.1:9/cb';
 
 beforeAll(async () => {
   server = await startTestServer();
-  const { users, clients } = server.foyer.services;
+  const { users, applications } = server.foyer.services;
   await users.create({ login: 'hdr-root', email: 'hdr-root@example.com', password: 'headers admin 1', role: 'ADMIN' },
     CLI_ACTOR, ALL_USERS);
   const member = await users.create({ login: 'hdr-member', email: 'hdr-member@example.com',
     password: 'headers member 1', nickname: 'Hedda' }, CLI_ACTOR, ALL_USERS);
   // A claim released only with consent: the app's sign-in shows the consent page.
   await users.setPrivacy(member.id, 'nickname', 'on_request', CLI_ACTOR, ALL_USERS);
-  const created = await clients.create({ name: 'Header app', redirectUris: [REDIRECT], postLogoutRedirectUris: [],
+  const created = await applications.create({ name: 'Header app', redirectUris: [REDIRECT], postLogoutRedirectUris: [],
     grantTypes: ['authorization_code'], isPublic: false }, CLI_ACTOR);
   clientId = created.client_id;
 });

@@ -105,17 +105,18 @@ describe('a refused audit insert rolls the whole change back', () => {
   });
 
   it('applications: creation with its owner, secret regeneration', async () => {
-    const { users, clients } = server.foyer.services;
+    const { users, applications } = server.foyer.services;
     const owner = await users.create({ login: 'uow-owner' }, CLI_ACTOR, ALL_USERS);
     const machine = { redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'],
       isPublic: false };
     const state = async () => [await count('SELECT count(*) AS n FROM clients'),
       await count('SELECT count(*) AS n FROM client_members')];
-    await rolledBack('client.created', () => clients.create({ name: 'UoW app', ...machine }, CLI_ACTOR, owner.id),
+    await rolledBack('application.created',
+      () => applications.create({ name: 'UoW app', ...machine }, CLI_ACTOR, owner.id),
       state);
-    const app = await clients.create({ name: 'UoW kept app', ...machine }, CLI_ACTOR);
-    await rolledBack('client.secret_regenerated',
-      () => clients.regenerateSecret(app.client_id, operatorViewer(CLI_ACTOR)),
+    const app = await applications.create({ name: 'UoW kept app', ...machine }, CLI_ACTOR);
+    await rolledBack('application.secret_regenerated',
+      () => applications.regenerateSecret(app.client_id, operatorViewer(CLI_ACTOR)),
       () => server.db.dataSource.query('SELECT * FROM clients WHERE client_id = $1', [app.client_id]));
   });
 

@@ -48,7 +48,7 @@ export async function registerTeaParty(
   server: Pick<TestServer, 'issuer' | 'foyer'>, rp: CallbackServer,
   { backchannel = true }: { backchannel?: boolean } = {},
 ): Promise<oidc.Configuration> {
-  const created = await server.foyer.services.clients.create({
+  const created = await server.foyer.services.applications.create({
     name: 'Tea Party', redirectUris: [`${rp.url}/cb`], postLogoutRedirectUris: [],
     grantTypes: ['authorization_code', 'refresh_token'],
     isPublic: false, ...(backchannel ? { backchannelLogoutUri: `${rp.url}/backchannel` } : {}),
