@@ -9,19 +9,19 @@ import type { OutboxRepository } from '../mail/outbox.repository.js';
 import type { OrganizationService } from '../organizations/organization.service.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import type { UserService } from '../users/user.service.js';
-import type { AppSectionServices } from './apps.routes.js';
-import type { ApplicationPageServices } from './app-page.js';
+import type { ApplicationSectionServices } from './applications.routes.js';
+import type { ApplicationPageServices } from './application-page.js';
 import type { BulkSectionServices } from './bulk.routes.js';
 import type { ExportSectionServices } from './export.routes.js';
 import type { GroupSectionServices } from './groups.routes.js';
 import type { ImportSectionServices } from './import.routes.js';
 import type { UserActionServices } from './user-actions.routes.js';
-import type { UserAppServices } from './user-apps.routes.js';
+import type { UserApplicationServices } from './user-applications.routes.js';
 import type { UserLinkServices } from './user-links.routes.js';
 import type { UserSectionServices } from './users.routes.js';
 import { applicationsOnlyGuard, renderConsole, staffContext } from './console-context.js';
-import { appRoutes } from './apps.routes.js';
-import { userAppRoutes } from './user-apps.routes.js';
+import { applicationRoutes } from './applications.routes.js';
+import { userApplicationRoutes } from './user-applications.routes.js';
 import { bulkRoutes } from './bulk.routes.js';
 import { exportRoutes } from './export.routes.js';
 import { importRoutes } from './import.routes.js';
@@ -35,9 +35,9 @@ import { userActionRoutes } from './user-actions.routes.js';
 import { userRoutes } from './users.routes.js';
 
 /** What the console's sections use together; each section is typed with its own part only. */
-export type ConsoleServices = AppSectionServices & ApplicationPageServices & BulkSectionServices & ExportSectionServices
-  & GroupSectionServices & ImportSectionServices & UserActionServices & UserAppServices & UserLinkServices
-    & UserSectionServices
+export type ConsoleServices = ApplicationSectionServices & ApplicationPageServices & BulkSectionServices
+  & ExportSectionServices & GroupSectionServices & ImportSectionServices & UserActionServices
+  & UserApplicationServices & UserLinkServices & UserSectionServices
   & { events: AuditQuery; users: UserService; organizations: OrganizationService; settings: SettingsService;
     outbox: OutboxRepository; mailSignal: Signal; };
 
@@ -79,8 +79,8 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     importRoutes({ services, views, wakeImportWorker: deps.wakeImportWorker, maxBytes: deps.importMaxBytes }),
     userRoutes({ services, views }),
     groupRoutes({ services, views }),
-    appRoutes({ services, views }),
-    userAppRoutes({ services, views }),
+    applicationRoutes({ services, views }),
+    userApplicationRoutes({ services, views }),
     userActionRoutes({ services, views }),
     eventRoutes({ events: services.events, users: services.users, views }),
     organizationRoutes({ organizations: services.organizations, views }),

@@ -19,7 +19,7 @@ import { publicName } from '../users/public-name.js';
 import { mayChange } from '../users/user.policy.js';
 import type { UserLinks } from '../users/user-links.service.js';
 import type { UserService } from '../users/user.service.js';
-import { presentApplicationRow } from './app.presenter.js';
+import { presentApplicationRow } from './application.presenter.js';
 import type { Staff } from './console-context.js';
 import { availableActions } from './user-actions.js';
 import { ROLE_LABELS, statusBadges, userStatusSource } from './user.presenter.js';
@@ -47,7 +47,7 @@ export function createUserProfilePage(services: UserProfileServices) {
   async function applicationSections(staff: Staff, userId: string, query: ParsedUrlQuery) {
     const filter = parseApplicationFilter(query);
     const [memberships, personal, assignable, orgs] = await Promise.all([
-      applications.membershipsOf(userId), applications.personalAppsOf(userId, { ...filter, limit: 100 }),
+      applications.membershipsOf(userId), applications.personalApplicationsOf(userId, { ...filter, limit: 100 }),
       applications.assignableBy(staff.viewer), organizations.names(),
     ]);
     return {

@@ -14,7 +14,7 @@ import type { ApplicationQuery, ApplicationListFilter } from './application.quer
 import type { ApplicationExtras, ApplicationMemberRole, ApplicationRecord, ApplicationRepository,
   CreatedApplication } from './application.repository.js';
 
-export interface PersonalAppInput {
+export interface PersonalApplicationInput {
   name: string;
   organizationId: number | null;
   active: boolean;
@@ -88,7 +88,7 @@ export function createApplicationService({ db, repository, query, audit, enqueue
     },
 
     /** A personal OAuth application of `ownerId` (client credentials); the owner is emailed. */
-    async createPersonal(ownerId: string, input: PersonalAppInput, actor: Actor): Promise<CreatedApplication> {
+    async createPersonal(ownerId: string, input: PersonalApplicationInput, actor: Actor): Promise<CreatedApplication> {
       const contact = await contactOf(ownerId);
       // The email is queued with the application, and the mail worker woken once both are committed.
       const created = await db.transaction(async (tx) => {
@@ -210,7 +210,7 @@ export function createApplicationService({ db, repository, query, audit, enqueue
      * A user's personal OAuth applications, for their profile: the caller has checked the staff
      * member may see that user.
      */
-    personalAppsOf(ownerId: string, filter: Omit<ApplicationListFilter, 'kind' | 'ownerId' | 'memberId'>) {
+    personalApplicationsOf(ownerId: string, filter: Omit<ApplicationListFilter, 'kind' | 'ownerId' | 'memberId'>) {
       return query.list({ ...filter, kind: 'personal', ownerId });
     },
 

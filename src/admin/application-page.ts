@@ -3,8 +3,8 @@
 import type { Context } from 'koa';
 import type { Views } from '../platform/views.js';
 import { mayChange } from '../users/user.policy.js';
-import { presentApplication } from './app.presenter.js';
-import { parseApplicationPageQuery } from './apps.input.js';
+import { presentApplication } from './application.presenter.js';
+import { parseApplicationPageQuery } from './applications.input.js';
 import { firstOf, renderConsole, staffOf } from './console-context.js';
 import { ACTION_NOTICES, availableActions } from './user-actions.js';
 import { statusBadges, userStatusSource } from './user.presenter.js';

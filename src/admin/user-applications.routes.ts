@@ -6,12 +6,12 @@ import type { Context } from 'koa';
 import { NotFoundError, ValidationError } from '../platform/errors.js';
 import type { Views } from '../platform/views.js';
 import type { ApplicationMemberRole } from '../applications/application.repository.js';
-import { renderApplicationPage } from './app-page.js';
-import { renderSecretOnce } from './app.presenter.js';
-import { personalOrganization } from './app-form.js';
+import { renderApplicationPage } from './application-page.js';
+import { renderSecretOnce } from './application.presenter.js';
+import { personalOrganization } from './application-form.js';
 import { firstOf, formOf, renderConsole, staffOf } from './console-context.js';
 import { publicName } from '../users/public-name.js';
-import { parseAssignForm, parseMemberForm, parsePersonalForm, parseRemoveMemberForm } from './apps.input.js';
+import { parseAssignForm, parseMemberForm, parsePersonalForm, parseRemoveMemberForm } from './applications.input.js';
 import { keptValues } from '../platform/http/form.input.js';
 import { applicationPath, userPath } from './params.input.js';
 import type { ApplicationService } from '../applications/application.service.js';
@@ -19,7 +19,7 @@ import type { OrganizationService } from '../organizations/organization.service.
 import type { UserService } from '../users/user.service.js';
 
 /** The services this section uses, and no others. */
-export interface UserAppServices {
+export interface UserApplicationServices {
   applications: ApplicationService;
   organizations: OrganizationService;
   users: UserService;
@@ -27,7 +27,8 @@ export interface UserAppServices {
 
 const roleOf = (value: string): ApplicationMemberRole => (value === 'owner' ? 'owner' : 'admin');
 
-export function userAppRoutes({ services, views }: { services: UserAppServices; views: Views }): Router {
+export function userApplicationRoutes({ services, views }: { services: UserApplicationServices;
+  views: Views; }): Router {
   const { applications, users, organizations } = services;
   const router = new Router();
 

@@ -7,24 +7,24 @@ import type { Context } from 'koa';
 import { ValidationError } from '../platform/errors.js';
 import type { Views } from '../platform/views.js';
 import { applicationInput, personalOrganization, NEW_APPLICATION, storedFormValues, typedFormValues,
-  type ApplicationFormValues } from './app-form.js';
-import { parseApplicationListQuery } from './apps.input.js';
+  type ApplicationFormValues } from './application-form.js';
+import { parseApplicationListQuery } from './applications.input.js';
 import { clientIdParam, idParam } from './params.input.js';
-import { formChoices, presentApplication, presentApplicationRow, renderSecretOnce } from './app.presenter.js';
+import { formChoices, presentApplication, presentApplicationRow, renderSecretOnce } from './application.presenter.js';
 import { formOf, renderConsole, requireAdministrator, staffOf } from './console-context.js';
-import { renderApplicationPage } from './app-page.js';
+import { renderApplicationPage } from './application-page.js';
 import type { ApplicationService } from '../applications/application.service.js';
 import type { OrganizationService } from '../organizations/organization.service.js';
 
 /** The services this section uses, and no others. */
-export interface AppSectionServices {
+export interface ApplicationSectionServices {
   applications: ApplicationService;
   organizations: OrganizationService;
 }
 
 const PAGE_SIZE = 50;
 
-export function appRoutes({ services, views }: { services: AppSectionServices; views: Views }): Router {
+export function applicationRoutes({ services, views }: { services: ApplicationSectionServices; views: Views }): Router {
   const { applications, organizations } = services;
   const router = new Router();
   router.param('id', idParam(clientIdParam, 'Application'));

@@ -1,6 +1,6 @@
 // What the Applications pages accept: the list's filters, the application page's cursor,
 // the people forms (a user as typed, a role) and a personal OAuth application. The
-// application form itself is read in app-form.ts.
+// application form itself is read in application-form.ts.
 import { z } from 'zod';
 import type { ApplicationKind, ApplicationMemberRole } from '../applications/application.repository.js';
 import { bigserialId, parseInput, serialId, text } from '../platform/http/input.js';
