@@ -10,11 +10,11 @@ import { renderConsole } from './console-context.js';
 import { type StatusBadge } from './user.presenter.js';
 import { formatTime } from '../platform/format.js';
 
-export const GRANT_LABELS: Record<string, string> = {
+const GRANT_LABELS: Record<string, string> = {
   authorization_code: 'Authorization code (users sign in)', refresh_token: 'Refresh token',
   client_credentials: 'Client credentials (machine access)',
 };
-export const AUTH_METHOD_LABELS: Record<string, string> = {
+const AUTH_METHOD_LABELS: Record<string, string> = {
   client_secret_basic: 'client_secret_basic (HTTP Basic)', client_secret_post: 'client_secret_post (in the form body)',
   client_secret_jwt: 'client_secret_jwt (a JWT signed with the secret)', none: 'none (public client, PKCE)',
 };
@@ -27,7 +27,7 @@ export const formChoices = (canSeal: boolean) => ({
   canSeal,
 });
 
-export function applicationBadges(app: Pick<ApplicationRecord, 'active' | 'firstParty' | 'kind'>): StatusBadge[] {
+function applicationBadges(app: Pick<ApplicationRecord, 'active' | 'firstParty' | 'kind'>): StatusBadge[] {
   const badges: StatusBadge[] = [app.active ? { label: 'Active', tone: 'ok' } : { label: 'Inactive', tone: 'bad' }];
   if (app.firstParty) badges.push({ label: 'First-party', tone: 'plain' });
   if (app.kind === 'personal') badges.push({ label: 'Personal', tone: 'plain' });

@@ -21,7 +21,7 @@ export function idParam(schema: z.ZodType, what: string): RouterParameterMiddlew
 }
 
 /** For one route in a router whose `:id` names different things: parses the path params with `shape`. */
-export function pathParams(shape: Record<string, z.ZodType>, what: string): Middleware {
+function pathParams(shape: Record<string, z.ZodType>, what: string): Middleware {
   const schema = z.object(shape);
   return function parsePathParams(ctx, next) {
     parseId(schema, ctx.params, what);

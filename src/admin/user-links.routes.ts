@@ -37,7 +37,7 @@ export interface UserLinkServices {
 }
 
 /** A strong password a person can type: four groups of letters and digits, 20+ characters, ~110 bits. */
-export function suggestPassword(): string {
+function suggestPassword(): string {
   const alphabet = 'abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
   const group = () => Array.from({ length: 5 }, () => alphabet[randomInt(alphabet.length)]).join('');
   // One of each class so any policy of classes is met; symbols join the groups.

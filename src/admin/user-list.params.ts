@@ -40,7 +40,7 @@ export const QUICK_VIEWS: { label: string; status?: StatusFilter }[] = [
 
 const SEARCH_MAX = 200;
 // The trigram index needs three characters; a shorter term would scan every row.
-export const SEARCH_MIN = 3;
+const SEARCH_MIN = 3;
 const CURSOR = /^[A-Za-z0-9_-]{1,600}$/;
 
 const first = (v: unknown): string => {

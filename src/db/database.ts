@@ -59,7 +59,7 @@ function joined(client: pg.PoolClient, effects: Effect[]): Db {
   return tx;
 }
 
-export function createDatabase(pool: pg.Pool): Database {
+function createDatabase(pool: pg.Pool): Database {
   return {
     pool,
     query: queryVia(pool),

@@ -11,7 +11,7 @@ import { assertMayChange } from '../users/user.policy.js';
 const GROUPS_OF_ADMINISTRATORS = "Only an Administrator can change an Administrator's groups.";
 
 /** Whether the scope reaches a group of this organization (null: a group of no organization). */
-export function reachesGroup(scope: StaffScope, group: { organizationId: number | null }): boolean {
+function reachesGroup(scope: StaffScope, group: { organizationId: number | null }): boolean {
   return scope.kind === 'all' || (scope.organizationId !== null && group.organizationId === scope.organizationId);
 }
 

@@ -11,7 +11,7 @@ export class OrganizationsForAdministratorsError extends DomainError {
   }
 }
 
-export function mayManageOrganizations(scope: StaffScope): boolean {
+function mayManageOrganizations(scope: StaffScope): boolean {
   return scope.kind === 'all';
 }
 

@@ -22,13 +22,13 @@ const PROFILE_COLUMNS: Record<string, keyof ProfileInput> = {
 const OTHER_COLUMNS = ['email_verified', 'phone_number_verified', 'status', 'role', 'organization', 'groups',
   'password', 'password_hash'];
 /** Export columns an import reads past: the id and times are Foyer's own; the last two are the errors file's. */
-export const IGNORED_COLUMNS = ['id', 'created_at', 'last_sign_in_at', 'import_row', 'import_errors'];
+const IGNORED_COLUMNS = ['id', 'created_at', 'last_sign_in_at', 'import_row', 'import_errors'];
 
 /** What a status cell may say: the export's words. Only blocked and locked change anything. */
 const STATUS_WORDS = ['active', 'blocked', 'locked', 'invited', 'reset_pending', 'email_unverified'] as const;
 export type ImportStatus = 'active' | 'blocked' | 'locked' | undefined;
 
-export const BCRYPT_HASH = /^\$2[aby]\$(0[4-9]|[12][0-9]|3[01])\$[./A-Za-z0-9]{53}$/;
+const BCRYPT_HASH = /^\$2[aby]\$(0[4-9]|[12][0-9]|3[01])\$[./A-Za-z0-9]{53}$/;
 
 export function importColumns(customFields: CustomFieldDefinition[]): string[] {
   return [...Object.keys(PROFILE_COLUMNS), ...OTHER_COLUMNS, ...customFields.map((f) => `custom.${f.key}`)];

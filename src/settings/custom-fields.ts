@@ -60,7 +60,7 @@ const cache = new Map<string, CompiledPattern>();
  * event loop (a backtracking `new RegExp` took minutes on `([A-Za-z]+ ?)+` and 35 letters).
  * Features RE2 lacks — backreferences, lookarounds — come back as a problem, never a throw.
  */
-export function compilePattern(pattern: string): CompiledPattern {
+function compilePattern(pattern: string): CompiledPattern {
   const cached = cache.get(pattern);
   if (cached) return cached;
   let compiled: CompiledPattern;

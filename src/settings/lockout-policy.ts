@@ -9,7 +9,7 @@ export interface LockoutPolicy {
   lockMinutes: number;
 }
 
-export const DEFAULT_LOCKOUT_POLICY: LockoutPolicy = { maxFailures: 5, windowMinutes: 15, lockMinutes: 15 };
+const DEFAULT_LOCKOUT_POLICY: LockoutPolicy = { maxFailures: 5, windowMinutes: 15, lockMinutes: 15 };
 
 /** The reason an automatic lock records; it tells an automatic lock from an administrator's. */
 export const AUTO_LOCK_REASON = 'Too many failed sign-in attempts';

@@ -1,7 +1,7 @@
 // The password policy admins set in the console, and the check every new password passes
 // (admin forms, setup link, CLI, later the reset and account pages).
 /** bcrypt ignores everything past 72 bytes, so the policy refuses longer passwords. */
-export const PASSWORD_MAX_BYTES = 72;
+const PASSWORD_MAX_BYTES = 72;
 
 export const CHARACTER_CLASSES = ['lower', 'upper', 'digit', 'symbol'] as const;
 export type CharacterClass = (typeof CHARACTER_CLASSES)[number];
@@ -24,7 +24,7 @@ export const DEFAULT_PASSWORD_POLICY: PasswordPolicy = { minLength: 8, requiredC
 
 /** Below this an identifier is too short to be worth refusing (e.g. a login "al"). */
 const MIN_IDENTIFIER_CHECK = 3;
-export const POLICY_MIN_LENGTH_RANGE = { min: 1, max: 72 } as const;
+const POLICY_MIN_LENGTH_RANGE = { min: 1, max: 72 } as const;
 
 const CLASS_TESTS: Record<CharacterClass, RegExp> = {
   lower: /\p{Ll}/u,

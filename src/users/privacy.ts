@@ -22,7 +22,7 @@ const GOVERNED_BY: Record<string, PrivacyClaim> = {
 /** Built-in fields always have a level; custom fields have one while they are defined. */
 export type PrivacyLevels = Record<PrivacyClaim, PrivacyLevel> & Record<string, PrivacyLevel>;
 
-export function isPrivacyClaim(value: unknown): value is PrivacyClaim {
+function isPrivacyClaim(value: unknown): value is PrivacyClaim {
   return typeof value === 'string' && (PRIVACY_CLAIMS as readonly string[]).includes(value);
 }
 
@@ -36,7 +36,7 @@ export function customKeyOf(field: PrivacyField): string | undefined {
 }
 
 /** The privacy fields that decide whether an OIDC claim may be released; empty for claims without one. */
-export function governingFields(claim: string, levels: PrivacyLevels): PrivacyField[] {
+function governingFields(claim: string, levels: PrivacyLevels): PrivacyField[] {
   if (isPrivacyClaim(claim)) return [claim];
   if (GOVERNED_BY[claim]) return [GOVERNED_BY[claim]];
   if (claim === CUSTOM_CLAIM) return Object.keys(levels).filter((f) => f.startsWith(CUSTOM_PREFIX));

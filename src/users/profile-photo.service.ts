@@ -10,7 +10,7 @@ import { createProfilePhotoRepository } from './profile-photo.repository.js';
 import { describeUser, type UserService } from './user.service.js';
 
 export const PHOTO_MAX_BYTES = 2 * 1024 * 1024;
-export const PHOTO_PATH_PREFIX = 'public/images/profile/';
+const PHOTO_PATH_PREFIX = 'public/images/profile/';
 
 const KINDS = [
   { type: 'image/png', ext: 'png',
@@ -21,7 +21,7 @@ const KINDS = [
 ] as const;
 
 /** What an upload is, judged by its first bytes; undefined for anything but PNG, JPEG and WebP. */
-export function sniffImage(bytes: Buffer): { type: string; ext: string } | undefined {
+function sniffImage(bytes: Buffer): { type: string; ext: string } | undefined {
   return bytes.length >= 12 ? KINDS.find((k) => k.matches(bytes)) : undefined;
 }
 

@@ -47,7 +47,7 @@ export class NotInvitedError extends DomainError {
   }
 }
 
-export const SELF_SERVICE: Actor = { type: 'system', label: 'self-service' };
+const SELF_SERVICE: Actor = { type: 'system', label: 'self-service' };
 const RESET_PURPOSES = ['password_reset', 'recovery'] as const;
 
 /** The message that carries an email-verification link (the link is made when it goes out). */

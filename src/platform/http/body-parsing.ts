@@ -21,7 +21,7 @@ export class BodyReadError extends DomainError {
 const PREFIX = 'The request body could not be read';
 
 /** What went wrong reading a body, in words for the client; never the parser's own text (it can quote the body). */
-export function bodyReadErrorOf(err: unknown): BodyReadError {
+function bodyReadErrorOf(err: unknown): BodyReadError {
   if (err instanceof BodyReadError) return err;
   const e = (err ?? {}) as { status?: unknown; type?: unknown; code?: unknown; message?: unknown; limit?: unknown };
   if (e.status === 413 || e.type === 'entity.too.large') {
@@ -77,7 +77,7 @@ export function parseBodies({ types, jsonTypes = [], limit, errorAs = (e) => e }
  * arrived. The rest of the body is read and dropped (so the answer is not lost to a reset
  * connection), for a few seconds at most; a client still sending after that is cut off.
  */
-export function stopReadingBody(ctx: Context, graceMs = 5000): void {
+function stopReadingBody(ctx: Context, graceMs = 5000): void {
   const { req } = ctx;
   req.unpipe();
   if (req.complete || req.destroyed) return;

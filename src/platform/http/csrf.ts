@@ -6,7 +6,7 @@ import type { Middleware } from 'koa';
 import { DomainError } from '../errors.js';
 
 const COOKIE = 'foyer.csrf';
-export const CSRF_FIELD = '_csrf';
+const CSRF_FIELD = '_csrf';
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export class CsrfError extends DomainError {

@@ -7,7 +7,7 @@ import type Provider from 'oidc-provider';
 import { isDatabaseOutage, RETRY_AFTER_SECONDS, TEMPORARILY_UNAVAILABLE } from '../../db/database-outage.js';
 import type { Views } from '../views.js';
 
-export const UNAVAILABLE_PAGE = {
+const UNAVAILABLE_PAGE = {
   title: 'Try again shortly',
   message: 'This service is briefly unavailable. Nothing you did caused it; please try again shortly.',
 } as const;

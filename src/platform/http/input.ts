@@ -64,7 +64,7 @@ export const textList = (max = 200, maxItems = 1000) =>
   );
 
 export const INT4_MAX = 2_147_483_647;
-export const INT8_MAX = 9_223_372_036_854_775_807n;
+const INT8_MAX = 9_223_372_036_854_775_807n;
 
 /** A positive id that fits PostgreSQL's `integer` (serial) column, as a number. */
 export const serialId = z.preprocess(
@@ -80,14 +80,6 @@ export const bigserialId = z.preprocess(
   z.string().regex(/^[1-9][0-9]{0,18}$/, 'Not a valid id.').refine((s) => /^[0-9]+$/.test(s) && BigInt(s) <= INT8_MAX,
     'Not a valid id.'),
 );
-
-/** A bounded integer from a query string or form (e.g. a page size, a SCIM startIndex). */
-export const boundedInt = (min: number, max: number) =>
-  z.preprocess(
-    single,
-    z.string().regex(/^-?[0-9]{1,16}$/, 'Enter a whole number.').transform(Number)
-      .refine((n) => n >= min && n <= max, `Enter a number from ${min} to ${max}.`),
-  );
 
 /** A calendar date YYYY-MM-DD that exists, between 1900 and 2100; `notFuture` for birthdates. */
 export const calendarDate = ({ notFuture = false }: { notFuture?: boolean } = {}) =>

@@ -3,7 +3,7 @@
 // the SCIM router itself answers with `toJSON()`, the body SCIM clients understand.
 import { DomainError } from '../../platform/errors.js';
 
-export const SCIM_ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
+const SCIM_ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
 
 /** The §3.12 error body. `status` is a string there, not a number. */
 export interface ScimErrorBody {

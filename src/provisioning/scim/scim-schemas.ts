@@ -10,7 +10,6 @@ export const ENTERPRISE_SCHEMA = 'urn:ietf:params:scim:schemas:extension:enterpr
 /** Locked, forced password reset, pending verification: writable through PUT and PATCH. */
 export const FOYER_SCHEMA = 'urn:foyer:params:scim:schemas:extension:foyer:2.0:User';
 export const LIST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
-export const PATCH_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 export const SCIM_CONTENT_TYPE = 'application/scim+json';
 
 const foyer = (attr: string) => `${FOYER_SCHEMA}:${attr}`.toLowerCase();
