@@ -17,6 +17,8 @@ import { HashedPayloadIds1732395000000 } from './1732395000000-hashed-payload-id
 import { RateLimiterPoints1732397000000 } from './1732397000000-rate-limiter-points.js';
 import { DropUsersDeletedAt1732399000000 } from './1732399000000-drop-users-deleted-at.js';
 import { ApplicationAuditActions1732400000000 } from './1732400000000-application-audit-actions.js';
+import { LoginAsRealIdpsSendIt1732410000000 } from './1732410000000-login-as-real-idps-send-it.js';
+import { ServiceAccounts1732420000000 } from './1732420000000-service-accounts.js';
 
 export const migrations = [InitialSchema1732250000000, UserDirectoryIndexes1732260000000, ConsoleSettings1732270000000,
   SignInFailures1732280000000,
@@ -24,4 +26,5 @@ export const migrations = [InitialSchema1732250000000, UserDirectoryIndexes17322
   MailAndLinks1732310000000, ProfilePhotos1732320000000, GroupsAndApiKeys1732330000000,
   ExportJobs1732340000000, ImportJobs1732350000000, ApplicationMembers1732360000000,
   ApplicationGrantsIndex1732370000000, HashedPayloadIds1732395000000, RateLimiterPoints1732397000000,
-  DropUsersDeletedAt1732399000000, ApplicationAuditActions1732400000000];
+  DropUsersDeletedAt1732399000000, ApplicationAuditActions1732400000000, LoginAsRealIdpsSendIt1732410000000,
+  ServiceAccounts1732420000000];

@@ -126,7 +126,7 @@ export async function createFoyer({ config, database, logger }: { config: Config
   const admin = adminRoutes({ services, views, requireStaff: adminAuth.requireStaff, forms, issuer: config.issuer,
     wakeBulkWorker: () => void bulkWorker.wake(), smtp: Boolean(config.mail.smtpUrl),
     wakeExportWorker: () => void exportWorker.wake(), exportJobThreshold: config.exportJobThreshold,
-    wakeImportWorker: () => void importWorker.wake(), importMaxBytes: config.importMaxBytes });
+    wakeImportWorker: () => void importWorker.wake(), importMaxBytes: config.importMaxBytes, secureCookies });
 
   const home = new Router();
   home.get('/', function homePage(ctx) {

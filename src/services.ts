@@ -29,6 +29,7 @@ import { createProfilePhotos, type ProfilePhotos } from './users/profile-photo.s
 import { createGroupRepository } from './groups/group.repository.js';
 import { createGroupService, type GroupService } from './groups/group.service.js';
 import { createApiKeys, type ApiKeys } from './api-keys/api-key.service.js';
+import { createServiceAccounts, type ServiceAccounts } from './api-keys/service-account.service.js';
 import { createExportJobs, type ExportJobs } from './provisioning/export-jobs.js';
 import { createImportJobs, type ImportJobs } from './provisioning/import-jobs.js';
 import { createUserImporter } from './provisioning/user-import.service.js';
@@ -53,6 +54,8 @@ export interface Services {
   audit: AuditLog;
   groups: GroupService;
   apiKeys: ApiKeys;
+  /** Non-human holders of provisioning API keys (Administrators and the CLI only). */
+  serviceAccounts: ServiceAccounts;
   /** Large CSV exports (the worker is started by app.ts). */
   exports: ExportJobs;
   /** CSV imports: staged uploads, dry runs and their application (the worker is started by app.ts). */
@@ -123,6 +126,8 @@ export function createServices(config: Config, db: Database): Services {
     audit,
     groups,
     apiKeys: createApiKeys({ db, users, audit }),
+    serviceAccounts: createServiceAccounts({ db, users: userRepository, lifecycle,
+      organizations: organizationRepository, audit }),
     exports: createExportJobs({ db, settings, audit, enqueue: (m) => outbox.enqueue(m), wakeMail: mailSignal.ring,
       lease }),
     imports: createImportJobs({ db, importer, settings, hasher, audit, enqueue: (m) => outbox.enqueue(m),

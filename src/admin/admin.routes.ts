@@ -19,6 +19,7 @@ import type { UserActionServices } from './user-actions.routes.js';
 import type { UserApplicationServices } from './user-applications.routes.js';
 import type { UserLinkServices } from './user-links.routes.js';
 import type { UserSectionServices } from './users.routes.js';
+import type { ServiceAccountSectionServices } from './service-accounts.routes.js';
 import { applicationsOnlyGuard, renderConsole, staffContext } from './console-context.js';
 import { applicationRoutes } from './applications.routes.js';
 import { userApplicationRoutes } from './user-applications.routes.js';
@@ -30,6 +31,7 @@ import { userLinkRoutes } from './user-links.routes.js';
 import { eventRoutes } from './events.routes.js';
 import { organizationRoutes } from './organizations.routes.js';
 import { outboxRoutes } from './outbox.routes.js';
+import { serviceAccountRoutes } from './service-accounts.routes.js';
 import { settingsRoutes } from './settings.routes.js';
 import { userActionRoutes } from './user-actions.routes.js';
 import { userRoutes } from './users.routes.js';
@@ -37,7 +39,7 @@ import { userRoutes } from './users.routes.js';
 /** What the console's sections use together; each section is typed with its own part only. */
 export type ConsoleServices = ApplicationSectionServices & ApplicationPageServices & BulkSectionServices
   & ExportSectionServices & GroupSectionServices & ImportSectionServices & UserActionServices
-  & UserApplicationServices & UserLinkServices & UserSectionServices
+  & UserApplicationServices & UserLinkServices & UserSectionServices & ServiceAccountSectionServices
   & { events: AuditQuery; users: UserService; organizations: OrganizationService; settings: SettingsService;
     outbox: OutboxRepository; mailSignal: Signal; };
 
@@ -56,6 +58,8 @@ export interface AdminRouteDeps {
   exportJobThreshold: number;
   wakeImportWorker: () => void;
   importMaxBytes: number;
+  /** Cookies only over HTTPS (the issuer is https:). */
+  secureCookies: boolean;
 }
 
 export function adminRoutes(deps: AdminRouteDeps): Router {
@@ -84,6 +88,7 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     userActionRoutes({ services, views }),
     eventRoutes({ events: services.events, users: services.users, views }),
     organizationRoutes({ organizations: services.organizations, views }),
+    serviceAccountRoutes({ services, views, secureCookies: deps.secureCookies }),
     settingsRoutes({ settings: services.settings, views }),
     outboxRoutes({ outbox: services.outbox, views, smtp, wakeMail: services.mailSignal.ring }),
   ]) {

@@ -21,6 +21,11 @@ export const USAGE = `Usage: npm run cli -- <command>
   user block <login>
   user unblock <login>
   user privacy <login> <claim> <private|on_request|public>
+  service-account create --name N [--role ADMIN|MANAGER] [--organization ID]
+              [--expires YYYY-MM-DD]
+              a non-human account for a provisioning integration (default role
+              ADMIN; a MANAGER needs an organization); prints its SCIM API key,
+              shown only this once (with --expires it stops at 00:00 UTC that day)
   application create --name N --redirect-uri U [--redirect-uri U2 ...]   (also: client create)
               [--post-logout-redirect-uri U] [--grant-type authorization_code|refresh_token|client_credentials ...]
               [--scope openid --scope email ...]
@@ -125,6 +130,22 @@ const commands: Record<string, Command> = {
     const user = await users.findByLogin(login);
     const levels = await users.setPrivacy(user.id, claim, level, CLI_ACTOR, ALL_USERS);
     return { id: Number(user.id), login: user.login, privacy: levels };
+  },
+
+  async 'service-account create'({ serviceAccounts }, args) {
+    const { values, positionals: extra } = parse(args, {
+      name: { type: 'string' }, role: { type: 'string' }, organization: { type: 'string' }, expires: { type: 'string' },
+    });
+    if (extra.length) throw new CliUsageError(`unexpected argument "${extra[0]}"`);
+    const v = values as Record<string, string | undefined>;
+    if (v.name === undefined) throw new CliUsageError('--name is required');
+    if (v.expires !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(v.expires)) {
+      throw new CliUsageError('--expires must be a day as YYYY-MM-DD');
+    }
+    const { account, key } = await serviceAccounts.create({ name: v.name, role: v.role,
+      organizationId: organizationId(v.organization), expires: v.expires }, CLI_ACTOR, ALL_USERS);
+    return { id: Number(account.id), name: account.name, role: account.role, organization_id: account.organizationId,
+      api_key: key, key_hint: account.key?.hint, key_expires_at: account.key?.expiresAt?.toISOString() ?? null };
   },
 
   async 'application create'({ applications }, args) {

@@ -91,11 +91,12 @@ export function createGroupService({ db, groups, users, audit }: { db: Db; group
       }
     },
 
-    async delete(id: string, actor: Actor, scope: StaffScope): Promise<void> {
-      const group = await require(id, scope);
+    /** `outer`: a unit of work to join (SCIM deletes under the group's lock). */
+    async delete(id: string, actor: Actor, scope: StaffScope, outer?: Db): Promise<void> {
+      const group = await require(id, scope, outer);
       // Deleting a group ends its memberships: an Administrator's among them is theirs to change only.
-      for (const member of await groups.members(id)) assertMayChangeMembership(scope, member);
-      await db.transaction(async (tx) => {
+      for (const member of await groups.members(id, outer)) assertMayChangeMembership(scope, member);
+      await (outer ?? db).transaction(async (tx) => {
         await groups.delete(id, tx);
         await audit.record({ actor, action: 'group.deleted',
           details: { group: id, name: group.name, members: group.memberCount } }, tx);

@@ -1,10 +1,9 @@
 // The SCIM discovery documents (RFC 7644 §4): what this server supports, its resource
 // types and the schemas, including Foyer's extension.
-import { ENTERPRISE_SCHEMA, FOYER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA } from '../provisioning/scim/scim-schemas.js';
-
-const attr = (name: string, type = 'string', extra: Record<string, unknown> = {}) =>
-  ({ name, type, multiValued: false, required: false, caseExact: false, mutability: 'readWrite', returned: 'default',
-    uniqueness: 'none', ...extra });
+import { ENTERPRISE_SCHEMA, FOYER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA,
+  WSO2_SCHEMA } from '../provisioning/scim/scim-schemas.js';
+import { COMMON_ATTRIBUTES, ENTERPRISE_USER, FOYER_USER, GROUP_CORE, USER_CORE, WSO2_USER,
+  type ScimSchema } from '../provisioning/scim/scim-attributes.js';
 
 export function serviceProviderConfig(base: string) {
   return {
@@ -15,7 +14,7 @@ export function serviceProviderConfig(base: string) {
     filter: { supported: true, maxResults: 1000 },
     changePassword: { supported: true },
     sort: { supported: true },
-    etag: { supported: false },
+    etag: { supported: true },
     authenticationSchemes: [{ type: 'oauthbearertoken', name: 'API key',
       description: 'A Foyer API key as a Bearer token (Authorization: Bearer <key>)', primary: true }],
     meta: { resourceType: 'ServiceProviderConfig', location: `${base}/ServiceProviderConfig` },
@@ -26,7 +25,8 @@ export function resourceTypes(base: string) {
   return [
     { schemas: ['urn:ietf:params:scim:schemas:core:2.0:ResourceType'], id: 'User', name: 'User', endpoint: '/Users',
       schema: USER_SCHEMA,
-      schemaExtensions: [{ schema: ENTERPRISE_SCHEMA, required: false }, { schema: FOYER_SCHEMA, required: false }],
+      schemaExtensions: [{ schema: ENTERPRISE_SCHEMA, required: false }, { schema: FOYER_SCHEMA, required: false },
+        { schema: WSO2_SCHEMA, required: false }],
       meta: { resourceType: 'ResourceType', location: `${base}/ResourceTypes/User` } },
     { schemas: ['urn:ietf:params:scim:schemas:core:2.0:ResourceType'], id: 'Group', name: 'Group', endpoint: '/Groups',
       schema: GROUP_SCHEMA,
@@ -34,32 +34,11 @@ export function resourceTypes(base: string) {
   ];
 }
 
+/** The schemas as /Schemas lists them: every attribute a resource has (externalId with the core ones). */
 export function schemas(base: string) {
-  const multi = (name: string) => attr(name, 'complex',
-    { multiValued: true, subAttributes: [attr('value'), attr('type'), attr('primary', 'boolean')] });
-  return [
-    { id: USER_SCHEMA, name: 'User', attributes: [
-      attr('userName', 'string', { uniqueness: 'server' }), attr('externalId', 'string', { caseExact: true }),
-      attr('name', 'complex',
-        { subAttributes: [attr('givenName'), attr('familyName'),
-          attr('formatted', 'string', { mutability: 'readOnly' })] }),
-      attr('displayName'), attr('nickName'), multi('emails'), multi('phoneNumbers'), attr('active', 'boolean'),
-      attr('password', 'string', { mutability: 'writeOnly', returned: 'never' }),
-      attr('groups', 'complex', { multiValued: true, mutability: 'readOnly' }),
-    ] },
-    { id: GROUP_SCHEMA, name: 'Group',
-      attributes: [attr('displayName', 'string', { required: true }), attr('externalId'),
-        attr('members', 'complex',
-          { multiValued: true,
-            subAttributes: [attr('value'), attr('display', 'string', { mutability: 'readOnly' })] })] },
-    { id: ENTERPRISE_SCHEMA, name: 'EnterpriseUser',
-      attributes: [attr('organization', 'string', { mutability: 'readOnly' })] },
-    { id: FOYER_SCHEMA, name: 'FoyerUser', description: 'Statuses SCIM has no word for',
-      attributes: [attr('locked', 'boolean'), attr('lockReason', 'string', { mutability: 'readOnly' }),
-        attr('forcePasswordReset', 'boolean'),
-        attr('pendingVerification', 'boolean', { mutability: 'readOnly' }),
-        attr('invited', 'boolean', { mutability: 'readOnly' }),
-        attr('role', 'string', { mutability: 'readOnly' })] },
-  ].map((s) => ({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:Schema'], ...s,
-    meta: { resourceType: 'Schema', location: `${base}/Schemas/${s.id}` } }));
+  const externalId = COMMON_ATTRIBUTES.filter((a) => a.name === 'externalId');
+  const core = (schema: ScimSchema): ScimSchema => ({ ...schema, attributes: [...schema.attributes, ...externalId] });
+  return [core(USER_CORE), core(GROUP_CORE), ENTERPRISE_USER, FOYER_USER, WSO2_USER]
+    .map((s) => ({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:Schema'], ...s,
+      meta: { resourceType: 'Schema', location: `${base}/Schemas/${s.id}` } }));
 }

@@ -1,6 +1,8 @@
 // /scim/v2 (RFC 7644): discovery, Users and Groups, authenticated by a user's API key with
-// that user's permissions (Administrator: everything; Manager: their organization). Errors are
-// SCIM error bodies; every response is application/scim+json.
+// that user's permissions (Administrator: everything; Manager: their organization). Every
+// response under /scim/v2, unknown paths and errors included, is application/scim+json with a
+// SCIM body; bodies are read as application/scim+json or application/json, others are 415.
+// Resources carry their version (ETag, meta.version): If-Match guards writes, If-None-Match reads.
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { DomainError, ValidationError } from '../platform/errors.js';
@@ -12,9 +14,9 @@ import { RETRY_AFTER_SECONDS } from '../db/database-outage.js';
 import { reportOutage } from '../platform/http/database-unavailable.js';
 import { retryText } from '../security/rate-limits.js';
 import { checkBodyText, parseListQuery, parseProjection, type ListQuery } from './scim-input.js';
-import { applyPatch } from '../provisioning/scim/scim-patch.js';
 import { resourceTypes, schemas, serviceProviderConfig } from './scim-discovery.js';
 import { LIST_SCHEMA, SCIM_CONTENT_TYPE } from '../provisioning/scim/scim-schemas.js';
+import { namesVersion, versionOf } from '../provisioning/scim/scim-version.js';
 import type { ScimCaller, ScimUsers } from '../provisioning/scim/scim-users.service.js';
 import type { ScimGroups } from '../provisioning/scim/scim-groups.service.js';
 import { project } from '../provisioning/scim/scim-projection.js';
@@ -28,15 +30,36 @@ export interface ScimRouteServices {
   rateLimits: RateLimits;
 }
 
-/** What the routes need of Users and of Groups. */
-interface ScimResources<T> {
-  list(query: ListQuery, scope: ScimCaller['scope']): Promise<{ total: number; resources: T[] }>;
-  find(id: string, scope: ScimCaller['scope']): Promise<T>;
-  represent(resource: T): Promise<Record<string, unknown>>;
-  create(body: Record<string, unknown>, caller: ScimCaller): Promise<T>;
-  replace(id: string, body: Record<string, unknown>, caller: ScimCaller): Promise<T>;
-  savePatched(existing: T, patched: Record<string, unknown>, caller: ScimCaller): Promise<T>;
-  delete(id: string, caller: ScimCaller): Promise<void>;
+type Json = Record<string, unknown>;
+
+/** What the routes need of Users and of Groups: representations in, representations out. */
+interface ScimResources {
+  list(query: ListQuery, scope: ScimCaller['scope']): Promise<{ total: number; resources: Json[] }>;
+  get(id: string, scope: ScimCaller['scope']): Promise<Json>;
+  create(body: Json, caller: ScimCaller): Promise<Json>;
+  replace(id: string, body: Json, caller: ScimCaller, ifMatch?: string): Promise<Json>;
+  patch(id: string, body: unknown, caller: ScimCaller, ifMatch?: string): Promise<Json>;
+  delete(id: string, caller: ScimCaller, ifMatch?: string): Promise<void>;
+}
+
+/** The media types a body may have; any charset parameter (type-is ignores parameters and case). */
+const BODY_TYPES = ['application/json', SCIM_CONTENT_TYPE];
+
+/** Paths that exist, with the methods each answers, for 405 rather than 404. */
+const RESOURCE_PATHS: [RegExp, string[]][] = [
+  [/^\/(Users|Groups)$/i, ['GET', 'POST']],
+  [/^\/(Users|Groups)\/\.search$/i, ['POST']],
+  [/^\/(Users|Groups)\/[^/]+$/i, ['GET', 'PUT', 'PATCH', 'DELETE']],
+  [/^\/(ServiceProviderConfig|ResourceTypes|Schemas)(\/[^/]+)?$/i, ['GET']],
+];
+
+/** A SearchRequest body (RFC 7644 §3.4.3) as the query parameters of a list. */
+function searchQuery(body: Json): Record<string, unknown> {
+  const text = (v: unknown) => (Array.isArray(v) ? v.map(String).join(',') : v === undefined || v === null ? undefined
+    : String(v));
+  return { filter: text(body.filter), startIndex: text(body.startIndex), count: text(body.count),
+    sortBy: text(body.sortBy), sortOrder: text(body.sortOrder), attributes: text(body.attributes),
+    excludedAttributes: text(body.excludedAttributes) };
 }
 
 function scimError(status: number, detail: string, scimType?: string) {
@@ -115,8 +138,14 @@ export function scimRoutes({ services, users, groups, issuer }: { services: Scim
     await next();
   });
   // A body that cannot be read (bad encoding, malformed JSON, too large) is a SCIM error, never a 500.
+  router.use(async function scimBodyType(ctx, next) {
+    if (ctx.request.length && !ctx.is(BODY_TYPES)) {
+      throw new ScimError(415, undefined, 'Send the body as application/scim+json or application/json');
+    }
+    await next();
+  });
   router.use(parseBodies({
-    types: ['json'], jsonTypes: [SCIM_CONTENT_TYPE], limit: '1mb',
+    types: ['json'], jsonTypes: BODY_TYPES, limit: '1mb',
     errorAs: (err) => new ScimError(err.status, err.status === 400 ? 'invalidSyntax' : undefined, err.message),
   }));
 
@@ -128,7 +157,6 @@ export function scimRoutes({ services, users, groups, issuer }: { services: Scim
     return b as Record<string, unknown>;
   };
   const projection = (ctx: Context) => parseProjection(ctx.query);
-  const listQuery = (ctx: Context) => parseListQuery(ctx.query);
 
   router.get('/ServiceProviderConfig', (ctx) => { ctx.body = serviceProviderConfig(base); });
   router.get('/ResourceTypes', (ctx) => {
@@ -152,42 +180,59 @@ export function scimRoutes({ services, users, groups, issuer }: { services: Scim
     ctx.body = found;
   });
 
-  /** The same six operations for each resource type: list, read, create, replace, patch, delete. */
-  function resourceRoutes<T>(path: string, resources: ScimResources<T>) {
-    router.get(path, async function listResources(ctx) {
-      const query = listQuery(ctx);
+  /** Answers with a resource: its version as ETag, the projection the client asked for. */
+  function answer(ctx: Context, resource: Json, status = 200) {
+    ctx.status = status;
+    ctx.set('ETag', versionOf(resource));
+    ctx.body = project(resource, projection(ctx));
+  }
+  const ifMatch = (ctx: Context) => ctx.get('if-match') || undefined;
+
+  /** The same operations for each resource type: list, search, read, create, replace, patch, delete. */
+  function resourceRoutes(path: string, resources: ScimResources) {
+    async function list(ctx: Context, raw: Record<string, unknown>) {
+      const query = parseListQuery(raw);
       const { total, resources: found } = await resources.list(query, caller(ctx).scope);
-      const listed = await Promise.all(found.map(async (r) => project(await resources.represent(r), projection(ctx))));
+      const shown = parseProjection(raw);
+      const listed = found.map((r) => project(r, shown));
       ctx.body = { schemas: [LIST_SCHEMA], totalResults: total, startIndex: query.startIndex,
         itemsPerPage: listed.length, Resources: listed };
+    }
+
+    router.get(path, async function listResources(ctx) {
+      await list(ctx, ctx.query);
+    });
+
+    router.post(`${path}/.search`, async function searchResources(ctx) {
+      await list(ctx, searchQuery(body(ctx)));
     });
 
     router.get(`${path}/:id`, async function getResource(ctx) {
-      ctx.body = project(await resources.represent(await resources.find(ctx.params.id, caller(ctx).scope)),
-        projection(ctx));
+      const resource = await resources.get(ctx.params.id, caller(ctx).scope);
+      if (namesVersion(ctx.get('if-none-match') || undefined, versionOf(resource))) {
+        ctx.status = 304;
+        ctx.set('ETag', versionOf(resource));
+        return;
+      }
+      answer(ctx, resource);
     });
 
     router.post(path, async function createResource(ctx) {
-      const representation = await resources.represent(await resources.create(body(ctx), caller(ctx)));
-      ctx.status = 201;
-      ctx.set('Location', String((representation.meta as { location: string }).location));
-      ctx.body = project(representation, projection(ctx));
+      const created = await resources.create(body(ctx), caller(ctx));
+      ctx.set('Location', String((created.meta as { location: string }).location));
+      answer(ctx, created, 201);
     });
 
     router.put(`${path}/:id`, async function replaceResource(ctx) {
-      ctx.body = project(await resources.represent(await resources.replace(ctx.params.id, body(ctx), caller(ctx))),
-        projection(ctx));
+      answer(ctx, await resources.replace(ctx.params.id, body(ctx), caller(ctx), ifMatch(ctx)));
     });
 
     router.patch(`${path}/:id`, async function patchResource(ctx) {
-      const existing = await resources.find(ctx.params.id, caller(ctx).scope);
-      const patched = applyPatch(await resources.represent(existing), body(ctx));
-      ctx.body = project(await resources.represent(await resources.savePatched(existing, patched, caller(ctx))),
-        projection(ctx));
+      answer(ctx, await resources.patch(ctx.params.id, body(ctx), caller(ctx), ifMatch(ctx)));
     });
 
     router.delete(`${path}/:id`, async function deleteResource(ctx) {
-      await resources.delete(ctx.params.id, caller(ctx));
+      await resources.delete(ctx.params.id, caller(ctx), ifMatch(ctx));
       ctx.status = 204;
       ctx.body = null;
     });
@@ -195,6 +240,24 @@ export function scimRoutes({ services, users, groups, issuer }: { services: Scim
 
   resourceRoutes('/Users', users);
   resourceRoutes('/Groups', groups);
+
+  // The methods clients send; `all` would also claim CONNECT and TRACE, which Node's HTTP server answers itself.
+  const everyMethod = (paths: string[], handler: Middleware) => {
+    for (const method of ['get', 'post', 'put', 'patch', 'delete'] as const) router[method](paths, handler);
+  };
+  everyMethod(['/Me', '/Me/{*rest}', '/Bulk', '/.search'], function notImplemented() {
+    throw new ScimError(501, undefined, 'This endpoint is not supported by this server');
+  });
+  // Anything else under /scim/v2 is a SCIM 404 (or 405 on a path that exists), never the HTML page.
+  everyMethod(['/{*rest}'], function unknownEndpoint(ctx) {
+    const path = ctx.path.replace(/^\/scim\/v2/, '');
+    const known = RESOURCE_PATHS.find(([pattern]) => pattern.test(path));
+    if (known && !known[1].includes(ctx.method)) {
+      ctx.set('Allow', known[1].join(', '));
+      throw new ScimError(405, undefined, `${ctx.method} is not allowed here; use ${known[1].join(' or ')}`);
+    }
+    throw new ScimError(404, undefined, 'No such endpoint');
+  });
 
   return router;
 }

@@ -4,16 +4,20 @@ import { parsePhoneNumberWithError, type CountryCode } from 'libphonenumber-js';
 
 export type IdentifierKind = 'login' | 'email' | 'phone_number';
 
-const LOGIN = /^[A-Za-z][A-Za-z0-9._-]{1,63}$/;
+// Logins as identity providers send them (SCIM userName): Entra ID and Okta push the
+// userPrincipalName (alice@contoso.com), people have digits-first and non-ASCII names. Letters
+// and digits of any script (with their combining marks, so a decomposed "ë" passes as well as a
+// composed one), and . @ + - _; no spaces, no control or invisible characters; 1 to 256
+// characters (code points). Unique case-insensitively across logins and email addresses
+// (migration 1732410000000).
+const LOGIN = /^[\p{L}\p{M}\p{N}.@+_-]{1,256}$/u;
+const LOGIN_RULE = 'Use up to 256 letters, digits, dots, @, +, - or _, without spaces (an email address works)';
 // Deliberately simple: one @, something on each side, a dot in the domain, no spaces.
 const EMAIL = /^[^\s@]{1,64}@[^\s@]+\.[^\s@]{2,}$/;
 const PHONE_LIKE = /^\+?\(?[0-9][0-9 ().-]{5,}$/;
 
 export function validateLogin(value: string): string | undefined {
-  if (!LOGIN.test(value)) {
-    return 'Use 2 to 64 letters, digits, dots, dashes or underscores, starting with a letter';
-  }
-  return undefined;
+  return LOGIN.test(value) ? undefined : LOGIN_RULE;
 }
 
 export function validateEmail(value: string): string | undefined {
@@ -47,10 +51,13 @@ export function classifyIdentifier(raw: string,
   defaultRegion: string): { kind: IdentifierKind; value: string } | undefined {
   const value = raw.trim();
   if (value === '') return undefined;
+  // An e-mail-form value names the user with that email or that login (they are unique
+  // across each other, so at most one does): the repository looks up both.
   if (value.includes('@')) return { kind: 'email', value };
   if (PHONE_LIKE.test(value)) {
     const phone = normalizePhone(value, defaultRegion);
-    return phone ? { kind: 'phone_number', value: phone } : undefined;
+    if (phone) return { kind: 'phone_number', value: phone };
+    // No phone number, but it may be a login (logins may be all digits, e.g. an employee number).
   }
   return { kind: 'login', value };
 }

@@ -7,6 +7,7 @@ import type { MailConfig } from '../config/config.js';
 import type { OneTimeTokens } from './one-time-token.repository.js';
 import type { UserService } from './user.service.js';
 import { mayResetPassword } from './user-status.js';
+import { isPerson } from './user.policy.js';
 import type { Logger } from '../platform/logger.js';
 import type { Views } from '../platform/views.js';
 import type { OutboxRepository, OutboxRow } from '../mail/outbox.repository.js';
@@ -43,7 +44,8 @@ export function createMailDelivery(deps: MailWorkerDeps) {
     const user = identifier ? await users.findBySignInIdentifier(identifier)
       : row.userId ? await users.findById(row.userId) : null;
     const to = identifier ? user?.email : row.to;
-    const reachable = user && !user.blocked && to && (!identifier || mayResetPassword(user));
+    // A service account gets no mail, whatever address its row may have been given.
+    const reachable = user && !user.blocked && isPerson(user) && to && (!identifier || mayResetPassword(user));
     if (!reachable) {
       await outbox.markSent(row.id, 'dropped');
       return 'dropped';

@@ -10,6 +10,7 @@ import { ALL_USERS, type StaffScope } from '../platform/access.js';
 import { describeUser, LastAdministratorError, type UserService } from './user.service.js';
 import type { UserRepository } from './user.repository.js';
 import { createUserLifecycleRepository } from './user-lifecycle.repository.js';
+import { assertPerson, isPerson } from './user.policy.js';
 
 export interface LockInput {
   reason?: string;
@@ -131,6 +132,7 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
       within: (tx: Db, user: User) => Promise<void>, outer?: Db): Promise<{ user: User; revoked: number }> {
       return (outer ?? db).transaction(async (tx) => {
         const target = await users.getChangeable(id, scope, tx);
+        assertPerson(target);
         if (!target.email) {
           throw new ValidationError({ email: 'This user has no email address to send the reset link to' });
         }
@@ -303,7 +305,8 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
       outer?: Db): Promise<{ id: string; login: string | null }> {
       return (outer ?? db).transaction(async (tx) => {
         const user = await users.getChangeable(id, scope, tx);
-        if (user.role === 'ADMIN') await lastAdminGuard(tx, id);
+        // A service account is never the Administrator who can get back in: deleting it leaves every person as it was.
+        if (user.role === 'ADMIN' && isPerson(user)) await lastAdminGuard(tx, id);
         // Before the user row goes: its ON DELETE CASCADE would drop the memberships that
         // tell which applications had no other owner.
         const applications = await deps.deleteOwnedApplications(tx, id);

@@ -16,6 +16,7 @@ import type { UserLifecycle } from './user-lifecycle.service.js';
 import type { UserRepository } from './user.repository.js';
 import { describeUser, type CreateUserInput, type UserService } from './user.service.js';
 import { mayResetPassword } from './user-status.js';
+import { assertPerson } from './user.policy.js';
 
 export interface UserLinksDeps {
   db: Db;
@@ -156,12 +157,13 @@ export function createUserLinks(deps: UserLinksDeps) {
       }).finally(deps.wakeMail);
     },
 
-    /** An admin sets the password (optionally temporary). It also unlocks the account. */
+    /** An admin sets the password (optionally temporary). It also unlocks the account. `outer`: a unit to join. */
     async setPassword(id: string, password: string, options: { mustChange: boolean }, actor: Actor,
-      scope: StaffScope): Promise<void> {
-      const user = await users.getChangeable(id, scope);
+      scope: StaffScope, outer?: Db): Promise<void> {
+      const user = await users.getChangeable(id, scope, outer);
+      assertPerson(user);
       const passwordHash = await newPasswordFor(user, password);
-      await db.transaction(async (tx) => {
+      await (outer ?? db).transaction(async (tx) => {
         await users.getChangeable(id, scope, tx);
         await repository.update(id, {
           passwordHash, passwordUpdatedAt: new Date(), passwordChangeRequired: options.mustChange,
@@ -227,6 +229,7 @@ export function createUserLinks(deps: UserLinksDeps) {
     /** A one-time link an admin copies into a message of their own; shown once, stored hashed. */
     async recoveryLink(id: string, actor: Actor, scope: StaffScope): Promise<{ url: string; expiresAt: Date }> {
       const user = await users.getChangeable(id, scope);
+      assertPerson(user);
       const ttlSeconds = deps.mail.linkTtlMinutes.recovery * 60;
       const token = await db.transaction(async (tx) => {
         await tokens.revokeFor(id, 'recovery', tx);
@@ -241,6 +244,7 @@ export function createUserLinks(deps: UserLinksDeps) {
     async emailRecoveryLink(id: string, actor: Actor, scope: StaffScope): Promise<void> {
       await db.transaction(async (tx) => {
         const user = await users.getChangeable(id, scope, tx);
+        assertPerson(user);
         if (!user.email) throw new ValidationError({ email: 'This user has no email address to send the link to' });
         await queue({ template: 'recovery', to: user.email, userId: id }, tx);
         await audit.record({ actor, action: 'user.recovery_link_sent', targetUserId: id,

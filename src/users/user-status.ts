@@ -15,7 +15,10 @@ export function signInStatus(user: User, now: Date = new Date()): SignInStatus {
   return { kind: 'active' };
 }
 
-/** Whether a user may choose a new password through an emailed link (blocked and deleted may not). */
+/**
+ * Whether a user may choose a new password through an emailed link (blocked and deleted may not,
+ * nor a service account, which has no password).
+ */
 export function mayResetPassword(user: User): boolean {
-  return !user.blocked && !user.deletionScheduledAt;
+  return !user.blocked && !user.deletionScheduledAt && !user.serviceAccount;
 }

@@ -13,14 +13,44 @@ export class AdministratorProtectedError extends DomainError {
   }
 }
 
+/** Refused for a service account: what only a person has (a password, sign-in links, mail). */
+export class ServiceAccountError extends DomainError {
+  constructor() {
+    super('service_account',
+      'This is a service account: it never signs in, so it has no password and gets no mail. Manage its API key '
+        + 'under Service accounts.', 409);
+  }
+}
+
+const SERVICE_ACCOUNT_PROTECTED = 'Only an Administrator can change a service account.';
+
+/**
+ * A person, not a service account. Only a person signs in interactively (password sign-in; the
+ * console and account pages ride on it), has a password and receives mail (invitations, resets,
+ * recovery links, notices).
+ */
+export function isPerson(user: Pick<User, 'serviceAccount'>): boolean {
+  return !user.serviceAccount;
+}
+
+/** For the commands that give an account a password or a sign-in link. */
+export function assertPerson(user: Pick<User, 'serviceAccount'>): void {
+  if (!isPerson(user)) throw new ServiceAccountError();
+}
+
 /** Who has the console and SCIM: Administrators and Managers. */
 export function isStaff(role: Role): boolean {
   return role === 'ADMIN' || role === 'MANAGER';
 }
 
-/** The rule itself: an Administrator's account is out of reach of every scope but all users. */
-export function protectsAdministrator(scope: StaffScope, user: Pick<User, 'role'>): boolean {
-  return user.role === 'ADMIN' && scope.kind !== 'all';
+/**
+ * The rule itself: an Administrator's account is out of reach of every scope but all users. So is
+ * a service account (Administrators manage them): a Manager cannot block, lock, edit or delete the
+ * account a provisioning integration runs on, even in their organization.
+ */
+export function protectsAdministrator(scope: StaffScope, user: Pick<User, 'role'> & Partial<Pick<User,
+  'serviceAccount'>>): boolean {
+  return (user.role === 'ADMIN' || user.serviceAccount === true) && scope.kind !== 'all';
 }
 
 /**
@@ -30,14 +60,17 @@ export function protectsAdministrator(scope: StaffScope, user: Pick<User, 'role'
  * changed by Administrators only (a Manager's scope is an organization, never all users).
  * Every service that changes a user calls this (most through UserService.getChangeable).
  */
-export function assertMayChange(scope: StaffScope, user: Pick<User, 'role' | 'organizationId'>,
-  message?: string): void {
+export function assertMayChange(scope: StaffScope, user: Pick<User, 'role' | 'organizationId'>
+  & Partial<Pick<User, 'serviceAccount'>>, message?: string): void {
   if (!inScope(scope, user)) throw new NotFoundError('User');
-  if (protectsAdministrator(scope, user)) throw new AdministratorProtectedError(message);
+  if (protectsAdministrator(scope, user)) {
+    throw new AdministratorProtectedError(message ?? (user.serviceAccount ? SERVICE_ACCOUNT_PROTECTED : undefined));
+  }
 }
 
 /** Whether the scope may change the user (for links and buttons: the services enforce it with assertMayChange). */
-export function mayChange(scope: StaffScope, user: Pick<User, 'role' | 'organizationId'>): boolean {
+export function mayChange(scope: StaffScope, user: Pick<User, 'role' | 'organizationId'>
+  & Partial<Pick<User, 'serviceAccount'>>): boolean {
   return inScope(scope, user) && !protectsAdministrator(scope, user);
 }
 

@@ -11,11 +11,18 @@ const UNIQUE_INDEX_FIELD: Record<string, IdentifierKind> = {
   users_email_key: 'email',
   users_phone_number_key: 'phone_number',
 };
+/**
+ * Raised by the trigger users_identifier_unique (migration 1732410000000) when a login is
+ * another user's email address or the other way round; its column says which of the two.
+ */
+const IDENTIFIER_UNIQUE = 'users_identifier_unique';
 
 /** Which identifier a unique violation was about, if it was one (pg's error carries both). */
 export function uniqueViolationField(err: unknown): IdentifierKind | undefined {
-  const e = err as { code?: string; constraint?: string } | null | undefined;
-  return e?.code === '23505' && e.constraint ? UNIQUE_INDEX_FIELD[e.constraint] : undefined;
+  const e = err as { code?: string; constraint?: string; column?: string } | null | undefined;
+  if (e?.code !== '23505' || !e.constraint) return undefined;
+  if (e.constraint === IDENTIFIER_UNIQUE) return e.column === 'email' ? 'email' : 'login';
+  return Object.hasOwn(UNIQUE_INDEX_FIELD, e.constraint) ? UNIQUE_INDEX_FIELD[e.constraint] : undefined;
 }
 
 /**
@@ -51,6 +58,7 @@ const FIELDS = [
   ['passwordResetRequired', 'password_reset_required'],
   ['passwordChangeRequired', 'password_change_required'],
   ['externalId', 'external_id'],
+  ['serviceAccount', 'service_account'],
   ['failedSignIns', 'failed_sign_ins'],
   ['failedSignInsSince', 'failed_sign_ins_since'],
   ['createdAt', 'created_at'],
@@ -143,8 +151,15 @@ export function createUserRepository(db: Db) {
       return rows[0] ?? null;
     },
 
+    /**
+     * The user a typed identifier names. An e-mail-form value (kind `email`) is looked up as
+     * email or as login, in one statement over both unique indexes: a login may be an email
+     * address (alice@contoso.com from an IdP), and no login equals another user's email.
+     */
     async findByIdentifier(kind: IdentifierKind, value: string): Promise<User | null> {
-      const where = kind === 'phone_number' ? 'phone_number = $1' : `lower(${kind}) = lower($1)`;
+      const byLogin = 'login IS NOT NULL AND lower(login) = lower($1)';
+      const where = kind === 'phone_number' ? 'phone_number = $1' : kind === 'login' ? byLogin
+        : `(email IS NOT NULL AND lower(email) = lower($1)) OR (${byLogin})`;
       const { rows } = await db.query<User>(`SELECT ${USER_COLUMNS} FROM users WHERE ${where}`, [value]);
       return rows[0] ?? null;
     },
@@ -195,15 +210,21 @@ export function createUserRepository(db: Db) {
       return rows.length > 0;
     },
 
+    /** Administrators who are people (a service account is none: it cannot sign in to set anything up). */
     async countAdmins(): Promise<number> {
-      const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM users WHERE role = 'ADMIN'`);
+      const { rows } = await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM users WHERE role = 'ADMIN' AND NOT service_account`);
       return rows[0].n;
     },
 
-    /** Administrators who may act: not blocked, not scheduled for deletion (a deleted one has no row). */
+    /**
+     * Administrators who may act: not blocked, not scheduled for deletion (a deleted one has no row),
+     * and people: a service account never signs in, so it is no Administrator who can get back in.
+     */
     async countActiveAdmins(tx?: Db): Promise<number> {
       const { rows } = await (tx ?? db).query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM users WHERE role = 'ADMIN' AND NOT blocked AND deletion_scheduled_at IS NULL`);
+        `SELECT count(*)::int AS n FROM users WHERE role = 'ADMIN' AND NOT blocked AND deletion_scheduled_at IS NULL `
+          + 'AND NOT service_account');
       return rows[0].n;
     },
 
@@ -211,7 +232,7 @@ export function createUserRepository(db: Db) {
     async countOtherActiveAdmins(id: string, tx?: Db): Promise<number> {
       const { rows } = await (tx ?? db).query<{ n: number }>(
         `SELECT count(*)::int AS n FROM users WHERE role = 'ADMIN' AND id <> $1 AND NOT blocked `
-          + `AND deletion_scheduled_at IS NULL`, [id]);
+          + `AND deletion_scheduled_at IS NULL AND NOT service_account`, [id]);
       return rows[0].n;
     },
 

@@ -14,7 +14,7 @@ import { effectiveLevels, isKnownPrivacyField, isPrivacyLevel, PRIVACY_LEVELS, t
   type PrivacyLevels } from './privacy.js';
 import type { SettingsService, SettingsSnapshot } from '../settings/settings.service.js';
 import { inScope, type StaffScope } from '../platform/access.js';
-import { assertMayChange, grantableRoles, protectsAdministrator } from './user.policy.js';
+import { assertMayChange, grantableRoles, isPerson, protectsAdministrator } from './user.policy.js';
 import { parseProfile, type ProfileData, type ProfileInput } from './user-input.js';
 import { uniqueViolationField, type UserRepository } from './user.repository.js';
 import { signInStatus } from './user-status.js';
@@ -203,9 +203,9 @@ export function createUserService(deps: UserServiceDeps) {
       }
     },
 
-    /** Saves the profile form. Identifiers that change lose their verified mark. */
-    async update(id: string, input: ProfileInput, actor: Actor, scope: StaffScope): Promise<User> {
-      const existing = await requireChangeable(id, scope);
+    /** Saves the profile form. Identifiers that change lose their verified mark. `outer`: a unit of work to join. */
+    async update(id: string, input: ProfileInput, actor: Actor, scope: StaffScope, outer?: Db): Promise<User> {
+      const existing = await requireChangeable(id, scope, outer);
       const snapshot = await settings.current();
       const { data, errors } = parseProfile(input, {
         defaultPhoneRegion: deps.defaultPhoneRegion, customFields: snapshot.customFields,
@@ -225,7 +225,7 @@ export function createUserService(deps: UserServiceDeps) {
         ...changedCustom.map((k) => `custom.${k}`)];
       if (changedFields.length === 0) return existing;
       try {
-        await db.transaction(async (tx) => {
+        await (outer ?? db).transaction(async (tx) => {
           await users.update(id, changes, tx);
           await audit.record({
             actor, action: 'user.updated', targetUserId: id, targetLabel: describeUser({ ...existing, ...changes }),
@@ -269,8 +269,8 @@ export function createUserService(deps: UserServiceDeps) {
         if (protectsAdministrator(scope, user)) {
           throw new ValidationError({ role: "Only an Administrator can change an Administrator's permissions" });
         }
-        if (user.role === 'ADMIN' && permissions.role !== 'ADMIN' && (await users.countActiveAdmins(tx)) <= 1
-          && !user.blocked) {
+        if (user.role === 'ADMIN' && isPerson(user) && permissions.role !== 'ADMIN'
+          && (await users.countActiveAdmins(tx)) <= 1 && !user.blocked) {
           throw new LastAdministratorError();
         }
         const from = { role: user.role, organizationId: user.organizationId };
@@ -295,6 +295,9 @@ export function createUserService(deps: UserServiceDeps) {
       const parsed = classifyIdentifier(identifier, deps.defaultPhoneRegion);
       const user = parsed ? await users.findByIdentifier(parsed.kind, parsed.value) : null;
       const ok = await hasher.verify(password, user?.passwordHash);
+      // A service account never signs in (whatever its row holds), and typing its name counts nothing:
+      // failures must not lock the account its provisioning key depends on.
+      if (user && !isPerson(user)) return { outcome: 'invalid' };
       if (user && isLockedAutomatically(user)) return { outcome: 'invalid' };
       if (!user || !ok) {
         const { lockout } = await settings.current();

@@ -26,6 +26,8 @@ const query = <T = Record<string, unknown>>(sql: string,
   params: unknown[] = []): Promise<T[]> => server.db.dataSource.query(sql, params);
 /** An application owned by the Administrator: nobody else may hand out roles in it. */
 let rootApp = '';
+/** A service account (an Administrator) the service-account routes act on. */
+let serviceAccount = '';
 const reload = async (u: User): Promise<User> => (await server.foyer.services.users.findById(u.id))!;
 
 /** The sign-in page of this browser: it carries a CSRF token even for someone signed out or a Member. */
@@ -159,6 +161,17 @@ const ADMIN_ROUTES: Route[] = [
     () => ({ name: 'Renamed by intruder' })),
   adminOnly('GET', '/admin/organizations/:id/delete', () => `/admin/organizations/${orgs.empty}/delete`),
   adminOnly('POST', '/admin/organizations/:id/delete', () => `/admin/organizations/${orgs.empty}/delete`, () => ({})),
+  adminOnly('GET', '/admin/service-accounts', () => '/admin/service-accounts'),
+  adminOnly('POST', '/admin/service-accounts', () => '/admin/service-accounts',
+    () => ({ name: 'intruder-scim', role: 'MANAGER', organizationId: String(orgs.a) })),
+  adminOnly('GET', '/admin/service-accounts/:id/key', () => `/admin/service-accounts/${serviceAccount}/key`),
+  adminOnly('GET', '/admin/service-accounts/:id/regenerate',
+    () => `/admin/service-accounts/${serviceAccount}/regenerate`),
+  adminOnly('POST', '/admin/service-accounts/:id/regenerate',
+    () => `/admin/service-accounts/${serviceAccount}/regenerate`, () => ({ expires: '' })),
+  adminOnly('GET', '/admin/service-accounts/:id/delete', () => `/admin/service-accounts/${serviceAccount}/delete`),
+  adminOnly('POST', '/admin/service-accounts/:id/delete', () => `/admin/service-accounts/${serviceAccount}/delete`,
+    () => ({})),
   adminOnly('GET', '/admin/settings', () => '/admin/settings'),
   adminOnly('POST', '/admin/settings/password-policy', () => '/admin/settings/password-policy',
     () => ({ minLength: '1' })),
@@ -203,6 +216,8 @@ beforeAll(async () => {
   rootApp = (await server.foyer.services.applications.create(
     { name: 'Root app', redirectUris: [], postLogoutRedirectUris: [], grantTypes: ['client_credentials'],
       isPublic: false }, CLI_ACTOR, people.admin.id)).client_id;
+  serviceAccount = (await server.foyer.services.serviceAccounts.create({ name: 'scim-matrix' }, CLI_ACTOR,
+    ALL_USERS)).account.id;
 
   as.signedOut = new HttpSession(server.issuer);
   tokens.signedOut = await signInPageToken(as.signedOut);
@@ -430,6 +445,16 @@ describe('Administrator', () => {
       form: async () => ({ role: 'MEMBER', organizationId: String(orgs.a) }),
       location: /\?permissions=1$/, action: 'user.permissions_changed',
       check: async () => expect(await reload(people.b)).toMatchObject({ role: 'MEMBER', organizationId: orgs.a }) },
+    { label: 'POST /admin/service-accounts', path: () => '/admin/service-accounts',
+      form: async () => ({ name: 'made-by-admin-scim', role: 'MANAGER', organizationId: String(orgs.a) }),
+      location: /^\/admin\/service-accounts\/\d+\/key$/, action: 'service_account.created',
+      check: async () => expect(await query('SELECT role, service_account FROM users WHERE login = $1',
+        ['made-by-admin-scim'])).toEqual([{ role: 'MANAGER', service_account: true }]) },
+    { label: 'POST /admin/service-accounts/:id/regenerate',
+      path: () => `/admin/service-accounts/${serviceAccount}/regenerate`, form: async () => ({ expires: '' }),
+      location: /^\/admin\/service-accounts\/\d+\/key$/, action: 'service_account.key_regenerated',
+      check: async () => expect(await query('SELECT count(*)::int AS n FROM api_keys WHERE user_id = $1',
+        [serviceAccount])).toEqual([{ n: 1 }]) },
     { label: 'POST /admin/organizations', path: () => '/admin/organizations', form: async () => ({ name: 'Org C' }),
       location: /^\/admin\/organizations\?done=created$/, action: 'organization.created',
       check: async () => expect(await query("SELECT name FROM organizations WHERE name = 'Org C'")).toHaveLength(1) },

@@ -84,8 +84,10 @@ beforeAll(async () => {
   await relaxLockout();
   adminKey = await apiKeys.generate(admin, CLI_ACTOR);
   memberKey = await apiKeys.generate(member, CLI_ACTOR);
-  Object.assign(ids,
-    { user: target.id, member: member.id, org: String(org.id), group: group.id, app: machine.client_id });
+  const serviceAccount = (await server.foyer.services.serviceAccounts.create({ name: 'bad-input-bot' }, CLI_ACTOR,
+    ALL_USERS)).account;
+  Object.assign(ids, { user: target.id, member: member.id, org: String(org.id), group: group.id,
+    app: machine.client_id, serviceAccount: serviceAccount.id });
 
   await identity('signed-out', new HttpSession(server.issuer), 'interaction');
   await identity('member', await consoleSession(server.issuer, 'mia', PASSWORD, '/account'), '/account', memberKey);
@@ -110,6 +112,7 @@ function goodParam(identityName: string, route: RouteSpec, name: string): string
     return path.includes('/Groups') ? ids.group : path.includes('/Users') ? ids.user : 'User';
   }
   if (/\/organizations\//.test(path)) return ids.org;
+  if (/\/service-accounts\//.test(path)) return ids.serviceAccount;
   if (/\/groups\//.test(path)) return ids.group;
   if (/\/apps\//.test(path)) return ids.app;
   if (/\/users\//.test(path)) return ids.user;

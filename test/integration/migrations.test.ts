@@ -1,6 +1,7 @@
 // The hand-written migrations on a fresh, empty database: all the way up, all the way
 // down, up again; and the constraints the directory relies on being enforced by the schema.
 import type { DataSource } from 'typeorm';
+import { ApplicationAuditActions1732400000000 } from '../../migrations/1732400000000-application-audit-actions.js';
 import { migrations } from '../../migrations/index.js';
 import { createDataSource } from '../../src/db/data-source.js';
 import { createEmptyDatabase } from '../support/database.js';
@@ -98,14 +99,16 @@ describe('schema constraints', () => {
   });
 
   it('renames past application events with the events written from now on, and back', async () => {
-    await dataSource.undoLastMigration({ transaction: 'each' });
+    // Down to just before ApplicationAuditActions (later migrations come after it in the list).
+    const later = migrations.length - migrations.indexOf(ApplicationAuditActions1732400000000);
+    for (let i = 0; i < later; i += 1) await dataSource.undoLastMigration({ transaction: 'each' });
     await dataSource.query("INSERT INTO audit_events (actor_type, action) VALUES ('system', 'client.created'), "
       + "('system', 'client.member_set'), ('system', 'user.created')");
     const actions = async () => (await dataSource.query('SELECT action FROM audit_events ORDER BY id'))
       .map((r: { action: string }) => r.action);
     await dataSource.runMigrations({ transaction: 'each' });
     await expect(actions()).resolves.toEqual(['application.created', 'application.member_set', 'user.created']);
-    await dataSource.undoLastMigration({ transaction: 'each' });
+    for (let i = 0; i < later; i += 1) await dataSource.undoLastMigration({ transaction: 'each' });
     await expect(actions()).resolves.toEqual(['client.created', 'client.member_set', 'user.created']);
     await dataSource.runMigrations({ transaction: 'each' });
     await dataSource.query('DELETE FROM audit_events');
@@ -154,4 +157,45 @@ describe('schema constraints', () => {
       role: 'ROOT' })).rejects.toMatchObject({ driverError: expect.objectContaining({ code: '23514' }) });
     await expect(insertUser({ login: 'boss', role: 'ADMIN' })).resolves.toBeDefined();
   });
+});
+
+describe('service accounts migration (1732420000000)', () => {
+  beforeAll(async () => {
+    await dataSource.runMigrations({ transaction: 'each' });
+  });
+
+  afterAll(async () => {
+    await dataSource.query('DELETE FROM users');
+  });
+
+  const column = async (table: string, name: string) => (await dataSource.query(
+    'SELECT data_type, is_nullable, column_default FROM information_schema.columns WHERE table_name = $1 '
+      + 'AND column_name = $2', [table, name]))[0];
+
+  it('marks service accounts and lets keys expire; down stops both before it forgets them, and up works again',
+    async () => {
+      expect(new (migrations[migrations.length - 1])().name).toBe('ServiceAccounts1732420000000');
+      expect(await column('users', 'service_account')).toEqual({ data_type: 'boolean', is_nullable: 'NO',
+        column_default: 'false' });
+      expect(await column('api_keys', 'expires_at')).toEqual({ data_type: 'timestamp with time zone',
+        is_nullable: 'YES', column_default: null });
+      const [person] = await dataSource.query(
+        "INSERT INTO users (login, role) VALUES ('person', 'ADMIN') RETURNING id");
+      const [bot] = await dataSource.query(
+        "INSERT INTO users (login, role, service_account) VALUES ('bot', 'ADMIN', true) RETURNING id");
+      await dataSource.query(`INSERT INTO api_keys (user_id, key_hash, hint, expires_at) VALUES
+        ($1, 'h-person', 'p', NULL), ($2, 'h-bot', 'b', now() + interval '1 day')`, [person.id, bot.id]);
+
+      await dataSource.undoLastMigration({ transaction: 'each' });
+      expect(await column('users', 'service_account')).toBeUndefined();
+      expect(await column('api_keys', 'expires_at')).toBeUndefined();
+      // The code before it cannot tell a service account from a person nor honour an expiry.
+      expect(await dataSource.query('SELECT login, blocked FROM users ORDER BY login')).toEqual([
+        { login: 'bot', blocked: true }, { login: 'person', blocked: false }]);
+      expect(await dataSource.query('SELECT key_hash FROM api_keys')).toEqual([{ key_hash: 'h-person' }]);
+
+      await dataSource.runMigrations({ transaction: 'each' });
+      expect(await dataSource.query('SELECT login, service_account FROM users ORDER BY login')).toEqual([
+        { login: 'bot', service_account: false }, { login: 'person', service_account: false }]);
+    });
 });

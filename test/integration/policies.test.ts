@@ -7,8 +7,10 @@ import { loadConfig } from '../../src/config/config.js';
 import { ALL_USERS, scopeOf } from '../../src/platform/access.js';
 import { NotFoundError, ValidationError } from '../../src/platform/errors.js';
 import { OrganizationsForAdministratorsError } from '../../src/organizations/organization.policy.js';
+import { ServiceAccountsForAdministratorsError } from '../../src/api-keys/api-key.policy.js';
 import { createServices, type Services } from '../../src/services.js';
-import { AdministratorProtectedError, actorOf, isStaff, mayChange } from '../../src/users/user.policy.js';
+import { AdministratorProtectedError, actorOf, isPerson, isStaff, mayChange, ServiceAccountError,
+} from '../../src/users/user.policy.js';
 import type { User } from '../../src/db/entities/user.entity.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { testEnv } from '../support/server.js';
@@ -96,6 +98,29 @@ describe('API keys policy', () => {
       .rejects.toBeInstanceOf(AdministratorProtectedError);
     await expect(services.apiKeys.generate(member, CLI_ACTOR)).resolves.toMatch(/^foyer_/);
   });
+});
+
+describe('service accounts policy', () => {
+  it('lets only the all-users scope make, rekey or delete one, and keeps it from Managers and from signing in',
+    async () => {
+      await expect(services.serviceAccounts.create({ name: 'p-bot-a', role: 'MANAGER', organizationId: orgA },
+        actorOf(manager), scopeOf(manager))).rejects.toBeInstanceOf(ServiceAccountsForAdministratorsError);
+      const { account } = await services.serviceAccounts.create({ name: 'p-bot-a', role: 'MANAGER',
+        organizationId: orgA }, actorOf(admin), scopeOf(admin));
+      await expect(services.serviceAccounts.regenerateKey(account.id, {}, actorOf(manager), scopeOf(manager)))
+        .rejects.toBeInstanceOf(ServiceAccountsForAdministratorsError);
+      await expect(services.serviceAccounts.delete(account.id, actorOf(manager), scopeOf(manager)))
+        .rejects.toBeInstanceOf(ServiceAccountsForAdministratorsError);
+      const bot = (await services.users.findById(account.id))!;
+      expect([isPerson(bot), isPerson(member)]).toEqual([false, true]);
+      expect([mayChange(scopeOf(manager), bot), mayChange(ALL_USERS, bot)]).toEqual([false, true]);
+      await expect(services.lifecycle.lock(bot.id, { reason: 'by a manager' }, actorOf(manager), scopeOf(manager)))
+        .rejects.toBeInstanceOf(AdministratorProtectedError);
+      await expect(services.links.setPassword(bot.id, 'A long password 12', { mustChange: false }, CLI_ACTOR,
+        ALL_USERS)).rejects.toBeInstanceOf(ServiceAccountError);
+      await expect(services.serviceAccounts.delete(account.id, actorOf(admin), scopeOf(admin))).resolves
+        .toBeUndefined();
+    });
 });
 
 describe('groups policy', () => {

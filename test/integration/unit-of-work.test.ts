@@ -129,6 +129,20 @@ describe('a refused audit insert rolls the whole change back', () => {
     await expect(apiKeys.authenticate(first)).resolves.toMatchObject({ id: owner.id });
   });
 
+  it('service accounts: creation with its key, key regeneration, deletion', async () => {
+    const { serviceAccounts } = server.foyer.services;
+    await rolledBack('service_account.created', () => serviceAccounts.create({ name: 'uow-bot-0' }, CLI_ACTOR, ALL),
+      () => count("SELECT count(*) AS n FROM users WHERE login = 'uow-bot-0'"));
+    const { account, key } = await serviceAccounts.create({ name: 'uow-bot' }, CLI_ACTOR, ALL);
+    const keys = () => server.db.dataSource.query('SELECT id, key_hash FROM api_keys WHERE user_id = $1',
+      [account.id]);
+    await rolledBack('service_account.key_regenerated', () => serviceAccounts.regenerateKey(account.id, {}, CLI_ACTOR,
+      ALL), keys);
+    await rolledBack('service_account.deleted', () => serviceAccounts.delete(account.id, CLI_ACTOR, ALL),
+      () => count('SELECT count(*) AS n FROM users WHERE id = $1', [account.id]));
+    await expect(server.foyer.services.apiKeys.authenticate(key)).resolves.toMatchObject({ id: account.id });
+  });
+
   it('settings: a custom field added', async () => {
     const { settings } = server.foyer.services;
     await rolledBack('settings.custom_field_added',

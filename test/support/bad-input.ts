@@ -290,7 +290,8 @@ export async function send(issuer: string, v: Variant): Promise<Failure | undefi
     return failure(`${res.status} body error`, String(err));
   }
   count(v.identity, res.status);
-  if (res.status >= 500) return failure(res.status, body.replace(/\s+/g, ' ').slice(0, 160));
+  // 501 is a designed answer (SCIM's /Me and /Bulk are not supported), not a server failing.
+  if (res.status >= 500 && res.status !== 501) return failure(res.status, body.replace(/\s+/g, ' ').slice(0, 160));
   const trace = STACK_TRACE.find((re) => re.test(body));
   if (trace) return failure(`${res.status} stack trace`, trace.exec(body)![0].slice(0, 160));
   return undefined;

@@ -17,7 +17,7 @@ function user(overrides: Partial<User> = {}): User {
     passwordHash: null, passwordUpdatedAt: null, customFields: {}, role: 'MEMBER', organizationId: null,
     blocked: false, blockedAt: null, lockedAt: null, lockedReason: null, lockedUntil: null, deletionScheduledAt: null,
     claimPrivacy: {}, lastSignInAt: null, invitedAt: null, passwordResetRequired: false,
-    passwordChangeRequired: false, externalId: null, failedSignIns: 0, failedSignInsSince: null,
+    passwordChangeRequired: false, externalId: null, serviceAccount: false, failedSignIns: 0, failedSignInsSince: null,
     createdAt: new Date(0), updatedAt: new Date(1_700_000_000_000),
     ...overrides,
   };

@@ -15,7 +15,13 @@ describe('identifiers', () => {
 
   it('accepts sensible logins only', () => {
     expect(validateLogin('alice.smith')).toBeUndefined();
-    expect(validateLogin('1alice')).toBeDefined();
+    expect(validateLogin('1alice')).toBeUndefined();
+    expect(validateLogin('alice@contoso.com')).toBeUndefined();
     expect(validateLogin('a b')).toBeDefined();
+    expect(validateLogin('a'.repeat(257))).toBeDefined();
+  });
+
+  it('looks up a phone-like value that is no phone number as a login', () => {
+    expect(classifyIdentifier('700123', 'US')).toEqual({ kind: 'login', value: '700123' });
   });
 });

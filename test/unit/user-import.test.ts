@@ -18,7 +18,7 @@ function existing(fields: Partial<User> & { id: string }, groupIds: string[] = [
     blockedAt: null, lockedAt: null, lockedReason: null, lockedUntil: null, deletionScheduledAt: null,
     claimPrivacy: {}, lastSignInAt: null,
     invitedAt: null, passwordResetRequired: false, passwordChangeRequired: false, externalId: null, failedSignIns: 0,
-    failedSignInsSince: null,
+    failedSignInsSince: null, serviceAccount: false,
     createdAt: new Date(), updatedAt: new Date(), ...fields, groupIds,
   };
 }

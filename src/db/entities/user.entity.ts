@@ -34,6 +34,11 @@ export interface User {
   passwordChangeRequired: boolean;
   /** The provisioning system's own id for the user (SCIM externalId). */
   externalId: string | null;
+  /**
+   * A service account: no person but the holder of a provisioning API key. It has no password or
+   * email, never signs in, gets no mail and is not counted as an Administrator who can get back in.
+   */
+  serviceAccount: boolean;
   /** Failed sign-ins counted since `failedSignInsSince` (the lockout window's start). */
   failedSignIns: number;
   failedSignInsSince: Date | null;
@@ -77,6 +82,7 @@ export const UserEntity = new EntitySchema<User>({
     passwordResetRequired: { type: 'boolean', name: 'password_reset_required', default: false },
     passwordChangeRequired: { type: 'boolean', name: 'password_change_required', default: false },
     externalId: { ...nullableText, name: 'external_id' },
+    serviceAccount: { type: 'boolean', name: 'service_account', default: false },
     failedSignIns: { type: 'int', name: 'failed_sign_ins', default: 0 },
     failedSignInsSince: { ...nullableTime, name: 'failed_sign_ins_since' },
     createdAt: { type: 'timestamptz', name: 'created_at', createDate: true },

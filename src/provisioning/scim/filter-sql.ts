@@ -23,6 +23,11 @@ export interface ScimColumn {
   caseExact?: boolean;
   /** A sub-attribute of a multi-valued attribute; `emails eq "x"` then means `emails.value eq "x"`. */
   multiValued?: boolean;
+  /**
+   * For values kept in rows of their own (a group's members): `<table> WHERE <join>`, and the
+   * condition holds when one of those rows meets it (`EXISTS (SELECT 1 FROM … AND …)`). Trusted text.
+   */
+  each?: string;
 }
 
 /**
@@ -71,11 +76,14 @@ class Compiler {
         return `NOT COALESCE(${this.compile(filter.filter, parent)}, false)`;
       case 'valuePath':
         return this.compile(filter.filter, filter.path);
-      case 'pr':
-        return present(this.column(filter.path, parent));
-      default:
-        return this.compare(filter.op, this.column(filter.path, parent), filter.value,
-          this.display(filter.path, parent));
+      case 'pr': {
+        const column = this.column(filter.path, parent);
+        return within(column, present(column));
+      }
+      default: {
+        const column = this.column(filter.path, parent);
+        return within(column, this.compare(filter.op, column, filter.value, this.display(filter.path, parent)));
+      }
     }
   }
 
@@ -155,6 +163,11 @@ class Compiler {
 /** Parenthesises an expression such as `NOT u.blocked`, so that `= $1` applies to all of it. */
 function guarded(column: ScimColumn): ScimColumn {
   return /^[A-Za-z_][A-Za-z0-9_.]*$/.test(column.sql) ? column : { ...column, sql: `(${column.sql})` };
+}
+
+/** The condition on one of the rows holding the values, for columns kept in rows of their own. */
+function within(column: ScimColumn, condition: string): string {
+  return column.each ? `EXISTS (SELECT 1 FROM ${column.each} AND ${condition})` : condition;
 }
 
 const ORDER: Readonly<Record<string, string>> = { eq: '=', gt: '>', ge: '>=', lt: '<', le: '<=' };

@@ -23,6 +23,12 @@ export function createScimGroupRepository(db: Db) {
         [groupId, externalId]);
     },
 
+    /** Holds the group's row until `tx` ends: concurrent member changes take turns and none is lost. */
+    async lock(groupId: string, tx: Db): Promise<boolean> {
+      const { rows } = await tx.query('SELECT 1 FROM groups WHERE id = $1 FOR UPDATE', [groupId]);
+      return rows.length > 0;
+    },
+
     /** How many groups match and the ids of one page (sortColumn from GROUP_SORTABLE). */
     page: (query: ScimPageQuery, tx?: Db) => scimPage(tx ?? db, 'groups g', query),
   };

@@ -9,11 +9,16 @@ export const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 export const ENTERPRISE_SCHEMA = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 /** Locked, forced password reset, pending verification: writable through PUT and PATCH. */
 export const FOYER_SCHEMA = 'urn:foyer:params:scim:schemas:extension:foyer:2.0:User';
+/** WSO2 Identity Server's own statuses (accountDisabled, accountLocked), for scripts written for it. */
+export const WSO2_SCHEMA = 'urn:scim:wso2:schema';
 export const LIST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
+export const PATCH_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+export const SEARCH_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
 export const SCIM_CONTENT_TYPE = 'application/scim+json';
 
 const foyer = (attr: string) => `${FOYER_SCHEMA}:${attr}`.toLowerCase();
 const enterprise = (attr: string) => `${ENTERPRISE_SCHEMA}:${attr}`.toLowerCase();
+const wso2 = (attr: string) => `${WSO2_SCHEMA}:${attr}`.toLowerCase();
 
 export const USER_MAPPING: ScimMapping = {
   id: { sql: 'u.id::text', type: 'string', caseExact: true },
@@ -40,14 +45,9 @@ export const USER_MAPPING: ScimMapping = {
   [foyer('pendingverification')]: { sql: '(u.email IS NOT NULL AND NOT u.email_verified)', type: 'boolean' },
   [foyer('invited')]: { sql: '(u.invited_at IS NOT NULL)', type: 'boolean' },
   [foyer('role')]: { sql: 'u.role', type: 'string' },
-};
-
-export const GROUP_MAPPING: ScimMapping = {
-  id: { sql: 'g.id::text', type: 'string', caseExact: true },
-  externalid: { sql: 'g.external_id', type: 'string', caseExact: true },
-  displayname: { sql: 'g.name', type: 'string' },
-  'meta.created': { sql: 'g.created_at', type: 'datetime' },
-  'meta.lastmodified': { sql: 'g.updated_at', type: 'datetime' },
+  [enterprise('forcepasswordreset')]: { sql: 'u.password_reset_required', type: 'boolean' },
+  [wso2('accountdisabled')]: { sql: 'u.blocked', type: 'boolean' },
+  [wso2('accountlocked')]: { sql: LOCKED_SQL, type: 'boolean' },
 };
 
 /** Canonical spellings, so `USERNAME eq "x"` reads as userName. */
@@ -55,7 +55,8 @@ export const ATTRIBUTE_NAMES = ['id', 'externalId', 'userName', 'displayName', '
   'familyName', 'formatted',
   'emails', 'phoneNumbers', 'value', 'type', 'primary', 'active', 'meta', 'created', 'lastModified', 'members',
   'display', 'password',
-  'locked', 'forcePasswordReset', 'pendingVerification', 'invited', 'role', 'organization', 'schemas', 'groups'];
+  'locked', 'forcePasswordReset', 'pendingVerification', 'invited', 'role', 'organization', 'schemas', 'groups',
+  'accountDisabled', 'accountLocked', 'lockReason', 'version', 'resourceType', 'location'];
 
 export const SORTABLE: Record<string, string> = {
   username: 'lower(u.login)', displayname: 'lower(u.nickname)', 'name.familyname': 'lower(u.family_name)',

@@ -10,6 +10,15 @@ export function createScimUserRepository(db: Db) {
         [userId, externalId]);
     },
 
+    /**
+     * Holds the user's row until `tx` ends, so concurrent writes to one user take turns and
+     * none is lost; false when there is no such user.
+     */
+    async lock(userId: string, tx: Db): Promise<boolean> {
+      const { rows } = await tx.query('SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [userId]);
+      return rows.length > 0;
+    },
+
     /** How many users match and the ids of one page (sortColumn from SORTABLE). */
     page: (query: ScimPageQuery, tx?: Db) => scimPage(tx ?? db, 'users u', query, 'last'),
   };
