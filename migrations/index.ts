@@ -19,6 +19,7 @@ import { DropUsersDeletedAt1732399000000 } from './1732399000000-drop-users-dele
 import { ApplicationAuditActions1732400000000 } from './1732400000000-application-audit-actions.js';
 import { LoginAsRealIdpsSendIt1732410000000 } from './1732410000000-login-as-real-idps-send-it.js';
 import { ServiceAccounts1732420000000 } from './1732420000000-service-accounts.js';
+import { PublicNameSort1732480000000 } from './1732480000000-public-name-sort.js';
 
 export const migrations = [InitialSchema1732250000000, UserDirectoryIndexes1732260000000, ConsoleSettings1732270000000,
   SignInFailures1732280000000,
@@ -27,4 +28,4 @@ export const migrations = [InitialSchema1732250000000, UserDirectoryIndexes17322
   ExportJobs1732340000000, ImportJobs1732350000000, ApplicationMembers1732360000000,
   ApplicationGrantsIndex1732370000000, HashedPayloadIds1732395000000, RateLimiterPoints1732397000000,
   DropUsersDeletedAt1732399000000, ApplicationAuditActions1732400000000, LoginAsRealIdpsSendIt1732410000000,
-  ServiceAccounts1732420000000];
+  ServiceAccounts1732420000000, PublicNameSort1732480000000];

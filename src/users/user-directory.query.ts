@@ -31,7 +31,10 @@ const STATUS_SQL: Record<StatusFilter, string> = {
 
 // The sort expressions match the index expressions of the user-directory-indexes migration.
 const SORT_SQL: Record<SortKey, { expr: string; cast: string }> = {
-  name: { expr: "lower(coalesce(u.nickname, ''))", cast: 'text' },
+  // The name as the list shows it (publicName): nickname, else "First Last", else an identifier.
+  name: { expr: `lower(coalesce(nullif(u.nickname, ''),
+    nullif(btrim(coalesce(u.given_name, '') || ' ' || coalesce(u.family_name, '')), ''),
+    nullif(u.login, ''), nullif(u.email, ''), nullif(u.phone_number, ''), ''))`, cast: 'text' },
   login: { expr: "lower(coalesce(u.login, ''))", cast: 'text' },
   created: { expr: 'u.created_at', cast: 'timestamptz' },
   last_sign_in: { expr: "coalesce(u.last_sign_in_at, '-infinity'::timestamptz)", cast: 'timestamptz' },

@@ -113,7 +113,9 @@ describe('keyset pages', () => {
       if (sort === 'created' || sort === 'last_sign_in') expect(forward).toEqual(expectedIds(visible(), sort, dir));
       else {
         // Text order is the database collation's: check against PostgreSQL's own ORDER BY.
-        const expr = sort === 'name' ? "lower(coalesce(nickname, ''))" : "lower(coalesce(login, ''))";
+        // The name is the one the list shows: the nickname, else (no given or family names here) login or email.
+        const expr = sort === 'name' ? "lower(coalesce(nullif(nickname, ''), nullif(login, ''), email, ''))"
+          : "lower(coalesce(login, ''))";
         const rows: { id: string }[] = await db.dataSource.query(
           `SELECT id::text AS id FROM users ORDER BY ${expr} ${dir}, users.id ${dir}`);
         expect(forward).toEqual(rows.map((r) => r.id));
