@@ -19,13 +19,19 @@ import { DropUsersDeletedAt1732399000000 } from './1732399000000-drop-users-dele
 import { ApplicationAuditActions1732400000000 } from './1732400000000-application-audit-actions.js';
 import { LoginAsRealIdpsSendIt1732410000000 } from './1732410000000-login-as-real-idps-send-it.js';
 import { ServiceAccounts1732420000000 } from './1732420000000-service-accounts.js';
+import { ExportByteOrderMark1732450000000 } from './1732450000000-export-byte-order-mark.js';
 import { PublicNameSort1732480000000 } from './1732480000000-public-name-sort.js';
+import { ScimFilterIndexes1732500000000 } from './1732500000000-scim-filter-indexes.js';
+import { PhoneVerificationCodes1732490000000 } from './1732490000000-phone-verification-codes.js';
+import { ConsentsAndLinkEndings1732460000000 } from './1732460000000-consents-and-link-endings.js';
+import { JobListIndexes1732440000000 } from './1732440000000-job-list-indexes.js';
 
-export const migrations = [InitialSchema1732250000000, UserDirectoryIndexes1732260000000, ConsoleSettings1732270000000,
-  SignInFailures1732280000000,
-  SessionActivity1732290000000, BulkJobs1732300000000,
-  MailAndLinks1732310000000, ProfilePhotos1732320000000, GroupsAndApiKeys1732330000000,
-  ExportJobs1732340000000, ImportJobs1732350000000, ApplicationMembers1732360000000,
-  ApplicationGrantsIndex1732370000000, HashedPayloadIds1732395000000, RateLimiterPoints1732397000000,
-  DropUsersDeletedAt1732399000000, ApplicationAuditActions1732400000000, LoginAsRealIdpsSendIt1732410000000,
-  ServiceAccounts1732420000000, PublicNameSort1732480000000];
+export const migrations = [
+  InitialSchema1732250000000, UserDirectoryIndexes1732260000000, ConsoleSettings1732270000000,
+  SignInFailures1732280000000, SessionActivity1732290000000, BulkJobs1732300000000, MailAndLinks1732310000000,
+  ProfilePhotos1732320000000, GroupsAndApiKeys1732330000000, ExportJobs1732340000000, ImportJobs1732350000000,
+  ApplicationMembers1732360000000, ApplicationGrantsIndex1732370000000, HashedPayloadIds1732395000000,
+  RateLimiterPoints1732397000000, DropUsersDeletedAt1732399000000, ApplicationAuditActions1732400000000,
+  LoginAsRealIdpsSendIt1732410000000, ServiceAccounts1732420000000, JobListIndexes1732440000000,
+  ExportByteOrderMark1732450000000, ConsentsAndLinkEndings1732460000000, PublicNameSort1732480000000,
+  PhoneVerificationCodes1732490000000, ScimFilterIndexes1732500000000];

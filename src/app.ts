@@ -10,6 +10,7 @@ import { accountRoutes } from './account/account.routes.js';
 import { linkRoutes } from './account/links.routes.js';
 import { publicProfileRoutes } from './account/public-profile.routes.js';
 import { photoRoutes } from './account/photo.routes.js';
+import { phoneRoutes } from './account/phone.routes.js';
 import { scimRoutes } from './scim/scim.routes.js';
 import { createScimUsers } from './provisioning/scim/scim-users.service.js';
 import { createScimGroups } from './provisioning/scim/scim-groups.service.js';
@@ -89,6 +90,8 @@ export async function createFoyer({ config, database, logger }: { config: Config
     issuer: config.issuer, trustProxy: config.trustProxy, db, users: services.users, secrets, views,
     findClient: guardClientLookup(clientCache.get),
     groupNames: async (userId) => (await services.groups.groupsOf(userId)).map((g) => g.name),
+    consentOf: services.accountRecords.consentOf,
+    deactivatedName: services.applications.deactivatedName,
   });
   logProviderEvents(provider, logger);
   services.lifecycle.onSessionsEnded(backchannelLogoutNotifier(provider, logger));
@@ -106,6 +109,7 @@ export async function createFoyer({ config, database, logger }: { config: Config
     consent: createConsentService({
       provider, users: services.users, settings: services.settings,
       isFirstParty: async (id) => (await clientCache.get(id))?.foyer_first_party === true,
+      rememberConsent: services.accountRecords.rememberConsent,
     }),
   });
   const accountSignIn = firstPartySignIn({
@@ -125,6 +129,7 @@ export async function createFoyer({ config, database, logger }: { config: Config
   });
   const admin = adminRoutes({ services, views, requireStaff: adminAuth.requireStaff, forms, issuer: config.issuer,
     wakeBulkWorker: () => void bulkWorker.wake(), smtp: Boolean(config.mail.smtpUrl),
+    sms: Boolean(config.mail.sms.webhookUrl),
     wakeExportWorker: () => void exportWorker.wake(), exportJobThreshold: config.exportJobThreshold,
     wakeImportWorker: () => void importWorker.wake(), importMaxBytes: config.importMaxBytes, secureCookies });
 
@@ -154,6 +159,8 @@ export async function createFoyer({ config, database, logger }: { config: Config
     accountSignIn.routes, account,
     publicProfileRoutes({ userData: services.userData, views }),
     photoRoutes({ photos: services.photos, requireSignedIn: accountSignIn.requireSignedIn, csrf: forms }),
+    phoneRoutes({ phoneVerification: services.phoneVerification, users: services.users, views,
+      requireSignedIn: accountSignIn.requireSignedIn, forms }),
     scimRoutes({
       services, issuer: config.issuer,
       users: createScimUsers({ services, db, issuer: config.issuer }),

@@ -22,6 +22,7 @@ import { createAccountRecords, type AccountRecords } from './sessions/account-re
 import { createBulkActions, type BulkActions } from './mass-actions/bulk-actions.js';
 import { createBulkJobRepository, type BulkJobRepository } from './mass-actions/bulk-job.repository.js';
 import { createOutboxRepository, type OutboxRepository } from './mail/outbox.repository.js';
+import { createJobsQuery, type JobsQuery } from './jobs/jobs.query.js';
 import { createUserLinks, verificationMessage, type UserLinks } from './users/user-links.service.js';
 import { createSignal, type Signal } from './jobs/signal.js';
 import { createUserData, type UserData } from './users/user-data.service.js';
@@ -36,6 +37,7 @@ import { createUserImporter } from './provisioning/user-import.service.js';
 import { createUserImportRepository } from './provisioning/user-import.repository.js';
 import { createRateLimits, type RateLimits } from './security/rate-limits.js';
 import { createAdminSetup, type AdminSetup } from './setup/admin-setup.service.js';
+import { createPhoneVerification, type PhoneVerification } from './users/phone-verification.service.js';
 
 export interface Services {
   users: UserService;
@@ -45,6 +47,8 @@ export interface Services {
   accountRecords: AccountRecords;
   /** Invitations, passwords set, reset and recovered, email verification. */
   links: UserLinks;
+  /** Phone numbers confirmed by a code sent by text message, or marked verified by an admin. */
+  phoneVerification: PhoneVerification;
   outbox: OutboxRepository;
   tokens: OneTimeTokens;
   /** Brute-force counters in PostgreSQL, shared by every process. */
@@ -67,6 +71,8 @@ export interface Services {
   /** Mass actions as durable jobs (the worker is started by app.ts). */
   bulk: BulkActions;
   bulkJobs: BulkJobRepository;
+  /** The Jobs page: mass actions, imports and exports in one list. */
+  jobs: JobsQuery;
   /** The users list: search, filters, keyset pages. */
   directory: UserDirectory;
   organizations: OrganizationService;
@@ -115,6 +121,7 @@ export function createServices(config: Config, db: Database): Services {
     enqueue: outbox.enqueue, wakeMail: mailSignal.ring, mail: config.mail, issuer: config.issuer,
   });
   const events = createAuditQuery(db);
+  const rateLimits = createRateLimits(db.pool, config.rateLimits);
   const groups = createGroupService({ db, groups: createGroupRepository(db), users, audit });
   const organizations = createOrganizationService({ db, organizations: organizationRepository, audit });
   const importer = createUserImporter({
@@ -136,13 +143,20 @@ export function createServices(config: Config, db: Database): Services {
     userData: createUserData({ users, records: accountRecords, events, issuer: config.issuer }),
     outbox,
     tokens,
-    rateLimits: createRateLimits(db.pool, config.rateLimits),
+    rateLimits,
+    phoneVerification: createPhoneVerification({
+      db, users, repository: userRepository, tokens, audit, enqueue: outbox.enqueue, wakeMail: mailSignal.ring,
+      limits: { codesPerUser: rateLimits.phoneCodesPerUser, codesPerNumber: rateLimits.phoneCodesPerNumber,
+        wrongCodesPerUser: rateLimits.phoneCodeFailuresPerUser },
+      codeTtlMinutes: config.mail.phoneCodeTtlMinutes,
+    }),
     mailSignal,
     users,
     lifecycle,
     accountRecords,
     bulk: createBulkActions({ db, jobs: bulkJobs, lifecycle, links, groups, audit }),
     bulkJobs,
+    jobs: createJobsQuery(db),
     directory: createUserDirectory(db),
     organizations,
     settings,

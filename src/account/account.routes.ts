@@ -13,7 +13,7 @@ import { fieldLabel, PRIVACY_LEVEL_LABELS } from '../users/field-labels.js';
 import { privacyFieldValues } from '../users/field-values.js';
 import { describePolicy } from '../settings/password-policy.js';
 import { PRIVACY_LEVELS } from '../users/privacy.js';
-import { absolutePicture } from '../users/profile-photo.service.js';
+import { presentPicture } from '../users/profile-photo.service.js';
 import { ALL_USERS } from '../platform/access.js';
 import { describeUser } from '../users/user.service.js';
 import { formOf } from '../platform/http/form.js';
@@ -65,12 +65,14 @@ const NOTICES: Record<string, string> = {
   consent: 'The app lost its access; it will ask again next time.',
   sessions: 'Your other sessions were signed out.',
   verification: 'A confirmation email is on its way.',
+  'phone-verified': 'Phone verified: your phone number is confirmed.',
   photo: 'Your photo was updated.',
   'photo-removed': 'Your photo was removed.',
 };
 
 const PASSWORD_FORM = z.object({ current_password: password(), password: password(), password_confirm: password() });
 const IDENTIFIER_FORM = z.object({ kind: text(20) });
+/** `grant` names the application (its client id) whose consent goes. */
 const CONSENT_FORM = z.object({ grant: text(200) });
 const DELETE_FORM = z.object({ password: password() });
 
@@ -92,12 +94,13 @@ export function accountRoutes({ services, provider, views, requireSignedIn, form
 
   async function renderAccount(ctx: Context, extra: Record<string, unknown> = {}, status = 200) {
     const user = (await users.findById(me(ctx).id))!;
-    const [levels, snapshot, grants, sessions, current] = await Promise.all([
-      users.privacyLevels(user), settings.current(), accountRecords.grants(user.id), accountRecords.sessions(user.id),
+    const [levels, snapshot, consents, sessions, current] = await Promise.all([
+      users.privacyLevels(user), settings.current(), accountRecords.consents(user.id), accountRecords.sessions(user.id),
       currentSessionHandle(ctx),
     ]);
     const values = privacyFieldValues(user);
     const identifierCount = [user.login, user.email, user.phoneNumber].filter(Boolean).length;
+    const picture = presentPicture(user.picture, issuer);
     renderPage(ctx, views, 'account/index.njk', {
       user: { name: publicName(user) }, signOutUrl,
       values: {
@@ -112,7 +115,7 @@ export function accountRoutes({ services, provider, views, requireSignedIn, form
       customFields: snapshot.customFields,
       passwordHint: describePolicy(snapshot.passwordPolicy),
       fields: Object.entries(levels).map(([field, level]) => ({ field, label: fieldLabel(field, snapshot.customFields),
-        value: values[field] ?? '', level })),
+        value: values[field] ?? '', level, image: field === 'picture' ? picture.url : undefined })),
       levels: PRIVACY_LEVELS.map((l) => ({ value: l, label: PRIVACY_LEVEL_LABELS[l] })),
       identifiers: [
         { kind: 'login', label: 'Login', value: user.login },
@@ -120,13 +123,15 @@ export function accountRoutes({ services, provider, views, requireSignedIn, form
         { kind: 'phone_number', label: 'Phone', value: user.phoneNumber, verified: user.phoneNumberVerified,
           level: levels.phone_number },
       ].filter((i) => i.value).map((i) => ({ ...i, removable: identifierCount > 1 })),
-      grants: grants.filter((g) => !g.clientId.startsWith('foyer-')).map((g) => ({ ...g,
+      grants: consents.filter((g) => !g.clientId.startsWith('foyer-')).map((g) => ({ ...g, id: g.clientId,
         granted: formatTime(g.grantedAt), claims: g.claims.map((c) => fieldLabel(c, snapshot.customFields)) })),
       sessions: sessions.map((s) => ({ ...s, current: s.handle === current, started: formatTime(s.startedAt),
         lastSeen: formatTime(s.lastSeenAt) || '—' })),
       notice: noticeFor(NOTICES, ctx.query.done),
       photoError: noticeFor(PHOTO_ERRORS, ctx.query.photo_error),
-      pictureUrl: absolutePicture(user.picture, issuer),
+      pictureUrl: picture.url,
+      // The profile form shows an uploaded photo instead of its URL field; the photo card changes it.
+      photo: { ...picture, alt: 'Your photo', inForm: false },
       ...extra,
     }, status);
   }
@@ -153,7 +158,7 @@ export function accountRoutes({ services, provider, views, requireSignedIn, form
   });
 
   router.post('/photo/remove', async function removePhoto(ctx) {
-    await services.photos.remove(me(ctx).id, self(me(ctx)));
+    await services.photos.remove(me(ctx).id, self(me(ctx)), ALL_USERS);
     done(ctx, 'photo-removed', '#photo');
   });
 

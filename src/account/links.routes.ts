@@ -1,6 +1,7 @@
 // The pages emailed links open: accept an invitation, reset or recover a password, confirm
 // an email address — and the forgotten-password form. A link that cannot be used gets a page
-// saying why (expired, used, unknown) and what to do instead.
+// saying why (expired, used, replaced by a newer link, its invitation cancelled, unknown) and
+// what to do instead.
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { z } from 'zod';
@@ -52,7 +53,7 @@ export function linkRoutes({ links, settings, rateLimits, views, forms }: LinkRo
     });
   router.use(['/invitation', '/reset-password', '/verify-email', '/forgot-password'], forms);
 
-  const invalid = (ctx: Context, state: 'used' | 'expired' | 'unknown', kind: string) =>
+  const invalid = (ctx: Context, state: LinkNotUsableError['state'], kind: string) =>
     renderPage(ctx, views, 'links/invalid.njk', { state, kind }, 410);
 
   async function passwordForm(ctx: Context, kind: 'invitation' | 'reset', extra: Record<string, unknown> = {},

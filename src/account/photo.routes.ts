@@ -6,36 +6,24 @@ import { NotFoundError, ValidationError } from '../platform/errors.js';
 import { PHOTO_MAX_BYTES, type ProfilePhotos } from '../users/profile-photo.service.js';
 import { describeUser } from '../users/user.service.js';
 import type { User } from '../db/entities/user.entity.js';
-import { BodyReadError, readMultipart } from '../platform/http/body-parsing.js';
+import { ALL_USERS } from '../platform/access.js';
+import { BodyReadError } from '../platform/http/body-parsing.js';
+import { receiveFormWithFile } from '../platform/http/form-upload.js';
 import { codeFor } from '../platform/http/notices.js';
 import { PHOTO_ERRORS } from './photo-errors.js';
 
 /** The bytes of the one file field `photo`, or a ValidationError; never more than the limit plus one byte. */
 async function readPhoto(ctx: Context): Promise<Buffer> {
   if (!ctx.is('multipart/form-data')) throw new ValidationError({ photo: 'Choose an image file to upload' });
-  let result: Buffer | undefined;
-  let tooBig = false;
+  let file: Buffer | undefined;
   try {
-    await readMultipart(ctx, {
-      limits: { files: 1, fileSize: PHOTO_MAX_BYTES, fields: 5 },
-      onFile({ name, stream }) {
-        if (name !== 'photo') return;
-        const chunks: Buffer[] = [];
-        stream.on('data', (c: Buffer) => chunks.push(c));
-        stream.on('limit', () => (tooBig = true));
-        return new Promise<void>((resolve) => stream.on('end', () => {
-          result = Buffer.concat(chunks);
-          resolve();
-        }));
-      },
-    });
+    ({ file } = await receiveFormWithFile(ctx, { fileField: 'photo', maxBytes: PHOTO_MAX_BYTES, maxFields: 5 }));
   } catch (err) {
     if (err instanceof BodyReadError) throw new ValidationError({ photo: 'The upload could not be read' });
     throw err;
   }
-  if (tooBig) throw new ValidationError({ photo: 'Choose an image of at most 2 MB' });
-  if (!result || result.length === 0) throw new ValidationError({ photo: 'Choose an image file to upload' });
-  return result;
+  if (!file) throw new ValidationError({ photo: 'Choose an image file to upload' });
+  return file;
 }
 
 export function photoRoutes({ photos, requireSignedIn, csrf }: { photos: ProfilePhotos; requireSignedIn: Middleware;
@@ -45,7 +33,8 @@ export function photoRoutes({ photos, requireSignedIn, csrf }: { photos: Profile
   router.post('/account/photo', requireSignedIn, csrf, async function uploadPhoto(ctx) {
     const user = ctx.state.user as User;
     try {
-      await photos.upload(user.id, await readPhoto(ctx), { type: 'user', id: user.id, label: describeUser(user) });
+      await photos.upload(user.id, await readPhoto(ctx), { type: 'user', id: user.id, label: describeUser(user) },
+        ALL_USERS);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       ctx.status = 303;

@@ -12,6 +12,7 @@ import type { UserService } from '../users/user.service.js';
 import type { ApplicationSectionServices } from './applications.routes.js';
 import type { ApplicationPageServices } from './application-page.js';
 import type { BulkSectionServices } from './bulk.routes.js';
+import type { JobSectionServices } from './jobs.routes.js';
 import type { ExportSectionServices } from './export.routes.js';
 import type { GroupSectionServices } from './groups.routes.js';
 import type { ImportSectionServices } from './import.routes.js';
@@ -24,6 +25,7 @@ import { applicationsOnlyGuard, renderConsole, staffContext } from './console-co
 import { applicationRoutes } from './applications.routes.js';
 import { userApplicationRoutes } from './user-applications.routes.js';
 import { bulkRoutes } from './bulk.routes.js';
+import { jobRoutes } from './jobs.routes.js';
 import { exportRoutes } from './export.routes.js';
 import { importRoutes } from './import.routes.js';
 import { groupRoutes } from './groups.routes.js';
@@ -38,6 +40,7 @@ import { userRoutes } from './users.routes.js';
 
 /** What the console's sections use together; each section is typed with its own part only. */
 export type ConsoleServices = ApplicationSectionServices & ApplicationPageServices & BulkSectionServices
+  & JobSectionServices
   & ExportSectionServices & GroupSectionServices & ImportSectionServices & UserActionServices
   & UserApplicationServices & UserLinkServices & UserSectionServices & ServiceAccountSectionServices
   & { events: AuditQuery; users: UserService; organizations: OrganizationService; settings: SettingsService;
@@ -54,6 +57,8 @@ export interface AdminRouteDeps {
   wakeBulkWorker: () => void;
   /** Whether SMTP is configured (otherwise the outbox page is where mail goes). */
   smtp: boolean;
+  /** Whether an SMS gateway is configured (otherwise text messages stay in the outbox too). */
+  sms: boolean;
   wakeExportWorker: () => void;
   exportJobThreshold: number;
   wakeImportWorker: () => void;
@@ -78,19 +83,20 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
   for (const section of [
     // Before userRoutes: /users/bulk must not be read as /users/:id.
     bulkRoutes({ services, views, wakeBulkWorker }),
-    userLinkRoutes({ services, views }),
+    jobRoutes({ services, views }),
+    userLinkRoutes({ services, views, secureCookies: deps.secureCookies }),
     exportRoutes({ services, views, wakeExportWorker, jobThreshold: exportJobThreshold }),
     importRoutes({ services, views, wakeImportWorker: deps.wakeImportWorker, maxBytes: deps.importMaxBytes }),
-    userRoutes({ services, views }),
+    userRoutes({ services, views, issuer }),
     groupRoutes({ services, views }),
-    applicationRoutes({ services, views }),
-    userApplicationRoutes({ services, views }),
+    applicationRoutes({ services, views, secureCookies: deps.secureCookies }),
+    userApplicationRoutes({ services, views, secureCookies: deps.secureCookies }),
     userActionRoutes({ services, views }),
     eventRoutes({ events: services.events, users: services.users, views }),
     organizationRoutes({ organizations: services.organizations, views }),
     serviceAccountRoutes({ services, views, secureCookies: deps.secureCookies }),
     settingsRoutes({ settings: services.settings, views }),
-    outboxRoutes({ outbox: services.outbox, views, smtp, wakeMail: services.mailSignal.ring }),
+    outboxRoutes({ outbox: services.outbox, views, smtp, sms: deps.sms, wakeMail: services.mailSignal.ring }),
   ]) {
     router.use(section.routes(), section.allowedMethods());
   }

@@ -36,7 +36,7 @@ function userNotice(done: string): string | undefined {
 export async function renderApplicationPage(ctx: Context, services: ApplicationPageServices, views: Views,
   extra: Record<string, unknown> = {}, status = 200): Promise<void> {
   const { applications } = services;
-  const { viewer, scope, appsOnly } = staffOf(ctx);
+  const { viewer, scope, appsOnly, user: staffUser } = staffOf(ctx);
   const { after } = parseApplicationPageQuery(ctx.query);
   const { record, access, members,
     granted } = await applications.overview(ctx.params.id, viewer, { after, limit: PAGE_SIZE });
@@ -52,7 +52,8 @@ export async function renderApplicationPage(ctx: Context, services: ApplicationP
         id: user.id, name: publicName(user), login: user.login ?? '', email: user.email ?? '',
         badges: statusBadges(userStatusSource(user)),
         granted: formatTime(grantedAt),
-        actions: changeable ? availableActions(userStatusSource(user)).filter((a) => !a.href) : [],
+        actions: changeable ? availableActions(userStatusSource(user), user.id === staffUser.id)
+          .filter((a) => !a.href) : [],
         linkable: changeable,
       };
     }),

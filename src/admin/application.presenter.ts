@@ -1,5 +1,5 @@
 // What the console shows of an application: words for grant types and methods, status
-// badges, and the one-time secret page. Templates get plain objects, never a clients row.
+// badges, and the page that shows a new secret once. Templates get plain objects, never a clients row.
 import type { Context } from 'koa';
 import type { Views } from '../platform/views.js';
 import { CONFIDENTIAL_AUTH_METHODS, CLIENT_GRANT_TYPES } from '../applications/client-metadata.js';
@@ -9,6 +9,7 @@ import { SCOPES } from '../users/scopes.js';
 import { renderConsole } from './console-context.js';
 import { type StatusBadge } from './user.presenter.js';
 import { formatTime } from '../platform/format.js';
+import { oneTimeView } from '../platform/http/one-time-view.js';
 
 const GRANT_LABELS: Record<string, string> = {
   authorization_code: 'Authorization code (users sign in)', refresh_token: 'Refresh token',
@@ -60,13 +61,32 @@ export function presentApplication(app: ApplicationRecord) {
   };
 }
 
+/** Why a secret page shows a new secret. */
+export type SecretReason = 'created' | 'regenerated' | 'replaced';
+
+/** The page that shows an application's new secret once. */
+export const secretPageOf = (clientId: string) => `/admin/apps/${encodeURIComponent(clientId)}/secret/new`;
+
 /**
- * The one page that ever shows a secret: answered straight to the POST that made it (never a
- * redirect, so it is in no URL or history entry), never cached.
+ * A new secret travels from the POST that made it (create, regenerate, an edit that made the
+ * application confidential, a personal application) to its page, which shows it once
+ * (src/platform/http/one-time-view.ts). Client ids may hold characters a cookie path cannot, so
+ * the handover is scoped to the Applications pages and names its application.
  */
-export function renderSecretOnce(ctx: Context, views: Views,
-  data: { id: string; name: string; secret: string; why: string; kind: string }): void {
-  ctx.set('Cache-Control', 'no-store');
+export function secretHandover(secure: boolean) {
+  const view = oneTimeView<{ secret: string; why: SecretReason }>({ cookie: 'foyer.new-client-secret',
+    path: () => '/admin/apps', secure });
+  return {
+    showSecretOnce(ctx: Context, clientId: string, secret: string, why: SecretReason): void {
+      view.showOnce(ctx, clientId, { secret, why }, secretPageOf(clientId));
+    },
+    take: view.take,
+  };
+}
+
+/** The secret's page: the secret and why it is new, or (reloaded, or opened later) that it was shown already. */
+export function renderSecretPage(ctx: Context, views: Views, data: { id: string; name: string; kind: string;
+  canRegenerate: boolean; secret?: string; why?: SecretReason; }): void {
   ctx.set('Referrer-Policy', 'no-referrer');
   renderConsole(ctx, views, 'admin/apps/secret.njk', 'apps', data);
 }

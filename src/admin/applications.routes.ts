@@ -10,7 +10,8 @@ import { applicationInput, personalOrganization, NEW_APPLICATION, storedFormValu
   type ApplicationFormValues } from './application-form.js';
 import { parseApplicationListQuery } from './applications.input.js';
 import { clientIdParam, idParam } from './params.input.js';
-import { formChoices, presentApplication, presentApplicationRow, renderSecretOnce } from './application.presenter.js';
+import { formChoices, presentApplication, presentApplicationRow, renderSecretPage,
+  secretHandover } from './application.presenter.js';
 import { formOf, renderConsole, requireAdministrator, staffOf } from './console-context.js';
 import { renderApplicationPage } from './application-page.js';
 import type { ApplicationService } from '../applications/application.service.js';
@@ -24,8 +25,10 @@ export interface ApplicationSectionServices {
 
 const PAGE_SIZE = 50;
 
-export function applicationRoutes({ services, views }: { services: ApplicationSectionServices; views: Views }): Router {
+export function applicationRoutes({ services, views, secureCookies }: { services: ApplicationSectionServices;
+  views: Views; secureCookies: boolean; }): Router {
   const { applications, organizations } = services;
+  const { showSecretOnce, take: takeSecret } = secretHandover(secureCookies);
   const router = new Router();
   router.param('id', idParam(clientIdParam, 'Application'));
 
@@ -70,13 +73,19 @@ export function applicationRoutes({ services, views }: { services: ApplicationSe
         ctx.status = 303;
         return ctx.redirect(`/admin/apps/${created.client_id}?created=1`);
       }
-      renderSecretOnce(ctx, views,
-        { id: created.client_id, name: input.name.trim(), secret: created.client_secret, why: 'created',
-          kind: 'application' });
+      showSecretOnce(ctx, created.client_id, created.client_secret, 'created');
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       await renderForm(ctx, 'new', typedFormValues(form), err.fields, {}, 422);
     }
+  });
+
+  // The new secret, shown once (src/platform/http/one-time-view.ts): a reload says it was shown.
+  router.get('/apps/:id/secret/new', async function showNewSecret(ctx) {
+    const { record, access } = await applications.open(ctx.params.id, staffOf(ctx).viewer);
+    const handed = takeSecret(ctx, record.clientId);
+    renderSecretPage(ctx, views, { id: record.clientId, name: record.name, kind: record.kind,
+      canRegenerate: access.edit, ...handed });
   });
 
   router.get('/apps/:id', async function showApplication(ctx) {
@@ -103,10 +112,7 @@ export function applicationRoutes({ services, views }: { services: ApplicationSe
         firstParty: access.markFirstParty && !personal ? firstParty : undefined, organizationId,
         active: personal ? active : undefined,
       });
-      if (secret) {
-        return renderSecretOnce(ctx, views,
-          { id: record.clientId, name: input.name.trim(), secret, why: 'replaced', kind: record.kind });
-      }
+      if (secret) return showSecretOnce(ctx, record.clientId, secret, 'replaced');
       ctx.status = 303;
       ctx.redirect(`/admin/apps/${record.clientId}?done=saved`);
     } catch (err) {
@@ -149,7 +155,7 @@ export function applicationRoutes({ services, views }: { services: ApplicationSe
       case 'secret': {
         const { record } = await applications.open(id, viewer, 'edit');
         const secret = await applications.regenerateSecret(id, viewer);
-        return renderSecretOnce(ctx, views, { id, name: record.name, secret, why: 'regenerated', kind: record.kind });
+        return showSecretOnce(ctx, record.clientId, secret, 'regenerated');
       }
       case 'delete': {
         await applications.delete(id, viewer);

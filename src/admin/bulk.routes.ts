@@ -1,5 +1,7 @@
 // Mass actions from the users list: ticked users or every user matching the filter →
-// a confirmation stating the count → a durable job → its progress and result page.
+// a confirmation stating the count → a durable job → its progress and result page. A deletion
+// of more than one user is confirmed by typing the number of users; its confirmation lists the
+// first users affected and how many Administrators are among them.
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { ValidationError } from '../platform/errors.js';
@@ -10,8 +12,9 @@ import { userListUrl } from './user-list.params.js';
 import { parseMassActionForm, type MassActionForm } from './bulk.input.js';
 import { idParam } from './params.input.js';
 import { bigserialId } from '../platform/http/input.js';
-import { formatTime } from '../platform/format.js';
+import { formatCount, formatTime } from '../platform/format.js';
 import type { GroupService } from '../groups/group.service.js';
+import { MASS_ACTION_WORDS as WORDS, presentDeletion } from './bulk.presenter.js';
 import type { BulkActions } from '../mass-actions/bulk-actions.js';
 import type { UserDirectory } from '../users/user-directory.query.js';
 
@@ -22,23 +25,20 @@ export interface BulkSectionServices {
   groups: GroupService;
 }
 
-const WORDS: Record<BulkAction, { verb: string; explain: string; danger: boolean }> = {
-  block: { verb: 'Block', explain: 'They can no longer sign in and are signed out everywhere.', danger: true },
-  unblock: { verb: 'Unblock', explain: 'They can sign in again.', danger: false },
-  'end-sessions': { verb: 'End all sessions of',
-    explain: 'Every session and token of theirs ends in every app; they can sign in again.', danger: false },
-  'add-to-group': { verb: 'Add to the group',
-    explain: 'They become members of the group; apps asking for the groups scope see it.', danger: false },
-  'remove-from-group': { verb: 'Remove from the group', explain: 'They stop being members of the group.',
-    danger: false },
-  'reset-password': { verb: 'Force a password reset for',
-    explain: 'They are signed out everywhere at once: every session, grant and token of theirs ends in every app. '
-      + 'They cannot sign in until they choose a new password with the link we email them.', danger: true },
-  delete: { verb: 'Delete',
-    explain: 'They are deleted for good with their sessions and tokens. This cannot be undone; consider blocking '
-      + 'instead.', danger: true },
-};
 const SHOWN_ITEMS = 500;
+/** How many of the users a deletion reaches its confirmation names. */
+const PREVIEWED = 20;
+
+/** A mass action the form names completely, with what its confirmation shows. */
+interface MassActionRequest {
+  action: BulkAction;
+  selection: Selection;
+  ids: string[];
+  all: boolean;
+  filterQuery: Record<string, string>;
+  backUrl: string;
+  group?: { id: string; name: string };
+}
 
 /** The selection a parsed form names: ticked ids, or `all=1` with the list's filter fields. */
 function selectionOf({ all, ids, filterQuery, params }: MassActionForm,
@@ -72,29 +72,56 @@ export function bulkRoutes({ services, views, wakeBulkWorker }: { services: Bulk
   const router = new Router();
   router.param('id', idParam(bigserialId, 'Mass action'));
 
+  /** A complete request, or undefined after answering 422 with what is missing. */
+  async function completeRequest(ctx: Context, form: MassActionForm): Promise<MassActionRequest | undefined> {
+    const { action, groupId } = form;
+    const { selection, filterQuery, backUrl } = selectionOf(form, ctx);
+    const ids = 'ids' in selection ? selection.ids : [];
+    const needsGroup = action === 'add-to-group' || action === 'remove-from-group';
+    const problem = !isBulkAction(action) ? 'Choose what to do with the selected users.'
+      : 'ids' in selection && ids.length === 0 ? 'Tick at least one user, or choose all users matching the filter.'
+      : needsGroup && !groupId ? 'Choose the group.'
+      : undefined;
+    if (problem || !isBulkAction(action)) {
+      renderConsole(ctx, views, 'admin/users/bulk-confirm.njk', 'users', { problem, backUrl }, 422);
+      return undefined;
+    }
+    const group = needsGroup ? await services.groups.get(groupId, staffOf(ctx).scope) : undefined;
+    return { action, selection, ids, all: !('ids' in selection), filterQuery, backUrl, group };
+  }
+
+  /**
+   * The confirmation of a complete request, counted now; a deletion names the first users it
+   * reaches and takes the number typed (`errors.confirm` says why what was typed was refused).
+   */
+  async function renderConfirmation(ctx: Context, request: MassActionRequest, typed = '',
+    errors: Record<string, string> = {}, status = 200): Promise<void> {
+    const { action, selection, backUrl } = request;
+    const preview = action === 'delete' ? await bulk.preview(selection, staffOf(ctx), PREVIEWED) : undefined;
+    const count = preview ? preview.total : 'ids' in selection ? request.ids.length
+      : await directory.countExactly(selection.filter);
+    if (preview && count === 0) {
+      return renderConsole(ctx, views, 'admin/users/bulk-confirm.njk', 'users',
+        { problem: 'None of the selected users is left to delete.', backUrl }, 422);
+    }
+    renderConsole(ctx, views, 'admin/users/bulk-confirm.njk', 'users', {
+      ...request, words: WORDS[action], count, countText: formatCount(count),
+      deletion: preview ? presentDeletion(preview) : undefined, typed, errors,
+    }, status);
+  }
+
   router.post('/users/bulk/confirm', async function confirmMassAction(ctx) {
     const form = parsedForm(ctx, views);
     if (!form) return;
-    const { action } = form;
-    const { selection, filterQuery, backUrl } = selectionOf(form, ctx);
-    const ids = 'ids' in selection ? selection.ids : [];
-    const problem = !isBulkAction(action) ? 'Choose what to do with the selected users.'
-      : 'ids' in selection && ids.length === 0 ? 'Tick at least one user, or choose all users matching the filter.'
-      : undefined;
-    if (problem) {
-      return renderConsole(ctx, views, 'admin/users/bulk-confirm.njk', 'users', { problem, backUrl }, 422);
+    const request = await completeRequest(ctx, form);
+    if (!request) return;
+    try {
+      await renderConfirmation(ctx, request);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      renderConsole(ctx, views, 'admin/users/bulk-confirm.njk', 'users',
+        { problem: Object.values(err.fields).join(' '), backUrl: request.backUrl }, 422);
     }
-    const { groupId } = form;
-    const needsGroup = action === 'add-to-group' || action === 'remove-from-group';
-    if (needsGroup && !groupId) {
-      return renderConsole(ctx, views, 'admin/users/bulk-confirm.njk', 'users',
-        { problem: 'Choose the group.', backUrl }, 422);
-    }
-    const group = needsGroup ? await services.groups.get(groupId, staffOf(ctx).scope) : undefined;
-    const count = 'ids' in selection ? ids.length : await directory.countExactly(selection.filter);
-    renderConsole(ctx, views, 'admin/users/bulk-confirm.njk', 'users', {
-      action, words: WORDS[action as BulkAction], count, ids, all: !('ids' in selection), filterQuery, backUrl, group,
-    });
   });
 
   router.post('/users/bulk', async function startMassAction(ctx) {
@@ -103,9 +130,16 @@ export function bulkRoutes({ services, views, wakeBulkWorker }: { services: Bulk
     const { selection, backUrl } = selectionOf(form, ctx);
     let jobId: string;
     try {
-      jobId = await bulk.start(form.action, selection, staffOf(ctx), { groupId: form.groupId || undefined });
+      jobId = await bulk.start(form.action, selection, staffOf(ctx), { groupId: form.groupId || undefined,
+        confirmedCount: form.confirmedCount });
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
+      if (err.fields.confirm) {
+        // The number typed is not that of the selection as it is now: the confirmation again, with why.
+        const request = await completeRequest(ctx, form);
+        if (request) await renderConfirmation(ctx, request, form.confirmText, { confirm: err.fields.confirm }, 422);
+        return;
+      }
       return renderConsole(ctx, views, 'admin/users/bulk-confirm.njk', 'users',
         { problem: Object.values(err.fields).join(' '), backUrl }, 422);
     }
@@ -123,6 +157,7 @@ export function bulkRoutes({ services, views, wakeBulkWorker }: { services: Bulk
     ctx.set('Cache-Control', 'no-store');
     renderConsole(ctx, views, 'admin/users/bulk-job.njk', 'users', {
       job: { ...job, created: formatTime(job.createdAt), finished: formatTime(job.finishedAt),
+        totalText: formatCount(job.total),
         percent: job.total ? Math.floor(((job.done + job.failed) * 100) / job.total) : 100 },
       words: isBulkAction(job.action) ? WORDS[job.action] : { verb: job.action }, finishedJob: finished, failed, done,
       shown: SHOWN_ITEMS,

@@ -1,6 +1,7 @@
-// CSV export from the users list: choose the columns, then the file streams straight from
-// PostgreSQL in batches (constant memory, any size). Beyond `jobThreshold` users it runs as a
-// job instead: a progress page, and an email with the link when the file is ready.
+// CSV export from the users list: choose the columns and whom the file is for (a spreadsheet:
+// UTF-8 with a byte-order mark, the default; a script: plain UTF-8), then the file streams
+// straight from PostgreSQL in batches (constant memory, any size). Beyond `jobThreshold` users
+// it runs as a job instead: a progress page, and an email with the link when the file is ready.
 import { Readable } from 'node:stream';
 import Router from '@koa/router';
 import type { Context } from 'koa';
@@ -10,6 +11,7 @@ import { renderConsole, staffOf } from './console-context.js';
 import { NotFoundError, ValidationError } from '../platform/errors.js';
 import { bigserialId } from '../platform/http/input.js';
 import { idParam } from './params.input.js';
+import { parseExportEncoding } from './export.input.js';
 import { formatTime } from '../platform/format.js';
 import { parseUserListParams, userListUrl } from './user-list.params.js';
 import type { ExportJobs } from '../provisioning/export-jobs.js';
@@ -44,6 +46,7 @@ export function exportRoutes({ services, views, wakeExportWorker, jobThreshold }
       org: params.org }).filter(([, v]) => v);
     renderConsole(ctx, views, 'admin/users/export.njk', 'users', {
       columns: columns.map((c) => ({ ...c, checked: DEFAULT_COLUMNS.includes(c.key) })), filterFields,
+      encoding: parseExportEncoding(ctx.query).encoding,
       count: await services.directory.countExactly(filter), backUrl: userListUrl(params),
     });
   });
@@ -54,16 +57,17 @@ export function exportRoutes({ services, views, wakeExportWorker, jobThreshold }
     const wanted = [ctx.query.column ?? []].flat().filter((c): c is string => typeof c === 'string');
     const columns = all.filter((c) => wanted.includes(c.key));
     const chosen = columns.length ? columns : all.filter((c) => DEFAULT_COLUMNS.includes(c.key));
+    const { bom } = parseExportEncoding(ctx.query);
     const count = await services.directory.countExactly(filter);
     if (count > jobThreshold) {
       const staff = staffOf(ctx);
       const jobId = await services.exports.start(filter, chosen.map((c) => c.key), count,
-        { actor: staff.actor, email: staff.user.email });
+        { actor: staff.actor, email: staff.user.email }, bom);
       wakeExportWorker();
       ctx.status = 303;
       return ctx.redirect(`/admin/exports/${jobId}`);
     }
-    const csv = await services.exports.streamNow(filter, chosen, staffOf(ctx).actor);
+    const csv = await services.exports.streamNow(filter, chosen, staffOf(ctx).actor, bom);
     ctx.set('Content-Disposition', `attachment; filename="users-${new Date().toISOString().slice(0, 10)}.csv"`);
     ctx.set('Cache-Control', 'no-store');
     ctx.type = 'text/csv; charset=utf-8';
@@ -87,7 +91,7 @@ export function exportRoutes({ services, views, wakeExportWorker, jobThreshold }
     ctx.set('Content-Disposition', `attachment; filename="users-export-${job.id}.csv"`);
     ctx.set('Cache-Control', 'no-store');
     ctx.type = 'text/csv; charset=utf-8';
-    ctx.body = Readable.from(services.exports.download(job.id));
+    ctx.body = Readable.from(services.exports.download(job));
   });
 
   return router;

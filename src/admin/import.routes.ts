@@ -1,12 +1,15 @@
 // CSV import from the users list: upload a file and choose how passwords are handled; a
 // worker runs the dry run (nothing written to the directory) and the page shows each row's
 // outcome and error; the admin confirms, the worker applies it with a progress bar, and the
-// rows that failed can be downloaded as a CSV to fix and upload again.
+// rows that failed can be downloaded as a CSV to fix and upload again. The template and that
+// file start with a UTF-8 byte-order mark, as they are opened in spreadsheets (which would
+// otherwise garble non-ASCII names and save them back garbled); the reader drops it.
 import { Readable } from 'node:stream';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { NotFoundError, ValidationError } from '../platform/errors.js';
 import { importColumns, type PasswordMode } from '../provisioning/user-import-row.js';
+import { UTF8_BOM, withBom } from '../provisioning/user-csv-export.js';
 import { receiveCsvUpload } from '../platform/http/csv-upload.js';
 import { bigserialId } from '../platform/http/input.js';
 import { idParam } from './params.input.js';
@@ -64,7 +67,8 @@ export function importRoutes({ services, views, wakeImportWorker, maxBytes }: { 
     const { customFields } = await services.settings.current();
     ctx.set('Content-Disposition', 'attachment; filename="users-import-template.csv"');
     ctx.type = 'text/csv; charset=utf-8';
-    ctx.body = `${importColumns(customFields).filter((c) => c !== 'password' && c !== 'password_hash').join(',')}\r\n`;
+    ctx.body = `${UTF8_BOM}${importColumns(customFields).filter((c) => c !== 'password'
+      && c !== 'password_hash').join(',')}\r\n`;
   });
 
   router.post('/users/import', async function uploadImport(ctx) {
@@ -129,7 +133,7 @@ export function importRoutes({ services, views, wakeImportWorker, maxBytes }: { 
     ctx.set('Content-Disposition', `attachment; filename="import-${job.id}-errors.csv"`);
     ctx.set('Cache-Control', 'no-store');
     ctx.type = 'text/csv; charset=utf-8';
-    ctx.body = Readable.from(imports.rows.errorsCsv(job.id, job.columns, job.status === 'finished'));
+    ctx.body = Readable.from(withBom(imports.rows.errorsCsv(job.id, job.columns, job.status === 'finished'), true));
   });
 
   return router;

@@ -1,8 +1,10 @@
 // /admin/outbox (Administrators only): every queued, sent and failed message with its error.
-// Without SMTP this is the dev outbox: messages are delivered here, readable with their links.
+// Without SMTP this is the dev outbox: messages are delivered here, readable with their links;
+// without an SMS gateway (SMS_WEBHOOK_URL) text messages are, with their codes.
 import Router from '@koa/router';
 import { NotFoundError } from '../platform/errors.js';
-import type { OutboxRepository } from '../mail/outbox.repository.js';
+import type { OutboxRepository, OutboxRow } from '../mail/outbox.repository.js';
+import { isTemplate, TEMPLATES, type TemplateSpec } from '../mail/templates.js';
 import type { Views } from '../platform/views.js';
 import { renderConsole, requireAdministrator } from './console-context.js';
 import { formatTime } from '../platform/format.js';
@@ -13,8 +15,12 @@ import { idParam } from './params.input.js';
 const STATUSES = [...OUTBOX_STATUSES];
 const PAGE = 50;
 
-export function outboxRoutes({ outbox, views, smtp, wakeMail }: { outbox: OutboxRepository; views: Views; smtp: boolean;
-  wakeMail: () => void; }): Router {
+/** Email or text message, by the message's template. */
+const channelOf = (row: OutboxRow): 'email' | 'sms' =>
+  (isTemplate(row.template) && (TEMPLATES[row.template] as TemplateSpec).channel === 'sms' ? 'sms' : 'email');
+
+export function outboxRoutes({ outbox, views, smtp, sms, wakeMail }: { outbox: OutboxRepository; views: Views;
+  smtp: boolean; sms: boolean; wakeMail: () => void; }): Router {
   const router = new Router({ prefix: '/outbox' });
   router.use(requireAdministrator);
   router.param('id', idParam(bigserialId, 'Message'));
@@ -24,8 +30,9 @@ export function outboxRoutes({ outbox, views, smtp, wakeMail }: { outbox: Outbox
     const rows = await outbox.list({ status, before, limit: PAGE + 1 });
     const page = rows.slice(0, PAGE);
     renderConsole(ctx, views, 'admin/outbox/list.njk', 'outbox', {
-      smtp, status, statuses: STATUSES,
-      rows: page.map((r) => ({ ...r, created: formatTime(r.createdAt), sent: formatTime(r.sentAt),
+      smtp, sms, status, statuses: STATUSES,
+      rows: page.map((r) => ({ ...r, channel: channelOf(r), created: formatTime(r.createdAt),
+        sent: formatTime(r.sentAt),
         next: formatTime(r.nextAttemptAt) })),
       next: rows.length > PAGE
         ? `/admin/outbox?${new URLSearchParams({ ...(status ? { status } : {}), before: page[page.length - 1].id })}`
@@ -39,7 +46,8 @@ export function outboxRoutes({ outbox, views, smtp, wakeMail }: { outbox: Outbox
     if (!message) throw new NotFoundError('Message');
     ctx.set('Cache-Control', 'no-store');
     renderConsole(ctx, views, 'admin/outbox/show.njk', 'outbox', {
-      message: { ...message, created: formatTime(message.createdAt), sent: formatTime(message.sentAt) }, smtp,
+      message: { ...message, channel: channelOf(message), created: formatTime(message.createdAt),
+        sent: formatTime(message.sentAt) }, smtp, sms,
     });
   });
 

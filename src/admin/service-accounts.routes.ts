@@ -1,11 +1,9 @@
 // Service accounts (Administrators only): the list with each key's hint, creation, last use and
 // expiry; create; regenerate the key and delete, each after a confirmation page.
 //
-// A new key is shown once. The POST that makes it hands it to the result page in a short-lived,
-// signed, HttpOnly cookie scoped to these pages and answers 303, so the key is in no URL and no
-// history entry, and a reload re-posts nothing: the result page takes the cookie and clears it,
-// so reloading it (or coming back to it) shows that the key was shown already, never the key
-// again, and never makes another.
+// A new key is shown once (src/platform/http/one-time-view.ts): the POST that makes it answers
+// 303 to the key's page, which shows it once; reloading that page (or coming back to it) shows
+// that the key was shown already, never the key again, and never makes another.
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { ServiceAccountRow, ServiceAccounts } from '../api-keys/service-account.service.js';
@@ -15,6 +13,7 @@ import { formatTime } from '../platform/format.js';
 import { keptValues } from '../platform/http/form.input.js';
 import { bigserialId } from '../platform/http/input.js';
 import { noticeFor } from '../platform/http/notices.js';
+import { oneTimeView } from '../platform/http/one-time-view.js';
 import type { Views } from '../platform/views.js';
 import { formOf, renderConsole, requireAdministrator, staffOf } from './console-context.js';
 import { idParam } from './params.input.js';
@@ -29,9 +28,6 @@ export interface ServiceAccountSectionServices {
 
 const SECTION = 'service-accounts';
 const BASE = '/admin/service-accounts';
-const KEY_COOKIE = 'foyer.new-api-key';
-/** Long enough for the redirect that follows the POST; the page clears it at once. */
-const KEY_COOKIE_MS = 5 * 60_000;
 
 const NOTICES = { deleted: 'The service account was deleted; its key no longer works.' };
 
@@ -60,24 +56,9 @@ export function serviceAccountRoutes({ services, views, secureCookies }: {
   router.use(requireAdministrator);
   router.param('id', idParam(bigserialId, 'Service account'));
 
-  const cookieOptions = { httpOnly: true, sameSite: 'strict' as const, secure: secureCookies, path: BASE,
-    signed: true, overwrite: true };
-
+  const newKey = oneTimeView<string>({ cookie: 'foyer.new-api-key', path: () => BASE, secure: secureCookies });
   /** Hands the new key to the result page (see the top of this file). */
-  function showKeyOnce(ctx: Context, id: string, key: string) {
-    ctx.cookies.set(KEY_COOKIE, `${id}.${key}`, { ...cookieOptions, maxAge: KEY_COOKIE_MS });
-    ctx.set('Cache-Control', 'no-store');
-    ctx.status = 303;
-    ctx.redirect(`${BASE}/${id}/key`);
-  }
-
-  /** The key handed over for this account, if any; whatever was handed over is cleared. */
-  function takeKey(ctx: Context, id: string): string | undefined {
-    const value = ctx.cookies.get(KEY_COOKIE, { signed: true });
-    if (ctx.cookies.get(KEY_COOKIE) !== undefined) ctx.cookies.set(KEY_COOKIE, null, cookieOptions);
-    const dot = value?.indexOf('.') ?? -1;
-    return value && dot > 0 && value.slice(0, dot) === id ? value.slice(dot + 1) : undefined;
-  }
+  const showKeyOnce = (ctx: Context, id: string, key: string) => newKey.showOnce(ctx, id, key, `${BASE}/${id}/key`);
 
   async function renderList(ctx: Context, extra: Record<string, unknown> = {}, status = 200) {
     const [list, orgs] = await Promise.all([serviceAccounts.list(staffOf(ctx).scope), organizations.names()]);
@@ -106,8 +87,7 @@ export function serviceAccountRoutes({ services, views, secureCookies }: {
 
   router.get('/:id/key', async function showNewKey(ctx) {
     const account = await serviceAccounts.get(ctx.params.id, staffOf(ctx).scope);
-    const key = takeKey(ctx, account.id);
-    ctx.set('Cache-Control', 'no-store');
+    const key = newKey.take(ctx, account.id);
     ctx.set('Referrer-Policy', 'no-referrer');
     renderConsole(ctx, views, 'admin/service-accounts/key.njk', SECTION, { account: present(account), key });
   });

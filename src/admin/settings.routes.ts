@@ -3,7 +3,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { CUSTOM_FIELD_TYPES, patternProblem } from '../settings/custom-fields.js';
 import { NotFoundError, ValidationError } from '../platform/errors.js';
-import { PRIVACY_LEVEL_LABELS } from '../users/field-labels.js';
+import { STAFF_PRIVACY_LEVEL_LABELS } from '../users/field-labels.js';
 import { CHARACTER_CLASSES, CLASS_LABELS } from '../settings/password-policy.js';
 import { PRIVACY_LEVELS } from '../users/privacy.js';
 import type { SettingsService } from '../settings/settings.service.js';
@@ -26,7 +26,7 @@ const NOTICES: Record<string, string> = {
 const choices = {
   classes: CHARACTER_CLASSES.map((c) => ({ value: c, label: CLASS_LABELS[c] })),
   types: CUSTOM_FIELD_TYPES.map((t) => ({ value: t, label: t })),
-  levels: PRIVACY_LEVELS.map((l) => ({ value: l, label: PRIVACY_LEVEL_LABELS[l] })),
+  levels: PRIVACY_LEVELS.map((l) => ({ value: l, label: STAFF_PRIVACY_LEVEL_LABELS[l] })),
 };
 
 /** The form as typed, to show again after an error: one string per field, lists for the character classes. */

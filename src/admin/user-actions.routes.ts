@@ -16,6 +16,7 @@ import type { ApplicationService } from '../applications/application.service.js'
 import type { UserLifecycle } from '../users/user-lifecycle.service.js';
 import type { UserLinks } from '../users/user-links.service.js';
 import type { UserService } from '../users/user.service.js';
+import { isOwnAccount, ownAccountRefusal, type OwnAccountAction } from '../users/user.policy.js';
 
 /** The services this section uses, and no others. */
 export interface UserActionServices {
@@ -24,6 +25,9 @@ export interface UserActionServices {
   links: UserLinks;
   users: UserService;
 }
+
+/** The actions of this section the users policy refuses on one's own account. */
+const OWN_ACCOUNT_ACTIONS = new Set<string>(['block', 'lock', 'delete'] satisfies OwnAccountAction[]);
 
 /** Where to return after an action started elsewhere: only an application's page (its Users section). */
 function backTo(value: unknown): string | undefined {
@@ -50,10 +54,17 @@ export function userActionRoutes({ services, views }: { services: UserActionServ
   router.get('/users/:id/actions/:action', async function confirmUserAction(ctx) {
     const action = ctx.params.action;
     if (!ACTIONS[action]) throw new NotFoundError('Action');
-    const user = await users.getChangeable(ctx.params.id, staffOf(ctx).scope);
+    const { actor, scope } = staffOf(ctx);
+    const user = await users.getChangeable(ctx.params.id, scope);
+    const back = backTo(ctx.query.back);
+    // One's own account: the page says why not, and offers no button (the service refuses the POST too).
+    if (OWN_ACCOUNT_ACTIONS.has(action) && isOwnAccount(actor, user)) {
+      return renderConfirm(ctx, user, action, { back, refusal: ownAccountRefusal(action as OwnAccountAction, scope) },
+        403);
+    }
     // Deleting the user deletes the applications nobody else owns: say which before it happens.
     const extra = action === 'delete' ? { applications: await applicationsDeletedWith(user.id) } : {};
-    renderConfirm(ctx, user, action, { ...extra, back: backTo(ctx.query.back) });
+    renderConfirm(ctx, user, action, { ...extra, back });
   });
 
   async function applicationsDeletedWith(userId: string) {

@@ -15,8 +15,9 @@ export interface ActionText {
 export const ACTIONS: Record<string, ActionText> = {
   'end-sessions': {
     title: 'End all sessions', button: 'End all sessions', done: 'sessions-ended',
-    explain: (n) => `${n} is signed out everywhere: every session ends and every access token, refresh token, code `
-      + `and grant stops working in every app. ${n} is not blocked and can sign in again.`,
+    explain: (n) => `${n} is signed out everywhere: every session ends and every access token, refresh token and code `
+      + `stops working in every app. ${n} is not blocked and can sign in again; the consents ${n} gave stay, so `
+      + `apps do not ask again.`,
   },
   block: {
     title: 'Block', button: 'Block', danger: true, done: 'blocked',
@@ -51,7 +52,7 @@ export const ACTIONS: Record<string, ActionText> = {
   'force-reset': {
     title: 'Force password reset', button: 'Force password reset', danger: true, done: 'reset-forced',
     explain: (n) => `${n} is signed out everywhere at once: every session ends and every access token, refresh `
-      + `token, code and grant stops working in every app (apps are told). ${n} cannot sign in again until they `
+      + `token and code stops working in every app (apps are told). ${n} cannot sign in again until they `
       + `choose a new password with the link we email them.`,
   },
   'email-recovery': {
@@ -79,11 +80,21 @@ export const ACTIONS: Record<string, ActionText> = {
 interface ActionSubject { blocked: boolean; locked: boolean; invited: boolean; email: string | null;
   emailVerified: boolean; deletionScheduledAt?: Date | null; }
 
+/** The actions never offered on the staff member's own account (the users policy refuses them). */
+const NOT_ON_OWN_ACCOUNT = new Set(['block', 'lock', 'delete']);
+
+/** Said where they are left out, so nobody looks for them in vain. */
+export function ownAccountNote(isAdmin: boolean): string {
+  return 'This is your own account: you cannot block, lock or delete it, nor change your own role. You would be '
+    + `signed out, or lose the console, and could not get back in. Ask ${isAdmin ? 'another' : 'an'} Administrator.`;
+}
+
 /**
  * Which actions make sense for this user now, in menu order. Set password and the recovery link
- * have pages of their own.
+ * have pages of their own. `own`: the staff member's own account, which they do not block, lock or delete.
  */
-export function availableActions(user: ActionSubject): { action: string; label: string; href?: string }[] {
+export function availableActions(user: ActionSubject,
+  own = false): { action: string; label: string; href?: string }[] {
   const actions = user.invited ? ['resend-invitation', 'cancel-invitation'] : [];
   if (!user.invited && user.email) actions.push('force-reset', 'email-recovery');
   if (user.email && !user.emailVerified && !user.invited) actions.push('resend-verification');
@@ -93,7 +104,8 @@ export function availableActions(user: ActionSubject): { action: string; label: 
     { action: 'export', label: 'Download data', href: 'export' },
     { action: 'set-password', label: 'Set password', href: 'password' },
     { action: 'recovery-link', label: 'View recovery link', href: 'recovery-link' },
-    ...actions.map((action) => ({ action, label: ACTIONS[action].title })),
+    ...actions.filter((action) => !own || !NOT_ON_OWN_ACCOUNT.has(action))
+      .map((action) => ({ action, label: ACTIONS[action].title })),
   ];
 }
 
@@ -109,6 +121,7 @@ export const ACTION_NOTICES: Record<string, string> = {
     + 'new password.',
   'recovery-sent': 'A recovery link is on its way.',
   'verification-sent': 'A verification email is on its way.',
+  'phone-marked-verified': 'The phone number is marked verified; the event log records that you vouched for it.',
   'password-set': 'The password was set.',
   'deletion-cancelled': 'The scheduled deletion was cancelled.',
   'group-added': 'The user was added to the group.',

@@ -1,13 +1,14 @@
 // People and applications: owners and application administrators chosen on the application's
 // page or on a user's profile, and a user's personal OAuth applications (client credentials)
-// added from their profile. The secret of a new personal application is shown once.
+// added from their profile. The secret of a new personal application is shown once, on the
+// page every new secret has (applications.routes.ts).
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { NotFoundError, ValidationError } from '../platform/errors.js';
 import type { Views } from '../platform/views.js';
 import type { ApplicationMemberRole } from '../applications/application.repository.js';
 import { renderApplicationPage } from './application-page.js';
-import { renderSecretOnce } from './application.presenter.js';
+import { secretHandover } from './application.presenter.js';
 import { personalOrganization } from './application-form.js';
 import { firstOf, formOf, renderConsole, staffOf } from './console-context.js';
 import { publicName } from '../users/public-name.js';
@@ -27,9 +28,10 @@ export interface UserApplicationServices {
 
 const roleOf = (value: string): ApplicationMemberRole => (value === 'owner' ? 'owner' : 'admin');
 
-export function userApplicationRoutes({ services, views }: { services: UserApplicationServices;
-  views: Views; }): Router {
+export function userApplicationRoutes({ services, views, secureCookies }: { services: UserApplicationServices;
+  views: Views; secureCookies: boolean; }): Router {
   const { applications, users, organizations } = services;
+  const { showSecretOnce } = secretHandover(secureCookies);
   const router = new Router();
 
   router.post('/apps/:id/members', applicationPath, async function addApplicationMember(ctx) {
@@ -113,9 +115,8 @@ export function userApplicationRoutes({ services, views }: { services: UserAppli
       const created = await applications.createPersonal(user.id,
         { name: typed.name, organizationId, active: typed.active },
         actor);
-      renderSecretOnce(ctx, views,
-        { id: created.client_id, name: typed.name.trim(), secret: created.client_secret!, why: 'created',
-          kind: 'personal' });
+      // Shown once on the application's secret page (applications.routes.ts).
+      showSecretOnce(ctx, created.client_id, created.client_secret!, 'created');
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       await renderPersonalForm(ctx, values, err.fields, 422);

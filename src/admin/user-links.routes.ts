@@ -1,5 +1,6 @@
 // Console pages for the emailed flows: invite a user, set a password (with a suggestion),
-// and show a recovery link once.
+// and show a recovery link once; and the profile's identifier buttons (remove one, mark a
+// phone number verified).
 import { isLocked } from '../settings/lockout-policy.js';
 import { randomBytes, randomInt } from 'node:crypto';
 import Router from '@koa/router';
@@ -14,6 +15,7 @@ import { formatTime } from '../platform/format.js';
 import { publicName } from '../users/public-name.js';
 import { bigserialId } from '../platform/http/input.js';
 import { keptValues } from '../platform/http/form.input.js';
+import { oneTimeView } from '../platform/http/one-time-view.js';
 import { idParam, userIdParam } from './params.input.js';
 import { parseIdentifierForm, parseInviteForm, parseSetPasswordForm } from './user-links.input.js';
 import { assertMayGenerate } from '../api-keys/api-key.policy.js';
@@ -23,6 +25,7 @@ import type { OrganizationService } from '../organizations/organization.service.
 import type { SettingsService } from '../settings/settings.service.js';
 import type { UserData } from '../users/user-data.service.js';
 import type { UserLinks } from '../users/user-links.service.js';
+import type { PhoneVerification } from '../users/phone-verification.service.js';
 import type { UserService } from '../users/user.service.js';
 
 /** The services this section uses, and no others. */
@@ -31,6 +34,7 @@ export interface UserLinkServices {
   audit: AuditLog;
   links: UserLinks;
   organizations: OrganizationService;
+  phoneVerification: PhoneVerification;
   settings: SettingsService;
   userData: UserData;
   users: UserService;
@@ -44,8 +48,15 @@ function suggestPassword(): string {
   return `${group()}-${group()}-${group()}-${group()}${randomBytes(1)[0] % 10}aZ`;
 }
 
-export function userLinkRoutes({ services, views }: { services: UserLinkServices; views: Views }): Router {
+export function userLinkRoutes({ services, views, secureCookies }: { services: UserLinkServices; views: Views;
+  secureCookies: boolean; }): Router {
   const { links, users, organizations, settings } = services;
+  // A recovery link and an API key are shown once: the POST that makes one answers 303 to its
+  // page, and a reload of that page says it was shown already (src/platform/http/one-time-view.ts).
+  const newRecoveryLink = oneTimeView<{ url: string; expires: string }>({ cookie: 'foyer.new-recovery-link',
+    path: (id) => `/admin/users/${id}/recovery-link`, secure: secureCookies });
+  const newApiKey = oneTimeView<string>({ cookie: 'foyer.new-own-api-key',
+    path: (id) => `/admin/users/${id}/api-key`, secure: secureCookies });
   const router = new Router();
   router.param('id', userIdParam);
   router.param('keyId', idParam(bigserialId, 'API key'));
@@ -113,13 +124,20 @@ export function userLinkRoutes({ services, views }: { services: UserLinkServices
   });
 
   // A POST: making a link is an action (audited; it replaces the previous link).
-  router.post('/users/:id/recovery-link', async function showRecoveryLink(ctx) {
+  router.post('/users/:id/recovery-link', async function makeRecoveryLink(ctx) {
     const { actor, scope } = staffOf(ctx);
     const user = await users.getChangeable(ctx.params.id, scope);
     const { url, expiresAt } = await links.recoveryLink(user.id, actor, scope);
-    ctx.set('Cache-Control', 'no-store');
+    newRecoveryLink.showOnce(ctx, user.id, { url, expires: formatTime(expiresAt) },
+      `/admin/users/${user.id}/recovery-link/new`);
+  });
+
+  router.get('/users/:id/recovery-link/new', async function showRecoveryLink(ctx) {
+    const user = await users.getChangeable(ctx.params.id, staffOf(ctx).scope);
+    const link = newRecoveryLink.take(ctx, user.id);
+    ctx.set('Referrer-Policy', 'no-referrer');
     renderConsole(ctx, views, 'admin/users/recovery-link.njk', 'users',
-      { user: { id: user.id, name: publicName(user) }, url, expires: formatTime(expiresAt) });
+      { user: { id: user.id, name: publicName(user) }, ...link, shown: !link });
   });
 
   // API keys: a user makes their own (shown once); an admin (or Manager in scope) can revoke anyone's.
@@ -127,7 +145,14 @@ export function userLinkRoutes({ services, views }: { services: UserLinkServices
     const { user, actor } = staffOf(ctx);
     assertMayGenerate({ id: ctx.params.id }, actor);
     const key = await services.apiKeys.generate(user, actor);
-    ctx.set('Cache-Control', 'no-store');
+    newApiKey.showOnce(ctx, user.id, key, `/admin/users/${user.id}/api-key/new`);
+  });
+
+  router.get('/users/:id/api-key/new', async function showApiKey(ctx) {
+    const { user, actor } = staffOf(ctx);
+    assertMayGenerate({ id: ctx.params.id }, actor);
+    const key = newApiKey.take(ctx, user.id);
+    ctx.set('Referrer-Policy', 'no-referrer');
     renderConsole(ctx, views, 'admin/users/api-key.njk', 'users',
       { user: { id: user.id, name: publicName(user) }, key });
   });
@@ -162,6 +187,20 @@ export function userLinkRoutes({ services, views }: { services: UserLinkServices
     }
     ctx.status = 303;
     ctx.redirect(`/admin/users/${ctx.params.id}?done=identifier-removed#identifiers`);
+  });
+
+  // No confirmation page: nothing is lost, and the event log records who vouched for the number.
+  router.post('/users/:id/phone/mark-verified', async function markPhoneVerified(ctx) {
+    const { actor, scope } = staffOf(ctx);
+    try {
+      await services.phoneVerification.markVerified(ctx.params.id, actor, scope);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      ctx.status = 303;
+      return ctx.redirect(`/admin/users/${ctx.params.id}?problem=phone#identifiers`);
+    }
+    ctx.status = 303;
+    ctx.redirect(`/admin/users/${ctx.params.id}?done=phone-marked-verified#identifiers`);
   });
 
   return router;

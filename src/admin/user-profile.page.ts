@@ -12,16 +12,17 @@ import { CONSOLE_CLIENT_ID } from '../oidc/console-client.js';
 import { formatTime } from '../platform/format.js';
 import type { AccountRecords } from '../sessions/account-records.repository.js';
 import type { SettingsService } from '../settings/settings.service.js';
-import { fieldLabel, PRIVACY_LEVEL_LABELS } from '../users/field-labels.js';
+import { fieldLabel, STAFF_PRIVACY_LEVEL_LABELS } from '../users/field-labels.js';
 import { privacyFieldValues } from '../users/field-values.js';
 import { PRIVACY_LEVELS } from '../users/privacy.js';
+import { absolutePicture } from '../users/profile-photo.service.js';
 import { publicName } from '../users/public-name.js';
 import { mayChange } from '../users/user.policy.js';
 import type { UserLinks } from '../users/user-links.service.js';
 import type { UserService } from '../users/user.service.js';
 import { presentApplicationRow } from './application.presenter.js';
 import type { Staff } from './console-context.js';
-import { availableActions } from './user-actions.js';
+import { availableActions, ownAccountNote } from './user-actions.js';
 import { ROLE_LABELS, statusBadges, userStatusSource } from './user.presenter.js';
 import { parseApplicationFilter } from './users.input.js';
 
@@ -40,7 +41,8 @@ export interface UserProfileServices {
 /** The console's own client shows by name, not by id. */
 const appName = (app: string) => (app === CONSOLE_CLIENT_ID ? 'Foyer console' : app);
 
-export function createUserProfilePage(services: UserProfileServices) {
+/** `issuer` makes an uploaded photo's path an address the page can show. */
+export function createUserProfilePage(services: UserProfileServices, issuer: string) {
   const { users, groups, apiKeys, applications, events, accountRecords, links, organizations, settings } = services;
 
   /** The Applications and OAuth Applications sections, with the grid's filters (app_q, app_org, app_status). */
@@ -64,12 +66,12 @@ export function createUserProfilePage(services: UserProfileServices) {
     async load(id: string, staff: Staff, query: ParsedUrlQuery) {
       const { scope } = staff;
       const user = await users.get(id, scope);
-      const [memberOf, groupChoices, keys, applications, levels, snapshot, recent, org, sessions, grants,
+      const [memberOf, groupChoices, keys, applications, levels, snapshot, recent, org, sessions, consents,
         refreshTokens, invitationExpiry] = await Promise.all([
         groups.groupsOf(user.id), groups.list(scope), apiKeys.list(user.id), applicationSections(staff, user.id, query),
         users.privacyLevels(user), settings.current(), events.list({ scope, targetUserId: user.id, limit: 10 }),
         user.organizationId ? organizations.findById(user.organizationId) : undefined,
-        accountRecords.sessions(user.id), accountRecords.grants(user.id), accountRecords.refreshTokens(user.id),
+        accountRecords.sessions(user.id), accountRecords.consents(user.id), accountRecords.refreshTokens(user.id),
         user.invitedAt ? links.invitationExpiry(user.id) : undefined,
       ]);
       const valueOf = privacyFieldValues(user);
@@ -87,7 +89,9 @@ export function createUserProfilePage(services: UserProfileServices) {
           lockedReason: user.lockedReason, isSelf: user.id === staff.user.id,
           // Managers see Administrators of their organization but cannot change them.
           canChange: mayChange(scope, user),
-          actions: availableActions(status),
+          // The staff member's own account: no Block, Lock or Delete, and a note saying why.
+          actions: availableActions(status, user.id === staff.user.id),
+          ownAccountNote: user.id === staff.user.id ? ownAccountNote(staff.isAdmin) : undefined,
           lockedUntil: formatTime(user.lockedUntil),
           invitation: user.invitedAt ? {
             sent: formatTime(user.invitedAt),
@@ -104,8 +108,10 @@ export function createUserProfilePage(services: UserProfileServices) {
         },
         fields: Object.entries(levels).map(([field, level]) => {
           const raw = valueOf[field];
+          // The picture shows as the image, not its address.
           return { field, label: fieldLabel(field, snapshot.customFields),
-            value: raw === undefined || raw === null ? '' : String(raw), level };
+            value: raw === undefined || raw === null ? '' : String(raw), level,
+            image: field === 'picture' ? absolutePicture(user.picture, issuer) : undefined };
         }),
         memberOf,
         groupChoices: groupChoices.filter((g) => !memberOf.some((m) => m.id === g.id)),
@@ -113,12 +119,13 @@ export function createUserProfilePage(services: UserProfileServices) {
           lastUsed: formatTime(k.lastUsedAt) || 'never', expires: formatTime(k.expiresAt) || 'never' })),
         sessions: sessions.map((r) => ({ ...r, started: formatTime(r.startedAt),
           lastSeen: formatTime(r.lastSeenAt) || '—', apps: r.apps.map(appName) })),
-        grants: grants.map((g) => ({ ...g, app: appName(g.app), granted: formatTime(g.grantedAt),
+        // One row per application; revoking names it by client id.
+        grants: consents.map((g) => ({ ...g, id: g.clientId, app: appName(g.app), granted: formatTime(g.grantedAt),
           claims: g.claims.map((c) => fieldLabel(c, snapshot.customFields)) })),
         refreshTokens: refreshTokens.map((t) => ({ ...t, app: appName(t.app), issued: formatTime(t.issuedAt),
           expires: formatTime(t.expiresAt), lastUsed: formatTime(t.lastUsedAt) || 'not yet' })),
         ...applications,
-        levels: PRIVACY_LEVELS.map((l) => ({ value: l, label: PRIVACY_LEVEL_LABELS[l] })),
+        levels: PRIVACY_LEVELS.map((l) => ({ value: l, label: STAFF_PRIVACY_LEVEL_LABELS[l] })),
         events: recent.rows.map((e) => ({ ...e, when: formatTime(e.occurredAt), details: JSON.stringify(e.details) })),
         moreEvents: Boolean(recent.next),
       };

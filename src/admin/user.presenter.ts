@@ -28,7 +28,8 @@ export function statusBadges(u: StatusSource): StatusBadge[] {
   return badges;
 }
 
-export function presentListRow(row: UserListRow) {
+/** `staffUserId`: whose list it is; their own row's menu has no Block, Lock or Delete. */
+export function presentListRow(row: UserListRow, staffUserId?: string) {
   return {
     id: row.id,
     name: publicName(row),
@@ -40,7 +41,7 @@ export function presentListRow(row: UserListRow) {
     badges: statusBadges(row),
     created: formatTime(row.createdAt),
     lastSignIn: formatTime(row.lastSignInAt) || 'never',
-    actions: availableActions(row),
+    actions: availableActions(row, row.id === staffUserId),
   };
 }
 

@@ -1,7 +1,8 @@
-// What the users pages accept: the profile form (create, edit), permissions, a privacy
-// level, and the profile page's application filters. Each parse throws ValidationError with
-// the message by the form's own field names, so the page shows it next to the field; what
-// the directory checks (identifiers, roles in scope, custom-field rules) it still checks.
+// What the users pages accept: the profile form (create, edit, with its photo choice),
+// permissions, a privacy level, and the profile page's application filters. Each parse throws
+// ValidationError with the message by the form's own field names, so the page shows it next to
+// the field; what the directory checks (identifiers, roles in scope, custom-field rules) it
+// still checks.
 import { z } from 'zod';
 import type { CreateUserInput, PermissionsInput } from '../users/user.service.js';
 import { profileForm, profileOf } from '../users/profile.input.js';
@@ -17,6 +18,13 @@ export function parseCreateUserForm(form: Form): CreateUserInput {
   const parsed = parseInput(createForm, form);
   return { ...profileOf(parsed), password: parsed.password || undefined, role: parsed.role,
     organizationId: parsed.organizationId, mustChangePassword: parsed.mustChangePassword };
+}
+
+/** The edit form's "Remove the photo" box. */
+const photoChoice = z.object({ remove_photo: checkbox });
+
+export function parsePhotoChoice(form: Form): { removePhoto: boolean } {
+  return { removePhoto: parseInput(photoChoice, form).remove_photo };
 }
 
 const permissionsForm = z.object({ role: text(20), organizationId: optionalOrganizationId });

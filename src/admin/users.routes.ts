@@ -7,7 +7,7 @@ import type { Context } from 'koa';
 import type { User } from '../db/entities/user.entity.js';
 import { ValidationError } from '../platform/errors.js';
 import { describePolicy } from '../settings/password-policy.js';
-import { grantableRoles } from '../users/user.policy.js';
+import { grantableRoles, isOwnAccount, ownAccountRefusal } from '../users/user.policy.js';
 import { InvalidCursorError, STATUS_FILTERS } from '../users/user-directory.query.js';
 import type { Views } from '../platform/views.js';
 import { formOf, renderConsole, staffOf } from './console-context.js';
@@ -16,7 +16,7 @@ import { removalNotice } from './removal-notice.js';
 import { ACTION_NOTICES } from './user-actions.js';
 import { keptValues } from '../platform/http/form.input.js';
 import { userIdParam } from './params.input.js';
-import { parseCreateUserForm, parsePermissionsForm } from './users.input.js';
+import { parseCreateUserForm, parsePermissionsForm, parsePhotoChoice } from './users.input.js';
 import { parsePrivacyForm, parseProfileForm } from '../users/profile.input.js';
 import { parseUserListParams, QUICK_VIEWS, SORT_LABELS, STATUS_LABELS, userListUrl,
   type UserListParams } from './user-list.params.js';
@@ -24,10 +24,14 @@ import { presentListRow, ROLE_LABELS } from './user.presenter.js';
 import { createUserProfilePage, type UserProfileServices } from './user-profile.page.js';
 import { publicName } from '../users/public-name.js';
 import type { UserDirectory } from '../users/user-directory.query.js';
+import { PHOTO_MAX_BYTES, photoProblem, presentPicture, type PhotoChange,
+  type ProfilePhotos } from '../users/profile-photo.service.js';
+import { receiveFormWithFile } from '../platform/http/form-upload.js';
 
 /** The services this section uses, and no others. */
 export interface UserSectionServices extends UserProfileServices {
   directory: UserDirectory;
+  photos: ProfilePhotos;
 }
 
 const PAGE_SIZE = 50;
@@ -39,6 +43,7 @@ const PROFILE_PROBLEMS: Record<string, string> = {
   sessions: 'Tick at least one session.', consents: 'Tick at least one app.',
   'refresh-tokens': 'Tick at least one refresh token.',
   identifier: 'That sign-in method cannot be removed: at least one must remain.',
+  phone: 'This user has no phone number to mark verified.',
   group: 'Choose a group, or give the new group a name that is not taken.',
   application: 'Choose an application you may hand out roles in.',
 };
@@ -51,6 +56,24 @@ const PROFILE_CHANGES: Record<string, string> = {
 function profileNotice(query: ParsedUrlQuery): string | undefined {
   return noticeFor(ACTION_NOTICES, query.done) ?? noticeFor(APPLICATION_NOTICES, query.done)
     ?? Object.entries(PROFILE_CHANGES).find(([flag]) => query[flag])?.[1];
+}
+
+type Form = Record<string, string | string[] | undefined>;
+
+/**
+ * The create or edit form as submitted: multipart, with the photo (field `photo`) and the
+ * remove_photo box; a urlencoded one (no photo) is read as before.
+ */
+async function submittedProfile(ctx: Context): Promise<{ form: Form; photo: PhotoChange }> {
+  if (!ctx.is('multipart/form-data')) return { form: formOf(ctx), photo: {} };
+  const { fields, file } = await receiveFormWithFile(ctx, { fileField: 'photo', maxBytes: PHOTO_MAX_BYTES });
+  return { form: fields, photo: { upload: file, remove: parsePhotoChoice(fields).removePhoto } };
+}
+
+/** A refused form's messages, with the photo's too: a refused profile does not hide a refused photo. */
+function formErrors(err: ValidationError, photo: PhotoChange): Record<string, string> {
+  const problem = photo.upload ? photoProblem(photo.upload) : undefined;
+  return problem ? { ...err.fields, photo: problem } : err.fields;
 }
 
 /** What a form shows for an existing user (edit) — the same names the form submits. */
@@ -68,9 +91,10 @@ function formValuesOf(user: User): Record<string, string> {
   return values;
 }
 
-export function userRoutes({ services, views }: { services: UserSectionServices; views: Views }): Router {
-  const { users, directory, organizations, settings } = services;
-  const profilePage = createUserProfilePage(services);
+export function userRoutes({ services, views, issuer }: { services: UserSectionServices; views: Views;
+  issuer: string; }): Router {
+  const { users, directory, organizations, settings, photos } = services;
+  const profilePage = createUserProfilePage(services, issuer);
   const router = new Router();
   router.param('id', userIdParam);
 
@@ -91,6 +115,9 @@ export function userRoutes({ services, views }: { services: UserSectionServices;
       roles: grantableRoles(staffOf(ctx).scope).map((r) => ({ value: r, label: ROLE_LABELS[r] })),
       organizations: await organizationChoices(ctx),
       userName: data.user ? publicName(data.user) : undefined,
+      // The form uploads a photo; editing, it shows the one uploaded instead of the URL field.
+      photo: { ...presentPicture(data.user?.picture ?? null, issuer), inForm: true,
+        alt: data.user ? `Current photo of ${publicName(data.user)}` : '' },
     }, status);
   }
 
@@ -115,7 +142,7 @@ export function userRoutes({ services, views }: { services: UserSectionServices;
     renderConsole(ctx, views, 'admin/users/list.njk', 'users', {
       params, problems,
       notice: await removalNotice(ctx, services.events) ?? noticeFor(LIST_NOTICES, ctx.query.done),
-      rows: page.rows.map(presentListRow),
+      rows: page.rows.map((row) => presentListRow(row, staffOf(ctx).user.id)),
       total: page.total,
       next: page.next ? userListUrl(params, { after: page.next }) : undefined,
       prev: page.prev ? userListUrl(params, { before: page.prev }) : undefined,
@@ -140,15 +167,15 @@ export function userRoutes({ services, views }: { services: UserSectionServices;
   });
 
   router.post('/users', async function createUser(ctx) {
-    const form = formOf(ctx);
+    const { form, photo } = await submittedProfile(ctx);
     const { actor, scope } = staffOf(ctx);
     try {
-      const user = await users.create(parseCreateUserForm(form), actor, scope);
+      const user = await photos.createWithPhoto(parseCreateUserForm(form), photo, actor, scope);
       ctx.status = 303;
       ctx.redirect(`/admin/users/${user.id}?created=1`);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
-      await renderForm(ctx, 'new', { values: keptValues(form), errors: err.fields }, 422);
+      await renderForm(ctx, 'new', { values: keptValues(form), errors: formErrors(err, photo) }, 422);
     }
   });
 
@@ -168,22 +195,32 @@ export function userRoutes({ services, views }: { services: UserSectionServices;
   router.post('/users/:id', async function updateUser(ctx) {
     const { actor, scope } = staffOf(ctx);
     const user = await users.get(ctx.params.id, scope);
-    const form = formOf(ctx);
+    const { form, photo } = await submittedProfile(ctx);
     try {
-      await users.update(user.id, parseProfileForm(form), actor, scope);
+      await photos.updateWithPhoto(user.id, parseProfileForm(form), photo, actor, scope);
       ctx.status = 303;
       ctx.redirect(`/admin/users/${user.id}?saved=1`);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
-      await renderForm(ctx, 'edit', { values: keptValues(form), errors: err.fields, user }, 422);
+      await renderForm(ctx, 'edit', { values: keptValues(form), errors: formErrors(err, photo), user }, 422);
     }
   });
+
+  /** The roles the dialog offers: on one's own account only the current one, and why (the service refuses a change). */
+  function roleChoices(ctx: Context, user: User) {
+    const { actor, scope } = staffOf(ctx);
+    const own = isOwnAccount(actor, user);
+    return {
+      roles: (own ? [user.role] : grantableRoles(scope)).map((r) => ({ value: r, label: ROLE_LABELS[r] })),
+      roleNote: own ? ownAccountRefusal('change-role', scope) : undefined,
+    };
+  }
 
   router.get('/users/:id/permissions', async function permissionsDialog(ctx) {
     const user = await users.getChangeable(ctx.params.id, staffOf(ctx).scope);
     renderConsole(ctx, views, 'admin/users/permissions.njk', 'users', {
       user: { id: user.id, name: publicName(user) }, values: formValuesOf(user), errors: {},
-      roles: grantableRoles(staffOf(ctx).scope).map((r) => ({ value: r, label: ROLE_LABELS[r] })),
+      ...roleChoices(ctx, user),
       organizations: await organizationChoices(ctx),
     });
   });
@@ -200,7 +237,7 @@ export function userRoutes({ services, views }: { services: UserSectionServices;
       if (!(err instanceof ValidationError)) throw err;
       renderConsole(ctx, views, 'admin/users/permissions.njk', 'users', {
         user: { id: user.id, name: publicName(user) }, values: keptValues(form), errors: err.fields,
-        roles: grantableRoles(scope).map((r) => ({ value: r, label: ROLE_LABELS[r] })),
+        ...roleChoices(ctx, user),
         organizations: await organizationChoices(ctx),
       }, 422);
     }

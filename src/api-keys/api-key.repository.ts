@@ -7,11 +7,12 @@ export interface ApiKeyInfo { id: string; organizationId: number | null; hint: s
 
 export function createApiKeyRepository(db: Db) {
   return {
+    /** Oldest first, by the column (api_keys.id, a number), not the select list's text id. */
     async list(userId: string, tx?: Db): Promise<ApiKeyInfo[]> {
       const { rows } = await (tx ?? db).query<ApiKeyInfo>(
         `SELECT id::text AS id, organization_id AS "organizationId", hint, created_at AS "createdAt",
            last_used_at AS "lastUsedAt", expires_at AS "expiresAt"
-         FROM api_keys WHERE user_id = $1 ORDER BY id`, [userId]);
+         FROM api_keys WHERE user_id = $1 ORDER BY api_keys.id`, [userId]);
       return rows;
     },
 

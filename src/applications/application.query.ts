@@ -75,22 +75,18 @@ export function createApplicationQuery(db: Db) {
     },
 
     /**
-     * Users holding a grant (a consent) of this application, by user id. A user with grants
-     * from several browsers shows once, with the latest.
+     * Users who consented to this application (the consents table: one row per user, whatever
+     * browsers they used and whether their sessions ended since), by user id.
      */
     async grantedUsers(clientId: string,
       { after, limit }: { after?: string; limit: number }): Promise<{ rows: GrantedUser[]; next?: string }> {
       const { rows } = await db.query<{ user_json: Record<string, unknown>; granted_at: Date | null;
         account_id: string; }>(
-        `SELECT g.account_id, g.granted_at, row_to_json(x) AS user_json FROM (
-           SELECT DISTINCT ON (account_id) account_id, to_timestamp((payload->>'iat')::bigint) AS granted_at
-           FROM oidc_payloads
-           WHERE model = 'Grant' AND payload->>'clientId' = $1 AND account_id > $2
-             AND (expires_at IS NULL OR expires_at > now())
-           ORDER BY account_id, (payload->>'iat')::bigint DESC) g
-         CROSS JOIN LATERAL (SELECT ${USER_COLUMNS} FROM users
-           WHERE users.id = CASE WHEN g.account_id ~ '^[0-9]{1,18}$' THEN g.account_id::bigint END) x
-         ORDER BY g.account_id LIMIT $3`, [clientId, after ?? '', limit + 1]);
+        `SELECT k.user_id::text AS account_id, k.granted_at, row_to_json(x) AS user_json
+         FROM consents k
+         CROSS JOIN LATERAL (SELECT ${USER_COLUMNS} FROM users WHERE users.id = k.user_id) x
+         WHERE k.client_id = $1 AND k.user_id > $2
+         ORDER BY k.user_id LIMIT $3`, [clientId, after && /^[0-9]{1,18}$/.test(after) ? after : '0', limit + 1]);
       const more = rows.length > limit;
       const page = rows.slice(0, limit);
       return {

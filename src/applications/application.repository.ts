@@ -67,14 +67,15 @@ const ISSUED = `grants AS (SELECT id FROM oidc_payloads
                                           OR (model = 'ClientCredentials' AND payload->>'clientId' = ANY($1::text[])))`;
 
 /**
- * Deletes clients with everything issued under them. One statement, so it is all or
- * nothing, and usable inside a caller's transaction (the user deletion's).
+ * Deletes clients with everything issued under them and the consents users gave them. One
+ * statement, so it is all or nothing, and usable inside a caller's transaction (the user deletion's).
  */
 async function deleteApplications(db: Db, clientIds: string[]): Promise<void> {
   if (clientIds.length === 0) return;
   await db.query(
     `WITH ${ISSUED},
           gone_grants AS (DELETE FROM oidc_payloads WHERE model = 'Grant' AND id IN (SELECT id FROM grants)),
+          gone_consents AS (DELETE FROM consents WHERE client_id = ANY($1::text[])),
           gone AS (DELETE FROM clients WHERE client_id = ANY($1::text[]) RETURNING client_id)
      SELECT pg_notify($2, client_id) FROM gone`, [clientIds, CLIENT_CHANGED_CHANNEL]);
 }

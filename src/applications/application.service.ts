@@ -79,6 +79,11 @@ export function createApplicationService({ db, repository, query, audit, enqueue
     canSeal: repository.canSeal,
     /** What the provider's client cache loads (the one repository, built once). */
     providerMetadata: (clientId: string) => repository.findProviderMetadata(clientId),
+    /** The name of the application with this client id if an admin deactivated it (the sign-in error page says so). */
+    async deactivatedName(clientId: string): Promise<string | undefined> {
+      const found = clientId ? await repository.get(clientId) : undefined;
+      return found && !found.active ? found.name : undefined;
+    },
     open,
 
     /** Creates an application; `owner` (the creator in the console) becomes its first owner. */

@@ -20,6 +20,14 @@ export const USAGE = `Usage: npm run cli -- <command>
               [--organization ID]  (a Manager needs one)
   user block <login>
   user unblock <login>
+  user unlock <login>      lifts a lock (by an admin or by failed sign-ins)
+  user role <login> ${ROLES.join('|')} [--organization ID]
+              a Manager needs an organization; without --organization the
+              user keeps theirs
+  user set-password <login>
+              asks twice without echo in a terminal, or reads the first line
+              of stdin (printf '%s\\n' "$PW" | npm run cli -- user set-password L);
+              the password policy applies; clears a lock
   user privacy <login> <claim> <private|on_request|public>
   service-account create --name N [--role ADMIN|MANAGER] [--organization ID]
               [--expires YYYY-MM-DD]
@@ -80,6 +88,8 @@ export interface CommandContext extends Services {
   config: Config;
   /** Progress for the operator, on stderr: stdout carries only the JSON result. */
   log: (message: string) => void;
+  /** A new password from the operator: prompted without echo, or the first line of stdin (password-input.ts). */
+  readPassword: () => Promise<string>;
 }
 
 type Command = (context: CommandContext, args: string[]) => Promise<unknown>;
@@ -123,6 +133,38 @@ const commands: Record<string, Command> = {
     const user = await users.findByLogin(login);
     await lifecycle.unblock(user.id, CLI_ACTOR, ALL_USERS);
     return { id: Number(user.id), login: user.login, blocked: false };
+  },
+
+  // The way back for an Administrator locked out of the console (the console refuses these on
+  // one's own account): the CLI is nobody's own account, and audits as the CLI.
+  async 'user unlock'({ users, lifecycle }, args) {
+    const [login] = positionals(args, 1, '<login>');
+    const user = await users.findByLogin(login);
+    await lifecycle.unlock(user.id, CLI_ACTOR, ALL_USERS);
+    return { id: Number(user.id), login: user.login, locked: false };
+  },
+
+  async 'user role'({ users }, args) {
+    const { values, positionals: found } = parse(args, { organization: { type: 'string' } });
+    if (found.length !== 2) throw new CliUsageError(`expected <login> ${ROLES.join('|')}`);
+    found.forEach((v, i) => refuseControlCharacters(i === 0 ? '<login>' : 'the role', v));
+    const [login, role] = found;
+    if (!(ROLES as readonly string[]).includes(role)) {
+      throw new CliUsageError(`the role must be ${ROLES.slice(0, -1).join(', ')} or ${ROLES[ROLES.length - 1]}`);
+    }
+    const user = await users.findByLogin(login);
+    const organization = organizationId(values.organization as string | undefined) ?? user.organizationId;
+    const changed = await users.changePermissions(user.id, { role, organizationId: organization }, CLI_ACTOR,
+      ALL_USERS);
+    return { id: Number(changed.id), login: changed.login, role: changed.role,
+      organization_id: changed.organizationId };
+  },
+
+  async 'user set-password'({ users, links, readPassword }, args) {
+    const [login] = positionals(args, 1, '<login>');
+    const user = await users.findByLogin(login);
+    await links.setPassword(user.id, await readPassword(), { mustChange: false }, CLI_ACTOR, ALL_USERS);
+    return { id: Number(user.id), login: user.login, password_set: true };
   },
 
   async 'user privacy'({ users }, args) {

@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from '../config/config.js';
 import { connectDatabase } from '../db/connect.js';
 import { DomainError, ValidationError } from '../platform/errors.js';
 import { CliUsageError, resolveCommand, runCommand, USAGE } from './commands.js';
+import { readNewPassword } from './password-input.js';
 
 async function main(argv: string[]): Promise<number> {
   if (argv.length === 0 || argv[0] === 'help' || argv.includes('--help')) {
@@ -17,8 +18,8 @@ async function main(argv: string[]): Promise<number> {
     const db = await connectDatabase(config, (msg) => console.error(msg), 2);
     try {
       const services = createServices(config, db.database);
-      const result = await runCommand({ ...services, database: db.database, config, log: (msg) => console.error(msg) },
-        argv);
+      const result = await runCommand({ ...services, database: db.database, config, log: (msg) => console.error(msg),
+        readPassword: () => readNewPassword() }, argv);
       process.stdout.write(`${JSON.stringify(result)}\n`);
       return 0;
     } finally {

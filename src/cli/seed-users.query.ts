@@ -4,6 +4,8 @@
 // under test (blocked, locked, invited, reset pending, deletion scheduled) do not overlap:
 //   [0, .010) blocked · [.010, .015) locked · [.015, .025) invited ·
 //   [.025, .030) reset required · [.030, .032) deletion scheduled · the rest active.
+// A scheduled deletion is due from an hour to two weeks ahead (the default grace period), as if
+// the user had just asked: the purge leaves them for the grace period, as it would a real request.
 // Independent of that: ~5% unverified email, ~half with a phone (half of those unverified),
 // ~2% managers, ~0.02% administrators, ~90% in an organization.
 //
@@ -29,7 +31,7 @@ SELECT id, login, login || '@' || domain, NOT invited AND r_email >= 0.05,
   CASE WHEN locked THEN now() - random() * interval '20 days' END,
   CASE WHEN locked THEN ($7::text[])[1 + floor(random() * cardinality($7::text[]))::int] END,
   CASE WHEN locked AND random() < 0.6 THEN now() + (1 + random() * 72) * interval '1 hour' END,
-  CASE WHEN r_status >= 0.030 AND r_status < 0.032 THEN now() - random() * interval '14 days' END,
+  CASE WHEN r_status >= 0.030 AND r_status < 0.032 THEN now() + interval '1 hour' + random() * interval '13 days' END,
   CASE WHEN invited THEN created_at END,
   r_status >= 0.025 AND r_status < 0.030,
   last_sign_in_at, created_at,

@@ -67,10 +67,25 @@ export interface RateLimitsConfig {
   /** Forgotten-password requests (every request counts), per identifier and per IP. */
   resetPerIdentifier: RateLimit;
   resetPerIp: RateLimit;
+  /** Phone verification codes sent (every one counts), per account and per phone number. */
+  phoneCodesPerUser: RateLimit;
+  phoneCodesPerNumber: RateLimit;
+  /** Wrong phone verification codes typed, per account (whichever code they were typed against). */
+  phoneCodeFailuresPerUser: RateLimit;
 }
 
 /** Purposes of one-time links sent by email or shown to admins. */
 export type LinkPurpose = 'invitation' | 'password_reset' | 'recovery' | 'email_verification';
+
+/** Text messages (phone verification codes): a gateway that takes a JSON POST of {to, text}. */
+export interface SmsConfig {
+  /** Undefined: no gateway; text messages go to the dev outbox (/admin/outbox), like mail without SMTP. */
+  webhookUrl: string | undefined;
+  /** Sent as `Authorization: Bearer …` to the gateway, if set. */
+  webhookToken: string | undefined;
+  /** How long one delivery attempt may take before it counts as failed (and is retried). */
+  timeoutMs: number;
+}
 
 export interface MailConfig {
   /** Undefined: no SMTP; messages go to the dev outbox (/admin/outbox) and the log. */
@@ -78,6 +93,10 @@ export interface MailConfig {
   from: string;
   /** How long each kind of one-time link works, in minutes. */
   linkTtlMinutes: Record<LinkPurpose, number>;
+  /** How long a phone verification code works, in minutes (from when it is sent). */
+  phoneCodeTtlMinutes: number;
+  /** The outbox delivers text messages too. */
+  sms: SmsConfig;
   /** Delivery attempts before a message is given up as failed. */
   maxAttempts: number;
   /** Worker poll interval; retries back off from this up to an hour. */
@@ -172,6 +191,14 @@ export function loadConfig(env: Env = process.env): Config {
   const from = str('MAIL_FROM')
     ?? `Foyer <no-reply@${(() => { try { return new URL(issuer).hostname; } catch { return 'localhost'; } })()}>`;
   if (!/@/.test(from)) problems.push(`MAIL_FROM must contain an email address (got "${from}")`);
+  const smsWebhookUrl = str('SMS_WEBHOOK_URL');
+  if (smsWebhookUrl !== undefined && !isHttpUrl(smsWebhookUrl)) {
+    problems.push('SMS_WEBHOOK_URL must be an http(s) URL, e.g. https://sms-gateway.example.com/send');
+  }
+  const smsWebhookToken = str('SMS_WEBHOOK_TOKEN');
+  if (smsWebhookToken !== undefined && smsWebhookUrl === undefined) {
+    problems.push('SMS_WEBHOOK_TOKEN is set but SMS_WEBHOOK_URL is not: set the gateway URL too, or remove the token');
+  }
   const mail: MailConfig = {
     smtpUrl,
     from,
@@ -181,6 +208,9 @@ export function loadConfig(env: Env = process.env): Config {
       recovery: int('FOYER_RECOVERY_TTL_MINUTES', 24 * 60, 5, 7 * 24 * 60),
       email_verification: int('FOYER_EMAIL_VERIFICATION_TTL_MINUTES', 3 * 24 * 60, 5, 30 * 24 * 60),
     },
+    phoneCodeTtlMinutes: int('FOYER_PHONE_CODE_TTL_MINUTES', 10, 1, 60),
+    sms: { webhookUrl: smsWebhookUrl, webhookToken: smsWebhookToken,
+      timeoutMs: int('FOYER_SMS_TIMEOUT_SECONDS', 10, 1, 120) * 1000 },
     maxAttempts: int('FOYER_MAIL_MAX_ATTEMPTS', 10, 1, 100),
     pollSeconds: int('FOYER_MAIL_POLL_SECONDS', 2, 1, 3600),
   };
@@ -214,6 +244,14 @@ export function loadConfig(env: Env = process.env): Config {
   return config;
 }
 
+function isHttpUrl(raw: string): boolean {
+  try {
+    return /^https?:$/.test(new URL(raw).protocol);
+  } catch {
+    return false;
+  }
+}
+
 /** At least 32 random bytes, as base64, base64url or hex (a key is derived from it, so longer is fine). */
 function parseKeyMaterial(raw: string | undefined, problems: string[]): Buffer | undefined {
   if (raw === undefined) return undefined;
@@ -234,6 +272,7 @@ function parseRateLimits(int: (name: string, fallback: number, min: number, max:
   const clientAuth = window('FOYER_CLIENT_AUTH_LIMIT_WINDOW_MINUTES', 15);
   const scim = window('FOYER_SCIM_AUTH_LIMIT_WINDOW_MINUTES', 15);
   const reset = window('FOYER_PASSWORD_RESET_LIMIT_WINDOW_MINUTES', 60);
+  const phone = window('FOYER_PHONE_CODE_LIMIT_WINDOW_MINUTES', 60);
   const count = (name: string, fallback: number) => int(name, fallback, 1, 1_000_000);
   return {
     signInPerIdentifier: { limit: count('FOYER_SIGN_IN_FAILURES_PER_IDENTIFIER', 10), windowSeconds: signIn },
@@ -242,6 +281,9 @@ function parseRateLimits(int: (name: string, fallback: number, min: number, max:
     scimAuthPerIp: { limit: count('FOYER_SCIM_AUTH_FAILURES_PER_IP', 20), windowSeconds: scim },
     resetPerIdentifier: { limit: count('FOYER_PASSWORD_RESET_REQUESTS_PER_IDENTIFIER', 5), windowSeconds: reset },
     resetPerIp: { limit: count('FOYER_PASSWORD_RESET_REQUESTS_PER_IP', 20), windowSeconds: reset },
+    phoneCodesPerUser: { limit: count('FOYER_PHONE_CODES_PER_USER', 5), windowSeconds: phone },
+    phoneCodesPerNumber: { limit: count('FOYER_PHONE_CODES_PER_NUMBER', 5), windowSeconds: phone },
+    phoneCodeFailuresPerUser: { limit: count('FOYER_PHONE_CODE_FAILURES_PER_USER', 10), windowSeconds: phone },
   };
 }
 

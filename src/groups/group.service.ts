@@ -36,11 +36,9 @@ export function createGroupService({ db, groups, users, audit }: { db: Db; group
    */
   async function requireMembers(userIds: string[], scope: StaffScope, tx?: Db): Promise<string[]> {
     const ids = [...new Set(userIds)];
-    for (const id of ids) {
-      const user = await users.findById(id, tx);
-      if (!user) throw new NotFoundError('User');
-      assertMayChangeMembership(scope, user);
-    }
+    const found = await users.findByIds(ids, tx);
+    if (found.length !== ids.length) throw new NotFoundError('User');
+    for (const user of found) assertMayChangeMembership(scope, user);
     return ids;
   }
 

@@ -1,6 +1,7 @@
 // What the consent step must ask, and how the answer becomes a grant. Only on-request
 // fields are ever asked about; public ones are granted by their scope, private ones are
-// filtered out at release time whatever the grant says.
+// filtered out at release time whatever the grant says. The answers are remembered for the
+// user and the application (not only in this session's grant), so no other device asks again.
 import type Provider from 'oidc-provider';
 import type { InteractionResults } from 'oidc-provider';
 import { fieldLabel } from '../users/field-labels.js';
@@ -9,6 +10,8 @@ import type { SettingsService } from '../settings/settings.service.js';
 import type { UserService } from '../users/user.service.js';
 import { recordDecisions, undecidedFields } from '../oidc/account.js';
 import { requestedClaims } from '../oidc/claims.js';
+import { decisionsOf } from '../oidc/remembered-consent.js';
+import type { ConsentDecisions } from '../sessions/account-records.repository.js';
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
 type Grant = InstanceType<Provider['Grant']>;
@@ -30,9 +33,11 @@ export interface ConsentDeps {
   settings: SettingsService;
   /** Whether an Administrator marked this client first-party (false for unknown clients). */
   isFirstParty: (clientId: string) => Promise<boolean>;
+  /** Keeps the user's decisions for the application, for every session to come. */
+  rememberConsent: (accountId: string, clientId: string, decisions: ConsentDecisions) => Promise<void>;
 }
 
-export function createConsentService({ provider, users, settings, isFirstParty }: ConsentDeps) {
+export function createConsentService({ provider, users, settings, isFirstParty, rememberConsent }: ConsentDeps) {
   /** What to ask for this interaction; undefined when the account may no longer sign in. */
   async function plan(details: Details): Promise<ConsentPlan | undefined> {
     const accountId = details.session?.accountId;
@@ -59,7 +64,9 @@ export function createConsentService({ provider, users, settings, isFirstParty }
     target.addOIDCScope(consentPlan.scopes.join(' '));
     const approvedSet = new Set(approved.filter((f) => consentPlan.ask.includes(f)));
     recordDecisions(target, [...approvedSet], consentPlan.ask.filter((f) => !approvedSet.has(f)));
-    return { consent: { grantId: await target.save() } };
+    const grantId = await target.save();
+    await rememberConsent(target.accountId!, target.clientId!, decisionsOf(target));
+    return { consent: { grantId } };
   }
 
   /**

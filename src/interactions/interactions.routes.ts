@@ -132,7 +132,8 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     // Checked before the password, so a refused attempt reveals nothing about it.
     const limits = await deps.signInLimits.check(ctx.ip, identifier);
     if (limits.refusal) return renderTooManyAttempts(ctx, details.uid, limits.refusal);
-    const result = await users.signIn(identifier, password);
+    const result = await users.signIn(identifier, password,
+      { ip: ctx.ip, application: String(details.params.client_id ?? '') || null });
     if (result.outcome === 'invalid') await deps.signInLimits.failed(ctx.ip, identifier);
     else if (limits.identifierFailures > 0) await deps.signInLimits.succeeded(identifier);
     switch (result.outcome) {

@@ -23,7 +23,11 @@ export interface QueueTable<Row> {
   held: string;
   /** What a claim sets besides claimed_at, e.g. `status = 'sending', attempts = attempts + 1`. */
   onClaim: string;
-  /** The order rows are handed out in (columns of the table). */
+  /**
+   * The order rows are handed out in: column names of the table, comma-separated (each may be
+   * followed by DESC). The claimed rows are ordered by the columns themselves, never by what
+   * `returning` calls them (`id::text AS id` would sort as text: 12 before 9).
+   */
   order: string;
   /** The claimed row as the worker reads it: a select list over the table's columns. */
   returning: string;
@@ -46,6 +50,7 @@ export interface JobQueue<Row> {
 export function createJobQueue<Row>(db: Db, spec: QueueTable<Row>, lease: Lease): JobQueue<Row> {
   const columns = spec.key.map((k) => k.column).join(', ');
   const keyArrays = spec.key.map((_, i) => `$${i + 1}::bigint[]`).join(', ');
+  const claimedOrder = spec.order.split(',').map((column) => `claimed.${column.trim()}`).join(', ');
   const claimSql = `WITH claimed AS (
       UPDATE ${spec.table} SET ${spec.onClaim}, claimed_at = now()
       WHERE (${columns}) IN (
@@ -53,7 +58,7 @@ export function createJobQueue<Row>(db: Db, spec: QueueTable<Row>, lease: Lease)
         WHERE (${spec.waiting}) OR ((${spec.held}) AND claimed_at < now() - ${leaseInterval(lease)})
         ORDER BY ${spec.order} LIMIT $1 FOR UPDATE SKIP LOCKED)
       RETURNING *)
-    SELECT ${spec.returning} FROM claimed ORDER BY ${spec.order}`;
+    SELECT ${spec.returning} FROM claimed ORDER BY ${claimedOrder}`;
   const renewSql = `UPDATE ${spec.table} SET claimed_at = now()
     WHERE (${columns}) IN (SELECT * FROM unnest(${keyArrays})) AND (${spec.held})`;
 

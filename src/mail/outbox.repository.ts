@@ -72,17 +72,20 @@ export function createOutboxRepository(db: Db, lease: Lease = DEFAULT_LEASE) {
         [id, error.slice(0, 1000)]);
     },
 
-    /** Newest first, keyset by id, optionally one status. */
+    /**
+     * Newest first, keyset by id, optionally one status. Ordered and compared by the column
+     * (mail_outbox.id, a number), never by the select list's text id: as text 9 sorts before 12.
+     */
     async list(opts: { status?: string; before?: string; limit: number }): Promise<OutboxRow[]> {
       const conditions: string[] = [];
       const values: unknown[] = [];
       if (opts.status) conditions.push(`status = $${values.push(opts.status)}`);
       if (opts.before && /^[0-9]{1,18}$/.test(opts.before)) {
-        conditions.push(`id < $${values.push(opts.before)}::bigint`);
+        conditions.push(`mail_outbox.id < $${values.push(opts.before)}::bigint`);
       }
       const { rows } = await db.query<OutboxRow>(
         `SELECT ${COLUMNS} FROM mail_outbox ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''} ORDER BY `
-          + `id DESC LIMIT ${opts.limit}`, values);
+          + `mail_outbox.id DESC LIMIT ${opts.limit}`, values);
       return rows;
     },
 

@@ -7,7 +7,6 @@
 import type { Actor, AuditLog } from '../audit/audit.service.js';
 import { DomainError, NotFoundError, ValidationError } from '../platform/errors.js';
 import type { StaffScope } from '../platform/access.js';
-import type { UserFilter } from '../users/user-directory.query.js';
 import type { UserLifecycle } from '../users/user-lifecycle.service.js';
 import type { UserLinks } from '../users/user-links.service.js';
 import type { GroupService } from '../groups/group.service.js';
@@ -17,6 +16,10 @@ import type { BulkJobProgress, BulkJobRepository, ClaimedItem } from './bulk-job
 import { startPolledWorker, type PolledWorker } from '../jobs/polled-worker.js';
 import { isDatabaseOutage, type DatabaseOutage } from '../db/database-outage.js';
 import { safeError } from '../platform/logger.js';
+import { ownAccountRefusal } from '../users/user.policy.js';
+import { formatCount } from '../platform/format.js';
+import { mayOpenJob } from '../jobs/job.policy.js';
+import { createBulkSelectionQuery, type Selection, type SelectionPreview } from './bulk-selection.query.js';
 
 const BULK_ACTIONS = ['block', 'unblock', 'end-sessions', 'reset-password', 'add-to-group', 'remove-from-group',
   'delete'] as const;
@@ -26,7 +29,7 @@ export function isBulkAction(value: unknown): value is BulkAction {
   return typeof value === 'string' && (BULK_ACTIONS as readonly string[]).includes(value);
 }
 
-export type Selection = { ids: string[] } | { filter: UserFilter };
+export type { Selection, SelectionPreview };
 
 export interface Staff { actor: Actor; scope: StaffScope; isAdmin: boolean }
 
@@ -44,8 +47,23 @@ function chosenIds(ticked: string[]): string[] {
   return ids;
 }
 
+/**
+ * Deleting more than one user takes the number of users typed (`confirmedCount`, null when what
+ * was typed is no number); checked against the selection as the job resolved it, so a number
+ * typed for a selection that has changed since is refused too. Deleting nobody is refused.
+ */
+function assertDeletionConfirmed(total: number, confirmedCount: number | null | undefined): void {
+  if (total === 0) throw new ValidationError({ confirm: 'None of the selected users is left to delete.' });
+  if (total === 1 && confirmedCount === undefined) return;
+  if (confirmedCount === total) return;
+  throw new ValidationError({ confirm: confirmedCount === undefined
+    ? `Type the number of users to delete, ${formatCount(total)}, to confirm.`
+    : `That is not the number of users to delete. Type ${formatCount(total)} to confirm.` });
+}
+
 export function createBulkActions({ db, jobs, lifecycle, links, groups, audit }: { db: Db; jobs: BulkJobRepository;
   lifecycle: UserLifecycle; links: UserLinks; groups: GroupService; audit: AuditLog; }) {
+  const selections = createBulkSelectionQuery(db);
   /** What one item asks of the user's services, inside `tx`. */
   async function act(item: ClaimedItem, actor: Actor, tx: Db): Promise<void> {
     const { job } = item;
@@ -66,12 +84,12 @@ export function createBulkActions({ db, jobs, lifecycle, links, groups, audit }:
   /** Why this item is refused before anything is tried, or null. */
   function refusal(item: ClaimedItem): string | null {
     const { job } = item;
-    // A forced reset ends every session too (issue 14): it would sign the staff member out mid-job.
-    if (item.userId === job.actorId
-      && (job.action === 'block' || job.action === 'delete' || job.action === 'end-sessions'
-        || job.action === 'reset-password')) {
-      const what = job.action === 'end-sessions' ? 'end the sessions of'
-        : job.action === 'reset-password' ? 'force a password reset for' : job.action;
+    if (item.userId !== job.actorId) return null;
+    // Block and delete: the users policy's rule and words, as the services would refuse them.
+    if (job.action === 'block' || job.action === 'delete') return ownAccountRefusal(job.action, job.scope);
+    // These two only in a mass action: each would sign the staff member out mid-job (a forced reset, issue 14).
+    if (job.action === 'end-sessions' || job.action === 'reset-password') {
+      const what = job.action === 'end-sessions' ? 'end the sessions of' : 'force a password reset for';
       return `You cannot ${what} your own account in a mass action`;
     }
     return null;
@@ -105,8 +123,22 @@ export function createBulkActions({ db, jobs, lifecycle, links, groups, audit }:
   return {
     perform,
 
+    /**
+     * What a selection reaches now, as the job would resolve it: the count, the Administrators
+     * among them, whether the staff member is, and the first `limit` users.
+     */
+    preview(selection: Selection, staff: Staff, limit = 20): Promise<SelectionPreview> {
+      return selections.preview('ids' in selection ? { ids: chosenIds(selection.ids) } : selection, staff.scope,
+        staff.actor.id ?? null, limit);
+    },
+
+    /**
+     * `confirmedCount`: the number of users typed to confirm a deletion (null when what was typed
+     * is no number); a deletion of more than one user needs it, equal to the selection as resolved
+     * in the job's own transaction, or nothing starts.
+     */
     async start(action: string, selection: Selection, staff: Staff,
-      options: { groupId?: string } = {}): Promise<string> {
+      options: { groupId?: string; confirmedCount?: number | null } = {}): Promise<string> {
       if (!isBulkAction(action)) throw new ValidationError({ action: 'Choose what to do with the selected users' });
       const params: Record<string, unknown> = {};
       if (action === 'add-to-group' || action === 'remove-from-group') {
@@ -118,6 +150,7 @@ export function createBulkActions({ db, jobs, lifecycle, links, groups, audit }:
           ? await jobs.createForIds(action, staff.actor, staff.scope, chosenIds(selection.ids), params, tx)
           : await jobs.createForFilter(action, staff.actor, { ...selection.filter, scope: staff.scope }, params, tx);
         const job = await jobs.find(jobId, tx);
+        if (action === 'delete') assertDeletionConfirmed(job?.total ?? 0, options.confirmedCount);
         await audit.record({ actor: staff.actor, action: 'users.mass_action_started',
           details: { job: jobId, action, users: job?.total ?? 0, ...params } }, tx);
         return jobId;
@@ -127,7 +160,7 @@ export function createBulkActions({ db, jobs, lifecycle, links, groups, audit }:
     /** The job if this staff member may see it: Administrators all, others their own. */
     async find(jobId: string, staff: Staff): Promise<BulkJobProgress> {
       const job = await jobs.find(jobId);
-      if (!job || (!staff.isAdmin && job.actorId !== staff.actor.id)) throw new NotFoundError('Job');
+      if (!job || !mayOpenJob(staff, job)) throw new NotFoundError('Job');
       return job;
     },
 

@@ -15,6 +15,7 @@ import { clientSecretMatches } from '../applications/client-secret.js';
 import type { ProviderSecrets } from './keys.js';
 import { isDatabaseOutage } from '../db/database-outage.js';
 import { safeError } from '../platform/logger.js';
+import { loadRememberedGrant, type ConsentLookup } from './remembered-consent.js';
 
 export interface ProviderDeps {
   issuer: string;
@@ -27,6 +28,18 @@ export interface ProviderDeps {
   groupNames: (userId: string) => Promise<string[]>;
   secrets: ProviderSecrets;
   views: Views;
+  /** What the user decided for an application, from any session (the consents table). */
+  consentOf: ConsentLookup;
+  /** The name of a deactivated application, by client id (undefined for active and unknown ones). */
+  deactivatedName: (clientId: string) => Promise<string | undefined>;
+}
+
+/** The client id a refused request named, whether the provider got as far as reading its parameters or not. */
+function requestedClientId(ctx: KoaContextWithOIDC): string {
+  const fromParams = (ctx.oidc as { params?: Record<string, unknown> } | undefined)?.params?.client_id;
+  const fromQuery = ctx.query?.client_id;
+  const value = typeof fromParams === 'string' ? fromParams : typeof fromQuery === 'string' ? fromQuery : '';
+  return value.length <= 200 ? value : '';
 }
 
 const { Check, base: basePolicy } = interactionPolicy;
@@ -73,6 +86,8 @@ export function createProvider(deps: ProviderDeps): Provider {
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
       policy: interactionPolicyWithPrivacy(),
     },
+    // A consent is the user's and the application's: found again from any session (remembered-consent.ts).
+    loadExistingGrant: loadRememberedGrant(deps.consentOf),
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
@@ -110,7 +125,11 @@ export function createProvider(deps: ProviderDeps): Provider {
       Session: 14 * 24 * 3600,
       RefreshToken: 30 * 24 * 3600,
     },
-    renderError: (ctx, out) => {
+    renderError: async (ctx, out) => {
+      // An application an admin deactivated: say so in words, not with the provider's invalid_client.
+      const deactivated = out.error === 'invalid_client' ? await deps.deactivatedName(requestedClientId(ctx))
+        .catch(() => undefined) : undefined;
+      if (deactivated !== undefined) return page(ctx, 'errors/application-deactivated.njk', { name: deactivated });
       page(ctx, 'errors/oidc-error.njk', { error: out.error, description: out.error_description });
     },
   };

@@ -6,3 +6,8 @@ export function formatTime(value: Date | string | null | undefined): string {
   const d = value instanceof Date ? value : new Date(value);
   return Number.isNaN(d.getTime()) ? '' : `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
+
+/** "19,971": a count as pages and messages write it, with thousands separators. */
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}

@@ -10,6 +10,8 @@ export interface ExportJob {
   status: 'queued' | 'running' | 'finished' | 'failed'; error: string | null; createdAt: Date; finishedAt: Date | null;
   /** Set when the file was deleted (job-retention.ts). */
   fileRemovedAt: Date | null;
+  /** The download starts with a UTF-8 byte-order mark (for spreadsheets); false: plain UTF-8. */
+  bom: boolean;
 }
 
 /** A job a worker has just claimed, with what it needs to write the file. */
@@ -19,7 +21,7 @@ export interface ClaimedExport {
 
 const COLUMNS = `id::text AS id, actor_id::text AS "actorId", actor_label AS "actorLabel", total,
   rows_done AS "rowsDone", status, error,
-  created_at AS "createdAt", finished_at AS "finishedAt", file_removed_at AS "fileRemovedAt"`;
+  created_at AS "createdAt", finished_at AS "finishedAt", file_removed_at AS "fileRemovedAt", bom`;
 
 /** `lease`: a worker that has not renewed its claim on a job within it is presumed dead. */
 export function createExportJobRepository(db: Db, lease: Lease = DEFAULT_LEASE) {
@@ -34,12 +36,12 @@ export function createExportJobRepository(db: Db, lease: Lease = DEFAULT_LEASE) 
     queue,
 
     async insert(job: { actorId: string | null; actorLabel: string | null; actorEmail: string | null;
-      filter: UserFilter; columns: string[]; total: number; }, tx?: Db): Promise<string> {
+      filter: UserFilter; columns: string[]; total: number; bom: boolean; }, tx?: Db): Promise<string> {
       const { rows } = await (tx ?? db).query<{ id: string }>(
-        `INSERT INTO export_jobs (actor_id, actor_label, actor_email, filter, columns, total) VALUES ($1, $2, $3, $4, `
-          + `$5, $6) RETURNING id::text AS id`,
+        `INSERT INTO export_jobs (actor_id, actor_label, actor_email, filter, columns, total, bom) VALUES ($1, $2, $3, `
+          + `$4, $5, $6, $7) RETURNING id::text AS id`,
         [job.actorId, job.actorLabel, job.actorEmail, JSON.stringify(job.filter), JSON.stringify(job.columns),
-          job.total]);
+          job.total, job.bom]);
       return rows[0].id;
     },
 

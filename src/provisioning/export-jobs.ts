@@ -1,16 +1,18 @@
 // Large CSV exports as jobs: a worker (in any process) writes the file into PostgreSQL in
 // chunks as it streams the rows, reporting progress; the admin is emailed a link to the
-// download page when it is done. A crashed run is taken up again from the start.
+// download page when it is done. A crashed run is taken up again from the start. The job
+// keeps whether the download starts with a byte-order mark (the chunks are the CSV alone).
 import type { Actor, AuditLog } from '../audit/audit.service.js';
 import { type Db } from '../db/database.js';
 import { NotFoundError } from '../platform/errors.js';
-import { exportColumns, exportUsersCsv, type ExportColumn } from './user-csv-export.js';
+import { exportColumns, exportUsersCsv, UTF8_BOM, withBom, type ExportColumn } from './user-csv-export.js';
 import type { UserFilter } from '../users/user-directory.query.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import type { Logger } from '../platform/logger.js';
 import type { QueuedMessage } from '../mail/outbox.repository.js';
 import { startPolledWorker, type PolledWorker } from '../jobs/polled-worker.js';
 import { DEFAULT_LEASE, type Lease } from '../jobs/lease.js';
+import { mayOpenJob } from '../jobs/job.policy.js';
 import { createExportJobRepository, type ClaimedExport, type ExportJob } from './export-job.repository.js';
 import type { DatabaseOutage } from '../db/database-outage.js';
 
@@ -42,20 +44,21 @@ export function createExportJobs({ db, settings, audit, enqueue, wakeMail, lease
   }
 
   return {
-    /** An export small enough to stream in the request: audited as it starts. */
-    async streamNow(filter: UserFilter, columns: ExportColumn[], actor: Actor): Promise<AsyncGenerator<string>> {
+    /** An export small enough to stream in the request: audited as it starts. `bom`: for spreadsheets. */
+    async streamNow(filter: UserFilter, columns: ExportColumn[], actor: Actor,
+      bom: boolean): Promise<AsyncGenerator<string>> {
       await audit.record({ actor, action: 'users.exported',
-        details: { filter: { ...filter, scope: undefined }, columns: columns.map((c) => c.key) } });
-      return exportUsersCsv(db, filter, columns);
+        details: { filter: { ...filter, scope: undefined }, columns: columns.map((c) => c.key), bom } });
+      return withBom(exportUsersCsv(db, filter, columns), bom);
     },
 
     async start(filter: UserFilter, columns: string[], total: number,
-      staff: { actor: Actor; email: string | null }): Promise<string> {
+      staff: { actor: Actor; email: string | null }, bom: boolean): Promise<string> {
       return db.transaction(async (tx) => {
         const id = await jobs.insert({ actorId: staff.actor.id ?? null, actorLabel: staff.actor.label ?? null,
-          actorEmail: staff.email, filter, columns, total }, tx);
+          actorEmail: staff.email, filter, columns, total, bom }, tx);
         await audit.record({ actor: staff.actor, action: 'users.exported',
-          details: { job: id, rows: total, columns, filter: { ...filter, scope: undefined } } }, tx);
+          details: { job: id, rows: total, columns, filter: { ...filter, scope: undefined }, bom } }, tx);
         return id;
       });
     },
@@ -63,12 +66,14 @@ export function createExportJobs({ db, settings, audit, enqueue, wakeMail, lease
     /** The job if this staff member may see it: Administrators all, others their own. */
     async find(id: string, staff: { actor: Actor; isAdmin: boolean }): Promise<ExportJob> {
       const job = await jobs.findById(id);
-      if (!job || (!staff.isAdmin && job.actorId !== staff.actor.id)) throw new NotFoundError('Export');
+      if (!job || !mayOpenJob(staff, job)) throw new NotFoundError('Export');
       return job;
     },
 
-    /** The finished file, chunk by chunk. */
-    async *download(id: string): AsyncGenerator<string> {
+    /** The finished file, chunk by chunk, after the byte-order mark if the job was made with one. */
+    async *download(job: Pick<ExportJob, 'id' | 'bom'>): AsyncGenerator<string> {
+      const { id } = job;
+      if (job.bom) yield UTF8_BOM;
       let seq = -1;
       for (;;) {
         const rows = await jobs.chunksAfter(id, seq);

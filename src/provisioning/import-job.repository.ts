@@ -62,7 +62,9 @@ export function createImportJobRepository(db: Db, lease: Lease = DEFAULT_LEASE) 
     /** The latest jobs: everyone's (`all`), else those of `actorId`. */
     async recent(all: boolean, actorId: string | null, limit: number, tx?: Db): Promise<ImportJob[]> {
       const { rows } = await (tx ?? db).query<ImportJob>(
-        `SELECT ${COLUMNS} FROM import_jobs WHERE $1::boolean OR actor_id = $2 ORDER BY id DESC LIMIT $3`,
+        // import_jobs.id, not id: the select list's id is text, and ordered by it 9 comes before 12.
+        `SELECT ${COLUMNS} FROM import_jobs WHERE $1::boolean OR actor_id = $2 ORDER BY import_jobs.id DESC `
+          + 'LIMIT $3',
         [all, actorId, limit]);
       return rows;
     },

@@ -6,7 +6,7 @@
 import type { Readable } from 'node:stream';
 import type { Actor, AuditLog } from '../audit/audit.service.js';
 import { type Db } from '../db/database.js';
-import { readCsv } from './csv-reader.js';
+import { readCsv, type CsvDelimiter } from './csv-reader.js';
 import { NotFoundError, ValidationError } from '../platform/errors.js';
 import type { PasswordHasher } from '../users/password.js';
 import type { SettingsService } from '../settings/settings.service.js';
@@ -14,13 +14,14 @@ import type { StaffScope } from '../platform/access.js';
 import { checkHeader, HASHED_PASSWORD_CELL, PASSWORD_MODES, type CellError, type Cells,
   type PasswordMode } from './user-import-row.js';
 import type { StagedRow } from './user-import.plan.js';
-import type { UserImporter } from './user-import.service.js';
+import type { FileTally, UserImporter } from './user-import.service.js';
 import type { Logger } from '../platform/logger.js';
 import type { QueuedMessage } from '../mail/outbox.repository.js';
 import { startPolledWorker, type PolledWorker } from '../jobs/polled-worker.js';
 import { createImportRowStore, type ImportRowStore } from './import-rows.repository.js';
 import { createImportJobRepository, type ImportJob, type ImportSummary } from './import-job.repository.js';
 import { DEFAULT_LEASE, type Lease } from '../jobs/lease.js';
+import { listedJobs, mayOpenJob } from '../jobs/job.policy.js';
 import type { DatabaseOutage } from '../db/database-outage.js';
 
 export type { ImportJob, ImportStatus, ImportSummary } from './import-job.repository.js';
@@ -36,6 +37,19 @@ export interface ImportJobDeps {
 
 interface Staff { actor: Actor; email: string | null; scope: StaffScope; isAdmin: boolean }
 
+/** A row with more or fewer cells than the header has columns, said with the likely cause. */
+function cellCountProblem(cells: string[], columns: number, delimiter: CsvDelimiter): string {
+  const other = delimiter === ',' ? ';' : ',';
+  const problem = `This row has ${cells.length} cell${cells.length === 1 ? '' : 's'}; the header names ${columns} `
+    + `column${columns === 1 ? '' : 's'}`;
+  // Split by the other separator, the row would fit the header: it was written with that one.
+  const asOther = cells.reduce((n, c) => n + c.split(other).length, 0);
+  return cells.length < columns && asOther === columns
+    ? `${problem}. The file separates its cells with "${delimiter}" (as its first line does), but this row seems to `
+      + `use "${other}": use the same separator on every line`
+    : problem;
+}
+
 export function createImportJobs(deps: ImportJobDeps) {
   const { db } = deps;
   const lease = deps.lease ?? DEFAULT_LEASE;
@@ -44,18 +58,18 @@ export function createImportJobs(deps: ImportJobDeps) {
 
   async function find(id: string, staff: Pick<Staff, 'actor' | 'isAdmin'>): Promise<ImportJob> {
     const job = await jobs.findById(id);
-    if (!job || (!staff.isAdmin && job.actorId !== staff.actor.id)) throw new NotFoundError('Import');
+    if (!job || !mayOpenJob(staff, job)) throw new NotFoundError('Import');
     return job;
   }
 
   /** The dry run of every row; passwords given are checked here and kept only as bcrypt hashes from now on. */
-  async function analyze(job: { id: string; scope: StaffScope; mode: PasswordMode }): Promise<void> {
-    const seen = new Map<string, number>();
+  async function analyze(job: { id: string; scope: StaffScope; mode: PasswordMode; actor: Actor }): Promise<void> {
+    const file: FileTally = { seen: new Map() };
     const organizations = new Set<string>();
     const groups = new Set<string>();
     let done = 0;
     for await (const batch of rows.batches(job.id)) {
-      const { plans, references } = await deps.importer.dryRun(batch, job.scope, job.mode, seen);
+      const { plans, references } = await deps.importer.dryRun(batch, job.scope, job.mode, file, job.actor);
       references.organizations.forEach((o) => organizations.add(o));
       references.groups.forEach((g) => groups.add(g));
       const cellsOf = new Map(batch.map((r) => [r.rowNo, r.cells]));
@@ -120,7 +134,8 @@ export function createImportJobs(deps: ImportJobDeps) {
 
     /** The latest imports this staff member may see: Administrators everyone's, others their own. */
     async recent(staff: Pick<Staff, 'actor' | 'isAdmin'>, limit = 10): Promise<ImportJob[]> {
-      return jobs.recent(staff.isAdmin, staff.actor.id ?? null, limit);
+      const whose = listedJobs(staff);
+      return jobs.recent(whose.all, whose.all ? null : whose.actorId, limit);
     },
 
     /**
@@ -149,8 +164,7 @@ export function createImportJobs(deps: ImportJobDeps) {
             continue;
           }
           const errors: CellError[] = record.cells.length === header.length ? []
-            : [{ column: '',
-              message: `This row has ${record.cells.length} cells; the header names ${header.length} columns` }];
+            : [{ column: '', message: cellCountProblem(record.cells, header.length, record.delimiter) }];
           pending.push({ rowNo: record.rowNo,
             cells: Object.fromEntries(header.map((h, i) => [h, record.cells[i] ?? ''])), errors });
           total += 1;
@@ -206,10 +220,10 @@ export function createImportJobs(deps: ImportJobDeps) {
     runOne(): Promise<boolean> {
       // The claim is renewed while it runs: a batch (bcrypt for given passwords) may take longer than the lease.
       return jobs.queue.drain(1, async ([job]) => {
-        const base = { id: job.id, scope: job.scope, mode: job.password_mode };
+        const base = { id: job.id, scope: job.scope, mode: job.password_mode,
+          actor: { type: 'user' as const, id: job.actor_id, label: job.actor_label } };
         if (job.status === 'analyzing') await analyze(base);
-        else await apply({ ...base, actor: { type: 'user', id: job.actor_id, label: job.actor_label },
-          email: job.actor_email, total: job.total });
+        else await apply({ ...base, email: job.actor_email, total: job.total });
       }, async ([job], err) => {
         await jobs.fail(job.id, String((err as Error).message).slice(0, 500));
         await rows.forgetPasswords(job.id);

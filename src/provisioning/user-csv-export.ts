@@ -1,11 +1,13 @@
 // CSV export of the users matching a filter, with the columns an admin chooses. Rows are
 // read in keyset batches and written as they come, so memory stays flat whatever the size.
 // Password hashes are never a column. Cells that a spreadsheet would run as a formula are
-// prefixed with ' (CSV injection).
+// prefixed with ' (CSV injection). The file starts with a UTF-8 byte-order mark unless the admin
+// asks for plain UTF-8: without it, spreadsheets read the bytes in the locale's old code page
+// and garble Петр and Seán.
 import { type Db } from '../db/database.js';
 import type { CustomFieldDefinition } from '../settings/custom-fields.js';
 import { ORGANIZATION_NAME_SQL, type UserFilter } from '../users/user-directory.query.js';
-import { exportBatch } from './user-csv-export.query.js';
+import { exportBatch, GROUPS_CELL_SQL } from './user-csv-export.query.js';
 import { LOCKED_SQL } from '../users/user.repository.js';
 
 export interface ExportColumn { key: string; label: string; sql: string }
@@ -30,9 +32,7 @@ export const BUILT_IN_COLUMNS: ExportColumn[] = [
   { key: 'role', label: 'role', sql: 'u.role' },
   { key: 'organization', label: 'organization',
     sql: ORGANIZATION_NAME_SQL },
-  { key: 'groups', label: 'groups',
-    sql: "(SELECT string_agg(g.name, ';' ORDER BY g.name) FROM group_members m JOIN groups g ON g.id = m.group_id "
-      + 'WHERE m.user_id = u.id)' },
+  { key: 'groups', label: 'groups', sql: GROUPS_CELL_SQL },
   { key: 'created_at', label: 'created_at',
     sql: `to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')` },
   { key: 'last_sign_in_at', label: 'last_sign_in_at',
@@ -47,6 +47,15 @@ export function exportColumns(customFields: CustomFieldDefinition[]): ExportColu
   return [...BUILT_IN_COLUMNS, ...customFields.map((f) => ({
     key: `custom.${f.key}`, label: `custom.${f.key}`, sql: `u.custom_fields ->> '${f.key.replace(/'/g, "''")}'`,
   }))];
+}
+
+/** The UTF-8 byte-order mark, as the first character of a file for spreadsheets. */
+export const UTF8_BOM = '\uFEFF';
+
+/** The file's text with the byte-order mark first, or as it is. */
+export async function* withBom(csv: AsyncIterable<string>, bom: boolean): AsyncGenerator<string> {
+  if (bom) yield UTF8_BOM;
+  yield* csv;
 }
 
 export function csvCell(value: string | null | undefined): string {

@@ -124,6 +124,28 @@ function statusOf(raw: string, errors: CellError[]): ImportStatus {
   return word === 'blocked' || word === 'locked' || word === 'active' ? word : undefined;
 }
 
+/**
+ * The group names of a groups cell: separated by `;`, a `\` before a `;` or a `\` inside a name
+ * (`Ops, on-call\; EU` is one group, `R\\D` is R\D), as the export writes them. A backslash
+ * before any other character is kept as it is, so hand-written names such as C:\Temp read as typed.
+ */
+function splitGroupsCell(cell: string): string[] {
+  const names: string[] = [];
+  let name = '';
+  for (let i = 0; i < cell.length; i += 1) {
+    const ch = cell[i];
+    if (ch === '\\' && (cell[i + 1] === ';' || cell[i + 1] === '\\')) {
+      name += cell[i + 1];
+      i += 1;
+    } else if (ch === ';') {
+      names.push(name);
+      name = '';
+    } else name += ch;
+  }
+  names.push(name);
+  return names;
+}
+
 export function readImportRow(cells: Cells): ImportRow {
   const errors: CellError[] = [];
   const profile: ProfileInput = {};
@@ -132,7 +154,7 @@ export function readImportRow(cells: Cells): ImportRow {
   }
   const custom = Object.fromEntries(Object.entries(cells).filter(([c]) => c.startsWith('custom.')));
   const groups = has(cells, 'groups')
-    ? [...new Map(cells.groups.split(';').map((g) => g.trim().replace(/\s+/g,
+    ? [...new Map(splitGroupsCell(cells.groups).map((g) => g.trim().replace(/\s+/g,
       ' ')).filter(Boolean).map((g) => [g.toLowerCase(), g])).values()]
     : undefined;
   if (groups?.some((g) => g.length > 100)) {

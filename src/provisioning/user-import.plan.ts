@@ -1,13 +1,20 @@
 // What one import row will do: create a user, update the user it matches (by login, then by
 // email), change nothing, or fail with its errors by column. The same rules run for the dry
-// run and again, against the directory as it is then, when the import is applied. Pure: the
-// caller looks up the users, organizations and groups a batch of rows names.
+// run and again, against the directory as it is then, when the import is applied, so the dry
+// run refuses whatever applying would: identifiers another user holds (logins and email
+// addresses across each other too), a row matched by email that names another login (an import
+// never renames), the last active Administrator's demotion, counted row by row through the file,
+// and the importer's own account blocked, locked or given another role (the users policy).
+// Pure: the caller looks up the users, organizations and groups a batch of rows names.
+import type { Actor } from '../audit/audit.service.js';
 import type { Role, User } from '../db/entities/user.entity.js';
 import type { CustomFieldDefinition } from '../settings/custom-fields.js';
 import { slugOf } from '../organizations/organization.service.js';
 import { checkPassword, type PasswordPolicy } from '../settings/password-policy.js';
 import { inScope, type StaffScope } from '../platform/access.js';
-import { grantableRoles, protectsAdministrator } from '../users/user.policy.js';
+import { grantableRoles, isOwnAccount, isPerson, ownAccountRefusal,
+  protectsAdministrator } from '../users/user.policy.js';
+import { LastAdministratorError } from '../users/user.service.js';
 import { parseProfile, type ProfileData, type ProfileInput } from '../users/user-input.js';
 import { signInStatus } from '../users/user-status.js';
 import { HASHED_PASSWORD_CELL, readImportRow, type CellError, type Cells, type ImportRow, type ImportStatus,
@@ -23,6 +30,12 @@ export type OrgRef = { id: number | null } | { newName: string };
 
 export type ExistingUser = User & { groupIds: string[] };
 
+/**
+ * The active Administrators (people, neither blocked nor being deleted) as applying the file
+ * will find them when it reaches a row: the rows before it demote, block or unblock some.
+ */
+export interface AdminTally { active: number }
+
 export interface PlanContext {
   customFields: CustomFieldDefinition[];
   passwordPolicy: PasswordPolicy;
@@ -35,10 +48,14 @@ export interface PlanContext {
   groups: Map<string, KnownGroup>;
   /** The users the batch names, by id. */
   users: ExistingUser[];
+  /** Who imports: their own account is never blocked, locked or given another role by it. */
+  actor?: Actor;
   /** The dry run: organizations and groups not there yet will be made. When applying they were made before planning. */
   mayCreateReferences: boolean;
   /** Identifiers met earlier in the file (`login:x`, `email:x`, `phone:x`) and their row: a user once per file. */
   seen?: Map<string, number>;
+  /** Counted on by each row that will be applied; without it, the last Administrator is left to the service. */
+  admins?: AdminTally;
 }
 
 export interface NewImportedUser extends ProfileData {
@@ -123,27 +140,50 @@ function noteDuplicates(row: ImportRow, rowNo: number, ctx: PlanContext, errors:
       && first !== rowNo) errors.push({ column,
       message: `Row ${first} has this ${column.replace('_', ' ')} too; each user may appear once` });
     else ctx.seen.set(key, rowNo);
-  }
-}
-
-/** The user this row matches: by login, then by email. */
-function matchOf(data: ProfileData, ctx: PlanContext): ExistingUser | undefined {
-  const lower = (v: string | null) => v?.toLowerCase();
-  return (data.login && ctx.users.find((u) => lower(u.login) === lower(data.login)))
-    || (data.email && ctx.users.find((u) => lower(u.email) === lower(data.email))) || undefined;
-}
-
-/** Identifiers of the row that another user than `self` holds. */
-function takenIdentifiers(data: ProfileData, self: ExistingUser | undefined, ctx: PlanContext,
-  errors: CellError[]): void {
-  const lower = (v: string | null) => v?.toLowerCase();
-  for (const [field, column] of [['login', 'login'], ['email', 'email'], ['phoneNumber', 'phone_number']] as const) {
-    const value = data[field];
-    if (value && ctx.users.some((u) => u.id !== self?.id && lower(u[field]) === lower(value))) {
-      errors.push({ column, message: `This ${column.replace('_', ' ')} is already in use by another user` });
+    // A login may not be another user's email address, nor an email address another user's login.
+    const across = column === 'login' ? 'email' : column === 'email' ? 'login' : undefined;
+    const other = across && ctx.seen.get(`${across}:${value!.trim().toLowerCase()}`);
+    if (other && other !== rowNo) {
+      errors.push({ column, message: column === 'login'
+        ? `Row ${other} has this as its email address; a login may not be another user's email address`
+        : `Row ${other} has this as its login; an email address may not be another user's login` });
     }
   }
 }
+
+const lower = (v: string | null | undefined) => v?.toLowerCase();
+
+/** The user this row matches: by login, then by email. */
+function matchOf(data: ProfileData, ctx: PlanContext): { user: ExistingUser; by: 'login' | 'email' } | undefined {
+  const byLogin = data.login ? ctx.users.find((u) => lower(u.login) === lower(data.login)) : undefined;
+  if (byLogin) return { user: byLogin, by: 'login' };
+  const byEmail = data.email ? ctx.users.find((u) => lower(u.email) === lower(data.email)) : undefined;
+  return byEmail && { user: byEmail, by: 'email' };
+}
+
+/** Identifiers of the row that another user than `self` holds, as the same identifier or across login and email. */
+function takenIdentifiers(data: ProfileData, self: ExistingUser | undefined, ctx: PlanContext,
+  errors: CellError[]): void {
+  const others = ctx.users.filter((u) => u.id !== self?.id);
+  for (const [field, column] of [['login', 'login'], ['email', 'email'], ['phoneNumber', 'phone_number']] as const) {
+    const value = data[field];
+    if (value && others.some((u) => lower(u[field]) === lower(value))) {
+      errors.push({ column, message: `This ${column.replace('_', ' ')} is already in use by another user` });
+    }
+  }
+  if (data.login && others.some((u) => lower(u.email) === lower(data.login))) {
+    errors.push({ column: 'login', message: "This login is another user's email address; logins and email addresses "
+      + 'are unique across each other' });
+  }
+  if (data.email && others.some((u) => lower(u.login) === lower(data.email))) {
+    errors.push({ column: 'email', message: "This email address is another user's login; logins and email addresses "
+      + 'are unique across each other' });
+  }
+}
+
+/** Whether the user counts among the active Administrators (LastAdministratorError's rule). */
+const countsAsAdmin = (user: Pick<User, 'serviceAccount' | 'deletionScheduledAt'>, role: Role,
+  blocked: boolean) => role === 'ADMIN' && !blocked && user.deletionScheduledAt === null && isPerson(user);
 
 function errorsOf(fieldErrors: Record<string, string>): CellError[] {
   return Object.entries(fieldErrors).map(([column, message]) => ({ column, message }));
@@ -190,8 +230,8 @@ function planCreate(row: ImportRow, staged: StagedRow, ctx: PlanContext, errors:
   };
 }
 
-function planUpdate(row: ImportRow, staged: StagedRow, user: ExistingUser, ctx: PlanContext,
-  errors: CellError[]): RowPlan {
+function planUpdate(row: ImportRow, staged: StagedRow, user: ExistingUser, matchedBy: 'login' | 'email',
+  ctx: PlanContext, errors: CellError[]): RowPlan {
   const base = { userId: user.id, rowNo: staged.rowNo };
   if (!inScope(ctx.scope, user)) {
     return { ...base, userId: undefined, action: 'error', changes: [],
@@ -203,13 +243,20 @@ function planUpdate(row: ImportRow, staged: StagedRow, user: ExistingUser, ctx: 
     return { ...base, action: 'error', changes: [],
       errors: [...errors, { column: '', message: "Only an Administrator can change an Administrator's account" }] };
   }
+  const named = row.profile.login?.trim();
+  if (matchedBy === 'email' && user.login && named && lower(named) !== lower(user.login)) {
+    errors.push({ column: 'login', message: `Conflict: this email address belongs to the user with login `
+      + `"${user.login}", not "${named}". An import never renames a user: correct the login or the email address `
+      + 'in this row, or change the login on the user\'s page first' });
+  }
   const current: ProfileInput = Object.fromEntries(Object.keys(PROFILE_FIELDS).map((f) => [f,
     user[f as keyof typeof PROFILE_FIELDS] ?? '']));
   const custom = { ...Object.fromEntries(Object.entries(user.customFields).map(([k, v]) => [`custom.${k}`, String(v)])),
     ...row.custom };
   const profile = { ...current, ...row.profile, custom };
   const { data, errors: fieldErrors } = parseProfile(profile,
-    { defaultPhoneRegion: ctx.defaultPhoneRegion, customFields: ctx.customFields, previousCustom: user.customFields });
+    { defaultPhoneRegion: ctx.defaultPhoneRegion, customFields: ctx.customFields, previousCustom: user.customFields,
+      previousPicture: user.picture });
   errors.push(...errorsOf(fieldErrors));
   takenIdentifiers(data, user, ctx, errors);
   const changes = (Object.entries(PROFILE_FIELDS) as [keyof typeof PROFILE_FIELDS,
@@ -225,6 +272,10 @@ function planUpdate(row: ImportRow, staged: StagedRow, user: ExistingUser, ctx: 
   const organizationChanged = !('id' in organization) || organization.id !== user.organizationId;
   if (role !== user.role || organizationChanged) {
     checkRole(role, organization, ctx, errors);
+    // As changePermissions refuses it when the row is applied, with the rows before it applied.
+    if (ctx.admins && role !== 'ADMIN' && countsAsAdmin(user, user.role, user.blocked) && ctx.admins.active <= 1) {
+      errors.push({ column: 'role', message: new LastAdministratorError().message });
+    }
     update.permissions = { role, organization };
     if (role !== user.role) changes.push('role');
     if (organizationChanged) changes.push('organization');
@@ -245,8 +296,23 @@ function planUpdate(row: ImportRow, staged: StagedRow, user: ExistingUser, ctx: 
     update.status = row.status;
     changes.push('status');
   }
+  // As the services refuse them when the row is applied.
+  if (ctx.actor && isOwnAccount(ctx.actor, user)) {
+    if (update.permissions && role !== user.role) {
+      errors.push({ column: 'role', message: ownAccountRefusal('change-role', ctx.scope) });
+    }
+    if (update.status === 'blocked' || update.status === 'locked') {
+      errors.push({ column: 'status', message: ownAccountRefusal(update.status === 'blocked' ? 'block' : 'lock',
+        ctx.scope) });
+    }
+  }
   if (errors.length) return { ...base, action: 'error', errors, changes };
   if (changes.length === 0) return { ...base, action: 'unchanged', errors, changes };
+  if (ctx.admins) {
+    const blocked = update.status === 'blocked' || (update.status !== 'active' && user.blocked);
+    ctx.admins.active += Number(countsAsAdmin(user, role, blocked)) - Number(countsAsAdmin(user, user.role,
+      user.blocked));
+  }
   return { ...base, action: 'update', errors, changes, update };
 }
 
@@ -256,7 +322,7 @@ export function planRow(staged: StagedRow, ctx: PlanContext): RowPlan {
   noteDuplicates(row, staged.rowNo, ctx, errors);
   const { data } = parseProfile(row.profile, { defaultPhoneRegion: ctx.defaultPhoneRegion, customFields: [] });
   const match = matchOf(data, ctx);
-  return match ? planUpdate(row, staged, match, ctx, errors) : planCreate(row, staged, ctx, errors);
+  return match ? planUpdate(row, staged, match.user, match.by, ctx, errors) : planCreate(row, staged, ctx, errors);
 }
 
 /** Identifiers a batch of rows names, for looking the users up in one query. */

@@ -18,9 +18,14 @@ export const IMPORT_LOCK_REASON = 'Locked by a CSV import';
 
 export function createUserImportRepository(db: Db) {
   return {
-    /** Users holding any of these identifiers (lower-case login and email, E.164 phone), with their group ids. */
+    /**
+     * Users holding any of these identifiers (lower-case login and email, E.164 phone), with their
+     * group ids. Logins and email addresses are one namespace (no login is another user's email
+     * address), so each of them is looked up as both.
+     */
     async usersNamed(ids: { logins: string[]; emails: string[]; phones: string[] }, tx?: Db): Promise<ExistingUser[]> {
       if (!ids.logins.length && !ids.emails.length && !ids.phones.length) return [];
+      const names = [...new Set([...ids.logins, ...ids.emails])];
       // Three lookups, one per unique index (whose `IS NOT NULL` the planner must see to use
       // them): one OR over the three made PostgreSQL scan the whole table.
       const { rows } = await (tx ?? db).query<ExistingUser>(
@@ -28,10 +33,18 @@ export function createUserImportRepository(db: Db) {
                 ARRAY(SELECT m.group_id::text FROM group_members m WHERE m.user_id = users.id) AS "groupIds"
          FROM users WHERE id IN (
            SELECT id FROM users WHERE login IS NOT NULL AND lower(login) = ANY($1::text[])
-           UNION SELECT id FROM users WHERE email IS NOT NULL AND lower(email) = ANY($2::text[])
-           UNION SELECT id FROM users WHERE phone_number IS NOT NULL AND phone_number = ANY($3::text[]))`,
-        [ids.logins, ids.emails, ids.phones]);
+           UNION SELECT id FROM users WHERE email IS NOT NULL AND lower(email) = ANY($1::text[])
+           UNION SELECT id FROM users WHERE phone_number IS NOT NULL AND phone_number = ANY($2::text[]))`,
+        [names, ids.phones]);
       return rows;
+    },
+
+    /** Administrators who count as the one who can get back in: people, neither blocked nor being deleted. */
+    async countActiveAdmins(tx?: Db): Promise<number> {
+      const { rows } = await (tx ?? db).query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM users WHERE role = 'ADMIN' AND NOT blocked AND deletion_scheduled_at IS NULL `
+          + 'AND NOT service_account');
+      return rows[0].n;
     },
 
     /** By slug, as organization names are unique. */

@@ -13,8 +13,8 @@ import type { StaffScope } from '../platform/access.js';
 import type { UserLifecycle } from '../users/user-lifecycle.service.js';
 import type { UserService } from '../users/user.service.js';
 import { columnOfField, type CellError, type PasswordMode } from './user-import-row.js';
-import { groupKey, identifiersOf, planRow, type GroupRef, type OrgRef, type PlanContext, type RowPlan, type StagedRow,
-  type UserUpdate } from './user-import.plan.js';
+import { groupKey, identifiersOf, planRow, type AdminTally, type GroupRef, type OrgRef, type PlanContext,
+  type RowPlan, type StagedRow, type UserUpdate } from './user-import.plan.js';
 import { IMPORT_LOCK_REASON, type ResolvedNewUser, type UserImportRepository } from './user-import.repository.js';
 import { uniqueViolationField } from '../users/user.repository.js';
 
@@ -35,7 +35,15 @@ export interface UserImporterDeps {
   defaultPhoneRegion: string;
 }
 
-export type PlanBase = Omit<PlanContext, 'users' | 'seen'>;
+export type PlanBase = Omit<PlanContext, 'users' | 'seen' | 'admins'>;
+
+/** What the dry run carries from one batch of a file to the next. */
+export interface FileTally {
+  /** Identifiers met so far, for duplicates within the file. */
+  seen: Map<string, number>;
+  /** Read from the directory at the first batch, then counted on row by row. */
+  admins?: AdminTally;
+}
 
 function errorsOfFailure(err: unknown): CellError[] {
   if (err instanceof ValidationError) {
@@ -50,18 +58,27 @@ function errorsOfFailure(err: unknown): CellError[] {
 export function createUserImporter(deps: UserImporterDeps) {
   const { repository } = deps;
 
-  async function base(scope: StaffScope, mode: PasswordMode, mayCreateReferences: boolean): Promise<PlanBase> {
+  async function base(scope: StaffScope, mode: PasswordMode, mayCreateReferences: boolean,
+    actor: Actor): Promise<PlanBase> {
     const snapshot = await deps.settings.current();
     return {
       customFields: snapshot.customFields, passwordPolicy: snapshot.passwordPolicy, scope, mode, mayCreateReferences,
+      actor,
       defaultPhoneRegion: deps.defaultPhoneRegion, organizations: await repository.organizations(),
       groups: await repository.groups(scope.kind === 'all' ? undefined : scope.organizationId),
     };
   }
 
-  async function plan(rows: StagedRow[], ctx: PlanBase, seen?: Map<string, number>): Promise<RowPlan[]> {
+  /** `admins`: the count to go on from (the dry run's, across batches); otherwise read now. */
+  async function plan(rows: StagedRow[], ctx: PlanBase, file?: FileTally): Promise<RowPlan[]> {
     const users = await repository.usersNamed(identifiersOf(rows, deps.defaultPhoneRegion));
-    return rows.map((row) => planRow(row, { ...ctx, users, seen }));
+    const admins = file?.admins ?? { active: await repository.countActiveAdmins() };
+    const plans = rows.map((row) => planRow(row, { ...ctx, users, seen: file?.seen, admins }));
+    // Applying inserts a batch's new users after its updates: Administrators it creates count from the next batch on.
+    admins.active += plans.filter((p) => p.action === 'create' && p.create.role === 'ADMIN'
+      && p.create.status !== 'blocked').length;
+    if (file) file.admins = admins;
+    return plans;
   }
 
   /** Every new organization and group the plans need (none for rows with errors). */
@@ -112,12 +129,12 @@ export function createUserImporter(deps: UserImporterDeps) {
       await deps.organizations.create(name, actor,
         scope).catch((err) => (err instanceof ValidationError ? undefined : Promise.reject(err)));
     }
-    let ctx = await base(scope, mode, false);
+    let ctx = await base(scope, mode, false, actor);
     for (const { name, organization } of wanted.groups.values()) {
       await deps.groups.create({ name, organizationId: orgId(organization, ctx) }, actor,
         scope).catch((err) => (err instanceof ValidationError ? undefined : Promise.reject(err)));
     }
-    if (wanted.groups.size) ctx = await base(scope, mode, false);
+    if (wanted.groups.size) ctx = await base(scope, mode, false, actor);
     return ctx;
   }
 
@@ -160,11 +177,14 @@ export function createUserImporter(deps: UserImporterDeps) {
   }
 
   return {
-    /** What a batch of rows would do; `seen` carries the identifiers of earlier batches (duplicates in the file). */
-    async dryRun(rows: StagedRow[], scope: StaffScope, mode: PasswordMode,
-      seen: Map<string, number>): Promise<{ plans: RowPlan[]; references: NewReferences }> {
-      const ctx = await base(scope, mode, true);
-      const plans = await plan(rows, ctx, seen);
+    /**
+     * What a batch of rows would do when `actor` applies it; `file` carries what earlier batches
+     * of the file found (their identifiers, for duplicates; the Administrators they leave active).
+     */
+    async dryRun(rows: StagedRow[], scope: StaffScope, mode: PasswordMode, file: FileTally,
+      actor: Actor): Promise<{ plans: RowPlan[]; references: NewReferences }> {
+      const ctx = await base(scope, mode, true, actor);
+      const plans = await plan(rows, ctx, file);
       const refs = referencesOf(plans);
       const orgName = (ref: OrgRef) => ('newName' in ref ? ref.newName
         : [...ctx.organizations.values()].find((o) => o.id === ref.id)?.name);
@@ -183,7 +203,7 @@ export function createUserImporter(deps: UserImporterDeps) {
     /** Applies a batch: plans it again against the directory as it is now, then writes. */
     async apply(rows: StagedRow[], scope: StaffScope, mode: PasswordMode, actor: Actor,
       jobId: string): Promise<RowOutcome[]> {
-      let ctx = await base(scope, mode, true);
+      let ctx = await base(scope, mode, true, actor);
       let plans = await plan(rows, ctx);
       const wanted = referencesOf(plans);
       // Plans that name no new organization or group are already final; otherwise make those and plan again.

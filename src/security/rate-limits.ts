@@ -162,6 +162,11 @@ export function createRateLimits(pool: pg.Pool, config: RateLimitsConfig) {
     /** Forgotten-password requests: every request counts. */
     resetPerIdentifier: make('reset-id', config.resetPerIdentifier),
     resetPerIp: make('reset-ip', config.resetPerIp),
+    /** Phone verification codes sent: every code counts, per account and per number (keyed by identifierKey). */
+    phoneCodesPerUser: make('phone-code-user', config.phoneCodesPerUser),
+    phoneCodesPerNumber: make('phone-code-number', config.phoneCodesPerNumber),
+    /** Wrong phone verification codes typed, per account. */
+    phoneCodeFailuresPerUser: make('phone-code-fail', config.phoneCodeFailuresPerUser),
     identifierKey,
   };
 }

@@ -1,6 +1,12 @@
 // One account's provider records as the profile shows them — sessions (with where they were
-// used), grants (consents) and live refresh tokens — and the targeted revocations: end some
-// sessions, revoke some grants or refresh tokens. Revocations run in the caller's transaction.
+// used), consents and live refresh tokens — and the targeted revocations: end some sessions,
+// revoke some consents or refresh tokens. Revocations run in the caller's transaction.
+//
+// A consent belongs to the user and the application (the consents table), not to a browser:
+// the provider's Grant of each session is made from it (loadExistingGrant, oidc/provider.ts)
+// and the consent step writes the user's answers back to it. Ending sessions removes the
+// sessions' grants and every token issued under them, never the consent; revoking a consent
+// removes it with the grants of that application on every session and their tokens.
 // A session's id is its cookie and a refresh token's id is the token itself; the adapter
 // stores only their SHA-256 (adapter.ts), and that stored id is the handle pages use: it names
 // the record and is useless as a cookie or a token.
@@ -18,14 +24,22 @@ export interface SessionRecord {
   apps: string[];
 }
 
-export interface GrantRecord {
-  id: string;
+/** One application's consent, as Consents lists it. */
+export interface ConsentRecord {
+  /** The application's client id: what a revocation names. */
   clientId: string;
   app: string;
   scopes: string[];
   /** On-request fields the user consented to (custom fields as custom_fields.<key>). */
   claims: string[];
   grantedAt: Date | null;
+}
+
+/** The user's answers for one application, as a Grant holds them (openid scope, claims, rejected claims). */
+export interface ConsentDecisions {
+  scopes: string[];
+  claims: string[];
+  rejectedClaims: string[];
 }
 
 export interface RefreshTokenRecord {
@@ -52,6 +66,9 @@ async function deleteGrants(tx: Db, accountId: string, grantIds: string[]): Prom
   return rowCount ?? 0;
 }
 
+/** Only a users row's id can hold a consent (the provider's account ids are those ids). */
+const USER_ID = /^[0-9]{1,18}$/;
+
 export function createAccountRecords(db: Db) {
   return {
     async sessions(accountId: string): Promise<SessionRecord[]> {
@@ -72,18 +89,44 @@ export function createAccountRecords(db: Db) {
       }));
     },
 
-    async grants(accountId: string): Promise<GrantRecord[]> {
-      const { rows } = await db.query<{ id: string;
-        payload: { clientId: string; iat?: number; openid?: { scope?: string; claims?: string[] } };
-        name: string | null; }>(
-        `SELECT p.id, p.payload, c.name FROM oidc_payloads p LEFT JOIN clients c ON c.client_id = p.payload->>'clientId'
-         WHERE p.model = 'Grant' AND p.account_id = $1 AND ${LIVE} ORDER BY p.payload->>'iat' DESC, p.id`, [accountId]);
+    /** One row per application the user consented to, whatever sessions came and went. */
+    async consents(accountId: string): Promise<ConsentRecord[]> {
+      if (!USER_ID.test(accountId)) return [];
+      const { rows } = await db.query<{ client_id: string; name: string | null; scopes: string[]; claims: string[];
+        rejected_claims: string[]; granted_at: Date; }>(
+        `SELECT k.client_id, c.name, k.scopes, k.claims, k.rejected_claims, k.granted_at
+         FROM consents k LEFT JOIN clients c ON c.client_id = k.client_id
+         WHERE k.user_id = $1 ORDER BY k.granted_at DESC, k.client_id`, [accountId]);
       return rows.map((r) => ({
-        id: r.id, clientId: r.payload.clientId, app: r.name ?? r.payload.clientId,
-        scopes: (r.payload.openid?.scope ?? '').split(' ').filter(Boolean),
-        claims: [...new Set((r.payload.openid?.claims ?? []).filter((c) => !c.endsWith('_verified')))],
-        grantedAt: epoch(r.payload.iat),
+        clientId: r.client_id, app: r.name ?? r.client_id, scopes: r.scopes,
+        // What the app may see: approved and not refused since (a re-consent may refuse what was approved).
+        claims: [...new Set(r.claims.filter((c) => !c.endsWith('_verified') && !r.rejected_claims.includes(c)))],
+        grantedAt: r.granted_at,
       }));
+    },
+
+    /** What the user decided for this application, from any session; undefined when never asked or revoked. */
+    async consentOf(accountId: string, clientId: string): Promise<ConsentDecisions | undefined> {
+      if (!USER_ID.test(accountId)) return undefined;
+      const { rows } = await db.query<ConsentDecisions>(
+        `SELECT scopes, claims, rejected_claims AS "rejectedClaims" FROM consents
+         WHERE user_id = $1 AND client_id = $2`,
+        [accountId, clientId]);
+      return rows[0];
+    },
+
+    /**
+     * Remembers the user's decisions for this application (the consent step, after saving the
+     * session's grant). A user deleted meanwhile leaves nothing behind.
+     */
+    async rememberConsent(accountId: string, clientId: string, decisions: ConsentDecisions): Promise<void> {
+      if (!USER_ID.test(accountId)) return;
+      await db.query(
+        `INSERT INTO consents (user_id, client_id, scopes, claims, rejected_claims)
+         SELECT id, $2::text, $3::text[], $4::text[], $5::text[] FROM users WHERE id = $1
+         ON CONFLICT (user_id, client_id) DO UPDATE SET scopes = EXCLUDED.scopes, claims = EXCLUDED.claims,
+           rejected_claims = EXCLUDED.rejected_claims, updated_at = now()`,
+        [accountId, clientId, decisions.scopes, decisions.claims, decisions.rejectedClaims]);
     },
 
     async refreshTokens(accountId: string): Promise<RefreshTokenRecord[]> {
@@ -101,7 +144,10 @@ export function createAccountRecords(db: Db) {
       }));
     },
 
-    /** Ends these sessions (by handle) of the account and revokes the grants (and their tokens) made in them. */
+    /**
+     * Ends these sessions (by handle) of the account and removes the grants made in them with
+     * every code and token issued under those grants. The consents stay (see the top of the file).
+     */
     async endSessions(tx: Db, accountId: string,
       handles: string[]): Promise<{ ended: EndedSession[]; revoked: number }> {
       const { rows } = await tx.query<{ authorizations: Record<string, { sid?: string; grantId?: string }> | null }>(
@@ -118,8 +164,20 @@ export function createAccountRecords(db: Db) {
       return { ended, revoked };
     },
 
-    /** Revokes these grants of the account and every token issued under them. */
-    revokeGrants: deleteGrants,
+    /**
+     * Revokes the account's consents to these applications (by client id): the consent, the
+     * grant of every session for that application, and every code and token issued under them.
+     */
+    async revokeConsents(tx: Db, accountId: string, clientIds: string[]): Promise<number> {
+      if (clientIds.length === 0) return 0;
+      const { rows: grants } = await tx.query<{ id: string }>(
+        `SELECT id FROM oidc_payloads WHERE model = 'Grant' AND account_id = $1 AND payload->>'clientId' = ANY($2)`,
+        [accountId, clientIds]);
+      const { rowCount } = USER_ID.test(accountId)
+        ? await tx.query('DELETE FROM consents WHERE user_id = $1 AND client_id = ANY($2)', [accountId, clientIds])
+        : { rowCount: 0 };
+      return (rowCount ?? 0) + await deleteGrants(tx, accountId, grants.map((g) => g.id));
+    },
 
     async revokeRefreshTokens(tx: Db, accountId: string, handles: string[]): Promise<number> {
       const { rowCount } = await tx.query(

@@ -24,7 +24,11 @@ export const DEFAULT_PASSWORD_POLICY: PasswordPolicy = { minLength: 8, requiredC
 
 /** Below this an identifier is too short to be worth refusing (e.g. a login "al"). */
 const MIN_IDENTIFIER_CHECK = 3;
-const POLICY_MIN_LENGTH_RANGE = { min: 1, max: 72 } as const;
+/**
+ * The minimum length an admin may set: never below 8 (NIST SP 800-63B, 3.1.1.2), never above
+ * what bcrypt reads.
+ */
+const POLICY_MIN_LENGTH_RANGE = { min: 8, max: 72 } as const;
 
 const CLASS_TESTS: Record<CharacterClass, RegExp> = {
   lower: /\p{Ll}/u,
@@ -65,8 +69,9 @@ export function parsePasswordPolicy(input: { minLength?: unknown; requiredClasse
   const minLength = Number(input.minLength);
   if (!Number.isInteger(minLength) || minLength < POLICY_MIN_LENGTH_RANGE.min
     || minLength > POLICY_MIN_LENGTH_RANGE.max) {
-    errors.minLength = `Enter a whole number from ${POLICY_MIN_LENGTH_RANGE.min} to ${POLICY_MIN_LENGTH_RANGE.max} `
-      + `(bcrypt reads at most 72 bytes)`;
+    errors.minLength = `Enter a whole number from ${POLICY_MIN_LENGTH_RANGE.min} to ${POLICY_MIN_LENGTH_RANGE.max}: `
+      + `fewer than ${POLICY_MIN_LENGTH_RANGE.min} characters is too weak (NIST SP 800-63B), and bcrypt reads at most `
+      + `${PASSWORD_MAX_BYTES} bytes`;
   }
   const raw = input.requiredClasses === undefined ? []
     : Array.isArray(input.requiredClasses) ? input.requiredClasses : [input.requiredClasses];
@@ -78,10 +83,19 @@ export function parsePasswordPolicy(input: { minLength?: unknown; requiredClasse
   return { policy: { minLength, requiredClasses: [...new Set(requiredClasses)], forbidIdentifiers } };
 }
 
-/** A stored policy read back, with anything missing or damaged replaced by the default. */
+/**
+ * A stored policy read back, with anything missing or damaged replaced by the default. A minimum
+ * below 8, saved before the floor existed, counts as 8 (the rest of the policy kept); saving the
+ * form stores it so.
+ */
 export function policyFromStored(value: unknown): PasswordPolicy {
-  const parsed = value && typeof value === 'object' ? parsePasswordPolicy(value as Record<string, unknown>) : undefined;
-  return parsed && 'policy' in parsed ? parsed.policy : DEFAULT_PASSWORD_POLICY;
+  if (!value || typeof value !== 'object') return DEFAULT_PASSWORD_POLICY;
+  const stored = value as Record<string, unknown>;
+  const length = Number(stored.minLength);
+  const raised = Number.isInteger(length) && length >= 1 && length < POLICY_MIN_LENGTH_RANGE.min
+    ? { ...stored, minLength: POLICY_MIN_LENGTH_RANGE.min } : stored;
+  const parsed = parsePasswordPolicy(raised);
+  return 'policy' in parsed ? parsed.policy : DEFAULT_PASSWORD_POLICY;
 }
 
 /** One line describing the policy, for forms that ask for a password. */

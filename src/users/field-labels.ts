@@ -12,10 +12,17 @@ export const BUILT_IN_LABELS: Record<PrivacyClaim, string> = {
   phone_number: 'Phone number',
 };
 
+/** As the user reads them, about their own fields (the account pages). */
 export const PRIVACY_LEVEL_LABELS: Record<PrivacyLevel, string> = {
   private: 'Available only to you',
   on_request: 'Available on request',
   public: 'Available to everyone',
+};
+
+/** As staff read them, about someone else's fields (a user's profile, a custom field's default in Settings). */
+export const STAFF_PRIVACY_LEVEL_LABELS: Record<PrivacyLevel, string> = {
+  ...PRIVACY_LEVEL_LABELS,
+  private: 'Available only to the user',
 };
 
 export function fieldLabel(field: PrivacyField, customFields: readonly CustomFieldDefinition[]): string {

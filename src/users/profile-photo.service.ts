@@ -1,13 +1,18 @@
 // Profile photos: PNG, JPEG or WebP up to 2 MB, recognised by their content (not their name),
 // stored in PostgreSQL and served at /public/images/profile/<key>.<ext>. The user's `picture`
-// holds that path; claims and pages make it absolute with the issuer URL.
+// holds that path; claims and pages make it absolute with the issuer URL. A user uploads their
+// own on the account page; an admin uploads or removes one with the console's create and edit
+// forms, in the same unit as the rest of the form.
 import { randomBytes } from 'node:crypto';
 import type { Actor, AuditLog } from '../audit/audit.service.js';
 import type { Db } from '../db/database.js';
+import type { User } from '../db/entities/user.entity.js';
+import type { StaffScope } from '../platform/access.js';
 import { ValidationError } from '../platform/errors.js';
+import type { ProfileInput } from './user-input.js';
 import type { UserRepository } from './user.repository.js';
 import { createProfilePhotoRepository } from './profile-photo.repository.js';
-import { describeUser, type UserService } from './user.service.js';
+import { describeUser, type CreateUserInput, type UserService } from './user.service.js';
 
 export const PHOTO_MAX_BYTES = 2 * 1024 * 1024;
 const PHOTO_PATH_PREFIX = 'public/images/profile/';
@@ -31,33 +36,80 @@ export function absolutePicture(picture: string | null, issuer: string): string 
   return picture.startsWith(PHOTO_PATH_PREFIX) ? `${issuer}/${picture}` : picture;
 }
 
+/** Whether `picture` is the path of an uploaded photo (not an address elsewhere). */
+export const isUploadedPhoto = (picture: string | null | undefined): boolean =>
+  Boolean(picture?.startsWith(PHOTO_PATH_PREFIX));
+
+/** What a page shows of a user's picture: the image's address and whether it is an uploaded photo. */
+export function presentPicture(picture: string | null, issuer: string): { url: string | null; uploaded: boolean } {
+  return { url: absolutePicture(picture, issuer), uploaded: isUploadedPhoto(picture) };
+}
+
+/** Why these bytes cannot be a profile photo, in the words the form shows by its field; undefined if they can. */
+export function photoProblem(bytes: Buffer): string | undefined {
+  if (bytes.length > PHOTO_MAX_BYTES) return 'Choose an image of at most 2 MB';
+  if (!sniffImage(bytes)) return 'Choose a PNG, JPEG or WebP image';
+  return undefined;
+}
+
+/** What a profile form asks of the photo besides its fields: a new upload, or removing the one uploaded. */
+export interface PhotoChange {
+  upload?: Buffer;
+  remove?: boolean;
+}
+
 export function createProfilePhotos({ db, users, repository, audit }: { db: Db; users: UserService;
   repository: UserRepository; audit: AuditLog; }) {
   const photos = createProfilePhotoRepository(db);
+
+  /** Stores the photo and points the user's `picture` at it, audited; `outer`: a unit of work to join. */
+  async function upload(userId: string, bytes: Buffer, actor: Actor, scope: StaffScope, outer?: Db): Promise<string> {
+    const problem = photoProblem(bytes);
+    if (problem) throw new ValidationError({ photo: problem });
+    const kind = sniffImage(bytes)!;
+    const key = randomBytes(16).toString('base64url');
+    const path = `${PHOTO_PATH_PREFIX}${key}.${kind.ext}`;
+    await (outer ?? db).transaction(async (tx) => {
+      const user = await users.getChangeable(userId, scope, tx);
+      await photos.replace(userId, key, kind.type, bytes, tx);
+      await repository.update(userId, { picture: path }, tx);
+      await audit.record({ actor, action: 'user.photo_uploaded', targetUserId: userId,
+        targetLabel: describeUser(user), details: { type: kind.type, bytes: bytes.length } }, tx);
+    });
+    return path;
+  }
+
+  async function remove(userId: string, actor: Actor, scope: StaffScope, outer?: Db): Promise<void> {
+    await (outer ?? db).transaction(async (tx) => {
+      const user = await users.getChangeable(userId, scope, tx);
+      await photos.removeFor(userId, tx);
+      await repository.update(userId, { picture: null }, tx);
+      await audit.record({ actor, action: 'user.photo_removed', targetUserId: userId,
+        targetLabel: describeUser(user) }, tx);
+    });
+  }
+
   return {
-    async upload(userId: string, bytes: Buffer, actor: Actor): Promise<string> {
-      if (bytes.length > PHOTO_MAX_BYTES) throw new ValidationError({ photo: 'Choose an image of at most 2 MB' });
-      const kind = sniffImage(bytes);
-      if (!kind) throw new ValidationError({ photo: 'Choose a PNG, JPEG or WebP image' });
-      const key = randomBytes(16).toString('base64url');
-      const path = `${PHOTO_PATH_PREFIX}${key}.${kind.ext}`;
-      await db.transaction(async (tx) => {
-        const user = await users.getChangeable(userId, { kind: 'all' }, tx);
-        await photos.replace(userId, key, kind.type, bytes, tx);
-        await repository.update(userId, { picture: path }, tx);
-        await audit.record({ actor, action: 'user.photo_uploaded', targetUserId: userId,
-          targetLabel: describeUser(user), details: { type: kind.type, bytes: bytes.length } }, tx);
+    upload,
+    remove,
+
+    /** The console's create form: the user and their photo in one unit (a refused photo makes no user). */
+    async createWithPhoto(input: CreateUserInput, change: PhotoChange, actor: Actor, scope: StaffScope): Promise<User> {
+      return users.create(input, actor, scope, async (tx, user) => {
+        if (change.upload) await upload(user.id, change.upload, actor, scope, tx);
       });
-      return path;
     },
 
-    async remove(userId: string, actor: Actor): Promise<void> {
+    /**
+     * The console's edit form with its photo: the fields, then the new photo or the removal, in
+     * one unit. Without a `picture` in the input the picture stays as it is.
+     */
+    async updateWithPhoto(id: string, input: ProfileInput, change: PhotoChange, actor: Actor,
+      scope: StaffScope): Promise<void> {
       await db.transaction(async (tx) => {
-        const user = await users.getChangeable(userId, { kind: 'all' }, tx);
-        await photos.removeFor(userId, tx);
-        await repository.update(userId, { picture: null }, tx);
-        await audit.record({ actor, action: 'user.photo_removed', targetUserId: userId,
-          targetLabel: describeUser(user) }, tx);
+        await users.update(id, input, actor, scope, tx);
+        if (change.upload) await upload(id, change.upload, actor, scope, tx);
+        else if (change.remove) await remove(id, actor, scope, tx);
       });
     },
 

@@ -12,7 +12,8 @@ type Form = Record<string, string | string[] | undefined>;
 const profileShape = {
   login: text(320), email: text(320), phone_number: text(50), nickname: text(200), given_name: text(200),
   family_name: text(200),
-  birthdate: optionalDate({ notFuture: true }), picture: text(2000),
+  // Absent when the form shows an uploaded photo instead of the URL field: the picture stays.
+  birthdate: optionalDate({ notFuture: true }), picture: text(2000).optional(),
 };
 /** Custom fields (`custom.<key>`) and anything else the form sends: bounded single-line text. */
 export const profileForm = z.object(profileShape).catchall(text(2000));

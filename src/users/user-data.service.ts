@@ -11,8 +11,8 @@ export function createUserData({ users, records, events, issuer }: { users: User
   events: AuditQuery; issuer: string; }) {
   return {
     async export(user: User): Promise<UserExport> {
-      const [levels, grants, sessions, recent] = await Promise.all([
-        users.privacyLevels(user), records.grants(user.id), records.sessions(user.id),
+      const [levels, consents, sessions, recent] = await Promise.all([
+        users.privacyLevels(user), records.consents(user.id), records.sessions(user.id),
         events.list({ scope: { kind: 'all' }, targetUserId: user.id, limit: 200 }),
       ]);
       const identifiers = [
@@ -24,7 +24,7 @@ export function createUserData({ users, records, events, issuer }: { users: User
       ].filter((i): i is NonNullable<typeof i> => Boolean(i));
       return buildUserExport(user, levels, {
         identifiers,
-        consents: grants.map((g) => ({ app: g.app, scopes: g.scopes, claims: g.claims,
+        consents: consents.map((g) => ({ app: g.app, scopes: g.scopes, claims: g.claims,
           granted_at: g.grantedAt?.toISOString() ?? null })),
         sessions: { count: sessions.length, last_active_at: sessions[0]?.lastSeenAt?.toISOString() ?? null },
         events: recent.rows.map((e) => ({ at: e.occurredAt.toISOString(), action: e.action, by: e.actorLabel })),

@@ -1,6 +1,8 @@
 // Checks of what an admin (or the CLI, or later the user) typed for a profile: identifiers,
 // names, date of birth, photo URL and custom fields. Collects every problem at once so a
-// form can show each next to its field.
+// form can show each next to its field. The picture is checked only when it changes: the
+// path of an uploaded photo (profile-photo.service.ts) is no URL, but a save that keeps it
+// is fine.
 import type { User } from '../db/entities/user.entity.js';
 import { parseCustomValues, type CustomFieldDefinition } from '../settings/custom-fields.js';
 import { normalizePhone, validateEmail, validateLogin } from './identifiers.js';
@@ -13,6 +15,10 @@ export interface ProfileInput {
   givenName?: string;
   familyName?: string;
   birthdate?: string;
+  /**
+   * An http(s) URL. Absent when updating: the picture stays as it is (a form that shows an
+   * uploaded photo instead of the field sends none).
+   */
   picture?: string;
   /** Form values of custom fields, named `custom.<key>`; absent = leave custom fields as they are. */
   custom?: Record<string, string | string[] | undefined>;
@@ -37,7 +43,9 @@ function isRealDate(value: string): boolean {
 /** The profile part of a user, checked; `errors` maps form field names to messages. */
 export function parseProfile(input: ProfileInput,
   opts: { defaultPhoneRegion: string; customFields: CustomFieldDefinition[];
-    previousCustom?: Record<string, unknown>; }):
+    previousCustom?: Record<string, unknown>;
+    /** The stored picture, when updating: kept when the input has none, and not checked again when sent back. */
+    previousPicture?: string | null; }):
   { data: ProfileData; errors: Record<string, string> } {
   const errors: Record<string, string> = {};
   const login = clean(input.login);
@@ -64,8 +72,10 @@ export function parseProfile(input: ProfileInput,
   else if (birthdate && birthdate > new Date().toISOString().slice(0, 10)) {
     errors.birthdate = 'The date of birth cannot be in the future';
   }
-  const picture = clean(input.picture);
-  if (picture && (!/^https?:\/\/[^\s]+$/i.test(picture) || picture.length > URL_MAX)) {
+  const picture = input.picture === undefined && opts.previousPicture !== undefined
+    ? opts.previousPicture ?? undefined : clean(input.picture);
+  if (picture && picture !== opts.previousPicture
+    && (!/^https?:\/\/[^\s]+$/i.test(picture) || picture.length > URL_MAX)) {
     errors.picture = 'Enter an http(s) URL';
   }
 

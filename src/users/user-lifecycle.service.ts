@@ -10,7 +10,7 @@ import { ALL_USERS, type StaffScope } from '../platform/access.js';
 import { describeUser, LastAdministratorError, type UserService } from './user.service.js';
 import type { UserRepository } from './user.repository.js';
 import { createUserLifecycleRepository } from './user-lifecycle.repository.js';
-import { assertPerson, isPerson } from './user.policy.js';
+import { assertNotOwnAccount, assertPerson, isPerson } from './user.policy.js';
 
 export interface LockInput {
   reason?: string;
@@ -30,7 +30,8 @@ export type OwnedApplicationsDeleter = (tx: Db, userId: string) => Promise<{ cli
 /** Targeted revocations on one account's provider records (src/sessions/account-records.repository.ts). */
 export interface AccountRecordRevoker {
   endSessions(tx: Db, accountId: string, sessionHandles: string[]): Promise<{ ended: EndedSession[]; revoked: number }>;
-  revokeGrants(tx: Db, accountId: string, grantIds: string[]): Promise<number>;
+  /** By the applications' client ids: the consent, the grants made from it and their tokens. */
+  revokeConsents(tx: Db, accountId: string, clientIds: string[]): Promise<number>;
   revokeRefreshTokens(tx: Db, accountId: string, tokenHandles: string[]): Promise<number>;
 }
 
@@ -83,9 +84,13 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
       listeners.push(listener);
     },
 
-    /** Blocked: refused at sign-in (after a correct password) and everywhere else; sessions and tokens end. */
-    /** `outer`: a unit of work to join (SCIM creates a user and blocks it in one). */
+    /**
+     * Blocked: refused at sign-in (after a correct password) and everywhere else; sessions and tokens end.
+     * Never one's own account (block, lock and delete alike: see the users policy).
+     * `outer`: a unit of work to join (SCIM creates a user and blocks it in one).
+     */
     async block(id: string, actor: Actor, scope: StaffScope, outer?: Db): Promise<{ user: User; revoked: number }> {
+      assertNotOwnAccount(actor, { id }, 'block', scope);
       return (outer ?? db).transaction(async (tx) => {
         const target = await users.getChangeable(id, scope, tx);
         await repository.update(id, { blocked: true, blockedAt: new Date() }, tx);
@@ -107,7 +112,10 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
       });
     },
 
-    /** Ends every session and invalidates every token, code and grant; the user can sign in again. */
+    /**
+     * Ends every session and invalidates every token, code and session grant; the user can sign
+     * in again. The consents stay (account-records.repository.ts): apps do not ask again.
+     */
     async endSessions(id: string, actor: Actor, scope: StaffScope,
       outer?: Db): Promise<{ user: User; revoked: number }> {
       return (outer ?? db).transaction(async (tx) => {
@@ -164,15 +172,18 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
       return count;
     },
 
-    /** Revokes chosen consents: each grant and every token issued under it; the app asks again next time. */
-    async revokeConsents(id: string, grantIds: string[], actor: Actor, scope: StaffScope): Promise<number> {
-      if (grantIds.length === 0) throw new ValidationError({ consents: 'Select at least one app' });
+    /**
+     * Revokes the consents to the chosen applications (by client id): the consent, the grant of
+     * every session for that application and every token issued under them; the app asks again next time.
+     */
+    async revokeConsents(id: string, clientIds: string[], actor: Actor, scope: StaffScope): Promise<number> {
+      if (clientIds.length === 0) throw new ValidationError({ consents: 'Select at least one app' });
       return db.transaction(async (tx) => {
         const target = await users.getChangeable(id, scope, tx);
-        const revoked = await deps.records.revokeGrants(tx, id, grantIds);
+        const revoked = await deps.records.revokeConsents(tx, id, clientIds);
         await audit.record({
           actor, action: 'user.consents_revoked', targetUserId: id, targetLabel: describeUser(target),
-          details: { grants: grantIds.length, revokedRecords: revoked },
+          details: { grants: clientIds.length, revokedRecords: revoked },
         }, tx);
         return revoked;
       });
@@ -256,6 +267,7 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
 
     /** A stop with a reason, optionally until a time; also ends the user's sessions and tokens. */
     async lock(id: string, input: LockInput, actor: Actor, scope: StaffScope, outer?: Db): Promise<User> {
+      assertNotOwnAccount(actor, { id }, 'lock', scope);
       const errors: Record<string, string> = {};
       const reason = input.reason?.trim() ?? '';
       if (!reason) errors.reason = 'Say why the account is locked; the user\'s profile shows it';
@@ -303,6 +315,7 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
      */
     async delete(id: string, actor: Actor, scope: StaffScope,
       outer?: Db): Promise<{ id: string; login: string | null }> {
+      assertNotOwnAccount(actor, { id }, 'delete', scope);
       return (outer ?? db).transaction(async (tx) => {
         const user = await users.getChangeable(id, scope, tx);
         // A service account is never the Administrator who can get back in: deleting it leaves every person as it was.

@@ -38,7 +38,9 @@ export class LinkNotUsableError extends DomainError {
   constructor(readonly state: Exclude<TokenState['state'], 'valid'>) {
     super(`link_${state}`,
       state === 'expired' ? 'This link has expired.'
-      : state === 'used' ? 'This link has already been used.' : 'This link is not valid.', 410);
+      : state === 'used' ? 'This link has already been used.'
+      : state === 'superseded' ? 'A newer link was sent; this one no longer works.'
+      : state === 'cancelled' ? 'This invitation was cancelled.' : 'This link is not valid.', 410);
   }
 }
 
@@ -81,7 +83,7 @@ export function createUserLinks(deps: UserLinksDeps) {
     }
     const states = await Promise.all(purposes.map((p) => tokens.inspect(p, raw)));
     const known = states.find((s) => s.state !== 'unknown');
-    throw new LinkNotUsableError((known?.state ?? 'unknown') as 'used' | 'expired' | 'unknown');
+    throw new LinkNotUsableError(known && known.state !== 'valid' ? known.state : 'unknown');
   }
 
   return {
@@ -116,6 +118,8 @@ export function createUserLinks(deps: UserLinksDeps) {
       await db.transaction(async (tx) => {
         const user = await users.getChangeable(id, scope, tx);
         if (!user.invitedAt) throw new NotInvitedError();
+        // Before the account goes (its links would go with it): a link opened later says it was cancelled.
+        await tokens.cancelFor(id, 'invitation', tx);
         await audit.record({ actor, action: 'user.invitation_cancelled', targetUserId: id,
           targetLabel: describeUser(user) }, tx);
         await deps.lifecycle.delete(id, actor, scope, tx);
@@ -138,7 +142,11 @@ export function createUserLinks(deps: UserLinksDeps) {
       return found;
     },
 
-    /** The invited user chooses a password; the address then still needs confirming. */
+    /**
+     * The invited user chooses a password. Opening the link proved the inbox it was sent to, so
+     * that address is confirmed and no confirmation email follows; only when the address changed
+     * since (or the link names none) does it still need confirming, by a link of its own.
+     */
     async acceptInvitation(raw: string, password: string, confirm: string): Promise<User> {
       const found = await this.inspect('invitation', raw);
       if (found.state !== 'valid') throw new LinkNotUsableError(found.state);
@@ -148,11 +156,16 @@ export function createUserLinks(deps: UserLinksDeps) {
       return db.transaction(async (tx) => {
         const token = await consume(['invitation'], raw, tx);
         const user = await users.getChangeable(token.user_id!, { kind: 'all' }, tx);
-        const changes = { passwordHash, passwordUpdatedAt: new Date(), invitedAt: null, emailVerified: false };
+        const sentTo = typeof token.data?.email === 'string' ? token.data.email : undefined;
+        const proven = Boolean(user.email && sentTo && sentTo.toLowerCase() === user.email.toLowerCase());
+        const changes = { passwordHash, passwordUpdatedAt: new Date(), invitedAt: null, emailVerified: proven };
         await repository.update(user.id, changes, tx);
         await audit.record({ actor: { type: 'user', id: user.id, label: describeUser(user) },
-          action: 'user.invitation_accepted', targetUserId: user.id, targetLabel: describeUser(user) }, tx);
-        if (user.email) await queue({ template: 'email-verification', to: user.email, userId: user.id }, tx);
+          action: 'user.invitation_accepted', targetUserId: user.id, targetLabel: describeUser(user),
+          details: { emailVerified: proven } }, tx);
+        if (user.email && !proven) {
+          await queue({ template: 'email-verification', to: user.email, userId: user.id }, tx);
+        }
         return { ...user, ...changes };
       }).finally(deps.wakeMail);
     },
@@ -258,9 +271,13 @@ export function createUserLinks(deps: UserLinksDeps) {
      * whether or not the account exists: one queued row; the mail worker resolves it.
      */
     async requestPasswordReset(identifier: string, ip: string): Promise<void> {
+      const typed = identifier.trim().slice(0, 320);
+      // Named in the audit log when the account exists (the answer to the client is the same either way).
+      const account = typed ? await users.findBySignInIdentifier(typed) : undefined;
       await db.transaction(async (tx) => {
-        await queue({ template: 'password-reset', params: { identifier: identifier.trim().slice(0, 320) } }, tx);
-        await audit.record({ actor: SELF_SERVICE, action: 'user.password_reset_requested', details: { ip } }, tx);
+        await queue({ template: 'password-reset', params: { identifier: typed } }, tx);
+        await audit.record({ actor: SELF_SERVICE, action: 'user.password_reset_requested', details: { ip },
+          ...(account ? { targetUserId: account.id, targetLabel: describeUser(account) } : {}) }, tx);
       });
       deps.wakeMail();
     },

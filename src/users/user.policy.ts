@@ -25,6 +25,44 @@ export class ServiceAccountError extends DomainError {
 const SERVICE_ACCOUNT_PROTECTED = 'Only an Administrator can change a service account.';
 
 /**
+ * What nobody does to their own account, whatever they call through (the console, SCIM with
+ * their own key, a mass action): each would sign them out, or take the console away, with no way
+ * back in. Someone else does it, or the CLI (the operator's way back: `user role`, `user unlock`).
+ */
+export type OwnAccountAction = 'block' | 'lock' | 'delete' | 'change-role';
+
+const OWN_ACCOUNT_REFUSALS: Record<OwnAccountAction, string> = {
+  block: 'You cannot block your own account: you would be signed out and could not get back in.',
+  lock: 'You cannot lock your own account: you would be signed out and could not get back in.',
+  delete: 'You cannot delete your own account here: it would be gone for good at once, you would be signed out and '
+    + 'could not get back in.',
+  'change-role': 'You cannot change your own role: you could lose the console and could not get it back.',
+};
+
+/** The refusal in words, with whom to ask: an Administrator asks another one, a Manager an Administrator. */
+export function ownAccountRefusal(action: OwnAccountAction, scope: StaffScope): string {
+  return `${OWN_ACCOUNT_REFUSALS[action]} ${scope.kind === 'all' ? 'Ask another Administrator.'
+    : 'Ask an Administrator.'}`;
+}
+
+export class OwnAccountError extends DomainError {
+  constructor(action: OwnAccountAction, scope: StaffScope) {
+    super('own_account', ownAccountRefusal(action, scope), 403);
+  }
+}
+
+/** Whether the account is the actor's own: a person acting, never the CLI, setup or the system. */
+export function isOwnAccount(actor: Actor, user: Pick<User, 'id'>): boolean {
+  return actor.type === 'user' && actor.id !== undefined && actor.id !== null && String(actor.id) === String(user.id);
+}
+
+/** For block, lock and delete: refused on the actor's own account. */
+export function assertNotOwnAccount(actor: Actor, user: Pick<User, 'id'>, action: OwnAccountAction,
+  scope: StaffScope): void {
+  if (isOwnAccount(actor, user)) throw new OwnAccountError(action, scope);
+}
+
+/**
  * A person, not a service account. Only a person signs in interactively (password sign-in; the
  * console and account pages ride on it), has a password and receives mail (invitations, resets,
  * recovery links, notices).

@@ -151,6 +151,13 @@ export function createUserRepository(db: Db) {
       return rows[0] ?? null;
     },
 
+    /** The users of `ids` that exist, in one statement (ids that are not numbers find nothing). */
+    async findByIds(ids: string[], tx?: Db): Promise<User[]> {
+      const numeric = ids.filter((id) => NUMERIC_ID.test(id));
+      if (numeric.length === 0) return [];
+      return (await (tx ?? db).query<User>(USERS_BY_ID, [numeric])).rows;
+    },
+
     /**
      * The user a typed identifier names. An e-mail-form value (kind `email`) is looked up as
      * email or as login, in one statement over both unique indexes: a login may be an email

@@ -14,10 +14,12 @@ import { effectiveLevels, isKnownPrivacyField, isPrivacyLevel, PRIVACY_LEVELS, t
   type PrivacyLevels } from './privacy.js';
 import type { SettingsService, SettingsSnapshot } from '../settings/settings.service.js';
 import { inScope, type StaffScope } from '../platform/access.js';
-import { assertMayChange, grantableRoles, isPerson, protectsAdministrator } from './user.policy.js';
+import { assertMayChange, grantableRoles, isOwnAccount, isPerson, ownAccountRefusal, protectsAdministrator,
+} from './user.policy.js';
 import { parseProfile, type ProfileData, type ProfileInput } from './user-input.js';
 import { uniqueViolationField, type UserRepository } from './user.repository.js';
 import { signInStatus } from './user-status.js';
+import { createSignInAudit, type SignInContext } from './sign-in-audit.js';
 
 export interface CreateUserInput extends ProfileInput {
   password?: string;
@@ -84,6 +86,7 @@ export function describeUser(user: Pick<User, 'id' | 'login' | 'email' | 'phoneN
 
 export function createUserService(deps: UserServiceDeps) {
   const { db, users, hasher, audit, settings } = deps;
+  const signIns = createSignInAudit(audit, describeUser);
 
   const levelsWith = (user: User, snapshot: SettingsSnapshot): PrivacyLevels =>
     effectiveLevels(user.claimPrivacy, deps.privacyDefaults,
@@ -209,7 +212,7 @@ export function createUserService(deps: UserServiceDeps) {
       const snapshot = await settings.current();
       const { data, errors } = parseProfile(input, {
         defaultPhoneRegion: deps.defaultPhoneRegion, customFields: snapshot.customFields,
-        previousCustom: existing.customFields,
+        previousCustom: existing.customFields, previousPicture: existing.picture,
       });
       if (Object.keys(errors).length > 0) throw new ValidationError(errors);
       const changes: Partial<User> = {};
@@ -273,6 +276,10 @@ export function createUserService(deps: UserServiceDeps) {
           && (await users.countActiveAdmins(tx)) <= 1 && !user.blocked) {
           throw new LastAdministratorError();
         }
+        // The organization of one's own account may change; the role may not (the users policy).
+        if (permissions.role !== user.role && isOwnAccount(actor, user)) {
+          throw new ValidationError({ role: ownAccountRefusal('change-role', scope) });
+        }
         const from = { role: user.role, organizationId: user.organizationId };
         if (from.role === permissions.role && from.organizationId === permissions.organizationId) return user;
         await users.update(id, permissions, tx);
@@ -290,34 +297,51 @@ export function createUserService(deps: UserServiceDeps) {
      * (and a lock that has run out). While the account is locked automatically every attempt
      * is `invalid`, the right password included, and counts nothing: the lock is no password
      * oracle and failures during it do not prolong it.
+     *
+     * With `context` (the sign-in page), every outcome is audited: success, failure (the account
+     * when it exists, a hash of the typed identifier when not) and refusal by status. Without
+     * it (a password typed again to confirm an action), only failures count toward the lock.
      */
-    async signIn(identifier: string, password: string): Promise<SignInResult> {
+    async signIn(identifier: string, password: string, context?: SignInContext): Promise<SignInResult> {
       const parsed = classifyIdentifier(identifier, deps.defaultPhoneRegion);
       const user = parsed ? await users.findByIdentifier(parsed.kind, parsed.value) : null;
       const ok = await hasher.verify(password, user?.passwordHash);
+      const failed = async (reason: Parameters<typeof signIns.failed>[2]) => {
+        if (context) await signIns.failed(user, identifier, reason, context);
+        return { outcome: 'invalid' } as const;
+      };
+      const refused = async <R extends SignInResult>(result: R & { user: User },
+        reason: Parameters<typeof signIns.refused>[1]): Promise<R> => {
+        if (context) await signIns.refused(result.user, reason, context);
+        return result;
+      };
       // A service account never signs in (whatever its row holds), and typing its name counts nothing:
       // failures must not lock the account its provisioning key depends on.
-      if (user && !isPerson(user)) return { outcome: 'invalid' };
-      if (user && isLockedAutomatically(user)) return { outcome: 'invalid' };
+      if (user && !isPerson(user)) return failed('not_a_person');
+      if (user && isLockedAutomatically(user)) return failed('locked_automatically');
       if (!user || !ok) {
         const { lockout } = await settings.current();
         const failures = await users.countFailedSignIn(user?.id ?? null, lockout.windowMinutes);
+        const result = await failed('wrong_password');
         if (user && failures >= lockout.maxFailures && signInStatus(user).kind === 'active') {
           await lockAfterFailures(user, failures, lockout.lockMinutes);
         }
-        return { outcome: 'invalid' };
+        return result;
       }
       if (user.deletionScheduledAt && !user.blocked) {
-        return { outcome: 'deletion_scheduled', user, at: user.deletionScheduledAt };
+        return refused({ outcome: 'deletion_scheduled', user, at: user.deletionScheduledAt }, 'deletion_scheduled');
       }
       const status = signInStatus(user);
-      if (status.kind === 'deleted') return { outcome: 'invalid' };
-      if (status.kind === 'blocked') return { outcome: 'blocked', user };
-      if (status.kind === 'locked') return { outcome: 'locked', user, until: status.until };
-      if (user.passwordResetRequired) return { outcome: 'reset_required', user };
+      if (status.kind === 'deleted') return failed('deleted');
+      if (status.kind === 'blocked') return refused({ outcome: 'blocked', user }, 'blocked');
+      if (status.kind === 'locked') return refused({ outcome: 'locked', user, until: status.until }, 'locked');
+      if (user.passwordResetRequired) return refused({ outcome: 'reset_required', user }, 'reset_required');
       const expiredLock = user.lockedAt ? { lockedAt: null, lockedUntil: null, lockedReason: null } : {};
-      await users.update(user.id,
-        { lastSignInAt: new Date(), failedSignIns: 0, failedSignInsSince: null, ...expiredLock });
+      await db.transaction(async (tx) => {
+        await users.update(user.id,
+          { lastSignInAt: new Date(), failedSignIns: 0, failedSignInsSince: null, ...expiredLock }, tx);
+        if (context) await signIns.succeeded(user, context, Boolean(user.lockedAt), tx);
+      });
       return user.passwordChangeRequired ? { outcome: 'change_required', user } : { outcome: 'ok', user };
     },
 
@@ -331,6 +355,9 @@ export function createUserService(deps: UserServiceDeps) {
 
     /** Inside a transaction (`tx`) through it; otherwise batched with concurrent lookups. */
     findById: (id: string, tx?: Db) => users.findById(id, tx),
+
+    /** Many users in one statement; those that do not exist are left out. */
+    findByIds: (ids: string[], tx?: Db) => users.findByIds(ids, tx),
 
     /** For the console: the user if the scope reaches it, else NotFoundError. */
     get: (id: string, scope: StaffScope) => requireUser(id, scope),

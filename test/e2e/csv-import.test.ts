@@ -110,7 +110,10 @@ describe('a CSV import in a browser', () => {
       page.getByRole('link', { name: 'Download the failed rows as CSV' }).click(),
     ]);
     expect(download.suggestedFilename()).toMatch(/^import-\d+-errors\.csv$/);
-    const csv = parseCsv(await readFile((await download.path())!, 'utf8'));
+    // For a spreadsheet: a UTF-8 byte-order mark first, so the names in it open (and are saved back) as written.
+    const bytes = await readFile((await download.path())!);
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const csv = parseCsv(bytes.subarray(3).toString('utf8'));
     expect(csv[0]).toEqual(['login', 'email', 'nickname', 'organization', 'groups', 'role', 'import_row',
       'import_errors']);
     expect(csv.slice(1).map((r) => r[6])).toEqual([String(BAD_EMAIL), String(BAD_ROLE)]);

@@ -68,7 +68,7 @@ async function runAction(userId: string, link: string, button: string) {
   await admin.getByRole('button', { name: button }).click();
 }
 
-it('invitation → choose a password → sign in to an app → confirm the address', async () => {
+it('invitation → choose a password → the address is confirmed, no second email → sign in to an app', async () => {
   await admin.goto(`${server.issuer}/admin/users`);
   await admin.getByRole('link', { name: 'Invite user' }).click();
   await admin.getByLabel('Email').fill('ivy@example.com');
@@ -94,17 +94,64 @@ it('invitation → choose a password → sign in to an app → confirm the addre
   const tokens = await finishSignIn(page, request);
   expect(tokens.claims()?.sub).toBeTruthy();
 
-  // The address is confirmed only by its own link.
+  // Opening the invitation proved the inbox: the address is confirmed, and no confirmation email follows.
   const user = (await server.foyer.services.users.findBySignInIdentifier('ivy@example.com'))!;
-  expect(user).toMatchObject({ invitedAt: null, emailVerified: false });
-  const verification = await smtp.waitFor('ivy@example.com', /Confirm your email address/);
-  await ivy.goto(linksIn(verification.text).find((l) => l.includes('/verify-email/'))!);
-  await ivy.getByRole('button', { name: 'Confirm my address' }).click();
-  await ivy.getByText('ivy@example.com is confirmed').waitFor();
-  expect((await server.foyer.services.users.findById(user.id))!.emailVerified).toBe(true);
+  expect(user).toMatchObject({ invitedAt: null, emailVerified: true });
+  const queued: { n: number }[] = await server.db.dataSource.query(
+    "SELECT count(*)::int AS n FROM mail_outbox WHERE user_id = $1 AND template = 'email-verification'", [user.id]);
+  expect(queued[0].n).toBe(0);
+  await ivy.goto(`${server.issuer}/account`);
+  await expect(ivy.locator('tr[data-identifier="email"]').textContent()).resolves.not.toContain('unconfirmed');
   // The invitation link was single-use.
   await ivy.goto(link);
   await ivy.getByText('This link has already been used').waitFor();
+});
+
+/** Invites `email` from the console and returns the link of the invitation email that arrives. */
+async function inviteFromConsole(email: string): Promise<{ link: string; userId: string }> {
+  const before = smtp.messages.length;
+  await admin.goto(`${server.issuer}/admin/users`);
+  await admin.getByRole('link', { name: 'Invite user' }).click();
+  await admin.getByLabel('Email').fill(email);
+  await admin.getByRole('button', { name: 'Send invitation' }).click();
+  await admin.getByText('The invitation is on its way.').waitFor();
+  const mail = await smtp.waitFor(email, /invited to Foyer/, { after: before });
+  const user = (await server.foyer.services.users.findBySignInIdentifier(email))!;
+  return { link: linksIn(mail.text).find((l) => l.includes('/invitation/'))!, userId: user.id };
+}
+
+it('a link replaced by a resent invitation says a newer link was sent; the newer one works', async () => {
+  const { link: first, userId } = await inviteFromConsole('iris@example.com');
+  const before = smtp.messages.length;
+  await runAction(userId, 'Resend invitation', 'Resend invitation');
+  const resent = await smtp.waitFor('iris@example.com', /invited to Foyer/, { after: before });
+  const second = linksIn(resent.text).find((l) => l.includes('/invitation/'))!;
+  expect(second).not.toBe(first);
+
+  const iris = await newPage();
+  const old = await iris.goto(first);
+  expect(old?.status()).toBe(410);
+  await iris.getByText('A newer link was sent').waitFor();
+  await expect(iris.getByText('already been used').count()).resolves.toBe(0);
+
+  await iris.goto(second);
+  await iris.getByLabel('New password').fill('rainbow bridge 7');
+  await iris.getByLabel('Repeat the password').fill('rainbow bridge 7');
+  await iris.getByRole('button', { name: 'Set my password' }).click();
+  await iris.getByText('Your password is set').waitFor();
+});
+
+it('the link of a cancelled invitation says the invitation was cancelled', async () => {
+  const { link, userId } = await inviteFromConsole('cass@example.com');
+  await runAction(userId, 'Cancel invitation', 'Cancel invitation');
+  await eventually(async () => (await server.foyer.services.users.findById(userId)) === null);
+
+  const cass = await newPage();
+  const opened = await cass.goto(link);
+  expect(opened?.status()).toBe(410);
+  await cass.getByRole('heading', { name: 'This invitation was cancelled' }).waitFor();
+  await expect(cass.getByText('already been used').count()).resolves.toBe(0);
+  await expect(cass.getByLabel('New password').count()).resolves.toBe(0);
 });
 
 it('forced reset → the old refresh token is dead at once → the sign-in page says a link was sent → reset → sign in',

@@ -51,8 +51,9 @@ it('blocks 1,000 users matching a filter with a progress bar, and leaves none ha
   await page.getByLabel('With the selected users').selectOption('block');
   await page.getByLabel(/Select all .*1000 users matching this filter/).check();
   await page.getByRole('button', { name: 'Continue…' }).click();
-  await page.getByRole('heading', { name: 'Block 1000 users?' }).waitFor();
-  await page.getByRole('button', { name: 'Block 1000 users' }).click();
+  // The count with thousands separators (issue 17 item 2).
+  await page.getByRole('heading', { name: 'Block 1,000 users?' }).waitFor();
+  await page.getByRole('button', { name: 'Block 1,000 users' }).click();
 
   await page.waitForURL(/\/admin\/jobs\/\d+$/);
   await expect(page.locator('progress#job-progress').getAttribute('max')).resolves.toBe('1000');

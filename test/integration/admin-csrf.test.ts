@@ -50,17 +50,17 @@ const FORMS: { label: string; path: () => string; form: () => Form; status?: num
   { label: 'create organization', path: () => '/admin/organizations', form: () => ({ name: 'Forged org' }) },
   { label: 'rename organization', path: () => `/admin/organizations/${orgA}`, form: () => ({ name: 'Forged name' }) },
   { label: 'delete organization', path: () => `/admin/organizations/${orgEmpty}/delete`, form: () => ({}) },
-  { label: 'password policy', path: () => '/admin/settings/password-policy', form: () => ({ minLength: '1' }) },
+  { label: 'password policy', path: () => '/admin/settings/password-policy', form: () => ({ minLength: '10' }) },
   { label: 'add custom field', path: () => '/admin/settings/custom-fields',
     form: () => ({ key: 'forged', label: 'Forged', type: 'text' }) },
-  // Applications: the create and regenerate forms answer with the one-time secret page (200).
-  { label: 'create application', path: () => '/admin/apps', form: () => appForm('Forged app'), status: 200 },
+  // Applications: the create and regenerate forms answer 303 to the page that shows the secret once.
+  { label: 'create application', path: () => '/admin/apps', form: () => appForm('Forged app') },
   { label: 'edit application', path: () => `/admin/apps/${appId}`, form: () => appForm('Forged name') },
-  { label: 'regenerate secret', path: () => `/admin/apps/${appId}/secret`, form: () => ({}), status: 200 },
+  { label: 'regenerate secret', path: () => `/admin/apps/${appId}/secret`, form: () => ({}) },
   { label: 'add application administrator', path: () => `/admin/apps/${appId}/members`,
     form: () => ({ user: 'target', role: 'admin' }) },
   { label: 'personal OAuth application', path: () => `/admin/users/${target.id}/oauth-apps`,
-    form: () => ({ name: 'Forged job', organizationId: String(orgA), active: 'on' }), status: 200 },
+    form: () => ({ name: 'Forged job', organizationId: String(orgA), active: 'on' }) },
   { label: 'deactivate application', path: () => `/admin/apps/${appId}/deactivate`, form: () => ({}) },
   { label: 'delete application', path: () => `/admin/apps/${doomedAppId}/delete`, form: () => ({}) },
 ];

@@ -22,6 +22,24 @@ const query = <T = Record<string, unknown>>(sql: string,
 const secretIn = (html: string) => /id="client-secret" type="text" readonly value="([^"]+)"/.exec(html)?.[1];
 const clientIdIn = (html: string) => /<code id="client-id">([^<]+)<\/code>/.exec(html)?.[1];
 
+/**
+ * A new secret's POST answers 303 to the page that shows it once; that page, reloaded, shows it no more
+ * (issue 17, item 7). The page as first shown.
+ */
+async function secretPage(session: HttpSession, res: Response): Promise<string> {
+  expect(res.status).toBe(303);
+  const location = res.headers.get('location')!;
+  expect(location).toMatch(/^\/admin\/apps\/[^/]+\/secret\/new$/);
+  const shown = await session.get(location);
+  expect(shown.status).toBe(200);
+  expect(shown.headers.get('cache-control')).toContain('no-store');
+  const html = await shown.text();
+  const again = await (await session.get(location)).text();
+  expect(again).toContain('This secret was shown once and cannot be shown again.');
+  expect(again).not.toContain(secretIn(html)!);
+  return html;
+}
+
 async function post(session: HttpSession, path: string, fields: Record<string, string | string[]>, tokenFrom = path) {
   const body = new URLSearchParams();
   body.set('_csrf', await formToken(session, tokenFrom));
@@ -57,9 +75,8 @@ afterAll(() => server?.close());
 describe('an Administrator', () => {
   it('creates an application and sees its secret once, hashed in the database', async () => {
     const res = await post(as.admin, '/admin/apps', { ...machineApp('Reporting'), scopes: [] }, '/admin/apps/new');
-    expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toContain('no-store');
-    const html = await res.text();
+    const html = await secretPage(as.admin, res);
     const [clientId, secret] = [clientIdIn(html)!, secretIn(html)!];
     expect(secret).toMatch(/^[\w-]{40,}$/);
     expect(html).toContain('shown only once');
@@ -214,8 +231,7 @@ describe('personal OAuth applications', () => {
 
     const res = await post(as.manager, `/admin/users/${people.stranger.id}/oauth-apps`,
       { name: 'Nightly sync', organizationId: String(orgA), active: 'on' }, form);
-    expect(res.status).toBe(200);
-    const html = await res.text();
+    const html = await secretPage(as.manager, res);
     const [clientId, secret] = [clientIdIn(html)!, secretIn(html)!];
     await expect(oidc.clientCredentialsGrant(await discover(server.issuer, clientId, secret),
       {})).resolves.toHaveProperty('access_token');
@@ -266,9 +282,8 @@ describe("an application's users", () => {
     const app = await applications.create({ name: 'Granted app', redirectUris: ['https://granted.example.com/cb'], postLogoutRedirectUris: [], grantTypes: [], isPublic: false }, CLI_ACTOR, people.owner.id);
     const fan = await users.create({ login: 'fan', email: 'fan@example.com', password: PASSWORD, organizationId: orgA },
       CLI_ACTOR, ALL_USERS);
-    const grant = new server.foyer.provider.Grant({ accountId: fan.id, clientId: app.client_id });
-    grant.addOIDCScope('openid email');
-    await grant.save();
+    await server.foyer.services.accountRecords.rememberConsent(fan.id, app.client_id,
+      { scopes: ['openid', 'email'], claims: [], rejectedClaims: [] });
 
     const page = await (await as.admin.get(`/admin/apps/${app.client_id}`)).text();
     expect(page).toContain(`data-user-id="${fan.id}"`);

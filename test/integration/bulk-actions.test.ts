@@ -60,11 +60,12 @@ it('blocks every user matching a filter, each completely, and records who did it
 
 it('goes on after a user fails, and says why that one failed', async () => {
   const ids = await seed('massmixed', 5);
-  const jobId = await services.bulk.start('delete', { ids: [...ids, admin.actor.id!] }, admin);
+  const jobId = await services.bulk.start('delete', { ids: [...ids, admin.actor.id!] }, admin, { confirmedCount: 6 });
   const job = await runToEnd(jobId);
   expect(job).toMatchObject({ total: 6, done: 5, failed: 1 });
   expect(await services.bulk.items(jobId, 'failed', 10)).toEqual([
-    { jobId, userId: admin.actor.id, label: 'root', error: 'You cannot delete your own account in a mass action' },
+    { jobId, userId: admin.actor.id, label: 'root', error: 'You cannot delete your own account here: it would be gone '
+      + 'for good at once, you would be signed out and could not get back in. Ask another Administrator.' },
   ]);
   expect((await db.dataSource.query('SELECT count(*)::int AS n FROM users WHERE id = ANY($1::bigint[])',
     [ids]))[0].n).toBe(0);
@@ -139,4 +140,44 @@ it('adds users matching a filter to a group, and removes ticked ones, recording 
   const [{ n }] = await db.dataSource.query('SELECT count(*)::int AS n FROM audit_events WHERE action IN '
     + "('group.member_added', 'group.member_removed')");
   expect(n).toBe(40);
+});
+
+describe('deleting more than one user (issue 17 item 2)', () => {
+  const jobsAndEvents = async () => [await count('SELECT count(*) AS n FROM bulk_jobs'),
+    await count("SELECT count(*) AS n FROM audit_events WHERE action = 'users.mass_action_started'")];
+
+  it('starts nothing unless the number typed is that of the users the job resolves', async () => {
+    const ids = await seed('massconfirm', 12);
+    const admins = await seed('massconfirm-admin', 2);
+    await db.dataSource.query("UPDATE users SET role = 'ADMIN' WHERE id = ANY($1::bigint[])", [admins]);
+    const filter = { filter: { scope: { kind: 'all' as const }, q: 'massconfirm' } };
+    expect(await services.bulk.preview(filter, admin)).toMatchObject({ total: 14, administrators: 2,
+      includesActor: false, first: expect.arrayContaining([expect.objectContaining({ id: ids[0] })]) });
+    const before = await jobsAndEvents();
+    await expect(services.bulk.start('delete', filter, admin)).rejects.toMatchObject({
+      fields: { confirm: 'Type the number of users to delete, 14, to confirm.' } });
+    await expect(services.bulk.start('delete', filter, admin, { confirmedCount: 13 })).rejects.toMatchObject({
+      fields: { confirm: 'That is not the number of users to delete. Type 14 to confirm.' } });
+    await expect(services.bulk.start('delete', filter, admin, { confirmedCount: null })).rejects.toMatchObject({
+      fields: { confirm: expect.stringContaining('Type 14 to confirm') } });
+    // Counted on the ticks as the job resolves them: an id of nobody does not count.
+    await expect(services.bulk.start('delete', { ids: [...ids.slice(0, 3), '999999999'] }, admin,
+      { confirmedCount: 4 })).rejects.toMatchObject({ fields: { confirm: expect.stringContaining('Type 3') } });
+    // Nothing of the refused jobs is left: no job (nor its items), no event, every user still there.
+    expect(await jobsAndEvents()).toEqual(before);
+    expect(await count("SELECT count(*) AS n FROM users WHERE login LIKE 'massconfirm%'")).toBe(14);
+
+    const jobId = await services.bulk.start('delete', filter, admin, { confirmedCount: 14 });
+    expect(await runToEnd(jobId)).toMatchObject({ total: 14, done: 14, failed: 0 });
+    // The same confirmation sent again finds nobody left, and starts nothing.
+    await expect(services.bulk.start('delete', filter, admin, { confirmedCount: 14 })).rejects.toMatchObject({
+      fields: { confirm: 'None of the selected users is left to delete.' } });
+  });
+
+  it('deletes a single user without a number typed', async () => {
+    const [id] = await seed('massconfirm-single', 1);
+    expect(await services.bulk.preview({ ids: [id] }, admin)).toMatchObject({ total: 1, administrators: 0 });
+    const jobId = await services.bulk.start('delete', { ids: [id] }, admin);
+    expect(await runToEnd(jobId)).toMatchObject({ total: 1, done: 1 });
+  });
 });

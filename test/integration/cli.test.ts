@@ -1,4 +1,5 @@
 // The operator CLI as a real process on a real database: JSON out, clear errors, exit codes.
+import bcrypt from 'bcrypt';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { runCli } from '../support/processes.js';
 
@@ -127,5 +128,82 @@ describe('npm run cli', () => {
     const bad = await runCli(['client', 'create', '--name', 'Bad', '--redirect-uri', 'not a url'], env);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/redirect_uri: "not a url" is not an absolute URL/);
+  });
+});
+
+describe('the way back for an Administrator locked out of the console', () => {
+  const userRow = async () => (await db.dataSource.query('SELECT id, role, organization_id, locked_at, '
+    + "failed_sign_ins, password_hash FROM users WHERE login = 'carol'"))[0];
+  const cliEvents = async (action: string) => db.dataSource.query('SELECT actor_type, details FROM audit_events '
+    + 'WHERE action = $1 AND target_user_id = $2 ORDER BY id', [action, (await userRow()).id]);
+
+  beforeAll(async () => {
+    const created = await runCli(['user', 'create', '--login', 'carol', '--email', 'carol@example.com', '--password',
+      'first pass of hers 1', '--role', 'ADMIN'], env);
+    expect(created.code).toBe(0);
+    // Another Administrator, so carol is not the last one (who keeps the role).
+    expect((await runCli(['user', 'create', '--login', 'dora', '--password', 'first pass of hers 1', '--role',
+      'ADMIN'], env)).code).toBe(0);
+  });
+
+  it('changes a role (a Manager needs an organization), audited as the CLI', async () => {
+    const [org] = await db.dataSource.query("INSERT INTO organizations (name, slug) VALUES ('CLI org', 'cli-org') "
+      + 'RETURNING id');
+    const noOrganization = await runCli(['user', 'role', 'carol', 'MANAGER'], env);
+    expect(noOrganization.code).toBe(1);
+    expect(noOrganization.stderr).toMatch(/organizationId: A Manager needs an organization/);
+
+    const manager = await runCli(['user', 'role', 'carol', 'MANAGER', '--organization', String(org.id)], env);
+    expect(manager.stderr).toBe('');
+    expect(manager.code).toBe(0);
+    expect(manager.json()).toEqual({ id: Number((await userRow()).id), login: 'carol', role: 'MANAGER',
+      organization_id: org.id });
+    // Without --organization the user keeps the one they are in.
+    const admin = await runCli(['user', 'role', 'carol', 'ADMIN'], env);
+    expect(admin.json()).toMatchObject({ role: 'ADMIN', organization_id: org.id });
+    expect(await userRow()).toMatchObject({ role: 'ADMIN', organization_id: org.id });
+
+    const unknown = await runCli(['user', 'role', 'carol', 'OWNER'], env);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/the role must be MEMBER, MANAGER or ADMIN/);
+    expect(await cliEvents('user.permissions_changed')).toEqual([
+      { actor_type: 'cli', details: { from: { role: 'ADMIN', organizationId: null },
+        to: { role: 'MANAGER', organizationId: org.id } } },
+      { actor_type: 'cli', details: { from: { role: 'MANAGER', organizationId: org.id },
+        to: { role: 'ADMIN', organizationId: org.id } } },
+    ]);
+  });
+
+  it('unlocks, clearing the failed sign-ins', async () => {
+    await db.dataSource.query("UPDATE users SET locked_at = now(), locked_reason = 'Too many failed sign-ins', "
+      + "failed_sign_ins = 5 WHERE login = 'carol'");
+    const res = await runCli(['user', 'unlock', 'carol'], env);
+    expect(res.code).toBe(0);
+    expect(res.json()).toEqual({ id: Number((await userRow()).id), login: 'carol', locked: false });
+    expect(await userRow()).toMatchObject({ locked_at: null, failed_sign_ins: 0 });
+    expect(await cliEvents('user.unlocked')).toEqual([{ actor_type: 'cli', details: { wasLocked: true } }]);
+  });
+
+  it('sets a password read from the first line of piped stdin, by the policy, never printing it', async () => {
+    const password = 'a brand new passphrase 7';
+    const res = await runCli(['user', 'set-password', 'carol'], env, `${password}\nnot this line\n`);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    expect(res.json()).toEqual({ id: Number((await userRow()).id), login: 'carol', password_set: true });
+    expect(res.stdout).not.toContain(password);
+    const { password_hash: hash } = await userRow();
+    await expect(bcrypt.compare(password, hash)).resolves.toBe(true);
+
+    const short = await runCli(['user', 'set-password', 'carol'], env, 'short\r\n');
+    expect(short.code).toBe(1);
+    expect(short.stderr).toMatch(/password: Use at least 8 characters/);
+    const empty = await runCli(['user', 'set-password', 'carol'], env, '');
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/the new password on the first line of stdin/);
+    expect((await userRow()).password_hash).toBe(hash);
+
+    const events = await cliEvents('user.password_set');
+    expect(events).toEqual([{ actor_type: 'cli', details: { temporary: false, unlocked: false } }]);
+    expect(JSON.stringify(events)).not.toContain(password);
   });
 });

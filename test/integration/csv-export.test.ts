@@ -25,7 +25,12 @@ beforeAll(async () => {
   const group = await groups.create({ name: 'Exporters' }, CLI_ACTOR, { kind: 'all' });
   await groups.addMembers(group.id, [tricky.id], CLI_ACTOR, { kind: 'all' });
   for (let i = 0; i < 12; i += 1) await users.create({ login: `exp-plain${i}` }, CLI_ACTOR, ALL_USERS);
+  await users.create({ login: 'bom-petr', givenName: 'Петр' }, CLI_ACTOR, ALL_USERS);
+  await users.create({ login: 'bom-sean', givenName: 'Seán' }, CLI_ACTOR, ALL_USERS);
 });
+
+const bytesOf = async (res: Response) => Buffer.from(await res.arrayBuffer());
+const BOM = [0xef, 0xbb, 0xbf];
 afterAll(() => server?.close());
 
 it('escapes cells and defuses formulas', () => {
@@ -60,6 +65,31 @@ it('exports the chosen columns of the filtered users, and never a password hash'
   expect([...event.details.columns].sort()).toEqual([...rows[0]].sort());
 });
 
+describe('the encoding', () => {
+  it('starts the file with a UTF-8 byte-order mark, so spreadsheets open Петр and Seán as written', async () => {
+    const session = await consoleSession(server.issuer, 'root', 'console password 1');
+    const chooser = await (await session.get('/admin/users/export?q=bom-')).text();
+    expect(chooser).toMatch(/<input type="radio" name="encoding" value="spreadsheet" checked> A spreadsheet/);
+    expect(chooser).toMatch(/<input type="radio" name="encoding" value="plain" > A script or another system/);
+    for (const query of ['', '&encoding=spreadsheet', '&encoding=bogus']) {
+      const bytes = await bytesOf(await session.get(`/admin/users/export.csv?q=bom-&column=login&column=given_name`
+        + `${query}`));
+      expect([...bytes.subarray(0, 3)]).toEqual(BOM);
+      expect(bytes.subarray(3).toString('utf8')).toBe('login,given_name\r\nbom-petr,Петр\r\nbom-sean,Seán\r\n');
+    }
+  });
+
+  it('leaves it out when plain UTF-8 is asked for', async () => {
+    const session = await consoleSession(server.issuer, 'root', 'console password 1');
+    const bytes = await bytesOf(await session.get('/admin/users/export.csv?q=bom-&column=login&column=given_name'
+      + '&encoding=plain'));
+    expect(bytes.toString('utf8')).toBe('login,given_name\r\nbom-petr,Петр\r\nbom-sean,Seán\r\n');
+    const [event] = await server.db.dataSource.query("SELECT details FROM audit_events WHERE action = 'users.exported' "
+      + 'ORDER BY id DESC LIMIT 1');
+    expect(event.details.bom).toBe(false);
+  });
+});
+
 it("limits a Manager's export to their organization", async () => {
   const session = await consoleSession(server.issuer, 'boss', 'console password 1');
   const rows = parseCsv(await (await session.get('/admin/users/export.csv?column=login')).text());
@@ -88,7 +118,9 @@ describe('as a job, beyond the threshold', () => {
     const html = await (await session.get(page)).text();
     expect(html).toContain('Ready: 8 users.');
     expect(html).toMatch(/<progress id="export-progress" max="8" value="8"/);
-    const rows = parseCsv(await (await session.get(`${page}/download`)).text());
+    const file = await bytesOf(await session.get(`${page}/download`));
+    expect([...file.subarray(0, 3)]).toEqual(BOM);
+    const rows = parseCsv(file.subarray(3).toString('utf8'));
     expect(rows.map((r) => r[0])).toEqual(['login', ...Array.from({ length: 8 }, (_, i) => `job-user${i}`)]);
     await jobServer.foyer.mailWorker.wake();
     const [mail] = await jobServer.db.dataSource.query('SELECT status, text_body FROM mail_outbox WHERE template = '
@@ -104,5 +136,14 @@ describe('as a job, beyond the threshold', () => {
     expect(await jobServer.db.dataSource.query('SELECT * FROM export_chunks')).toEqual([]);
     expect(await (await session.get(page)).text()).toContain("This export's file was deleted");
     expect((await session.get(`${page}/download`)).status).toBe(404);
+  });
+
+  it('keeps the choice of plain UTF-8 for the download', async () => {
+    const session = await consoleSession(jobServer.issuer, 'root', 'console password 1');
+    const started = await session.get('/admin/users/export.csv?q=job-user&column=login&encoding=plain');
+    const page = started.headers.get('location')!;
+    await jobServer.foyer.exportWorker.wake();
+    const file = await bytesOf(await session.get(`${page}/download`));
+    expect(file.subarray(0, 7).toString('utf8')).toBe('login\r\n');
   });
 });

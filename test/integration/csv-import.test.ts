@@ -156,6 +156,57 @@ describe('files that cannot be imported', () => {
   });
 });
 
+describe('separators', () => {
+  it('imports a semicolon-separated file, as spreadsheets write CSV in many languages', async () => {
+    const csv = '\uFEFFlogin;email;nickname;family_name;groups\r\n'
+      + 'semi-petr;semi-petr@example.com;"Петр; the first";Иванов;Semi A\r\n'
+      + 'semi-sean;semi-sean@example.com;"Seán, Jr.";Ó Briain;"Semi A;Semi B"\r\n';
+    const { id, page } = await dryRun(server, admin, Buffer.from(csv, 'utf8'), 'invite');
+    expect((await jobState(server, id)).summary).toMatchObject({ create: 2, error: 0 });
+    expect(page).toContain('semi-petr');
+    await confirmImport(server, admin, id);
+    expect(await userBy('semi-petr')).toMatchObject({ email: 'semi-petr@example.com', nickname: 'Петр; the first',
+      family_name: 'Иванов' });
+    const sean = await userBy('semi-sean');
+    expect(sean).toMatchObject({ nickname: 'Seán, Jr.', family_name: 'Ó Briain' });
+    // A spreadsheet quotes a cell that holds the separator, as the groups cell with two groups.
+    expect((await server.foyer.services.groups.groupsOf(sean.id)).map((g) => g.name).sort()).toEqual(['Semi A',
+      'Semi B']);
+  });
+
+  it.each([
+    ['a header that mixes commas and semicolons', 'login,email;nickname\r\nx,x@example.com;X\r\n',
+      'The first line separates its column names with both commas (,) and semicolons (;)'],
+    ['a row separated with semicolons in a comma-separated file',
+      'login,email,nickname\r\n"sep-x";"sep-x@example.com";"X"\r\n',
+      'The file could not be read as CSV at line 2: a quoted cell is followed by ";", but this file separates its '
+        + 'cells with commas (,), as its first line does. Use the same separator on every line'],
+    ['a row separated with commas in a semicolon-separated file',
+      'login;email;nickname\r\n"sep-y","sep-y@example.com","Y"\r\n',
+      'a quoted cell is followed by ",", but this file separates its cells with semicolons (;)'],
+    ['a tab-separated file', 'login\temail\r\nx\tx@example.com\r\n', 'The columns of this file are separated by tabs'],
+    ['a quote left open', 'login,email,nickname\r\nsep-z,sep-z@example.com,"Zed\r\n',
+      'a double quote (") opened after row 1 is never closed'],
+    ['a quote in the middle of a cell', 'login,email,nickname\r\nsep-q,sep-q@example.com,O"Brien\r\n',
+      'The file could not be read as CSV at line 2: a double quote (") appears in the middle of a cell'],
+  ])('refuses %s in plain words, never the parser\'s', async (_case, csv, message) => {
+    const jobs = await count('import_jobs');
+    const res = await uploadCsv(admin, csv, 'invite');
+    expect(res.status).toBe(422);
+    const html = (await res.text()).replace(/&quot;/g, '"').replace(/&#39;/g, "'");
+    expect(html).toMatch(/class="field-error" id="file-error"/);
+    expect(html).toContain(message);
+    expect(html).not.toMatch(/Invalid (Closing|Opening) Quote|Quote Not Closed|instead of delimiter|trimable/i);
+    expect(await count('import_jobs')).toBe(jobs);
+  });
+
+  it('says which separator a row with too few cells seems to use', async () => {
+    const { page } = await dryRun(server, admin, 'login;email;nickname\r\nsep-w,sep-w@example.com,W\r\n', 'invite');
+    expect(page.replace(/&quot;/g, '"')).toContain('This row has 1 cell; the header names 3 columns. The file '
+      + 'separates its cells with ";" (as its first line does), but this row seems to use ","');
+  });
+});
+
 describe('matching and updating', () => {
   it('matches by login, then email; updates what differs; a second run of the same file changes nothing', async () => {
     const { users, groups } = server.foyer.services;

@@ -1,5 +1,6 @@
 // Export → import into an empty directory reproduces the users (every column the export
-// writes, but Foyer's own ids and times), and a 10,000-row file imports in one job.
+// writes, but Foyer's own ids and times), group names with the groups cell's separator in
+// them included, and a 10,000-row file imports in one job.
 import { CLI_ACTOR } from '../../src/audit/audit.service.js';
 import { ALL_USERS } from '../../src/platform/access.js';
 import { undefuse } from '../../src/provisioning/csv-reader.js';
@@ -87,6 +88,43 @@ it('reproduces the exported users in an empty directory', async () => {
     phone_number: '+14155550101', 'custom.team': '=SUM(A1)', groups: 'Everyone;Team A' });
   expect(after['rt-dora'].status).toBe('blocked');
   expect(after['rt-emil'].status).toBe('locked');
+});
+
+it('keeps a group whose name holds the separator whole, as the spreadsheet file it was exported as', async () => {
+  const { users, groups } = source.foyer.services;
+  const oncall = await groups.create({ name: 'Ops, on-call; EU' }, CLI_ACTOR, ALL);
+  const backslash = await groups.create({ name: 'R\\D; \\;' }, CLI_ACTOR, ALL);
+  const petr = await users.create({ login: 'grp-petr', email: 'grp-petr@example.com', givenName: 'Петр' }, CLI_ACTOR,
+    ALL_USERS);
+  const sean = await users.create({ login: 'grp-sean', email: 'grp-sean@example.com', givenName: 'Seán' }, CLI_ACTOR,
+    ALL_USERS);
+  await groups.addMembers(oncall.id, [petr.id, sean.id], CLI_ACTOR, ALL);
+  await groups.addMembers(backslash.id, [sean.id], CLI_ACTOR, ALL);
+
+  // The file as the browser saves it: the bytes, byte-order mark first.
+  const session = await consoleSession(source.issuer, 'root', 'console password 1');
+  const res = await session.get('/admin/users/export.csv?q=grp-&column=login&column=email&column=given_name'
+    + '&column=groups');
+  const file = Buffer.from(await res.arrayBuffer());
+  expect([...file.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+  expect(file.subarray(3).toString('utf8')).toContain('grp-sean,grp-sean@example.com,Seán,'
+    + '"Ops, on-call\\; EU;R\\\\D\\; \\\\\\;"');
+
+  const admin = await consoleSession(target.issuer, 'root', 'console password 1');
+  const { id, page } = await dryRun(target, admin, file, 'invite');
+  expect((await jobState(target, id)).summary).toMatchObject({ create: 2, error: 0,
+    newGroups: ['Ops, on-call; EU', 'R\\D; \\;'] });
+  expect(page).toContain('New groups: Ops, on-call; EU, R&#92;D; &#92;;</li>'); // two groups, not three
+  await confirmImport(target, admin, id);
+  const groupsOf = async (login: string) => {
+    const user = (await target.db.dataSource.query('SELECT id::text AS id, given_name FROM users WHERE login = $1',
+      [login]))[0];
+    return { givenName: user.given_name,
+      groups: (await target.foyer.services.groups.groupsOf(user.id)).map((g) => g.name).sort() };
+  };
+  expect(await groupsOf('grp-petr')).toEqual({ givenName: 'Петр', groups: ['Ops, on-call; EU'] });
+  expect(await groupsOf('grp-sean')).toEqual({ givenName: 'Seán', groups: ['Ops, on-call; EU', 'R\\D; \\;'] });
+  expect(await target.db.dataSource.query("SELECT name FROM groups WHERE name IN ('Ops, on-call', 'EU')")).toEqual([]);
 });
 
 it('imports 10,000 rows with invitations in one job', async () => {

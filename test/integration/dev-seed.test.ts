@@ -139,6 +139,19 @@ describe('dev seed-users', () => {
     expect(mix.older_than_two_years).toBeGreaterThan(0);
   });
 
+  it('schedules the deletions within the grace period ahead, so the purge deletes none of them', async () => {
+    const { lifecycle } = createServices(loadConfig(testEnv({ DATABASE_URL: db.url })), db.database);
+    const scheduled = `SELECT count(*)::int AS n,
+        count(*) FILTER (WHERE deletion_scheduled_at <= now())::int AS due,
+        count(*) FILTER (WHERE deletion_scheduled_at > now() + interval '14 days')::int AS beyond_grace
+      FROM users WHERE deletion_scheduled_at IS NOT NULL`;
+    const before = await one<{ n: number; due: number; beyond_grace: number }>(scheduled);
+    expect(before.n).toBeGreaterThan(0);
+    expect(before).toMatchObject({ due: 0, beyond_grace: 0 });
+    await expect(lifecycle.purgeScheduledDeletions()).resolves.toBe(0);
+    await expect(one(scheduled)).resolves.toEqual(before);
+  });
+
   it('adds more on a second run, stepping around identifiers hand-made users already own', async () => {
     // Hand-made users (with ids far from the sequence) holding the phone numbers the next
     // seeded ids would get: about half of those rows collide and must be made again.

@@ -59,20 +59,61 @@ it('without SMTP keeps the message readable in the dev outbox, with a working li
     [token]))[0].n).toBe(0);
 });
 
-it('resending an invitation makes the old link stop working; cancelling removes the pending account', async () => {
+it('resending an invitation supersedes the old link; cancelling removes the pending account', async () => {
   const user = await services.links.invite({ email: 'twice@example.com' }, CLI_ACTOR, ALL);
   const d = delivery();
   await deliverAll(d);
   const first = linksIn((await outboxRows('twice@example.com'))[0].text_body)[0].split('/').pop()!;
   await services.links.resendInvitation(user.id, CLI_ACTOR, ALL);
-  await expect(services.links.inspect('invitation', first)).resolves.toEqual({ state: 'used' });
+  await expect(services.links.inspect('invitation', first)).resolves.toEqual({ state: 'superseded' });
   await deliverAll(d);
   const second = linksIn((await outboxRows('twice@example.com'))[1].text_body)[0].split('/').pop()!;
   await expect(services.links.inspect('invitation', second)).resolves.toMatchObject({ state: 'valid' });
 
   await services.links.cancelInvitation(user.id, CLI_ACTOR, ALL);
   expect(await services.users.findById(user.id)).toBeNull();
-  await expect(services.links.inspect('invitation', second)).resolves.toEqual({ state: 'unknown' });
+  // Both links say the invitation was cancelled; only their hashes stay, belonging to no one.
+  await expect(services.links.inspect('invitation', second)).resolves.toEqual({ state: 'cancelled' });
+  await expect(services.links.inspect('invitation', first)).resolves.toEqual({ state: 'cancelled' });
+  await expect(services.links.acceptInvitation(second, 'a fine password 1', 'a fine password 1')).rejects
+    .toMatchObject({ state: 'cancelled' });
+  expect((await db.dataSource.query(
+    "SELECT count(*)::int AS n FROM one_time_tokens WHERE purpose = 'invitation' AND user_id IS NULL"))[0].n).toBe(2);
+});
+
+it('accepting an invitation confirms the address it went to; an address changed since still needs its own link',
+  async () => {
+    const d = delivery();
+    const kept = await services.links.invite({ email: 'kept@example.com' }, CLI_ACTOR, ALL);
+    const moved = await services.links.invite({ email: 'before@example.com' }, CLI_ACTOR, ALL);
+    await deliverAll(d);
+    const linkOf = async (to: string) => linksIn((await outboxRows(to))[0].text_body)[0].split('/').pop()!;
+    const [keptLink, movedLink] = [await linkOf('kept@example.com'), await linkOf('before@example.com')];
+
+    await services.links.acceptInvitation(keptLink, 'garden gnome 41', 'garden gnome 41');
+    expect(await services.users.findById(kept.id)).toMatchObject({ invitedAt: null, emailVerified: true });
+    expect((await outboxRows('kept@example.com')).map((r: { template: string }) => r.template)).toEqual(['invitation']);
+    const [accepted] = await db.dataSource.query('SELECT details FROM audit_events WHERE target_user_id = $1 AND '
+      + "action = 'user.invitation_accepted'", [kept.id]);
+    expect(accepted.details).toEqual({ emailVerified: true });
+
+    // The link went to the old address: opening it proves nothing about the new one.
+    await services.users.update(moved.id, { email: 'after@example.com' }, CLI_ACTOR, ALL);
+    await services.links.acceptInvitation(movedLink, 'garden gnome 42', 'garden gnome 42');
+    expect(await services.users.findById(moved.id)).toMatchObject({ invitedAt: null, emailVerified: false });
+    expect(await outboxRows('after@example.com')).toContainEqual(expect.objectContaining({
+      template: 'email-verification' }));
+  });
+
+it('a reset link replaced by a newer one says so', async () => {
+  const user = await services.users.create({ login: 'twolinks', email: 'twolinks@example.com',
+    password: 'old secret 1' }, CLI_ACTOR, ALL_USERS);
+  const first = (await services.links.recoveryLink(user.id, CLI_ACTOR, ALL)).url.split('/').pop()!;
+  const second = (await services.links.recoveryLink(user.id, CLI_ACTOR, ALL)).url.split('/').pop()!;
+  await expect(services.links.inspect('reset', first)).resolves.toEqual({ state: 'superseded' });
+  await expect(services.links.completeReset(first, 'new secret 22', 'new secret 22')).rejects
+    .toMatchObject({ state: 'superseded', message: 'A newer link was sent; this one no longer works.' });
+  await expect(services.links.inspect('reset', second)).resolves.toMatchObject({ state: 'valid' });
 });
 
 it('gives up after the last attempt and keeps the error for admins', async () => {

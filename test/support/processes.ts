@@ -25,10 +25,13 @@ export interface CliResult {
   json: <T = Record<string, unknown>>() => T;
 }
 
-export function runCli(args: string[], env: Record<string, string | undefined>): Promise<CliResult> {
+/** `input`, when given, is piped to the command's stdin (as `echo … | npm run cli -- …` would). */
+export function runCli(args: string[], env: Record<string, string | undefined>, input?: string): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn('npm', ['run', '--silent', 'cli', '--', ...args],
-      { cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+      { cwd: ROOT, env: childEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
+    // Closed at once when there is no input: the command reads an empty stdin, as from /dev/null.
+    child.stdin.end(input);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -40,9 +40,24 @@ describe('password policy', () => {
     expect(parsePasswordPolicy({ minLength: '12', requiredClasses: 'digit' }))
       .toEqual({ policy: { minLength: 12, requiredClasses: ['digit'], forbidIdentifiers: false } });
     const bad = parsePasswordPolicy({ minLength: '80', requiredClasses: ['emoji'] });
-    expect(bad).toEqual({ errors: { minLength: expect.stringMatching(/1 to 72/),
+    expect(bad).toEqual({ errors: { minLength: expect.stringMatching(/8 to 72/),
       requiredClasses: expect.any(String) } });
     expect(parsePasswordPolicy({ minLength: 'ten' })).toEqual({ errors: { minLength: expect.any(String) } });
+  });
+
+  it('refuses a minimum length below 8 (NIST SP 800-63B)', () => {
+    expect(parsePasswordPolicy({ minLength: '7' })).toEqual({ errors: { minLength: 'Enter a whole number from 8 to 72: '
+      + 'fewer than 8 characters is too weak (NIST SP 800-63B), and bcrypt reads at most 72 bytes' } });
+    expect(parsePasswordPolicy({ minLength: '1' })).toHaveProperty('errors.minLength');
+    expect(parsePasswordPolicy({ minLength: '8' })).toEqual({ policy: { minLength: 8, requiredClasses: [],
+      forbidIdentifiers: false } });
+  });
+
+  it('reads a stored minimum below 8, saved before the floor, as 8 and keeps the rest', () => {
+    const stored = policyFromStored({ minLength: 4, requiredClasses: ['digit'], forbidIdentifiers: false });
+    expect(stored).toEqual({ minLength: 8, requiredClasses: ['digit'], forbidIdentifiers: false });
+    expect(checkPassword('seven7x', stored)).toBe('Use at least 8 characters');
+    expect(checkPassword('eight8xx', stored)).toBeUndefined();
   });
 
   it('falls back to the default for a missing or damaged stored policy', () => {

@@ -128,3 +128,72 @@ describe('the plan of a row', () => {
       errors: [] }, ctx).action).toBe('create');
   });
 });
+
+describe('the groups cell', () => {
+  it('reads a backslash before ; or \\ as that character, and keeps any other backslash', () => {
+    expect(readImportRow({ login: 'x', groups: 'Ops, on-call\\; EU;R\\\\D;C:\\Temp' }).groups)
+      .toEqual(['Ops, on-call; EU', 'R\\D', 'C:\\Temp']);
+    expect(readImportRow({ login: 'x', groups: 'Ops, on-call; EU' }).groups).toEqual(['Ops, on-call', 'EU']);
+    expect(readImportRow({ login: 'x', groups: 'trailing\\' }).groups).toEqual(['trailing\\']);
+  });
+});
+
+describe('the Administrators a file leaves', () => {
+  const root = existing({ id: '10', login: 'root', email: 'root@example.com', role: 'ADMIN' });
+  const other = existing({ id: '11', login: 'other', role: 'ADMIN' });
+  const member = existing({ id: '12', login: 'member' });
+  const LAST = 'This is the last active Administrator. Make someone else an Administrator first.';
+
+  it('are counted row by row: a demotion that would leave none is refused at the role cell', () => {
+    const admins = { active: 2 };
+    const ctx = context([root, other, member], { admins });
+    expect(planRow({ rowNo: 2, cells: { login: 'other', role: 'Member' }, errors: [] }, ctx).action).toBe('update');
+    expect(admins.active).toBe(1);
+    expect(planRow({ rowNo: 3, cells: { login: 'root', role: 'Manager', organization: 'Acme' }, errors: [] },
+      ctx).errors).toEqual([{ column: 'role', message: LAST }]);
+    expect(admins.active).toBe(1);
+  });
+
+  it('count the promotions, blocks and unblocks of the rows before', () => {
+    const admins = { active: 1 };
+    const ctx = context([root, other, member], { admins });
+    expect(planRow({ rowNo: 2, cells: { login: 'member', role: 'Administrator' }, errors: [] }, ctx).action)
+      .toBe('update');
+    expect(admins.active).toBe(2);
+    expect(planRow({ rowNo: 3, cells: { login: 'root', role: 'Member' }, errors: [] }, ctx).action).toBe('update');
+    expect(admins.active).toBe(1);
+    // The one left is blocked: no one would be left to demote `other` after.
+    const blocking = { active: 2 };
+    const ctx2 = context([root, other], { admins: blocking });
+    expect(planRow({ rowNo: 2, cells: { login: 'root', status: 'blocked' }, errors: [] }, ctx2).action)
+      .toBe('update');
+    expect(planRow({ rowNo: 3, cells: { login: 'other', role: 'Member' }, errors: [] }, ctx2).errors)
+      .toEqual([{ column: 'role', message: LAST }]);
+    // A blocked Administrator is no longer counted, so demoting one never is the last one's demotion.
+    const blockedAdmin = existing({ id: '13', login: 'gone', role: 'ADMIN', blocked: true });
+    expect(planRow({ rowNo: 2, cells: { login: 'gone', role: 'Member' }, errors: [] },
+      context([blockedAdmin], { admins: { active: 1 } })).action).toBe('update');
+  });
+
+  it("refuse the importer's own account a new role, a block or a lock", () => {
+    const ctx = context([root], { actor: { type: 'user', id: '10', label: 'root' }, admins: { active: 3 } });
+    expect(planRow({ rowNo: 2, cells: { login: 'root', role: 'Member', status: 'locked' }, errors: [] }, ctx).errors)
+      .toEqual([
+        { column: 'role', message: expect.stringMatching(/^You cannot change your own role/) },
+        { column: 'status', message: expect.stringMatching(/^You cannot lock your own account/) },
+      ]);
+    expect(planRow({ rowNo: 2, cells: { login: 'root', nickname: 'Me' }, errors: [] }, ctx).action).toBe('update');
+  });
+});
+
+describe('a row matched by email', () => {
+  const anna = existing({ id: '1', login: 'anna', email: 'anna@example.com' });
+  const mail = existing({ id: '2', email: 'nologin@example.com' });
+
+  it('naming another login is a conflict, not a rename; without a login the user gets one', () => {
+    expect(planRow({ rowNo: 2, cells: { login: 'annabel', email: 'anna@example.com' }, errors: [] },
+      context([anna])).errors).toEqual([{ column: 'login', message: expect.stringMatching(/^Conflict: this email address belongs to the user with login "anna", not "annabel"/) }]);
+    expect(planRow({ rowNo: 2, cells: { login: 'given', email: 'nologin@example.com' }, errors: [] },
+      context([mail]))).toMatchObject({ action: 'update', changes: ['login'] });
+  });
+});

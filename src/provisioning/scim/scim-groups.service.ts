@@ -90,8 +90,9 @@ export function createScimGroups({ services, db, issuer }: { services: ScimGroup
       }
       if (wanted) {
         const current = new Set(group.members.map((m) => m.id));
+        const keep = new Set(wanted);
         const add = wanted.filter((id) => !current.has(id));
-        const remove = [...current].filter((id) => !wanted.includes(id));
+        const remove = [...current].filter((id) => !keep.has(id));
         if (add.length) await groups.addMembers(group.id, add, caller.actor, caller.scope, tx);
         if (remove.length) await groups.removeMembers(group.id, remove, caller.actor, caller.scope, tx);
       }

@@ -23,7 +23,7 @@ export function asScimError(err: unknown): never {
       : invalidValue(text);
   }
   if (err instanceof NotFoundError && /User/.test(err.message)) {
-    throw invalidValue('A member is not a user this key may manage');
+    throw invalidValue('A member is not an existing user that this key may manage');
   }
   throw err;
 }
