@@ -1,5 +1,6 @@
 // The audit log: newest first, filtered by user, actor, action and time, keyset-paginated.
 // Managers see the events of their organization's users only (scope in the query).
+import { detailsText } from './event.presenter.js';
 import Router from '@koa/router';
 import type { AuditEventRow, AuditQuery } from '../audit/audit.query.js';
 import type { UserService } from '../users/user.service.js';
@@ -61,7 +62,7 @@ export function eventRoutes({ events, users, views }: { events: AuditQuery; user
     renderConsole(ctx, views, 'admin/events/list.njk', 'events', {
       // A Manager sees only events about users, so only those actions are offered.
       filters, problems, actions: (await events.actions()).filter((a) => staffOf(ctx).isAdmin || a.startsWith('user.')),
-      rows: page.rows.map((e) => ({ ...e, when: formatTime(e.occurredAt), detailsText: JSON.stringify(e.details),
+      rows: page.rows.map((e) => ({ ...e, when: formatTime(e.occurredAt), detailsText: detailsText(e.details),
         job: jobLinkOf(e, staffOf(ctx)) })),
       next: page.next ? link({ before: page.next }) : undefined,
       prev: page.prev ? link({ after: page.prev }) : undefined,

@@ -85,3 +85,14 @@ it('names the account of a self-service reset request when it exists, answering 
   const events = (await eventsSince(since)).filter((e) => e.action === 'user.password_reset_requested');
   expect(events.map((e) => e.target_user_id)).toEqual([cid.id, null]);
 });
+
+it('shows the details of events as words on the Events page, not JSON', async () => {
+  const { users } = server.foyer.services;
+  await users.create({ login: 'audit-reader', password: PASSWORD, role: 'ADMIN' }, CLI_ACTOR, ALL_USERS);
+  await expect(consoleSession(server.issuer, 'audit-reader', 'not it at all 1')).rejects.toThrow();
+  const session = await consoleSession(server.issuer, 'audit-reader', PASSWORD);
+  const html = await (await session.get('/admin/events?action=user.sign_in_failed')).text();
+  expect(html).toContain('reason wrong password');
+  expect(html).toContain(`application ${CONSOLE_CLIENT_ID}`);
+  expect(html).not.toMatch(/\{&quot;|\{"ip"/);
+});
