@@ -119,7 +119,9 @@ describe('the users directory in a browser', () => {
     await page.getByRole('link', { name: 'All events of this user' }).click();
     await page.getByRole('heading', { name: 'Events' }).waitFor();
     await expect(page.locator('table.events tbody tr').count()).resolves.toBe(3);
-    await expect(page.locator('table.events tbody tr').first().textContent()).resolves.toContain('"to":"public"');
+    // The details read as words (issue 17 item 13), no longer as JSON.
+    await expect(page.locator('table.events tbody tr').first().textContent())
+      .resolves.toContain('to public · from on request · claim email');
 
     await page.getByLabel('User').fill('');
     await page.getByLabel('Actor').fill('root');
@@ -127,7 +129,7 @@ describe('the users directory in a browser', () => {
     await page.getByRole('button', { name: 'Apply' }).click();
     const rows = page.locator('table.events tbody tr');
     await expect(rows.count()).resolves.toBe(1);
-    await expect(rows.first().textContent()).resolves.toContain('{"fields":["nickname","custom.team"]}');
+    await expect(rows.first().textContent()).resolves.toContain('fields nickname, custom.team');
     await expect(rows.first().textContent()).resolves.not.toContain('drink me');
   });
 });
