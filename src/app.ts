@@ -157,7 +157,8 @@ export async function createFoyer({ config, database, logger }: { config: Config
   app.use(errorHandler(views));
   const routers: Router[] = [healthRoutes(db), staticFileRoutes(), home, interactions, accountLinks, setup,
     accountSignIn.routes, account,
-    publicProfileRoutes({ userData: services.userData, views }),
+    publicProfileRoutes({ userData: services.userData, settings: services.settings, views,
+      limit: services.rateLimits.publicProfilePerIp }),
     photoRoutes({ photos: services.photos, requireSignedIn: accountSignIn.requireSignedIn, csrf: forms }),
     phoneRoutes({ phoneVerification: services.phoneVerification, users: services.users, views,
       requireSignedIn: accountSignIn.requireSignedIn, forms }),

@@ -12,7 +12,7 @@ import { ValidationError } from '../platform/errors.js';
 import { fieldLabel, PRIVACY_LEVEL_LABELS } from '../users/field-labels.js';
 import { privacyFieldValues } from '../users/field-values.js';
 import { describePolicy } from '../settings/password-policy.js';
-import { PRIVACY_LEVELS } from '../users/privacy.js';
+import { PRIVACY_LEVELS, publicProfileOn } from '../users/privacy.js';
 import { presentPicture } from '../users/profile-photo.service.js';
 import { ALL_USERS } from '../platform/access.js';
 import { describeUser } from '../users/user.service.js';
@@ -61,6 +61,8 @@ const NOTICES: Record<string, string> = {
   profile: 'Your profile was saved.',
   password: 'Your password was changed; your other sessions were signed out.',
   privacy: 'The privacy level was changed; it applies to every app from now on.',
+  'public-profile-on': 'Your public profile is on: anyone with its address can see your public fields.',
+  'public-profile-off': 'Your public profile is off: its address now answers "not found".',
   identifier: 'The sign-in method was removed.',
   consent: 'The app lost its access; it will ask again next time.',
   sessions: 'Your other sessions were signed out.',
@@ -75,6 +77,8 @@ const IDENTIFIER_FORM = z.object({ kind: text(20) });
 /** `grant` names the application (its client id) whose consent goes. */
 const CONSENT_FORM = z.object({ grant: text(200) });
 const DELETE_FORM = z.object({ password: password() });
+/** The public profile switch: the state wanted (not a toggle, so a repeated post changes nothing). */
+const PUBLIC_PROFILE_FORM = z.object({ public_profile: z.enum(['on', 'off']) });
 
 export function accountRoutes({ services, provider, views, requireSignedIn, forms, signOutUrl,
   issuer }: AccountRouteDeps): Router {
@@ -117,6 +121,8 @@ export function accountRoutes({ services, provider, views, requireSignedIn, form
       fields: Object.entries(levels).map(([field, level]) => ({ field, label: fieldLabel(field, snapshot.customFields),
         value: values[field] ?? '', level, image: field === 'picture' ? picture.url : undefined })),
       levels: PRIVACY_LEVELS.map((l) => ({ value: l, label: PRIVACY_LEVEL_LABELS[l] })),
+      publicProfile: { on: publicProfileOn(user.claimPrivacy),
+        url: user.login ? `/u/${encodeURIComponent(user.login)}` : undefined },
       identifiers: [
         { kind: 'login', label: 'Login', value: user.login },
         { kind: 'email', label: 'Email', value: user.email, verified: user.emailVerified, level: levels.email },
@@ -183,6 +189,12 @@ export function accountRoutes({ services, provider, views, requireSignedIn, form
       return;
     }
     done(ctx, 'privacy', '#privacy');
+  });
+
+  router.post('/public-profile', async function setPublicProfile(ctx) {
+    const wanted = parseInput(PUBLIC_PROFILE_FORM, formOf(ctx)).public_profile === 'on';
+    await users.setPublicProfile(me(ctx).id, wanted, self(me(ctx)), ALL_USERS);
+    done(ctx, wanted ? 'public-profile-on' : 'public-profile-off', '#public-profile');
   });
 
   router.post('/identifiers/remove', async function removeIdentifier(ctx) {

@@ -81,7 +81,8 @@ export function linkRoutes({ links, settings, rateLimits, views, forms }: LinkRo
         if (err instanceof ValidationError) return passwordForm(ctx, kind, { errors: err.fields }, 422);
         throw err;
       }
-      renderPage(ctx, views, 'links/done.njk', { title: 'All set', message: TEXT[kind].done });
+      // Links on to signing in (the account page starts it) and the account page: no dead end.
+      renderPage(ctx, views, 'links/done.njk', { title: 'All set', message: TEXT[kind].done, nextSteps: true });
     });
   }
 

@@ -14,7 +14,7 @@ import type { AccountRecords } from '../sessions/account-records.repository.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import { fieldLabel, STAFF_PRIVACY_LEVEL_LABELS } from '../users/field-labels.js';
 import { privacyFieldValues } from '../users/field-values.js';
-import { PRIVACY_LEVELS } from '../users/privacy.js';
+import { PRIVACY_LEVELS, publicProfileOn } from '../users/privacy.js';
 import { absolutePicture } from '../users/profile-photo.service.js';
 import { publicName } from '../users/public-name.js';
 import { mayChange } from '../users/user.policy.js';
@@ -84,6 +84,8 @@ export function createUserProfilePage(services: UserProfileServices, issuer: str
           badges: [...statusBadges(status),
             ...(user.serviceAccount ? [{ label: 'Service account', tone: 'plain' as const }] : [])],
           serviceAccount: user.serviceAccount,
+          // Only the user turns it on or off (Privacy on their account page); the console shows it.
+          publicProfile: publicProfileOn(user.claimPrivacy),
           created: formatTime(user.createdAt),
           lastSignIn: formatTime(user.lastSignInAt) || 'never', updated: formatTime(user.updatedAt),
           lockedReason: user.lockedReason, isSelf: user.id === staff.user.id,

@@ -72,6 +72,8 @@ export interface RateLimitsConfig {
   phoneCodesPerNumber: RateLimit;
   /** Wrong phone verification codes typed, per account (whichever code they were typed against). */
   phoneCodeFailuresPerUser: RateLimit;
+  /** Public profile pages (/u/<login>) requested, per IP (every request counts). */
+  publicProfilePerIp: RateLimit;
 }
 
 /** Purposes of one-time links sent by email or shown to admins. */
@@ -284,6 +286,8 @@ function parseRateLimits(int: (name: string, fallback: number, min: number, max:
     phoneCodesPerUser: { limit: count('FOYER_PHONE_CODES_PER_USER', 5), windowSeconds: phone },
     phoneCodesPerNumber: { limit: count('FOYER_PHONE_CODES_PER_NUMBER', 5), windowSeconds: phone },
     phoneCodeFailuresPerUser: { limit: count('FOYER_PHONE_CODE_FAILURES_PER_USER', 10), windowSeconds: phone },
+    publicProfilePerIp: { limit: count('FOYER_PUBLIC_PROFILE_REQUESTS_PER_IP', 60),
+      windowSeconds: window('FOYER_PUBLIC_PROFILE_LIMIT_WINDOW_MINUTES', 1) },
   };
 }
 

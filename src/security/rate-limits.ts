@@ -167,6 +167,8 @@ export function createRateLimits(pool: pg.Pool, config: RateLimitsConfig) {
     phoneCodesPerNumber: make('phone-code-number', config.phoneCodesPerNumber),
     /** Wrong phone verification codes typed, per account. */
     phoneCodeFailuresPerUser: make('phone-code-fail', config.phoneCodeFailuresPerUser),
+    /** Public profile pages (/u/<login>), per IP: every request counts, so logins cannot be listed by guessing. */
+    publicProfilePerIp: make('public-profile-ip', config.publicProfilePerIp),
     identifierKey,
   };
 }

@@ -110,3 +110,13 @@ export function mayRelease(claim: string, levels: PrivacyLevels, consented: Read
   const fields = governingFields(claim, levels);
   return fields.every((field) => mayReleaseField(field, levels, consented));
 }
+
+/**
+ * The public profile switch (/u/<login>), kept in the same per-user privacy JSON under a key
+ * that is no privacy field: absent (every account until its user turns it on) means off.
+ */
+export const PUBLIC_PROFILE_KEY = 'public_profile';
+
+export function publicProfileOn(stored: Partial<Record<string, string>> | null | undefined): boolean {
+  return stored?.[PUBLIC_PROFILE_KEY] === 'on';
+}

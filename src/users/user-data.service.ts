@@ -6,6 +6,11 @@ import type { AccountRecords } from '../sessions/account-records.repository.js';
 import type { UserService } from './user.service.js';
 import { buildUserExport, publicFields, type UserExport } from './user-export.js';
 import { absolutePicture } from './profile-photo.service.js';
+import { customPrivacyField, publicProfileOn } from './privacy.js';
+import { isLocked } from '../settings/lockout-policy.js';
+
+/** What /u/<login> shows: the login, public built-in fields, public custom fields by key. */
+export type PublicProfile = { login: string; custom_fields?: Record<string, unknown> } & Record<string, unknown>;
 
 export function createUserData({ users, records, events, issuer }: { users: UserService; records: AccountRecords;
   events: AuditQuery; issuer: string; }) {
@@ -31,19 +36,27 @@ export function createUserData({ users, records, events, issuer }: { users: User
       });
     },
 
-    /** The public profile of a login: only public fields; undefined when nothing may be shown. */
-    async publicProfile(login: string): Promise<Record<string, unknown> | undefined> {
+    /**
+     * The public profile of a login: only public fields (built-in ones, then public custom
+     * fields under `custom_fields`). Undefined — the same answer as an unknown login — unless
+     * the user turned the profile on, and never for blocked, locked or (scheduled to be) deleted accounts.
+     */
+    async publicProfile(login: string): Promise<PublicProfile | undefined> {
       const user = await users.findBySignInIdentifier(login);
-      // Only by login (not email or phone), and never for blocked or (scheduled to be) deleted accounts.
+      // Only by login (not email or phone).
       if (!user || user.login?.toLowerCase() !== login.toLowerCase()) return undefined;
-      if (user.blocked || user.deletionScheduledAt) return undefined;
+      if (!publicProfileOn(user.claimPrivacy)) return undefined;
+      if (user.blocked || user.deletionScheduledAt || isLocked(user) || user.serviceAccount) return undefined;
       const levels = await users.privacyLevels(user);
       const values: Record<string, unknown> = {
         nickname: user.nickname, given_name: user.givenName, family_name: user.familyName, birthdate: user.birthdate,
         picture: absolutePicture(user.picture, issuer), email: user.email, phone_number: user.phoneNumber,
       };
       const shown = Object.fromEntries(publicFields(levels).filter((f) => values[f]).map((f) => [f, values[f]]));
-      return Object.keys(shown).length ? { login: user.login, ...shown } : undefined;
+      const custom = Object.fromEntries(Object.entries(user.customFields ?? {})
+        .filter(([key, value]) => levels[customPrivacyField(key)] === 'public' && value !== '' && value !== null
+          && value !== undefined));
+      return { login: user.login ?? login, ...shown, ...(Object.keys(custom).length ? { custom_fields: custom } : {}) };
     },
   };
 }

@@ -10,8 +10,8 @@ import { AUTO_LOCK_REASON, isLockedAutomatically } from '../settings/lockout-pol
 import type { OrganizationRepository } from '../organizations/organization.repository.js';
 import type { PasswordHasher } from './password.js';
 import { checkPassword } from '../settings/password-policy.js';
-import { effectiveLevels, isKnownPrivacyField, isPrivacyLevel, PRIVACY_LEVELS, type PrivacyClaim, type PrivacyLevel,
-  type PrivacyLevels } from './privacy.js';
+import { effectiveLevels, isKnownPrivacyField, isPrivacyLevel, PRIVACY_LEVELS, PUBLIC_PROFILE_KEY, publicProfileOn,
+  type PrivacyClaim, type PrivacyLevel, type PrivacyLevels } from './privacy.js';
 import type { SettingsService, SettingsSnapshot } from '../settings/settings.service.js';
 import { inScope, type StaffScope } from '../platform/access.js';
 import { assertMayChange, grantableRoles, isOwnAccount, isPerson, ownAccountRefusal, protectsAdministrator,
@@ -410,6 +410,23 @@ export function createUserService(deps: UserServiceDeps) {
           details: { claim: field, from: before[field], to: level },
         }, tx);
         return levelsWith({ ...user, claimPrivacy }, snapshot);
+      });
+    },
+
+    /** Turns the public profile (/u/<login>) on or off; audited when it changes. Returns whether it is on. */
+    async setPublicProfile(id: string, on: boolean, actor: Actor, scope: StaffScope): Promise<boolean> {
+      return db.transaction(async (tx) => {
+        const user = await requireChangeable(id, scope, tx);
+        if (publicProfileOn(user.claimPrivacy) === on) return on; // a reload changes nothing
+        const { [PUBLIC_PROFILE_KEY]: _was, ...rest } = user.claimPrivacy ?? {};
+        void _was;
+        const claimPrivacy = on ? { ...rest, [PUBLIC_PROFILE_KEY]: 'on' } : rest;
+        await users.update(id, { claimPrivacy }, tx);
+        await audit.record({
+          actor, action: on ? 'user.public_profile_on' : 'user.public_profile_off', targetUserId: id,
+          targetLabel: describeUser(user),
+        }, tx);
+        return on;
       });
     },
 

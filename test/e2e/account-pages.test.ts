@@ -186,8 +186,11 @@ it('removes a sign-in method but never the last one', async () => {
   expect((await server.foyer.services.users.findBySignInIdentifier('finn@example.com'))!.login).toBeNull();
 });
 
-it('shows a public profile with only public fields, and 404 for a private-only or blocked account', async () => {
+it('shows a public profile, once turned on, with only public fields, and 404 for a blocked account', async () => {
   const user = await createUser('gwen');
+  // Off by default: the same 404 as an unknown login.
+  expect((await fetch(`${server.issuer}/u/gwen`)).status).toBe(404);
+  await server.foyer.services.users.setPublicProfile(user.id, true, CLI_ACTOR, ALL_USERS);
   const json = await fetch(`${server.issuer}/u/gwen`, { headers: { accept: 'application/json' } });
   expect(json.status).toBe(200);
   expect(await json.json()).toEqual({ login: 'gwen', nickname: 'gwen nick' });
@@ -195,12 +198,38 @@ it('shows a public profile with only public fields, and 404 for a private-only o
   expect(html).toContain('gwen nick');
   expect(html).not.toContain('Liddell');
 
+  // Turned on with nothing public, the profile shows the login alone.
   await server.foyer.services.users.setPrivacy(user.id, 'nickname', 'private', CLI_ACTOR, ALL_USERS);
-  expect((await fetch(`${server.issuer}/u/gwen`)).status).toBe(404);
+  const bare = await fetch(`${server.issuer}/u/gwen`, { headers: { accept: 'application/json' } });
+  expect(await bare.json()).toEqual({ login: 'gwen' });
   await server.foyer.services.users.setPrivacy(user.id, 'nickname', 'public', CLI_ACTOR, ALL_USERS);
   await server.foyer.services.lifecycle.block(user.id, CLI_ACTOR, ALL_USERS);
   expect((await fetch(`${server.issuer}/u/gwen`)).status).toBe(404);
   expect((await fetch(`${server.issuer}/u/nobody-at-all`)).status).toBe(404);
+});
+
+it('turns the public profile on in Privacy and shows it; off again, its address is not found', async () => {
+  const user = await createUser('iris');
+  const page = await newPage();
+  await openAccount(page, 'iris');
+  await page.getByText('Your public profile is off').waitFor();
+  await page.goto(`${server.issuer}/u/iris`);
+  await page.getByRole('heading', { name: 'Not found' }).waitFor();
+
+  await openAccount(page, 'iris');
+  await page.getByRole('button', { name: 'Turn on public profile' }).click();
+  await page.getByText('Your public profile is on: anyone with its address').waitFor();
+  await page.getByRole('link', { name: '/u/iris' }).click();
+  await page.getByRole('heading', { name: 'iris' }).waitFor();
+  await expect(page.locator('main').textContent()).resolves.toContain('iris nick');
+  await expect(page.locator('main').textContent()).resolves.not.toContain('Liddell');
+  expect((await server.foyer.services.users.findById(user.id))!.claimPrivacy).toMatchObject({ public_profile: 'on' });
+
+  await openAccount(page, 'iris');
+  await page.getByRole('button', { name: 'Turn off public profile' }).click();
+  await page.getByText('Your public profile is off: its address now answers').waitFor();
+  await page.goto(`${server.issuer}/u/iris`);
+  await page.getByRole('heading', { name: 'Not found' }).waitFor();
 });
 
 it('changing the password ends the other sessions but keeps this one', async () => {

@@ -17,6 +17,7 @@ afterAll(() => server?.close());
 const POSTS: [string, Record<string, string>][] = [
   ['/account/profile', { login: 'jade', email: 'stolen@example.com' }],
   ['/account/privacy', { field: 'email', level: 'public' }],
+  ['/account/public-profile', { public_profile: 'on' }],
   ['/account/identifiers/remove', { kind: 'login' }],
   ['/account/sessions/sign-out-others', {}],
   ['/account/password',
