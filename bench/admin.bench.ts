@@ -5,7 +5,7 @@
 // target and fails only when it could not measure. See bench/README.md.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { seedUsers } from '../src/cli/seed-users.js';
+import { BCRYPT_COST, fillDirectory } from './directory.js';
 import { printAdminReport, adminMachineLine, missedTargets } from './admin-report.js';
 import { listScenarios, runListScenario, type ListResult } from './admin-scenarios.js';
 import { ConsoleSession } from './console-session.js';
@@ -16,47 +16,22 @@ import { BenchSettingsError, loadAdminBenchSettings, type AdminBenchSettings } f
 
 const log = (msg: string) => console.log(`  ${msg}`);
 
-// Foyer's production default: the administrator's one sign-in and the seeded users' hash.
-const BCRYPT_COST = 12;
 // A new login each run: a reused DATABASE_URL still holds the previous run's administrator.
 const ADMIN = { login: `bench-admin-${randomBytes(4).toString('hex')}`, password: 'timing the users list 1' };
 const ACTIVE = `NOT blocked AND locked_at IS NULL AND invited_at IS NULL AND NOT password_reset_required
   AND deletion_scheduled_at IS NULL`;
 
-/**
- * Brings the directory up to the wanted size (a reused DATABASE_URL may hold them already),
- * then VACUUM ANALYZE: a table that has lived a while has been vacuumed, and autovacuum
- * must not start on the fresh rows in the middle of the measurements.
- * Returns how many users there are, and one active user's login to search for.
- */
-async function fillDirectory(url: string, settings: AdminBenchSettings): Promise<{ users: number; someone: string }> {
+/** The directory at its size (bench/directory.ts), and one active user's login to search for. */
+async function fillAndPick(url: string, settings: AdminBenchSettings): Promise<{ users: number; someone: string }> {
   const pool = new pg.Pool({ connectionString: url, max: 2 });
   try {
-    const count = async () => Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM users')).rows[0].n);
-    const existing = await count();
-    if (existing < settings.users) {
-      const missing = settings.users - existing;
-      log(`seeding ${missing.toLocaleString('en-US')} users ...`);
-      let lastLog = 0;
-      const result = await seedUsers({
-        pool, count: missing, organizations: settings.organizations, bcryptCost: BCRYPT_COST,
-        log: (msg) => {
-          if (Date.now() - lastLog > 5000
-          || !msg.startsWith('seeded')) { lastLog = Date.now(); log(msg); }
-        },
-      });
-      log(`seeded ${result.inserted.toLocaleString('en-US')} users in ${result.seconds} s`);
-    } else {
-      log(`the directory already holds ${existing.toLocaleString('en-US')} users: seeding nothing`);
-    }
-    log('VACUUM ANALYZE users ...');
-    await pool.query('VACUUM (ANALYZE) users');
+    const users = await fillDirectory(pool, settings, log);
     // An active user somewhere in the table, so "search + status=active" finds them too.
     const { rows } = await pool.query<{ login: string }>(
       `SELECT login FROM users WHERE id >= (SELECT min(id) + floor(random() * (max(id) - min(id)))::bigint FROM users)
          AND ${ACTIVE} AND login IS NOT NULL ORDER BY id LIMIT 1`);
     if (!rows[0]) throw new Error('no active user with a login to search for');
-    return { users: await count(), someone: rows[0].login };
+    return { users, someone: rows[0].login };
   } finally {
     await pool.end();
   }
@@ -84,7 +59,7 @@ async function main(): Promise<number> {
   try {
     database = await prepareDatabase(settings, log, 'foyer_bench_admin');
     log(`database: ${database.description}`);
-    const { users, someone } = await fillDirectory(database.url, settings);
+    const { users, someone } = await fillAndPick(database.url, settings);
 
     const options: FoyerServerOptions = { databaseUrl: database.url, bcryptCost: BCRYPT_COST, consoleAdmin: ADMIN };
     foyer = await startServerProcess('foyer', 'foyer-server.ts', options, settings.cpuProfileDir);

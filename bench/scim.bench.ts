@@ -13,7 +13,8 @@ import { createScimClient, healthSummary, type ScimClient } from './scim-client.
 import { missedTargets, printScimReport, scimMachineLine, type ScimRunInfo } from './scim-report.js';
 import { concurrentScenario, groupScenarios, makeGroup, runConcurrent, runSequential, userListScenarios,
   type ListSettings, type ScimResult, type ScimScenario } from './scim-scenarios.js';
-import { fillDirectory, issueAdministratorKey, sampleDirectory } from './scim-setup.js';
+import { fillDirectory } from './directory.js';
+import { issueAdministratorKey, sampleDirectory } from './scim-setup.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
 import { BenchSettingsError, loadAdminBenchSettings } from './settings.js';
 
