@@ -13,6 +13,7 @@ import { prepareDatabase, type BenchDatabase } from './database.js';
 import type { FoyerServerOptions } from './foyer-server.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
 import { BenchSettingsError, loadAdminBenchSettings, type AdminBenchSettings } from './settings.js';
+import { cleanUpOnInterrupt } from './interrupt.js';
 
 const log = (msg: string) => console.log(`  ${msg}`);
 
@@ -43,18 +44,12 @@ async function main(): Promise<number> {
   let database: BenchDatabase | undefined;
   let foyer: ServerProcess | undefined;
   let session: ConsoleSession | undefined;
-  let interrupted = false;
   const cleanUp = async () => {
     session?.close();
     await foyer?.stop();
     await database?.close();
   };
-  // Ctrl-C: stop the server and the embedded PostgreSQL instead of leaving them running.
-  process.once('SIGINT', () => {
-    interrupted = true;
-    console.error('\ninterrupted: cleaning up');
-    void cleanUp().finally(() => process.exit(130));
-  });
+  const finish = cleanUpOnInterrupt(cleanUp);
 
   try {
     database = await prepareDatabase(settings, log, 'foyer_bench_admin');
@@ -84,7 +79,7 @@ async function main(): Promise<number> {
     if (failed.length) console.error('Some requests failed: the figures of those scenarios are not valid.');
     return failed.length ? 1 : 0;
   } finally {
-    if (!interrupted) await cleanUp();
+    await finish();
   }
 }
 

@@ -7,6 +7,7 @@ import { failedMeasurements, machineLine, printReport, type BenchResults } from 
 import { combineHttp, runHttpScenario, type HttpResult, type OidcCall } from './scenarios.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
 import { BenchSettingsError, loadBenchSettings, type BenchSettings } from './settings.js';
+import { cleanUpOnInterrupt } from './interrupt.js';
 
 const log = (msg: string) => console.log(`  ${msg}`);
 
@@ -47,17 +48,11 @@ async function main(): Promise<number> {
   console.log('Foyer benchmark');
   const servers: ServerProcess[] = [];
   let database: BenchDatabase | undefined;
-  let interrupted = false;
   const cleanUp = async () => {
     await Promise.all(servers.map((s) => s.stop()));
     await database?.close();
   };
-  // Ctrl-C: stop the servers and the embedded PostgreSQL instead of leaving them running.
-  process.once('SIGINT', () => {
-    interrupted = true;
-    console.error('\ninterrupted: cleaning up');
-    void cleanUp().finally(() => process.exit(130));
-  });
+  const finish = cleanUpOnInterrupt(cleanUp);
 
   try {
     database = await prepareDatabase(settings, log);
@@ -74,7 +69,7 @@ async function main(): Promise<number> {
     }
     return failed.length ? 1 : 0;
   } finally {
-    if (!interrupted) await cleanUp();
+    await finish();
   }
 }
 

@@ -17,6 +17,7 @@ import { fillDirectory } from './directory.js';
 import { issueAdministratorKey, sampleDirectory } from './scim-setup.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
 import { BenchSettingsError, loadAdminBenchSettings } from './settings.js';
+import { cleanUpOnInterrupt } from './interrupt.js';
 
 const log = (msg: string) => console.log(`  ${msg}`);
 
@@ -51,18 +52,12 @@ async function main(): Promise<number> {
   let database: BenchDatabase | undefined;
   let foyer: ServerProcess | undefined;
   const clients: ScimClient[] = [];
-  let interrupted = false;
   const cleanUp = async () => {
     for (const client of clients) client.close();
     await foyer?.stop();
     await database?.close();
   };
-  // Ctrl-C: stop the server and the embedded PostgreSQL instead of leaving them running.
-  process.once('SIGINT', () => {
-    interrupted = true;
-    console.error('\ninterrupted: cleaning up');
-    void cleanUp().finally(() => process.exit(130));
-  });
+  const finish = cleanUpOnInterrupt(cleanUp);
 
   try {
     database = await prepareDatabase(settings, log, 'foyer_bench_scim');
@@ -126,7 +121,7 @@ async function main(): Promise<number> {
     if (broken.length) console.error('Some requests failed: the figures of those scenarios are not valid.');
     return broken.length || c.requests === 0 ? 1 : 0;
   } finally {
-    if (!interrupted) await cleanUp();
+    await finish();
   }
 }
 
